@@ -1,0 +1,33 @@
+#pragma once
+// The door from the HTTP side into the actors. No CAF in this header: http/
+// only sees plain types and callbacks. Callbacks run on actor threads and
+// must not block (queue bytes, never wait).
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "actors/types.hpp"
+
+namespace camoufleet {
+
+using request_event =
+    std::variant<request_assigned, request_delta, request_finished, request_failed>;
+
+class gateway {
+ public:
+  virtual ~gateway() = default;
+  // Hand a request to the balancer; on_event receives its events, the last
+  // one being request_finished or request_failed (exactly once).
+  virtual void submit(completion_request request,
+                      std::function<void(const request_event&)> on_event) = 0;
+  // Cancel a queued or running request (client gone, /v1/cancel). Unknown
+  // ids are ignored; on_done(true) when something was cancelled.
+  virtual void cancel(const std::string& request_id, std::function<void(bool)> on_done) = 0;
+  virtual void fleet(std::function<void(const fleet_view&)> on_view) = 0;
+  virtual void models(std::function<void(const std::vector<cdp::model_info>&)> on_models) = 0;
+};
+
+}  // namespace camoufleet

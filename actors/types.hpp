@@ -1,0 +1,101 @@
+#pragma once
+// The plain data that the actors exchange with each other and with the HTTP
+// side. No CAF here: actors/messages.hpp adds inspect() and atoms, so every
+// type below is serializable and instance actors can later live elsewhere.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cdp/chat.hpp"
+
+namespace camoufleet {
+
+enum class instance_status : std::uint8_t {
+  starting, ready, busy, error, cooldown, needs_login, stopping
+};
+const char* to_string(instance_status s);
+
+// Why a request did not get an answer. http/ maps these to statuses.
+enum class error_code : std::uint8_t {
+  none,
+  bad_request,      // 400
+  unknown_model,    // 404
+  queue_full,       // 429 + Retry-After
+  queue_timeout,    // 503 + Retry-After
+  no_instances,     // 503 + Retry-After: none can serve (all error / needs_login / cooldown)
+  rate_limited,     // 429: the site refused (after failover ran out)
+  login_lost,       // 502
+  site_error,       // 502
+  timeout,          // 504
+  browser_gone,     // 502
+  cancelled,        // client went away or /v1/cancel
+  shutting_down,    // 503
+};
+const char* to_string(error_code c);
+
+struct completion_request {
+  std::string id;  // "chatcmpl-..."; also X-Request-Id
+  std::vector<cdp::chat_message> messages;
+  cdp::generation_params params;
+  bool stream = false;
+  std::int64_t received_ms = 0;  // unix ms
+};
+
+// Events about one request, in this order: assigned (maybe several times
+// before the first delta, on failover), deltas, then exactly one of
+// finished / failed.
+struct request_assigned {
+  std::string request_id;
+  std::string instance_id;
+};
+struct request_delta {
+  std::string request_id;
+  std::string content;
+  std::string reasoning;
+};
+struct request_finished {
+  std::string request_id;
+  std::string instance_id;
+  std::string model;
+  std::string content;
+  std::string reasoning;
+  std::string finish_reason;
+  int prompt_tokens = 0;
+  int completion_tokens = 0;
+};
+struct request_failed {
+  std::string request_id;
+  std::string instance_id;  // "" when it never reached one
+  error_code code = error_code::none;
+  std::string message;
+  int retry_after_s = 0;  // > 0: tell the client when to come back
+};
+
+struct instance_view {
+  std::string id;
+  instance_status status = instance_status::starting;
+  int port = 0;
+  std::string auth_file;  // file name only, never its contents
+  std::string ws_endpoint;
+  std::int64_t last_used_ms = 0;  // unix ms, 0 = never
+  int error_count = 0;
+  std::string current_request_id;
+  std::string reason;
+  std::int64_t until_ms = 0;  // cooldown end, unix ms
+  int served = 0;
+};
+
+struct queue_entry {
+  std::string request_id;
+  std::int64_t waiting_ms = 0;
+};
+
+struct fleet_view {
+  bool multi_instance_mode = false;
+  std::vector<instance_view> instances;
+  std::vector<queue_entry> queue;
+  int queue_limit = 0;
+};
+
+}  // namespace camoufleet

@@ -1,0 +1,39 @@
+#pragma once
+// Every setting of camoufleet in one plain struct. Reading and validating it
+// is config/'s only job (config/settings_parser.*).
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace camoufleet::config {
+
+enum class display_mode { headless, visible, virtual_display };
+enum class browser_kind { chromium_cdp, firefox_bidi };
+
+struct settings {
+  bool multi = false;                         // --multi / MULTI_INSTANCE_MODE
+  display_mode display = display_mode::headless;
+  std::string host = "127.0.0.1";
+  int port = 2048;                            // --port / PORT
+  std::string auth_dir = "auth_profiles/active";
+  std::string browser = "chromium";           // --browser PATH
+  browser_kind kind = browser_kind::chromium_cdp;
+  int base_port = 9222;
+  std::string site_url = "https://aistudio.google.com/prompts/new_chat";
+  std::string site_file;                      // driver's site data file ("" = built-in path)
+  std::string api_keys_file;                  // "" = none
+  std::vector<std::string> api_keys;          // loaded from api_keys_file
+  std::chrono::seconds monitor_interval{30};
+  std::chrono::seconds request_timeout{300};
+  std::chrono::seconds queue_timeout{120};
+  int queue_limit = 100;
+  int max_retries = 2;                         // failover attempts on other instances
+  std::string ws_endpoint;                     // CAMOUFOX_WS_ENDPOINT / --ws-endpoint
+  std::string log_level = "info";
+  std::chrono::seconds shutdown_grace{30};
+  std::size_t max_request_bytes = 4 * 1024 * 1024;
+  int http_threads = 2;
+};
+
+}  // namespace camoufleet::config
