@@ -1,0 +1,126 @@
+// camoufleet: settings → fleet of browser instances (actors/) → HTTP (http/).
+// main() only wires the parts together and waits for a signal.
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include <spdlog/spdlog.h>
+
+#include "actors/fleet.hpp"
+#include "app/login.hpp"
+#include "cdp/session.hpp"
+#include "cdp/virtual_display.hpp"
+#include "config/logging.hpp"
+#include "config/settings_parser.hpp"
+#include "http/server.hpp"
+
+namespace {
+
+using namespace camoufleet;
+
+cdp::display_mode to_cdp(config::display_mode m) {
+  switch (m) {
+    case config::display_mode::visible: return cdp::display_mode::visible;
+    case config::display_mode::virtual_display: return cdp::display_mode::virtual_display;
+    case config::display_mode::headless: break;
+  }
+  return cdp::display_mode::headless;
+}
+
+fleet_options fleet_options_from(const config::settings& s, const std::string& x_display) {
+  fleet_options o;
+  o.multi = s.multi;
+  o.ws_endpoint = s.ws_endpoint;
+  if (s.ws_endpoint.empty()) o.auth_files = discover_auth_files(s.auth_dir);
+  o.base.browser_path = s.browser;
+  o.base.display = to_cdp(s.display);
+  o.base.x_display = x_display;
+  o.base.base_port = s.base_port;
+  o.base.profile_root = s.profile_root;
+  o.base.ws_endpoint = s.ws_endpoint;
+  o.base.site_url = s.site_url;
+  o.base.site_file = s.site_file;
+  o.timing.monitor_interval = s.monitor_interval;
+  o.timing.request_timeout = s.request_timeout;
+  o.timing.queue_timeout = s.queue_timeout;
+  o.queue_limit = s.queue_limit;
+  o.max_retries = s.max_retries;
+  return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Signals are taken by sigwait below; block them before any thread starts
+  // so that no worker thread receives them instead.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto parsed = config::parse_settings(argc, argv, config::process_env, ".env");
+  if (parsed.exit_now) {
+    (parsed.exit_code == 0 ? std::cout : std::cerr) << parsed.output << std::flush;
+    return parsed.exit_code;
+  }
+  const config::settings& s = parsed.value;
+  config::init_logging(s.log_level);
+  for (const auto& w : parsed.warnings) spdlog::warn("{}", w);
+
+  if (s.kind == config::browser_kind::firefox_bidi) {
+    std::cerr << "error: --browser-kind bidi: the WebDriver BiDi driver (Camoufox, Firefox) "
+                 "is not implemented yet; use a CDP browser such as chromium\n";
+    return 2;
+  }
+
+  std::unique_ptr<cdp::virtual_display> xvfb;
+  if (s.display == config::display_mode::virtual_display) {
+    try {
+      xvfb = cdp::virtual_display::start();
+      spdlog::info("Virtual display {} started (Xvfb pid {})", xvfb->name(), xvfb->pid());
+    } catch (const std::exception& e) {
+      std::cerr << "error: --virtual-display: " << e.what() << "\n";
+      return 1;
+    }
+  }
+
+  if (s.cmd == config::command::login) return app::run_login(s, xvfb ? xvfb->name() : "");
+
+  spdlog::info("camoufleet starting: {}", config::describe(s));
+  auto options = fleet_options_from(s, xvfb ? xvfb->name() : "");
+  if (options.ws_endpoint.empty() && options.auth_files.empty())
+    spdlog::warn("No auth files in {}: nothing can be served until one is added", s.auth_dir);
+
+  fleet instances(options, cdp::start_chromium_session);
+  instances.start();
+
+  http::server api(http::options_from(s), instances.api());
+  try {
+    api.start();
+  } catch (const std::exception& e) {
+    spdlog::error("HTTP server: {}", e.what());
+    instances.shutdown(std::chrono::milliseconds(0));
+    return 1;
+  }
+  // Scripts and tests read this line to learn the port (--port 0 picks one).
+  std::printf("camoufleet listening on http://%s:%d\n", s.host.c_str(), api.port());
+  std::fflush(stdout);
+  spdlog::info("Serving the OpenAI API on http://{}:{}", s.host, api.port());
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  spdlog::info("Signal {} received: draining (grace {} s)", sig, s.shutdown_grace.count());
+  // The fleet refuses new requests at once and lets running ones finish;
+  // their replies still go out through the server, which stops last.
+  instances.shutdown(std::chrono::duration_cast<std::chrono::milliseconds>(s.shutdown_grace));
+  api.shutdown();
+  xvfb.reset();
+  spdlog::info("Stopped");
+  return 0;
+}

@@ -1,0 +1,190 @@
+// The product as users meet it: camoufleet --multi on real Chromium and the
+// simulator, driven over HTTP.
+#include <doctest/doctest.h>
+
+#include <future>
+#include <map>
+#include <set>
+
+#include "sim/answer.hpp"
+#include "tests/e2e/fleet_fixture.hpp"
+#include "tests/e2e/sse_reader.hpp"
+
+using namespace camoufleet;
+using namespace camoufleet::e2e;
+using nlohmann::json;
+
+TEST_CASE("e2e: health and instances describe a ready fleet of three") {
+  fleet_fixture f;
+  auto h = f.get("/health");
+  CHECK(h.status == 200);
+  auto hj = h.json();
+  CHECK(hj["status"] == "ok");
+  CHECK(hj["multi_instance_mode"] == true);
+  CHECK(hj["total_instances"] == 3);
+  CHECK(hj["ready_instances"] == 3);
+  CHECK(hj["busy_instances"] == 0);
+  CHECK(hj["error_instances"] == 0);
+
+  auto inst = f.instances();
+  REQUIRE(inst.contains("instances"));
+  std::set<std::string> files;
+  std::set<int> ports;
+  for (const auto& i : inst["instances"]) {
+    CHECK(i["status"] == "ready");
+    CHECK(i["error_count"] == 0);
+    CHECK(i["ws_endpoint"].get<std::string>().rfind("ws://127.0.0.1:", 0) == 0);
+    files.insert(i["auth_file"].get<std::string>());
+    ports.insert(i["port"].get<int>());
+  }
+  CHECK(files == std::set<std::string>{"alice.json", "bob.json", "carol.json"});
+  CHECK(ports.size() == 3);
+  // No cookie value of any profile leaks into the API.
+  CHECK(inst.dump().find("SID-") == std::string::npos);
+}
+
+TEST_CASE("e2e: a non-stream completion returns the page's exact answer") {
+  fleet_fixture f;
+  auto r = f.post("/v1/chat/completions", chat_body("Hello there fleet"));
+  REQUIRE(r.status == 200);
+  auto j = r.json();
+  CHECK(j["object"] == "chat.completion");
+  CHECK(j["choices"][0]["message"]["role"] == "assistant");
+  CHECK(j["choices"][0]["message"]["content"] == expected_answer("Hello there fleet"));
+  CHECK(j["choices"][0]["finish_reason"] == "stop");
+  CHECK(j["usage"]["total_tokens"].get<int>() > 0);
+  CHECK(r.header("X-Request-Id") == j["id"].get<std::string>());
+  auto served_by = r.header("X-Camoufleet-Instance");
+  CHECK(served_by.rfind("instance_", 0) == 0);
+
+  // The simulator saw exactly that prompt, once.
+  auto st = f.sim().state();
+  REQUIRE(st["requests"].size() == 1);
+  CHECK(st["requests"][0]["prompt"] == "Hello there fleet");
+  CHECK(st["requests"][0]["status"] == "done");
+}
+
+TEST_CASE("e2e: a streamed completion follows the OpenAI chunk format") {
+  fleet_fixture f;
+  json body = chat_body("Stream me a few words", "gemini-2.5-pro", true);
+  body["stream_options"] = {{"include_usage", true}};
+  auto r = f.post("/v1/chat/completions", body);
+  REQUIRE(r.status == 200);
+  CHECK(r.header("Content-Type").find("text/event-stream") != std::string::npos);
+  CHECK(r.header("X-Camoufleet-Instance").rfind("instance_", 0) == 0);
+  auto s = parse_sse(r.body);
+  REQUIRE(s.done());
+  auto chunks = s.chunks();
+  REQUIRE(chunks.size() >= 4);
+  std::set<std::string> ids;
+  for (const auto& c : chunks) ids.insert(c["id"].get<std::string>());
+  CHECK(ids.size() == 1);
+  CHECK(chunks.front()["choices"][0]["delta"]["role"] == "assistant");
+  CHECK(s.content() == expected_answer("Stream me a few words"));
+  CHECK_FALSE(s.reasoning().empty());  // thinking is on by default for 2.5 models
+  // Second to last: the empty delta with the finish reason; last: usage.
+  const auto& fin = chunks[chunks.size() - 2];
+  CHECK(fin["choices"][0]["finish_reason"] == "stop");
+  CHECK(chunks.back()["choices"].empty());
+  CHECK(chunks.back()["usage"]["completion_tokens"].get<int>() > 0);
+}
+
+TEST_CASE("e2e: nine concurrent completions on three instances: three each (LRU)") {
+  fleet_fixture f;
+  std::vector<std::future<testing::http_response>> calls;
+  for (int i = 0; i < 9; ++i)
+    calls.push_back(std::async(std::launch::async, [&f, i] {
+      return f.post("/v1/chat/completions", chat_body("concurrent request " + std::to_string(i)),
+                    {}, 120s);
+    }));
+  std::map<std::string, int> by_instance;
+  for (int i = 0; i < 9; ++i) {
+    auto r = calls[static_cast<std::size_t>(i)].get();
+    REQUIRE(r.status == 200);
+    by_instance[r.header("X-Camoufleet-Instance")]++;
+  }
+  CHECK(by_instance.size() == 3);
+  for (const auto& [id, n] : by_instance) CHECK_MESSAGE(n == 3, id);
+
+  for (const auto& i : f.instances()["instances"]) CHECK(i["served"] == 3);
+  auto accounts = f.sim().state()["accounts"];
+  for (const char* a : {"alice", "bob", "carol"}) CHECK(accounts[a]["requests"] == 3);
+}
+
+TEST_CASE("e2e: /v1/models lists what the page offers") {
+  fleet_fixture f;
+  auto r = f.get("/v1/models");
+  REQUIRE(r.status == 200);
+  auto j = r.json();
+  CHECK(j["object"] == "list");
+  std::set<std::string> ids;
+  for (const auto& m : j["data"]) {
+    CHECK(m["object"] == "model");
+    ids.insert(m["id"].get<std::string>());
+  }
+  CHECK(ids == std::set<std::string>{"gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.0-flash"});
+}
+
+TEST_CASE("e2e: settings and model reach the page") {
+  fleet_fixture f(with_accounts(1));
+  json body = chat_body("Settings travel", "gemini-2.0-flash");
+  body["temperature"] = 0.3;
+  body["top_p"] = 0.5;
+  body["max_tokens"] = 5;
+  auto r = f.post("/v1/chat/completions", body);
+  REQUIRE(r.status == 200);
+  auto j = r.json();
+  sim::answer_input in;
+  in.prompt = "Settings travel";
+  in.model = "gemini-2.0-flash";
+  in.temperature = 0.3;
+  in.top_p = 0.5;
+  in.max_output_tokens = 5;
+  auto expected = sim::compute_answer(in);
+  CHECK(j["choices"][0]["message"]["content"] == expected.text());
+  CHECK(j["choices"][0]["finish_reason"] == "length");
+  auto req = f.sim().state()["requests"].back();
+  CHECK(req["model"] == "gemini-2.0-flash");
+  CHECK(req["temperature"].get<double>() == doctest::Approx(0.3));
+  CHECK(req["top_p"].get<double>() == doctest::Approx(0.5));
+  CHECK(req["max_output_tokens"] == 5);
+}
+
+TEST_CASE("e2e: client mistakes get OpenAI errors with the right status") {
+  fleet_fixture f(with_accounts(1));
+  auto bad_json = testing::http_request("POST", f.port(), "/v1/chat/completions", "{not json",
+                                        {{"Content-Type", "application/json"}});
+  CHECK(bad_json.status == 400);
+  CHECK(bad_json.json()["error"]["type"] == "invalid_request_error");
+
+  auto empty = f.post("/v1/chat/completions", {{"model", "gemini-2.5-pro"}, {"messages", json::array()}});
+  CHECK(empty.status == 400);
+  CHECK(empty.json()["error"]["message"].get<std::string>().find("messages") != std::string::npos);
+
+  auto unknown_model = f.post("/v1/chat/completions", chat_body("hi", "gpt-9-ultra"));
+  CHECK(unknown_model.status == 404);
+  CHECK(unknown_model.json()["error"]["code"] == "model_not_found");
+
+  auto no_route = f.get("/v1/nothing-here");
+  CHECK(no_route.status == 404);
+  CHECK(no_route.json().contains("error"));
+
+  // Still serving.
+  CHECK(f.post("/v1/chat/completions", chat_body("still fine")).status == 200);
+}
+
+TEST_CASE("e2e: with keys configured every route but /health needs one") {
+  fleet_config cfg = with_accounts(1);
+  cfg.api_keys = {"sk-test-one", "sk-test-two"};
+  fleet_fixture f(cfg);
+  CHECK(f.get("/health").status == 200);
+  CHECK(f.get("/v1/models").status == 401);
+  CHECK(f.get("/v1/models", {{"Authorization", "Bearer wrong"}}).status == 401);
+  auto ok = f.get("/v1/models", {{"Authorization", "Bearer sk-test-two"}});
+  CHECK(ok.status == 200);
+  auto denied = f.post("/v1/chat/completions", chat_body("hi"));
+  CHECK(denied.status == 401);
+  CHECK(denied.json()["error"]["code"] == "invalid_api_key");
+  // Keys never appear in the log.
+  for (const auto& l : f.log_lines()) CHECK(l.find("sk-test-") == std::string::npos);
+}

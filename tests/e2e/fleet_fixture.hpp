@@ -1,0 +1,85 @@
+#pragma once
+// One running camoufleet on a real simulator with real Chromium, for a test
+// case. Everything it starts is stopped (by pid) and removed when it goes.
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "test_support.hpp"
+
+namespace camoufleet::e2e {
+
+using namespace std::chrono_literals;
+using testing::header_list;
+using testing::http_response;
+
+struct fleet_config {
+  int accounts = 3;                     // alice, bob, carol, then user1..
+  bool multi = true;
+  std::vector<std::string> sim_args = {"--first-token-ms", "20", "--token-ms", "5"};
+  std::vector<std::string> server_args;  // extra camoufleet flags
+  std::vector<std::string> api_keys;     // written to a key file when not empty
+  std::map<std::string, std::string> env;
+  bool wait_ready = true;
+};
+
+inline fleet_config with_accounts(int n) {
+  fleet_config c;
+  c.accounts = n;
+  return c;
+}
+
+class fleet_fixture {
+ public:
+  explicit fleet_fixture(fleet_config cfg = {});
+  ~fleet_fixture();
+
+  testing::sim_process& sim() { return *sim_; }
+  testing::child_process& server() { return *server_; }
+  int port() const { return port_; }
+  const std::string& auth_dir() const { return auth_dir_; }
+
+  http_response get(const std::string& target, const header_list& headers = {}) const;
+  http_response post(const std::string& target, const nlohmann::json& body,
+                     const header_list& headers = {}, std::chrono::milliseconds timeout = 60s) const;
+  nlohmann::json health() const;
+  nlohmann::json instances() const;
+  // True once /health reports n ready instances.
+  bool wait_ready(int n, std::chrono::milliseconds deadline = 90s) const;
+
+  // The server's combined log lines so far.
+  std::vector<std::string> log_lines() const;
+
+  // Stops the server with sig and waits for it to exit; returns the wait status.
+  std::optional<int> stop(int sig, std::chrono::milliseconds deadline = 60s);
+
+ private:
+  fleet_config cfg_;
+  std::unique_ptr<testing::temp_dir> dir_;
+  std::unique_ptr<testing::sim_process> sim_;
+  std::unique_ptr<testing::child_process> server_;
+  std::string auth_dir_;
+  int port_ = 0;
+};
+
+// The exact answer the simulator gives for one user message with the page's
+// defaults (or the given settings).
+std::string expected_answer(const std::string& prompt, const std::string& model = "gemini-2.5-pro",
+                            double temperature = 1.0, double top_p = 0.95);
+
+// Chat completion body with one user message.
+nlohmann::json chat_body(const std::string& prompt, const std::string& model = "gemini-2.5-pro",
+                         bool stream = false);
+
+// Process ids of every chromium process whose command line holds `needle`.
+std::vector<int> chromium_pids(const std::string& needle);
+
+std::string camoufleet_binary();
+std::string source_dir();
+
+}  // namespace camoufleet::e2e
