@@ -3,6 +3,7 @@
 // processes, a tiny HTTP client and the simulator process. Everything here
 // cleans up in destructors so a failing test leaves no process or dir behind.
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <condition_variable>
@@ -81,6 +82,8 @@ class child_process {
   std::condition_variable cv_;
   std::vector<std::string> out_lines_;
   std::vector<std::string> err_lines_;
+  std::vector<std::string> all_lines_;  // both streams, in arrival order
+  std::atomic<bool> stop_{false};       // tells the readers to give up on a pipe kept open
   std::thread out_thread_;
   std::thread err_thread_;
 };
@@ -107,7 +110,10 @@ http_response http_request(const std::string& method, int port, const std::strin
 
 // Streaming variant: on_piece is called for every piece of the (de-chunked)
 // body as it arrives; returning false closes the connection at once (like a
-// client aborting). The returned body holds everything received.
+// client aborting). It is first called once with "" when the headers are in
+// (status and headers are then in the returned value only, not yet visible:
+// use the callback to decide to abort before any body). The returned body
+// holds everything received.
 http_response http_request_stream(const std::string& method, int port, const std::string& target,
                                   const std::string& body, const header_list& headers,
                                   const std::function<bool(const std::string&)>& on_piece,

@@ -1,0 +1,88 @@
+// aistudio-sim: an offline stand-in for Google AI Studio (see sim/README.md).
+
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "sim/accounts.hpp"
+#include "sim/server.hpp"
+#include "sim/sim_state.hpp"
+
+namespace {
+
+int write_profiles(const std::string& dir, int extra_accounts, int port) {
+  for (const auto& name : camoufleet::sim::account_names(extra_accounts)) {
+    auto path = dir + "/" + name + ".json";
+    std::ofstream out(path);
+    out << camoufleet::sim::storage_state(camoufleet::sim::make_account(name), port).dump(2)
+        << "\n";
+    if (!out) {
+      std::cerr << "aistudio-sim: cannot write " << path << "\n";
+      return 1;
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"aistudio-sim: offline Google AI Studio simulator"};
+  int port = 0;
+  int extra_accounts = 0;
+  camoufleet::sim::pacing pace;
+  std::vector<std::string> faults;
+  std::string profiles_dir;
+  app.add_option("--port", port, "port on 127.0.0.1 (0 = pick a free one)");
+  app.add_option("--accounts", extra_accounts, "also create user1..userN");
+  app.add_option("--first-token-ms", pace.first_token_ms, "delay before the first chunk");
+  app.add_option("--token-ms", pace.token_ms, "delay between chunks");
+  app.add_option("--tokens", pace.tokens, "answer length in text tokens");
+  app.add_option("--fault", faults, "fault JSON as for POST /__admin/faults (repeatable)");
+  app.add_option("--write-profiles", profiles_dir,
+                 "write <account>.json storageState files into DIR and exit");
+  CLI11_PARSE(app, argc, argv);
+
+  if (!profiles_dir.empty()) return write_profiles(profiles_dir, extra_accounts, port);
+
+  std::vector<nlohmann::json> startup_faults;
+  for (const auto& f : faults) {
+    auto j = nlohmann::json::parse(f, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+      std::cerr << "aistudio-sim: --fault is not a JSON object: " << f << "\n";
+      return 2;
+    }
+    startup_faults.push_back(j);
+  }
+  if (pace.tokens < 1 || pace.first_token_ms < 0 || pace.token_ms < 0) {
+    std::cerr << "aistudio-sim: pacing values must be >= 0 (tokens >= 1)\n";
+    return 2;
+  }
+  // A client closing mid-stream must not kill the simulator.
+  std::signal(SIGPIPE, SIG_IGN);
+  try {
+    camoufleet::sim::sim_state state(extra_accounts, pace, startup_faults);
+    // Validate --fault values with the same code as the admin API.
+    for (const auto& f : startup_faults) {
+      int status = 0;
+      camoufleet::sim::sim_state probe(extra_accounts, pace);
+      auto err = probe.apply_faults(f, &status);
+      if (!err.empty()) {
+        std::cerr << "aistudio-sim: bad --fault: " << err << "\n";
+        return 2;
+      }
+    }
+    camoufleet::sim::server srv(state, port);
+    std::cout << "aistudio-sim listening on http://127.0.0.1:" << srv.port() << std::endl;
+    srv.run();
+  } catch (const std::exception& e) {
+    std::cerr << "aistudio-sim: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

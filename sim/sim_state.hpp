@@ -1,0 +1,128 @@
+#pragma once
+// Everything the simulator remembers: accounts and their counters, faults,
+// pacing and the log of GenerateContent requests. No sockets here: the
+// server asks this object what to do and reports what happened, so the
+// decisions (auth, rate limit, faults) are unit tested without a network.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/accounts.hpp"
+#include "sim/answer.hpp"
+
+namespace camoufleet::sim {
+
+// The body the simulator's page POSTs to GenerateContent (sim/README.md).
+struct generate_params {
+  std::string prompt;
+  std::string model = "gemini-2.5-pro";  // without "models/"
+  double temperature = 1.0;
+  double top_p = 0.95;
+  int max_output_tokens = 65536;
+  std::vector<std::string> stop;
+  bool thinking = false;
+  int thinking_budget = -1;
+};
+// nullopt + error message on a malformed body.
+std::optional<generate_params> parse_generate_body(const std::string& body, std::string& error);
+answer_input to_answer_input(const generate_params& p, int length);
+
+struct pacing {
+  int first_token_ms = 50;
+  int token_ms = 20;
+  int tokens = 24;
+};
+
+// Unset fields fall through to the "*" entry.
+struct fault_set {
+  std::optional<int> rate_limit_after;
+  std::optional<bool> login_expired;
+  std::optional<bool> hang;
+  std::optional<int> slow_first_token_ms;
+  std::optional<bool> error;
+  std::optional<int> drop_after_tokens;
+};
+
+enum class request_status { streaming, done, aborted, rate_limited, dropped, error };
+const char* to_string(request_status s);
+
+// What the server must do with one GenerateContent request.
+struct admission {
+  enum kind_t { stream, rate_limited, error } kind = stream;
+  int id = 0;
+  answer ans;
+  pacing pace;
+  bool hang = false;
+  int slow_first_token_ms = 0;
+  int drop_after_tokens = -1;  // < 0: never
+};
+
+class sim_state {
+ public:
+  using clock_fn = std::function<std::int64_t()>;  // unix ms
+
+  sim_state(int extra_accounts, pacing initial, std::vector<nlohmann::json> startup_faults = {},
+            clock_fn now = {});
+
+  // The account named by the SID cookie in a Cookie header, if it is known
+  // and its login has not expired.
+  std::optional<std::string> authenticate(const std::string& cookie_header) const;
+  // identifier: NAME or NAME@example.com. Clears the account's login_expired.
+  std::optional<account> sign_in(const std::string& identifier, const std::string& password);
+
+  admission begin_generate(const std::string& account_name, const generate_params& p);
+  void progress(int id, int tokens_sent);
+  void finish(int id, request_status s);
+
+  // Admin API. Return "" on success, else an error; *status gets the HTTP status.
+  std::string apply_faults(const nlohmann::json& body, int* status);
+  std::string apply_pacing(const nlohmann::json& body, int* status);
+  void reset();
+  nlohmann::json to_json() const;
+
+  pacing current_pacing() const;
+  std::vector<std::string> account_names() const;
+
+ private:
+  struct account_state {
+    account acct;
+    int requests = 0;
+    int aborts = 0;
+    int active = 0;
+    int rate_count = 0;  // requests since rate_limit_after was last set
+  };
+  struct request_record {
+    int id = 0;
+    std::string account;
+    generate_params params;
+    request_status status = request_status::streaming;
+    int tokens_sent = 0;
+    std::int64_t started_ms = 0;
+    std::int64_t ended_ms = 0;
+  };
+
+  fault_set effective_faults(const std::string& account_name) const;  // needs mu_
+  std::string apply_faults_locked(const nlohmann::json& body, int* status);
+  request_record* find_request(int id);
+
+  mutable std::mutex mu_;
+  clock_fn now_;
+  pacing initial_pacing_;
+  pacing pacing_;
+  std::vector<nlohmann::json> startup_faults_;
+  std::vector<std::string> order_;  // account names in creation order
+  std::map<std::string, account_state> accounts_;
+  std::map<std::string, std::string> by_sid_;  // SID value -> account name
+  std::map<std::string, fault_set> faults_;    // "*" or account name
+  std::vector<request_record> requests_;
+  int next_id_ = 1;  // never reset: a stream outliving a reset must not hit a new record
+};
+
+}  // namespace camoufleet::sim

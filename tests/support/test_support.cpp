@@ -1,0 +1,390 @@
+#include "test_support.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+
+#include "sim/accounts.hpp"
+
+extern char** environ;
+
+namespace camoufleet::testing {
+
+namespace fs = std::filesystem;
+
+// ---- temp_dir -----------------------------------------------------------
+
+temp_dir::temp_dir(const std::string& prefix) {
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/" + prefix + "XXXXXX";
+  std::vector<char> buf(tmpl.begin(), tmpl.end());
+  buf.push_back('\0');
+  if (!::mkdtemp(buf.data())) throw std::runtime_error("mkdtemp failed: " + tmpl);
+  path_ = buf.data();
+}
+
+temp_dir::~temp_dir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+// ---- wait_until ---------------------------------------------------------
+
+bool wait_until(const std::function<bool()>& cond, std::chrono::milliseconds deadline,
+                std::chrono::milliseconds poll) {
+  auto end = std::chrono::steady_clock::now() + deadline;
+  for (;;) {
+    if (cond()) return true;
+    if (std::chrono::steady_clock::now() >= end) return cond();
+    std::this_thread::sleep_for(poll);
+  }
+}
+
+// ---- child_process ------------------------------------------------------
+
+child_process::child_process(std::vector<std::string> argv, std::map<std::string, std::string> env_add) {
+  if (argv.empty()) throw std::invalid_argument("child_process: empty argv");
+  // Everything exec needs is built before fork: only async-signal-safe calls after it.
+  std::vector<std::string> env_strings;
+  for (char** e = environ; e && *e; ++e) {
+    std::string kv(*e);
+    auto eq = kv.find('=');
+    if (eq != std::string::npos && env_add.count(kv.substr(0, eq))) continue;
+    env_strings.push_back(kv);
+  }
+  for (const auto& [k, v] : env_add) env_strings.push_back(k + "=" + v);
+  std::vector<char*> envp, args;
+  for (auto& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  for (auto& s : argv) args.push_back(s.data());
+  args.push_back(nullptr);
+
+  int out[2], err[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+  if (::pipe2(err, O_CLOEXEC) != 0) {
+    ::close(out[0]);
+    ::close(out[1]);
+    throw std::runtime_error("pipe failed");
+  }
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    for (int fd : {out[0], out[1], err[0], err[1]}) ::close(fd);
+    throw std::runtime_error("fork failed");
+  }
+  if (pid == 0) {
+    ::setpgid(0, 0);  // own group: the destructor kills it with all its children
+    ::dup2(out[1], 1);
+    ::dup2(err[1], 2);
+    int devnull = ::open("/dev/null", O_RDONLY);
+    if (devnull >= 0) ::dup2(devnull, 0);
+    ::execvpe(args[0], args.data(), envp.data());
+    const char msg[] = "child_process: exec failed\n";
+    (void)!::write(2, msg, sizeof msg - 1);
+    ::_exit(127);
+  }
+  ::setpgid(pid, pid);  // also from the parent, so a kill right away reaches the group
+  pid_ = pid;
+  ::close(out[1]);
+  ::close(err[1]);
+  out_thread_ = std::thread([this, fd = out[0]] { read_loop(fd, true); });
+  err_thread_ = std::thread([this, fd = err[0]] { read_loop(fd, false); });
+}
+
+child_process::~child_process() {
+  if (pid_ > 0) {
+    ::kill(-pid_, SIGKILL);
+    ::kill(pid_, SIGKILL);
+    if (!reaped_) {
+      int status = 0;
+      while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+      }
+    }
+  }
+  // A grandchild outside the group could keep the pipe open: readers also
+  // stop on the flag, so the destructor never blocks for long.
+  stop_.store(true);
+  if (out_thread_.joinable()) out_thread_.join();
+  if (err_thread_.joinable()) err_thread_.join();
+}
+
+void child_process::read_loop(int fd, bool is_stdout) {
+  std::string partial;
+  char buf[4096];
+  auto push = [&](std::string line) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    std::lock_guard<std::mutex> lock(mu_);
+    (is_stdout ? out_lines_ : err_lines_).push_back(line);
+    all_lines_.push_back(std::move(line));
+    cv_.notify_all();
+  };
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    int r = ::poll(&p, 1, 50);
+    if (r < 0 && errno != EINTR) break;
+    if (r <= 0) {
+      if (stop_.load()) break;
+      continue;
+    }
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    partial.append(buf, static_cast<std::size_t>(n));
+    std::size_t nl;
+    while ((nl = partial.find('\n')) != std::string::npos) {
+      push(partial.substr(0, nl));
+      partial.erase(0, nl + 1);
+    }
+  }
+  if (!partial.empty()) push(partial);
+  ::close(fd);
+}
+
+bool child_process::running() {
+  if (reaped_) return false;
+  int status = 0;
+  pid_t r = ::waitpid(pid_, &status, WNOHANG);
+  if (r == pid_) {
+    reaped_ = true;
+    exit_status_ = status;
+    return false;
+  }
+  return r == 0;
+}
+
+void child_process::kill(int sig) {
+  if (pid_ > 0 && !reaped_) ::kill(-pid_, sig);
+}
+
+std::optional<int> child_process::wait_exit(std::chrono::milliseconds deadline) {
+  if (wait_until([this] { return !running(); }, deadline, 5ms)) return exit_status_;
+  return std::nullopt;
+}
+
+std::optional<std::string> child_process::wait_for_line(const std::regex& re,
+                                                        std::chrono::milliseconds deadline) {
+  return wait_for_line([&re](const std::string& l) { return std::regex_search(l, re); }, deadline);
+}
+
+std::optional<std::string> child_process::wait_for_line(
+    const std::function<bool(const std::string&)>& pred, std::chrono::milliseconds deadline) {
+  auto end = std::chrono::steady_clock::now() + deadline;
+  std::unique_lock<std::mutex> lock(mu_);
+  std::size_t checked = 0;
+  for (;;) {
+    for (; checked < all_lines_.size(); ++checked)
+      if (pred(all_lines_[checked])) return all_lines_[checked];
+    if (cv_.wait_until(lock, end) == std::cv_status::timeout) {
+      for (; checked < all_lines_.size(); ++checked)
+        if (pred(all_lines_[checked])) return all_lines_[checked];
+      return std::nullopt;
+    }
+  }
+}
+
+std::vector<std::string> child_process::stdout_lines() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return out_lines_;
+}
+
+std::vector<std::string> child_process::stderr_lines() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return err_lines_;
+}
+
+// ---- http ---------------------------------------------------------------
+
+namespace {
+
+bool iequals(const std::string& a, const std::string& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  return true;
+}
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+
+// Runs one async operation to completion on ioc; the stream's expiry
+// (set by the caller) turns a stall into beast::error::timeout.
+template <class Start>
+beast::error_code run_op(net::io_context& ioc, Start&& start) {
+  beast::error_code result = net::error::would_block;
+  start([&result](beast::error_code ec, auto&&...) { result = ec; });
+  ioc.restart();
+  ioc.run();
+  return result;
+}
+
+}  // namespace
+
+std::string http_response::header(const std::string& name) const {
+  for (const auto& [k, v] : headers)
+    if (iequals(k, name)) return v;
+  return "";
+}
+
+std::vector<std::string> http_response::headers_named(const std::string& name) const {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : headers)
+    if (iequals(k, name)) out.push_back(v);
+  return out;
+}
+
+nlohmann::json http_response::json() const { return nlohmann::json::parse(body); }
+
+http_response http_request(const std::string& method, int port, const std::string& target,
+                           const std::string& body, const header_list& headers,
+                           std::chrono::milliseconds timeout) {
+  return http_request_stream(method, port, target, body, headers,
+                             [](const std::string&) { return true; }, timeout);
+}
+
+http_response http_request_stream(const std::string& method, int port, const std::string& target,
+                                  const std::string& body, const header_list& headers,
+                                  const std::function<bool(const std::string&)>& on_piece,
+                                  std::chrono::milliseconds timeout) {
+  http_response out;
+  try {
+    net::io_context ioc;
+    beast::tcp_stream stream(ioc);
+    stream.expires_after(timeout);
+    tcp::endpoint ep{net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)};
+    auto ec = run_op(ioc, [&](auto h) { stream.async_connect(ep, h); });
+    if (ec) {
+      out.error = "connect: " + ec.message();
+      return out;
+    }
+    http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+    req.set(http::field::host, "127.0.0.1:" + std::to_string(port));
+    req.set(http::field::connection, "close");
+    for (const auto& [k, v] : headers) req.insert(k, v);
+    if (!body.empty() || method == "POST" || method == "PUT") {
+      req.body() = body;
+      req.prepare_payload();
+    }
+    ec = run_op(ioc, [&](auto h) { http::async_write(stream, req, h); });
+    if (ec) {
+      out.error = "write: " + ec.message();
+      return out;
+    }
+    beast::flat_buffer buf;
+    http::response_parser<http::buffer_body> parser;
+    parser.body_limit(boost::none);
+    ec = run_op(ioc, [&](auto h) { http::async_read_header(stream, buf, parser, h); });
+    if (ec) {
+      out.error = "read header: " + ec.message();
+      return out;
+    }
+    out.status = static_cast<int>(parser.get().result_int());
+    for (const auto& f : parser.get())
+      out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    if (!on_piece("")) {
+      stream.socket().close(ec);
+      return out;
+    }
+    char tmp[8192];
+    while (!parser.is_done()) {
+      parser.get().body().data = tmp;
+      parser.get().body().size = sizeof tmp;
+      ec = run_op(ioc, [&](auto h) { http::async_read_some(stream, buf, parser, h); });
+      if (ec == http::error::need_buffer) ec = {};
+      std::size_t n = sizeof tmp - parser.get().body().size;
+      if (n > 0) {
+        std::string piece(tmp, n);
+        out.body += piece;
+        if (!on_piece(piece)) {
+          stream.socket().close(ec);
+          return out;
+        }
+      }
+      if (ec) {
+        out.error = "read body: " + ec.message();
+        return out;
+      }
+    }
+    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+  } catch (const std::exception& e) {
+    out.error = e.what();
+  }
+  return out;
+}
+
+// ---- chromium -----------------------------------------------------------
+
+std::string chromium_path() { return "/usr/bin/chromium"; }
+
+bool chromium_available() { return ::access(chromium_path().c_str(), X_OK) == 0; }
+
+// ---- sim_process --------------------------------------------------------
+
+std::string sim_process::binary() { return CAMOUFLEET_SIM_BIN; }
+
+sim_process::sim_process(std::vector<std::string> extra_args) {
+  std::vector<std::string> argv = {binary(), "--port", "0"};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  proc_ = std::make_unique<child_process>(argv);
+  static const std::regex listening(R"(^aistudio-sim listening on http://127\.0\.0\.1:(\d+)$)");
+  auto line = proc_->wait_for_line(listening, 15s);
+  std::smatch m;
+  if (!line || !std::regex_match(*line, m, listening)) {
+    std::string err;
+    for (const auto& l : proc_->stderr_lines()) err += l + "\n";
+    throw std::runtime_error("aistudio-sim did not start: " + err);
+  }
+  port_ = std::stoi(m[1].str());
+}
+
+std::string sim_process::base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+std::string sim_process::url() const { return base_url() + "/prompts/new_chat"; }
+
+namespace {
+void admin_post(int port, const std::string& path, const nlohmann::json& body) {
+  auto r = http_request("POST", port, path, body.dump(), {{"Content-Type", "application/json"}});
+  if (r.status != 200)
+    throw std::runtime_error("POST " + path + " failed: " + std::to_string(r.status) + " " + r.error +
+                             " " + r.body);
+}
+}  // namespace
+
+nlohmann::json sim_process::state() const {
+  auto r = http_request("GET", port_, "/__admin/state");
+  if (r.status != 200) throw std::runtime_error("GET /__admin/state failed: " + r.error);
+  return r.json();
+}
+
+void sim_process::set_faults(const nlohmann::json& faults) { admin_post(port_, "/__admin/faults", faults); }
+void sim_process::set_pacing(const nlohmann::json& pacing) { admin_post(port_, "/__admin/pacing", pacing); }
+void sim_process::reset() { admin_post(port_, "/__admin/reset", nlohmann::json::object()); }
+
+void sim_process::write_profiles(const std::string& dir, int extra_accounts) const {
+  child_process p({binary(), "--write-profiles", dir, "--port", std::to_string(port_), "--accounts",
+                   std::to_string(extra_accounts)});
+  auto status = p.wait_exit(10s);
+  if (!status || !WIFEXITED(*status) || WEXITSTATUS(*status) != 0)
+    throw std::runtime_error("aistudio-sim --write-profiles failed");
+}
+
+std::string sim_process::cookie_header(const std::string& account) {
+  return sim::cookie_header(sim::make_account(account));
+}
+
+}  // namespace camoufleet::testing
