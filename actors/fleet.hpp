@@ -1,0 +1,60 @@
+#pragma once
+// The fleet of browser instances behind one gateway. No CAF in this header:
+// app/ and tests build one from plain options and a session factory.
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/gateway.hpp"
+#include "actors/timing.hpp"
+#include "actors/types.hpp"
+#include "cdp/session.hpp"
+
+namespace camoufleet {
+
+struct fleet_options {
+  std::vector<std::string> auth_files;  // paths; one instance each in multi mode
+  bool multi = false;
+  std::string ws_endpoint;              // single mode: attach instead of launching
+  cdp::session_options base;            // browser, display, base_port, site, profile_root...
+  fleet_timing timing;
+  int queue_limit = 100;
+  int max_retries = 2;
+  int scheduler_threads = 2;
+};
+
+// Sorted paths of the *.json files directly in dir; empty if dir is missing.
+std::vector<std::string> discover_auth_files(const std::string& dir);
+
+class fleet {
+ public:
+  fleet(fleet_options options, cdp::session_factory factory);
+  ~fleet();  // shutdown(0) unless it ran already
+  fleet(const fleet&) = delete;
+  fleet& operator=(const fleet&) = delete;
+
+  // Spawns the actors and starts every browser in parallel; returns at once.
+  void start();
+  gateway& api();
+
+  // Blocking helpers for the main thread and tests (never for HTTP threads).
+  // True once no instance is still starting.
+  bool wait_settled(std::chrono::milliseconds timeout);
+  fleet_view snapshot(std::chrono::milliseconds timeout);
+  // Runs one health round now instead of at the next monitor tick.
+  void check_health();
+  // A fresh login arrived for an instance waiting in needs_login (or error).
+  bool reload(const std::string& instance_id, std::chrono::milliseconds timeout);
+
+  // New requests are refused with shutting_down, queued ones fail, running
+  // ones get up to grace to finish, then every browser is closed.
+  void shutdown(std::chrono::milliseconds grace);
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace camoufleet

@@ -1,0 +1,104 @@
+#include "actors/gateway_impl.hpp"
+
+#include <memory>
+#include <utility>
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/messages.hpp"
+
+namespace camoufleet {
+
+namespace {
+
+// Callbacks belong to the HTTP side; whatever they throw must not take an
+// actor thread down with it.
+template <class F, class... Ts>
+void call_safely(const F& f, const Ts&... xs) {
+  if (!f) return;
+  try {
+    f(xs...);
+  } catch (const std::exception& e) {
+    spdlog::error("gateway callback threw: {}", e.what());
+  } catch (...) {
+    spdlog::error("gateway callback threw");
+  }
+}
+
+// One per request: forwards its events to the callback and ends after the
+// last one. If it dies any other way (balancer gone, system shutdown), the
+// callback still gets its one terminal event.
+caf::behavior sink_actor(caf::event_based_actor* self, caf::actor balancer,
+                         completion_request request,
+                         std::function<void(const request_event&)> on_event) {
+  auto done = std::make_shared<bool>(false);
+  const auto id = request.id;
+  self->attach_functor([done, id, on_event] {
+    if (*done) return;
+    *done = true;
+    call_safely(on_event, request_event{request_failed{id, "", error_code::shutting_down,
+                                                       "the fleet is shutting down", 0}});
+  });
+  self->monitor(balancer);
+  self->set_down_handler([self](caf::down_msg&) { self->quit(); });
+  self->send(balancer, submit_atom::value, std::move(request),
+             caf::actor_cast<caf::actor>(self));
+  return {
+    [=](request_assigned& e) { call_safely(on_event, request_event{std::move(e)}); },
+    [=](request_delta& e) { call_safely(on_event, request_event{std::move(e)}); },
+    [=](request_finished& e) {
+      *done = true;
+      call_safely(on_event, request_event{std::move(e)});
+      self->quit();
+    },
+    [=](request_failed& e) {
+      *done = true;
+      call_safely(on_event, request_event{std::move(e)});
+      self->quit();
+    },
+  };
+}
+
+}  // namespace
+
+gateway_impl::gateway_impl(caf::actor_system& system, caf::actor balancer,
+                           std::chrono::milliseconds ask_timeout)
+    : system_(system), balancer_(std::move(balancer)), ask_timeout_(ask_timeout) {}
+
+void gateway_impl::submit(completion_request request,
+                          std::function<void(const request_event&)> on_event) {
+  system_.spawn(sink_actor, balancer_, std::move(request), std::move(on_event));
+}
+
+void gateway_impl::cancel(const std::string& request_id, std::function<void(bool)> on_done) {
+  auto balancer = balancer_;
+  auto timeout = ask_timeout_;
+  system_.spawn([=](caf::event_based_actor* self) {
+    self->request(balancer, timeout, cancel_atom::value, request_id)
+        .then([=](bool ok) { call_safely(on_done, ok); },
+              [=](caf::error&) { call_safely(on_done, false); });
+  });
+}
+
+void gateway_impl::fleet(std::function<void(const fleet_view&)> on_view) {
+  auto balancer = balancer_;
+  auto timeout = ask_timeout_;
+  system_.spawn([=](caf::event_based_actor* self) {
+    self->request(balancer, timeout, caf::get_atom::value, fleet_atom::value)
+        .then([=](const fleet_view& v) { call_safely(on_view, v); },
+              [=](caf::error&) { call_safely(on_view, fleet_view{}); });
+  });
+}
+
+void gateway_impl::models(std::function<void(const std::vector<cdp::model_info>&)> on_models) {
+  auto balancer = balancer_;
+  auto timeout = ask_timeout_;
+  system_.spawn([=](caf::event_based_actor* self) {
+    self->request(balancer, timeout, caf::get_atom::value, models_atom::value)
+        .then([=](const std::vector<cdp::model_info>& m) { call_safely(on_models, m); },
+              [=](caf::error&) { call_safely(on_models, std::vector<cdp::model_info>{}); });
+  });
+}
+
+}  // namespace camoufleet

@@ -1,0 +1,32 @@
+#pragma once
+// camoufleet::gateway over the balancer actor. Nothing here blocks the
+// caller: each call spawns a small actor that talks to the balancer and
+// runs the callback from a CAF thread.
+
+#include <chrono>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include "actors/gateway.hpp"
+
+namespace camoufleet {
+
+class gateway_impl : public gateway {
+ public:
+  gateway_impl(caf::actor_system& system, caf::actor balancer,
+               std::chrono::milliseconds ask_timeout);
+
+  void submit(completion_request request,
+              std::function<void(const request_event&)> on_event) override;
+  void cancel(const std::string& request_id, std::function<void(bool)> on_done) override;
+  void fleet(std::function<void(const fleet_view&)> on_view) override;
+  void models(std::function<void(const std::vector<cdp::model_info>&)> on_models) override;
+
+ private:
+  caf::actor_system& system_;
+  caf::actor balancer_;
+  std::chrono::milliseconds ask_timeout_;
+};
+
+}  // namespace camoufleet

@@ -1,0 +1,452 @@
+#include "actors/instance_actor.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/messages.hpp"
+#include "actors/retry_policy.hpp"
+
+namespace camoufleet {
+
+const char* instance_actor_state::name = "instance";
+
+namespace {
+
+using self_ptr = caf::stateful_actor<instance_actor_state>*;
+
+// Sends from a worker thread back to the actor, if it still exists.
+template <class... Ts>
+void tell(const caf::actor_addr& addr, Ts&&... xs) {
+  if (auto dest = caf::actor_cast<caf::actor>(addr)) caf::anon_send(dest, std::forward<Ts>(xs)...);
+}
+
+std::chrono::milliseconds until_from_now(std::int64_t until_ms) {
+  return std::chrono::milliseconds(std::max<std::int64_t>(0, until_ms - unix_ms()));
+}
+
+void publish(self_ptr self) {
+  auto& st = self->state;
+  st.view.status = st.machine.status();
+  st.view.error_count = st.machine.error_count();
+  st.view.reason = st.machine.reason();
+  st.view.until_ms = st.machine.until_ms();
+  st.view.current_request_id = st.job_id;
+  self->send(st.cfg.balancer, instance_update{st.view});
+}
+
+// Walks away from the current browser: its worker closes it in the
+// background while a fresh worker can start the next one.
+void retire_worker(self_ptr self) {
+  auto& st = self->state;
+  if (!st.work) return;
+  st.work->request_stop();
+  st.work->retire();
+  st.retired.push_back(std::move(st.work));
+}
+
+void reap_retired(self_ptr self) {
+  auto& r = self->state.retired;
+  r.erase(std::remove_if(r.begin(), r.end(), [](const std::unique_ptr<worker>& w) {
+            return w->done();
+          }),
+          r.end());
+}
+
+void begin_start(self_ptr self) {
+  auto& st = self->state;
+  retire_worker(self);
+  reap_retired(self);
+  const auto epoch = ++st.epoch;
+  st.page_used = false;
+  st.ping_pending = false;
+  st.work = std::make_unique<worker>(st.cfg.timing.close_grace);
+  st.log->info("Starting browser (port hint: {}, auth file: {})", st.cfg.options.base_port,
+               st.view.auth_file.empty() ? "-" : st.view.auth_file);
+  auto addr = self->address();
+  auto options = st.cfg.options;
+  auto factory = st.cfg.factory;
+  st.work->post([addr, epoch, options, factory](session_slot& slot) {
+    auto on_exit = [addr, epoch](const std::string& reason) {
+      tell(addr, session_failed{epoch, static_cast<int>(cdp::failure_kind::browser_gone), reason,
+                                false});
+    };
+    try {
+      auto s = factory(options, on_exit);
+      if (!s) throw cdp::driver_error(cdp::failure_kind::browser_gone, "no session");
+      auto info = s->info();
+      std::vector<cdp::model_info> models;
+      try {
+        models = s->page().models();
+      } catch (const std::exception& e) {
+        spdlog::warn("{}: reading the model list failed: {}", options.instance_id, e.what());
+      }
+      slot.set(std::move(s));
+      tell(addr, session_started{epoch, info.port, info.ws_endpoint, std::move(models)});
+    } catch (const cdp::driver_error& e) {
+      tell(addr, session_failed{epoch, static_cast<int>(e.kind()), e.what(), true});
+    } catch (const std::exception& e) {
+      tell(addr, session_failed{epoch, static_cast<int>(cdp::failure_kind::browser_gone),
+                                e.what(), true});
+    }
+  });
+  publish(self);
+}
+
+// Acts on the status the machine just entered: timers and browser teardown.
+void follow_status(self_ptr self) {
+  auto& st = self->state;
+  switch (st.machine.status()) {
+    case instance_status::error: {
+      retire_worker(self);
+      auto delay = until_from_now(st.machine.until_ms());
+      st.log->warn("Error ({}), restart #{} in {} ms", st.machine.reason(),
+                   st.machine.consecutive_errors(), delay.count());
+      self->delayed_send(self, delay, restart_atom::value, st.epoch);
+      break;
+    }
+    case instance_status::cooldown: {
+      auto delay = until_from_now(st.machine.until_ms());
+      st.log->warn("Cooling down for {} s ({})", delay.count() / 1000, st.machine.reason());
+      self->delayed_send(self, delay, cool_atom::value, st.epoch);
+      break;
+    }
+    case instance_status::needs_login:
+      st.log->error("Login lost ({}); waiting for a new auth profile", st.machine.reason());
+      retire_worker(self);
+      break;
+    default:
+      break;
+  }
+  publish(self);
+}
+
+job_outcome outcome_for(const instance_actor_state& st, const std::string& request_id) {
+  job_outcome o;
+  o.request_id = request_id;
+  o.instance_id = st.cfg.id;
+  return o;
+}
+
+void finish_job(self_ptr self, job_outcome o) {
+  auto& st = self->state;
+  if (st.job_promise.pending()) st.job_promise.deliver(std::move(o));
+  st.job_id.clear();
+  st.job_sink = nullptr;
+  st.job_promise = caf::response_promise{};
+  st.job_delta_sent.reset();
+  st.view.current_request_id.clear();
+}
+
+// The browser went away or stopped answering: hand back / fail the current
+// request, then restart with backoff.
+void on_crash(self_ptr self, const std::string& reason) {
+  auto& st = self->state;
+  const auto now = unix_ms();
+  if (!st.job_id.empty()) {
+    auto o = outcome_for(st, st.job_id);
+    o.code = error_code::browser_gone;
+    o.message = reason;
+    o.delta_sent = st.job_delta_sent && st.job_delta_sent->load();
+    finish_job(self, std::move(o));
+  }
+  if (!st.machine.apply({instance_event_kind::crashed, cdp::failure_kind::browser_gone, reason},
+                        now))
+    return;
+  follow_status(self);
+}
+
+void post_generation(self_ptr self, const run_job& job) {
+  auto& st = self->state;
+  auto addr = self->address();
+  auto epoch = st.epoch;
+  auto sink = job.sink;
+  auto request = job.request;
+  auto flag = st.job_delta_sent;
+  auto timing = st.cfg.timing;
+  auto id = st.cfg.id;
+  const bool fresh_chat = st.page_used;
+  st.page_used = true;
+  st.work->post([=](session_slot& slot) {
+    const auto& rid = request.id;
+    try {
+      auto* s = slot.get();
+      if (s == nullptr) throw cdp::driver_error(cdp::failure_kind::browser_gone, "no browser");
+      auto& page = s->page();
+      if (fresh_chat) page.new_chat(timing.page_timeout);
+      const auto& wanted = request.params.model;
+      if (!wanted.empty() && page.current_model() != wanted)
+        page.switch_model(wanted, timing.page_timeout);
+      auto result = page.generate(
+          request.messages, request.params,
+          [&](const cdp::delta& d) {
+            caf::anon_send(sink, request_delta{rid, d.content, d.reasoning});
+            if (!flag->exchange(true)) tell(addr, first_delta{rid, id});
+          },
+          timing.request_timeout);
+      std::string model = wanted;
+      if (model.empty()) {
+        try {
+          model = page.current_model();
+        } catch (const std::exception&) {
+          // the answer is complete; an unknown model name is not worth failing it
+        }
+      }
+      tell(addr, generation_done{epoch, rid, std::move(result), std::move(model)});
+    } catch (const cdp::driver_error& e) {
+      tell(addr, generation_failed{epoch, rid, static_cast<int>(e.kind()), e.what(), flag->load()});
+    } catch (const std::exception& e) {
+      tell(addr, generation_failed{epoch, rid, static_cast<int>(cdp::failure_kind::site_error),
+                                   e.what(), flag->load()});
+    }
+  });
+}
+
+void post_ping(self_ptr self) {
+  auto& st = self->state;
+  auto addr = self->address();
+  auto epoch = st.epoch;
+  auto seq = ++st.ping_seq;
+  auto timeout = st.cfg.timing.ping_timeout;
+  st.ping_pending = true;
+  st.work->post([=](session_slot& slot) {
+    bool ok = false;
+    try {
+      if (auto* s = slot.get()) ok = s->page().ping(timeout);
+    } catch (const std::exception&) {
+      ok = false;
+    }
+    tell(addr, ping_done{epoch, seq, ok});
+  });
+  // A worker stuck inside a call never answers at all: catch that too.
+  self->delayed_send(self, timeout * 2 + std::chrono::milliseconds(500), ping_late_atom::value,
+                     epoch, seq);
+}
+
+void health_check(self_ptr self) {
+  auto& st = self->state;
+  const auto now = unix_ms();
+  reap_retired(self);
+  switch (st.machine.status()) {
+    case instance_status::ready:
+      if (!st.ping_pending && st.work) post_ping(self);
+      break;
+    case instance_status::busy: {
+      // generate() has its own deadline; this only catches a driver that
+      // ignores it.
+      auto limit = st.cfg.timing.request_timeout + 2 * st.cfg.timing.page_timeout +
+                   st.cfg.timing.ping_timeout;
+      if (now - st.job_since_ms > limit.count()) on_crash(self, "request overran its deadline");
+      break;
+    }
+    case instance_status::error:
+      // Backs up the restart timer (e.g. lost across a clock jump).
+      if (st.machine.apply({instance_event_kind::restart, {}, {}}, now)) begin_start(self);
+      break;
+    case instance_status::cooldown:
+      if (st.machine.apply({instance_event_kind::tick, {}, {}}, now)) {
+        st.log->info("Cooldown over, ready");
+        publish(self);
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+}  // namespace
+
+caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
+                             instance_config cfg) {
+  auto& st = self->state;
+  st.cfg = std::move(cfg);
+  st.cfg.options.instance_id = st.cfg.id;
+  st.machine = instance_state(st.cfg.timing);
+  st.log = spdlog::default_logger()->clone(st.cfg.id);
+  st.view.id = st.cfg.id;
+  st.view.port = st.cfg.options.base_port;
+  auto slash = st.cfg.options.auth_file.find_last_of('/');
+  st.view.auth_file = slash == std::string::npos ? st.cfg.options.auth_file
+                                                 : st.cfg.options.auth_file.substr(slash + 1);
+  st.view.ws_endpoint = st.cfg.options.ws_endpoint;
+  self->set_default_handler(caf::drop);
+  begin_start(self);
+  return {
+    [=](session_started& m) {
+      auto& s = self->state;
+      if (m.epoch != s.epoch) return;
+      if (!s.machine.apply({instance_event_kind::started, {}, {}}, unix_ms())) return;
+      if (m.port > 0) s.view.port = m.port;
+      s.view.ws_endpoint = m.ws_endpoint;
+      s.log->info("Ready (port: {}, {} models)", s.view.port, m.models.size());
+      if (!m.models.empty())
+        self->send(s.cfg.balancer, instance_models{s.cfg.id, std::move(m.models)});
+      publish(self);
+    },
+    [=](session_failed& m) {
+      auto& s = self->state;
+      if (m.epoch != s.epoch) return;
+      auto kind = static_cast<cdp::failure_kind>(m.failure);
+      if (!m.on_start) {
+        s.log->warn("Browser gone: {}", m.message);
+        on_crash(self, "browser gone: " + m.message);
+        return;
+      }
+      s.log->error("Browser failed to start ({}): {}", retry::name_of(kind), m.message);
+      if (s.machine.apply({instance_event_kind::start_failed, kind, m.message}, unix_ms()))
+        follow_status(self);
+    },
+    [=](run_job& job) -> caf::result<job_outcome> {
+      auto& s = self->state;
+      if (s.machine.status() != instance_status::ready || !s.job_id.empty() || !s.work) {
+        auto o = outcome_for(s, job.request.id);
+        o.handed_back = true;
+        o.code = error_code::no_instances;
+        o.message = std::string("instance is ") + to_string(s.machine.status());
+        return o;
+      }
+      const auto now = unix_ms();
+      s.machine.apply({instance_event_kind::assigned, {}, {}}, now);
+      s.job_id = job.request.id;
+      s.job_sink = job.sink;
+      s.job_delta_sent = std::make_shared<std::atomic<bool>>(false);
+      s.job_since_ms = now;
+      s.view.last_used_ms = now;
+      s.log->info("Serving request {}", s.job_id);
+      auto rp = self->make_response_promise();
+      s.job_promise = rp;
+      post_generation(self, job);
+      publish(self);
+      return rp;
+    },
+    [=](first_delta& m) {
+      auto& s = self->state;
+      if (m.request_id == s.job_id) self->send(s.cfg.balancer, std::move(m));
+    },
+    [=](generation_done& m) {
+      auto& s = self->state;
+      if (m.epoch != s.epoch || m.request_id != s.job_id) return;
+      request_finished fin{m.request_id,        s.cfg.id,
+                           m.model,             std::move(m.result.content),
+                           std::move(m.result.reasoning), std::move(m.result.finish_reason),
+                           m.result.prompt_tokens, m.result.completion_tokens};
+      self->send(s.job_sink, std::move(fin));
+      auto o = outcome_for(s, m.request_id);
+      o.ok = true;
+      o.delta_sent = s.job_delta_sent && s.job_delta_sent->load();
+      finish_job(self, std::move(o));
+      ++s.view.served;
+      s.machine.apply({instance_event_kind::finished, {}, {}}, unix_ms());
+      s.log->info("Request {} done", m.request_id);
+      publish(self);
+    },
+    [=](generation_failed& m) {
+      auto& s = self->state;
+      if (m.epoch != s.epoch || m.request_id != s.job_id) return;
+      auto kind = static_cast<cdp::failure_kind>(m.failure);
+      auto o = outcome_for(s, m.request_id);
+      o.code = retry::code_of(kind);
+      o.message = m.message;
+      o.delta_sent = m.delta_sent || (s.job_delta_sent && s.job_delta_sent->load());
+      if (kind == cdp::failure_kind::rate_limited || kind == cdp::failure_kind::quota_exceeded) {
+        auto cool = kind == cdp::failure_kind::quota_exceeded ? s.cfg.timing.quota_cooldown
+                                                               : s.cfg.timing.rate_limit_cooldown;
+        o.retry_after_s = static_cast<int>(
+            std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::seconds>(cool).count()));
+      }
+      s.log->warn("Request {} failed ({}): {}", m.request_id, retry::name_of(kind), m.message);
+      finish_job(self, std::move(o));
+      s.machine.apply({instance_event_kind::failed, kind, m.message}, unix_ms());
+      follow_status(self);
+    },
+    [=](cancel_atom, const std::string& request_id) -> bool {
+      auto& s = self->state;
+      if (request_id.empty() || request_id != s.job_id || !s.work) return false;
+      s.log->info("Cancelling request {}", request_id);
+      return s.work->request_stop();
+    },
+    [=](restart_atom, std::uint64_t epoch) {
+      auto& s = self->state;
+      if (epoch != s.epoch || s.machine.status() != instance_status::error) return;
+      if (s.machine.apply({instance_event_kind::restart, {}, {}}, unix_ms())) {
+        begin_start(self);
+      } else {
+        self->delayed_send(self, until_from_now(s.machine.until_ms()), restart_atom::value, epoch);
+      }
+    },
+    [=](cool_atom, std::uint64_t epoch) {
+      auto& s = self->state;
+      if (epoch != s.epoch) return;
+      if (s.machine.apply({instance_event_kind::tick, {}, {}}, unix_ms())) {
+        s.log->info("Cooldown over, ready");
+        publish(self);
+      } else if (s.machine.status() == instance_status::cooldown) {
+        self->delayed_send(self, until_from_now(s.machine.until_ms()), cool_atom::value, epoch);
+      }
+    },
+    [=](health_atom) { health_check(self); },
+    [=](ping_done& m) {
+      auto& s = self->state;
+      if (m.epoch != s.epoch || m.seq != s.ping_seq || !s.ping_pending) return;
+      s.ping_pending = false;
+      if (!m.ok) {
+        s.log->warn("Page did not answer a ping");
+        on_crash(self, "page did not answer a ping");
+      }
+    },
+    [=](ping_late_atom, std::uint64_t epoch, std::uint64_t seq) {
+      auto& s = self->state;
+      if (epoch != s.epoch || seq != s.ping_seq || !s.ping_pending) return;
+      s.ping_pending = false;
+      s.log->warn("Browser worker is hung (no ping answer)");
+      on_crash(self, "browser hung: no answer to a ping");
+    },
+    [=](reload_atom) -> bool {
+      auto& s = self->state;
+      if (!s.machine.apply({instance_event_kind::new_profile, {}, {}}, unix_ms())) return false;
+      s.log->info("New profile: starting again");
+      begin_start(self);
+      return true;
+    },
+    [=](stop_atom) -> caf::result<bool> {
+      auto& s = self->state;
+      s.machine.apply({instance_event_kind::stop, {}, {}}, unix_ms());
+      publish(self);
+      if (!s.job_id.empty()) {
+        auto o = outcome_for(s, s.job_id);
+        o.code = error_code::shutting_down;
+        o.message = "shutting down";
+        o.delta_sent = s.job_delta_sent && s.job_delta_sent->load();
+        finish_job(self, std::move(o));
+      }
+      if (!s.work) return true;
+      s.work->request_stop();
+      auto addr = self->address();
+      auto epoch = s.epoch;
+      auto grace = s.cfg.timing.close_grace;
+      s.stop_promise = self->make_response_promise();
+      s.work->post([addr, epoch, grace](session_slot& slot) {
+        if (auto sess = slot.take()) {
+          try {
+            sess->close(grace);
+          } catch (const std::exception& e) {
+            spdlog::warn("closing a session failed: {}", e.what());
+          }
+        }
+        tell(addr, stop_atom::value, epoch);
+      });
+      return s.stop_promise;
+    },
+    [=](stop_atom, std::uint64_t epoch) {
+      auto& s = self->state;
+      if (epoch != s.epoch) return;
+      s.log->info("Browser closed");
+      if (s.stop_promise.pending()) s.stop_promise.deliver(true);
+    },
+    [=](fleet_atom) { return self->state.view; },
+  };
+}
+
+}  // namespace camoufleet

@@ -1,0 +1,64 @@
+#pragma once
+// One actor per auth profile: owns a browser session through its worker
+// thread, serves one request at a time, and reports its state to the
+// balancer. Restarts, cooldowns and login loss follow instance_state.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/behavior.hpp>
+#include <caf/response_promise.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "actors/instance_state.hpp"
+#include "actors/timing.hpp"
+#include "actors/types.hpp"
+#include "actors/worker.hpp"
+#include "cdp/session.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace camoufleet {
+
+struct instance_config {
+  std::string id;                 // "instance_1"
+  cdp::session_options options;   // instance_id / auth_file / base_port already set
+  cdp::session_factory factory;
+  fleet_timing timing;
+  caf::actor balancer;
+};
+
+struct instance_actor_state {
+  instance_config cfg;
+  instance_state machine;
+  instance_view view;
+  std::unique_ptr<worker> work;
+  std::vector<std::unique_ptr<worker>> retired;  // closing old browsers
+  std::uint64_t epoch = 0;                        // one per browser start
+  std::shared_ptr<spdlog::logger> log;
+  bool page_used = false;  // a chat since the page opened: start a new one first
+
+  // The request being served (empty id: none).
+  std::string job_id;
+  caf::actor job_sink;
+  caf::response_promise job_promise;
+  std::shared_ptr<std::atomic<bool>> job_delta_sent;
+  std::int64_t job_since_ms = 0;
+
+  std::uint64_t ping_seq = 0;
+  bool ping_pending = false;
+  caf::response_promise stop_promise;
+
+  static const char* name;
+};
+
+caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
+                             instance_config cfg);
+
+}  // namespace camoufleet

@@ -1,0 +1,133 @@
+#include "actors/instance_state.hpp"
+
+#include <algorithm>
+
+namespace camoufleet {
+
+using st = instance_status;
+
+std::int64_t instance_state::backoff_ms() const {
+  const std::int64_t initial = timing_.backoff_initial.count();
+  const std::int64_t cap = timing_.backoff_max.count();
+  std::int64_t delay = initial;
+  for (int i = 1; i < consecutive_errors_ && delay < cap; ++i) delay *= 2;
+  return std::min(delay, cap);
+}
+
+void instance_state::enter_error(const std::string& reason, std::int64_t now_ms) {
+  ++error_count_;
+  ++consecutive_errors_;
+  status_ = st::error;
+  reason_ = reason;
+  until_ms_ = now_ms + backoff_ms();
+}
+
+void instance_state::on_failure(cdp::failure_kind kind, const std::string& reason,
+                                std::int64_t now_ms) {
+  using fk = cdp::failure_kind;
+  switch (kind) {
+    case fk::cancelled:
+      status_ = st::ready;  // the client gave up; the page is fine
+      return;
+    case fk::rate_limited:
+    case fk::quota_exceeded:
+      status_ = st::cooldown;
+      reason_ = reason;
+      until_ms_ = now_ms + (kind == fk::quota_exceeded ? timing_.quota_cooldown
+                                                       : timing_.rate_limit_cooldown)
+                               .count();
+      return;
+    case fk::login_lost:
+    case fk::invalid_profile:
+      // Restarting with the same profile would fail the same way: wait for a
+      // new one instead of looping.
+      ++error_count_;
+      status_ = st::needs_login;
+      reason_ = reason;
+      until_ms_ = 0;
+      return;
+    case fk::site_error:
+      // One odd page is not worth a browser restart; a run of them is.
+      ++consecutive_site_errors_;
+      if (consecutive_site_errors_ >= timing_.site_error_restart_threshold) {
+        consecutive_site_errors_ = 0;
+        enter_error(reason, now_ms);
+      } else {
+        ++error_count_;
+        status_ = st::ready;
+        reason_ = reason;
+      }
+      return;
+    case fk::timeout:
+    case fk::browser_gone:
+      enter_error(reason, now_ms);
+      return;
+  }
+}
+
+bool instance_state::apply(const instance_event& e, std::int64_t now_ms) {
+  using k = instance_event_kind;
+  switch (e.kind) {
+    case k::started:
+      if (status_ != st::starting) return false;
+      status_ = st::ready;
+      until_ms_ = 0;
+      return true;
+    case k::start_failed:
+      if (status_ != st::starting) return false;
+      if (e.failure == cdp::failure_kind::cancelled) {
+        enter_error(e.reason, now_ms);
+      } else {
+        on_failure(e.failure, e.reason, now_ms);
+        // A browser that did not come up has nothing to be "ready" with.
+        if (status_ == st::ready) enter_error(e.reason, now_ms);
+      }
+      return true;
+    case k::assigned:
+      if (status_ != st::ready) return false;
+      status_ = st::busy;
+      return true;
+    case k::finished:
+      if (status_ != st::busy) return false;
+      status_ = st::ready;
+      consecutive_errors_ = 0;
+      consecutive_site_errors_ = 0;
+      reason_.clear();
+      return true;
+    case k::failed:
+      if (status_ != st::busy) return false;
+      on_failure(e.failure, e.reason, now_ms);
+      return true;
+    case k::crashed:
+      if (status_ != st::starting && status_ != st::ready && status_ != st::busy &&
+          status_ != st::cooldown)
+        return false;
+      enter_error(e.reason, now_ms);
+      return true;
+    case k::restart:
+      if (status_ != st::error || now_ms < until_ms_) return false;
+      status_ = st::starting;
+      until_ms_ = 0;
+      return true;
+    case k::tick:
+      if (status_ != st::cooldown || now_ms < until_ms_) return false;
+      status_ = st::ready;
+      until_ms_ = 0;
+      reason_.clear();
+      return true;
+    case k::new_profile:
+      if (status_ != st::needs_login && status_ != st::error) return false;
+      status_ = st::starting;
+      consecutive_errors_ = 0;
+      until_ms_ = 0;
+      reason_.clear();
+      return true;
+    case k::stop:
+      if (status_ == st::stopping) return false;
+      status_ = st::stopping;
+      return true;
+  }
+  return false;
+}
+
+}  // namespace camoufleet

@@ -1,0 +1,234 @@
+#pragma once
+// The whole vocabulary of the actors in one place: atoms, the message structs
+// exchanged between balancer, instances, monitor and sinks, inspect() for
+// every plain type, and register_types(). Every message is a plain struct of
+// values and actor handles (no pointers, callbacks or promises), so an
+// instance could later live on another node.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/atom.hpp>
+#include <caf/meta/type_name.hpp>
+
+#include "actors/types.hpp"
+#include "cdp/chat.hpp"
+
+namespace camoufleet {
+
+// -- atoms (at most 10 characters) --------------------------------------------
+
+using submit_atom = caf::atom_constant<caf::atom("submit")>;
+using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
+using fleet_atom = caf::atom_constant<caf::atom("fleet")>;
+using models_atom = caf::atom_constant<caf::atom("models")>;
+using register_atom = caf::atom_constant<caf::atom("register")>;
+using health_atom = caf::atom_constant<caf::atom("health")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using restart_atom = caf::atom_constant<caf::atom("restart")>;
+using cool_atom = caf::atom_constant<caf::atom("cooldown")>;
+using expire_atom = caf::atom_constant<caf::atom("expire")>;
+using drain_atom = caf::atom_constant<caf::atom("drain")>;
+using stop_atom = caf::atom_constant<caf::atom("stop")>;
+using reload_atom = caf::atom_constant<caf::atom("reload")>;
+using ping_late_atom = caf::atom_constant<caf::atom("pinglate")>;
+using settled_atom = caf::atom_constant<caf::atom("settled")>;
+
+// -- balancer <-> instance -----------------------------------------------------
+
+// Balancer -> instance, as a request: serve this completion, stream its
+// events to sink. The response is a job_outcome.
+struct run_job {
+  completion_request request;
+  caf::actor sink;
+};
+
+// Instance -> balancer: how a run_job ended. On success the sink already got
+// request_finished; on failure the balancer decides between failover and
+// telling the sink (it alone knows which instances were tried).
+struct job_outcome {
+  std::string request_id;
+  std::string instance_id;
+  bool ok = false;
+  bool handed_back = false;  // the instance was not ready: not an attempt
+  bool delta_sent = false;   // the client already saw part of the answer
+  error_code code = error_code::none;
+  std::string message;
+  int retry_after_s = 0;
+};
+
+// Instance -> balancer, on every change of its state.
+struct instance_update {
+  instance_view view;
+};
+
+// Instance -> balancer, once per browser start that could read the list.
+struct instance_models {
+  std::string instance_id;
+  std::vector<cdp::model_info> models;
+};
+
+// Instance -> balancer: the first delta of a request went to its sink.
+struct first_delta {
+  std::string request_id;
+  std::string instance_id;
+};
+
+// -- worker thread -> its instance (epoch: which browser start it is about) ---
+
+struct session_started {
+  std::uint64_t epoch = 0;
+  int port = 0;
+  std::string ws_endpoint;
+  std::vector<cdp::model_info> models;
+};
+
+struct session_failed {  // start failed, or the browser went away
+  std::uint64_t epoch = 0;
+  int failure = 0;  // cdp::failure_kind
+  std::string message;
+  bool on_start = false;
+};
+
+struct generation_done {
+  std::uint64_t epoch = 0;
+  std::string request_id;
+  cdp::generation_result result;
+  std::string model;
+};
+
+struct generation_failed {
+  std::uint64_t epoch = 0;
+  std::string request_id;
+  int failure = 0;  // cdp::failure_kind
+  std::string message;
+  bool delta_sent = false;
+};
+
+struct ping_done {
+  std::uint64_t epoch = 0;
+  std::uint64_t seq = 0;
+  bool ok = false;
+};
+
+// -- inspect -----------------------------------------------------------------
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, completion_request& x) {
+  return f(caf::meta::type_name("completion_request"), x.id, x.messages, x.params, x.stream,
+           x.received_ms);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, request_assigned& x) {
+  return f(caf::meta::type_name("request_assigned"), x.request_id, x.instance_id);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, request_delta& x) {
+  return f(caf::meta::type_name("request_delta"), x.request_id, x.content, x.reasoning);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, request_finished& x) {
+  return f(caf::meta::type_name("request_finished"), x.request_id, x.instance_id, x.model,
+           x.content, x.reasoning, x.finish_reason, x.prompt_tokens, x.completion_tokens);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, request_failed& x) {
+  return f(caf::meta::type_name("request_failed"), x.request_id, x.instance_id, x.code,
+           x.message, x.retry_after_s);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, instance_view& x) {
+  return f(caf::meta::type_name("instance_view"), x.id, x.status, x.port, x.auth_file,
+           x.ws_endpoint, x.last_used_ms, x.error_count, x.current_request_id, x.reason,
+           x.until_ms, x.served);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, queue_entry& x) {
+  return f(caf::meta::type_name("queue_entry"), x.request_id, x.waiting_ms);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, fleet_view& x) {
+  return f(caf::meta::type_name("fleet_view"), x.multi_instance_mode, x.instances, x.queue,
+           x.queue_limit);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, run_job& x) {
+  return f(caf::meta::type_name("run_job"), x.request, x.sink);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job_outcome& x) {
+  return f(caf::meta::type_name("job_outcome"), x.request_id, x.instance_id, x.ok,
+           x.handed_back, x.delta_sent, x.code, x.message, x.retry_after_s);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, instance_update& x) {
+  return f(caf::meta::type_name("instance_update"), x.view);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, instance_models& x) {
+  return f(caf::meta::type_name("instance_models"), x.instance_id, x.models);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, first_delta& x) {
+  return f(caf::meta::type_name("first_delta"), x.request_id, x.instance_id);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, session_started& x) {
+  return f(caf::meta::type_name("session_started"), x.epoch, x.port, x.ws_endpoint, x.models);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, session_failed& x) {
+  return f(caf::meta::type_name("session_failed"), x.epoch, x.failure, x.message, x.on_start);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, generation_done& x) {
+  return f(caf::meta::type_name("generation_done"), x.epoch, x.request_id, x.result, x.model);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, generation_failed& x) {
+  return f(caf::meta::type_name("generation_failed"), x.epoch, x.request_id, x.failure,
+           x.message, x.delta_sent);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ping_done& x) {
+  return f(caf::meta::type_name("ping_done"), x.epoch, x.seq, x.ok);
+}
+
+}  // namespace camoufleet
+
+namespace camoufleet::cdp {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chat_message& x) {
+  return f(caf::meta::type_name("chat_message"), x.role, x.content);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, generation_params& x) {
+  return f(caf::meta::type_name("generation_params"), x.model, x.temperature, x.top_p,
+           x.max_output_tokens, x.stop, x.reasoning_effort);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, delta& x) {
+  return f(caf::meta::type_name("delta"), x.content, x.reasoning);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, generation_result& x) {
+  return f(caf::meta::type_name("generation_result"), x.content, x.reasoning, x.finish_reason,
+           x.prompt_tokens, x.completion_tokens);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, model_info& x) {
+  return f(caf::meta::type_name("model_info"), x.id, x.display_name);
+}
+
+}  // namespace camoufleet::cdp
+
+namespace camoufleet {
+
+// Adds every type above to cfg (call before constructing the actor_system).
+void register_types(caf::actor_system_config& cfg);
+
+}  // namespace camoufleet

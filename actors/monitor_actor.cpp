@@ -1,0 +1,29 @@
+#include "actors/monitor_actor.hpp"
+
+#include <caf/all.hpp>
+
+#include "actors/messages.hpp"
+
+namespace camoufleet {
+
+const char* monitor_state::name = "monitor";
+
+caf::behavior monitor_actor(caf::stateful_actor<monitor_state>* self,
+                            std::vector<caf::actor> instances,
+                            std::chrono::milliseconds interval) {
+  self->state.instances = std::move(instances);
+  self->state.interval = interval;
+  self->delayed_send(self, interval, tick_atom::value);
+  auto round = [self] {
+    for (const auto& inst : self->state.instances) self->send(inst, health_atom::value);
+  };
+  return {
+    [=](tick_atom) {
+      round();
+      self->delayed_send(self, self->state.interval, tick_atom::value);
+    },
+    [=](health_atom) { round(); },
+  };
+}
+
+}  // namespace camoufleet

@@ -1,0 +1,32 @@
+#pragma once
+// Every duration the fleet waits for, in one plain struct with production
+// defaults, so tests can shrink them instead of waiting on wall time.
+
+#include <chrono>
+#include <cstdint>
+
+namespace camoufleet {
+
+inline std::int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+struct fleet_timing {
+  std::chrono::milliseconds monitor_interval{30000};
+  std::chrono::milliseconds request_timeout{300000};   // one generation, end to end
+  std::chrono::milliseconds queue_timeout{120000};     // longest wait for a free instance
+  std::chrono::milliseconds rate_limit_cooldown{300000};
+  std::chrono::milliseconds quota_cooldown{4 * 3600 * 1000};
+  std::chrono::milliseconds backoff_initial{1000};
+  std::chrono::milliseconds backoff_max{60000};
+  std::chrono::milliseconds ping_timeout{5000};
+  std::chrono::milliseconds page_timeout{30000};        // open, switch_model, new_chat
+  std::chrono::milliseconds close_grace{5000};
+  std::chrono::milliseconds ask_timeout{5000};          // actor-to-actor queries
+  // Consecutive site errors (not crashes) after which the page is restarted.
+  int site_error_restart_threshold = 3;
+};
+
+}  // namespace camoufleet

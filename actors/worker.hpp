@@ -1,0 +1,68 @@
+#pragma once
+// One thread per instance that runs its blocking browser calls in order, so
+// a slow page never holds a CAF scheduler thread. The thread owns the
+// session; jobs reach it through the slot. No CAF here: jobs report back by
+// whatever the closure captures (the instance actor uses anon_send).
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "cdp/session.hpp"
+
+namespace camoufleet {
+
+// The live session of a worker. get()/set() are for the worker thread;
+// request_stop() may be called from any thread.
+class session_slot {
+ public:
+  cdp::session* get() const { return session_.get(); }
+  void set(std::unique_ptr<cdp::session> s);
+  std::unique_ptr<cdp::session> take();
+  // Forwards to page().request_stop(); false when there is no session.
+  bool request_stop();
+
+ private:
+  mutable std::mutex mu_;  // guards replacing the session against request_stop
+  std::unique_ptr<cdp::session> session_;
+};
+
+class worker {
+ public:
+  using job = std::function<void(session_slot&)>;
+
+  explicit worker(std::chrono::milliseconds close_grace);
+  // Drops pending jobs, stops the current generation, lets the current job
+  // end, closes the session and joins the thread.
+  ~worker();
+  worker(const worker&) = delete;
+  worker& operator=(const worker&) = delete;
+
+  void post(job j);
+  // Non-blocking: a running generate() ends with driver_error(cancelled).
+  bool request_stop() { return slot_.request_stop(); }
+  // Non-blocking: no new jobs run; once the current one ends the session is
+  // closed and the thread exits. Used to walk away from a hung browser.
+  void retire();
+  // True once a retired worker's thread has nothing left to do.
+  bool done() const;
+
+ private:
+  void run();
+
+  std::chrono::milliseconds close_grace_;
+  session_slot slot_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<job> jobs_;
+  bool retiring_ = false;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+}  // namespace camoufleet

@@ -1,0 +1,221 @@
+#pragma once
+// A scripted cdp::session for the actor tests: per-instance knobs for
+// deltas, failures, hangs and pings, and counters of what the actors did.
+// Everything a test waits on is guarded and signalled, with deadlines.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cdp/session.hpp"
+
+namespace camoufleet::testing {
+
+using namespace std::chrono_literals;
+
+// Behaviour and observations for one instance id.
+struct fake_script {
+  // -- knobs (set before the instance uses them) --
+  std::optional<cdp::failure_kind> start_failure;
+  std::vector<std::string> deltas{"Hel", "lo"};
+  std::optional<cdp::failure_kind> fail_before_delta;
+  std::optional<cdp::failure_kind> fail_after_delta;
+  bool fail_once = false;           // the failure knobs clear themselves after one use
+  bool hold_after_first_delta = false;  // block until release() or request_stop()
+  bool ping_ok = true;
+  std::vector<cdp::model_info> models{{"gemini-2.5-pro", "Gemini 2.5 Pro"},
+                                      {"gemini-2.5-flash", "Gemini 2.5 Flash"}};
+
+  // -- observations --
+  int starts = 0;
+  int closes = 0;
+  int generates = 0;
+  int stops_requested = 0;
+  int pings = 0;
+  int new_chats = 0;
+  std::vector<std::string> prompts;  // first message content of each generate
+  cdp::exit_callback on_exit;        // of the latest session
+  bool released = false;
+  bool stop_flag = false;
+};
+
+class fake_world {
+ public:
+  // The script for an instance id ("instance_1"), created on first use.
+  fake_script& script(const std::string& id) {
+    std::lock_guard<std::mutex> lock(mu);
+    return scripts_[id];
+  }
+  // The same, for callers that hold mu already.
+  fake_script& script_locked(const std::string& id) { return scripts_[id]; }
+  template <class F>
+  auto with(const std::string& id, F f) {
+    std::lock_guard<std::mutex> lock(mu);
+    return f(scripts_[id]);
+  }
+  // Waits (with a deadline) until pred(script) holds; true if it did.
+  template <class Pred>
+  bool wait(const std::string& id, Pred pred, std::chrono::milliseconds timeout = 10s) {
+    std::unique_lock<std::mutex> lock(mu);
+    return cv.wait_for(lock, timeout, [&] { return pred(scripts_[id]); });
+  }
+  // Waits (with a deadline) until pred() holds over the world's fields.
+  template <class Pred>
+  bool wait_world(Pred pred, std::chrono::milliseconds timeout = 10s) {
+    std::unique_lock<std::mutex> lock(mu);
+    return cv.wait_for(lock, timeout, pred);
+  }
+  void release(const std::string& id) {
+    std::lock_guard<std::mutex> lock(mu);
+    scripts_[id].released = true;
+    cv.notify_all();
+  }
+  // Simulates the browser process dying (called as a cdp thread would).
+  void kill(const std::string& id, const std::string& reason = "killed") {
+    cdp::exit_callback cb;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      cb = scripts_[id].on_exit;
+    }
+    if (cb) cb(reason);
+  }
+
+  cdp::session_factory factory();
+
+  std::mutex mu;
+  std::condition_variable cv;
+  // Parallel-start probe: starts currently inside the factory, and the most seen.
+  int starting_now = 0;
+  int max_parallel_starts = 0;
+  int start_barrier = 0;  // > 0: each start waits (bounded) until this many are inside
+
+ private:
+  std::map<std::string, fake_script> scripts_;
+};
+
+class fake_page : public cdp::page_driver {
+ public:
+  fake_page(fake_world& w, std::string id) : world_(w), id_(std::move(id)) {}
+
+  void open(std::chrono::milliseconds) override {}
+  std::vector<cdp::model_info> models() override {
+    return world_.with(id_, [](fake_script& s) { return s.models; });
+  }
+  std::string current_model() override { return model_; }
+  void switch_model(const std::string& id, std::chrono::milliseconds) override { model_ = id; }
+  cdp::generation_result generate(const std::vector<cdp::chat_message>& messages,
+                                  const cdp::generation_params&,
+                                  const std::function<void(const cdp::delta&)>& on_delta,
+                                  std::chrono::milliseconds timeout) override {
+    std::vector<std::string> deltas;
+    std::optional<cdp::failure_kind> before, after;
+    bool hold = false;
+    {
+      std::lock_guard<std::mutex> lock(world_.mu);
+      auto& s = world_.script_locked(id_);
+      ++s.generates;
+      s.prompts.push_back(messages.empty() ? "" : messages.front().content);
+      s.stop_flag = false;
+      s.released = false;
+      deltas = s.deltas;
+      before = s.fail_before_delta;
+      after = s.fail_after_delta;
+      hold = s.hold_after_first_delta;
+      if (s.fail_once) {
+        s.fail_before_delta.reset();
+        s.fail_after_delta.reset();
+      }
+      world_.cv.notify_all();
+    }
+    if (before) throw cdp::driver_error(*before, "scripted failure before the answer");
+    std::string all;
+    for (std::size_t i = 0; i < deltas.size(); ++i) {
+      on_delta({deltas[i], ""});
+      all += deltas[i];
+      if (i == 0 && hold) {
+        std::unique_lock<std::mutex> lock(world_.mu);
+        auto& s = world_.script_locked(id_);
+        world_.cv.wait_for(lock, timeout, [&] { return s.released || s.stop_flag; });
+        if (s.stop_flag) throw cdp::driver_error(cdp::failure_kind::cancelled, "stopped");
+        if (!s.released) throw cdp::driver_error(cdp::failure_kind::timeout, "held too long");
+      }
+    }
+    if (after) throw cdp::driver_error(*after, "scripted failure mid-answer");
+    return {all, "", "stop", 3, static_cast<int>(deltas.size())};
+  }
+  void request_stop() override {
+    std::lock_guard<std::mutex> lock(world_.mu);
+    auto& s = world_.script_locked(id_);
+    ++s.stops_requested;
+    s.stop_flag = true;
+    world_.cv.notify_all();
+  }
+  void new_chat(std::chrono::milliseconds) override {
+    world_.with(id_, [](fake_script& s) { return ++s.new_chats; });
+  }
+  bool ping(std::chrono::milliseconds) override {
+    std::lock_guard<std::mutex> lock(world_.mu);
+    auto& s = world_.script_locked(id_);
+    ++s.pings;
+    world_.cv.notify_all();
+    return s.ping_ok;
+  }
+  std::string storage_state() override { return "{}"; }
+
+ private:
+  fake_world& world_;
+  std::string id_;
+  std::string model_ = "gemini-2.5-pro";
+};
+
+}  // namespace camoufleet::testing
+
+namespace camoufleet::testing {
+
+class fake_session : public cdp::session {
+ public:
+  fake_session(fake_world& w, std::string id, int port)
+      : world_(w), id_(id), page_(w, id), port_(port) {}
+  cdp::session_info info() const override { return {0, port_, "ws://fake/" + id_}; }
+  cdp::page_driver& page() override { return page_; }
+  void close(std::chrono::milliseconds) override {
+    std::lock_guard<std::mutex> lock(world_.mu);
+    auto& s = world_.script_locked(id_);
+    ++s.closes;
+    s.on_exit = nullptr;  // never called after close() returned
+    world_.cv.notify_all();
+  }
+
+ private:
+  fake_world& world_;
+  std::string id_;
+  fake_page page_;
+  int port_;
+};
+
+inline cdp::session_factory fake_world::factory() {
+  return [this](const cdp::session_options& o, cdp::exit_callback on_exit)
+             -> std::unique_ptr<cdp::session> {
+    std::unique_lock<std::mutex> lock(mu);
+    ++starting_now;
+    max_parallel_starts = std::max(max_parallel_starts, starting_now);
+    cv.notify_all();
+    if (start_barrier > 0)
+      cv.wait_for(lock, 5s, [&] { return max_parallel_starts >= start_barrier; });
+    --starting_now;
+    auto& s = scripts_[o.instance_id];
+    ++s.starts;
+    cv.notify_all();
+    if (s.start_failure) throw cdp::driver_error(*s.start_failure, "scripted start failure");
+    s.on_exit = std::move(on_exit);
+    return std::make_unique<fake_session>(*this, o.instance_id, o.base_port);
+  };
+}
+
+}  // namespace camoufleet::testing

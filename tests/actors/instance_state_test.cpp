@@ -1,0 +1,135 @@
+#include <doctest/doctest.h>
+
+#include "actors/instance_state.hpp"
+
+using namespace camoufleet;
+using k = instance_event_kind;
+using fk = cdp::failure_kind;
+using st = instance_status;
+
+namespace {
+
+fleet_timing timing() {
+  fleet_timing t;
+  t.backoff_initial = std::chrono::milliseconds(1000);
+  t.backoff_max = std::chrono::milliseconds(60000);
+  t.rate_limit_cooldown = std::chrono::milliseconds(300000);
+  t.quota_cooldown = std::chrono::milliseconds(4 * 3600 * 1000);
+  t.site_error_restart_threshold = 3;
+  return t;
+}
+
+instance_state ready_at(std::int64_t now) {
+  instance_state s(timing());
+  REQUIRE(s.apply({k::started, {}, {}}, now));
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("instance_state: start, serve, finish") {
+  instance_state s(timing());
+  CHECK(s.status() == st::starting);
+  CHECK_FALSE(s.apply({k::assigned, {}, {}}, 0));  // not ready yet
+  CHECK(s.apply({k::started, {}, {}}, 0));
+  CHECK(s.status() == st::ready);
+  CHECK(s.apply({k::assigned, {}, {}}, 1));
+  CHECK(s.status() == st::busy);
+  CHECK_FALSE(s.apply({k::assigned, {}, {}}, 1));  // one request at a time
+  CHECK(s.apply({k::finished, {}, {}}, 2));
+  CHECK(s.status() == st::ready);
+  CHECK_FALSE(s.apply({k::finished, {}, {}}, 2));
+}
+
+TEST_CASE("instance_state: crashes back off exponentially, capped, reset by a success") {
+  auto s = ready_at(0);
+  std::int64_t now = 0;
+  std::vector<std::int64_t> delays;
+  for (int i = 0; i < 8; ++i) {
+    REQUIRE(s.apply({k::crashed, fk::browser_gone, "gone"}, now));
+    CHECK(s.status() == st::error);
+    delays.push_back(s.until_ms() - now);
+    CHECK_FALSE(s.apply({k::restart, {}, {}}, s.until_ms() - 1));  // too early
+    now = s.until_ms();
+    REQUIRE(s.apply({k::restart, {}, {}}, now));
+    CHECK(s.status() == st::starting);
+    REQUIRE(s.apply({k::started, {}, {}}, now));
+  }
+  CHECK(delays == std::vector<std::int64_t>{1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000});
+  CHECK(s.error_count() == 8);
+  REQUIRE(s.apply({k::assigned, {}, {}}, now));
+  REQUIRE(s.apply({k::finished, {}, {}}, now));
+  REQUIRE(s.apply({k::crashed, fk::browser_gone, "gone"}, now));
+  CHECK(s.until_ms() - now == 1000);
+  CHECK(s.error_count() == 9);
+}
+
+TEST_CASE("instance_state: a failed start goes to error with its reason") {
+  instance_state s(timing());
+  CHECK(s.apply({k::start_failed, fk::browser_gone, "no chromium"}, 100));
+  CHECK(s.status() == st::error);
+  CHECK(s.reason() == "no chromium");
+  CHECK(s.until_ms() == 1100);
+}
+
+TEST_CASE("instance_state: rate limit and quota cool down until a time") {
+  auto s = ready_at(0);
+  REQUIRE(s.apply({k::assigned, {}, {}}, 0));
+  REQUIRE(s.apply({k::failed, fk::rate_limited, "429"}, 1000));
+  CHECK(s.status() == st::cooldown);
+  CHECK(s.until_ms() == 301000);
+  CHECK_FALSE(s.apply({k::assigned, {}, {}}, 2000));
+  CHECK_FALSE(s.apply({k::tick, {}, {}}, 300999));
+  CHECK(s.status() == st::cooldown);
+  CHECK(s.apply({k::tick, {}, {}}, 301000));
+  CHECK(s.status() == st::ready);
+
+  REQUIRE(s.apply({k::assigned, {}, {}}, 0));
+  REQUIRE(s.apply({k::failed, fk::quota_exceeded, "quota"}, 0));
+  CHECK(s.status() == st::cooldown);
+  CHECK(s.until_ms() == 4LL * 3600 * 1000);
+}
+
+TEST_CASE("instance_state: login lost waits for a new profile, no restart loop") {
+  auto s = ready_at(0);
+  REQUIRE(s.apply({k::assigned, {}, {}}, 0));
+  REQUIRE(s.apply({k::failed, fk::login_lost, "sign-in page"}, 10));
+  CHECK(s.status() == st::needs_login);
+  CHECK_FALSE(s.apply({k::restart, {}, {}}, 1000000));
+  CHECK_FALSE(s.apply({k::crashed, fk::browser_gone, "x"}, 1000000));
+  CHECK(s.status() == st::needs_login);
+  CHECK(s.apply({k::new_profile, {}, {}}, 20));
+  CHECK(s.status() == st::starting);
+}
+
+TEST_CASE("instance_state: site errors restart only after a run of them") {
+  auto s = ready_at(0);
+  for (int i = 0; i < 2; ++i) {
+    REQUIRE(s.apply({k::assigned, {}, {}}, 0));
+    REQUIRE(s.apply({k::failed, fk::site_error, "toast"}, 0));
+    CHECK(s.status() == st::ready);
+  }
+  REQUIRE(s.apply({k::assigned, {}, {}}, 0));
+  REQUIRE(s.apply({k::failed, fk::site_error, "toast"}, 0));
+  CHECK(s.status() == st::error);
+}
+
+TEST_CASE("instance_state: cancel leaves the page ready; timeout restarts it") {
+  auto s = ready_at(0);
+  REQUIRE(s.apply({k::assigned, {}, {}}, 0));
+  REQUIRE(s.apply({k::failed, fk::cancelled, "stop"}, 0));
+  CHECK(s.status() == st::ready);
+  CHECK(s.error_count() == 0);
+  REQUIRE(s.apply({k::assigned, {}, {}}, 0));
+  REQUIRE(s.apply({k::failed, fk::timeout, "slow"}, 0));
+  CHECK(s.status() == st::error);
+}
+
+TEST_CASE("instance_state: stop from anywhere, once") {
+  auto s = ready_at(0);
+  CHECK(s.apply({k::stop, {}, {}}, 0));
+  CHECK(s.status() == st::stopping);
+  CHECK_FALSE(s.apply({k::stop, {}, {}}, 0));
+  CHECK_FALSE(s.apply({k::started, {}, {}}, 0));
+  CHECK_FALSE(s.apply({k::crashed, fk::browser_gone, ""}, 0));
+}
