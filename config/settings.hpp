@@ -3,6 +3,7 @@
 // is config/'s only job (config/settings_parser.*).
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -10,8 +11,10 @@ namespace camoufleet::config {
 
 enum class display_mode { headless, visible, virtual_display };
 enum class browser_kind { chromium_cdp, firefox_bidi };
+enum class command { serve, login };  // `camoufleet [serve]` / `camoufleet login ...`
 
 struct settings {
+  command cmd = command::serve;
   bool multi = false;                         // --multi / MULTI_INSTANCE_MODE
   display_mode display = display_mode::headless;
   std::string host = "127.0.0.1";
@@ -34,6 +37,12 @@ struct settings {
   std::chrono::seconds shutdown_grace{30};
   std::size_t max_request_bytes = 4 * 1024 * 1024;
   int http_threads = 2;
+  std::string saved_dir = "auth_profiles/saved";  // kept profiles, not served
+  std::string profile_root;                    // parent of private browser profile dirs ("" = system temp)
+  // `camoufleet login --save-as NAME [--activate] [--timeout S]`
+  std::string login_save_as;                   // profile name (file <saved_dir>/NAME.json)
+  bool login_activate = false;                 // also copy it into auth_dir
+  std::chrono::seconds login_timeout{300};     // how long to wait for the user to sign in
 };
 
 }  // namespace camoufleet::config

@@ -1,0 +1,67 @@
+#include "config/logging.hpp"
+
+#include <mutex>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+namespace camoufleet::config {
+
+namespace {
+
+// Time with milliseconds, level, logger name: "[instance_1]" or "[camoufleet]".
+constexpr const char* pattern = "%Y-%m-%d %H:%M:%S.%e %^%-5l%$ [%n] %v";
+
+// Guards creating instance loggers: two instances starting in parallel may
+// ask for theirs at the same moment, and spdlog's registry throws on a
+// duplicate name.
+std::mutex& registry_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+spdlog::level::level_enum to_level(const std::string& level, bool& known) {
+  known = true;
+  if (level == "trace") return spdlog::level::trace;
+  if (level == "debug") return spdlog::level::debug;
+  if (level == "info") return spdlog::level::info;
+  if (level == "warn") return spdlog::level::warn;
+  if (level == "error") return spdlog::level::err;
+  if (level == "off") return spdlog::level::off;
+  known = false;
+  return spdlog::level::info;
+}
+
+}  // namespace
+
+void init_logging(const std::string& level, spdlog::sink_ptr sink) {
+  std::lock_guard<std::mutex> lock(registry_mutex());
+  bool known = true;
+  auto lvl = to_level(level, known);
+  // Instance loggers from an earlier init still point at the old sinks.
+  spdlog::drop_all();
+  auto logger = std::make_shared<spdlog::logger>("camoufleet", std::move(sink));
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern(pattern);
+  spdlog::set_level(lvl);
+  // Warnings and errors usually precede a crash or exit: don't lose them in a buffer.
+  spdlog::flush_on(spdlog::level::warn);
+  if (!known) spdlog::warn("unknown log level \"{}\", using info", level);
+}
+
+void init_logging(const std::string& level) {
+  init_logging(level, std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+}
+
+std::shared_ptr<spdlog::logger> instance_logger(const std::string& instance_id) {
+  std::lock_guard<std::mutex> lock(registry_mutex());
+  if (auto existing = spdlog::get(instance_id)) return existing;
+  auto base = spdlog::default_logger();
+  auto logger = std::make_shared<spdlog::logger>(instance_id, base->sinks().begin(),
+                                                 base->sinks().end());
+  // Takes the global pattern and level, and registers it under its id.
+  spdlog::initialize_logger(logger);
+  return logger;
+}
+
+}  // namespace camoufleet::config

@@ -1,0 +1,24 @@
+#pragma once
+// One log format for the whole process; per-instance loggers carry their id
+// on every line so a fleet's interleaved output can be told apart.
+
+#include <memory>
+#include <string>
+
+#include <spdlog/logger.h>
+
+namespace camoufleet::config {
+
+// Sets spdlog's default logger ("camoufleet", to stderr) and the level of
+// every logger. level: trace|debug|info|warn|error|off; anything else means
+// info (settings are validated before this is called).
+void init_logging(const std::string& level);
+
+// Same, writing to the given sink instead of stderr (tests capture lines).
+void init_logging(const std::string& level, spdlog::sink_ptr sink);
+
+// A logger whose every line reads `[instance_1]`; the same id gives the same
+// logger. Shares the default logger's sinks, so call init_logging first.
+std::shared_ptr<spdlog::logger> instance_logger(const std::string& instance_id);
+
+}  // namespace camoufleet::config

@@ -1,0 +1,41 @@
+#pragma once
+// Turns the command line, the environment and a `.env` file into settings.
+// Precedence: command line > environment > .env > defaults.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/settings.hpp"
+
+namespace camoufleet::config {
+
+struct parse_result {
+  settings value;
+  int exit_code = 0;
+  bool exit_now = false;  // --help, --version or an error: print output and exit
+  std::string output;     // help text (exit 0, stdout) or one "error: ..." line (exit 2, stderr)
+  std::vector<std::string> warnings;  // worth logging, not fatal (never holds a secret)
+};
+
+using env_lookup = std::function<std::optional<std::string>(const std::string&)>;
+
+// The environment is injected so tests never touch the process environment.
+// dotenv_path "" = no .env file; a missing file is fine.
+parse_result parse_settings(int argc, const char* const* argv, const env_lookup& getenv,
+                            const std::string& dotenv_path);
+
+// Checks the values alone (no file system): "" when fine, else one line that
+// starts with the flag at fault, e.g. "--port: 70000 is out of range 1-65535".
+std::string validate(const settings& s);
+
+// The process environment, for main().
+std::optional<std::string> process_env(const std::string& name);
+
+// For log lines and /health; never includes keys, only how many there are.
+const char* to_string(display_mode m);
+const char* to_string(browser_kind k);
+std::string describe(const settings& s);
+
+}  // namespace camoufleet::config

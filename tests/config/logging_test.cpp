@@ -1,0 +1,89 @@
+#include <doctest/doctest.h>
+
+#include <regex>
+#include <sstream>
+
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include "config/logging.hpp"
+
+using namespace camoufleet::config;
+
+namespace {
+
+struct captured_log {
+  std::ostringstream out;
+  std::shared_ptr<spdlog::sinks::ostream_sink_mt> sink =
+      std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
+
+  explicit captured_log(const std::string& level) { init_logging(level, sink); }
+  ~captured_log() { spdlog::drop_all(); }
+
+  std::string text() {
+    spdlog::default_logger()->flush();
+    return out.str();
+  }
+};
+
+bool contains(const std::string& hay, const std::string& needle) {
+  return hay.find(needle) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("logging: lines carry time, level and logger name") {
+  captured_log log("info");
+  spdlog::info("server listening on port {}", 2048);
+  auto text = log.text();
+  CHECK(contains(text, "[camoufleet] server listening on port 2048"));
+  CHECK(contains(text, "info"));
+  CHECK(std::regex_search(text, std::regex(R"(^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} )")));
+}
+
+TEST_CASE("logging: instance loggers tag every line with the instance id") {
+  captured_log log("info");
+  auto one = instance_logger("instance_1");
+  auto two = instance_logger("instance_2");
+  one->info("browser started");
+  two->warn("cooling down");
+  one->info("ready");
+  auto text = log.text();
+  CHECK(contains(text, "[instance_1] browser started"));
+  CHECK(contains(text, "[instance_2] cooling down"));
+  CHECK(contains(text, "[instance_1] ready"));
+  CHECK(instance_logger("instance_1") == one);  // same id, same logger
+}
+
+TEST_CASE("logging: the level filters the default and instance loggers") {
+  captured_log log("warn");
+  spdlog::info("hidden info");
+  instance_logger("instance_3")->debug("hidden debug");
+  instance_logger("instance_3")->error("shown error");
+  auto text = log.text();
+  CHECK_FALSE(contains(text, "hidden"));
+  CHECK(contains(text, "[instance_3] shown error"));
+}
+
+TEST_CASE("logging: debug level shows debug lines") {
+  captured_log log("debug");
+  instance_logger("instance_4")->debug("details");
+  CHECK(contains(log.text(), "[instance_4] details"));
+}
+
+TEST_CASE("logging: off silences everything") {
+  captured_log log("off");
+  spdlog::error("nothing");
+  instance_logger("instance_5")->error("nothing either");
+  CHECK(log.text().empty());
+}
+
+TEST_CASE("logging: an unknown level falls back to info and says so") {
+  captured_log log("chatty");
+  spdlog::debug("hidden");
+  spdlog::info("shown");
+  auto text = log.text();
+  CHECK(contains(text, "unknown log level \"chatty\", using info"));
+  CHECK(contains(text, "shown"));
+  CHECK_FALSE(contains(text, "hidden"));
+}
