@@ -1,0 +1,37 @@
+#pragma once
+// Turns the body of POST /v1/chat/completions into a completion_request, or
+// into the 400 an OpenAI client expects (message naming the field, `param`).
+// Pure: no I/O, no threads, never throws.
+
+#include <string>
+#include <string_view>
+
+#include "actors/types.hpp"
+
+namespace camoufleet::http {
+
+struct request_error {
+  int status = 400;
+  std::string message;
+  std::string param;  // "" = no specific field (becomes null on the wire)
+};
+
+struct chat_parse_result {
+  bool ok = false;
+  completion_request request;  // id and received_ms are left for the caller
+  bool include_usage = false;  // stream_options.include_usage
+  request_error error;
+};
+
+// Nesting deeper than this is refused before the JSON parser sees it, so a
+// hostile body cannot make parsing or destruction recurse without bound.
+constexpr int max_json_depth = 64;
+// More stop sequences than the site takes; lenient on purpose (OpenAI: 4).
+constexpr std::size_t max_stop_sequences = 16;
+
+chat_parse_result parse_chat_request(std::string_view body);
+
+// RFC 3629 UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
+bool is_valid_utf8(std::string_view s);
+
+}  // namespace camoufleet::http

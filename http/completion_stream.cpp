@@ -1,0 +1,80 @@
+#include "http/completion_stream.hpp"
+
+namespace camoufleet::http {
+
+namespace {
+
+// The part of `full` after what was already sent, when `full` extends it; ""
+// when the deltas already said everything or told a different story (then
+// repeating text would garble the answer more than leaving it).
+std::string_view unsent_tail(const std::string& full, const std::string& sent) {
+  if (full.size() <= sent.size()) return {};
+  if (full.compare(0, sent.size(), sent) != 0) return {};
+  return std::string_view(full).substr(sent.size());
+}
+
+}  // namespace
+
+completion_stream::completion_stream(completion_meta meta, bool include_usage)
+    : meta_(std::move(meta)), include_usage_(include_usage) {}
+
+std::string completion_stream::ensure_role() {
+  if (role_sent_) return {};
+  role_sent_ = true;
+  return sse_event(role_chunk_json(meta_));
+}
+
+std::string completion_stream::on_delta(const request_delta& d) {
+  if (ended_) return {};
+  std::string out = ensure_role();
+  if (d.content.empty() && d.reasoning.empty()) return out;
+  out += sse_event(delta_chunk_json(meta_, d.content, d.reasoning));
+  sent_content_ += d.content;
+  sent_reasoning_ += d.reasoning;
+  return out;
+}
+
+std::string completion_stream::on_finished(const request_finished& f) {
+  if (ended_) return {};
+  std::string out = ensure_role();
+  const auto reasoning_tail = unsent_tail(f.reasoning, sent_reasoning_);
+  const auto content_tail = unsent_tail(f.content, sent_content_);
+  if (!reasoning_tail.empty() || !content_tail.empty())
+    out += sse_event(delta_chunk_json(meta_, content_tail, reasoning_tail));
+  out += sse_event(finish_chunk_json(meta_, f.finish_reason));
+  if (include_usage_)
+    out += sse_event(usage_chunk_json(meta_, f.prompt_tokens, f.completion_tokens));
+  out += sse_done();
+  ended_ = true;
+  return out;
+}
+
+std::string completion_stream::on_failed(const error_reply& e) {
+  if (ended_) return {};
+  ended_ = true;
+  std::string out = sse_event(error_body(e));
+  out += sse_done();
+  return out;
+}
+
+std::string stream_response_head(
+    const std::vector<std::pair<std::string, std::string>>& extra_headers) {
+  std::string head =
+      "HTTP/1.1 200 OK\r\n"
+      "Content-Type: text/event-stream\r\n"
+      "Cache-Control: no-cache\r\n"
+      "X-Accel-Buffering: no\r\n"
+      "Transfer-Encoding: chunked\r\n";
+  for (const auto& [name, value] : extra_headers) {
+    head += name;
+    head += ": ";
+    // A CR or LF in a value would split the header block (response splitting).
+    for (char c : value)
+      if (c != '\r' && c != '\n') head.push_back(c);
+    head += "\r\n";
+  }
+  head += "\r\n";
+  return head;
+}
+
+}  // namespace camoufleet::http

@@ -1,0 +1,46 @@
+#pragma once
+// The one place where a failure becomes an HTTP status, an OpenAI error body
+// {"error":{"message","type","param","code"}} and retry headers. Pure.
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "actors/types.hpp"
+
+namespace camoufleet::http {
+
+// Failures that only the HTTP side knows about.
+enum class http_failure {
+  unauthorized,        // 401: missing or wrong API key
+  route_not_found,     // 404
+  method_not_allowed,  // 405
+  too_large,           // 413
+  internal,            // 500
+};
+
+struct error_reply {
+  int status = 500;
+  std::string type;
+  std::string code;  // "" = null on the wire
+  std::string message;
+  std::string param;  // "" = null on the wire
+  std::vector<std::pair<std::string, std::string>> headers;  // Retry-After, x-should-retry, ...
+};
+
+// Seconds to suggest when the gateway gave no hint.
+constexpr int default_retry_after_s = 5;
+
+// retry_after_s > 0 overrides the default Retry-After of 429/503.
+error_reply map_error(error_code code, std::string message, int retry_after_s = 0);
+error_reply map_failure(http_failure failure, std::string message, std::string param = {});
+// A 400 from request validation.
+error_reply bad_request(std::string message, std::string param);
+
+// {"error":{...}} as it goes into a response body or an SSE error event.
+std::string error_body(const error_reply& e);
+
+// The short token used in "code" for an error_code ("queue_full", ...).
+const char* error_code_name(error_code code);
+
+}  // namespace camoufleet::http

@@ -1,0 +1,626 @@
+#include "http/server.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <stdexcept>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+
+#include <pistache/endpoint.h>
+#include <pistache/http.h>
+#include <pistache/peer.h>
+
+#include "http/auth.hpp"
+#include "http/chat_request.hpp"
+#include "http/completion_stream.hpp"
+#include "http/errors.hpp"
+#include "http/routes.hpp"
+#include "http/sse.hpp"
+#include "http/views.hpp"
+
+namespace camoufleet::http {
+
+namespace {
+
+namespace ph = Pistache::Http;
+using steady = std::chrono::steady_clock;
+using header_list = std::vector<std::pair<std::string, std::string>>;
+
+std::int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// One reply that is not written yet. Touched by the reactor thread (creation),
+// gateway callback threads (events) and the ticker, always under mu.
+struct pending {
+  std::mutex mu;
+  bool completion = false;
+  std::string id;  // request id (completions) — also what cancel() is given
+  std::optional<ph::ResponseWriter> writer;
+  std::weak_ptr<Pistache::Tcp::Peer> peer;
+  steady::time_point received;
+  steady::time_point deadline;
+  steady::time_point last_write;
+  bool done = false;
+  bool stream = false;
+  bool head_sent = false;
+  std::string instance_id;
+  completion_meta meta;
+  std::optional<completion_stream> body;
+};
+
+// Pistache 0.0.5 writes only typed headers (addRaw ones stay unsent), so
+// names known only at run time need a header type of their own.
+class named_header : public ph::Header::Header {
+ public:
+  named_header(std::string name, std::string value)
+      : name_(std::move(name)), value_(std::move(value)) {}
+  const char* name() const override { return name_.c_str(); }
+  void parse(const std::string& data) override { value_ = data; }
+  void write(std::ostream& os) const override {
+    // A CR or LF would split the header block (response splitting).
+    for (char c : value_)
+      if (c != '\r' && c != '\n') os << c;
+  }
+#ifdef SAFE_HEADER_CAST
+  uint64_t hash() const override { return std::hash<std::string>{}(name_); }
+#endif
+
+ private:
+  std::string name_;
+  std::string value_;
+};
+
+void ignore_result(Pistache::Async::Promise<ssize_t> promise) {
+  promise.then([](ssize_t) {}, Pistache::Async::IgnoreException);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+
+class server::impl : public std::enable_shared_from_this<server::impl> {
+ public:
+  impl(const server_options& options, gateway& gw)
+      : options_(options), gw_(gw), auth_(options.api_keys) {}
+
+  ~impl() { stop(); }
+
+  void start();
+  int port() const { return port_; }
+  void stop();
+  std::size_t in_flight() const {
+    std::lock_guard<std::mutex> lock(map_mu_);
+    return pending_.size();
+  }
+
+  void on_request(const ph::Request& req, ph::ResponseWriter response);
+
+ private:
+  using pending_ptr = std::shared_ptr<pending>;
+
+  void handle_chat(const ph::Request& req, ph::ResponseWriter response);
+  void handle_admin(endpoint target, const std::string& request_id, ph::ResponseWriter response);
+  void on_event(const pending_ptr& p, const request_event& ev);
+
+  // Under p.mu: the write helpers.
+  void reply_json(pending& p, int status, const std::string& body, const header_list& headers);
+  void reply_error(pending& p, const error_reply& e);
+  void write_stream(pending& p, std::string sse_text, bool last);
+  void start_stream(pending& p);
+  void finish(pending& p);
+  header_list completion_headers(const pending& p) const;
+
+  void track(const pending_ptr& p);
+  void untrack(const pending_ptr& p);
+  void tick();
+  void ticker_loop();
+
+  server_options options_;
+  gateway& gw_;
+  api_key_check auth_;
+  std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
+  int port_ = 0;
+  std::atomic<bool> closing_{false};
+  bool started_ = false;
+
+  mutable std::mutex map_mu_;
+  std::unordered_map<pending*, pending_ptr> pending_;
+
+  std::mutex ticker_mu_;
+  std::condition_variable ticker_cv_;
+  bool ticker_stop_ = false;
+  std::thread ticker_;
+};
+
+namespace {
+
+class handler : public ph::Handler {
+ public:
+  HTTP_PROTOTYPE(handler)
+  explicit handler(server::impl* owner) : owner_(owner) {}
+  void onRequest(const ph::Request& req, ph::ResponseWriter response) override;
+
+ private:
+  server::impl* owner_;
+};
+
+}  // namespace
+
+void handler::onRequest(const ph::Request& req, ph::ResponseWriter response) {
+  owner_->on_request(req, std::move(response));
+}
+
+// ---------------------------------------------------------------------------
+
+void server::impl::start() {
+  if (started_) return;
+  Pistache::Address addr(options_.host, Pistache::Port(static_cast<std::uint16_t>(options_.port)));
+  endpoint_ = std::make_unique<Pistache::Http::Endpoint>(addr);
+  // Room for the headers on top of the largest body we accept, so the body
+  // limit is ours (OpenAI-shaped 413) rather than Pistache's plain one.
+  auto opts = Pistache::Http::Endpoint::options()
+                  .threads(options_.threads > 0 ? options_.threads : 1)
+                  .flags(Pistache::Tcp::Options::ReuseAddr)
+                  .maxRequestSize(options_.max_request_bytes + 64 * 1024);
+  endpoint_->init(opts);
+  endpoint_->setHandler(std::make_shared<handler>(this));
+  try {
+    endpoint_->serveThreaded();
+  } catch (const std::exception& e) {
+    endpoint_.reset();
+    throw std::runtime_error(std::string("http: cannot serve on ") + options_.host + ":" +
+                             std::to_string(options_.port) + ": " + e.what());
+  }
+  port_ = static_cast<int>(static_cast<std::uint16_t>(endpoint_->getPort()));
+  started_ = true;
+  ticker_ = std::thread([this] { ticker_loop(); });
+}
+
+void server::impl::stop() {
+  if (!started_) return;
+  closing_ = true;
+  // Answer everything still open while the reactor can still write it.
+  std::vector<pending_ptr> open;
+  {
+    std::lock_guard<std::mutex> lock(map_mu_);
+    for (auto& [key, p] : pending_) open.push_back(p);
+  }
+  std::vector<std::string> to_cancel;
+  for (auto& p : open) {
+    std::lock_guard<std::mutex> lock(p->mu);
+    if (p->done) continue;
+    if (p->completion) to_cancel.push_back(p->id);
+    reply_error(*p, map_error(error_code::shutting_down, {}));
+  }
+  for (const auto& id : to_cancel) gw_.cancel(id, [](bool) {});
+  {
+    std::lock_guard<std::mutex> lock(ticker_mu_);
+    ticker_stop_ = true;
+  }
+  ticker_cv_.notify_all();
+  if (ticker_.joinable()) ticker_.join();
+  {
+    std::lock_guard<std::mutex> lock(map_mu_);
+    pending_.clear();
+  }
+  endpoint_->shutdown();
+  endpoint_.reset();
+  started_ = false;
+}
+
+// ---------------------------------------------------------------------------
+
+void server::impl::on_request(const ph::Request& req, ph::ResponseWriter response) {
+  // Nothing may escape into Pistache's reactor.
+  try {
+    const std::string path = req.resource();
+    if (!auth_exempt(path) && auth_.enabled()) {
+      const auto authorization = req.headers().tryGetRaw("Authorization");
+      if (!auth_.allows(authorization ? authorization->value() : std::string())) {
+        auto p = std::make_shared<pending>();
+        p->writer.emplace(std::move(response));
+        std::lock_guard<std::mutex> lock(p->mu);
+        reply_error(*p, map_failure(http_failure::unauthorized,
+                                    authorization ? "Incorrect API key provided."
+                                                  : "Missing API key: send "
+                                                    "'Authorization: Bearer <key>'."));
+        return;
+      }
+    }
+    const auto route = match_route(ph::methodString(req.method()), path);
+    switch (route.target) {
+      case endpoint::chat_completions:
+        handle_chat(req, std::move(response));
+        return;
+      case endpoint::not_found:
+      case endpoint::method_not_allowed: {
+        auto p = std::make_shared<pending>();
+        p->writer.emplace(std::move(response));
+        std::lock_guard<std::mutex> lock(p->mu);
+        if (route.target == endpoint::not_found) {
+          reply_error(*p, map_failure(http_failure::route_not_found,
+                                      "Unknown request URL: " + std::string(ph::methodString(
+                                                                    req.method())) +
+                                          " " + path + "."));
+        } else {
+          auto e = map_failure(http_failure::method_not_allowed,
+                               "Method " + std::string(ph::methodString(req.method())) +
+                                   " is not allowed for " + path + ".");
+          e.headers.emplace_back("Allow", route.allow);
+          reply_error(*p, e);
+        }
+        return;
+      }
+      default:
+        handle_admin(route.target, route.request_id, std::move(response));
+        return;
+    }
+  } catch (const std::exception&) {
+    // The writer may already be gone; Pistache answers nothing then and the
+    // client sees the connection close.
+  }
+}
+
+void server::impl::handle_chat(const ph::Request& req, ph::ResponseWriter response) {
+  auto p = std::make_shared<pending>();
+  p->completion = true;
+  p->id = new_request_id();
+  p->peer = response.getPeer();
+  p->writer.emplace(std::move(response));
+  p->received = steady::now();
+  p->last_write = p->received;
+  p->deadline = p->received + options_.request_timeout;
+
+  const std::string& body = req.body();
+  if (body.size() > options_.max_request_bytes) {
+    std::lock_guard<std::mutex> lock(p->mu);
+    reply_error(*p, map_failure(http_failure::too_large,
+                                "The request body is " + std::to_string(body.size()) +
+                                    " bytes; the limit is " +
+                                    std::to_string(options_.max_request_bytes) + " bytes."));
+    return;
+  }
+  auto parsed = parse_chat_request(body);
+  if (!parsed.ok) {
+    std::lock_guard<std::mutex> lock(p->mu);
+    reply_error(*p, bad_request(parsed.error.message, parsed.error.param));
+    return;
+  }
+  if (closing_) {
+    std::lock_guard<std::mutex> lock(p->mu);
+    reply_error(*p, map_error(error_code::shutting_down, {}));
+    return;
+  }
+
+  completion_request request = std::move(parsed.request);
+  request.id = p->id;
+  request.received_ms = unix_ms_now();
+  p->stream = request.stream;
+  p->meta.id = p->id;
+  p->meta.created = request.received_ms / 1000;
+  p->meta.model =
+      request.params.model.empty() ? options_.default_model : request.params.model;
+  if (p->stream) p->body.emplace(p->meta, parsed.include_usage);
+
+  track(p);
+  std::weak_ptr<impl> self = shared_from_this();
+  try {
+    gw_.submit(std::move(request), [self, p](const request_event& ev) {
+      if (auto s = self.lock()) s->on_event(p, ev);
+    });
+  } catch (const std::exception& e) {
+    {
+      std::lock_guard<std::mutex> lock(p->mu);
+      if (!p->done) reply_error(*p, map_failure(http_failure::internal, e.what()));
+    }
+    untrack(p);
+  }
+}
+
+void server::impl::handle_admin(endpoint target, const std::string& request_id,
+                                 ph::ResponseWriter response) {
+  auto p = std::make_shared<pending>();
+  p->id = request_id;
+  p->peer = response.getPeer();
+  p->writer.emplace(std::move(response));
+  p->received = steady::now();
+  p->deadline = p->received + options_.admin_timeout;
+  track(p);
+
+  std::weak_ptr<impl> self = shared_from_this();
+  // Each callback answers once; the ticker answers 504 if it never comes.
+  auto answer = [self, p](int status, const std::string& body) {
+    auto s = self.lock();
+    if (!s) return;
+    {
+      std::lock_guard<std::mutex> lock(p->mu);
+      if (p->done) return;
+      s->reply_json(*p, status, body, {});
+    }
+    s->untrack(p);
+  };
+  const bool multi = options_.multi_instance_mode;
+  try {
+    switch (target) {
+      case endpoint::health:
+        gw_.fleet([answer, multi](const fleet_view& v) {
+          auto h = health_json(v, multi);
+          answer(h.status, h.body);
+        });
+        break;
+      case endpoint::instances:
+        gw_.fleet([answer](const fleet_view& v) { answer(200, instances_json(v)); });
+        break;
+      case endpoint::queue:
+        gw_.fleet([answer](const fleet_view& v) { answer(200, queue_json(v)); });
+        break;
+      case endpoint::models: {
+        const auto created = unix_ms_now() / 1000;
+        gw_.models([answer, created](const std::vector<cdp::model_info>& m) {
+          answer(200, models_json(m, created));
+        });
+        break;
+      }
+      case endpoint::cancel:
+        gw_.cancel(request_id, [answer, request_id](bool cancelled) {
+          if (cancelled) {
+            answer(200, R"({"id":")" + request_id + R"(","cancelled":true})");
+          } else {
+            const auto e = map_failure(http_failure::route_not_found,
+                                       "No queued or running request with id '" +
+                                           request_id + "'.",
+                                       "request_id");
+            answer(404, error_body(e));
+          }
+        });
+        break;
+      default: {
+        std::lock_guard<std::mutex> lock(p->mu);
+        reply_error(*p, map_failure(http_failure::internal, "Unhandled route."));
+        break;
+      }
+    }
+  } catch (const std::exception& e) {
+    std::lock_guard<std::mutex> lock(p->mu);
+    if (!p->done) reply_error(*p, map_failure(http_failure::internal, e.what()));
+  }
+  {
+    std::lock_guard<std::mutex> lock(p->mu);
+    if (!p->done) return;
+  }
+  untrack(p);
+}
+
+// ---------------------------------------------------------------------------
+
+void server::impl::on_event(const pending_ptr& p, const request_event& ev) {
+  bool ended = false;
+  {
+    std::lock_guard<std::mutex> lock(p->mu);
+    if (p->done) return;
+    if (auto a = std::get_if<request_assigned>(&ev)) {
+      p->instance_id = a->instance_id;
+      if (p->stream && p->head_sent) write_stream(*p, sse_comment("instance " + a->instance_id), false);
+    } else if (auto d = std::get_if<request_delta>(&ev)) {
+      if (p->stream) {
+        if (!p->head_sent) start_stream(*p);
+        write_stream(*p, p->body->on_delta(*d), false);
+      }
+      // Non-stream replies are built from request_finished alone.
+    } else if (auto f = std::get_if<request_finished>(&ev)) {
+      if (!f->instance_id.empty()) p->instance_id = f->instance_id;
+      if (p->stream) {
+        if (!p->head_sent) start_stream(*p);
+        write_stream(*p, p->body->on_finished(*f), true);
+      } else {
+        completion_meta meta = p->meta;
+        if (!f->model.empty()) meta.model = f->model;
+        reply_json(*p, 200, completion_json(meta, *f), completion_headers(*p));
+      }
+      ended = true;
+    } else if (auto e = std::get_if<request_failed>(&ev)) {
+      if (!e->instance_id.empty()) p->instance_id = e->instance_id;
+      reply_error(*p, map_error(e->code, e->message, e->retry_after_s));
+      ended = true;
+    }
+  }
+  if (ended) untrack(p);
+}
+
+header_list server::impl::completion_headers(const pending& p) const {
+  header_list h;
+  h.emplace_back("X-Request-Id", p.id);
+  if (!p.instance_id.empty()) h.emplace_back("X-Camoufleet-Instance", p.instance_id);
+  return h;
+}
+
+void server::impl::reply_json(pending& p, int status, const std::string& body,
+                              const header_list& headers) {
+  if (p.done) return;
+  if (p.writer) {
+    try {
+      auto& w = *p.writer;
+      for (const auto& [name, value] : headers)
+        w.headers().add(std::make_shared<named_header>(name, value));
+      ignore_result(w.send(static_cast<ph::Code>(status), body, MIME(Application, Json)));
+    } catch (const std::exception&) {
+      // The peer is gone; nothing to tell it.
+    }
+  }
+  finish(p);
+}
+
+void server::impl::reply_error(pending& p, const error_reply& e) {
+  if (p.done) return;
+  if (p.stream && p.head_sent) {
+    // The status line is out: the SDKs raise on an error event instead.
+    write_stream(p, p.body->on_failed(e), true);
+    return;
+  }
+  header_list headers = e.headers;
+  if (p.completion) {
+    auto extra = completion_headers(p);
+    headers.insert(headers.end(), extra.begin(), extra.end());
+  }
+  reply_json(p, e.status, error_body(e), headers);
+}
+
+void server::impl::start_stream(pending& p) {
+  if (p.head_sent) return;
+  p.head_sent = true;
+  std::string head = stream_response_head(completion_headers(p));
+  if (auto peer = p.peer.lock()) {
+    try {
+      const auto n = head.size();
+      ignore_result(peer->send(Pistache::RawBuffer(std::move(head), n)));
+    } catch (const std::exception&) {
+    }
+  }
+  p.last_write = steady::now();
+}
+
+void server::impl::write_stream(pending& p, std::string sse_text, bool last) {
+  std::string bytes = chunk_frame(sse_text);
+  if (last) bytes += chunk_terminator();
+  if (!bytes.empty()) {
+    if (auto peer = p.peer.lock()) {
+      try {
+        const auto n = bytes.size();
+        ignore_result(peer->send(Pistache::RawBuffer(std::move(bytes), n)));
+      } catch (const std::exception&) {
+      }
+    }
+    p.last_write = steady::now();
+  }
+  if (last) finish(p);
+}
+
+void server::impl::finish(pending& p) {
+  p.done = true;
+  // Dropped here, while the server (and so Pistache's transport) is alive.
+  p.writer.reset();
+}
+
+// ---------------------------------------------------------------------------
+
+void server::impl::track(const pending_ptr& p) {
+  std::lock_guard<std::mutex> lock(map_mu_);
+  pending_.emplace(p.get(), p);
+}
+
+void server::impl::untrack(const pending_ptr& p) {
+  std::lock_guard<std::mutex> lock(map_mu_);
+  pending_.erase(p.get());
+}
+
+void server::impl::ticker_loop() {
+  std::unique_lock<std::mutex> lock(ticker_mu_);
+  while (!ticker_stop_) {
+    ticker_cv_.wait_for(lock, options_.tick_interval, [this] { return ticker_stop_; });
+    if (ticker_stop_) break;
+    lock.unlock();
+    try {
+      tick();
+    } catch (const std::exception&) {
+      // A tick that failed is retried by the next one.
+    }
+    lock.lock();
+  }
+}
+
+void server::impl::tick() {
+  std::vector<pending_ptr> open;
+  {
+    std::lock_guard<std::mutex> lock(map_mu_);
+    open.reserve(pending_.size());
+    for (auto& [key, p] : pending_) open.push_back(p);
+  }
+  const auto now = steady::now();
+  std::vector<std::string> to_cancel;
+  std::vector<pending_ptr> ended;
+  for (auto& p : open) {
+    std::lock_guard<std::mutex> lock(p->mu);
+    if (p->done) {
+      ended.push_back(p);
+      continue;
+    }
+    if (p->peer.expired()) {
+      // The client went away: stop spending a browser on it.
+      if (p->completion) to_cancel.push_back(p->id);
+      finish(*p);
+      ended.push_back(p);
+      continue;
+    }
+    if (now >= p->deadline) {
+      if (p->completion) {
+        to_cancel.push_back(p->id);
+        reply_error(*p, map_error(error_code::timeout,
+                                  "No answer within the request timeout of " +
+                                      std::to_string(options_.request_timeout.count() / 1000) +
+                                      " s."));
+      } else {
+        reply_error(*p, map_error(error_code::timeout, "The fleet did not answer in time."));
+      }
+      ended.push_back(p);
+      continue;
+    }
+    if (p->stream && now - p->last_write >= options_.keep_alive_interval) {
+      if (!p->head_sent) start_stream(*p);
+      write_stream(*p, std::string(sse_keep_alive()), false);
+    }
+  }
+  for (const auto& p : ended) untrack(p);
+  // Outside every lock: a gateway may answer synchronously into on_event.
+  for (const auto& id : to_cancel) gw_.cancel(id, [](bool) {});
+}
+
+// ---------------------------------------------------------------------------
+
+server_options options_from(const config::settings& s) {
+  server_options o;
+  o.host = s.host;
+  o.port = s.port;
+  o.threads = s.http_threads;
+  o.max_request_bytes = s.max_request_bytes;
+  o.api_keys = s.api_keys;
+  o.multi_instance_mode = s.multi;
+  // The gateway's own limits end a request first; this only catches hangs.
+  o.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+      s.request_timeout + s.queue_timeout + std::chrono::seconds(30));
+  return o;
+}
+
+server::server(const server_options& options, gateway& gw)
+    : impl_(std::make_shared<impl>(options, gw)) {}
+
+server::~server() { shutdown(); }
+
+void server::start() { impl_->start(); }
+int server::port() const { return impl_->port(); }
+void server::shutdown() { impl_->stop(); }
+std::size_t server::in_flight() const { return impl_->in_flight(); }
+
+std::string new_request_id() {
+  static std::mutex mu;
+  static std::mt19937_64 rng{std::random_device{}()};
+  std::uint64_t a, b;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    a = rng();
+    b = rng();
+  }
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "chatcmpl-%016llx%08llx", static_cast<unsigned long long>(a),
+                static_cast<unsigned long long>(b & 0xffffffffULL));
+  return buf;
+}
+
+}  // namespace camoufleet::http

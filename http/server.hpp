@@ -1,0 +1,83 @@
+#pragma once
+// The OpenAI-compatible HTTP front end (Pistache 0.0.5). It only translates:
+// handlers parse, hand the request to the gateway and return at once; the
+// reply is written from the gateway's callback, on whatever thread that is.
+// No Pistache types in this header (app/ includes it).
+//
+// Streams: the response head (status, X-Request-Id, X-Camoufleet-Instance)
+// is held back until the first delta, the end, or keep_alive_interval of
+// waiting, whichever comes first. So a request that fails before producing
+// anything (queue full, no instance, rate limited, failover ran out) still
+// gets a real HTTP status with Retry-After that SDKs act on, and the instance
+// header names the instance that really answers (the last request_assigned).
+// When the wait is long enough that keep-alives must start first, the head
+// goes out without X-Camoufleet-Instance and the instance is announced later
+// as an SSE comment ": instance <id>".
+//
+// One background ticker thread (no thread per request) sends keep-alive
+// comments, notices gone clients (expired Tcp::Peer) and cancels their
+// requests in the gateway, and enforces request_timeout.
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/gateway.hpp"
+#include "config/settings.hpp"
+
+namespace camoufleet::http {
+
+struct server_options {
+  std::string host = "127.0.0.1";
+  int port = 0;  // 0 = any free port; see server::port()
+  int threads = 2;
+  std::size_t max_request_bytes = 4 * 1024 * 1024;
+  std::vector<std::string> api_keys;  // empty = no authentication
+  bool multi_instance_mode = false;   // reported by /health
+  std::chrono::milliseconds keep_alive_interval{15000};
+  // Safety net above the gateway's own timeouts: a completion with no end
+  // after this long is cancelled and answered with 504.
+  std::chrono::milliseconds request_timeout{330000};
+  // Deadline for the gateway to answer /health, /v1/models, /v1/instances,
+  // /v1/queue and /v1/cancel.
+  std::chrono::milliseconds admin_timeout{10000};
+  // How often the ticker looks at in-flight requests.
+  std::chrono::milliseconds tick_interval{100};
+  // Used in chunks and completions when the client named no model.
+  std::string default_model = "gemini-2.5-pro";
+};
+
+server_options options_from(const config::settings& s);
+
+class server {
+ public:
+  server(const server_options& options, gateway& gw);
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  // Binds and starts serving on background threads; throws std::runtime_error
+  // when the address cannot be bound.
+  void start();
+  // The bound port (after start()).
+  int port() const;
+  // Answers every in-flight request (503 shutting_down, or an SSE error event
+  // on streams that started), cancels them in the gateway and stops serving.
+  // Idempotent.
+  void shutdown();
+
+  // Requests whose reply is not finished yet (completions and admin calls).
+  std::size_t in_flight() const;
+
+  class impl;
+
+ private:
+  std::shared_ptr<impl> impl_;
+};
+
+// "chatcmpl-" + 24 random hex digits.
+std::string new_request_id();
+
+}  // namespace camoufleet::http

@@ -1,0 +1,124 @@
+#include "http/sse.hpp"
+
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+namespace camoufleet::http {
+
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+std::string dump(const ojson& j) {
+  // Site text may carry broken UTF-8; a completion must still go out.
+  return j.dump(-1, ' ', false, ojson::error_handler_t::replace);
+}
+
+ojson chunk_base(const completion_meta& meta) {
+  return ojson{{"id", meta.id},
+               {"object", "chat.completion.chunk"},
+               {"created", meta.created},
+               {"model", meta.model}};
+}
+
+ojson one_choice(ojson delta, std::string_view finish_reason) {
+  ojson choice = {{"index", 0}, {"delta", std::move(delta)}};
+  choice["finish_reason"] =
+      finish_reason.empty() ? ojson(nullptr) : ojson(std::string(finish_reason));
+  return ojson::array({std::move(choice)});
+}
+
+ojson usage(int prompt_tokens, int completion_tokens) {
+  return ojson{{"prompt_tokens", prompt_tokens},
+               {"completion_tokens", completion_tokens},
+               {"total_tokens", prompt_tokens + completion_tokens}};
+}
+
+}  // namespace
+
+std::string chunk_frame(std::string_view data) {
+  if (data.empty()) return {};
+  char head[32];
+  const int n = std::snprintf(head, sizeof head, "%zx\r\n", data.size());
+  std::string out;
+  out.reserve(static_cast<std::size_t>(n) + data.size() + 2);
+  out.append(head, static_cast<std::size_t>(n));
+  out.append(data);
+  out.append("\r\n");
+  return out;
+}
+
+std::string_view chunk_terminator() { return "0\r\n\r\n"; }
+
+std::string sse_event(std::string_view payload) {
+  std::string out;
+  out.reserve(payload.size() + 8);
+  out.append("data: ");
+  out.append(payload);
+  out.append("\n\n");
+  return out;
+}
+
+std::string sse_comment(std::string_view text) {
+  std::string out = ": ";
+  // A newline would end the comment early and start a bogus field.
+  for (char c : text) out.push_back(c == '\n' || c == '\r' ? ' ' : c);
+  out.append("\n\n");
+  return out;
+}
+
+std::string_view sse_keep_alive() { return ": keep-alive\n\n"; }
+std::string_view sse_done() { return "data: [DONE]\n\n"; }
+
+std::string_view normalize_finish_reason(std::string_view reason) {
+  if (reason == "length") return "length";
+  return "stop";
+}
+
+std::string completion_json(const completion_meta& meta, const request_finished& done) {
+  ojson message = {{"role", "assistant"}, {"content", done.content}};
+  if (!done.reasoning.empty()) message["reasoning_content"] = done.reasoning;
+  ojson choice = {{"index", 0},
+                  {"message", std::move(message)},
+                  {"finish_reason", std::string(normalize_finish_reason(done.finish_reason))}};
+  ojson j = {{"id", meta.id},
+             {"object", "chat.completion"},
+             {"created", meta.created},
+             {"model", meta.model},
+             {"choices", ojson::array({std::move(choice)})},
+             {"usage", usage(done.prompt_tokens, done.completion_tokens)}};
+  return dump(j);
+}
+
+std::string role_chunk_json(const completion_meta& meta) {
+  ojson j = chunk_base(meta);
+  j["choices"] = one_choice(ojson{{"role", "assistant"}, {"content", ""}}, {});
+  return dump(j);
+}
+
+std::string delta_chunk_json(const completion_meta& meta, std::string_view content,
+                             std::string_view reasoning) {
+  ojson delta = ojson::object();
+  if (!reasoning.empty()) delta["reasoning_content"] = std::string(reasoning);
+  if (!content.empty()) delta["content"] = std::string(content);
+  ojson j = chunk_base(meta);
+  j["choices"] = one_choice(std::move(delta), {});
+  return dump(j);
+}
+
+std::string finish_chunk_json(const completion_meta& meta, std::string_view finish_reason) {
+  ojson j = chunk_base(meta);
+  j["choices"] = one_choice(ojson::object(), normalize_finish_reason(finish_reason));
+  return dump(j);
+}
+
+std::string usage_chunk_json(const completion_meta& meta, int prompt_tokens,
+                             int completion_tokens) {
+  ojson j = chunk_base(meta);
+  j["choices"] = ojson::array();
+  j["usage"] = usage(prompt_tokens, completion_tokens);
+  return dump(j);
+}
+
+}  // namespace camoufleet::http

@@ -1,0 +1,54 @@
+#pragma once
+// Bytes on the wire for completions: HTTP/1.1 chunk framing, SSE event
+// framing, and the OpenAI JSON objects (FACTS.md §2). Pure, never throws on
+// any input (invalid UTF-8 from the site is replaced, not rejected).
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "actors/types.hpp"
+
+namespace camoufleet::http {
+
+// ---- HTTP/1.1 chunked transfer coding ----
+// "<hex length>\r\n<data>\r\n"; empty data gives "" because an empty chunk
+// would end the body.
+std::string chunk_frame(std::string_view data);
+// "0\r\n\r\n": the end of a chunked body.
+std::string_view chunk_terminator();
+
+// ---- Server-sent events ----
+// "data: <payload>\n\n"; payload must be one line (JSON from dump() is).
+std::string sse_event(std::string_view payload);
+// ": <text>\n\n", ignored by every SSE client.
+std::string sse_comment(std::string_view text);
+std::string_view sse_keep_alive();  // ": keep-alive\n\n"
+std::string_view sse_done();        // "data: [DONE]\n\n"
+
+// ---- OpenAI objects ----
+// What every chunk of one completion shares.
+struct completion_meta {
+  std::string id;
+  std::int64_t created = 0;  // unix seconds
+  std::string model;
+};
+
+// chat.completion for a non-stream answer.
+std::string completion_json(const completion_meta& meta, const request_finished& done);
+// chat.completion.chunk with delta {"role":"assistant","content":""}.
+std::string role_chunk_json(const completion_meta& meta);
+// chat.completion.chunk carrying content and/or reasoning_content (empty
+// fields are left out of the delta).
+std::string delta_chunk_json(const completion_meta& meta, std::string_view content,
+                             std::string_view reasoning);
+// chat.completion.chunk with an empty delta and the finish reason.
+std::string finish_chunk_json(const completion_meta& meta, std::string_view finish_reason);
+// chat.completion.chunk with "choices":[] and usage (stream_options.include_usage).
+std::string usage_chunk_json(const completion_meta& meta, int prompt_tokens,
+                             int completion_tokens);
+
+// "stop" | "length" pass through; anything else is reported as "stop".
+std::string_view normalize_finish_reason(std::string_view reason);
+
+}  // namespace camoufleet::http

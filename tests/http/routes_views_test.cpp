@@ -1,0 +1,150 @@
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "http/routes.hpp"
+#include "http/views.hpp"
+
+using namespace camoufleet;
+using namespace camoufleet::http;
+using nlohmann::json;
+
+TEST_CASE("routes: methods and paths") {
+  CHECK(match_route("POST", "/v1/chat/completions").target == endpoint::chat_completions);
+  CHECK(match_route("POST", "/v1/chat/completions/").target == endpoint::chat_completions);
+  CHECK(match_route("POST", "/v1/chat/completions?x=1").target == endpoint::chat_completions);
+  CHECK(match_route("GET", "/v1/models").target == endpoint::models);
+  CHECK(match_route("GET", "/health").target == endpoint::health);
+  CHECK(match_route("GET", "/v1/instances").target == endpoint::instances);
+  CHECK(match_route("GET", "/v1/queue").target == endpoint::queue);
+  auto c = match_route("POST", "/v1/cancel/chatcmpl-123abc");
+  CHECK(c.target == endpoint::cancel);
+  CHECK(c.request_id == "chatcmpl-123abc");
+  auto wrong = match_route("GET", "/v1/chat/completions");
+  CHECK(wrong.target == endpoint::method_not_allowed);
+  CHECK(wrong.allow == "POST");
+  CHECK(match_route("DELETE", "/v1/models").allow == "GET");
+  CHECK(match_route("GET", "/v1/cancel/abc").target == endpoint::method_not_allowed);
+  CHECK(match_route("POST", "/v1/cancel/").target == endpoint::not_found);
+  CHECK(match_route("POST", "/v1/cancel/a/b").target == endpoint::not_found);
+  CHECK(match_route("GET", "/").target == endpoint::not_found);
+  CHECK(match_route("GET", "/v1/completions").target == endpoint::not_found);
+  CHECK(match_route("GET", "/v1/modelsx").target == endpoint::not_found);
+}
+
+namespace {
+
+fleet_view sample_fleet() {
+  fleet_view f;
+  f.multi_instance_mode = true;
+  f.queue_limit = 10;
+  instance_view a;
+  a.id = "inst-1";
+  a.status = instance_status::ready;
+  a.port = 9222;
+  a.auth_file = "alice.json";
+  a.ws_endpoint = "ws://127.0.0.1:9222/devtools/browser/x";
+  a.last_used_ms = 1764434400123;  // 2025-11-29T16:40:00.123Z
+  a.served = 3;
+  instance_view b;
+  b.id = "inst-2";
+  b.status = instance_status::cooldown;
+  b.until_ms = 1764434700000;
+  b.reason = "rate limited";
+  b.current_request_id = "";
+  b.error_count = 2;
+  instance_view c;
+  c.id = "inst-3";
+  c.status = instance_status::busy;
+  c.current_request_id = "chatcmpl-9";
+  instance_view d;
+  d.id = "inst-4";
+  d.status = instance_status::needs_login;
+  f.instances = {a, b, c, d};
+  f.queue = {queue_entry{"chatcmpl-q1", 1500}};
+  return f;
+}
+
+}  // namespace
+
+TEST_CASE("views: health counts and status code") {
+  auto h = health_json(sample_fleet(), true);
+  CHECK(h.status == 200);
+  auto j = json::parse(h.body);
+  CHECK(j["status"] == "ok");
+  CHECK(j["multi_instance_mode"] == true);
+  CHECK(j["total_instances"] == 4);
+  CHECK(j["ready_instances"] == 1);
+  CHECK(j["busy_instances"] == 1);
+  CHECK(j["error_instances"] == 0);
+  CHECK(j["cooldown_instances"] == 1);
+  CHECK(j["needs_login_instances"] == 1);
+  CHECK(j["starting_instances"] == 0);
+  CHECK(j["queue_length"] == 1);
+
+  fleet_view only_busy;
+  instance_view busy;
+  busy.status = instance_status::busy;
+  only_busy.instances = {busy};
+  CHECK(health_json(only_busy, false).status == 200);
+
+  fleet_view down;
+  instance_view e;
+  e.status = instance_status::error;
+  instance_view s;
+  s.status = instance_status::starting;
+  down.instances = {e, s};
+  auto hd = health_json(down, false);
+  CHECK(hd.status == 503);
+  CHECK(json::parse(hd.body)["status"] == "unavailable");
+  CHECK(health_json(fleet_view{}, false).status == 503);
+}
+
+TEST_CASE("views: instances list every field") {
+  auto j = json::parse(instances_json(sample_fleet()));
+  CHECK(j["object"] == "list");
+  REQUIRE(j["data"].size() == 4);
+  auto a = j["data"][0];
+  CHECK(a["id"] == "inst-1");
+  CHECK(a["status"] == "ready");
+  CHECK(a["port"] == 9222);
+  CHECK(a["auth_file"] == "alice.json");
+  CHECK(a["ws_endpoint"] == "ws://127.0.0.1:9222/devtools/browser/x");
+  CHECK(a["last_used"] == "2025-11-29T16:40:00.123Z");
+  CHECK(a["error_count"] == 0);
+  CHECK(a["current_request_id"].is_null());
+  CHECK(a["reason"].is_null());
+  CHECK(a["cooldown_until"].is_null());
+  CHECK(a["served"] == 3);
+  auto b = j["data"][1];
+  CHECK(b["status"] == "cooldown");
+  CHECK(b["reason"] == "rate limited");
+  CHECK(b["cooldown_until"] == "2025-11-29T16:45:00.000Z");
+  CHECK(b["last_used"].is_null());
+  CHECK(b["error_count"] == 2);
+  CHECK(j["data"][2]["current_request_id"] == "chatcmpl-9");
+  CHECK(j["data"][3]["status"] == "needs_login");
+}
+
+TEST_CASE("views: queue and models") {
+  auto q = json::parse(queue_json(sample_fleet()));
+  CHECK(q["length"] == 1);
+  CHECK(q["limit"] == 10);
+  CHECK(q["requests"][0]["request_id"] == "chatcmpl-q1");
+  CHECK(q["requests"][0]["waiting_ms"] == 1500);
+
+  auto m = json::parse(models_json({{"gemini-2.5-pro", "Gemini 2.5 Pro"}, {"gemini-2.5-flash", ""}}, 1700000000));
+  CHECK(m["object"] == "list");
+  REQUIRE(m["data"].size() == 2);
+  CHECK(m["data"][0] == json{{"id", "gemini-2.5-pro"}, {"object", "model"}, {"created", 1700000000},
+                             {"owned_by", "google"}, {"display_name", "Gemini 2.5 Pro"}});
+  CHECK(m["data"][1]["id"] == "gemini-2.5-flash");
+  CHECK_FALSE(m["data"][1].contains("display_name"));
+  CHECK(iso8601_utc(0) == "1970-01-01T00:00:00.000Z");
+}
+
+TEST_CASE("views: status names") {
+  CHECK(std::string(status_name(instance_status::starting)) == "starting");
+  CHECK(std::string(status_name(instance_status::stopping)) == "stopping");
+  CHECK(std::string(status_name(instance_status::needs_login)) == "needs_login");
+}
