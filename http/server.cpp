@@ -1,5 +1,6 @@
 #include "http/server.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -166,10 +167,14 @@ void server::impl::start() {
   endpoint_ = std::make_unique<Pistache::Http::Endpoint>(addr);
   // Room for the headers on top of the largest body we accept, so the body
   // limit is ours (OpenAI-shaped 413) rather than Pistache's plain one.
+  const auto read_timeout =
+      std::max(options_.read_timeout, options_.request_timeout + std::chrono::seconds(10));
   auto opts = Pistache::Http::Endpoint::options()
                   .threads(options_.threads > 0 ? options_.threads : 1)
                   .flags(Pistache::Tcp::Options::ReuseAddr)
-                  .maxRequestSize(options_.max_request_bytes + 64 * 1024);
+                  .maxRequestSize(options_.max_request_bytes + 64 * 1024)
+                  .headerTimeout(read_timeout)
+                  .bodyTimeout(read_timeout);
   endpoint_->init(opts);
   endpoint_->setHandler(std::make_shared<handler>(this));
   try {

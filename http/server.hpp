@@ -43,6 +43,12 @@ struct server_options {
   // Deadline for the gateway to answer /health, /v1/models, /v1/instances,
   // /v1/queue and /v1/cancel.
   std::chrono::milliseconds admin_timeout{10000};
+  // Pistache's limit for receiving a request's head and body (slow clients).
+  // Pistache 0.0.5 measures it from the end of the last request read and,
+  // once passed, writes a 408 into the connection even while our answer is
+  // still coming (seen in tests), so the server raises it to at least
+  // request_timeout + 10 s.
+  std::chrono::milliseconds read_timeout{60000};
   // How often the ticker looks at in-flight requests.
   std::chrono::milliseconds tick_interval{100};
   // Used in chunks and completions when the client named no model.

@@ -603,3 +603,25 @@ TEST_CASE("server: request ids are unique") {
   for (int i = 0; i < 1000; ++i) ids.insert(http::new_request_id());
   CHECK(ids.size() == 1000);
 }
+
+TEST_CASE("server: answers that take longer than Pistache's read timeout still arrive") {
+  auto o = test_options();
+  o.read_timeout = 300ms;
+  o.keep_alive_interval = 200ms;
+  fixture f(o);
+  f.gw.set_script([](const completion_request& r) {
+    if (r.stream)
+      return std::vector<script_step>{{10ms, assigned("inst-L")}, {100ms, delta("a")},
+                                      {2500ms, delta("b")}, {10ms, finished("ab", "inst-L")}};
+    return std::vector<script_step>{{2500ms, finished("slow", "inst-L")}};
+  });
+  auto r = http_call(f.port(), "POST", "/v1/chat/completions", chat_body(false), {}, 10s);
+  CHECK(r.status == 200);
+  CHECK(r.body.find("slow") != std::string::npos);
+  http_connection c(f.port());
+  REQUIRE(c.send_all(build_request("POST", "/v1/chat/completions", chat_body(true))));
+  auto s = read_stream(c, 10s);
+  CHECK(s.head.status == 200);
+  CHECK(s.ended);
+  CHECK(data_events(s).size() == 4);
+}
