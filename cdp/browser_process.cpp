@@ -168,7 +168,7 @@ void waiter_main(std::shared_ptr<owned_child::state> st) {
   {
     std::lock_guard<std::mutex> lock(st->m);
     // Leftover members of the group (renderers, helpers) go with their leader.
-    ::kill(-pid, SIGKILL);
+    if (pid > 0) ::kill(-pid, SIGKILL);
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
@@ -196,7 +196,6 @@ std::unique_ptr<owned_child> owned_child::spawn(spec s, exit_callback on_exit) {
   auto st = std::make_shared<state>();
   st->sp = std::move(s);
   st->on_exit = std::move(on_exit);
-  std::unique_ptr<owned_child> self(new owned_child(st));
 
   st->waiter = std::thread(waiter_main, st);
   std::unique_lock<std::mutex> lock(st->m);
@@ -207,7 +206,7 @@ std::unique_ptr<owned_child> owned_child::spawn(spec s, exit_callback on_exit) {
     st->waiter.join();
     throw driver_error(failure_kind::browser_gone, "cannot start " + st->sp.path + ": " + error);
   }
-  return self;
+  return std::unique_ptr<owned_child>(new owned_child(st));
 }
 
 owned_child::~owned_child() {
@@ -236,6 +235,8 @@ bool owned_child::running() const {
 exit_info owned_child::terminate(std::chrono::milliseconds grace) {
   std::unique_lock<std::mutex> lock(state_->m);
   if (state_->reaped) return state_->info;
+  // kill(-0) would signal our own process group: never without a child.
+  if (state_->pid <= 0) return exit_info{-1, 0, "never started"};
   state_->terminate_requested = true;
   ::kill(-state_->pid, SIGTERM);
   if (!state_->cv.wait_for(lock, grace, [&] { return state_->reaped; })) {
@@ -359,11 +360,24 @@ std::string endpoint_from_json_version(int port, std::chrono::milliseconds timeo
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   std::string response;
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-    std::string req = "GET /json/version HTTP/1.0\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\n\r\n";
+    // HTTP/1.0 gets an empty reply from Chromium, and it keeps 1.1
+    // connections open: read exactly Content-Length.
+    std::string req = "GET /json/version HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                      "\r\nConnection: close\r\n\r\n";
     if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size())) {
       char buf[4096];
       ssize_t n;
-      while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0 && response.size() < 65536) response.append(buf, n);
+      while (response.size() < 65536 && (n = ::recv(fd, buf, sizeof buf, 0)) > 0) {
+        response.append(buf, static_cast<std::size_t>(n));
+        auto head_end = response.find("\r\n\r\n");
+        if (head_end == std::string::npos) continue;
+        std::string head = response.substr(0, head_end);
+        for (auto& ch : head) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        auto cl = head.find("content-length:");
+        if (cl == std::string::npos) continue;
+        std::size_t want = std::strtoul(head.c_str() + cl + 15, nullptr, 10);
+        if (response.size() >= head_end + 4 + want) break;
+      }
     }
   }
   ::close(fd);
