@@ -53,6 +53,7 @@ std::string find_cookie(const std::string& header, const std::string& name) {
       while (!k.empty() && k.back() == ' ') k.pop_back();
       if (k == name) {
         auto v = item.substr(eq + 1);
+        while (!v.empty() && v.front() == ' ') v.erase(0, 1);
         while (!v.empty() && v.back() == ' ') v.pop_back();
         if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
         return v;

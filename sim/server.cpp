@@ -290,35 +290,34 @@ struct server::impl {
     int sent_tokens = 0;
     for (std::size_t i = 0; i < pieces.size(); ++i) {
       const bool last = i + 1 == pieces.size();
-      if (!last && adm.drop_after_tokens >= 0 && sent_tokens >= adm.drop_after_tokens) {
-        drop(sock);
-        state.finish(adm.id, request_status::dropped);
-        return false;
-      }
       if (i > 0 && !wait_peer_alive(fd, adm.pace.token_ms)) {
         state.finish(adm.id, request_status::aborted);
         return false;
       }
-      net::write(sock, http::make_chunk(net::buffer(pieces[i])), ec);
-      if (ec) {
-        state.finish(adm.id, request_status::aborted);
+      // The state is updated before the bytes go out, so a client that has
+      // seen them can rely on the admin state already saying so.
+      if (!last && adm.drop_after_tokens >= 0 && sent_tokens >= adm.drop_after_tokens) {
+        state.finish(adm.id, request_status::dropped);
+        drop(sock);
         return false;
       }
       if (!last) state.progress(adm.id, ++sent_tokens);
+      if (last) state.finish(adm.id, request_status::done);
+      net::write(sock, http::make_chunk(net::buffer(pieces[i])), ec);
+      if (ec) {
+        state.finish(adm.id, request_status::aborted);  // no-op once done
+        return false;
+      }
     }
     net::write(sock, http::make_chunk_last(), ec);
-    if (ec) {
-      state.finish(adm.id, request_status::aborted);
-      return false;
-    }
-    state.finish(adm.id, request_status::done);
-    return req.keep_alive();
+    return !ec && req.keep_alive();
   }
 
   static void drop(tcp::socket& sock) {
     beast::error_code ec;
-    // RST instead of FIN so the client sees a broken stream, not an early end.
-    sock.set_option(net::socket_base::linger(true, 0), ec);
+    // A FIN without the terminating chunk: the client keeps every byte sent
+    // so far (an RST could discard them) and still sees a broken stream.
+    sock.shutdown(tcp::socket::shutdown_both, ec);
     sock.close(ec);
   }
 };

@@ -253,7 +253,8 @@ std::string sim_state::apply_faults_locked(const json& body, int* status) {
   };
   // Validate into a copy first so a bad body changes nothing.
   bool clear = body.contains("clear") && body["clear"].is_boolean() && body["clear"].get<bool>();
-  fault_set f = clear ? fault_set{} : faults_[target];
+  fault_set f;
+  if (auto it = faults_.find(target); it != faults_.end() && !clear) f = it->second;
   std::string err;
   if (!(err = get_int("rate_limit_after", f.rate_limit_after)).empty()) return err;
   if (!(err = get_bool("login_expired", f.login_expired)).empty()) return err;

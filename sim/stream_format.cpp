@@ -9,9 +9,12 @@ using nlohmann::json;
 namespace {
 
 std::string candidate_chunk(const json& part) {
-  // [[ [ [part], "model" ] ]]  == [[candidate]] with candidate [[parts],"model"]
-  json candidate = json::array({json::array({json::array({part}), "model"})});
-  return json::array({candidate}).dump();
+  // chunk = [candidates], candidates = [candidate], candidate = [content],
+  // content = [parts, "model"], parts = [part].
+  json content = json::array({json::array({part}), "model"});
+  json candidate = json::array({content});
+  json candidates = json::array({candidate});
+  return json::array({candidates}).dump();
 }
 
 }  // namespace

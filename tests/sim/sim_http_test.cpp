@@ -1,0 +1,411 @@
+// The real aistudio-sim binary over HTTP: auth, RPC formats, pacing, faults
+// and the admin API.
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+
+#include "sim/accounts.hpp"
+#include "sim/answer.hpp"
+#include "sim/stream_format.hpp"
+#include "test_support.hpp"
+
+using namespace camoufleet;
+using namespace camoufleet::testing;
+using nlohmann::json;
+
+namespace {
+
+const std::string rpc = "/$rpc/google.internal.alkali.applications.makersuite.v1.MakerSuiteService/";
+
+header_list auth(const std::string& account) {
+  return {{"Cookie", sim_process::cookie_header(account)},
+          {"Content-Type", "application/json+protobuf"}};
+}
+
+json gen_body(const std::string& prompt) {
+  return {{"model", "models/gemini-2.5-pro"}, {"prompt", prompt}, {"temperature", 0.7},
+          {"top_p", 0.9},  {"max_output_tokens", 65536},      {"stop", json::array()},
+          {"thinking", false}, {"thinking_budget", -1}};
+}
+
+http_response generate(const sim_process& sim, const std::string& account, const json& body) {
+  return http_request("POST", sim.port(), rpc + "GenerateContent", body.dump(), auth(account), 20s);
+}
+
+// The request records of the admin state with this prompt.
+json request_with_prompt(const sim_process& sim, const std::string& prompt) {
+  auto st = sim.state();  // named: a range-for over a temporary's member would dangle
+  for (const auto& r : st["requests"])
+    if (r["prompt"] == prompt) return r;
+  return json();
+}
+
+std::string status_of(const sim_process& sim, const std::string& prompt) {
+  auto r = request_with_prompt(sim, prompt);
+  return r.is_null() ? "" : r["status"].get<std::string>();
+}
+
+sim::answer expected(const json& body, int tokens = 24) {
+  sim::answer_input in;
+  in.prompt = body["prompt"];
+  in.model = body["model"];
+  in.temperature = body["temperature"];
+  in.top_p = body["top_p"];
+  in.max_output_tokens = body["max_output_tokens"];
+  in.stop = body["stop"].get<std::vector<std::string>>();
+  in.thinking = body["thinking"];
+  in.thinking_budget = body["thinking_budget"];
+  in.length = tokens;
+  return sim::compute_answer(in);
+}
+
+using clock_type = std::chrono::steady_clock;
+long long ms_since(clock_type::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - t).count();
+}
+
+}  // namespace
+
+TEST_CASE("sim http: prints one listening line and serves the page only with a session") {
+  sim_process sim;
+  auto out = sim.process().stdout_lines();
+  REQUIRE(out.size() == 1);
+  CHECK(out[0] == "aistudio-sim listening on " + sim.base_url());
+
+  auto r = http_request("GET", sim.port(), "/prompts/new_chat");
+  CHECK(r.status == 302);
+  CHECK(r.header("Location") == "/ServiceLogin?continue=%2Fprompts%2Fnew_chat");
+  r = http_request("GET", sim.port(), "/prompts/new_chat", "", {{"Cookie", "SID=forged"}});
+  CHECK(r.status == 302);
+
+  r = http_request("GET", sim.port(), "/prompts/new_chat", "", auth("bob"));
+  REQUIRE(r.status == 200);
+  CHECK(r.header("Content-Type").find("text/html") == 0);
+  CHECK(r.body.find("<ms-prompt-box>") != std::string::npos);
+  CHECK(r.body.find(R"(textarea aria-label="Enter a prompt")") != std::string::npos);
+  CHECK(r.body.find(R"(data-test-id="model-name")") != std::string::npos);
+
+  // The page's script is embedded in the binary too.
+  r = http_request("GET", sim.port(), "/static/app.js");
+  CHECK(r.status == 200);
+  CHECK(r.body.find("GenerateContent") != std::string::npos);
+}
+
+TEST_CASE("sim http: RPCs answer 401 without a known SID; ListModels has the documented shape") {
+  sim_process sim;
+  auto r = http_request("POST", sim.port(), rpc + "ListModels", "[]");
+  CHECK(r.status == 401);
+  CHECK(r.json()["error"]["status"] == "UNAUTHENTICATED");
+  r = generate(sim, "nobody", gen_body("x"));
+  CHECK(r.status == 401);
+  CHECK(sim.state()["requests"].empty());
+
+  r = http_request("POST", sim.port(), rpc + "ListModels", "[]", auth("alice"));
+  REQUIRE(r.status == 200);
+  CHECK(r.header("Content-Type") == "application/json+protobuf");
+  auto j = r.json();
+  REQUIRE(j[0].size() >= 2);
+  CHECK(j[0][0][0] == "models/gemini-2.5-pro");
+  CHECK(j[0][0][3] == "Gemini 2.5 Pro");
+  CHECK(j[0][0][6].is_number_integer());
+}
+
+TEST_CASE("sim http: GenerateContent streams the computed answer chunk by chunk") {
+  sim_process sim({"--first-token-ms", "5", "--token-ms", "15", "--tokens", "10"});
+  auto body = gen_body("stream me please");
+  body["thinking"] = true;
+  body["thinking_budget"] = 4;
+  std::vector<std::string> pieces;
+  auto r = http_request_stream("POST", sim.port(), rpc + "GenerateContent", body.dump(),
+                               auth("carol"), [&](const std::string& p) {
+                                 if (!p.empty()) pieces.push_back(p);
+                                 return true;
+                               });
+  REQUIRE(r.error == "");
+  REQUIRE(r.status == 200);
+  CHECK(r.header("Content-Type") == "application/json+protobuf");
+  CHECK(r.header("Transfer-Encoding") == "chunked");
+  auto want = expected(body, 10);
+  auto got = sim::decode_stream(r.body);
+  CHECK(got.text == want.text());
+  CHECK(got.reasoning == want.reasoning());
+  CHECK(got.reasoning == "Thinking about stream me");
+  CHECK(got.finish == 1);
+  CHECK(got.candidates_tokens == 14);
+  CHECK(got.total_tokens == 17);
+  // 15 ms between chunks: the client sees them arrive separately.
+  CHECK(pieces.size() >= 5);
+
+  auto rec = request_with_prompt(sim, "stream me please");
+  CHECK(rec["status"] == "done");
+  CHECK(rec["account"] == "carol");
+  CHECK(rec["tokens_sent"] == 14);
+  CHECK(rec["thinking"] == true);
+  CHECK(rec["thinking_budget"] == 4);
+  CHECK(rec["temperature"] == doctest::Approx(0.7));
+  CHECK(rec["ended_ms"].get<long long>() >= rec["started_ms"].get<long long>());
+  CHECK(sim.state()["accounts"]["carol"]["requests"] == 1);
+  CHECK(sim.state()["accounts"]["carol"]["active"] == 0);
+}
+
+TEST_CASE("sim http: max tokens and stop sequences reach the answer") {
+  sim_process sim({"--first-token-ms", "0", "--token-ms", "0"});
+  auto body = gen_body("a b c d e f");
+  body["max_output_tokens"] = 3;
+  auto r = generate(sim, "alice", body);
+  REQUIRE(r.status == 200);
+  auto got = sim::decode_stream(r.body);
+  CHECK(got.finish == 2);
+  CHECK(got.text == expected(body).text());
+  body["max_output_tokens"] = 100;
+  body["stop"] = {"d"};
+  got = sim::decode_stream(generate(sim, "alice", body).body);
+  CHECK(got.finish == 1);
+  CHECK(got.text == expected(body).text());
+  CHECK(got.text.find(" a b c ") != std::string::npos);
+  CHECK(got.text.find('d', got.text.find(']')) == std::string::npos);
+}
+
+TEST_CASE("sim http: pacing from the command line and the admin API") {
+  sim_process sim({"--first-token-ms", "0", "--token-ms", "0", "--tokens", "4"});
+  auto r = generate(sim, "alice", gen_body("short"));
+  CHECK(sim::decode_stream(r.body).text == expected(gen_body("short"), 4).text());
+
+  sim.set_pacing({{"first_token_ms", 300}, {"token_ms", 40}, {"tokens", 6}});
+  auto state = sim.state();
+  CHECK(state["pacing"]["first_token_ms"] == 300);
+  auto start = clock_type::now();
+  long long first_ms = -1;
+  r = http_request_stream("POST", sim.port(), rpc + "GenerateContent", gen_body("slow").dump(),
+                          auth("alice"), [&](const std::string& p) {
+                            if (!p.empty() && first_ms < 0) first_ms = ms_since(start);
+                            return true;
+                          });
+  auto total_ms = ms_since(start);
+  REQUIRE(r.status == 200);
+  CHECK(first_ms >= 300);
+  CHECK(total_ms >= 300 + 6 * 40);
+  CHECK(sim::decode_stream(r.body).text == expected(gen_body("slow"), 6).text());
+
+  sim.reset();
+  CHECK(sim.state()["pacing"]["tokens"] == 4);
+  CHECK(http_request("POST", sim.port(), "/__admin/pacing", R"({"tokens":0})").status == 400);
+}
+
+TEST_CASE("sim http: rate limit after N requests answers 429 RESOURCE_EXHAUSTED") {
+  sim_process sim({"--first-token-ms", "0", "--token-ms", "0"});
+  sim.set_faults({{"account", "alice"}, {"rate_limit_after", 1}});
+  CHECK(generate(sim, "alice", gen_body("first")).status == 200);
+  auto r = generate(sim, "alice", gen_body("second"));
+  CHECK(r.status == 429);
+  CHECK(r.body.find("RESOURCE_EXHAUSTED") != std::string::npos);
+  CHECK(generate(sim, "bob", gen_body("other account")).status == 200);
+  CHECK(status_of(sim, "first") == "done");
+  CHECK(status_of(sim, "second") == "rate_limited");
+  CHECK(sim.state()["accounts"]["alice"]["requests"] == 2);
+
+  sim.set_faults({{"account", "*"}, {"rate_limit_after", 0}});
+  CHECK(generate(sim, "bob", gen_body("bob limited")).status == 429);
+  sim.reset();
+  CHECK(generate(sim, "alice", gen_body("after reset")).status == 200);
+}
+
+TEST_CASE("sim http: an expired login redirects the page and refuses RPCs until sign-in") {
+  sim_process sim({"--first-token-ms", "0", "--token-ms", "0"});
+  sim.set_faults({{"account", "alice"}, {"login_expired", true}});
+  auto r = http_request("GET", sim.port(), "/prompts/new_chat", "", auth("alice"));
+  CHECK(r.status == 302);
+  CHECK(r.header("Location").rfind("/ServiceLogin?continue=", 0) == 0);
+  CHECK(generate(sim, "alice", gen_body("x")).status == 401);
+  CHECK(http_request("POST", sim.port(), rpc + "ListModels", "[]", auth("alice")).status == 401);
+  CHECK(generate(sim, "bob", gen_body("x")).status == 200);
+
+  r = http_request("POST", sim.port(), "/ServiceLogin",
+                   "identifier=alice%40example.com&password=alice-password&continue=%2Fprompts%2Fnew_chat",
+                   {{"Content-Type", "application/x-www-form-urlencoded"}});
+  REQUIRE(r.status == 302);
+  CHECK(r.header("Location") == "/prompts/new_chat");
+  CHECK(generate(sim, "alice", gen_body("x")).status == 200);
+}
+
+TEST_CASE("sim http: the sign-in form sets every session cookie of a known account") {
+  sim_process sim;
+  auto r = http_request("GET", sim.port(), "/ServiceLogin?continue=%2Fprompts%2Fnew_chat%3Fa%3D1");
+  REQUIRE(r.status == 200);
+  CHECK(r.body.find(R"(type="email" name="identifier")") != std::string::npos);
+  CHECK(r.body.find(R"(type="password" name="password")") != std::string::npos);
+  CHECK(r.body.find(R"(id="next">Next<)") != std::string::npos);
+  CHECK(r.body.find(R"(value="/prompts/new_chat?a=1")") != std::string::npos);
+
+  const header_list form = {{"Content-Type", "application/x-www-form-urlencoded"}};
+  r = http_request("POST", sim.port(), "/ServiceLogin", "identifier=bob&password=nope", form);
+  CHECK(r.status == 200);
+  CHECK(r.body.find("Wrong email or password") != std::string::npos);
+  CHECK(r.headers_named("Set-Cookie").empty());
+
+  r = http_request("POST", sim.port(), "/ServiceLogin",
+                   "identifier=bob%40example.com&password=bob-password&continue=https%3A%2F%2Fevil.example%2F",
+                   form);
+  REQUIRE(r.status == 302);
+  CHECK(r.header("Location") == "/prompts/new_chat");
+  auto cookies = r.headers_named("Set-Cookie");
+  REQUIRE(cookies.size() == 6);
+  auto bob = sim::make_account("bob");
+  std::string header;
+  for (std::size_t i = 0; i < cookies.size(); ++i) {
+    CHECK(cookies[i].find("HttpOnly") != std::string::npos);
+    CHECK(cookies[i].find("Path=/") != std::string::npos);
+    auto kv = cookies[i].substr(0, cookies[i].find(';'));
+    CHECK(kv == bob.cookies[i].first + "=" + bob.cookies[i].second);
+    header += (i ? "; " : "") + kv;
+  }
+  // Cookies as the browser would now send them open the page.
+  CHECK(http_request("GET", sim.port(), "/prompts/new_chat", "", {{"Cookie", header}}).status == 200);
+}
+
+TEST_CASE("sim http: a hanging stream is recorded as aborted quickly when the client leaves") {
+  sim_process sim({"--first-token-ms", "0", "--token-ms", "0"});
+  sim.set_faults({{"account", "*"}, {"hang", true}});
+  clock_type::time_point closed;
+  auto r = http_request_stream("POST", sim.port(), rpc + "GenerateContent",
+                               gen_body("hang forever").dump(), auth("bob"),
+                               [&](const std::string&) {
+                                 // Headers are in; the server has it as streaming.
+                                 CHECK(wait_until([&] { return status_of(sim, "hang forever") == "streaming"; }, 5s));
+                                 CHECK(sim.state()["accounts"]["bob"]["active"] == 1);
+                                 closed = clock_type::now();
+                                 return false;
+                               });
+  REQUIRE(r.status == 200);
+  CHECK(r.body.empty());
+  REQUIRE(wait_until([&] { return status_of(sim, "hang forever") == "aborted"; }, 2s, 5ms));
+  auto noticed = ms_since(closed);
+  MESSAGE("abort noticed after " << noticed << " ms");
+  CHECK(noticed < 500);
+  auto st = sim.state();
+  CHECK(st["accounts"]["bob"]["aborts"] == 1);
+  CHECK(st["accounts"]["bob"]["active"] == 0);
+  CHECK(request_with_prompt(sim, "hang forever")["tokens_sent"] == 0);
+}
+
+TEST_CASE("sim http: an abort during a slow first token is noticed without any write") {
+  sim_process sim({"--first-token-ms", "0", "--token-ms", "0"});
+  sim.set_faults({{"account", "alice"}, {"slow_first_token_ms", 10000}});
+  clock_type::time_point closed;
+  http_request_stream("POST", sim.port(), rpc + "GenerateContent", gen_body("slow start").dump(),
+                      auth("alice"), [&](const std::string&) {
+                        closed = clock_type::now();
+                        return false;
+                      });
+  REQUIRE(wait_until([&] { return status_of(sim, "slow start") == "aborted"; }, 3s, 5ms));
+  CHECK(ms_since(closed) < 1000);
+  // Without the abort, a slow first token still delivers the full answer.
+  sim.set_faults({{"account", "alice"}, {"slow_first_token_ms", 250}});
+  auto start = clock_type::now();
+  auto r = generate(sim, "alice", gen_body("slow but fine"));
+  CHECK(ms_since(start) >= 250);
+  CHECK(sim::decode_stream(r.body).text == expected(gen_body("slow but fine")).text());
+}
+
+TEST_CASE("sim http: a client abort mid-stream is recorded with the tokens sent so far") {
+  sim_process sim({"--first-token-ms", "0", "--token-ms", "30", "--tokens", "40"});
+  int pieces = 0;
+  http_request_stream("POST", sim.port(), rpc + "GenerateContent", gen_body("stop me").dump(),
+                      auth("carol"), [&](const std::string& p) {
+                        if (!p.empty()) ++pieces;
+                        return pieces < 3;
+                      });
+  REQUIRE(wait_until([&] { return status_of(sim, "stop me") == "aborted"; }, 3s, 5ms));
+  auto sent = request_with_prompt(sim, "stop me")["tokens_sent"].get<int>();
+  CHECK(sent >= 3);
+  CHECK(sent < 40);
+}
+
+TEST_CASE("sim http: drop after K tokens cuts the connection mid-stream") {
+  sim_process sim({"--first-token-ms", "0", "--token-ms", "5"});
+  sim.set_faults({{"account", "bob"}, {"drop_after_tokens", 3}});
+  auto r = generate(sim, "bob", gen_body("drop me"));
+  CHECK(r.status == 200);
+  CHECK(r.error != "");
+  CHECK_THROWS(sim::decode_stream(r.body));
+  // Exactly three text chunks made it: "[" chunk "," chunk "," chunk.
+  auto complete = sim::decode_stream(r.body + "]");
+  CHECK(complete.chunks == 3);
+  CHECK(complete.finish == 0);
+  CHECK(status_of(sim, "drop me") == "dropped");
+  CHECK(request_with_prompt(sim, "drop me")["tokens_sent"] == 3);
+  CHECK(generate(sim, "alice", gen_body("not dropped")).error == "");
+}
+
+TEST_CASE("sim http: the error fault answers 500 and start-up faults apply") {
+  sim_process sim({"--first-token-ms", "0", "--token-ms", "0", "--fault",
+                   R"({"account":"carol","error":true})"});
+  auto r = generate(sim, "carol", gen_body("boom"));
+  CHECK(r.status == 500);
+  CHECK(r.json()["error"]["status"] == "INTERNAL");
+  CHECK(status_of(sim, "boom") == "error");
+  CHECK(generate(sim, "alice", gen_body("fine")).status == 200);
+  CHECK(sim.state()["faults"]["carol"]["error"] == true);
+  sim.reset();
+  CHECK(generate(sim, "carol", gen_body("still boom")).status == 500);
+  sim.set_faults({{"account", "carol"}, {"error", false}});
+  CHECK(generate(sim, "carol", gen_body("fixed")).status == 200);
+}
+
+TEST_CASE("sim http: admin API rejects bad bodies") {
+  sim_process sim;
+  auto post = [&](const std::string& path, const std::string& body) {
+    return http_request("POST", sim.port(), path, body, {{"Content-Type", "application/json"}});
+  };
+  CHECK(post("/__admin/faults", "{not json").status == 400);
+  CHECK(post("/__admin/faults", R"({"account":"mallory","hang":true})").status == 404);
+  CHECK(post("/__admin/faults", R"({"hang":1})").status == 400);
+  CHECK(post("/__admin/pacing", R"({"token_ms":"fast"})").status == 400);
+  CHECK(post("/__admin/nothing", "{}").status == 404);
+  auto ok = post("/__admin/faults", R"({"hang":true})");
+  CHECK(ok.status == 200);
+  CHECK(ok.json()["ok"] == true);
+  CHECK(sim.state()["faults"]["*"]["hang"] == true);
+}
+
+TEST_CASE("sim http: accounts stream concurrently and are counted separately") {
+  sim_process sim({"--accounts", "2", "--first-token-ms", "0", "--token-ms", "10", "--tokens", "8"});
+  std::vector<std::string> names = {"alice", "user1", "user2"};
+  std::vector<http_response> results(names.size());
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < names.size(); ++i)
+    threads.emplace_back([&, i] { results[i] = generate(sim, names[i], gen_body("same prompt")); });
+  for (auto& t : threads) t.join();
+  auto want = expected(gen_body("same prompt"), 8).text();
+  for (auto& r : results) {
+    CHECK(r.status == 200);
+    // The answer does not depend on the account.
+    CHECK(sim::decode_stream(r.body).text == want);
+  }
+  auto st = sim.state();
+  for (const auto& n : names) {
+    CHECK(st["accounts"][n]["requests"] == 1);
+    CHECK(st["accounts"][n]["active"] == 0);
+  }
+  CHECK(generate(sim, "user3", gen_body("x")).status == 401);
+}
+
+TEST_CASE("sim http: written profiles carry cookies the simulator accepts") {
+  sim_process sim({"--accounts", "1"});
+  temp_dir dir;
+  sim.write_profiles(dir.path(), 1);
+  for (const auto& name : {"alice", "bob", "carol", "user1"}) {
+    std::ifstream in(dir.file(std::string(name) + ".json"));
+    REQUIRE(in.good());
+    auto profile = json::parse(in);
+    std::string header;
+    for (const auto& c : profile["cookies"])
+      header += (header.empty() ? "" : "; ") + c["name"].get<std::string>() + "=" +
+                c["value"].get<std::string>();
+    CHECK(http_request("POST", sim.port(), rpc + "ListModels", "[]", {{"Cookie", header}}).status ==
+          200);
+    REQUIRE(profile["origins"].size() == 1);
+    CHECK(profile["origins"][0]["origin"] == sim.base_url());
+  }
+}
