@@ -158,6 +158,10 @@ struct server::impl {
     if (method == http::verb::get && path.rfind("/prompts/", 0) == 0) return send(sock, page(req));
     if (path == "/ServiceLogin" || path.rfind("/v3/signin", 0) == 0)
       return send(sock, sign_in(req, query));
+    if (path == "/favicon.ico") {
+      auto res = make_response(req, http::status::no_content, "image/x-icon", "");
+      return send(sock, std::move(res));
+    }
     if (method == http::verb::get && path.rfind("/static/", 0) == 0) {
       auto name = path.substr(8);
       if (const auto* a = find_asset(name))

@@ -218,10 +218,18 @@
   }
   function appendThought(t, s) {
     if (!t.thought) {
+      // The "Thoughts" label sits outside the chunk so that the chunk's text
+      // is the reasoning and nothing else.
+      const header = document.createElement('div');
+      header.className = 'thought-header';
+      header.textContent = 'Thoughts';
       const chunk = document.createElement('ms-thought-chunk');
-      chunk.innerHTML = '<div class="thought-header">Thoughts</div><div class="thought-text"></div>';
+      const text = document.createElement('div');
+      text.className = 'thought-text';
+      chunk.appendChild(text);
       t.content.insertBefore(chunk, t.content.firstChild);
-      t.thought = chunk.querySelector('.thought-text');
+      t.content.insertBefore(header, chunk);
+      t.thought = text;
     }
     t.thought.textContent += s;
   }
