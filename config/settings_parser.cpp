@@ -576,7 +576,31 @@ class settings_reader {
       throw bad_setting{"--site-file: " + s.site_file + " is not an existing file" +
                         note_for("--site-file")};
     }
-    if (s.cmd == command::serve) load_keys(s, warnings);
+    if (s.cmd == command::serve) {
+      warn_shared_profiles(s.auth_dir, warnings);
+      load_keys(s, warnings);
+    }
+  }
+
+  // Profiles hold session cookies: as secret as a password.
+  static void warn_shared_profiles(const std::string& dir, std::vector<std::string>& warnings) {
+    std::error_code ec;
+    std::vector<std::string> shared;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+      const auto& p = it->path();
+      if (p.extension() != ".json" || !it->is_regular_file(ec)) continue;
+      auto perms = it->status(ec).permissions();
+      if ((perms & (fs::perms::group_all | fs::perms::others_all)) != fs::perms::none) {
+        shared.push_back(p.filename().string());
+      }
+    }
+    if (shared.empty()) return;
+    std::sort(shared.begin(), shared.end());
+    std::string names;
+    for (const auto& n : shared) names += (names.empty() ? "" : ", ") + n;
+    warnings.push_back("--auth-dir: " + std::to_string(shared.size()) + " profile file" +
+                       (shared.size() > 1 ? "s" : "") + " in " + dir +
+                       " can be read by other users (" + names + "); chmod 600 them");
   }
 
   void load_keys(settings& s, std::vector<std::string>& warnings) {

@@ -1,6 +1,20 @@
 #pragma once
 // Turns the command line, the environment and a `.env` file into settings.
 // Precedence: command line > environment > .env > defaults.
+//
+// In main():
+//   auto r = config::parse_settings(argc, argv, config::process_env, ".env");
+//   if (r.exit_now) { (r.exit_code ? std::cerr : std::cout) << r.output; return r.exit_code; }
+//   config::init_logging(r.value.log_level);
+//   spdlog::info("{}", config::describe(r.value));
+//   for (const auto& w : r.warnings) spdlog::warn("{}", w);
+//
+// Names: every value flag also has an environment name shown by --help
+// (PORT, MULTI_INSTANCE_MODE, CAMOUFOX_WS_ENDPOINT as upstream; the rest
+// CAMOUFLEET_<FLAG>, e.g. CAMOUFLEET_AUTH_DIR); the display mode comes from
+// CAMOUFLEET_DISPLAY=headless|debug|virtual-display. `.env` uses the same names.
+// `login` defaults to a visible browser; it checks --auth-dir only with
+// --activate and never loads API keys.
 
 #include <functional>
 #include <optional>

@@ -289,6 +289,27 @@ TEST_CASE("a key file others can read gives a warning without the keys in it") {
   CHECK_FALSE(contains(r.warnings[0], "sk-secret-value"));
 }
 
+TEST_CASE("profiles others can read give one warning naming the files") {
+  parse_fixture f;
+  auto open_perms = fs::perms::owner_read | fs::perms::owner_write | fs::perms::others_read;
+  auto closed_perms = fs::perms::owner_read | fs::perms::owner_write;
+  fs::permissions(f.dir.write("auth_profiles/active/bob.json", "{}"), open_perms);
+  fs::permissions(f.dir.write("auth_profiles/active/alice.json", "{}"), open_perms);
+  fs::permissions(f.dir.write("auth_profiles/active/carol.json", "{}"), closed_perms);
+  fs::permissions(f.dir.write("auth_profiles/active/notes.txt", "x"), open_perms);
+  auto r = f.parse({});
+  check_ok(r);
+  REQUIRE(r.warnings.size() == 1);
+  CHECK(contains(r.warnings[0], "2 profile files"));
+  CHECK(contains(r.warnings[0], "(alice.json, bob.json)"));
+  CHECK_FALSE(contains(r.warnings[0], "carol"));
+  CHECK_FALSE(contains(r.warnings[0], "notes"));
+
+  fs::permissions("auth_profiles/active/alice.json", closed_perms);
+  fs::permissions("auth_profiles/active/bob.json", closed_perms);
+  CHECK(f.parse({}).warnings.empty());
+}
+
 TEST_CASE("describe() names the key count, never a key") {
   parse_fixture f;
   auto path = f.dir.write("keys.txt", "sk-secret-value\nsk-other\n");
