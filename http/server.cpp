@@ -15,6 +15,7 @@
 #include <pistache/endpoint.h>
 #include <pistache/http.h>
 #include <pistache/peer.h>
+#include <spdlog/spdlog.h>
 
 #include "http/auth.hpp"
 #include "http/chat_request.hpp"
@@ -52,6 +53,7 @@ struct pending {
   bool done = false;
   bool stream = false;
   bool head_sent = false;
+  int status = 0;  // what the client was told (200 once a stream started)
   std::string instance_id;
   completion_meta meta;
   std::optional<completion_stream> body;
@@ -96,6 +98,7 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
 
   void start();
   int port() const { return port_; }
+  bool drain(std::chrono::milliseconds grace);
   void stop();
   std::size_t in_flight() const {
     std::lock_guard<std::mutex> lock(map_mu_);
@@ -186,12 +189,25 @@ void server::impl::start() {
   }
   port_ = static_cast<int>(static_cast<std::uint16_t>(endpoint_->getPort()));
   started_ = true;
+  spdlog::info("http: serving on {}:{} ({} threads, API keys {})", options_.host, port_,
+               options_.threads, auth_.enabled() ? "required" : "not required");
   ticker_ = std::thread([this] { ticker_loop(); });
+}
+
+bool server::impl::drain(std::chrono::milliseconds grace) {
+  closing_ = true;
+  const auto deadline = steady::now() + grace;
+  for (;;) {
+    if (in_flight() == 0) return true;
+    if (steady::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 }
 
 void server::impl::stop() {
   if (!started_) return;
   closing_ = true;
+  spdlog::info("http: shutting down with {} replies in flight", in_flight());
   // Answer everything still open while the reactor can still write it.
   std::vector<pending_ptr> open;
   {
@@ -450,6 +466,7 @@ header_list server::impl::completion_headers(const pending& p) const {
 void server::impl::reply_json(pending& p, int status, const std::string& body,
                               const header_list& headers) {
   if (p.done) return;
+  p.status = status;
   if (p.writer) {
     try {
       auto& w = *p.writer;
@@ -489,6 +506,7 @@ void server::impl::start_stream(pending& p) {
     } catch (const std::exception&) {
     }
   }
+  p.status = 200;
   p.last_write = steady::now();
 }
 
@@ -510,6 +528,14 @@ void server::impl::write_stream(pending& p, std::string sse_text, bool last) {
 
 void server::impl::finish(pending& p) {
   p.done = true;
+  if (p.completion) {
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() -
+                                                                          p.received)
+                        .count();
+    spdlog::info("http: {} {} -> {} via {} in {} ms", p.id, p.stream ? "stream" : "reply",
+                 p.status == 0 ? std::string("client gone") : std::to_string(p.status),
+                 p.instance_id.empty() ? std::string("-") : p.instance_id, ms);
+  }
   // Dropped here, while the server (and so Pistache's transport) is alive.
   p.writer.reset();
 }
@@ -560,11 +586,13 @@ void server::impl::tick() {
     if (p->peer.expired()) {
       // The client went away: stop spending a browser on it.
       if (p->completion) to_cancel.push_back(p->id);
+      if (p->stream && p->head_sent) p->status = 0;  // the stream broke off
       finish(*p);
       ended.push_back(p);
       continue;
     }
     if (now >= p->deadline) {
+      spdlog::warn("http: {} got no answer in time, giving up", p->id.empty() ? "admin call" : p->id);
       if (p->completion) {
         to_cancel.push_back(p->id);
         reply_error(*p, map_error(error_code::timeout,
@@ -609,6 +637,7 @@ server::server(const server_options& options, gateway& gw)
 server::~server() { shutdown(); }
 
 void server::start() { impl_->start(); }
+bool server::drain(std::chrono::milliseconds grace) { return impl_->drain(grace); }
 int server::port() const { return impl_->port(); }
 void server::shutdown() { impl_->stop(); }
 std::size_t server::in_flight() const { return impl_->in_flight(); }

@@ -69,6 +69,10 @@ class server {
   void start();
   // The bound port (after start()).
   int port() const;
+  // Graceful stop, first half: new completions get 503 shutting_down (with
+  // Retry-After) while the ones in flight may finish; blocks up to `grace`
+  // and returns true when none is left. Call shutdown() afterwards.
+  bool drain(std::chrono::milliseconds grace);
   // Answers every in-flight request (503 shutting_down, or an SSE error event
   // on streams that started), cancels them in the gateway and stops serving.
   // Idempotent.

@@ -43,6 +43,11 @@ void fake_gateway::set_synchronous(bool yes) {
   synchronous_ = yes;
 }
 
+void fake_gateway::set_unresponsive(bool yes) {
+  std::lock_guard<std::mutex> lock(mu_);
+  unresponsive_ = yes;
+}
+
 void fake_gateway::post(std::chrono::steady_clock::time_point at, std::function<void()> fn) {
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -137,6 +142,10 @@ void fake_gateway::cancel(const std::string& request_id, std::function<void(bool
 }
 
 void fake_gateway::fleet(std::function<void(const fleet_view&)> on_view) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (unresponsive_) return;
+  }
   post(std::chrono::steady_clock::now(), [this, on_view] {
     fleet_view v;
     {
@@ -148,6 +157,10 @@ void fake_gateway::fleet(std::function<void(const fleet_view&)> on_view) {
 }
 
 void fake_gateway::models(std::function<void(const std::vector<cdp::model_info>&)> on_models) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (unresponsive_) return;
+  }
   post(std::chrono::steady_clock::now(), [this, on_models] {
     std::vector<cdp::model_info> m;
     {

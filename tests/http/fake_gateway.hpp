@@ -34,6 +34,8 @@ class fake_gateway : public gateway {
   void set_models(std::vector<cdp::model_info> m);
   // Deliver submit's events synchronously inside submit() (no delays).
   void set_synchronous(bool yes);
+  // fleet() and models() never call back (a hung actor system).
+  void set_unresponsive(bool yes);
 
   void submit(completion_request request,
               std::function<void(const request_event&)> on_event) override;
@@ -62,6 +64,7 @@ class fake_gateway : public gateway {
   std::uint64_t seq_ = 0;
   bool stop_ = false;
   bool synchronous_ = false;
+  bool unresponsive_ = false;
   script_fn script_;
   fleet_view fleet_;
   std::vector<cdp::model_info> models_;
