@@ -7,6 +7,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <shared_mutex>
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
@@ -81,8 +82,14 @@ class named_header : public ph::Header::Header {
   std::string value_;
 };
 
-void ignore_result(Pistache::Async::Promise<ssize_t> promise) {
-  promise.then([](ssize_t) {}, Pistache::Async::IgnoreException);
+// Counts writes handed to Pistache and not yet on the wire, so shutdown can
+// let the last answers leave before the reactors stop.
+using write_counter = std::shared_ptr<std::atomic<int>>;
+
+void track_write(const write_counter& counter, Pistache::Async::Promise<ssize_t> promise) {
+  counter->fetch_add(1);
+  promise.then([counter](ssize_t) { counter->fetch_sub(1); },
+               [counter](std::exception_ptr) { counter->fetch_sub(1); });
 }
 
 }  // namespace
@@ -134,6 +141,12 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   int port_ = 0;
   std::atomic<bool> closing_{false};
   bool started_ = false;
+  // Writers hold it shared while handing bytes to Pistache; stop() takes it
+  // exclusively to close the door before the transport goes away, so a late
+  // gateway callback can never write into a destroyed endpoint.
+  std::shared_mutex io_mu_;
+  bool writable_ = false;
+  write_counter writes_ = std::make_shared<std::atomic<int>>(0);
 
   mutable std::mutex map_mu_;
   std::unordered_map<pending*, pending_ptr> pending_;
@@ -189,6 +202,10 @@ void server::impl::start() {
   }
   port_ = static_cast<int>(static_cast<std::uint16_t>(endpoint_->getPort()));
   started_ = true;
+  {
+    std::unique_lock<std::shared_mutex> io(io_mu_);
+    writable_ = true;
+  }
   spdlog::info("http: serving on {}:{} ({} threads, API keys {})", options_.host, port_,
                options_.threads, auth_.enabled() ? "required" : "not required");
   ticker_ = std::thread([this] { ticker_loop(); });
@@ -228,6 +245,15 @@ void server::impl::stop() {
   }
   ticker_cv_.notify_all();
   if (ticker_.joinable()) ticker_.join();
+  {
+    std::unique_lock<std::shared_mutex> io(io_mu_);
+    writable_ = false;
+  }
+  // Let the answers written above reach their sockets (bounded: a client
+  // that does not read must not hold the shutdown).
+  const auto flush_deadline = steady::now() + std::chrono::seconds(2);
+  while (writes_->load() > 0 && steady::now() < flush_deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   {
     std::lock_guard<std::mutex> lock(map_mu_);
     pending_.clear();
@@ -467,12 +493,13 @@ void server::impl::reply_json(pending& p, int status, const std::string& body,
                               const header_list& headers) {
   if (p.done) return;
   p.status = status;
-  if (p.writer) {
+  std::shared_lock<std::shared_mutex> io(io_mu_);
+  if (p.writer && writable_) {
     try {
       auto& w = *p.writer;
       for (const auto& [name, value] : headers)
         w.headers().add(std::make_shared<named_header>(name, value));
-      ignore_result(w.send(static_cast<ph::Code>(status), body, MIME(Application, Json)));
+      track_write(writes_, w.send(static_cast<ph::Code>(status), body, MIME(Application, Json)));
     } catch (const std::exception&) {
       // The peer is gone; nothing to tell it.
     }
@@ -499,10 +526,11 @@ void server::impl::start_stream(pending& p) {
   if (p.head_sent) return;
   p.head_sent = true;
   std::string head = stream_response_head(completion_headers(p));
-  if (auto peer = p.peer.lock()) {
+  std::shared_lock<std::shared_mutex> io(io_mu_);
+  if (auto peer = writable_ ? p.peer.lock() : nullptr) {
     try {
       const auto n = head.size();
-      ignore_result(peer->send(Pistache::RawBuffer(std::move(head), n)));
+      track_write(writes_, peer->send(Pistache::RawBuffer(std::move(head), n)));
     } catch (const std::exception&) {
     }
   }
@@ -514,10 +542,11 @@ void server::impl::write_stream(pending& p, std::string sse_text, bool last) {
   std::string bytes = chunk_frame(sse_text);
   if (last) bytes += chunk_terminator();
   if (!bytes.empty()) {
-    if (auto peer = p.peer.lock()) {
+    std::shared_lock<std::shared_mutex> io(io_mu_);
+    if (auto peer = writable_ ? p.peer.lock() : nullptr) {
       try {
         const auto n = bytes.size();
-        ignore_result(peer->send(Pistache::RawBuffer(std::move(bytes), n)));
+        track_write(writes_, peer->send(Pistache::RawBuffer(std::move(bytes), n)));
       } catch (const std::exception&) {
       }
     }
