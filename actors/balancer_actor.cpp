@@ -219,7 +219,7 @@ fleet_view make_view(const balancer_state& st) {
 
 void maybe_log_settled(self_ptr self) {
   auto& st = self->state;
-  if (st.settled_logged || st.instances.empty()) return;
+  if (st.settled_logged || st.instances.size() < st.expected_instances) return;
   int ready = 0;
   for (const auto& [id, m] : st.instances) {
     if (m.view.status == instance_status::starting) return;
@@ -245,6 +245,10 @@ caf::behavior balancer_actor(caf::stateful_actor<balancer_state>* self, balancer
       auto& m = self->state.instances[id];
       m.handle = std::move(handle);
       m.view.id = id;
+    },
+    [=](register_atom, int expected) {
+      self->state.expected_instances = static_cast<std::size_t>(std::max(0, expected));
+      maybe_log_settled(self);
     },
     [=](instance_update& u) {
       auto& s = self->state;
@@ -320,6 +324,7 @@ caf::behavior balancer_actor(caf::stateful_actor<balancer_state>* self, balancer
     [=](caf::get_atom, fleet_atom) { return make_view(self->state); },
     [=](caf::get_atom, models_atom) { return self->state.models; },
     [=](settled_atom) {
+      if (self->state.instances.size() < self->state.expected_instances) return false;
       for (const auto& [id, m] : self->state.instances)
         if (m.view.status == instance_status::starting) return false;
       return true;

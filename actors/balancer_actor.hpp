@@ -59,6 +59,7 @@ struct balancer_state {
   bool draining = false;
   std::vector<caf::response_promise> drain_waiters;
   bool settled_logged = false;
+  std::size_t expected_instances = 0;  // how many the fleet will register
   std::shared_ptr<spdlog::logger> log;
 
   static const char* name;

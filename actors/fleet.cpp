@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/balancer_actor.hpp"
+#include "actors/caf_thread_guard.hpp"
 #include "actors/gateway_impl.hpp"
 #include "actors/instance_actor.hpp"
 #include "actors/messages.hpp"
@@ -52,6 +53,7 @@ std::string file_name(const std::string& path) {
 }  // namespace
 
 fleet::fleet(fleet_options options, cdp::session_factory factory) : impl_(std::make_unique<impl>()) {
+  caf_thread_guard thread_guard;
   auto& d = *impl_;
   d.options = std::move(options);
   d.factory = std::move(factory);
@@ -77,8 +79,9 @@ fleet::~fleet() {
 }
 
 void fleet::start() {
+  caf_thread_guard thread_guard;
   auto& d = *impl_;
-  if (d.started) return;
+  if (d.started || d.stopped) return;
   d.started = true;
   struct plan {
     std::string auth_file;
@@ -98,6 +101,7 @@ void fleet::start() {
     spdlog::info("Single-instance mode{}", files.empty() ? " (no auth file)" : "");
     plans.push_back({files.empty() ? std::string() : files.front(), ""});
   }
+  caf::anon_send(d.balancer, register_atom::value, static_cast<int>(plans.size()));
   for (std::size_t i = 0; i < plans.size(); ++i) {
     instance_config ic;
     ic.id = "instance_" + std::to_string(i + 1);
@@ -120,7 +124,9 @@ void fleet::start() {
 gateway& fleet::api() { return *impl_->api; }
 
 bool fleet::wait_settled(std::chrono::milliseconds timeout) {
+  caf_thread_guard thread_guard;
   auto& d = *impl_;
+  if (!d.system) return false;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   caf::scoped_actor self{*d.system};
   for (;;) {
@@ -134,8 +140,10 @@ bool fleet::wait_settled(std::chrono::milliseconds timeout) {
 }
 
 fleet_view fleet::snapshot(std::chrono::milliseconds timeout) {
+  caf_thread_guard thread_guard;
   auto& d = *impl_;
   fleet_view v;
+  if (!d.system) return v;
   caf::scoped_actor self{*d.system};
   self->request(d.balancer, timeout, caf::get_atom::value, fleet_atom::value)
       .receive([&](fleet_view& x) { v = std::move(x); }, [&](caf::error&) {});
@@ -143,12 +151,15 @@ fleet_view fleet::snapshot(std::chrono::milliseconds timeout) {
 }
 
 void fleet::check_health() {
+  caf_thread_guard thread_guard;
   auto& d = *impl_;
-  if (d.monitor) caf::anon_send(d.monitor, health_atom::value);
+  if (d.system && d.monitor) caf::anon_send(d.monitor, health_atom::value);
 }
 
 bool fleet::reload(const std::string& instance_id, std::chrono::milliseconds timeout) {
+  caf_thread_guard thread_guard;
   auto& d = *impl_;
+ if (!d.system) return false;
   for (std::size_t i = 0; i < d.instances.size(); ++i) {
     if ("instance_" + std::to_string(i + 1) != instance_id) continue;
     bool ok = false;
@@ -180,7 +191,7 @@ void fleet::shutdown(std::chrono::milliseconds grace) {
     for (auto& inst : d.instances) self->send_exit(inst, caf::exit_reason::user_shutdown);
     self->send_exit(d.balancer, caf::exit_reason::user_shutdown);
   }
-  d.api.reset();
+  d.api->close();  // stays valid until ~fleet: late HTTP calls get shutting_down
   d.monitor = nullptr;
   d.instances.clear();
   d.balancer = nullptr;

@@ -6,6 +6,7 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/caf_thread_guard.hpp"
 #include "actors/messages.hpp"
 
 namespace camoufleet {
@@ -66,12 +67,33 @@ gateway_impl::gateway_impl(caf::actor_system& system, caf::actor balancer,
                            std::chrono::milliseconds ask_timeout)
     : system_(system), balancer_(std::move(balancer)), ask_timeout_(ask_timeout) {}
 
+void gateway_impl::close() {
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  closed_ = true;
+  balancer_ = nullptr;
+}
+
 void gateway_impl::submit(completion_request request,
                           std::function<void(const request_event&)> on_event) {
+  caf_thread_guard thread_guard;
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  if (closed_) {
+    lock.unlock();
+    call_safely(on_event, request_event{request_failed{request.id, "", error_code::shutting_down,
+                                                       "the fleet is shutting down", 0}});
+    return;
+  }
   system_.spawn(sink_actor, balancer_, std::move(request), std::move(on_event));
 }
 
 void gateway_impl::cancel(const std::string& request_id, std::function<void(bool)> on_done) {
+  caf_thread_guard thread_guard;
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  if (closed_) {
+    lock.unlock();
+    call_safely(on_done, false);
+    return;
+  }
   auto balancer = balancer_;
   auto timeout = ask_timeout_;
   system_.spawn([=](caf::event_based_actor* self) {
@@ -82,6 +104,13 @@ void gateway_impl::cancel(const std::string& request_id, std::function<void(bool
 }
 
 void gateway_impl::fleet(std::function<void(const fleet_view&)> on_view) {
+  caf_thread_guard thread_guard;
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  if (closed_) {
+    lock.unlock();
+    call_safely(on_view, fleet_view{});
+    return;
+  }
   auto balancer = balancer_;
   auto timeout = ask_timeout_;
   system_.spawn([=](caf::event_based_actor* self) {
@@ -92,6 +121,13 @@ void gateway_impl::fleet(std::function<void(const fleet_view&)> on_view) {
 }
 
 void gateway_impl::models(std::function<void(const std::vector<cdp::model_info>&)> on_models) {
+  caf_thread_guard thread_guard;
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  if (closed_) {
+    lock.unlock();
+    call_safely(on_models, std::vector<cdp::model_info>{});
+    return;
+  }
   auto balancer = balancer_;
   auto timeout = ask_timeout_;
   system_.spawn([=](caf::event_based_actor* self) {

@@ -4,6 +4,7 @@
 // runs the callback from a CAF thread.
 
 #include <chrono>
+#include <shared_mutex>
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
@@ -23,7 +24,14 @@ class gateway_impl : public gateway {
   void fleet(std::function<void(const fleet_view&)> on_view) override;
   void models(std::function<void(const std::vector<cdp::model_info>&)> on_models) override;
 
+  // From now on every call answers at once (shutting_down / empty) without
+  // touching the actor system, which may then be destroyed. Waits for calls
+  // already inside.
+  void close();
+
  private:
+  std::shared_mutex mu_;  // shared: a call in progress; unique: close()
+  bool closed_ = false;
   caf::actor_system& system_;
   caf::actor balancer_;
   std::chrono::milliseconds ask_timeout_;

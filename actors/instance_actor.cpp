@@ -272,6 +272,9 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
                                                  : st.cfg.options.auth_file.substr(slash + 1);
   st.view.ws_endpoint = st.cfg.options.ws_endpoint;
   self->set_default_handler(caf::drop);
+  // Registering first means the balancer knows us before any state update
+  // (messages from one sender arrive in order).
+  self->send(st.cfg.balancer, register_atom::value, st.cfg.id, caf::actor_cast<caf::actor>(self));
   begin_start(self);
   return {
     [=](session_started& m) {

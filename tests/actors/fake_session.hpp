@@ -27,7 +27,8 @@ struct fake_script {
   std::optional<cdp::failure_kind> fail_before_delta;
   std::optional<cdp::failure_kind> fail_after_delta;
   bool fail_once = false;           // the failure knobs clear themselves after one use
-  bool hold_after_first_delta = false;  // block until release() or request_stop()
+  bool hold_after_first_delta = false;   // block until release() or request_stop()
+  bool hold_before_first_delta = false;  // the same, before any text
   bool ping_ok = true;
   std::vector<cdp::model_info> models{{"gemini-2.5-pro", "Gemini 2.5 Pro"},
                                       {"gemini-2.5-flash", "Gemini 2.5 Flash"}};
@@ -116,6 +117,7 @@ class fake_page : public cdp::page_driver {
     std::vector<std::string> deltas;
     std::optional<cdp::failure_kind> before, after;
     bool hold = false;
+    bool hold_before = false;
     {
       std::lock_guard<std::mutex> lock(world_.mu);
       auto& s = world_.script_locked(id_);
@@ -127,6 +129,7 @@ class fake_page : public cdp::page_driver {
       before = s.fail_before_delta;
       after = s.fail_after_delta;
       hold = s.hold_after_first_delta;
+      hold_before = s.hold_before_first_delta;
       if (s.fail_once) {
         s.fail_before_delta.reset();
         s.fail_after_delta.reset();
@@ -134,17 +137,12 @@ class fake_page : public cdp::page_driver {
       world_.cv.notify_all();
     }
     if (before) throw cdp::driver_error(*before, "scripted failure before the answer");
+    if (hold_before) hold_here(timeout);
     std::string all;
     for (std::size_t i = 0; i < deltas.size(); ++i) {
       on_delta({deltas[i], ""});
       all += deltas[i];
-      if (i == 0 && hold) {
-        std::unique_lock<std::mutex> lock(world_.mu);
-        auto& s = world_.script_locked(id_);
-        world_.cv.wait_for(lock, timeout, [&] { return s.released || s.stop_flag; });
-        if (s.stop_flag) throw cdp::driver_error(cdp::failure_kind::cancelled, "stopped");
-        if (!s.released) throw cdp::driver_error(cdp::failure_kind::timeout, "held too long");
-      }
+      if (i == 0 && hold) hold_here(timeout);
     }
     if (after) throw cdp::driver_error(*after, "scripted failure mid-answer");
     return {all, "", "stop", 3, static_cast<int>(deltas.size())};
@@ -169,6 +167,16 @@ class fake_page : public cdp::page_driver {
   std::string storage_state() override { return "{}"; }
 
  private:
+  // Blocks like a slow page until the test releases it or stop is requested.
+  void hold_here(std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(world_.mu);
+    auto& s = world_.script_locked(id_);
+    world_.cv.wait_for(lock, timeout, [&] { return s.released || s.stop_flag; });
+    if (s.stop_flag) throw cdp::driver_error(cdp::failure_kind::cancelled, "stopped");
+    if (!s.released) throw cdp::driver_error(cdp::failure_kind::timeout, "held too long");
+    s.released = false;
+  }
+
   fake_world& world_;
   std::string id_;
   std::string model_ = "gemini-2.5-pro";

@@ -1,1 +1,537 @@
+// Actor tests: the real instance/balancer/monitor actors on CAF's normal
+// scheduler, with fake browser sessions behind the real cdp interfaces.
+// Every wait has a deadline; nothing relies on a fixed sleep.
+
 #include <doctest/doctest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
+
+#include "actor_test_support.hpp"
+
+using namespace camoufleet;
+using namespace camoufleet::testing;
+
+namespace {
+
+std::string assigned_to(collector& c, const std::string& id) {
+  auto a = c.all<request_assigned>(id);
+  return a.empty() ? std::string() : a.back().instance_id;
+}
+
+}  // namespace
+
+TEST_CASE("fleet: all instances start and report ready with their profile") {
+  fleet_fixture fx(3);
+  REQUIRE(fx.f->wait_settled(10s));
+  auto v = fx.f->snapshot(2s);
+  CHECK(v.multi_instance_mode);
+  REQUIRE(v.instances.size() == 3);
+  for (int i = 0; i < 3; ++i) {
+    CHECK(v.instances[i].id == "instance_" + std::to_string(i + 1));
+    CHECK(v.instances[i].status == instance_status::ready);
+    CHECK(v.instances[i].auth_file == "profile_" + std::to_string(i + 1) + ".json");
+    CHECK(v.instances[i].port == 9222 + i);
+  }
+}
+
+TEST_CASE("fleet: 9 sequential requests over 3 instances go 3 each in LRU order") {
+  fleet_fixture fx(3);
+  REQUIRE(fx.f->wait_settled(10s));
+  std::vector<std::string> order;
+  for (int i = 0; i < 9; ++i) {
+    auto id = "req-" + std::to_string(i);
+    fx.f->api().submit(make_request(id, "q" + std::to_string(i)), fx.events.sink(id));
+    REQUIRE(fx.events.wait_done(id));
+    auto fin = fx.events.all<request_finished>(id);
+    REQUIRE(fin.size() == 1);
+    CHECK(fin[0].content == "Hello");
+    CHECK(fin[0].finish_reason == "stop");
+    order.push_back(fin[0].instance_id);
+  }
+  std::vector<std::string> expected;
+  for (int r = 0; r < 3; ++r)
+    for (const char* id : {"instance_1", "instance_2", "instance_3"}) expected.push_back(id);
+  CHECK(order == expected);
+  auto v = fx.f->snapshot(2s);
+  for (auto& inst : v.instances) CHECK(inst.served == 3);
+  // A used page gets a fresh chat before the next prompt.
+  CHECK(fx.world.with("instance_1", [](fake_script& s) { return s.new_chats; }) == 2);
+}
+
+TEST_CASE("fleet: events arrive in order: assigned, deltas, finished") {
+  fleet_fixture fx(1, {}, [](fake_world& w) { w.script("instance_1").deltas = {"a", "b", "c"}; });
+  REQUIRE(fx.f->wait_settled(10s));
+  fx.f->api().submit(make_request("r1"), fx.events.sink("r1"));
+  REQUIRE(fx.events.wait_done("r1"));
+  auto ev = fx.events.events("r1");
+  REQUIRE(ev.size() == 5);
+  CHECK(std::holds_alternative<request_assigned>(ev[0]));
+  CHECK(std::get<request_delta>(ev[1]).content == "a");
+  CHECK(std::get<request_delta>(ev[2]).content == "b");
+  CHECK(std::get<request_delta>(ev[3]).content == "c");
+  CHECK(std::get<request_finished>(ev[4]).content == "abc");
+}
+
+TEST_CASE("fleet: a full queue refuses with queue_full and Retry-After") {
+  fleet_fixture fx(1, [](fleet_options& o) { o.queue_limit = 1; },
+                   [](fake_world& w) { w.script("instance_1").hold_after_first_delta = true; });
+  REQUIRE(fx.f->wait_settled(10s));
+  fx.f->api().submit(make_request("running"), fx.events.sink("running"));
+  REQUIRE(fx.events.wait_for<request_delta>("running"));
+  fx.f->api().submit(make_request("queued"), fx.events.sink("queued"));
+  REQUIRE(eventually([&] { return fx.f->snapshot(2s).queue.size() == 1; }));
+  fx.f->api().submit(make_request("refused"), fx.events.sink("refused"));
+  REQUIRE(fx.events.wait_done("refused"));
+  auto failed = fx.events.all<request_failed>("refused");
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0].code == error_code::queue_full);
+  CHECK(failed[0].retry_after_s > 0);
+  CHECK(fx.events.all<request_assigned>("refused").empty());
+
+  auto v = fx.f->snapshot(2s);
+  CHECK(v.queue_limit == 1);
+  REQUIRE(v.queue.size() == 1);
+  CHECK(v.queue[0].request_id == "queued");
+
+  fx.world.release("instance_1");
+  REQUIRE(fx.events.wait_done("running"));
+  REQUIRE(fx.world.wait("instance_1", [](fake_script& s) { return s.generates == 2; }));
+  fx.world.release("instance_1");
+  REQUIRE(fx.events.wait_done("queued"));
+  CHECK(fx.events.all<request_finished>("running").size() == 1);
+  CHECK(fx.events.all<request_finished>("queued").size() == 1);
+}
+
+TEST_CASE("fleet: a request that waits too long fails with queue_timeout") {
+  fleet_fixture fx(1, [](fleet_options& o) { o.timing.queue_timeout = 200ms; },
+                   [](fake_world& w) { w.script("instance_1").hold_after_first_delta = true; });
+  REQUIRE(fx.f->wait_settled(10s));
+  fx.f->api().submit(make_request("running"), fx.events.sink("running"));
+  REQUIRE(fx.events.wait_for<request_delta>("running"));
+  fx.f->api().submit(make_request("waiting"), fx.events.sink("waiting"));
+  REQUIRE(fx.events.wait_done("waiting"));
+  auto failed = fx.events.all<request_failed>("waiting");
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0].code == error_code::queue_timeout);
+  CHECK(failed[0].retry_after_s > 0);
+  CHECK(fx.f->snapshot(2s).queue.empty());
+  fx.world.release("instance_1");
+  REQUIRE(fx.events.wait_done("running"));
+  CHECK(fx.events.all<request_finished>("running").size() == 1);
+}
+
+TEST_CASE("fleet: failure before the first delta fails over to another instance") {
+  fleet_fixture fx(2, {}, [](fake_world& w) {
+    w.script("instance_1").fail_before_delta = cdp::failure_kind::site_error;
+  });
+  REQUIRE(fx.f->wait_settled(10s));
+  fx.f->api().submit(make_request("r1"), fx.events.sink("r1"));
+  REQUIRE(fx.events.wait_done("r1"));
+  auto assigned = fx.events.all<request_assigned>("r1");
+  REQUIRE(assigned.size() == 2);
+  CHECK(assigned[0].instance_id == "instance_1");
+  CHECK(assigned[1].instance_id == "instance_2");
+  auto fin = fx.events.all<request_finished>("r1");
+  REQUIRE(fin.size() == 1);
+  CHECK(fin[0].instance_id == "instance_2");
+  CHECK(fin[0].content == "Hello");
+  CHECK(fx.events.terminal_count("r1") == 1);
+}
+
+TEST_CASE("fleet: failover never revisits an instance and is bounded") {
+  fleet_fixture fx(3, [](fleet_options& o) { o.max_retries = 1; }, [](fake_world& w) {
+    for (auto id : {"instance_1", "instance_2", "instance_3"})
+      w.script(id).fail_before_delta = cdp::failure_kind::browser_gone;
+  });
+  REQUIRE(fx.f->wait_settled(10s));
+  fx.f->api().submit(make_request("r1"), fx.events.sink("r1"));
+  REQUIRE(fx.events.wait_done("r1"));
+  auto assigned = fx.events.all<request_assigned>("r1");
+  REQUIRE(assigned.size() == 2);  // first try + one failover
+  CHECK(assigned[0].instance_id != assigned[1].instance_id);
+  auto failed = fx.events.all<request_failed>("r1");
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0].code == error_code::browser_gone);
+}
+
+TEST_CASE("fleet: failure after the first delta ends with an error, no retry") {
+  fleet_fixture fx(2, {}, [](fake_world& w) {
+    w.script("instance_1").fail_after_delta = cdp::failure_kind::site_error;
+  });
+  REQUIRE(fx.f->wait_settled(10s));
+  fx.f->api().submit(make_request("r1"), fx.events.sink("r1"));
+  REQUIRE(fx.events.wait_done("r1"));
+  CHECK(fx.events.all<request_assigned>("r1").size() == 1);
+  CHECK_FALSE(fx.events.all<request_delta>("r1").empty());
+  auto failed = fx.events.all<request_failed>("r1");
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0].code == error_code::site_error);
+  CHECK(failed[0].instance_id == "instance_1");
+  CHECK(fx.world.with("instance_2", [](fake_script& s) { return s.generates; }) == 0);
+}
+
+TEST_CASE("fleet: cancel while queued removes it and fails it as cancelled") {
+  fleet_fixture fx(1, {}, [](fake_world& w) { w.script("instance_1").hold_after_first_delta = true; });
+  REQUIRE(fx.f->wait_settled(10s));
+  fx.f->api().submit(make_request("running"), fx.events.sink("running"));
+  REQUIRE(fx.events.wait_for<request_delta>("running"));
+  fx.f->api().submit(make_request("queued"), fx.events.sink("queued"));
+  REQUIRE(eventually([&] { return fx.f->snapshot(2s).queue.size() == 1; }));
+
+  std::mutex mu;
+  std::condition_variable cv;
+  std::optional<bool> answer;
+  fx.f->api().cancel("queued", [&](bool ok) {
+    std::lock_guard<std::mutex> lock(mu);
+    answer = ok;
+    cv.notify_all();
+  });
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    REQUIRE(cv.wait_for(lock, 5s, [&] { return answer.has_value(); }));
+  }
+  CHECK(*answer);
+  REQUIRE(fx.events.wait_done("queued"));
+  auto failed = fx.events.all<request_failed>("queued");
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0].code == error_code::cancelled);
+  CHECK(fx.f->snapshot(2s).queue.empty());
+  fx.world.release("instance_1");
+  REQUIRE(fx.events.wait_done("running"));
+  CHECK(fx.world.with("instance_1", [](fake_script& s) { return s.generates; }) == 1);
+}
+
+TEST_CASE("fleet: cancel while running stops the page and is not retried") {
+  fleet_fixture fx(2, {}, [](fake_world& w) {
+    w.script("instance_1").hold_after_first_delta = true;
+  });
+  REQUIRE(fx.f->wait_settled(10s));
+  fx.f->api().submit(make_request("r1"), fx.events.sink("r1"));
+  REQUIRE(fx.events.wait_for<request_delta>("r1"));
+  std::atomic<int> answer{-1};
+  fx.f->api().cancel("r1", [&](bool ok) { answer = ok ? 1 : 0; });
+  REQUIRE(fx.events.wait_done("r1"));
+  CHECK(fx.world.with("instance_1", [](fake_script& s) { return s.stops_requested; }) >= 1);
+  auto failed = fx.events.all<request_failed>("r1");
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0].code == error_code::cancelled);
+  CHECK(fx.events.all<request_assigned>("r1").size() == 1);
+  REQUIRE(eventually([&] { return answer.load() >= 0; }, 5s));
+  CHECK(answer.load() == 1);
+  // The page is fine after a cancel: the instance serves again.
+  REQUIRE(eventually([&] { return fx.status_of("instance_1") == instance_status::ready; }));
+  std::atomic<int> unknown{-1};
+  fx.f->api().cancel("no-such-request", [&](bool ok) { unknown = ok ? 1 : 0; });
+  REQUIRE(eventually([&] { return unknown.load() >= 0; }, 5s));
+  CHECK(unknown.load() == 0);
+}
+
+TEST_CASE("fleet: rate limit cools an instance down, traffic moves, then it returns") {
+  fleet_fixture fx(2, [](fleet_options& o) { o.timing.rate_limit_cooldown = 1500ms; },
+                   [](fake_world& w) {
+                     auto& s = w.script("instance_1");
+                     s.fail_before_delta = cdp::failure_kind::rate_limited;
+                     s.fail_once = true;
+                   });
+  REQUIRE(fx.f->wait_settled(10s));
+  fx.f->api().submit(make_request("r1"), fx.events.sink("r1"));
+  REQUIRE(fx.events.wait_done("r1"));
+  auto fin = fx.events.all<request_finished>("r1");
+  REQUIRE(fin.size() == 1);
+  CHECK(fin[0].instance_id == "instance_2");
+  auto v1 = fx.view_of("instance_1");
+  if (v1.status == instance_status::cooldown) {
+    CHECK(v1.until_ms > 0);
+    // While it cools, everything goes to instance_2.
+    fx.f->api().submit(make_request("r2"), fx.events.sink("r2"));
+    REQUIRE(fx.events.wait_done("r2"));
+    if (fx.status_of("instance_1") == instance_status::cooldown)
+      CHECK(assigned_to(fx.events, "r2") == "instance_2");
+  }
+  REQUIRE(eventually([&] { return fx.status_of("instance_1") == instance_status::ready; }));
+  CHECK(fx.world.with("instance_1", [](fake_script& s) { return s.starts; }) == 1);  // no restart
+  fx.f->api().submit(make_request("r3"), fx.events.sink("r3"));
+  REQUIRE(fx.events.wait_done("r3"));
+  CHECK(assigned_to(fx.events, "r3") == "instance_1");  // least recently used
+}
+
+TEST_CASE("fleet: login lost parks the instance in needs_login without restarts") {
+  fleet_fixture fx(2, {}, [](fake_world& w) {
+    w.script("instance_1").fail_before_delta = cdp::failure_kind::login_lost;
+  });
+  REQUIRE(fx.f->wait_settled(10s));
+  fx.f->api().submit(make_request("r1"), fx.events.sink("r1"));
+  REQUIRE(fx.events.wait_done("r1"));
+  CHECK(fx.events.all<request_finished>("r1").size() == 1);
+  CHECK(assigned_to(fx.events, "r1") == "instance_2");
+  REQUIRE(eventually([&] { return fx.status_of("instance_1") == instance_status::needs_login; }));
+  for (int i = 0; i < 3; ++i) {
+    auto id = "after-" + std::to_string(i);
+    fx.f->api().submit(make_request(id), fx.events.sink(id));
+    REQUIRE(fx.events.wait_done(id));
+    CHECK(assigned_to(fx.events, id) == "instance_2");
+  }
+  // Its browser is closed and not started again.
+  REQUIRE(fx.world.wait("instance_1", [](fake_script& s) { return s.closes == 1; }));
+  CHECK(fx.world.with("instance_1", [](fake_script& s) { return s.starts; }) == 1);
+  CHECK(fx.status_of("instance_1") == instance_status::needs_login);
+  // A new profile brings it back.
+  fx.world.with("instance_1", [](fake_script& s) { s.fail_before_delta.reset(); return 0; });
+  CHECK(fx.f->reload("instance_1", 2s));
+  REQUIRE(eventually([&] { return fx.status_of("instance_1") == instance_status::ready; }));
+  CHECK(fx.world.with("instance_1", [](fake_script& s) { return s.starts; }) == 2);
+}
+
+TEST_CASE("fleet: all instances needing login refuses with no_instances") {
+  fleet_fixture fx(1, {}, [](fake_world& w) {
+    w.script("instance_1").start_failure = cdp::failure_kind::login_lost;
+  });
+  REQUIRE(fx.f->wait_settled(10s));
+  CHECK(fx.status_of("instance_1") == instance_status::needs_login);
+  fx.f->api().submit(make_request("r1"), fx.events.sink("r1"));
+  REQUIRE(fx.events.wait_done("r1"));
+  auto failed = fx.events.all<request_failed>("r1");
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0].code == error_code::no_instances);
+  CHECK(failed[0].retry_after_s > 0);
+}
+
+TEST_CASE("fleet: a browser crash restarts it with growing backoff") {
+  fleet_fixture fx(1);
+  REQUIRE(fx.f->wait_settled(10s));
+  fx.world.kill("instance_1");
+  REQUIRE(fx.world.wait("instance_1", [](fake_script& s) { return s.starts == 2; }));
+  REQUIRE(eventually([&] { return fx.status_of("instance_1") == instance_status::ready; }));
+  CHECK(fx.view_of("instance_1").error_count == 1);
+
+  const auto t0 = std::chrono::steady_clock::now();
+  fx.world.kill("instance_1");
+  REQUIRE(fx.world.wait("instance_1", [](fake_script& s) { return s.starts == 3; }));
+  const auto waited = std::chrono::steady_clock::now() - t0;
+  CHECK(waited >= 200ms);  // second consecutive crash: 2 x 100 ms
+  REQUIRE(eventually([&] { return fx.status_of("instance_1") == instance_status::ready; }));
+  CHECK(fx.view_of("instance_1").error_count == 2);
+  // It serves again, and the old browsers were closed.
+  fx.f->api().submit(make_request("r1"), fx.events.sink("r1"));
+  REQUIRE(fx.events.wait_done("r1"));
+  CHECK(fx.events.all<request_finished>("r1").size() == 1);
+  REQUIRE(fx.world.wait("instance_1", [](fake_script& s) { return s.closes >= 2; }));
+}
+
+TEST_CASE("fleet: a crash mid-request before any delta fails over") {
+  fleet_fixture fx(2, {}, [](fake_world& w) { w.script("instance_1").hold_before_first_delta = true; });
+  REQUIRE(fx.f->wait_settled(10s));
+  fx.f->api().submit(make_request("r1"), fx.events.sink("r1"));
+  REQUIRE(fx.world.wait("instance_1", [](fake_script& s) { return s.generates == 1; }));
+  fx.world.kill("instance_1");
+  REQUIRE(fx.events.wait_done("r1"));
+  auto assigned = fx.events.all<request_assigned>("r1");
+  REQUIRE(assigned.size() == 2);
+  CHECK(assigned[0].instance_id == "instance_1");
+  CHECK(assigned[1].instance_id == "instance_2");
+  auto fin = fx.events.all<request_finished>("r1");
+  REQUIRE(fin.size() == 1);
+  CHECK(fin[0].instance_id == "instance_2");
+  // The crashed one comes back by itself.
+  REQUIRE(fx.world.wait("instance_1", [](fake_script& s) { return s.starts == 2; }));
+}
+
+TEST_CASE("fleet: a crash after the first delta fails the request, no retry") {
+  fleet_fixture fx(2, {}, [](fake_world& w) { w.script("instance_1").hold_after_first_delta = true; });
+  REQUIRE(fx.f->wait_settled(10s));
+  fx.f->api().submit(make_request("r1"), fx.events.sink("r1"));
+  REQUIRE(fx.events.wait_for<request_delta>("r1"));
+  fx.world.kill("instance_1");
+  REQUIRE(fx.events.wait_done("r1"));
+  auto failed = fx.events.all<request_failed>("r1");
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0].code == error_code::browser_gone);
+  CHECK(fx.events.all<request_assigned>("r1").size() == 1);
+  CHECK(fx.world.with("instance_2", [](fake_script& s) { return s.generates; }) == 0);
+}
+
+TEST_CASE("fleet: the monitor restarts an instance whose page stops answering") {
+  fleet_fixture fx(2, [](fleet_options& o) { o.timing.monitor_interval = 100ms; });
+  REQUIRE(fx.f->wait_settled(10s));
+  REQUIRE(fx.world.wait("instance_1", [](fake_script& s) { return s.pings >= 1; }));
+  CHECK(fx.world.with("instance_1", [](fake_script& s) { return s.starts; }) == 1);
+  fx.world.with("instance_1", [](fake_script& s) { s.ping_ok = false; return 0; });
+  REQUIRE(fx.world.wait("instance_1", [](fake_script& s) { return s.starts >= 2; }));
+  fx.world.with("instance_1", [](fake_script& s) { s.ping_ok = true; return 0; });
+  REQUIRE(eventually([&] { return fx.status_of("instance_1") == instance_status::ready; }));
+  CHECK(fx.view_of("instance_1").error_count >= 1);
+  CHECK(fx.world.with("instance_2", [](fake_script& s) { return s.starts; }) == 1);
+}
+
+TEST_CASE("fleet: a manual health round catches a failing ping") {
+  fleet_fixture fx(1);
+  REQUIRE(fx.f->wait_settled(10s));
+  fx.world.with("instance_1", [](fake_script& s) { s.ping_ok = false; return 0; });
+  fx.f->check_health();
+  REQUIRE(fx.world.wait("instance_1", [](fake_script& s) { return s.pings >= 1; }));
+  REQUIRE(fx.world.wait("instance_1", [](fake_script& s) { return s.starts >= 2; }));
+}
+
+TEST_CASE("fleet: parallel start; a bad profile leaves its instance in error, others serve") {
+  fleet_fixture fx(3, {}, [](fake_world& w) {
+    w.start_barrier = 3;
+    w.script("instance_2").start_failure = cdp::failure_kind::browser_gone;
+  });
+  REQUIRE(fx.f->wait_settled(10s));
+  {
+    std::lock_guard<std::mutex> lock(fx.world.mu);
+    CHECK(fx.world.max_parallel_starts == 3);
+  }
+  auto bad = fx.view_of("instance_2");
+  CHECK((bad.status == instance_status::error || bad.status == instance_status::starting));
+  CHECK(bad.error_count >= 1);
+  CHECK(bad.reason.find("scripted start failure") != std::string::npos);
+  CHECK(fx.status_of("instance_1") == instance_status::ready);
+  CHECK(fx.status_of("instance_3") == instance_status::ready);
+  for (int i = 0; i < 4; ++i) {
+    auto id = "r" + std::to_string(i);
+    fx.f->api().submit(make_request(id), fx.events.sink(id));
+    REQUIRE(fx.events.wait_done(id));
+    CHECK(fx.events.all<request_finished>(id).size() == 1);
+    CHECK(assigned_to(fx.events, id) != "instance_2");
+  }
+}
+
+TEST_CASE("fleet: models are aggregated; an unknown model is refused") {
+  fleet_fixture fx(2, {}, [](fake_world& w) {
+    w.script("instance_2").models = {{"gemini-2.5-pro", "Gemini 2.5 Pro"},
+                                     {"gemini-exp", "Experimental"}};
+  });
+  REQUIRE(fx.f->wait_settled(10s));
+  std::vector<std::string> ids;
+  REQUIRE(eventually([&] {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool got = false;
+    std::vector<cdp::model_info> models;
+    fx.f->api().models([&](const std::vector<cdp::model_info>& m) {
+      std::lock_guard<std::mutex> lock(mu);
+      models = m;
+      got = true;
+      cv.notify_all();
+    });
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait_for(lock, 2s, [&] { return got; });
+    ids.clear();
+    for (auto& m : models) ids.push_back(m.id);
+    return ids.size() == 3;
+  }));
+  std::sort(ids.begin(), ids.end());
+  CHECK(ids == std::vector<std::string>{"gemini-2.5-flash", "gemini-2.5-pro", "gemini-exp"});
+
+  fx.f->api().submit(make_request("bad", "hi", "gpt-4o"), fx.events.sink("bad"));
+  REQUIRE(fx.events.wait_done("bad"));
+  auto failed = fx.events.all<request_failed>("bad");
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0].code == error_code::unknown_model);
+
+  fx.f->api().submit(make_request("good", "hi", "models/gemini-exp"), fx.events.sink("good"));
+  REQUIRE(fx.events.wait_done("good"));
+  auto fin = fx.events.all<request_finished>("good");
+  REQUIRE(fin.size() == 1);
+  CHECK(fin[0].model == "gemini-exp");
+}
+
+TEST_CASE("fleet: the gateway's fleet view comes back through a callback") {
+  fleet_fixture fx(2);
+  REQUIRE(fx.f->wait_settled(10s));
+  std::mutex mu;
+  std::condition_variable cv;
+  std::optional<fleet_view> got;
+  fx.f->api().fleet([&](const fleet_view& v) {
+    std::lock_guard<std::mutex> lock(mu);
+    got = v;
+    cv.notify_all();
+  });
+  std::unique_lock<std::mutex> lock(mu);
+  REQUIRE(cv.wait_for(lock, 5s, [&] { return got.has_value(); }));
+  CHECK(got->instances.size() == 2);
+  CHECK(got->queue_limit == 10);
+}
+
+TEST_CASE("fleet: shutdown lets running requests finish, refuses new ones, closes browsers") {
+  fake_world world;
+  collector events;
+  auto o = small_fleet_options(2);
+  world.script("instance_1").hold_after_first_delta = true;
+  fleet f(o, world.factory());
+  f.start();
+  REQUIRE(f.wait_settled(10s));
+  f.api().submit(make_request("running"), events.sink("running"));
+  REQUIRE(events.wait_for<request_delta>("running"));
+  std::thread releaser([&] {
+    // Lets the request finish while shutdown is already draining.
+    world.wait("instance_1", [](fake_script& s) { return s.generates == 1; });
+    world.release("instance_1");
+  });
+  f.shutdown(5s);
+  releaser.join();
+  REQUIRE(events.wait_done("running"));
+  CHECK(events.all<request_finished>("running").size() == 1);
+  CHECK(world.with("instance_1", [](fake_script& s) { return s.closes; }) == 1);
+  CHECK(world.with("instance_2", [](fake_script& s) { return s.closes; }) == 1);
+}
+
+TEST_CASE("fleet: a draining fleet refuses new requests with shutting_down") {
+  fake_world world;
+  collector events;
+  auto o = small_fleet_options(1);
+  world.script("instance_1").hold_after_first_delta = true;
+  fleet f(o, world.factory());
+  f.start();
+  REQUIRE(f.wait_settled(10s));
+  f.api().submit(make_request("running"), events.sink("running"));
+  REQUIRE(events.wait_for<request_delta>("running"));
+  std::thread stopper([&] { f.shutdown(5s); });
+  // Until the drain has begun a late request queues (and then fails with
+  // shutting_down when the drain starts); after it, it is refused at once.
+  bool refused = false;
+  for (int n = 0; n < 50 && !refused; ++n) {
+    auto id = "late-" + std::to_string(n);
+    f.api().submit(make_request(id), events.sink(id));
+    REQUIRE(events.wait_done(id));
+    auto failed = events.all<request_failed>(id);
+    REQUIRE(failed.size() == 1);
+    refused = failed[0].code == error_code::shutting_down;
+    CHECK(events.all<request_finished>(id).empty());
+  }
+  CHECK(refused);
+  world.release("instance_1");
+  stopper.join();
+  REQUIRE(events.wait_done("running"));
+  CHECK(events.all<request_finished>("running").size() == 1);
+  // After shutdown the gateway answers at once, without actors.
+  f.api().submit(make_request("after"), events.sink("after"));
+  REQUIRE(events.wait_done("after", 1s));
+  CHECK(events.all<request_failed>("after").at(0).code == error_code::shutting_down);
+}
+
+TEST_CASE("fleet: discover_auth_files lists sorted json files only") {
+  namespace fs = std::filesystem;
+  auto dir = fs::temp_directory_path() / ("camoufleet-auth-" + std::to_string(::getpid()));
+  struct cleanup {
+    fs::path p;
+    ~cleanup() {
+      std::error_code ec;
+      fs::remove_all(p, ec);
+    }
+  } guard{dir};
+  fs::create_directories(dir);
+  for (auto name : {"b.json", "a.json", "notes.txt", "c.json.bak"})
+    std::ofstream(dir / name) << "{}";
+  fs::create_directories(dir / "sub.json");
+  auto files = discover_auth_files(dir.string());
+  REQUIRE(files.size() == 2);
+  CHECK(fs::path(files[0]).filename() == "a.json");
+  CHECK(fs::path(files[1]).filename() == "b.json");
+  CHECK(discover_auth_files((dir / "missing").string()).empty());
+}
