@@ -2,6 +2,8 @@
 
 #include <cctype>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
@@ -98,4 +100,24 @@ TEST_CASE("logging: an unknown level falls back to info and says so") {
   CHECK(contains(text, "unknown log level \"chatty\", using info"));
   CHECK(contains(text, "shown"));
   CHECK_FALSE(contains(text, "hidden"));
+}
+
+TEST_CASE("logging: instances asking for their loggers at once get one each") {
+  captured_log log("info");
+  constexpr int threads = 4;
+  constexpr int ids = 3;
+  std::vector<std::shared_ptr<spdlog::logger>> got(threads * 50);
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([t, &got] {
+      for (int i = 0; i < 50; ++i) {
+        got[t * 50 + i] = instance_logger("instance_" + std::to_string(10 + i % ids));
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    REQUIRE(got[i] != nullptr);
+    CHECK(got[i] == instance_logger("instance_" + std::to_string(10 + (i % 50) % ids)));
+  }
 }
