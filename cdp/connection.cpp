@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -166,6 +167,8 @@ struct connection_impl : std::enable_shared_from_this<connection_impl> {
       }
       std::string text = beast::buffers_to_string(self->buffer.data());
       self->buffer.consume(self->buffer.size());
+      // One screenshot must not pin tens of MiB for the connection's life.
+      if (self->buffer.capacity() > 1024 * 1024) self->buffer.shrink_to_fit();
       self->dispatch(text);
       self->read_next();
     });
@@ -372,6 +375,9 @@ json connection::call(const std::string& method, json params, const std::string&
   if (impl_->io.in_this_thread()) {
     throw std::logic_error("cdp::connection::call(" + method + ") on the io thread would deadlock");
   }
+  if (impl_->io.context().stopped()) {
+    throw driver_error(failure_kind::browser_gone, method + ": the cdp io thread is stopped");
+  }
   auto promise = std::make_shared<std::promise<command_outcome>>();
   auto future = promise->get_future();
   auto impl = impl_;
@@ -442,6 +448,7 @@ void connection::close() {
     std::lock_guard<std::mutex> lock(impl->close_m);
     if (impl->close_done) return;
   }
+  if (impl->io.context().stopped()) return;  // nothing runs its handlers any more
   auto promise = std::make_shared<std::promise<void>>();
   auto future = promise->get_future();
   net::post(impl->io.context(), [impl, promise] {

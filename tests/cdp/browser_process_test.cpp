@@ -422,3 +422,35 @@ TEST_CASE("no orphan: a SIGKILLed owner takes its browser with it") {
   CHECK(probe->exit_status().signal == SIGKILL);
   CHECK(wait_until([&] { return !process_alive(browser_pid); }, 10s));
 }
+
+TEST_CASE("launch: browsers started at once from one base port all get their own port") {
+  scratch_dir dir;
+  constexpr int count = 3;
+  std::vector<std::unique_ptr<browser_process>> browsers(count);
+  std::vector<std::string> errors(count);
+  std::vector<pid_reaper> guards(count);
+  int base = 25222 + static_cast<int>(::getpid() % 3000);
+  std::vector<std::thread> starters;
+  for (int i = 0; i < count; ++i) {
+    starters.emplace_back([&, i] {
+      try {
+        auto o = test_options(dir, "race" + std::to_string(i));
+        o.base_port = base;
+        browsers[i] = browser_process::launch(o);
+        guards[i].pid = browsers[i]->pid();
+      } catch (const std::exception& e) {
+        errors[i] = e.what();
+      }
+    });
+  }
+  for (auto& t : starters) t.join();
+  std::vector<int> ports;
+  for (int i = 0; i < count; ++i) {
+    CHECK_MESSAGE(errors[i].empty(), errors[i]);
+    if (browsers[i]) ports.push_back(browsers[i]->port());
+  }
+  std::sort(ports.begin(), ports.end());
+  CHECK(std::adjacent_find(ports.begin(), ports.end()) == ports.end());
+  CHECK(ports.size() == static_cast<std::size_t>(count));
+  browsers.clear();  // before the guards, so their own destructors stop them
+}

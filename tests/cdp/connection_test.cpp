@@ -12,6 +12,8 @@
 #include <mutex>
 #include <thread>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/filesystem.hpp>
 
 #include "cdp/browser_process.hpp"
@@ -334,4 +336,42 @@ TEST_CASE("connection: connect errors are classified (refused, silent server)") 
     ::close(fd);
   }
   io.stop();
+}
+
+TEST_CASE("connection: many threads calling at once each get their own reply") {
+  browser_fixture f;
+  std::string session = f.new_page_session();
+  constexpr int threads = 4, per_thread = 50;
+  std::atomic<int> right{0}, wrong{0};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      for (int i = 0; i < per_thread; ++i) {
+        int want = t * 1000 + i;
+        try {
+          json r = f.conn->call("Runtime.evaluate", {{"expression", std::to_string(want)}, {"returnByValue", true}},
+                                session, 20s);
+          (r["result"]["value"] == want ? right : wrong)++;
+        } catch (const std::exception&) {
+          wrong++;
+        }
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+  CHECK(wrong.load() == 0);
+  CHECK(right.load() == threads * per_thread);
+}
+
+TEST_CASE("io_thread: knows its own thread, stops idempotently") {
+  io_thread io;
+  CHECK_FALSE(io.in_this_thread());
+  std::promise<bool> inside;
+  auto fut = inside.get_future();
+  boost::asio::post(io.context(), [&] { inside.set_value(io.in_this_thread()); });
+  REQUIRE(fut.wait_for(5s) == std::future_status::ready);
+  CHECK(fut.get());
+  io.stop();
+  io.stop();
+  CHECK(io.context().stopped());
 }
