@@ -693,3 +693,56 @@ TEST_CASE("server: start fails loudly on a port that is taken") {
   http::server b(o, gw);
   CHECK_THROWS_AS(b.start(), std::runtime_error);
 }
+
+TEST_CASE("server: streams with early disconnects under load neither crash nor leak") {
+  auto o = test_options();
+  o.threads = 2;
+  fixture f(o);
+  constexpr int deltas = 150;
+  f.gw.set_script([](const completion_request&) {
+    std::vector<script_step> s{{1ms, assigned("inst-X")}};
+    for (int k = 0; k < deltas; ++k) s.push_back({1ms, delta("x")});
+    s.push_back({1ms, finished(std::string(deltas, 'x'), "inst-X")});
+    return s;
+  });
+  constexpr int threads = 8;
+  constexpr int per_thread = 3;
+  std::atomic<int> complete{0};
+  std::atomic<int> left_early{0};
+  std::vector<std::string> early_ids[threads];
+  std::vector<std::thread> clients;
+  for (int t = 0; t < threads; ++t) {
+    clients.emplace_back([&, t] {
+      for (int k = 0; k < per_thread; ++k) {
+        const bool leave = (t + k) % 3 == 0;
+        http_connection c(f.port());
+        if (!c.send_all(build_request("POST", "/v1/chat/completions", chat_body(true)))) continue;
+        int seen = 0;
+        auto r = read_stream(c, 20s, [&](const sse_event& e) {
+          return leave && !e.comment && ++seen >= 10;
+        });
+        if (leave) {
+          early_ids[t].push_back(r.head.header("x-request-id"));
+          ++left_early;
+          continue;  // the connection closes here, mid-stream
+        }
+        std::string text;
+        for (const auto& j : data_events(r))
+          if (j["choices"].size() == 1 && j["choices"][0]["delta"].contains("content"))
+            text += j["choices"][0]["delta"]["content"].get<std::string>();
+        if (r.ended && text == std::string(deltas, 'x')) ++complete;
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  CHECK(complete + left_early == threads * per_thread);
+  CHECK(left_early > 0);
+  for (const auto& ids : early_ids)
+    for (const auto& id : ids) {
+      INFO(id);
+      // Either it was cancelled, or it had already finished before the close was noticed.
+      CHECK(wait_until([&] { return f.gw.was_cancelled(id) || f.gw.active() == 0; }, 5s));
+    }
+  CHECK(wait_until([&] { return f.srv.in_flight() == 0; }, 5s));
+  CHECK(http_call(f.port(), "GET", "/v1/nothing").status == 404);  // still serving
+}
