@@ -64,7 +64,7 @@ std::vector<option_def> value_options() {
   const settings d;
   return {
       {"--host", "CAMOUFLEET_HOST", "ADDR", d.host, "Address the API listens on", "Server"},
-      {"--port", "PORT", "PORT", std::to_string(d.port), "API port, 1-65535", "Server"},
+      {"--port", "PORT", "PORT", std::to_string(d.port), "API port (0: any free port, printed at start)", "Server"},
       {"--api-keys", "CAMOUFLEET_API_KEYS_FILE", "FILE",
        std::string(default_key_file) + " if present",
        "Accepted API keys, one per line (# comments); no file = no auth", "Server"},
@@ -197,7 +197,7 @@ std::optional<problem> out_of_range(const char* flag, long long v, long long lo,
 
 std::optional<problem> find_problem(const settings& s) {
   if (s.host.empty()) return problem{"--host", "--host: must not be empty"};
-  if (auto p = out_of_range("--port", s.port, 1, 65535)) return p;
+  if (auto p = out_of_range("--port", s.port, 0, 65535)) return p;
   if (auto p = out_of_range("--base-port", s.base_port, 1024, 65535)) return p;
   if (s.ws_endpoint.empty() && s.port == s.base_port) {
     return problem{"--port", "--port: " + std::to_string(s.port) +

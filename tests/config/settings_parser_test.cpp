@@ -451,9 +451,16 @@ TEST_CASE("port out of range") {
   parse_fixture f;
   auto r = f.parse({"--port", "70000"});
   check_error(r, "--port");
-  CHECK(error_line(r) == "error: --port: 70000 is out of range 1-65535");
-  check_error(f.parse({"--port", "0"}), "--port: 0 is out of range 1-65535");
+  CHECK(error_line(r) == "error: --port: 70000 is out of range 0-65535");
+  check_error(f.parse({"--port", "-1"}), "--port: -1 is out of range 0-65535");
   check_error(f.parse({"--port", "99999999999999999999"}), "--port");
+}
+
+TEST_CASE("port 0 asks for any free port") {
+  parse_fixture f;
+  auto r = f.parse({"--port", "0"});
+  check_ok(r);
+  CHECK(r.value.port == 0);
 }
 
 TEST_CASE("port that is not a number") {
@@ -466,7 +473,7 @@ TEST_CASE("bad PORT from the environment names the variable") {
   parse_fixture f;
   f.env["PORT"] = "70000";
   auto r = f.parse({});
-  check_error(r, "--port: 70000 is out of range 1-65535");
+  check_error(r, "--port: 70000 is out of range 0-65535");
   CHECK(contains(r.output, "environment variable PORT"));
 }
 

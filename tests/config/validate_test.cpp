@@ -17,9 +17,9 @@ TEST_CASE("validate: port bounds are inclusive") {
   s.port = 65535;
   CHECK(validate(s) == "");
   s.port = 65536;
-  CHECK(validate(s) == "--port: 65536 is out of range 1-65535");
+  CHECK(validate(s) == "--port: 65536 is out of range 0-65535");
   s.port = -1;
-  CHECK(validate(s) == "--port: -1 is out of range 1-65535");
+  CHECK(validate(s) == "--port: -1 is out of range 0-65535");
 }
 
 TEST_CASE("validate: base port must leave the privileged range alone") {
