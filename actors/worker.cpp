@@ -30,50 +30,74 @@ bool session_slot::request_stop() {
   return true;
 }
 
-worker::worker(std::chrono::milliseconds close_grace)
-    : close_grace_(close_grace), thread_([this] { run(); }) {}
+struct worker::shared {
+  std::chrono::milliseconds close_grace;
+  session_slot slot;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<job> jobs;
+  bool retiring = false;
+  bool done = false;
+};
+
+worker::worker(std::chrono::milliseconds close_grace) : shared_(std::make_shared<shared>()) {
+  shared_->close_grace = close_grace;
+  thread_ = std::thread(&worker::run, shared_);
+}
 
 worker::~worker() {
-  slot_.request_stop();
+  request_stop();
   retire();
-  if (thread_.joinable()) thread_.join();
+  {
+    std::unique_lock<std::mutex> lock(shared_->mu);
+    const auto limit = shared_->close_grace + std::chrono::seconds(5);
+    if (!shared_->cv.wait_for(lock, limit, [this] { return shared_->done; })) {
+      lock.unlock();
+      spdlog::error("a browser worker did not stop in {} ms; leaving it behind", limit.count());
+      thread_.detach();
+      return;
+    }
+  }
+  thread_.join();
 }
 
 void worker::post(job j) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (retiring_) return;
-    jobs_.push_back(std::move(j));
+    std::lock_guard<std::mutex> lock(shared_->mu);
+    if (shared_->retiring) return;
+    shared_->jobs.push_back(std::move(j));
   }
-  cv_.notify_one();
+  shared_->cv.notify_all();
 }
+
+bool worker::request_stop() { return shared_->slot.request_stop(); }
 
 void worker::retire() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    retiring_ = true;
-    jobs_.clear();
+    std::lock_guard<std::mutex> lock(shared_->mu);
+    shared_->retiring = true;
+    shared_->jobs.clear();
   }
-  cv_.notify_one();
+  shared_->cv.notify_all();
 }
 
 bool worker::done() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return done_;
+  std::lock_guard<std::mutex> lock(shared_->mu);
+  return shared_->done;
 }
 
-void worker::run() {
+void worker::run(std::shared_ptr<shared> s) {
   for (;;) {
     job next;
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return retiring_ || !jobs_.empty(); });
-      if (retiring_) break;
-      next = std::move(jobs_.front());
-      jobs_.pop_front();
+      std::unique_lock<std::mutex> lock(s->mu);
+      s->cv.wait(lock, [&] { return s->retiring || !s->jobs.empty(); });
+      if (s->retiring) break;
+      next = std::move(s->jobs.front());
+      s->jobs.pop_front();
     }
     try {
-      next(slot_);
+      next(s->slot);
     } catch (const std::exception& e) {
       // Jobs report their own failures; this only keeps the thread alive.
       spdlog::error("worker job threw: {}", e.what());
@@ -81,15 +105,18 @@ void worker::run() {
       spdlog::error("worker job threw a non-standard exception");
     }
   }
-  if (auto s = slot_.take()) {
+  if (auto session = s->slot.take()) {
     try {
-      s->close(close_grace_);
+      session->close(s->close_grace);
     } catch (const std::exception& e) {
       spdlog::warn("closing a session failed: {}", e.what());
     }
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  done_ = true;
+  {
+    std::lock_guard<std::mutex> lock(s->mu);
+    s->done = true;
+  }
+  s->cv.notify_all();
 }
 
 }  // namespace camoufleet

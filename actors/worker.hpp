@@ -37,15 +37,16 @@ class worker {
   using job = std::function<void(session_slot&)>;
 
   explicit worker(std::chrono::milliseconds close_grace);
-  // Drops pending jobs, stops the current generation, lets the current job
-  // end, closes the session and joins the thread.
+  // Drops pending jobs, stops the current generation, and waits (bounded:
+  // close grace + 5 s) for the current job to end and the session to close.
+  // A thread still stuck after that is detached; it owns what it touches.
   ~worker();
   worker(const worker&) = delete;
   worker& operator=(const worker&) = delete;
 
   void post(job j);
   // Non-blocking: a running generate() ends with driver_error(cancelled).
-  bool request_stop() { return slot_.request_stop(); }
+  bool request_stop();
   // Non-blocking: no new jobs run; once the current one ends the session is
   // closed and the thread exits. Used to walk away from a hung browser.
   void retire();
@@ -53,15 +54,10 @@ class worker {
   bool done() const;
 
  private:
-  void run();
+  struct shared;  // everything the thread touches, kept alive by the thread too
+  static void run(std::shared_ptr<shared> s);
 
-  std::chrono::milliseconds close_grace_;
-  session_slot slot_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<job> jobs_;
-  bool retiring_ = false;
-  bool done_ = false;
+  std::shared_ptr<shared> shared_;
   std::thread thread_;
 };
 

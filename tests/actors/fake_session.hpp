@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cdp/session.hpp"
@@ -18,6 +19,17 @@
 namespace camoufleet::testing {
 
 using namespace std::chrono_literals;
+
+// Polls cond until it holds or the deadline passes.
+template <class Cond>
+bool eventually_true(Cond cond, std::chrono::milliseconds timeout = 10s) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (cond()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(5ms);
+  }
+}
 
 // Behaviour and observations for one instance id.
 struct fake_script {

@@ -231,32 +231,59 @@ TEST_CASE("fleet: cancel while running stops the page and is not retried") {
 }
 
 TEST_CASE("fleet: rate limit cools an instance down, traffic moves, then it returns") {
-  fleet_fixture fx(2, [](fleet_options& o) { o.timing.rate_limit_cooldown = 1500ms; },
+  // Long enough that the checks below run well inside it on a loaded machine.
+  fleet_fixture fx(2, [](fleet_options& o) { o.timing.rate_limit_cooldown = 3s; },
                    [](fake_world& w) {
                      auto& s = w.script("instance_1");
                      s.fail_before_delta = cdp::failure_kind::rate_limited;
                      s.fail_once = true;
                    });
   REQUIRE(fx.f->wait_settled(10s));
+  const auto t0 = unix_ms();
   fx.f->api().submit(make_request("r1"), fx.events.sink("r1"));
   REQUIRE(fx.events.wait_done("r1"));
   auto fin = fx.events.all<request_finished>("r1");
   REQUIRE(fin.size() == 1);
   CHECK(fin[0].instance_id == "instance_2");
   auto v1 = fx.view_of("instance_1");
-  if (v1.status == instance_status::cooldown) {
-    CHECK(v1.until_ms > 0);
-    // While it cools, everything goes to instance_2.
-    fx.f->api().submit(make_request("r2"), fx.events.sink("r2"));
-    REQUIRE(fx.events.wait_done("r2"));
-    if (fx.status_of("instance_1") == instance_status::cooldown)
-      CHECK(assigned_to(fx.events, "r2") == "instance_2");
+  REQUIRE(v1.status == instance_status::cooldown);
+  CHECK(v1.until_ms >= t0 + 3000);
+  CHECK(v1.until_ms <= unix_ms() + 3000);
+  // While it cools, everything goes to instance_2.
+  for (int i = 0; i < 3; ++i) {
+    auto id = "cooling-" + std::to_string(i);
+    fx.f->api().submit(make_request(id), fx.events.sink(id));
+    REQUIRE(fx.events.wait_done(id));
+    CHECK(assigned_to(fx.events, id) == "instance_2");
   }
   REQUIRE(eventually([&] { return fx.status_of("instance_1") == instance_status::ready; }));
+  CHECK(unix_ms() >= v1.until_ms);
   CHECK(fx.world.with("instance_1", [](fake_script& s) { return s.starts; }) == 1);  // no restart
   fx.f->api().submit(make_request("r3"), fx.events.sink("r3"));
   REQUIRE(fx.events.wait_done("r3"));
   CHECK(assigned_to(fx.events, "r3") == "instance_1");  // least recently used
+}
+
+TEST_CASE("fleet: a quota failure reports rate_limited with Retry-After when nobody else can serve") {
+  fleet_fixture fx(1, [](fleet_options& o) { o.timing.quota_cooldown = 120s; }, [](fake_world& w) {
+    w.script("instance_1").fail_before_delta = cdp::failure_kind::quota_exceeded;
+  });
+  REQUIRE(fx.f->wait_settled(10s));
+  fx.f->api().submit(make_request("r1"), fx.events.sink("r1"));
+  REQUIRE(fx.events.wait_done("r1"));
+  auto failed = fx.events.all<request_failed>("r1");
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0].code == error_code::rate_limited);
+  CHECK(failed[0].retry_after_s == 120);
+  CHECK(fx.status_of("instance_1") == instance_status::cooldown);
+  // A new request is refused at once: the only instance is cooling for minutes.
+  fx.f->api().submit(make_request("r2"), fx.events.sink("r2"));
+  REQUIRE(fx.events.wait_done("r2"));
+  auto refused = fx.events.all<request_failed>("r2");
+  REQUIRE(refused.size() == 1);
+  CHECK(refused[0].code == error_code::no_instances);
+  CHECK(refused[0].retry_after_s > 100);
+  CHECK(refused[0].retry_after_s <= 120);
 }
 
 TEST_CASE("fleet: login lost parks the instance in needs_login without restarts") {
