@@ -122,6 +122,7 @@ site_profile parse_site_profile(const std::string& json_text, const std::string&
   s.prompt = r.strs("selectors.prompt");
   s.run_button = r.strs("selectors.run_button");
   s.stop_button = r.strs("selectors.stop_button");
+  s.turn_root = r.str("selectors.turn_root");
   s.answer_turn = r.str("selectors.answer_turn");
   s.answer_text = r.str("selectors.answer_text");
   s.answer_reasoning = r.str("selectors.answer_reasoning");
