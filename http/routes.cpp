@@ -54,6 +54,18 @@ route_match match_route(std::string_view method, std::string_view path) {
     return wrong_method(f.is_post ? "POST" : "GET");
   }
 
+  constexpr std::string_view model_prefix = "/v1/models/";
+  if (path.substr(0, model_prefix.size()) == model_prefix) {
+    auto id = path.substr(model_prefix.size());
+    // Ids copied from the site may keep their "models/" prefix.
+    if (id.substr(0, 7) == "models/") id.remove_prefix(7);
+    if (!safe_id(id)) return with(endpoint::not_found);
+    if (!get) return wrong_method("GET");
+    route_match m = with(endpoint::model);
+    m.model_id = std::string(id);
+    return m;
+  }
+
   constexpr std::string_view cancel_prefix = "/v1/cancel/";
   if (path.substr(0, cancel_prefix.size()) == cancel_prefix) {
     const auto id = path.substr(cancel_prefix.size());

@@ -9,6 +9,7 @@ namespace camoufleet::http {
 enum class endpoint {
   chat_completions,    // POST /v1/chat/completions
   models,              // GET  /v1/models
+  model,               // GET  /v1/models/{model_id}
   health,              // GET  /health
   instances,           // GET  /v1/instances
   queue,               // GET  /v1/queue
@@ -20,6 +21,7 @@ enum class endpoint {
 struct route_match {
   endpoint target = endpoint::not_found;
   std::string request_id;  // for cancel
+  std::string model_id;    // for model
   std::string allow;       // for method_not_allowed: the Allow header value
 };
 

@@ -118,7 +118,8 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   using pending_ptr = std::shared_ptr<pending>;
 
   void handle_chat(const ph::Request& req, ph::ResponseWriter response);
-  void handle_admin(endpoint target, const std::string& request_id, ph::ResponseWriter response);
+  // target_id: the request id (cancel) or the model id (model).
+  void handle_admin(endpoint target, const std::string& target_id, ph::ResponseWriter response);
   void on_event(const pending_ptr& p, const request_event& ev);
 
   // Under p.mu: the write helpers.
@@ -307,7 +308,9 @@ void server::impl::on_request(const ph::Request& req, ph::ResponseWriter respons
         return;
       }
       default:
-        handle_admin(route.target, route.request_id, std::move(response));
+        handle_admin(route.target, route.target == endpoint::model ? route.model_id
+                                                                   : route.request_id,
+                     std::move(response));
         return;
     }
   } catch (const std::exception&) {
@@ -372,10 +375,10 @@ void server::impl::handle_chat(const ph::Request& req, ph::ResponseWriter respon
   }
 }
 
-void server::impl::handle_admin(endpoint target, const std::string& request_id,
+void server::impl::handle_admin(endpoint target, const std::string& target_id,
                                  ph::ResponseWriter response) {
   auto p = std::make_shared<pending>();
-  p->id = request_id;
+  p->id = target_id;
   p->peer = response.getPeer();
   p->writer.emplace(std::move(response));
   p->received = steady::now();
@@ -416,14 +419,24 @@ void server::impl::handle_admin(endpoint target, const std::string& request_id,
         });
         break;
       }
+      case endpoint::model: {
+        const auto created = unix_ms_now() / 1000;
+        gw_.models([answer, created, target_id](const std::vector<cdp::model_info>& m) {
+          auto body = model_json(m, target_id, created);
+          if (!body.empty()) return answer(200, body);
+          answer(404, error_body(map_error(error_code::unknown_model,
+                                           "The model '" + target_id + "' does not exist.")));
+        });
+        break;
+      }
       case endpoint::cancel:
-        gw_.cancel(request_id, [answer, request_id](bool cancelled) {
+        gw_.cancel(target_id, [answer, target_id](bool cancelled) {
           if (cancelled) {
-            answer(200, R"({"id":")" + request_id + R"(","cancelled":true})");
+            answer(200, R"({"id":")" + target_id + R"(","cancelled":true})");
           } else {
             const auto e = map_failure(http_failure::route_not_found,
                                        "No queued or running request with id '" +
-                                           request_id + "'.",
+                                           target_id + "'.",
                                        "request_id");
             answer(404, error_body(e));
           }
@@ -621,7 +634,7 @@ void server::impl::tick() {
       continue;
     }
     if (now >= p->deadline) {
-      spdlog::warn("http: {} got no answer in time, giving up", p->id.empty() ? "admin call" : p->id);
+      spdlog::warn("http: {} got no answer in time, giving up", p->completion ? p->id : std::string("an admin call"));
       if (p->completion) {
         to_cancel.push_back(p->id);
         reply_error(*p, map_error(error_code::timeout,

@@ -148,3 +148,18 @@ TEST_CASE("views: status names") {
   CHECK(std::string(status_name(instance_status::stopping)) == "stopping");
   CHECK(std::string(status_name(instance_status::needs_login)) == "needs_login");
 }
+
+TEST_CASE("routes and views: one model") {
+  auto r = match_route("GET", "/v1/models/gemini-2.5-pro");
+  CHECK(r.target == endpoint::model);
+  CHECK(r.model_id == "gemini-2.5-pro");
+  CHECK(match_route("GET", "/v1/models/models/gemini-2.5-pro").model_id == "gemini-2.5-pro");
+  CHECK(match_route("POST", "/v1/models/x").target == endpoint::method_not_allowed);
+  CHECK(match_route("GET", "/v1/models/a b").target == endpoint::not_found);
+  const std::vector<cdp::model_info> models = {{"gemini-2.5-pro", "Pro"}};
+  auto j = json::parse(model_json(models, "gemini-2.5-pro", 5));
+  CHECK(j["id"] == "gemini-2.5-pro");
+  CHECK(j["object"] == "model");
+  CHECK(j["owned_by"] == "google");
+  CHECK(model_json(models, "nope", 5).empty());
+}

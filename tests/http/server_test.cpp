@@ -531,6 +531,12 @@ TEST_CASE("server: admin endpoints translate the fleet view") {
   auto m = json::parse(http_call(f.port(), "GET", "/v1/models").body);
   CHECK(m["data"].size() == 2);
   CHECK(m["data"][0]["owned_by"] == "google");
+  auto one = http_call(f.port(), "GET", "/v1/models/gemini-2.5-flash");
+  CHECK(one.status == 200);
+  CHECK(json::parse(one.body)["id"] == "gemini-2.5-flash");
+  auto missing = http_call(f.port(), "GET", "/v1/models/gpt-4");
+  CHECK(missing.status == 404);
+  CHECK(json::parse(missing.body)["error"]["code"] == "model_not_found");
 
   auto inst = json::parse(http_call(f.port(), "GET", "/v1/instances").body);
   CHECK(inst["data"][0]["auth_file"] == "a.json");
