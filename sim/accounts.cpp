@@ -31,6 +31,10 @@ std::vector<std::string> account_names(int extra_accounts) {
   return names;
 }
 
+bool is_secure_prefixed(const std::string& cookie_name) {
+  return cookie_name.rfind("__Secure-", 0) == 0 || cookie_name.rfind("__Host-", 0) == 0;
+}
+
 std::string cookie_header(const account& a) {
   std::string s;
   for (const auto& [k, v] : a.cookies) {
@@ -73,7 +77,10 @@ nlohmann::json storage_state(const account& a, int origin_port, const std::strin
                        {"path", "/"},
                        {"expires", profile_cookie_expiry},
                        {"httpOnly", true},
-                       {"secure", false},
+                       // Browsers refuse a __Secure- cookie without Secure
+                       // (CDP setCookies fails the whole call with "Invalid
+                       // cookie fields"), so that one decoy is marked secure.
+                       {"secure", is_secure_prefixed(k)},
                        {"sameSite", "Lax"}});
   }
   nlohmann::json origins = nlohmann::json::array();

@@ -26,6 +26,9 @@ account make_account(const std::string& name);
 // alice, bob, carol, then user1..userN.
 std::vector<std::string> account_names(int extra_accounts);
 
+// __Secure- / __Host- names: a browser only accepts them with Secure.
+bool is_secure_prefixed(const std::string& cookie_name);
+
 // "SID=...; HSID=..." as a browser would send it.
 std::string cookie_header(const account& a);
 

@@ -215,7 +215,8 @@ struct server::impl {
     auto res = redirect(req, cont);
     for (const auto& [name, value] : acct->cookies)
       res.insert(http::field::set_cookie,
-                 name + "=" + value + "; Path=/; Max-Age=315360000; HttpOnly; SameSite=Lax");
+                 name + "=" + value + "; Path=/; Max-Age=315360000; HttpOnly; SameSite=Lax" +
+                     (is_secure_prefixed(name) ? "; Secure" : ""));
     return res;
   }
 

@@ -4,7 +4,7 @@
 
 using namespace camoufleet::sim;
 
-TEST_CASE("answer: header token names model, settings and prompt hash, then echoes words") {
+TEST_CASE("sim answer: header token names model, settings and prompt hash, then echoes words") {
   answer_input in;
   in.prompt = "alpha beta";
   in.model = "models/gemini-2.5-flash";
@@ -25,14 +25,14 @@ TEST_CASE("answer: header token names model, settings and prompt hash, then echo
   CHECK(a.total_tokens == 7);
 }
 
-TEST_CASE("answer: different prompts with the same first words differ in the hash") {
+TEST_CASE("sim answer: different prompts with the same first words differ in the hash") {
   answer_input a, b;
   a.prompt = "User: hi\nAssistant: x";
   b.prompt = "User: hi\nAssistant: y";
   CHECK(compute_answer(a).text_tokens[0] != compute_answer(b).text_tokens[0]);
 }
 
-TEST_CASE("answer: max output tokens cuts with finish length") {
+TEST_CASE("sim answer: max output tokens cuts with finish length") {
   answer_input in;
   in.prompt = "one two three";
   in.length = 10;
@@ -47,7 +47,7 @@ TEST_CASE("answer: max output tokens cuts with finish length") {
   CHECK(compute_answer(in).text_tokens.size() == 10);
 }
 
-TEST_CASE("answer: stop sequence cuts before its first occurrence") {
+TEST_CASE("sim answer: stop sequence cuts before its first occurrence") {
   answer_input in;
   in.prompt = "red green blue";
   in.length = 10;
@@ -60,7 +60,7 @@ TEST_CASE("answer: stop sequence cuts before its first occurrence") {
   CHECK(a.candidates_tokens == static_cast<int>(a.text_tokens.size()));
 }
 
-TEST_CASE("answer: stop sequence spanning two tokens removes the earlier token's tail") {
+TEST_CASE("sim answer: stop sequence spanning two tokens removes the earlier token's tail") {
   answer_input in;
   in.prompt = "ab cd";
   in.length = 6;
@@ -71,7 +71,7 @@ TEST_CASE("answer: stop sequence spanning two tokens removes the earlier token's
   CHECK(a.finish == finish_stop);
 }
 
-TEST_CASE("answer: stop beats a later length cut, a stop after the cut is not reached") {
+TEST_CASE("sim answer: stop beats a later length cut, a stop after the cut is not reached") {
   answer_input in;
   in.prompt = "w1 w2 w3 w4 w5";
   in.length = 10;
@@ -86,7 +86,7 @@ TEST_CASE("answer: stop beats a later length cut, a stop after the cut is not re
   CHECK(a.text_tokens.size() == 3);
 }
 
-TEST_CASE("answer: a stop sequence inside the header token gives a shorter first token") {
+TEST_CASE("sim answer: a stop sequence inside the header token gives a shorter first token") {
   answer_input in;
   in.prompt = "x";
   in.stop = {"t="};
@@ -95,7 +95,7 @@ TEST_CASE("answer: a stop sequence inside the header token gives a shorter first
   CHECK(a.text() == "[gemini-2.5-pro ");
 }
 
-TEST_CASE("answer: reasoning only with thinking, bounded by a small budget") {
+TEST_CASE("sim answer: reasoning only with thinking, bounded by a small budget") {
   answer_input in;
   in.prompt = "why sky blue";
   in.thinking = false;
@@ -111,7 +111,7 @@ TEST_CASE("answer: reasoning only with thinking, bounded by a small budget") {
   CHECK(compute_answer(in).reasoning_tokens.size() == 8);
 }
 
-TEST_CASE("answer: empty prompt still answers") {
+TEST_CASE("sim answer: empty prompt still answers") {
   answer_input in;
   in.prompt = "  \n ";
   in.length = 3;
@@ -120,7 +120,7 @@ TEST_CASE("answer: empty prompt still answers") {
   CHECK(a.text() == a.text_tokens[0] + " (empty) (empty)");
 }
 
-TEST_CASE("answer: helpers") {
+TEST_CASE("sim answer: helpers") {
   CHECK(strip_model_prefix("models/gemini-2.0-flash") == "gemini-2.0-flash");
   CHECK(strip_model_prefix("gemini-2.0-flash") == "gemini-2.0-flash");
   CHECK(split_words(" a\tb\n\nc ") == std::vector<std::string>{"a", "b", "c"});

@@ -26,7 +26,7 @@ struct fixture {
 
 }  // namespace
 
-TEST_CASE_FIXTURE(fixture, "state: SID picks the account; unknown or missing SID is refused") {
+TEST_CASE_FIXTURE(fixture, "sim state: SID picks the account; unknown or missing SID is refused") {
   CHECK(st.authenticate(cookie("alice")) == std::optional<std::string>("alice"));
   CHECK(st.authenticate(cookie("user2")) == std::optional<std::string>("user2"));
   CHECK_FALSE(st.authenticate(cookie("user3")));  // only 2 generated accounts
@@ -37,7 +37,7 @@ TEST_CASE_FIXTURE(fixture, "state: SID picks the account; unknown or missing SID
   CHECK_FALSE(st.authenticate("HSID=" + a.cookies[1].second));
 }
 
-TEST_CASE_FIXTURE(fixture, "state: login_expired per account or global; sign-in restores it") {
+TEST_CASE_FIXTURE(fixture, "sim state: login_expired per account or global; sign-in restores it") {
   CHECK(faults({{"account", "alice"}, {"login_expired", true}}) == 200);
   CHECK_FALSE(st.authenticate(cookie("alice")));
   CHECK(st.authenticate(cookie("bob")));
@@ -55,7 +55,7 @@ TEST_CASE_FIXTURE(fixture, "state: login_expired per account or global; sign-in 
   CHECK(st.authenticate(cookie("bob")));
 }
 
-TEST_CASE_FIXTURE(fixture, "state: rate limit after N counts per account from when it is set") {
+TEST_CASE_FIXTURE(fixture, "sim state: rate limit after N counts per account from when it is set") {
   st.begin_generate("alice", params());  // before the fault: not counted
   CHECK(faults({{"account", "*"}, {"rate_limit_after", 2}}) == 200);
   CHECK(st.begin_generate("alice", params()).kind == admission::stream);
@@ -76,7 +76,7 @@ TEST_CASE_FIXTURE(fixture, "state: rate limit after N counts per account from wh
   CHECK(limited == 2);
 }
 
-TEST_CASE_FIXTURE(fixture, "state: stream faults come with the admission") {
+TEST_CASE_FIXTURE(fixture, "sim state: stream faults come with the admission") {
   CHECK(faults({{"hang", true}, {"slow_first_token_ms", 300}, {"drop_after_tokens", 3}}) == 200);
   auto a = st.begin_generate("carol", params());
   CHECK(a.kind == admission::stream);
@@ -96,7 +96,7 @@ TEST_CASE_FIXTURE(fixture, "state: stream faults come with the admission") {
   CHECK(b.drop_after_tokens == -1);
 }
 
-TEST_CASE_FIXTURE(fixture, "state: bad fault bodies change nothing") {
+TEST_CASE_FIXTURE(fixture, "sim state: bad fault bodies change nothing") {
   CHECK(faults(json::array()) == 400);
   CHECK(faults({{"account", "mallory"}, {"hang", true}}) == 404);
   CHECK(faults({{"hang", "yes"}}) == 400);
@@ -105,7 +105,7 @@ TEST_CASE_FIXTURE(fixture, "state: bad fault bodies change nothing") {
   CHECK(st.to_json()["faults"].empty());
 }
 
-TEST_CASE_FIXTURE(fixture, "state: request lifecycle, counters and the admin JSON") {
+TEST_CASE_FIXTURE(fixture, "sim state: request lifecycle, counters and the admin JSON") {
   auto p = params("count me");
   p.model = "gemini-2.5-flash";
   p.stop = {"x"};
@@ -141,7 +141,7 @@ TEST_CASE_FIXTURE(fixture, "state: request lifecycle, counters and the admin JSO
   CHECK(j["accounts"]["alice"]["requests"] == 1);
 }
 
-TEST_CASE_FIXTURE(fixture, "state: pacing changes the answer length; reset restores start-up") {
+TEST_CASE_FIXTURE(fixture, "sim state: pacing changes the answer length; reset restores start-up") {
   int status = 0;
   CHECK(st.apply_pacing({{"tokens", 3}, {"token_ms", 1}}, &status).empty());
   CHECK(status == 200);
@@ -165,7 +165,7 @@ TEST_CASE_FIXTURE(fixture, "state: pacing changes the answer length; reset resto
   CHECK(st.to_json()["requests"][0]["status"] == "streaming");
 }
 
-TEST_CASE("state: start-up faults survive a reset") {
+TEST_CASE("sim state: start-up faults survive a reset") {
   sim_state st(0, pacing{}, {json{{"account", "bob"}, {"error", true}}});
   generate_params p;
   p.prompt = "x";
@@ -175,7 +175,7 @@ TEST_CASE("state: start-up faults survive a reset") {
   CHECK(st.begin_generate("alice", p).kind == admission::stream);
 }
 
-TEST_CASE("state: GenerateContent body parsing") {
+TEST_CASE("sim state: GenerateContent body parsing") {
   std::string err;
   auto p = parse_generate_body(
       R"({"model":"models/gemini-2.0-flash","prompt":"p","temperature":0.5,"top_p":0.25,)"

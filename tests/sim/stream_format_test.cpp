@@ -6,7 +6,7 @@
 
 using namespace camoufleet::sim;
 
-TEST_CASE("stream format: chunks are exactly the documented shapes") {
+TEST_CASE("sim stream format: chunks are exactly the documented shapes") {
   CHECK(text_chunk("Hel") == R"([[[[[[null,"Hel"]],"model"]]]])");
   CHECK(final_chunk(1, 12, 40, 52) == R"([[[[[[null,""]],"model"],1]],null,[12,40,52]])");
   auto thought = nlohmann::json::parse(thought_chunk("hmm"));
@@ -18,7 +18,7 @@ TEST_CASE("stream format: chunks are exactly the documented shapes") {
   CHECK(thought[0][0][0][1] == "model");
 }
 
-TEST_CASE("stream format: pieces join into one JSON array that decodes to the answer") {
+TEST_CASE("sim stream format: pieces join into one JSON array that decodes to the answer") {
   answer_input in;
   in.prompt = "quote \" backslash \\ unicode \xc3\xa9";
   in.thinking = true;
@@ -42,7 +42,7 @@ TEST_CASE("stream format: pieces join into one JSON array that decodes to the an
   CHECK(d.chunks == static_cast<int>(pieces.size()));
 }
 
-TEST_CASE("stream format: a single-token answer is still a valid array") {
+TEST_CASE("sim stream format: a single-token answer is still a valid array") {
   answer a;
   a.text_tokens = {"x"};
   a.finish = finish_stop;
@@ -53,7 +53,7 @@ TEST_CASE("stream format: a single-token answer is still a valid array") {
   CHECK(d.finish == 1);
 }
 
-TEST_CASE("stream format: ListModels lists models/<id> with display name and max tokens") {
+TEST_CASE("sim stream format: ListModels lists models/<id> with display name and max tokens") {
   auto j = nlohmann::json::parse(list_models_body());
   REQUIRE(j.is_array());
   REQUIRE(j[0].size() == known_models().size());
@@ -68,7 +68,7 @@ TEST_CASE("stream format: ListModels lists models/<id> with display name and max
   CHECK(find_model("gpt-4") == nullptr);
 }
 
-TEST_CASE("stream format: error bodies carry the Google status names") {
+TEST_CASE("sim stream format: error bodies carry the Google status names") {
   CHECK(rate_limit_body().find("RESOURCE_EXHAUSTED") != std::string::npos);
   CHECK(nlohmann::json::parse(rate_limit_body())["error"]["code"] == 429);
   CHECK(nlohmann::json::parse(internal_error_body())["error"]["code"] == 500);

@@ -5,7 +5,7 @@
 
 using namespace camoufleet::sim;
 
-TEST_CASE("url: decode, encode, forms and targets") {
+TEST_CASE("sim url: decode, encode, forms and targets") {
   CHECK(url_decode("a%20b+c%2Fd%zz") == "a b c/d%zz");
   CHECK(url_encode("/prompts/new_chat?x=1") == "%2Fprompts%2Fnew_chat%3Fx%3D1");
   CHECK(url_decode(url_encode("é & ?")) == "é & ?");
@@ -23,7 +23,7 @@ TEST_CASE("url: decode, encode, forms and targets") {
   CHECK(html_escape("<a href=\"x\">'&") == "&lt;a href=&quot;x&quot;&gt;&#39;&amp;");
 }
 
-TEST_CASE("url: sign-in only continues to this server") {
+TEST_CASE("sim url: sign-in only continues to this server") {
   CHECK(safe_continue("") == "/prompts/new_chat");
   CHECK(safe_continue("/prompts/new_chat?x=1") == "/prompts/new_chat?x=1");
   CHECK(safe_continue("http://127.0.0.1:1234/prompts/abc") == "/prompts/abc");
@@ -31,7 +31,7 @@ TEST_CASE("url: sign-in only continues to this server") {
   CHECK(safe_continue("//evil.example/") == "/prompts/new_chat");
 }
 
-TEST_CASE("accounts: deterministic cookies, cookie header parsing, storage state") {
+TEST_CASE("sim accounts: deterministic cookies, cookie header parsing, storage state") {
   auto a = make_account("alice");
   auto b = make_account("alice");
   CHECK(a.cookies == b.cookies);
@@ -53,7 +53,7 @@ TEST_CASE("accounts: deterministic cookies, cookie header parsing, storage state
     CHECK(c["domain"] == "127.0.0.1");
     CHECK(c["path"] == "/");
     CHECK(c["httpOnly"] == true);
-    CHECK(c["secure"] == false);
+    CHECK(c["secure"] == (c["name"] == "__Secure-1PSID"));
     CHECK(c["sameSite"] == "Lax");
     CHECK(c["expires"].get<long long>() > 4000000000LL);
   }

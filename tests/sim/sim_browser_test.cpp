@@ -1,0 +1,188 @@
+// The simulator's page in a real headless Chromium, driven over CDP: the
+// page must render exactly what the server streamed, send the settings it
+// shows, and stop when told. Kept in its own binary (sim_browser_tests) so
+// that sim_tests does not depend on cdp/.
+
+#include <doctest/doctest.h>
+
+#include <memory>
+
+#include "cdp/connection.hpp"
+#include "cdp/io_thread.hpp"
+#include "sim/accounts.hpp"
+#include "sim/answer.hpp"
+#include "test_support.hpp"
+
+using namespace camoufleet;
+using namespace camoufleet::testing;
+using nlohmann::json;
+
+namespace {
+
+// One browser with one page, attached over CDP. Members are destroyed in
+// reverse order: the connection closes before its io thread stops, and the
+// browser is killed before its profile dir is removed.
+struct browser_page {
+  temp_dir profile{"camoufleet-sim-chromium-"};
+  std::unique_ptr<child_process> browser;
+  cdp::io_thread io;
+  std::shared_ptr<cdp::connection> conn;
+  std::string session;
+
+  browser_page() {
+    browser = std::make_unique<child_process>(std::vector<std::string>{
+        chromium_path(), "--headless=new", "--no-sandbox", "--disable-gpu",
+        "--remote-debugging-port=0", "--user-data-dir=" + profile.path(), "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-dev-shm-usage", "--no-default-browser-check", "--disable-crash-reporter",
+        "--disable-breakpad", "about:blank"});
+    static const std::regex devtools(R"(DevTools listening on (ws://\S+))");
+    auto line = browser->wait_for_line(devtools, 30s);
+    REQUIRE_MESSAGE(line, "chromium printed no DevTools line");
+    std::smatch m;
+    std::regex_search(*line, m, devtools);
+    conn = cdp::connection::connect(io, m[1].str(), 10s);
+    auto target = conn->call("Target.createTarget", {{"url", "about:blank"}});
+    auto attached = conn->call("Target.attachToTarget",
+                               {{"targetId", target["targetId"]}, {"flatten", true}});
+    session = attached["sessionId"].get<std::string>();
+  }
+  ~browser_page() {
+    if (conn) conn->close();
+  }
+
+  json eval(const std::string& expr) {
+    auto r = conn->call("Runtime.evaluate",
+                        {{"expression", expr}, {"returnByValue", true}, {"awaitPromise", true}},
+                        session);
+    if (r.contains("exceptionDetails")) FAIL("page threw: " << r["exceptionDetails"].dump());
+    return r["result"].value("value", json());
+  }
+
+  bool wait_js(const std::string& expr, std::chrono::milliseconds deadline) {
+    return wait_until([&] { return eval("!!(" + expr + ")") == true; }, deadline, 20ms);
+  }
+
+  void open_as(const sim_process& sim, const std::string& account) {
+    json cookies = json::array();
+    for (const auto& [name, value] : sim::make_account(account).cookies)
+      cookies.push_back({{"name", name}, {"value", value}, {"domain", "127.0.0.1"},
+                         {"path", "/"}, {"httpOnly", true},
+                         {"secure", sim::is_secure_prefixed(name)}});
+    conn->call("Storage.setCookies", {{"cookies", cookies}});
+    conn->call("Page.navigate", {{"url", sim.url()}}, session);
+    // Fully initialised once ListModels has filled in the model name.
+    REQUIRE(wait_js("document.querySelector('[data-test-id=\"model-name\"]') && "
+                    "document.querySelector('[data-test-id=\"model-name\"]').textContent !== ''",
+                    10s));
+  }
+
+  void set_prompt(const std::string& text) {
+    eval("(() => { const t = document.querySelector('ms-prompt-box textarea[aria-label=\"Enter a "
+         "prompt\"]'); t.value = " +
+         json(text).dump() +
+         "; t.dispatchEvent(new Event('input', {bubbles: true})); "
+         "t.dispatchEvent(new Event('change', {bubbles: true})); })()");
+  }
+
+  void set_number(const std::string& selector, const std::string& value) {
+    eval("(() => { const e = document.querySelector(" + json(selector).dump() + "); e.value = " +
+         json(value).dump() +
+         "; e.dispatchEvent(new Event('input', {bubbles: true})); "
+         "e.dispatchEvent(new Event('change', {bubbles: true})); })()");
+  }
+
+  std::string last_model_text() {
+    return eval("(() => { const t = [...document.querySelectorAll('ms-chat-turn "
+                ".chat-turn-container.model')].pop(); const n = t && "
+                "t.querySelector('ms-cmark-node.cmark-node'); return n ? n.textContent : ''; })()")
+        .get<std::string>();
+  }
+};
+
+const char* last_turn_done =
+    "(() => { const t = [...document.querySelectorAll('ms-chat-turn')].pop(); "
+    "return t && t.querySelector('.chat-turn-container.model') && "
+    "t.querySelector('button[aria-label=\"Edit\"]'); })()";
+
+}  // namespace
+
+TEST_CASE("sim browser: the page renders the streamed answer with the settings it sent" *
+          doctest::skip(!chromium_available())) {
+  sim_process sim({"--first-token-ms", "20", "--token-ms", "10", "--tokens", "12"});
+  browser_page page;
+  page.open_as(sim, "alice");
+  CHECK(page.eval("document.querySelector('[data-test-id=\"model-name\"]').textContent") ==
+        "Gemini 2.5 Pro");
+  CHECK(page.eval("document.querySelector('button[aria-label=\"Run\"]').disabled") == true);
+
+  page.set_prompt("User: tell me about the sea");
+  page.set_number("ms-slider input[type=\"number\"][max=\"2\"]", "0.4");
+  page.set_number("ms-slider input[type=\"number\"][max=\"1\"]", "0.8");
+  page.set_number("input[aria-label=\"Maximum output tokens\"]", "9");
+  page.eval("document.querySelector('mat-slide-toggle[data-test-toggle=\"manual-budget\"] "
+            "button[role=\"switch\"]').click()");
+  page.set_number("input[aria-label=\"Thinking budget\"]", "5");
+  CHECK(page.eval("document.querySelector('button[aria-label=\"Run\"]').disabled") == false);
+  page.eval("document.querySelector('ms-run-button button[type=\"submit\"]').click()");
+  REQUIRE(page.wait_js(last_turn_done, 15s));
+
+  sim::answer_input in;
+  in.prompt = "User: tell me about the sea";
+  in.temperature = 0.4;
+  in.top_p = 0.8;
+  in.max_output_tokens = 9;
+  in.thinking = true;
+  in.thinking_budget = 5;
+  in.length = 12;
+  auto want = sim::compute_answer(in);
+  CHECK(page.last_model_text() == want.text());
+  CHECK(page.eval("document.querySelector('ms-thought-chunk').textContent") == want.reasoning());
+  CHECK(page.eval("document.querySelector('ms-prompt-box textarea').value") == "");
+  CHECK(page.eval("!!document.querySelector('button[aria-label=\"Run\"]')") == true);
+
+  auto rec = sim.state()["requests"][0];
+  CHECK(rec["status"] == "done");
+  CHECK(rec["account"] == "alice");
+  CHECK(rec["max_output_tokens"] == 9);
+  CHECK(rec["thinking_budget"] == 5);
+  CHECK(rec["top_p"] == doctest::Approx(0.8));
+}
+
+TEST_CASE("sim browser: Stop generating aborts the request on the server" *
+          doctest::skip(!chromium_available())) {
+  sim_process sim({"--first-token-ms", "0", "--token-ms", "250", "--tokens", "60"});
+  browser_page page;
+  page.open_as(sim, "bob");
+  page.set_prompt("a long answer please");
+  page.eval("document.querySelector('button[aria-label=\"Run\"]').click()");
+  REQUIRE(page.wait_js("document.querySelector('ms-cmark-node.cmark-node') && "
+                       "document.querySelector('ms-cmark-node.cmark-node').textContent !== ''",
+                       10s));
+  page.eval("document.querySelector('button[aria-label=\"Stop generating\"]').click()");
+  auto status = [&] { return sim.state()["requests"][0]["status"].get<std::string>(); };
+  REQUIRE(wait_until([&] { return status() == "aborted"; }, 2s, 10ms));
+  CHECK(sim.state()["requests"][0]["tokens_sent"].get<int>() < 60);
+  // The stopped turn keeps what arrived and is marked done for the driver.
+  CHECK(page.wait_js(last_turn_done, 5s));
+  CHECK(page.eval("!!document.querySelector('button[aria-label=\"Run\"]')") == true);
+}
+
+TEST_CASE("sim browser: rate limit shows the quota callout, a lost login goes to sign-in" *
+          doctest::skip(!chromium_available())) {
+  sim_process sim({"--first-token-ms", "0", "--token-ms", "0"});
+  browser_page page;
+  page.open_as(sim, "carol");
+  sim.set_faults({{"account", "carol"}, {"rate_limit_after", 0}});
+  page.set_prompt("one");
+  page.eval("document.querySelector('button[aria-label=\"Run\"]').click()");
+  REQUIRE(page.wait_js("(() => { const m = document.querySelector('ms-callout.error-callout "
+                       ".message'); return m && m.textContent.includes('exceeded quota'); })()",
+                       5s));
+  sim.set_faults({{"account", "carol"}, {"clear", true}, {"login_expired", true}});
+  page.set_prompt("two");
+  page.eval("document.querySelector('button[aria-label=\"Run\"]').click()");
+  CHECK(page.wait_js("location.pathname === '/ServiceLogin' && "
+                     "!!document.querySelector('input[name=\"identifier\"]')",
+                     5s));
+}
