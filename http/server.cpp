@@ -634,7 +634,8 @@ void server::impl::tick() {
       continue;
     }
     if (now >= p->deadline) {
-      spdlog::warn("http: {} got no answer in time, giving up", p->completion ? p->id : std::string("an admin call"));
+      spdlog::warn("http: {} got no answer in time, giving up",
+                   p->completion ? p->id : std::string("an admin call"));
       if (p->completion) {
         to_cancel.push_back(p->id);
         reply_error(*p, map_error(error_code::timeout,
