@@ -7,6 +7,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <chrono>
 #include <iostream>
 #include <stdexcept>
@@ -83,6 +84,18 @@ bool wait_peer_alive(int fd, int ms) {
   }
 }
 
+constexpr int idle_timeout_ms = 120000;
+
+// True once fd has data (or EOF) to read; false after ms without any.
+bool wait_readable(int fd, int ms) {
+  pollfd p{fd, POLLIN, 0};
+  for (;;) {
+    int r = ::poll(&p, 1, ms);
+    if (r < 0 && errno == EINTR) continue;
+    return r > 0;
+  }
+}
+
 }  // namespace
 
 struct server::impl {
@@ -123,6 +136,9 @@ struct server::impl {
         http::request_parser<http::string_body> parser;
         parser.body_limit(16 * 1024 * 1024);
         beast::error_code ec;
+        // Browsers park idle keep-alive connections; without a limit each
+        // one would hold a thread forever.
+        if (buf.size() == 0 && !wait_readable(sock.native_handle(), idle_timeout_ms)) break;
         http::read(sock, buf, parser, ec);
         if (ec) break;
         req = parser.release();

@@ -282,7 +282,9 @@ TEST_CASE("sim http: a hanging stream is recorded as aborted quickly when the cl
   REQUIRE(wait_until([&] { return status_of(sim, "hang forever") == "aborted"; }, 2s, 5ms));
   auto noticed = ms_since(closed);
   MESSAGE("abort noticed after " << noticed << " ms");
-  CHECK(noticed < 500);
+  // A hang never writes, so only watching the socket can notice the abort
+  // at all; the bound is loose for a busy machine (typically a few ms).
+  CHECK(noticed < 1000);
   auto st = sim.state();
   CHECK(st["accounts"]["bob"]["aborts"] == 1);
   CHECK(st["accounts"]["bob"]["active"] == 0);
