@@ -148,6 +148,12 @@ void waiter_main(std::shared_ptr<owned_child::state> st) {
       st->tail.push_back(line);
       while (st->tail.size() > st->sp.keep_lines) st->tail.pop_front();
     }
+    if (st->sp.on_stderr_closed) {
+      try {
+        st->sp.on_stderr_closed();
+      } catch (...) {
+      }
+    }
   }).detach();
 
   siginfo_t si{};
@@ -313,6 +319,7 @@ struct launch_watch {
   std::condition_variable cv;
   std::string endpoint;
   bool port_busy = false;
+  bool stderr_closed = false;  // the browser's stderr is not ours: ask /json/version instead
   bool exited = false;
   bool launched = false;  // after this, exits go to the user's callback
   exit_info exit;
@@ -436,6 +443,12 @@ std::unique_ptr<browser_process> browser_process::launch(const browser_options& 
       watch->cv.notify_all();
     };
 
+    sp.on_stderr_closed = [watch] {
+      std::lock_guard<std::mutex> lock(watch->m);
+      watch->stderr_closed = true;
+      watch->cv.notify_all();
+    };
+
     std::unique_ptr<owned_child> child;
     try {
       child = owned_child::spawn(std::move(sp), [watch](const exit_info& info) {
@@ -457,25 +470,29 @@ std::unique_ptr<browser_process> browser_process::launch(const browser_options& 
     std::string endpoint;
     bool busy = false, exited = false;
     exit_info exit;
-    auto next_probe = std::chrono::steady_clock::now() + 2s;
+    auto next_probe = std::chrono::steady_clock::now();
     {
       std::unique_lock<std::mutex> lock(watch->m);
       for (;;) {
         if (!watch->endpoint.empty() || watch->port_busy || watch->exited) break;
         auto now = std::chrono::steady_clock::now();
         if (now >= deadline) break;
-        // Fallback for a wrapper that keeps stderr to itself: ask DevTools.
-        // Only our own port, and only after a while, so a browser that is
-        // still starting is not raced.
-        if (now >= next_probe) {
+        // Fallback for a wrapper that sends stderr elsewhere: ask DevTools.
+        // Never while stderr is ours: when another browser beat us to the
+        // port, it would answer, and its endpoint would be taken for ours.
+        if (watch->stderr_closed && now >= next_probe) {
           lock.unlock();
           std::string ep = endpoint_from_json_version(port, 500ms);
           lock.lock();
           if (!ep.empty() && watch->endpoint.empty() && !watch->port_busy) watch->endpoint = ep;
-          next_probe = std::chrono::steady_clock::now() + 1s;
+          next_probe = std::chrono::steady_clock::now() + 250ms;
           continue;
         }
-        watch->cv.wait_until(lock, std::min(deadline, next_probe));
+        if (watch->stderr_closed) {
+          watch->cv.wait_until(lock, std::min(deadline, next_probe));
+        } else {
+          watch->cv.wait_until(lock, deadline);
+        }
       }
       endpoint = watch->endpoint;
       busy = watch->port_busy;

@@ -36,6 +36,9 @@ class owned_child {
     // Called on the drain thread for every stderr line (without '\n'). May be
     // called after the owned_child is gone: capture only what you co-own.
     std::function<void(const std::string& line)> on_stderr_line;
+    // Called on the drain thread when stderr reaches EOF (every holder of its
+    // write end closed it); same capture rule as on_stderr_line.
+    std::function<void()> on_stderr_closed;
     std::size_t keep_lines = 50;         // stderr tail kept for error messages
   };
   using exit_callback = std::function<void(const exit_info&)>;
