@@ -1,6 +1,7 @@
 #include "cdp/page.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -185,6 +186,8 @@ struct cdp_page::generation {
   std::size_t deltas = 0;
   clock::time_point started;
   clock::time_point last_progress;
+  std::optional<driver_error> dom_error;  // seen on the page, thrown after a grace
+  clock::time_point dom_error_at;
   std::string emitted_text;  // DOM mode: what was already passed on
   std::string emitted_reasoning;
 
@@ -519,8 +522,12 @@ void cdp_page::apply_settings(const generation_params& params, clock::time_point
       " e.focus(); setter.call(e, String(v));"
       " e.dispatchEvent(new Event('input', {bubbles: true}));"
       " e.dispatchEvent(new Event('change', {bubbles: true}));"
-      " e.dispatchEvent(new Event('blur')); e.blur(); };";
-  std::string body = "const missing = []; " + set_number;
+      " e.dispatchEvent(new Event('blur')); e.blur(); shown[name] = e.value; };";
+  // Thinking first: switching it can re-render the settings panel and
+  // reset the other controls; the numbers go last and are read back.
+  apply_reasoning_effort(params.reasoning_effort, deadline, step, set_number);
+  add_stop_tokens(params.stop, deadline);
+  std::string body = "const missing = []; const shown = {}; " + set_number;
   bool any = false;
   if (params.temperature >= 0) {
     body += "setNum(" + js_string(s.temperature) + ", " + json(params.temperature).dump() +
@@ -537,34 +544,51 @@ void cdp_page::apply_settings(const generation_params& params, clock::time_point
     any = true;
   }
   if (any) {
-    body += " return missing;";
-    json missing = evaluate(script(body), step);
-    if (missing.is_array() && !missing.empty())
+    body += " return {missing, shown};";
+    json r = evaluate(script(body), step);
+    const json missing = r.is_object() ? r.value("missing", json::array()) : json::array();
+    if (!missing.empty())
       throw driver_error(failure_kind::site_error,
                          "settings: no control on the page for " + missing.dump());
+    // A control that clamps or ignores the value must not pass silently.
+    auto check = [&](const char* name, double want) {
+      const json shown = r.is_object() ? r["shown"].value(name, json()) : json();
+      double got = -1;
+      try {
+        got = shown.is_string() ? std::stod(shown.get<std::string>()) : -1;
+      } catch (const std::exception&) {
+      }
+      if (std::abs(got - want) > 1e-6)
+        throw driver_error(failure_kind::site_error, std::string("settings: ") + name +
+                                                         " shows " + shown.dump() + " after setting " +
+                                                         json(want).dump());
+    };
+    if (params.temperature >= 0) check("temperature", params.temperature);
+    if (params.top_p >= 0) check("top_p", params.top_p);
+    if (params.max_output_tokens > 0) check("max_output_tokens", params.max_output_tokens);
   }
+}
 
-  add_stop_tokens(params.stop, deadline);
-
-  const auto& effort = params.reasoning_effort;
+void cdp_page::apply_reasoning_effort(const std::string& effort, clock::time_point deadline,
+                                      milliseconds step, const std::string& set_number) {
+  const auto& s = site_.selectors;
   if (effort.empty()) return;
-  const std::string toggle_fn =
-      "const toggle = (sel, want) => { const b = document.querySelector(sel);"
-      " if (!b) return 'absent'; const on = b.getAttribute('aria-checked') === 'true';"
-      " if (on !== want) b.click(); return 'ok'; };";
+  // Click at most once, then wait for the switch to show the new state:
+  // clicking again while it re-renders would flip it back.
   auto set_toggle = [&](const std::string& sel, bool want) -> bool {
-    // Poll: the control may render only after a previous toggle took effect.
+    const std::string state = "const b = document.querySelector(" + js_string(sel) +
+                              "); if (!b) return 'absent'; const on = b.getAttribute("
+                              "'aria-checked') === 'true'; if (on === " +
+                              (want ? "true" : "false") + ") return 'set';";
     const auto until = clock::now() + std::min(left(deadline), milliseconds(2000));
+    bool clicked = false;
     while (true) {
-      json r = evaluate(script(toggle_fn + " const st = toggle(" + js_string(sel) + ", " +
-                               (want ? "true" : "false") +
-                               "); if (st !== 'ok') return st; const b = document.querySelector(" +
-                               js_string(sel) + "); return (b.getAttribute('aria-checked') === "
-                               "'true') === " + (want ? "true" : "false") + " ? 'set' : 'pending';"),
+      json r = evaluate(script(state + (clicked ? " return 'pending';" : " b.click(); return 'clicked';")),
                         step);
       if (r == "set") return true;
+      if (r == "clicked") clicked = true;
       if (clock::now() >= until) return false;
-      std::this_thread::sleep_for(site_.timeouts.poll_interval);
+      if (r != "clicked") std::this_thread::sleep_for(site_.timeouts.poll_interval);
     }
   };
   if (effort == "none") {
@@ -587,7 +611,7 @@ void cdp_page::apply_settings(const generation_params& params, clock::time_point
     return;
   }
   if (manual) {
-    json missing = evaluate(script("const missing = []; " + set_number + " setNum(" +
+    json missing = evaluate(script("const missing = []; const shown = {}; " + set_number + " setNum(" +
                                    js_string(s.thinking_budget) + ", " +
                                    std::to_string(budget->second) +
                                    ", 'thinking_budget'); return missing;"),
@@ -734,8 +758,18 @@ void cdp_page::handle_event(generation& g, const event& ev) {
     }
     g.network_done = true;
   } else if (ev.method == "Network.loadingFailed") {
+    if (g.dom_mode) return;
+    // A page may cancel its fetch once it has read the closing bracket: the
+    // answer is complete all the same.
+    if (g.parser.done()) {
+      g.network_done = true;
+      return;
+    }
     throw driver_error(failure_kind::site_error,
-                       "the answer stream failed: " + p.value("errorText", std::string("unknown")));
+                       "the answer stream failed: " + p.value("errorText", std::string("unknown")) +
+                           " (after " + std::to_string(g.deltas) + " pieces, " +
+                           std::to_string(g.parser.chunks()) + " chunks, HTTP " +
+                           std::to_string(g.http_status) + (g.parser.started() ? "" : ", no body") + ")");
   } else if (ev.method == "Page.frameNavigated") {
     std::string url = p.value("/frame/url"_json_pointer, std::string());
     if (site_.is_login_url(url))
@@ -854,20 +888,21 @@ generation_result cdp_page::generate(const std::vector<chat_message>& messages,
                                    std::min(left(deadline), milliseconds(5000)));
       if (site_.is_login_url(snap.url))
         throw driver_error(failure_kind::login_lost, "the site sent us to its sign-in page");
-      if (!snap.quota.empty() && snap.quota != before.quota) {
-        auto kind = site_.classify_error_text(snap.quota);
-        throw driver_error(kind == "rate_limit" ? failure_kind::rate_limited
-                                                : kind == "quota" ? failure_kind::quota_exceeded
-                                                                  : failure_kind::site_error,
-                           "the page shows: " + snap.quota);
+      if (!g.dom_error && ((!snap.quota.empty() && snap.quota != before.quota) ||
+                           (!snap.toast.empty() && snap.toast != before.toast))) {
+        const std::string& shown = snap.quota != before.quota && !snap.quota.empty() ? snap.quota
+                                                                                     : snap.toast;
+        auto kind = site_.classify_error_text(shown);
+        g.dom_error = driver_error(kind == "rate_limit" ? failure_kind::rate_limited
+                                   : kind == "quota"    ? failure_kind::quota_exceeded
+                                                        : failure_kind::site_error,
+                                   "the page shows: " + shown);
+        // The page can render an error before CDP reports the response that
+        // caused it; the HTTP status is the more precise word, so wait a bit.
+        g.dom_error_at = clock::now() + (g.stream_seen ? site_.timeouts.poll_interval * 10
+                                                       : milliseconds(0));
       }
-      if (!snap.toast.empty() && snap.toast != before.toast) {
-        auto kind = site_.classify_error_text(snap.toast);
-        throw driver_error(kind == "rate_limit" ? failure_kind::rate_limited
-                                                : kind == "quota" ? failure_kind::quota_exceeded
-                                                                  : failure_kind::site_error,
-                           "the page shows: " + snap.toast);
-      }
+      if (g.dom_error && clock::now() >= g.dom_error_at) throw *g.dom_error;
       if (!g.stream_seen && !g.dom_mode && clock::now() - g.started >= site_.timeouts.stream_start) {
         spdlog::info("instance={} no answer request seen; following the DOM", setup_.instance_id);
         g.dom_mode = true;

@@ -93,6 +93,8 @@ class cdp_page : public page_driver {
   void cancel_generation(generation& g);
   dom_snapshot snapshot(std::size_t turns_before, std::chrono::milliseconds timeout);
   void apply_settings(const generation_params& params, clock::time_point deadline);
+  void apply_reasoning_effort(const std::string& effort, clock::time_point deadline,
+                              std::chrono::milliseconds step, const std::string& set_number);
   void add_stop_tokens(const std::vector<std::string>& stops, clock::time_point deadline);
   void submit_prompt(const std::string& prompt, clock::time_point deadline);
   void click_stop();

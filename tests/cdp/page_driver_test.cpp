@@ -118,7 +118,7 @@ failure_kind kind_of(const std::function<void()>& f) {
   try {
     f();
   } catch (const driver_error& e) {
-    MESSAGE("driver_error: " << e.what());
+    MESSAGE("driver_error: " << std::string(e.what()));
     return e.kind();
   }
   FAIL("no driver_error");
