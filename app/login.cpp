@@ -1,12 +1,444 @@
 #include "app/login.hpp"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
 #include <iostream>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "cdp/browser_process.hpp"
+#include "cdp/chat.hpp"
+#include "cdp/connection.hpp"
+#include "cdp/io_thread.hpp"
+#include "cdp/site_profile.hpp"
+#include "cdp/storage_state.hpp"
 
 namespace camoufleet::app {
+namespace {
 
-int run_login(const config::settings&, const std::string&) {
-  std::cerr << "error: login: not implemented yet\n";
-  return 2;
+using nlohmann::json;
+using std::chrono::milliseconds;
+using clock_type = std::chrono::steady_clock;
+
+// Splits "scheme://authority/path?query#fragment"; false when not http(s).
+bool split_url(const std::string& url, std::string& origin, std::string& path) {
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return false;
+  std::string scheme = url.substr(0, scheme_end);
+  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (scheme != "http" && scheme != "https") return false;
+  auto rest_start = scheme_end + 3;
+  auto auth_end = url.find_first_of("/?#", rest_start);
+  std::string authority = url.substr(rest_start, auth_end == std::string::npos
+                                                     ? std::string::npos
+                                                     : auth_end - rest_start);
+  if (authority.empty()) return false;
+  for (char& c : authority) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  origin = scheme + "://" + authority;
+  path.clear();
+  if (auth_end != std::string::npos && url[auth_end] == '/') {
+    auto path_end = url.find_first_of("?#", auth_end);
+    path = url.substr(auth_end, path_end == std::string::npos ? std::string::npos
+                                                              : path_end - auth_end);
+  }
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  if (path.empty()) path = "/";
+  return true;
+}
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+std::string parent_dir(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+std::string join(const std::string& dir, const std::string& name) {
+  if (dir.empty()) return name;
+  return dir.back() == '/' ? dir + name : dir + "/" + name;
+}
+
+// Fails before the user spends minutes signing in when the profile could not
+// be written anyway: the dir, or its nearest existing ancestor, must be writable.
+void check_writable(const std::string& dir, const char* flag) {
+  std::string d = dir;
+  struct stat sb {};
+  while (::stat(d.c_str(), &sb) != 0) {
+    if (errno != ENOENT) throw std::runtime_error(std::string(flag) + " " + dir + ": " + errno_text(errno));
+    std::string up = parent_dir(d);
+    if (up == d) break;
+    d = up;
+  }
+  if (!S_ISDIR(sb.st_mode))
+    throw std::runtime_error(std::string(flag) + " " + dir + ": " + d + " is not a directory");
+  if (::access(d.c_str(), W_OK | X_OK) != 0)
+    throw std::runtime_error(std::string(flag) + " " + dir + ": " + d + " is not writable");
+}
+
+// The browser, its connection and the io thread, torn down in that order:
+// the connection must be gone before the io thread stops, and the browser
+// gets a clean Browser.close before it is terminated (and its profile dir
+// removed by browser_process).
+struct login_browser {
+  std::unique_ptr<cdp::io_thread> io;
+  std::shared_ptr<cdp::connection> conn;
+  std::unique_ptr<cdp::browser_process> browser;
+
+  login_browser() = default;
+  login_browser(const login_browser&) = delete;
+  login_browser& operator=(const login_browser&) = delete;
+  ~login_browser() { close(); }
+
+  void close() noexcept {
+    try {
+      if (conn) {
+        if (browser && conn->is_open()) {
+          try {
+            conn->call("Browser.close", json::object(), "", milliseconds(2000));
+          } catch (const std::exception&) {
+            // Already gone or stuck: terminate() below settles it.
+          }
+        }
+        conn->close();
+        conn.reset();
+      }
+      if (browser) {
+        browser->wait_for_exit(milliseconds(3000));
+        browser->terminate(milliseconds(2000));
+        browser.reset();
+      }
+      if (io) {
+        io->stop();
+        io.reset();
+      }
+    } catch (...) {
+    }
+  }
+};
+
+cdp::display_mode to_cdp(config::display_mode m) {
+  switch (m) {
+    case config::display_mode::visible: return cdp::display_mode::visible;
+    case config::display_mode::virtual_display: return cdp::display_mode::virtual_display;
+    case config::display_mode::headless: break;
+  }
+  return cdp::display_mode::headless;
+}
+
+// Sleeps up to `wait` unless SIGINT/SIGTERM arrives (main() blocks both, so
+// they queue for us instead of killing the process and leaving the browser's
+// profile dir behind). Returns the signal or 0.
+int wait_for_signal(milliseconds wait) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  timespec ts{};
+  ts.tv_sec = static_cast<time_t>(wait.count() / 1000);
+  ts.tv_nsec = static_cast<long>((wait.count() % 1000) * 1000000);
+  int sig = ::sigtimedwait(&set, nullptr, &ts);
+  return sig > 0 ? sig : 0;
+}
+
+json evaluate(cdp::connection& conn, const std::string& session, const std::string& expression,
+              milliseconds timeout) {
+  json r = conn.call("Runtime.evaluate",
+                     {{"expression", expression}, {"returnByValue", true}, {"awaitPromise", false}},
+                     session, timeout);
+  if (r.contains("exceptionDetails"))
+    throw cdp::driver_error(cdp::failure_kind::site_error, "script failed in the page");
+  return r.value("result", json::object()).value("value", json());
+}
+
+std::string look_script(const std::vector<std::string>& ready_selectors) {
+  return "(() => { const sels = " + json(ready_selectors).dump() +
+         "; const ready = sels.some(s => { try { return !!document.querySelector(s); }"
+         " catch (e) { return false; } });"
+         " return {url: location.href, ready}; })()";
+}
+
+const char* const local_storage_script =
+    "(() => { const items = []; for (let i = 0; i < localStorage.length; ++i) {"
+    " const k = localStorage.key(i); items.push([k, localStorage.getItem(k)]); }"
+    " return {origin: location.origin, items}; })()";
+
+struct signed_in_tab {
+  std::string session_id;
+};
+
+struct login_failure : std::runtime_error {
+  login_failure(int code, const std::string& what) : std::runtime_error(what), exit_code(code) {}
+  int exit_code;
+};
+
+// Waits for the chat page in any tab (the user may open a new one or close
+// ours). Returns the flattened session of that tab.
+signed_in_tab wait_for_sign_in(login_browser& b, const config::settings& s,
+                               const cdp::site_profile& site, clock_type::time_point deadline) {
+  const std::string script = look_script(site.selectors.ready);
+  const std::string want_origin = url_origin(s.site_url);
+  const std::string want_path = url_path(s.site_url);
+  const milliseconds poll = std::max(site.timeouts.poll_interval, milliseconds(200));
+  std::map<std::string, std::string> sessions;  // targetId -> sessionId
+  std::string last_seen;  // origin + path only: queries may carry tokens
+
+  for (;;) {
+    if (!b.browser->running() || !b.conn->is_open())
+      throw login_failure(1, "the browser closed before the sign-in finished");
+    try {
+      json targets = b.conn->call("Target.getTargets", json::object(), "", milliseconds(5000));
+      for (const auto& t : targets.value("targetInfos", json::array())) {
+        if (t.value("type", std::string()) != "page") continue;
+        const std::string url = t.value("url", std::string());
+        if (url_origin(url).empty()) continue;
+        last_seen = url_origin(url) + url_path(url);
+        spdlog::debug("login: page target at {}", last_seen);
+        if (url_origin(url) != want_origin || url_path(url) != want_path) continue;
+        const std::string target_id = t.value("targetId", std::string());
+        auto it = sessions.find(target_id);
+        if (it == sessions.end()) {
+          json a = b.conn->call("Target.attachToTarget", {{"targetId", target_id}, {"flatten", true}},
+                                "", milliseconds(5000));
+          it = sessions.emplace(target_id, a.value("sessionId", std::string())).first;
+        }
+        json v = evaluate(*b.conn, it->second, script, milliseconds(5000));
+        page_look look;
+        if (v.is_object()) {
+          look.url = v.value("url", std::string());
+          look.ready = v.value("ready", false);
+        }
+        spdlog::debug("login: tab at {} ready={}", url_origin(look.url) + url_path(look.url),
+                      look.ready);
+        if (is_signed_in(look, s.site_url, site.login_url_patterns)) return {it->second};
+      }
+    } catch (const cdp::driver_error& e) {
+      // A page in the middle of a navigation, a tab closed under us: look again.
+      spdlog::debug("login: page not ready yet: {}", e.what());
+    }
+    auto now = clock_type::now();
+    if (now >= deadline) {
+      throw login_failure(
+          1, "no sign-in within " + std::to_string(s.login_timeout.count()) +
+                 " s: the browser never showed the chat page " + want_origin + want_path +
+                 (last_seen.empty() ? std::string() : " (last page seen: " + last_seen + ")") +
+                 "; nothing was saved. Run it again, and sign in within --timeout");
+    }
+    auto left = std::chrono::duration_cast<milliseconds>(deadline - now);
+    if (int sig = wait_for_signal(std::min(poll, left)))
+      throw login_failure(130, std::string("interrupted by ") +
+                                   (sig == SIGINT ? "SIGINT" : "SIGTERM") + "; nothing was saved");
+  }
+}
+
+cdp::storage_state read_session(login_browser& b, const signed_in_tab& tab) {
+  cdp::storage_state st;
+  json cookies = b.conn->call("Storage.getCookies", json::object(), "", milliseconds(10000));
+  st.cookies = cdp::from_cdp_cookies(cookies.value("cookies", json::array()));
+  json v = evaluate(*b.conn, tab.session_id, local_storage_script, milliseconds(10000));
+  if (v.is_object()) {
+    cdp::origin_storage o;
+    o.origin = v.value("origin", std::string());
+    for (const auto& item : v.value("items", json::array()))
+      if (item.is_array() && item.size() == 2 && item[0].is_string() && item[1].is_string())
+        o.local_storage.emplace_back(item[0].get<std::string>(), item[1].get<std::string>());
+    if (!o.origin.empty() && o.origin != "null") st.origins.push_back(std::move(o));
+  }
+  return st;
+}
+
+int login(const config::settings& s, const std::string& x_display) {
+  const cdp::site_profile site = cdp::load_site_profile(s.site_file);
+  const std::string saved_path = join(s.saved_dir, s.login_save_as + ".json");
+  const std::string active_path = join(s.auth_dir, s.login_save_as + ".json");
+  check_writable(s.saved_dir, "--saved-dir");
+  if (s.login_activate) check_writable(s.auth_dir, "--auth-dir");
+
+  login_browser b;
+  cdp::browser_options bo;
+  bo.instance_id = "login";
+  bo.browser_path = s.browser;
+  bo.display = to_cdp(s.display);
+  bo.x_display = x_display;
+  bo.base_port = s.base_port;
+  bo.profile_root = s.profile_root;
+  b.browser = cdp::browser_process::launch(bo);
+  b.io = std::make_unique<cdp::io_thread>();
+  b.conn = cdp::connection::connect(*b.io, b.browser->ws_endpoint(), milliseconds(15000));
+
+  // Tests and scripts read these two lines (a second CDP client may drive the
+  // same browser; the pid lets them check it is gone afterwards).
+  std::cout << "DevTools: " << b.browser->ws_endpoint() << "\n"
+            << "Browser pid: " << b.browser->pid() << std::endl;
+
+  // Reuse the window's own first tab so the user sees one tab, not two.
+  std::string target_id;
+  json targets = b.conn->call("Target.getTargets", json::object(), "", milliseconds(10000));
+  for (const auto& t : targets.value("targetInfos", json::array())) {
+    if (t.value("type", std::string()) == "page") {
+      target_id = t.value("targetId", std::string());
+      break;
+    }
+  }
+  if (target_id.empty())
+    target_id = b.conn->call("Target.createTarget", {{"url", "about:blank"}}, "", milliseconds(10000))
+                    .value("targetId", std::string());
+  json attached = b.conn->call("Target.attachToTarget", {{"targetId", target_id}, {"flatten", true}},
+                               "", milliseconds(10000));
+  const std::string session = attached.value("sessionId", std::string());
+  json nav = b.conn->call("Page.navigate", {{"url", s.site_url}}, session,
+                          std::max(site.timeouts.navigation, milliseconds(1000)));
+  if (nav.contains("errorText") && !nav["errorText"].get<std::string>().empty())
+    spdlog::warn("login: opening {} failed: {} (you can still navigate in the window)",
+                 url_origin(s.site_url) + url_path(s.site_url),
+                 nav["errorText"].get<std::string>());
+
+  const auto deadline = clock_type::now() + s.login_timeout;
+  std::cout << "Sign in in the browser window; waiting up to " << s.login_timeout.count()
+            << " s for the chat page (" << url_origin(s.site_url) + url_path(s.site_url)
+            << ")..." << std::endl;
+
+  signed_in_tab tab = wait_for_sign_in(b, s, site, deadline);
+  cdp::storage_state st = read_session(b, tab);
+  b.close();
+
+  if (st.cookies.empty())
+    throw login_failure(1, "the chat page was reached but the browser holds no cookies; nothing was saved");
+  const std::string text = cdp::to_storage_state_json(st);
+  // What we write must load back as a profile; a failure here is our bug.
+  cdp::parse_storage_state(text, saved_path);
+
+  make_private_dirs(s.saved_dir);
+  write_file_atomic(saved_path, text, 0600);
+  std::size_t entries = 0;
+  for (const auto& o : st.origins) entries += o.local_storage.size();
+  std::cout << "Saved profile " << s.login_save_as << " to " << saved_path << " ("
+            << st.cookies.size() << " cookies, " << entries
+            << " localStorage entries; mode 0600, keep it secret)" << std::endl;
+  if (s.login_activate) {
+    make_private_dirs(s.auth_dir);
+    write_file_atomic(active_path, text, 0600);
+    std::cout << "Activated: copied to " << active_path << " (served from --auth-dir)" << std::endl;
+  } else {
+    std::cout << "To serve it, copy it into " << s.auth_dir << "/ (or run login again with --activate)"
+              << std::endl;
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::string url_origin(const std::string& url) {
+  std::string origin, path;
+  return split_url(url, origin, path) ? origin : std::string();
+}
+
+std::string url_path(const std::string& url) {
+  std::string origin, path;
+  return split_url(url, origin, path) ? path : std::string();
+}
+
+bool is_signed_in(const page_look& look, const std::string& site_url,
+                  const std::vector<std::string>& login_url_patterns) {
+  if (!look.ready) return false;
+  const std::string origin = url_origin(look.url);
+  if (origin.empty() || origin != url_origin(site_url)) return false;
+  if (url_path(look.url) != url_path(site_url)) return false;
+  for (const auto& p : login_url_patterns)
+    if (!p.empty() && look.url.find(p) != std::string::npos) return false;
+  return true;
+}
+
+void make_private_dirs(const std::string& dir) {
+  if (dir.empty()) throw std::runtime_error("empty directory name");
+  std::string prefix;
+  std::size_t pos = 0;
+  while (pos <= dir.size()) {
+    auto slash = dir.find('/', pos);
+    if (slash == std::string::npos) slash = dir.size();
+    prefix = dir.substr(0, slash);
+    pos = slash + 1;
+    if (prefix.empty() || prefix == "." || prefix == "..") continue;
+    if (::mkdir(prefix.c_str(), 0700) != 0) {
+      int err = errno;
+      struct stat sb {};
+      if (err != EEXIST || ::stat(prefix.c_str(), &sb) != 0 || !S_ISDIR(sb.st_mode))
+        throw std::runtime_error("cannot create directory " + prefix + ": " + errno_text(err));
+    }
+  }
+}
+
+void write_file_atomic(const std::string& path, const std::string& content, mode_t mode) {
+  const std::string dir = parent_dir(path);
+  const std::string base = path.substr(path.find_last_of('/') == std::string::npos
+                                           ? 0
+                                           : path.find_last_of('/') + 1);
+  // A dot name without the .json ending: whoever lists *.json never sees it.
+  std::string tmp = join(dir, "." + base + ".tmp-XXXXXX");
+  std::vector<char> buf(tmp.begin(), tmp.end());
+  buf.push_back('\0');
+  int fd = ::mkostemp(buf.data(), O_CLOEXEC);  // created 0600 from the start
+  if (fd < 0) throw std::runtime_error("cannot write " + path + ": " + errno_text(errno));
+  tmp.assign(buf.data());
+  auto fail = [&](const std::string& step) {
+    int err = errno;
+    if (fd >= 0) ::close(fd);
+    ::unlink(tmp.c_str());
+    throw std::runtime_error("cannot write " + path + ": " + step + ": " + errno_text(err));
+  };
+  if (::fchmod(fd, mode) != 0) fail("chmod");
+  std::size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail("write");
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) fail("fsync");
+  if (::close(fd) != 0) {
+    fd = -1;
+    fail("close");
+  }
+  fd = -1;
+  if (::rename(tmp.c_str(), path.c_str()) != 0) fail("rename");
+  // The rename itself must survive a crash too.
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
+int run_login(const config::settings& s, const std::string& x_display) {
+  try {
+    return login(s, x_display);
+  } catch (const login_failure& e) {
+    std::cerr << "error: login: " << e.what() << std::endl;
+    return e.exit_code;
+  } catch (const std::exception& e) {
+    std::cerr << "error: login: " << e.what() << "; nothing was saved unless said above" << std::endl;
+    return 1;
+  } catch (...) {
+    std::cerr << "error: login: unexpected failure" << std::endl;
+    return 1;
+  }
 }
 
 }  // namespace camoufleet::app

@@ -1,0 +1,298 @@
+// `camoufleet login` end to end: the real binary, a real headless Chromium and
+// the simulator. The test plays the user: it finds the sign-in tab through
+// the project's own CDP layer and fills the form.
+
+#include <doctest/doctest.h>
+
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "cdp/connection.hpp"
+#include "cdp/io_thread.hpp"
+#include "cdp/storage_state.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+using namespace camoufleet;
+using namespace std::chrono_literals;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+// A port nothing listens on right now, as the first DevTools port to try
+// (the browser skips busy ones), so parallel tests do not all start at 9222.
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  socklen_t len = sizeof a;
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+  ::close(fd);
+  int port = ntohs(a.sin_port);
+  return port < 1024 ? 20000 : port;
+}
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+mode_t mode_of(const std::string& path) {
+  struct stat sb {};
+  REQUIRE(::stat(path.c_str(), &sb) == 0);
+  return sb.st_mode & 07777;
+}
+
+bool process_gone(int pid) {
+  return testing::wait_until([pid] { return ::kill(pid, 0) != 0 && errno == ESRCH; }, 10s, 50ms);
+}
+
+std::size_t entries_in(const std::string& dir) {
+  if (!fs::exists(dir)) return 0;
+  std::size_t n = 0;
+  for (auto it = fs::directory_iterator(dir); it != fs::directory_iterator(); ++it) ++n;
+  return n;
+}
+
+// The value of one cookie in a "A=1; B=2" header.
+std::string cookie_from_header(const std::string& header, const std::string& name) {
+  std::istringstream in(header);
+  std::string part;
+  while (std::getline(in, part, ';')) {
+    auto start = part.find_first_not_of(' ');
+    if (start == std::string::npos) continue;
+    part = part.substr(start);
+    if (part.compare(0, name.size() + 1, name + "=") == 0) return part.substr(name.size() + 1);
+  }
+  return "";
+}
+
+int exit_code(const std::optional<int>& status) {
+  if (!status) return -1000;  // still running at the deadline
+  if (WIFEXITED(*status)) return WEXITSTATUS(*status);
+  return -WTERMSIG(*status);
+}
+
+// One `camoufleet login` run with private dirs; everything removed afterwards.
+struct login_run {
+  testing::temp_dir root{"camoufleet-login-"};
+  std::string saved_dir = root.file("saved/sub");  // does not exist yet
+  std::string auth_dir = root.file("active");
+  std::string profile_root = root.file("browsers");
+  std::unique_ptr<testing::child_process> proc;
+  std::string ws;
+  int browser_pid = 0;
+
+  login_run(const std::string& site_url, const std::vector<std::string>& extra) {
+    fs::create_directories(auth_dir);
+    fs::create_directories(profile_root);
+    std::vector<std::string> argv{CAMOUFLEET_BIN, "login", "--save-as", "alice", "--headless",
+                                  "--site-url", site_url, "--saved-dir", saved_dir,
+                                  "--auth-dir", auth_dir, "--profile-root", profile_root,
+                                  "--browser", testing::chromium_path(),
+                                  "--base-port", std::to_string(free_port())};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    proc = std::make_unique<testing::child_process>(argv);
+  }
+
+  // Waits for the DevTools and pid lines.
+  void wait_started() {
+    auto dev = proc->wait_for_line(std::regex("^DevTools: ws://\\S+$"), 60s);
+    REQUIRE_MESSAGE(dev.has_value(), "no DevTools line; stderr: " << stderr_text());
+    ws = dev->substr(std::string("DevTools: ").size());
+    auto pid = proc->wait_for_line(std::regex("^Browser pid: [0-9]+$"), 10s);
+    REQUIRE(pid.has_value());
+    browser_pid = std::stoi(pid->substr(std::string("Browser pid: ").size()));
+    REQUIRE(browser_pid > 0);
+  }
+
+  std::string stderr_text() const {
+    std::string all;
+    for (const auto& l : proc->stderr_lines()) all += l + "\n";
+    return all;
+  }
+  std::string all_output() const {
+    std::string all = stderr_text();
+    for (const auto& l : proc->stdout_lines()) all += l + "\n";
+    return all;
+  }
+};
+
+// Plays the user in the browser login drives: waits for the sign-in tab and
+// submits the simulator's form. Returns the tab's URL it signed in from.
+std::string sign_in(const std::string& ws, const std::string& account, const std::string& password) {
+  cdp::io_thread io;
+  auto conn = cdp::connection::connect(io, ws, 10s);
+  std::string session, url;
+  const bool found = testing::wait_until(
+      [&] {
+        json t = conn->call("Target.getTargets");
+        for (const auto& info : t.value("targetInfos", json::array())) {
+          if (info.value("type", "") == "page" &&
+              info.value("url", "").find("/ServiceLogin") != std::string::npos) {
+            url = info.value("url", "");
+            session = conn->call("Target.attachToTarget",
+                                 {{"targetId", info.value("targetId", "")}, {"flatten", true}})
+                          .value("sessionId", "");
+            return true;
+          }
+        }
+        return false;
+      },
+      30s, 100ms);
+  REQUIRE_MESSAGE(found, "the browser never showed the sign-in page");
+  const std::string fill =
+      "(() => { const id = document.querySelector('input[type=\"email\"][name=\"identifier\"]');"
+      " const pw = document.querySelector('input[type=\"password\"][name=\"password\"]');"
+      " const next = document.querySelector('button#next');"
+      " if (!id || !pw || !next) return false;"
+      " id.value = " + json(account).dump() + "; pw.value = " + json(password).dump() + ";"
+      " next.click(); return true; })()";
+  const bool clicked = testing::wait_until(
+      [&] {
+        try {
+          json r = conn->call("Runtime.evaluate", {{"expression", fill}, {"returnByValue", true}},
+                              session);
+          return r.value("result", json::object()).value("value", false);
+        } catch (const cdp::driver_error&) {
+          return false;  // still loading
+        }
+      },
+      20s, 100ms);
+  REQUIRE_MESSAGE(clicked, "the sign-in form never showed up");
+  conn->close();
+  return url;
+}
+
+}  // namespace
+
+TEST_CASE("login: signing in on the simulator saves a working 0600 profile and activates it") {
+  if (!testing::chromium_available()) {
+    MESSAGE("no /usr/bin/chromium: skipped");
+    return;
+  }
+  testing::sim_process sim;
+  login_run run(sim.url(), {"--activate", "--timeout", "60", "--log-level", "debug"});
+  run.wait_started();
+  REQUIRE(run.proc->wait_for_line(std::regex("^Sign in in the browser window; waiting up to 60 s"),
+                                  10s));
+
+  // The field is type=email: plain "alice" would not pass the form's own check.
+  const std::string signin_url = sign_in(run.ws, "alice@example.com", "alice-password");
+  CHECK(signin_url.find(sim.base_url() + "/ServiceLogin") == 0);
+
+  const int code = exit_code(run.proc->wait_exit(60s));
+  REQUIRE_MESSAGE(code == 0, "login failed: " << run.all_output());
+  CHECK(process_gone(run.browser_pid));
+  CHECK(entries_in(run.profile_root) == 0);  // the browser's profile dir is gone
+
+  const std::string saved = run.saved_dir + "/alice.json";
+  const std::string active = run.auth_dir + "/alice.json";
+  REQUIRE(fs::exists(saved));
+  CHECK(mode_of(saved) == 0600);
+  CHECK(mode_of(run.saved_dir) == 0700);  // created by login
+  CHECK(entries_in(run.saved_dir) == 1);  // no temp file left
+  REQUIRE(fs::exists(active));
+  CHECK(mode_of(active) == 0600);
+  const bool same_copy = read_all(saved) == read_all(active);
+  CHECK(same_copy);
+
+  // Valid storageState (through the loader the fleet uses), holding alice's SID.
+  auto loaded = cdp::load_storage_state(saved);
+  CHECK_FALSE(loaded.too_open);
+  const std::string expected_sid = cookie_from_header(testing::sim_process::cookie_header("alice"), "SID");
+  REQUIRE_FALSE(expected_sid.empty());
+  bool sid_is_alices = false;
+  std::string cookie_header;
+  for (const auto& c : loaded.state.cookies) {
+    if (c.name == "SID") {
+      sid_is_alices = c.value == expected_sid;
+      CHECK(c.domain == "127.0.0.1");
+      CHECK(c.http_only);
+      CHECK(c.expires > 0);
+    }
+    cookie_header += (cookie_header.empty() ? "" : "; ") + c.name + "=" + c.value;
+  }
+  CHECK(sid_is_alices);  // compared, never printed
+  REQUIRE(loaded.state.origins.size() == 1);
+  CHECK(loaded.state.origins[0].origin == sim.base_url());
+
+  // The profile works: the simulator serves its chat page to these cookies
+  // (and sends a stranger to sign in, so the check means something).
+  auto with = testing::http_request("GET", sim.port(), "/prompts/new_chat", "",
+                                    {{"Cookie", cookie_header}});
+  CHECK(with.status == 200);
+  auto without = testing::http_request("GET", sim.port(), "/prompts/new_chat");
+  CHECK(without.status == 302);
+
+  // The output says where it went and never shows a cookie value.
+  const std::string out = run.all_output();
+  CHECK(out.find(saved) != std::string::npos);
+  CHECK(out.find(active) != std::string::npos);
+  const bool leaks = out.find(expected_sid) != std::string::npos;
+  CHECK_FALSE(leaks);
+}
+
+TEST_CASE("login: nobody signs in before --timeout: exit 1, nothing written, browser gone") {
+  if (!testing::chromium_available()) {
+    MESSAGE("no /usr/bin/chromium: skipped");
+    return;
+  }
+  testing::sim_process sim;
+  login_run run(sim.url(), {"--activate", "--timeout", "2"});
+  run.wait_started();
+  const int code = exit_code(run.proc->wait_exit(45s));
+  CHECK(code == 1);
+  CHECK(run.stderr_text().find("no sign-in within 2 s") != std::string::npos);
+  CHECK(process_gone(run.browser_pid));
+  CHECK(entries_in(run.profile_root) == 0);
+  CHECK_FALSE(fs::exists(run.saved_dir));
+  CHECK(entries_in(run.auth_dir) == 0);
+}
+
+TEST_CASE("login: SIGTERM while waiting: exit 130, nothing written, browser gone") {
+  if (!testing::chromium_available()) {
+    MESSAGE("no /usr/bin/chromium: skipped");
+    return;
+  }
+  testing::sim_process sim;
+  login_run run(sim.url(), {"--timeout", "120"});
+  run.wait_started();
+  REQUIRE(run.proc->wait_for_line(std::regex("^Sign in in the browser window"), 10s));
+  ::kill(run.proc->pid(), SIGTERM);
+  const int code = exit_code(run.proc->wait_exit(30s));
+  CHECK(code == 130);
+  CHECK(process_gone(run.browser_pid));
+  CHECK(entries_in(run.profile_root) == 0);
+  CHECK_FALSE(fs::exists(run.saved_dir));
+}
+
+TEST_CASE("login: a bad profile name is refused by the parser with exit 2, no browser") {
+  testing::temp_dir root;
+  testing::child_process proc({CAMOUFLEET_BIN, "login", "--save-as", "../x", "--headless",
+                               "--saved-dir", root.file("saved"), "--timeout", "5"});
+  const int code = exit_code(proc.wait_exit(20s));
+  CHECK(code == 2);
+  bool named = false;
+  for (const auto& l : proc.stderr_lines()) named = named || l.find("--save-as") != std::string::npos;
+  CHECK(named);
+  for (const auto& l : proc.stdout_lines()) CHECK(l.find("DevTools:") == std::string::npos);
+  CHECK_FALSE(fs::exists(root.file("saved")));
+  CHECK_FALSE(fs::exists(root.file("x.json")));
+}
