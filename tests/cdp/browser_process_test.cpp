@@ -40,8 +40,13 @@ struct scratch_dir {
     path = ::mkdtemp(templ);
   }
   ~scratch_dir() {
+    // A browser's helpers may still be writing into it for a moment after the
+    // browser itself is gone: retry briefly.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
     boost::system::error_code ec;
-    boost::filesystem::remove_all(path, ec);
+    while (boost::filesystem::remove_all(path, ec), ec && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
   }
 };
 
@@ -421,6 +426,8 @@ TEST_CASE("no orphan: a SIGKILLed owner takes its browser with it") {
   CHECK(probe->wait_for_exit(10s));
   CHECK(probe->exit_status().signal == SIGKILL);
   CHECK(wait_until([&] { return !process_alive(browser_pid); }, 10s));
+  // Its helpers follow on their own; make sure before the dir goes.
+  ::kill(-browser_pid, SIGKILL);
 }
 
 TEST_CASE("launch: browsers started at once from one base port all get their own port") {

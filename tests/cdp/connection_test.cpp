@@ -51,8 +51,13 @@ struct scratch_dir {
     path = ::mkdtemp(templ);
   }
   ~scratch_dir() {
+    // A browser's helpers may still be writing into it for a moment after the
+    // browser itself is gone: retry briefly.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
     boost::system::error_code ec;
-    boost::filesystem::remove_all(path, ec);
+    while (boost::filesystem::remove_all(path, ec), ec && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
   }
 };
 
