@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <iostream>
@@ -269,6 +270,17 @@ int login(const config::settings& s, const std::string& x_display) {
   check_writable(s.saved_dir, "--saved-dir");
   if (s.login_activate) check_writable(s.auth_dir, "--auth-dir");
 
+  // Nobody can sign in to a window that cannot open: say so before Chromium
+  // fails with an X error in its stderr.
+  auto unset = [](const char* name) {
+    const char* v = std::getenv(name);
+    return !v || !*v;
+  };
+  if (s.display == config::display_mode::visible && unset("DISPLAY") && unset("WAYLAND_DISPLAY"))
+    throw login_failure(1, "no display to open the browser window on (DISPLAY is not set): run it "
+                           "on a desktop session, or use --virtual-display and sign in through "
+                           "the printed DevTools endpoint; nothing was saved");
+
   login_browser b;
   cdp::browser_options bo;
   bo.instance_id = "login";
@@ -324,12 +336,15 @@ int login(const config::settings& s, const std::string& x_display) {
   cdp::parse_storage_state(text, saved_path);
 
   make_private_dirs(s.saved_dir);
+  struct stat before {};
+  const bool replaced = ::stat(saved_path.c_str(), &before) == 0;
   write_file_atomic(saved_path, text, 0600);
   std::size_t entries = 0;
   for (const auto& o : st.origins) entries += o.local_storage.size();
   std::cout << "Saved profile " << s.login_save_as << " to " << saved_path << " ("
             << st.cookies.size() << " cookies, " << entries
-            << " localStorage entries; mode 0600, keep it secret)" << std::endl;
+            << " localStorage entries; mode 0600, keep it secret)"
+            << (replaced ? "; the previous file was replaced" : "") << std::endl;
   if (s.login_activate) {
     make_private_dirs(s.auth_dir);
     write_file_atomic(active_path, text, 0600);

@@ -296,3 +296,19 @@ TEST_CASE("login: a bad profile name is refused by the parser with exit 2, no br
   CHECK_FALSE(fs::exists(root.file("saved")));
   CHECK_FALSE(fs::exists(root.file("x.json")));
 }
+
+TEST_CASE("login: a visible browser without any display stops at once with a hint") {
+  testing::temp_dir root;
+  // No display flag: login defaults to a visible window.
+  testing::child_process proc({CAMOUFLEET_BIN, "login", "--save-as", "alice", "--saved-dir",
+                               root.file("saved"), "--timeout", "5"},
+                              {{"DISPLAY", ""}, {"WAYLAND_DISPLAY", ""}});
+  const int code = exit_code(proc.wait_exit(20s));
+  CHECK(code == 1);
+  bool hint = false;
+  for (const auto& l : proc.stderr_lines())
+    hint = hint || l.find("--virtual-display") != std::string::npos;
+  CHECK(hint);
+  for (const auto& l : proc.stdout_lines()) CHECK(l.find("Browser pid:") == std::string::npos);
+  CHECK_FALSE(fs::exists(root.file("saved")));
+}
