@@ -99,10 +99,11 @@ struct login_run {
   std::string ws;
   int browser_pid = 0;
 
-  login_run(const std::string& site_url, const std::vector<std::string>& extra) {
+  login_run(const std::string& site_url, const std::vector<std::string>& extra,
+            const std::string& display_flag = "--headless") {
     fs::create_directories(auth_dir);
     fs::create_directories(profile_root);
-    std::vector<std::string> argv{CAMOUFLEET_BIN, "login", "--save-as", "alice", "--headless",
+    std::vector<std::string> argv{CAMOUFLEET_BIN, "login", "--save-as", "alice", display_flag,
                                   "--site-url", site_url, "--saved-dir", saved_dir,
                                   "--auth-dir", auth_dir, "--profile-root", profile_root,
                                   "--browser", testing::chromium_path(),
@@ -311,4 +312,68 @@ TEST_CASE("login: a visible browser without any display stops at once with a hin
   CHECK(hint);
   for (const auto& l : proc.stdout_lines()) CHECK(l.find("Browser pid:") == std::string::npos);
   CHECK_FALSE(fs::exists(root.file("saved")));
+}
+
+TEST_CASE("login --virtual-display: signs in on a private Xvfb and replaces an older profile") {
+  if (!testing::chromium_available() || ::access("/usr/bin/Xvfb", X_OK) != 0) {
+    MESSAGE("no chromium or no Xvfb: skipped");
+    return;
+  }
+  testing::sim_process sim;
+  login_run run(sim.url(), {"--timeout", "60"}, "--virtual-display");
+  // An older, too open profile of the same name is already there.
+  fs::create_directories(run.saved_dir);
+  const std::string saved = run.saved_dir + "/alice.json";
+  { std::ofstream(saved) << "{\"cookies\": []}"; }
+  REQUIRE(::chmod(saved.c_str(), 0644) == 0);
+
+  run.wait_started();
+  auto xvfb_line = run.proc->wait_for_line(std::regex("Virtual display :[0-9]+ started \\(Xvfb pid [0-9]+\\)"), 10s);
+  REQUIRE(xvfb_line.has_value());
+  const int xvfb_pid = std::stoi(xvfb_line->substr(xvfb_line->find("Xvfb pid ") + 9));
+  sign_in(run.ws, "alice@example.com", "alice-password");
+
+  const int code = exit_code(run.proc->wait_exit(60s));
+  REQUIRE_MESSAGE(code == 0, "login failed: " << run.all_output());
+  CHECK(process_gone(run.browser_pid));
+  CHECK(process_gone(xvfb_pid));
+  CHECK(entries_in(run.profile_root) == 0);
+  CHECK(mode_of(saved) == 0600);
+  CHECK(entries_in(run.saved_dir) == 1);
+  auto loaded = cdp::load_storage_state(saved);
+  bool has_sid = false;
+  for (const auto& c : loaded.state.cookies) has_sid = has_sid || c.name == "SID";
+  CHECK(has_sid);
+  CHECK(run.all_output().find("the previous file was replaced") != std::string::npos);
+  // Without --activate nothing goes to the served dir.
+  CHECK(entries_in(run.auth_dir) == 0);
+}
+
+TEST_CASE("login: the browser closed before signing in: exit 1, nothing written") {
+  if (!testing::chromium_available()) {
+    MESSAGE("no /usr/bin/chromium: skipped");
+    return;
+  }
+  testing::sim_process sim;
+  login_run run(sim.url(), {"--activate", "--timeout", "120"});
+  run.wait_started();
+  REQUIRE(run.proc->wait_for_line(std::regex("^Sign in in the browser window"), 10s));
+  {
+    // The user closes the window: here, Browser.close from a second client.
+    cdp::io_thread io;
+    auto conn = cdp::connection::connect(io, run.ws, 10s);
+    try {
+      conn->call("Browser.close", json::object(), "", 5s);
+    } catch (const cdp::driver_error&) {
+      // The socket may drop before the reply: the browser is closing either way.
+    }
+    conn->close();
+  }
+  const int code = exit_code(run.proc->wait_exit(30s));
+  CHECK(code == 1);
+  CHECK(run.stderr_text().find("the browser closed before the sign-in finished") != std::string::npos);
+  CHECK(process_gone(run.browser_pid));
+  CHECK(entries_in(run.profile_root) == 0);
+  CHECK_FALSE(fs::exists(run.saved_dir));
+  CHECK(entries_in(run.auth_dir) == 0);
 }
