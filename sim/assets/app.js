@@ -12,7 +12,9 @@
   const textarea = $('ms-prompt-box textarea[aria-label="Enter a prompt"]');
   const runButton = $('ms-run-button button[type="submit"]');
   const turns = $('.chat-session-content');
-  const callout = $('ms-callout.error-callout');
+  // The callout exists only while there is an error (a driver may test for
+  // its mere presence), so it is created and removed, never just hidden.
+  const calloutSlot = $('.callout-slot');
   const modelName = $('[data-test-id="model-name"]');
   const modelSelect = $('#model-select');
   const temperatureInput = $('ms-slider[data-setting="temperature"] input[type="number"]');
@@ -184,13 +186,18 @@
     setTimeout(() => t.remove(), 6000);
   }
   function showCallout(text) {
-    $('.message', callout).textContent = text;
-    callout.hidden = false;
+    const callout = document.createElement('ms-callout');
+    callout.className = 'error-callout';
+    const message = document.createElement('div');
+    message.className = 'message';
+    message.setAttribute('role', 'alert');
+    message.textContent = text;
+    callout.appendChild(message);
+    calloutSlot.replaceChildren(callout);
   }
   function clearNotices() {
-    callout.hidden = true;
-    $('.message', callout).textContent = '';
-    toasts.innerHTML = '';
+    calloutSlot.replaceChildren();
+    toasts.replaceChildren();
   }
 
   // ---- turns --------------------------------------------------------------

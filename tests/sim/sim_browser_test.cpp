@@ -140,6 +140,8 @@ TEST_CASE("sim browser: the page renders the streamed answer with the settings i
   CHECK(page.eval("document.querySelector('ms-thought-chunk').textContent") == want.reasoning());
   CHECK(page.eval("document.querySelector('ms-prompt-box textarea').value") == "");
   CHECK(page.eval("!!document.querySelector('button[aria-label=\"Run\"]')") == true);
+  // No error UI exists unless there is an error.
+  CHECK(page.eval("document.querySelector('ms-callout.error-callout, div.toast') === null") == true);
 
   auto rec = sim.state()["requests"][0];
   CHECK(rec["status"] == "done");
