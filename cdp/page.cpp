@@ -671,29 +671,33 @@ void cdp_page::add_stop_tokens(const std::vector<std::string>& stops, clock::tim
 void cdp_page::submit_prompt(const std::string& prompt, clock::time_point deadline) {
   const auto& s = site_.selectors;
   const auto step = std::min(left(deadline), site_.timeouts.settings);
-  json r = evaluate(
-      script("const t = __q(" + js_list(s.prompt) + "); if (!t) return 'missing';"
-             " const proto = t instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype"
-             " : HTMLInputElement.prototype;"
-             " const setter = Object.getOwnPropertyDescriptor(proto, 'value').set;"
-             " t.focus(); setter.call(t, " + js_string(prompt) + ");"
-             " t.dispatchEvent(new Event('input', {bubbles: true}));"
-             " t.dispatchEvent(new Event('change', {bubbles: true})); return 'ok';"),
-      step);
-  if (r != "ok") throw driver_error(failure_kind::site_error, "no prompt box on the page");
-  const std::string click =
-      "if (__q(" + js_list(s.stop_button) + ")) return 'busy'; const b = __q(" +
-      js_list(s.run_button) + "); if (!b) return 'missing';"
+  // Each attempt (re)sets the prompt and fires input/change before trying
+  // Run: a page still wiring its listeners can miss a single event, and
+  // then Run would stay disabled for good.
+  const std::string attempt =
+      "const t = __q(" + js_list(s.prompt) + "); if (!t) return 'missing';"
+      " if (__q(" + js_list(s.stop_button) + ")) return 'busy';"
+      " const proto = t instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype"
+      " : HTMLInputElement.prototype;"
+      " const setter = Object.getOwnPropertyDescriptor(proto, 'value').set;"
+      " const text = " + js_string(prompt) + ";"
+      " if (t.value !== text || !window.__camoufleet_prompt_set) {"
+      " t.focus(); setter.call(t, text); window.__camoufleet_prompt_set = true; }"
+      " t.dispatchEvent(new Event('input', {bubbles: true}));"
+      " t.dispatchEvent(new Event('change', {bubbles: true}));"
+      " const b = __q(" + js_list(s.run_button) + "); if (!b) return 'no run button';"
       " if (b.disabled || b.getAttribute('aria-disabled') === 'true') return 'disabled';"
-      " b.click(); return 'clicked';";
+      " b.click(); window.__camoufleet_prompt_set = false; return 'clicked';";
   const auto until = clock::now() + step;
   std::string state;
   while (true) {
-    state = evaluate(script(click), step).get<std::string>();
+    json r = evaluate(script(attempt), step);
+    state = r.is_string() ? r.get<std::string>() : r.dump();
     if (state == "clicked") return;
     if (clock::now() >= until) break;
     std::this_thread::sleep_for(site_.timeouts.poll_interval);
   }
+  if (state == "missing") throw driver_error(failure_kind::site_error, "no prompt box on the page");
   throw driver_error(state == "busy" ? failure_kind::timeout : failure_kind::site_error,
                      "the Run button could not be pressed (" + state + ")");
 }

@@ -509,3 +509,22 @@ TEST_CASE("driver: attach to a running browser through its ws endpoint") {
   CHECK(process_alive(owner->info().pid));
   CHECK(owner->page().ping(2s));
 }
+
+TEST_CASE("driver: a visible browser on its own virtual display (Xvfb)") {
+  if (::access("/usr/bin/Xvfb", X_OK) != 0) {
+    MESSAGE("Xvfb not installed: skipped");
+    return;
+  }
+  sim_fixture f;
+  auto o = f.options("alice");
+  o.display = display_mode::virtual_display;  // no x_display: the session starts its own
+  auto s = f.start(o);
+  collected c;
+  auto r = s->page().generate(ask("on a screen"), {}, c.fn(), 20s);
+  sim::answer_input in;
+  in.thinking = true;
+  CHECK(r.content == expected("on a screen", in).text());
+  const int pid = s->info().pid;
+  s->close(3s);
+  CHECK(wait_until([&] { return !process_alive(pid); }, 5s));
+}
