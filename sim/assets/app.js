@@ -213,6 +213,7 @@
     box.append(author, content);
     turn.appendChild(box);
     turns.appendChild(turn);
+    turn.scrollIntoView({ block: 'end' });
     return { turn, box, content, thought: null, text: null };
   }
   function addEditButton(t) {
