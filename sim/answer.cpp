@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "sim/stream_format.hpp"
+
 namespace camoufleet::sim {
 
 std::string answer::text() const {
@@ -78,7 +80,9 @@ answer compute_answer(const answer_input& in) {
   if (words.empty()) words.push_back("(empty)");
   const std::size_t n = words.size();
 
-  if (in.thinking) {
+  // A model without thinking never thinks, whatever the request says.
+  const model_entry* model = find_model(in.model);
+  if (in.thinking && (!model || model->thinking)) {
     int count = default_reasoning_tokens;
     if (in.thinking_budget > 0 && in.thinking_budget < count) count = in.thinking_budget;
     for (int i = 0; i < count; ++i) {

@@ -109,6 +109,8 @@ TEST_CASE("sim answer: reasoning only with thinking, bounded by a small budget")
   CHECK(compute_answer(in).reasoning() == "Thinking about why");
   in.thinking_budget = 1000;  // larger than the natural length: no effect
   CHECK(compute_answer(in).reasoning_tokens.size() == 8);
+  in.model = "models/gemini-2.0-flash";  // a model without thinking
+  CHECK(compute_answer(in).reasoning_tokens.empty());
 }
 
 TEST_CASE("sim answer: empty prompt still answers") {
