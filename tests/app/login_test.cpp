@@ -83,6 +83,14 @@ std::string cookie_from_header(const std::string& header, const std::string& nam
   return "";
 }
 
+// The child's pipes are drained by reader threads: a line written just before
+// exit may arrive a moment after the exit is seen, so output is awaited too.
+bool has_line(testing::child_process& proc, const std::string& part) {
+  return proc
+      .wait_for_line([&](const std::string& l) { return l.find(part) != std::string::npos; }, 5s)
+      .has_value();
+}
+
 int exit_code(const std::optional<int>& status) {
   if (!status) return -1000;  // still running at the deadline
   if (WIFEXITED(*status)) return WEXITSTATUS(*status);
@@ -243,9 +251,9 @@ TEST_CASE("login: signing in on the simulator saves a working 0600 profile and a
   CHECK(without.status == 302);
 
   // The output says where it went and never shows a cookie value.
+  CHECK(has_line(*run.proc, "Saved profile alice to " + saved));
+  CHECK(has_line(*run.proc, "Activated: copied to " + active));
   const std::string out = run.all_output();
-  CHECK(out.find(saved) != std::string::npos);
-  CHECK(out.find(active) != std::string::npos);
   const bool leaks = out.find(expected_sid) != std::string::npos;
   CHECK_FALSE(leaks);
 }
@@ -260,7 +268,7 @@ TEST_CASE("login: nobody signs in before --timeout: exit 1, nothing written, bro
   run.wait_started();
   const int code = exit_code(run.proc->wait_exit(45s));
   CHECK(code == 1);
-  CHECK(run.stderr_text().find("no sign-in within 2 s") != std::string::npos);
+  CHECK_MESSAGE(has_line(*run.proc, "no sign-in within 2 s"), run.all_output());
   CHECK(process_gone(run.browser_pid));
   CHECK(entries_in(run.profile_root) == 0);
   CHECK_FALSE(fs::exists(run.saved_dir));
@@ -290,9 +298,7 @@ TEST_CASE("login: a bad profile name is refused by the parser with exit 2, no br
                                "--saved-dir", root.file("saved"), "--timeout", "5"});
   const int code = exit_code(proc.wait_exit(20s));
   CHECK(code == 2);
-  bool named = false;
-  for (const auto& l : proc.stderr_lines()) named = named || l.find("--save-as") != std::string::npos;
-  CHECK(named);
+  CHECK(has_line(proc, "--save-as"));
   for (const auto& l : proc.stdout_lines()) CHECK(l.find("DevTools:") == std::string::npos);
   CHECK_FALSE(fs::exists(root.file("saved")));
   CHECK_FALSE(fs::exists(root.file("x.json")));
@@ -306,10 +312,7 @@ TEST_CASE("login: a visible browser without any display stops at once with a hin
                               {{"DISPLAY", ""}, {"WAYLAND_DISPLAY", ""}});
   const int code = exit_code(proc.wait_exit(20s));
   CHECK(code == 1);
-  bool hint = false;
-  for (const auto& l : proc.stderr_lines())
-    hint = hint || l.find("--virtual-display") != std::string::npos;
-  CHECK(hint);
+  CHECK(has_line(proc, "--virtual-display"));
   for (const auto& l : proc.stdout_lines()) CHECK(l.find("Browser pid:") == std::string::npos);
   CHECK_FALSE(fs::exists(root.file("saved")));
 }
@@ -344,7 +347,7 @@ TEST_CASE("login --virtual-display: signs in on a private Xvfb and replaces an o
   bool has_sid = false;
   for (const auto& c : loaded.state.cookies) has_sid = has_sid || c.name == "SID";
   CHECK(has_sid);
-  CHECK(run.all_output().find("the previous file was replaced") != std::string::npos);
+  CHECK(has_line(*run.proc, "the previous file was replaced"));
   // Without --activate nothing goes to the served dir.
   CHECK(entries_in(run.auth_dir) == 0);
 }
@@ -371,7 +374,8 @@ TEST_CASE("login: the browser closed before signing in: exit 1, nothing written"
   }
   const int code = exit_code(run.proc->wait_exit(30s));
   CHECK(code == 1);
-  CHECK(run.stderr_text().find("the browser closed before the sign-in finished") != std::string::npos);
+  CHECK_MESSAGE(has_line(*run.proc, "the browser closed before the sign-in finished"),
+                run.all_output());
   CHECK(process_gone(run.browser_pid));
   CHECK(entries_in(run.profile_root) == 0);
   CHECK_FALSE(fs::exists(run.saved_dir));
