@@ -22,6 +22,14 @@ using self_ptr = caf::stateful_actor<balancer_state>*;
 constexpr int busy_retry_after_s = 5;
 constexpr int max_handbacks = 10;
 
+// Queue waits are measured on the actor clock (steady in production,
+// hand-driven under CAF's test scheduler), not on wall time.
+std::int64_t queue_now(self_ptr self) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             self->clock().now().time_since_epoch())
+      .count();
+}
+
 std::string bare_model(const std::string& id) {
   const std::string prefix = "models/";
   return id.compare(0, prefix.size(), prefix) == 0 ? id.substr(prefix.size()) : id;
@@ -103,7 +111,7 @@ void schedule_expiry(self_ptr self) {
   auto& st = self->state;
   auto when = st.queue.next_expiry(st.cfg.timing.queue_timeout.count());
   if (!when) return;
-  auto delay = std::chrono::milliseconds(std::max<std::int64_t>(0, *when - unix_ms()));
+  auto delay = std::chrono::milliseconds(std::max<std::int64_t>(0, *when - queue_now(self)));
   self->delayed_send(self, delay, expire_atom::value);
 }
 
@@ -134,7 +142,7 @@ void dispatch(self_ptr self, const std::string& request_id, bool failover) {
          retry_after);
     return;
   }
-  const auto now = unix_ms();
+  const auto now = queue_now(self);
   auto r = failover ? st.queue.push_front(request_id, now) : st.queue.push(request_id, now);
   if (r == request_queue::push_result::full) {
     fail(self, request_id, error_code::queue_full, "all instances are busy and the queue is full",
@@ -142,7 +150,6 @@ void dispatch(self_ptr self, const std::string& request_id, bool failover) {
     return;
   }
   p.instance.clear();
-  p.queued_at_ms = now;
   st.log->debug("Request {} queued ({} waiting)", request_id, st.queue.size());
   schedule_expiry(self);
 }
@@ -151,7 +158,7 @@ void dispatch(self_ptr self, const std::string& request_id, bool failover) {
 void pump(self_ptr self) {
   auto& st = self->state;
   if (st.queue.empty()) return;
-  for (const auto& entry : st.queue.snapshot(unix_ms())) {
+  for (const auto& entry : st.queue.snapshot(queue_now(self))) {
     auto it = st.requests.find(entry.request_id);
     if (it == st.requests.end()) {
       st.queue.remove(entry.request_id);
@@ -205,7 +212,7 @@ void on_outcome(self_ptr self, job_outcome o) {
   check_drained(self);
 }
 
-fleet_view make_view(const balancer_state& st) {
+fleet_view make_view(const balancer_state& st, std::int64_t now) {
   fleet_view v;
   v.multi_instance_mode = st.cfg.multi;
   v.queue_limit = static_cast<int>(st.queue.limit());
@@ -213,7 +220,7 @@ fleet_view make_view(const balancer_state& st) {
   std::sort(v.instances.begin(), v.instances.end(), [](const auto& a, const auto& b) {
     return routing::id_less(a.id, b.id);
   });
-  v.queue = st.queue.snapshot(unix_ms());
+  v.queue = st.queue.snapshot(now);
   return v;
 }
 
@@ -315,13 +322,13 @@ caf::behavior balancer_actor(caf::stateful_actor<balancer_state>* self, balancer
     },
     [=](expire_atom) {
       auto& s = self->state;
-      for (const auto& id : s.queue.expire(unix_ms(), s.cfg.timing.queue_timeout.count()))
+      for (const auto& id : s.queue.expire(queue_now(self), s.cfg.timing.queue_timeout.count()))
         fail(self, id, error_code::queue_timeout, "no instance became free in time",
              busy_retry_after_s);
       schedule_expiry(self);
       check_drained(self);
     },
-    [=](caf::get_atom, fleet_atom) { return make_view(self->state); },
+    [=](caf::get_atom, fleet_atom) { return make_view(self->state, queue_now(self)); },
     [=](caf::get_atom, models_atom) { return self->state.models; },
     [=](settled_atom) {
       if (self->state.instances.size() < self->state.expected_instances) return false;
@@ -333,7 +340,7 @@ caf::behavior balancer_actor(caf::stateful_actor<balancer_state>* self, balancer
       auto& s = self->state;
       if (!s.draining) s.log->info("Draining: refusing new requests");
       s.draining = true;
-      for (const auto& e : s.queue.snapshot(unix_ms()))
+      for (const auto& e : s.queue.snapshot(queue_now(self)))
         fail(self, e.request_id, error_code::shutting_down, "shutting down");
       if (s.requests.empty()) return true;
       auto rp = self->make_response_promise();

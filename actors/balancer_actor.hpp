@@ -47,7 +47,6 @@ struct balancer_state {
     bool delta_sent = false;
     bool cancelled = false;
     std::string instance;  // where it runs now, "" while queued
-    std::int64_t queued_at_ms = 0;
   };
 
   balancer_config cfg;

@@ -61,6 +61,33 @@ caf::behavior sink_actor(caf::event_based_actor* self, caf::actor balancer,
   };
 }
 
+// One-shot askers: each lives for one request/response with a deadline.
+// (Arguments rather than lambda captures: CAF 0.17 dereferences a null
+// argument tuple when a spawned function takes no arguments.)
+void ask_cancel(caf::event_based_actor* self, caf::actor balancer,
+                std::chrono::milliseconds timeout, std::string request_id,
+                std::function<void(bool)> on_done) {
+  self->request(balancer, timeout, cancel_atom::value, std::move(request_id))
+      .then([=](bool ok) { call_safely(on_done, ok); },
+            [=](caf::error&) { call_safely(on_done, false); });
+}
+
+void ask_fleet(caf::event_based_actor* self, caf::actor balancer,
+               std::chrono::milliseconds timeout,
+               std::function<void(const fleet_view&)> on_view) {
+  self->request(balancer, timeout, caf::get_atom::value, fleet_atom::value)
+      .then([=](const fleet_view& v) { call_safely(on_view, v); },
+            [=](caf::error&) { call_safely(on_view, fleet_view{}); });
+}
+
+void ask_models(caf::event_based_actor* self, caf::actor balancer,
+                std::chrono::milliseconds timeout,
+                std::function<void(const std::vector<cdp::model_info>&)> on_models) {
+  self->request(balancer, timeout, caf::get_atom::value, models_atom::value)
+      .then([=](const std::vector<cdp::model_info>& m) { call_safely(on_models, m); },
+            [=](caf::error&) { call_safely(on_models, std::vector<cdp::model_info>{}); });
+}
+
 }  // namespace
 
 gateway_impl::gateway_impl(caf::actor_system& system, caf::actor balancer,
@@ -94,13 +121,7 @@ void gateway_impl::cancel(const std::string& request_id, std::function<void(bool
     call_safely(on_done, false);
     return;
   }
-  auto balancer = balancer_;
-  auto timeout = ask_timeout_;
-  system_.spawn([=](caf::event_based_actor* self) {
-    self->request(balancer, timeout, cancel_atom::value, request_id)
-        .then([=](bool ok) { call_safely(on_done, ok); },
-              [=](caf::error&) { call_safely(on_done, false); });
-  });
+  system_.spawn(ask_cancel, balancer_, ask_timeout_, request_id, std::move(on_done));
 }
 
 void gateway_impl::fleet(std::function<void(const fleet_view&)> on_view) {
@@ -111,13 +132,7 @@ void gateway_impl::fleet(std::function<void(const fleet_view&)> on_view) {
     call_safely(on_view, fleet_view{});
     return;
   }
-  auto balancer = balancer_;
-  auto timeout = ask_timeout_;
-  system_.spawn([=](caf::event_based_actor* self) {
-    self->request(balancer, timeout, caf::get_atom::value, fleet_atom::value)
-        .then([=](const fleet_view& v) { call_safely(on_view, v); },
-              [=](caf::error&) { call_safely(on_view, fleet_view{}); });
-  });
+  system_.spawn(ask_fleet, balancer_, ask_timeout_, std::move(on_view));
 }
 
 void gateway_impl::models(std::function<void(const std::vector<cdp::model_info>&)> on_models) {
@@ -128,13 +143,7 @@ void gateway_impl::models(std::function<void(const std::vector<cdp::model_info>&
     call_safely(on_models, std::vector<cdp::model_info>{});
     return;
   }
-  auto balancer = balancer_;
-  auto timeout = ask_timeout_;
-  system_.spawn([=](caf::event_based_actor* self) {
-    self->request(balancer, timeout, caf::get_atom::value, models_atom::value)
-        .then([=](const std::vector<cdp::model_info>& m) { call_safely(on_models, m); },
-              [=](caf::error&) { call_safely(on_models, std::vector<cdp::model_info>{}); });
-  });
+  system_.spawn(ask_models, balancer_, ask_timeout_, std::move(on_models));
 }
 
 }  // namespace camoufleet

@@ -177,8 +177,8 @@ void post_generation(self_ptr self, const run_job& job) {
       auto& page = s->page();
       if (fresh_chat) page.new_chat(timing.page_timeout);
       const auto& wanted = request.params.model;
-      if (!wanted.empty() && page.current_model() != wanted)
-        page.switch_model(wanted, timing.page_timeout);
+      // The driver returns at once when the page is on that model already.
+      if (!wanted.empty()) page.switch_model(wanted, timing.page_timeout);
       auto result = page.generate(
           request.messages, request.params,
           [&](const cdp::delta& d) {
