@@ -66,17 +66,19 @@ int main(int argc, char** argv) {
   // A client closing mid-stream must not kill the simulator.
   std::signal(SIGPIPE, SIG_IGN);
   try {
-    camoufleet::sim::sim_state state(extra_accounts, pace, startup_faults);
-    // Validate --fault values with the same code as the admin API.
-    for (const auto& f : startup_faults) {
-      int status = 0;
+    {
+      // Validate --fault values with the same code as the admin API.
       camoufleet::sim::sim_state probe(extra_accounts, pace);
-      auto err = probe.apply_faults(f, &status);
-      if (!err.empty()) {
-        std::cerr << "aistudio-sim: bad --fault: " << err << "\n";
-        return 2;
+      for (const auto& f : startup_faults) {
+        int status = 0;
+        auto err = probe.apply_faults(f, &status);
+        if (!err.empty()) {
+          std::cerr << "aistudio-sim: bad --fault: " << err << "\n";
+          return 2;
+        }
       }
     }
+    camoufleet::sim::sim_state state(extra_accounts, pace, startup_faults);
     camoufleet::sim::server srv(state, port);
     std::cout << "aistudio-sim listening on http://127.0.0.1:" << srv.port() << std::endl;
     srv.run();

@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include <sys/wait.h>
+
 #include <fstream>
 
 #include "sim/accounts.hpp"
@@ -410,4 +412,25 @@ TEST_CASE("sim http: written profiles carry cookies the simulator accepts") {
     REQUIRE(profile["origins"].size() == 1);
     CHECK(profile["origins"][0]["origin"] == sim.base_url());
   }
+}
+
+TEST_CASE("sim cli: a bad --fault stops start-up; --write-profiles without a port has no origin") {
+  child_process bad({sim_process::binary(), "--port", "0", "--fault", R"({"account":"zed","hang":true})"});
+  auto status = bad.wait_exit(10s);
+  REQUIRE(status);
+  CHECK(WEXITSTATUS(*status) == 2);
+  CHECK(bad.wait_for_line(std::regex("unknown account zed"), 1s));
+  CHECK(bad.stdout_lines().empty());
+
+  temp_dir dir;
+  child_process writer({sim_process::binary(), "--write-profiles", dir.path()});
+  status = writer.wait_exit(10s);
+  REQUIRE(status);
+  CHECK(WEXITSTATUS(*status) == 0);
+  std::ifstream in(dir.file("carol.json"));
+  REQUIRE(in.good());
+  auto profile = json::parse(in);
+  CHECK(profile["origins"].empty());
+  CHECK(profile["cookies"][0]["value"] == sim::make_account("carol").sid());
+  CHECK_FALSE(std::ifstream(dir.file("user1.json")).good());
 }
