@@ -208,8 +208,9 @@ signed_in_tab wait_for_sign_in(login_browser& b, const config::settings& s,
         if (t.value("type", std::string()) != "page") continue;
         const std::string url = t.value("url", std::string());
         if (url_origin(url).empty()) continue;
-        last_seen = url_origin(url) + url_path(url);
-        spdlog::debug("login: page target at {}", last_seen);
+        const std::string seen = url_origin(url) + url_path(url);
+        if (seen != last_seen) spdlog::debug("login: a tab shows {}", seen);
+        last_seen = seen;
         if (url_origin(url) != want_origin || url_path(url) != want_path) continue;
         const std::string target_id = t.value("targetId", std::string());
         auto it = sessions.find(target_id);
@@ -224,8 +225,6 @@ signed_in_tab wait_for_sign_in(login_browser& b, const config::settings& s,
           look.url = v.value("url", std::string());
           look.ready = v.value("ready", false);
         }
-        spdlog::debug("login: tab at {} ready={}", url_origin(look.url) + url_path(look.url),
-                      look.ready);
         if (is_signed_in(look, s.site_url, site.login_url_patterns)) return {it->second};
       }
     } catch (const cdp::driver_error& e) {
@@ -313,12 +312,20 @@ int login(const config::settings& s, const std::string& x_display) {
   json attached = b.conn->call("Target.attachToTarget", {{"targetId", target_id}, {"flatten", true}},
                                "", milliseconds(10000));
   const std::string session = attached.value("sessionId", std::string());
-  json nav = b.conn->call("Page.navigate", {{"url", s.site_url}}, session,
-                          std::max(site.timeouts.navigation, milliseconds(1000)));
-  if (nav.contains("errorText") && !nav["errorText"].get<std::string>().empty())
-    spdlog::warn("login: opening {} failed: {} (you can still navigate in the window)",
-                 url_origin(s.site_url) + url_path(s.site_url),
-                 nav["errorText"].get<std::string>());
+  // A slow or failed first load is not fatal: the user can still reach the
+  // page by hand in the window, and the wait below is what decides.
+  try {
+    json nav = b.conn->call("Page.navigate", {{"url", s.site_url}}, session,
+                            std::max(site.timeouts.navigation, milliseconds(1000)));
+    if (nav.value("errorText", std::string()) != "")
+      spdlog::warn("login: opening {} failed: {} (you can still navigate in the window)",
+                   url_origin(s.site_url) + url_path(s.site_url),
+                   nav.value("errorText", std::string()));
+  } catch (const cdp::driver_error& e) {
+    if (!b.conn->is_open()) throw;
+    spdlog::warn("login: opening {}: {} (still waiting for the sign-in)",
+                 url_origin(s.site_url) + url_path(s.site_url), e.what());
+  }
 
   const auto deadline = clock_type::now() + s.login_timeout;
   std::cout << "Sign in in the browser window; waiting up to " << s.login_timeout.count()
