@@ -48,6 +48,11 @@ void exit_latch::report(const std::string& reason) {
   if (cb) cb(why);
 }
 
+bool exit_latch::disarmed() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return disarmed_;
+}
+
 bool exit_latch::gone() const {
   std::lock_guard<std::mutex> lock(mu_);
   return gone_;
@@ -128,8 +133,11 @@ void chromium_session::start() {
     bo.base_port = options_.base_port;
     bo.profile_root = options_.profile_root;
     bo.start_timeout = left(deadline);
-    browser_ = browser_process::launch(bo, [weak_latch](const exit_info& e) {
-      if (auto l = weak_latch.lock()) l->report("browser " + e.text);
+    browser_ = browser_process::launch(bo, [weak_latch, id](const exit_info& e) {
+      auto l = weak_latch.lock();
+      if (!l || l->disarmed()) return;  // Browser.close from close(): expected
+      spdlog::warn("instance={} browser gone: {}", id, e.text);
+      l->report("browser " + e.text);
     });
     info_.pid = browser_->pid();
     info_.port = browser_->port();
@@ -140,8 +148,12 @@ void chromium_session::start() {
   }
 
   conn_ = connection::connect(*io_, info_.ws_endpoint, left(deadline));
-  conn_->on_close([weak_latch](const std::string& reason) {
-    if (auto l = weak_latch.lock()) l->report("browser connection lost: " + reason);
+  conn_->on_close([weak_latch, id](const std::string& reason) {
+    auto l = weak_latch.lock();
+    // After close() began, a closing socket is expected: nothing to say.
+    if (!l || l->disarmed()) return;
+    spdlog::warn("instance={} browser connection lost: {}", id, reason);
+    l->report("browser connection lost: " + reason);
   });
 
   if (!options_.ws_endpoint.empty()) {

@@ -33,6 +33,7 @@ class exit_latch {
   // From any thread; calls on_exit at most once over the latch's life.
   void report(const std::string& reason);
   bool gone() const;
+  bool disarmed() const;
   std::string reason() const;
 
  private:
