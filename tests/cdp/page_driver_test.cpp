@@ -528,3 +528,25 @@ TEST_CASE("driver: a visible browser on its own virtual display (Xvfb)") {
   s->close(3s);
   CHECK(wait_until([&] { return !process_alive(pid); }, 5s));
 }
+
+TEST_CASE("driver: the profile's localStorage reaches the page before it loads, once") {
+  sim_fixture f;
+  // alice's profile, with the model preference pointing elsewhere.
+  std::ifstream in(f.dir.file("alice.json"));
+  json doc = json::parse(in);
+  REQUIRE(doc["origins"].size() == 1);
+  doc["origins"][0]["localStorage"] =
+      json::array({{{"name", "aiStudioUserPreference"},
+                    {"value", R"({"promptModel":"models/gemini-2.0-flash"})"}}});
+  std::ofstream(f.dir.file("flash.json")) << doc.dump();
+  auto s = f.start("flash");
+  auto& page = s->page();
+  CHECK(page.current_model() == "gemini-2.0-flash");
+  // A later switch survives reloads: the seed is not applied again.
+  page.switch_model("gemini-2.5-flash", 15s);
+  CHECK(page.current_model() == "gemini-2.5-flash");
+  page.new_chat(10s);
+  collected c;
+  page.generate(ask("which model"), {}, c.fn(), 20s);
+  CHECK(f.last_request()["model"] == "gemini-2.5-flash");
+}
