@@ -276,10 +276,12 @@ std::vector<std::string> owned_child::stderr_tail() const {
 // ============================================================================
 
 std::string devtools_endpoint_from_line(const std::string& line) {
-  static const std::string marker = "DevTools listening on ";
+  // Not a static std::string: the detached stderr drain thread calls this
+  // and may still run while static destructors do at exit.
+  constexpr char marker[] = "DevTools listening on ";
   auto pos = line.find(marker);
   if (pos == std::string::npos) return {};
-  std::string rest = line.substr(pos + marker.size());
+  std::string rest = line.substr(pos + sizeof marker - 1);
   auto end = rest.find_first_of(" \t\r\n");
   if (end != std::string::npos) rest.resize(end);
   if (rest.compare(0, 5, "ws://") != 0) return {};
