@@ -116,7 +116,10 @@ TEST_CASE("sim browser: the page renders the streamed answer with the settings i
         "Gemini 2.5 Pro");
   CHECK(page.eval("document.querySelector('button[aria-label=\"Run\"]').disabled") == true);
 
-  page.set_prompt("User: tell me about the sea");
+  // Quotes, brackets and a backslash inside strings test the page's
+  // incremental array parser; multi-byte characters its UTF-8 decoding.
+  const std::string prompt = "User: the \"sea\" [and] {braces} back\\slash \xc3\xa9t\xc3\xa9 \xf0\x9f\x8c\x8a";
+  page.set_prompt(prompt);
   page.set_number("ms-slider input[type=\"number\"][max=\"2\"]", "0.4");
   page.set_number("ms-slider input[type=\"number\"][max=\"1\"]", "0.8");
   page.set_number("input[aria-label=\"Maximum output tokens\"]", "9");
@@ -128,7 +131,7 @@ TEST_CASE("sim browser: the page renders the streamed answer with the settings i
   REQUIRE(page.wait_js(last_turn_done, 15s));
 
   sim::answer_input in;
-  in.prompt = "User: tell me about the sea";
+  in.prompt = prompt;
   in.temperature = 0.4;
   in.top_p = 0.8;
   in.max_output_tokens = 9;
@@ -146,6 +149,7 @@ TEST_CASE("sim browser: the page renders the streamed answer with the settings i
   auto rec = sim.state()["requests"][0];
   CHECK(rec["status"] == "done");
   CHECK(rec["account"] == "alice");
+  CHECK(rec["prompt"] == prompt);
   CHECK(rec["max_output_tokens"] == 9);
   CHECK(rec["thinking_budget"] == 5);
   CHECK(rec["top_p"] == doctest::Approx(0.8));
