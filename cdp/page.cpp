@@ -449,8 +449,17 @@ std::string cdp_page::current_model() {
 void cdp_page::switch_model(const std::string& id, milliseconds timeout) {
   const auto deadline = clock::now() + timeout;
   ensure_open();
-  auto known = models();
-  if (std::none_of(known.begin(), known.end(), [&](const model_info& m) { return m.id == id; }))
+  std::vector<model_info> known;
+  try {
+    known = models();
+  } catch (const driver_error& e) {
+    if (e.kind() == failure_kind::browser_gone) throw;
+    // Without the list the switch is still worth trying; the page has the last word.
+    spdlog::warn("instance={} model list unknown ({}); switching to {} unchecked",
+                 setup_.instance_id, e.what(), id);
+  }
+  if (!known.empty() &&
+      std::none_of(known.begin(), known.end(), [&](const model_info& m) { return m.id == id; }))
     throw driver_error(failure_kind::site_error, "the site does not offer model " + id);
   if (current_model() == id) return;
   evaluate(script("let p = {}; try { p = JSON.parse(localStorage.getItem(" +
