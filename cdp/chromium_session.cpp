@@ -98,8 +98,12 @@ chromium_session::~chromium_session() {
   if (!closed_) close(milliseconds(2000));
 }
 
-page_driver& chromium_session::page() { return *page_; }
-cdp_page& chromium_session::chromium_page() { return *page_; }
+page_driver& chromium_session::page() {
+  return *page_;
+}
+cdp_page& chromium_session::chromium_page() {
+  return *page_;
+}
 
 void chromium_session::start() {
   const auto deadline = clock_type::now() + options_.start_timeout;
@@ -172,8 +176,8 @@ void chromium_session::start() {
     target_id_ = t.value("targetId", std::string());
     created_target_ = true;
   }
-  json attached = conn_->call("Target.attachToTarget", {{"targetId", target_id_}, {"flatten", true}},
-                              "", left(deadline));
+  json attached = conn_->call("Target.attachToTarget",
+                              {{"targetId", target_id_}, {"flatten", true}}, "", left(deadline));
   const std::string session_id = attached.value("sessionId", std::string());
   if (session_id.empty())
     throw driver_error(failure_kind::site_error, "Target.attachToTarget gave no session id");

@@ -1,5 +1,7 @@
 #include "cdp/page.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cmath>
 #include <condition_variable>
@@ -8,8 +10,6 @@
 #include <set>
 #include <stdexcept>
 #include <thread>
-
-#include <spdlog/spdlog.h>
 
 #include "cdp/prompt.hpp"
 #include "cdp/stream_parser.hpp"
@@ -68,7 +68,8 @@ std::vector<model_info> parse_list_models(const std::string& body, const std::st
   if (root.is_discarded())
     throw driver_error(failure_kind::site_error, "ListModels: the response is not JSON");
   const json* list = find_model_array(root, prefix, 0);
-  if (!list) throw driver_error(failure_kind::site_error, "ListModels: no model list in the response");
+  if (!list)
+    throw driver_error(failure_kind::site_error, "ListModels: no model list in the response");
   std::vector<model_info> out;
   for (const auto& m : *list) {
     if (!m.is_array() || m.empty() || !m[0].is_string()) continue;
@@ -77,7 +78,8 @@ std::vector<model_info> parse_list_models(const std::string& body, const std::st
     model_info info;
     info.id = name.substr(prefix.size());
     info.display_name = m.size() > 3 && m[3].is_string() ? m[3].get<std::string>() : info.id;
-    bool dup = std::any_of(out.begin(), out.end(), [&](const model_info& x) { return x.id == info.id; });
+    bool dup =
+        std::any_of(out.begin(), out.end(), [&](const model_info& x) { return x.id == info.id; });
     if (!dup && !info.id.empty()) out.push_back(std::move(info));
   }
   return out;
@@ -160,10 +162,10 @@ struct cdp_page::model_cache {
 
 struct cdp_page::dom_snapshot {
   std::string url;
-  int turns = 0;          // answer turns on the page
-  std::string text;       // of the newest answer turn after the baseline
+  int turns = 0;     // answer turns on the page
+  std::string text;  // of the newest answer turn after the baseline
   std::string reasoning;
-  bool finished = false;  // that turn has its edit button
+  bool finished = false;    // that turn has its edit button
   bool generating = false;  // a stop button is showing
   std::string quota;
   std::string toast;
@@ -177,7 +179,7 @@ struct cdp_page::generation {
   stream_parser parser;
   std::string request_id;
   bool stream_seen = false;
-  bool stream_failed = false;   // streamResourceContent refused: watch the DOM instead
+  bool stream_failed = false;  // streamResourceContent refused: watch the DOM instead
   bool network_done = false;
   bool dom_mode = false;
   int http_status = 0;
@@ -263,36 +265,36 @@ void cdp_page::watch_model_list() {
           cache->request_ids.insert(p.value("requestId", std::string()));
       });
   list_models_finished_ = conn_->subscribe(
-      "Network.loadingFinished",
-      [cache, sid, conn, prefix](const json& p, const std::string& s) {
+      "Network.loadingFinished", [cache, sid, conn, prefix](const json& p, const std::string& s) {
         if (s != sid) return;
         auto id = p.value("requestId", std::string());
         if (!cache->request_ids.erase(id)) return;
-        conn->call_async(
-            "Network.getResponseBody", {{"requestId", id}}, sid, std::chrono::seconds(10),
-            [cache, prefix](const json* result, const std::string& error) {
-              std::vector<model_info> models;
-              std::string why = error;
-              if (result) {
-                try {
-                  std::string body = result->value("body", std::string());
-                  if (result->value("base64Encoded", false)) body = base64_decode(body);
-                  models = parse_list_models(body, prefix);
-                } catch (const std::exception& e) {
-                  why = e.what();
-                }
-              }
-              {
-                std::lock_guard<std::mutex> lock(cache->mu);
-                if (!models.empty()) {
-                  cache->models = std::move(models);
-                  cache->error.clear();
-                } else if (cache->models.empty()) {
-                  cache->error = why.empty() ? "ListModels: empty model list" : why;
-                }
-              }
-              cache->cv.notify_all();
-            });
+        conn->call_async("Network.getResponseBody", {{"requestId", id}}, sid,
+                         std::chrono::seconds(10),
+                         [cache, prefix](const json* result, const std::string& error) {
+                           std::vector<model_info> models;
+                           std::string why = error;
+                           if (result) {
+                             try {
+                               std::string body = result->value("body", std::string());
+                               if (result->value("base64Encoded", false))
+                                 body = base64_decode(body);
+                               models = parse_list_models(body, prefix);
+                             } catch (const std::exception& e) {
+                               why = e.what();
+                             }
+                           }
+                           {
+                             std::lock_guard<std::mutex> lock(cache->mu);
+                             if (!models.empty()) {
+                               cache->models = std::move(models);
+                               cache->error.clear();
+                             } else if (cache->models.empty()) {
+                               cache->error = why.empty() ? "ListModels: empty model list" : why;
+                             }
+                           }
+                           cache->cv.notify_all();
+                         });
       });
 }
 
@@ -306,9 +308,9 @@ void cdp_page::mark_document() {
 }
 
 void cdp_page::wait_ready(clock::time_point deadline, const std::string& what, bool fresh_only) {
-  const std::string expr = script(
-      "return {url: location.href, ready: !!__q(" + js_list(site_.selectors.ready) +
-      "), old: !!window.__camoufleet_old_document};");
+  const std::string expr =
+      script("return {url: location.href, ready: !!__q(" + js_list(site_.selectors.ready) +
+             "), old: !!window.__camoufleet_old_document};");
   std::string last_url;
   std::string last_error;
   while (true) {
@@ -378,9 +380,9 @@ void cdp_page::open(milliseconds timeout) {
       body += "sessionStorage.setItem('__camoufleet_seeded', '1');";
       // Only the first document of the origin is seeded: later writes (a
       // model switch) must survive reloads.
-      json r = call("Page.addScriptToEvaluateOnNewDocument",
-                    {{"source", "(() => { try { " + body + " } catch (e) {} })()"}},
-                    left(deadline));
+      json r =
+          call("Page.addScriptToEvaluateOnNewDocument",
+               {{"source", "(() => { try { " + body + " } catch (e) {} })()"}}, left(deadline));
       seed_scripts.push_back(r.value("identifier", std::string()));
     }
   }
@@ -398,8 +400,8 @@ void cdp_page::open(milliseconds timeout) {
     json nav = call("Page.navigate", {{"url", setup_.site_url}},
                     std::min(left(deadline), site_.timeouts.navigation));
     if (nav.contains("errorText") && !nav["errorText"].get<std::string>().empty())
-      throw driver_error(failure_kind::site_error,
-                         "cannot load " + setup_.site_url + ": " + nav["errorText"].get<std::string>());
+      throw driver_error(failure_kind::site_error, "cannot load " + setup_.site_url + ": " +
+                                                       nav["errorText"].get<std::string>());
     wait_ready(deadline, "opening " + setup_.site_url, false);
   } catch (...) {
     remove_seeds();
@@ -411,9 +413,8 @@ void cdp_page::open(milliseconds timeout) {
 
 std::vector<model_info> cdp_page::models() {
   std::unique_lock<std::mutex> lock(models_->mu);
-  models_->cv.wait_for(lock, site_.timeouts.models, [&] {
-    return !models_->models.empty() || !models_->error.empty();
-  });
+  models_->cv.wait_for(lock, site_.timeouts.models,
+                       [&] { return !models_->models.empty() || !models_->error.empty(); });
   if (!models_->models.empty()) return models_->models;
   if (!models_->error.empty()) throw driver_error(failure_kind::site_error, models_->error);
   throw driver_error(failure_kind::timeout, "the page's ListModels response was not seen");
@@ -421,14 +422,13 @@ std::vector<model_info> cdp_page::models() {
 
 std::string cdp_page::current_model() {
   ensure_open();
-  json r = evaluate(script("const e = document.querySelector(" +
-                           js_string(site_.selectors.model_name) +
-                           "); let pref = null; try { pref = JSON.parse(localStorage.getItem(" +
-                           js_string(site_.model_pref_key) + "))[" +
-                           js_string(site_.model_pref_field) +
-                           "]; } catch (x) {} return {shown: e ? e.textContent : '', "
-                           "pref: typeof pref === 'string' ? pref : ''};"),
-                    milliseconds(5000));
+  json r =
+      evaluate(script("const e = document.querySelector(" + js_string(site_.selectors.model_name) +
+                      "); let pref = null; try { pref = JSON.parse(localStorage.getItem(" +
+                      js_string(site_.model_pref_key) + "))[" + js_string(site_.model_pref_field) +
+                      "]; } catch (x) {} return {shown: e ? e.textContent : '', "
+                      "pref: typeof pref === 'string' ? pref : ''};"),
+               milliseconds(5000));
   std::string shown = trim(r.value("shown", std::string()));
   std::string pref = r.value("pref", std::string());
   auto known = cached_models();
@@ -466,9 +466,9 @@ void cdp_page::switch_model(const std::string& id, milliseconds timeout) {
                   js_string(site_.model_pref_key) +
                   ") || '{}') || {}; } catch (x) { p = {}; } if (typeof p !== 'object' || "
                   "Array.isArray(p)) p = {}; p[" +
-                  js_string(site_.model_pref_field) + "] = " +
-                  js_string(site_.model_prefix + id) + "; localStorage.setItem(" +
-                  js_string(site_.model_pref_key) + ", JSON.stringify(p)); return true;"),
+                  js_string(site_.model_pref_field) + "] = " + js_string(site_.model_prefix + id) +
+                  "; localStorage.setItem(" + js_string(site_.model_pref_key) +
+                  ", JSON.stringify(p)); return true;"),
            left(deadline));
   mark_document();
   call("Page.reload", json::object(), left(deadline));
@@ -495,15 +495,30 @@ cdp_page::dom_snapshot cdp_page::snapshot(std::size_t turns_before, milliseconds
       " for (const e of root.querySelectorAll(sel)) {"
       " if (e.parentElement && e.parentElement.closest(sel)) continue;"
       " if (exclude && e.closest(exclude)) continue; out += e.textContent; } return out; };"
-      " const whole = last ? (last.closest(" + js_string(s.turn_root) + ") || last) : null;"
-      " const callout = document.querySelector(" + js_string(s.quota_callout) + ");"
-      " let toast = ''; for (const sel of " + js_list(s.toasts) + ") for (const e of"
-      " document.querySelectorAll(sel)) { const t = e.textContent.trim(); if (t) toast += (toast ? ' | ' : '') + t; }"
+      " const whole = last ? (last.closest(" +
+      js_string(s.turn_root) +
+      ") || last) : null;"
+      " const callout = document.querySelector(" +
+      js_string(s.quota_callout) +
+      ");"
+      " let toast = ''; for (const sel of " +
+      js_list(s.toasts) +
+      ") for (const e of"
+      " document.querySelectorAll(sel)) { const t = e.textContent.trim(); if (t) toast += (toast ? "
+      "' | ' : '') + t; }"
       " return {url: location.href, turns: n,"
-      " text: collect(last, " + js_string(s.answer_text) + ", " + js_string(s.answer_reasoning) + "),"
-      " reasoning: collect(last, " + js_string(s.answer_reasoning) + ", null),"
-      " finished: !!(whole && whole.querySelector(" + js_string(s.turn_edit_button) + ")),"
-      " generating: !!__q(" + js_list(s.stop_button) + "),"
+      " text: collect(last, " +
+      js_string(s.answer_text) + ", " + js_string(s.answer_reasoning) +
+      "),"
+      " reasoning: collect(last, " +
+      js_string(s.answer_reasoning) +
+      ", null),"
+      " finished: !!(whole && whole.querySelector(" +
+      js_string(s.turn_edit_button) +
+      ")),"
+      " generating: !!__q(" +
+      js_list(s.stop_button) +
+      "),"
       " quota: callout ? callout.textContent.trim() : '', toast};";
   json r = evaluate(script(body), timeout);
   dom_snapshot snap;
@@ -568,8 +583,8 @@ void cdp_page::apply_settings(const generation_params& params, clock::time_point
       } catch (const std::exception&) {
       }
       if (std::abs(got - want) > 1e-6)
-        throw driver_error(failure_kind::site_error, std::string("settings: ") + name +
-                                                         " shows " + shown.dump() + " after setting " +
+        throw driver_error(failure_kind::site_error, std::string("settings: ") + name + " shows " +
+                                                         shown.dump() + " after setting " +
                                                          json(want).dump());
     };
     if (params.temperature >= 0) check("temperature", params.temperature);
@@ -592,8 +607,8 @@ void cdp_page::apply_reasoning_effort(const std::string& effort, clock::time_poi
     const auto until = clock::now() + std::min(left(deadline), milliseconds(2000));
     bool clicked = false;
     while (true) {
-      json r = evaluate(script(state + (clicked ? " return 'pending';" : " b.click(); return 'clicked';")),
-                        step);
+      json r = evaluate(
+          script(state + (clicked ? " return 'pending';" : " b.click(); return 'clicked';")), step);
       if (r == "set") return true;
       if (r == "clicked") clicked = true;
       if (clock::now() >= until) return false;
@@ -616,15 +631,16 @@ void cdp_page::apply_reasoning_effort(const std::string& effort, clock::time_poi
   const bool manual = budget->second > 0;
   if (!set_toggle(s.manual_budget_toggle, manual)) {
     if (manual)
-      throw driver_error(failure_kind::site_error, "settings: the manual thinking budget switch did not turn on");
+      throw driver_error(failure_kind::site_error,
+                         "settings: the manual thinking budget switch did not turn on");
     return;
   }
   if (manual) {
-    json missing = evaluate(script("const missing = []; const shown = {}; " + set_number + " setNum(" +
-                                   js_string(s.thinking_budget) + ", " +
-                                   std::to_string(budget->second) +
-                                   ", 'thinking_budget'); return missing;"),
-                            step);
+    json missing =
+        evaluate(script("const missing = []; const shown = {}; " + set_number + " setNum(" +
+                        js_string(s.thinking_budget) + ", " + std::to_string(budget->second) +
+                        ", 'thinking_budget'); return missing;"),
+                 step);
     if (missing.is_array() && !missing.empty())
       throw driver_error(failure_kind::site_error, "settings: no thinking budget input");
   }
@@ -648,14 +664,17 @@ void cdp_page::add_stop_tokens(const std::vector<std::string>& stops, clock::tim
   int expected = 0;
   for (const auto& stop : stops) {
     if (stop.empty()) continue;
-    json ok = evaluate(script("const e = document.querySelector(" + js_string(s.stop_token_input) +
-                              "); if (!e) return false; e.focus(); return document.activeElement === e;"),
-                       step);
+    json ok =
+        evaluate(script("const e = document.querySelector(" + js_string(s.stop_token_input) +
+                        "); if (!e) return false; e.focus(); return document.activeElement === e;"),
+                 step);
     if (ok != true)
       throw driver_error(failure_kind::site_error, "settings: no stop token input on the page");
     // Real key events, as a user types: the chip is added on Enter.
     call("Input.insertText", {{"text", stop}}, step);
-    json key = {{"key", "Enter"}, {"code", "Enter"}, {"windowsVirtualKeyCode", 13},
+    json key = {{"key", "Enter"},
+                {"code", "Enter"},
+                {"windowsVirtualKeyCode", 13},
                 {"nativeVirtualKeyCode", 13}};
     json down = key;
     down["type"] = "keyDown";
@@ -670,8 +689,9 @@ void cdp_page::add_stop_tokens(const std::vector<std::string>& stops, clock::tim
       json n = evaluate(script(count_chips), step);
       if (n.is_number() && n.get<int>() >= expected) break;
       if (clock::now() >= chip_until)
-        throw driver_error(failure_kind::site_error,
-                           "settings: stop token #" + std::to_string(expected) + " was not accepted");
+        throw driver_error(
+            failure_kind::site_error,
+            "settings: stop token #" + std::to_string(expected) + " was not accepted");
       std::this_thread::sleep_for(site_.timeouts.poll_interval);
     }
   }
@@ -684,17 +704,24 @@ void cdp_page::submit_prompt(const std::string& prompt, clock::time_point deadli
   // Run: a page still wiring its listeners can miss a single event, and
   // then Run would stay disabled for good.
   const std::string attempt =
-      "const t = __q(" + js_list(s.prompt) + "); if (!t) return 'missing';"
-      " if (__q(" + js_list(s.stop_button) + ")) return 'busy';"
+      "const t = __q(" + js_list(s.prompt) +
+      "); if (!t) return 'missing';"
+      " if (__q(" +
+      js_list(s.stop_button) +
+      ")) return 'busy';"
       " const proto = t instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype"
       " : HTMLInputElement.prototype;"
       " const setter = Object.getOwnPropertyDescriptor(proto, 'value').set;"
-      " const text = " + js_string(prompt) + ";"
+      " const text = " +
+      js_string(prompt) +
+      ";"
       " if (t.value !== text || !window.__camoufleet_prompt_set) {"
       " t.focus(); setter.call(t, text); window.__camoufleet_prompt_set = true; }"
       " t.dispatchEvent(new Event('input', {bubbles: true}));"
       " t.dispatchEvent(new Event('change', {bubbles: true}));"
-      " const b = __q(" + js_list(s.run_button) + "); if (!b) return 'no run button';"
+      " const b = __q(" +
+      js_list(s.run_button) +
+      "); if (!b) return 'no run button';"
       " if (b.disabled || b.getAttribute('aria-disabled') === 'true') return 'disabled';"
       " b.click(); window.__camoufleet_prompt_set = false; return 'clicked';";
   const auto until = clock::now() + step;
@@ -717,7 +744,9 @@ void cdp_page::click_stop() {
            milliseconds(3000));
 }
 
-void cdp_page::request_stop() { stop_requested_ = true; }
+void cdp_page::request_stop() {
+  stop_requested_ = true;
+}
 
 cdp_page::shown_answer cdp_page::last_answer() {
   ensure_open();
@@ -749,8 +778,8 @@ void cdp_page::handle_event(generation& g, const event& ev) {
       throw driver_error(failure_kind::rate_limited,
                          "the site refused the request: HTTP " + std::to_string(g.http_status));
     if (g.http_status == 401 || g.http_status == 403)
-      throw driver_error(failure_kind::login_lost,
-                         "the site no longer accepts the session: HTTP " + std::to_string(g.http_status));
+      throw driver_error(failure_kind::login_lost, "the site no longer accepts the session: HTTP " +
+                                                       std::to_string(g.http_status));
     if (g.http_status >= 400)
       throw driver_error(failure_kind::site_error,
                          "the site answered HTTP " + std::to_string(g.http_status));
@@ -762,7 +791,8 @@ void cdp_page::handle_event(generation& g, const event& ev) {
   } else if (ev.method == "Network.loadingFinished") {
     if (g.dom_mode) return;
     if (!g.parser.done())
-      throw driver_error(failure_kind::site_error, "the answer stream ended before it was complete");
+      throw driver_error(failure_kind::site_error,
+                         "the answer stream ended before it was complete");
     const auto& err = g.parser.stream_error();
     if (!err.empty()) {
       bool limited = err.find(site_.wire.rate_limit_body) != std::string::npos;
@@ -782,7 +812,8 @@ void cdp_page::handle_event(generation& g, const event& ev) {
                        "the answer stream failed: " + p.value("errorText", std::string("unknown")) +
                            " (after " + std::to_string(g.deltas) + " pieces, " +
                            std::to_string(g.parser.chunks()) + " chunks, HTTP " +
-                           std::to_string(g.http_status) + (g.parser.started() ? "" : ", no body") + ")");
+                           std::to_string(g.http_status) + (g.parser.started() ? "" : ", no body") +
+                           ")");
   } else if (ev.method == "Page.frameNavigated") {
     std::string url = p.value("/frame/url"_json_pointer, std::string());
     if (site_.is_login_url(url))
@@ -821,7 +852,8 @@ generation_result cdp_page::generate(const std::vector<chat_message>& messages,
   const auto deadline = clock::now() + timeout;
   ensure_open();
   const std::string prompt = flatten_prompt(messages, site_.labels);
-  if (prompt.empty()) throw driver_error(failure_kind::site_error, "nothing to send: the prompt is empty");
+  if (prompt.empty())
+    throw driver_error(failure_kind::site_error, "nothing to send: the prompt is empty");
 
   if (!params.model.empty() && current_model() != params.model)
     switch_model(params.model, left(deadline));
@@ -838,24 +870,24 @@ generation_result cdp_page::generate(const std::vector<chat_message>& messages,
     const std::string sid = session_id_;
     const std::string pattern = site_.generate_content_pattern;
     auto ids = std::make_shared<std::set<std::string>>();  // io thread only
-    g.subs.push_back(conn_->subscribe(
-        "Network.requestWillBeSent", [=](const json& p, const std::string& s) {
-          if (s != sid) return;
-          const std::string url = p.value("/request/url"_json_pointer, std::string());
-          const std::string method = p.value("/request/method"_json_pointer, std::string());
-          if (url.find(pattern) == std::string::npos || method == "OPTIONS") return;
-          const std::string id = p.value("requestId", std::string());
-          ids->insert(id);
-          q->push({"gen.request", p});
-          // Bytes that arrived before this call come back in bufferedData;
-          // every later Network.dataReceived carries its bytes in `data`.
-          conn->call_async("Network.streamResourceContent", {{"requestId", id}}, sid,
-                           std::chrono::seconds(10), [q, id](const json* r, const std::string& err) {
-                             json ev = {{"requestId", id}, {"ok", r != nullptr}, {"error", err}};
-                             if (r) ev["bufferedData"] = r->value("bufferedData", std::string());
-                             q->push({"gen.stream", std::move(ev)});
-                           });
-        }));
+    g.subs.push_back(conn_->subscribe("Network.requestWillBeSent", [=](const json& p,
+                                                                       const std::string& s) {
+      if (s != sid) return;
+      const std::string url = p.value("/request/url"_json_pointer, std::string());
+      const std::string method = p.value("/request/method"_json_pointer, std::string());
+      if (url.find(pattern) == std::string::npos || method == "OPTIONS") return;
+      const std::string id = p.value("requestId", std::string());
+      ids->insert(id);
+      q->push({"gen.request", p});
+      // Bytes that arrived before this call come back in bufferedData;
+      // every later Network.dataReceived carries its bytes in `data`.
+      conn->call_async("Network.streamResourceContent", {{"requestId", id}}, sid,
+                       std::chrono::seconds(10), [q, id](const json* r, const std::string& err) {
+                         json ev = {{"requestId", id}, {"ok", r != nullptr}, {"error", err}};
+                         if (r) ev["bufferedData"] = r->value("bufferedData", std::string());
+                         q->push({"gen.stream", std::move(ev)});
+                       });
+    }));
     for (const char* method : {"Network.responseReceived", "Network.dataReceived",
                                "Network.loadingFinished", "Network.loadingFailed"}) {
       std::string m = method;
@@ -863,12 +895,15 @@ generation_result cdp_page::generate(const std::vector<chat_message>& messages,
         if (s == sid && ids->count(p.value("requestId", std::string()))) q->push({m, p});
       }));
     }
-    g.subs.push_back(conn_->subscribe("Page.frameNavigated", [=](const json& p, const std::string& s) {
-      if (s == sid && !p.contains("/frame/parentId"_json_pointer)) q->push({"Page.frameNavigated", p});
-    }));
-    g.subs.push_back(conn_->subscribe("Inspector.targetCrashed", [=](const json& p, const std::string& s) {
-      if (s == sid) q->push({"Inspector.targetCrashed", p});
-    }));
+    g.subs.push_back(
+        conn_->subscribe("Page.frameNavigated", [=](const json& p, const std::string& s) {
+          if (s == sid && !p.contains("/frame/parentId"_json_pointer))
+            q->push({"Page.frameNavigated", p});
+        }));
+    g.subs.push_back(
+        conn_->subscribe("Inspector.targetCrashed", [=](const json& p, const std::string& s) {
+          if (s == sid) q->push({"Inspector.targetCrashed", p});
+        }));
   }
 
   try {
@@ -880,8 +915,8 @@ generation_result cdp_page::generate(const std::vector<chat_message>& messages,
       ensure_open();
       const auto now = clock::now();
       if (now >= deadline)
-        throw driver_error(failure_kind::timeout, "no complete answer within " +
-                                                      std::to_string(timeout.count()) + " ms");
+        throw driver_error(failure_kind::timeout,
+                           "no complete answer within " + std::to_string(timeout.count()) + " ms");
       if (g.deltas == 0 && now - g.started > site_.timeouts.first_token)
         throw driver_error(failure_kind::timeout, "no answer started in time");
       if (now - g.last_progress > site_.timeouts.idle)
@@ -896,15 +931,16 @@ generation_result cdp_page::generate(const std::vector<chat_message>& messages,
       if (clock::now() < next_poll) continue;
       // While the network stream is followed, the DOM is only checked for
       // errors; a slower pace keeps the page's main thread free.
-      next_poll = clock::now() + (g.stream_seen && !g.dom_mode ? 3 : 1) * site_.timeouts.poll_interval;
+      next_poll =
+          clock::now() + (g.stream_seen && !g.dom_mode ? 3 : 1) * site_.timeouts.poll_interval;
       dom_snapshot snap = snapshot(static_cast<std::size_t>(before.turns),
                                    std::min(left(deadline), milliseconds(5000)));
       if (site_.is_login_url(snap.url))
         throw driver_error(failure_kind::login_lost, "the site sent us to its sign-in page");
       if (!g.dom_error && ((!snap.quota.empty() && snap.quota != before.quota) ||
                            (!snap.toast.empty() && snap.toast != before.toast))) {
-        const std::string& shown = snap.quota != before.quota && !snap.quota.empty() ? snap.quota
-                                                                                     : snap.toast;
+        const std::string& shown =
+            snap.quota != before.quota && !snap.quota.empty() ? snap.quota : snap.toast;
         auto kind = site_.classify_error_text(shown);
         g.dom_error = driver_error(kind == "rate_limit" ? failure_kind::rate_limited
                                    : kind == "quota"    ? failure_kind::quota_exceeded
@@ -912,11 +948,12 @@ generation_result cdp_page::generate(const std::vector<chat_message>& messages,
                                    "the page shows: " + shown);
         // The page can render an error before CDP reports the response that
         // caused it; the HTTP status is the more precise word, so wait a bit.
-        g.dom_error_at = clock::now() + (g.stream_seen ? site_.timeouts.poll_interval * 10
-                                                       : milliseconds(0));
+        g.dom_error_at =
+            clock::now() + (g.stream_seen ? site_.timeouts.poll_interval * 10 : milliseconds(0));
       }
       if (g.dom_error && clock::now() >= g.dom_error_at) throw *g.dom_error;
-      if (!g.stream_seen && !g.dom_mode && clock::now() - g.started >= site_.timeouts.stream_start) {
+      if (!g.stream_seen && !g.dom_mode &&
+          clock::now() - g.started >= site_.timeouts.stream_start) {
         spdlog::info("instance={} no answer request seen; following the DOM", setup_.instance_id);
         g.dom_mode = true;
       }
@@ -966,7 +1003,8 @@ generation_result cdp_page::generate(const std::vector<chat_message>& messages,
     throw driver_error(failure_kind::site_error, e.what());
   } catch (const std::invalid_argument& e) {
     g.subs.clear();
-    throw driver_error(failure_kind::site_error, std::string("undecodable stream data: ") + e.what());
+    throw driver_error(failure_kind::site_error,
+                       std::string("undecodable stream data: ") + e.what());
   }
   g.subs.clear();
   last_streamed_ = !g.dom_mode;
@@ -983,7 +1021,8 @@ generation_result cdp_page::generate(const std::vector<chat_message>& messages,
         if (e.kind() == failure_kind::browser_gone) throw;
       }
       if (clock::now() >= until) {
-        spdlog::warn("instance={} the page did not show the answer as finished", setup_.instance_id);
+        spdlog::warn("instance={} the page did not show the answer as finished",
+                     setup_.instance_id);
         break;
       }
       std::this_thread::sleep_for(site_.timeouts.poll_interval);
@@ -1009,11 +1048,14 @@ void cdp_page::new_chat(milliseconds timeout) {
                            "); if (!b) return false; b.click(); return true;"),
                     left(deadline));
   if (r != true) throw driver_error(failure_kind::site_error, "no New chat button on the page");
-  const std::string step =
-      "for (const b of document.querySelectorAll(" + js_string(s.dialog_buttons) + ")) {"
-      " if (b.textContent.trim().includes(" + js_string(site_.discard_button_text) + ")) {"
-      " b.click(); return -1; } } return document.querySelectorAll(" + js_string(s.turn_root) +
-      ").length;";
+  const std::string step = "for (const b of document.querySelectorAll(" +
+                           js_string(s.dialog_buttons) +
+                           ")) {"
+                           " if (b.textContent.trim().includes(" +
+                           js_string(site_.discard_button_text) +
+                           ")) {"
+                           " b.click(); return -1; } } return document.querySelectorAll(" +
+                           js_string(s.turn_root) + ").length;";
   bool discarded = false;
   const auto no_dialog_after = clock::now() + milliseconds(1000);
   while (true) {
@@ -1045,10 +1087,11 @@ std::string cdp_page::storage_state() {
   json cookies = conn_->call("Storage.getCookies", json::object(), "", milliseconds(5000));
   cdp::storage_state st;
   st.cookies = from_cdp_cookies(cookies.value("cookies", json::array()));
-  json r = evaluate(script("const items = []; for (let i = 0; i < localStorage.length; ++i) {"
-                           " const k = localStorage.key(i); items.push([k, localStorage.getItem(k)]); }"
-                           " return {origin: location.origin, items};"),
-                    milliseconds(5000));
+  json r =
+      evaluate(script("const items = []; for (let i = 0; i < localStorage.length; ++i) {"
+                      " const k = localStorage.key(i); items.push([k, localStorage.getItem(k)]); }"
+                      " return {origin: location.origin, items};"),
+               milliseconds(5000));
   if (r.is_object()) {
     origin_storage o;
     o.origin = r.value("origin", std::string());

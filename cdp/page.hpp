@@ -6,11 +6,10 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "cdp/chat.hpp"
 #include "cdp/connection.hpp"
@@ -21,9 +20,9 @@
 namespace camoufleet::cdp {
 
 struct page_setup {
-  std::string instance_id;               // for log lines
-  std::string site_url;                  // the chat page
-  std::optional<storage_state> auth;     // installed before the first navigation
+  std::string instance_id;            // for log lines
+  std::string site_url;               // the chat page
+  std::optional<storage_state> auth;  // installed before the first navigation
 };
 
 class cdp_page : public page_driver {

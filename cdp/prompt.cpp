@@ -7,12 +7,13 @@ bool blank(const std::string& s) {
   return s.find_first_not_of(" \t\r\n") == std::string::npos;
 }
 
-bool is_system(const std::string& role) { return role == "system" || role == "developer"; }
+bool is_system(const std::string& role) {
+  return role == "system" || role == "developer";
+}
 
 }  // namespace
 
-std::string flatten_prompt(const std::vector<chat_message>& messages,
-                           const prompt_labels& labels) {
+std::string flatten_prompt(const std::vector<chat_message>& messages, const prompt_labels& labels) {
   std::vector<const chat_message*> kept;
   for (const auto& m : messages)
     if (!blank(m.content)) kept.push_back(&m);

@@ -3,9 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "cdp/chat.hpp"
 
@@ -105,7 +104,9 @@ std::string site_profile::classify_error_text(const std::string& text) const {
   return "";
 }
 
-std::string default_site_file() { return CAMOUFLEET_SITE_FILE; }
+std::string default_site_file() {
+  return CAMOUFLEET_SITE_FILE;
+}
 
 site_profile parse_site_profile(const std::string& json_text, const std::string& source) {
   json root = json::parse(json_text, nullptr, false);

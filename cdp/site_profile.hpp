@@ -15,7 +15,7 @@ struct site_selectors {
   std::vector<std::string> prompt;
   std::vector<std::string> run_button;
   std::vector<std::string> stop_button;
-  std::string turn_root;    // one whole turn (user or model), with its buttons
+  std::string turn_root;  // one whole turn (user or model), with its buttons
   std::string answer_turn;
   std::string answer_text;
   std::string answer_reasoning;

@@ -131,8 +131,8 @@ loaded_storage_state load_storage_state(const std::string& path) {
 json to_cdp_cookies(const std::vector<stored_cookie>& cookies) {
   json out = json::array();
   for (const auto& c : cookies) {
-    json k = {{"name", c.name},     {"value", c.value},        {"domain", c.domain},
-              {"path", c.path},     {"httpOnly", c.http_only}, {"secure", c.secure}};
+    json k = {{"name", c.name}, {"value", c.value},        {"domain", c.domain},
+              {"path", c.path}, {"httpOnly", c.http_only}, {"secure", c.secure}};
     if (c.expires > 0) k["expires"] = c.expires;
     if (!c.same_site.empty()) k["sameSite"] = c.same_site;
     out.push_back(std::move(k));
@@ -179,8 +179,8 @@ std::string to_storage_state_json(const storage_state& state) {
     for (const auto& [k, v] : o.local_storage) ls.push_back({{"name", k}, {"value", v}});
     origins.push_back({{"origin", o.origin}, {"localStorage", std::move(ls)}});
   }
-  return json{{"cookies", std::move(cookies)}, {"origins", std::move(origins)}}
-      .dump(2, ' ', false, json::error_handler_t::replace);
+  return json{{"cookies", std::move(cookies)}, {"origins", std::move(origins)}}.dump(
+      2, ' ', false, json::error_handler_t::replace);
 }
 
 }  // namespace camoufleet::cdp

@@ -4,11 +4,10 @@
 //  "origins":[{"origin":..., "localStorage":[{"name","value"}]}]}
 // Cookie values are secrets: no message built here ever contains one.
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace camoufleet::cdp {
 

@@ -10,7 +10,9 @@ using nlohmann::json;
 constexpr int max_depth = 256;  // deeper than any real chunk; bounds the parser's work
 constexpr std::string_view xssi_prefix = ")]}'";
 
-bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
 
 }  // namespace
 
@@ -50,7 +52,7 @@ std::vector<delta> stream_parser::feed(std::string_view bytes) {
           expect_element_ = true;
         } else {
           if (!expect_element_) fail("a missing comma between chunks");
-          if (c == '}' ) fail("an unexpected '}'");
+          if (c == '}') fail("an unexpected '}'");
           state_ = state::in_chunk;
           chunk_.assign(1, c);
           in_string_ = c == '"';
@@ -127,9 +129,8 @@ struct walker {
   void parts(const json& list) {
     for (const auto& part : list) {
       if (!part.is_array()) continue;
-      if (part.size() == wire.function_call_part_length &&
-          wire.function_call_index < part.size() && part[wire.function_call_index].is_array() &&
-          part[1].is_null()) {
+      if (part.size() == wire.function_call_part_length && wire.function_call_index < part.size() &&
+          part[wire.function_call_index].is_array() && part[1].is_null()) {
         function_calls.push_back(
             part[wire.function_call_index].dump(-1, ' ', false, json::error_handler_t::replace));
         continue;
@@ -183,8 +184,7 @@ bool is_usage(const json& node) {
 
 void stream_parser::finish_chunk(std::vector<delta>& out) {
   json chunk = json::parse(chunk_, nullptr, false);
-  if (chunk.is_discarded())
-    fail("chunk " + std::to_string(chunks_) + " is not valid JSON");
+  if (chunk.is_discarded()) fail("chunk " + std::to_string(chunks_) + " is not valid JSON");
   ++chunks_;
   chunk_.clear();
   std::vector<delta> mine;

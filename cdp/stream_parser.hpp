@@ -36,7 +36,7 @@ class stream_parser {
   // that, every further feed throws again.
   std::vector<delta> feed(std::string_view bytes);
 
-  bool done() const { return state_ == state::done; }           // the closing `]` was seen
+  bool done() const { return state_ == state::done; }            // the closing `]` was seen
   bool started() const { return state_ != state::before_open; }  // the opening `[` was seen
   const std::string& finish_reason() const { return finish_reason_; }
   const stream_usage& usage() const { return usage_; }
@@ -53,8 +53,8 @@ class stream_parser {
 
   wire_format wire_;
   state state_ = state::before_open;
-  std::string chunk_;       // bytes of the chunk being read
-  int depth_ = 0;           // nesting inside the current chunk
+  std::string chunk_;  // bytes of the chunk being read
+  int depth_ = 0;      // nesting inside the current chunk
   bool in_string_ = false;
   bool escape_ = false;
   bool scalar_chunk_ = false;  // a bare scalar element (ends at `,` or `]`)

@@ -3,10 +3,9 @@
 // owned by an RAII object, so a failing check leaves nothing behind.
 
 #include <doctest/doctest.h>
-
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -14,12 +13,11 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "cdp/chat.hpp"
 #include "cdp/chromium_session.hpp"
@@ -69,8 +67,8 @@ struct exit_record {
 // One simulator with fast pacing, its profiles, and helpers to start browsers.
 struct sim_fixture {
   temp_dir dir{"camoufleet-driver-"};
-  sim_process sim{{"--first-token-ms", "20", "--token-ms", "5", "--tokens",
-                   std::to_string(answer_tokens)}};
+  sim_process sim{
+      {"--first-token-ms", "20", "--token-ms", "5", "--tokens", std::to_string(answer_tokens)}};
   std::shared_ptr<exit_record> exits = std::make_shared<exit_record>();
 
   sim_fixture() { sim.write_profiles(dir.path()); }
@@ -131,7 +129,9 @@ sim::answer expected(const std::string& prompt, sim::answer_input in = {}) {
   return sim::compute_answer(in);
 }
 
-std::vector<chat_message> ask(const std::string& text) { return {{"user", text}}; }
+std::vector<chat_message> ask(const std::string& text) {
+  return {{"user", text}};
+}
 
 // A copy of the shipped site file with some keys replaced.
 std::string site_file_with(const temp_dir& dir, const std::function<void(json&)>& edit) {
@@ -145,7 +145,9 @@ std::string site_file_with(const temp_dir& dir, const std::function<void(json&)>
   return path;
 }
 
-bool process_alive(int pid) { return pid > 0 && ::kill(pid, 0) == 0; }
+bool process_alive(int pid) {
+  return pid > 0 && ::kill(pid, 0) == 0;
+}
 
 }  // namespace
 
@@ -183,7 +185,8 @@ TEST_CASE("driver: no profile, or a cookie the site does not know, is login_lost
 
 TEST_CASE("driver: a broken profile file is invalid_profile and starts no browser") {
   sim_fixture f;
-  std::ofstream(f.dir.file("broken.json")) << R"({"cookies":[{"name":"SID","value":"s3cr3t-v4lue"}]})";
+  std::ofstream(f.dir.file("broken.json"))
+      << R"({"cookies":[{"name":"SID","value":"s3cr3t-v4lue"}]})";
   try {
     f.start("broken");
     FAIL("no error");
@@ -323,10 +326,13 @@ TEST_CASE("driver: request_stop cancels a running answer and the site sees the a
   std::atomic<int> seen{0};
   auto t0 = std::chrono::steady_clock::now();
   auto kind = kind_of([&] {
-    page.generate(ask("stop me please"), {}, [&](const delta& d) {
-      c.fn()(d);
-      if (++seen == 3) page.request_stop();
-    }, 30s);
+    page.generate(
+        ask("stop me please"), {},
+        [&](const delta& d) {
+          c.fn()(d);
+          if (++seen == 3) page.request_stop();
+        },
+        30s);
   });
   CHECK(kind == failure_kind::cancelled);
   CHECK(std::chrono::steady_clock::now() - t0 < 10s);
@@ -418,7 +424,8 @@ TEST_CASE("driver: a killed browser reports its exit and fails a running generat
   auto t0 = std::chrono::steady_clock::now();
   std::chrono::steady_clock::duration after_kill{};
   auto k = kind_of([&] {
-    s->page().generate(ask("long answer"), {}, [&](const delta&) { started = true; }, 60s);
+    s->page().generate(
+        ask("long answer"), {}, [&](const delta&) { started = true; }, 60s);
   });
   after_kill = std::chrono::steady_clock::now() - t0;
   killer.join();
@@ -451,12 +458,14 @@ TEST_CASE("driver: storage_state gives the session back as a loadable profile") 
   auto text = s->page().storage_state();
   auto st = parse_storage_state(text, "refreshed");
   bool has_sid = false;
-  for (const auto& c : st.cookies) has_sid = has_sid || (c.name == "SID" && c.domain == "127.0.0.1");
+  for (const auto& c : st.cookies)
+    has_sid = has_sid || (c.name == "SID" && c.domain == "127.0.0.1");
   CHECK(has_sid);
   REQUIRE(st.origins.size() == 1);
   CHECK(st.origins[0].origin == f.sim.base_url());
   bool has_pref = false;
-  for (const auto& [k, v] : st.origins[0].local_storage) has_pref = has_pref || k == "aiStudioUserPreference";
+  for (const auto& [k, v] : st.origins[0].local_storage)
+    has_pref = has_pref || k == "aiStudioUserPreference";
   CHECK(has_pref);
   // The refreshed profile logs in by itself.
   std::ofstream(f.dir.file("refreshed.json")) << text;

@@ -22,7 +22,10 @@ TEST_CASE("base64_decode: CDP bodies decode, junk is refused") {
   for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(i));
   // "AAECAw..." is the base64 of bytes 0..255.
   const std::string enc =
-      "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+P0BBQkNERUZHSElKS0xNTk9QUVJTVFVWV1hZWltcXV5fYGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6e3x9fn+AgYKDhIWGh4iJiouMjY6PkJGSk5SVlpeYmZqbnJ2en6ChoqOkpaanqKmqq6ytrq+wsbKztLW2t7i5uru8vb6/wMHCw8TFxsfIycrLzM3Oz9DR0tPU1dbX2Nna29zd3t/g4eLj5OXm5+jp6uvs7e7v8PHy8/T19vf4+fr7/P3+/w==";
+      "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+"
+      "P0BBQkNERUZHSElKS0xNTk9QUVJTVFVWV1hZWltcXV5fYGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6e3x9fn+"
+      "AgYKDhIWGh4iJiouMjY6PkJGSk5SVlpeYmZqbnJ2en6ChoqOkpaanqKmqq6ytrq+wsbKztLW2t7i5uru8vb6/"
+      "wMHCw8TFxsfIycrLzM3Oz9DR0tPU1dbX2Nna29zd3t/g4eLj5OXm5+jp6uvs7e7v8PHy8/T19vf4+fr7/P3+/w==";
   CHECK(base64_decode(enc) == all);
   CHECK_THROWS_AS(base64_decode("TW!u"), std::invalid_argument);
   CHECK_THROWS_AS(base64_decode("TQ==TQ"), std::invalid_argument);
@@ -97,8 +100,7 @@ TEST_CASE("exit_latch: concurrent reports still call back exactly once") {
   exit_latch l([&](const std::string&) { ++calls; });
   REQUIRE(l.arm());
   std::vector<std::thread> ts;
-  for (int i = 0; i < 8; ++i)
-    ts.emplace_back([&l, i] { l.report("r" + std::to_string(i)); });
+  for (int i = 0; i < 8; ++i) ts.emplace_back([&l, i] { l.report("r" + std::to_string(i)); });
   for (auto& t : ts) t.join();
   CHECK(calls == 1);
 }

@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "cdp/prompt.hpp"
+
+#include <doctest/doctest.h>
 
 using namespace camoufleet::cdp;
 

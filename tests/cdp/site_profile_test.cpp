@@ -1,12 +1,12 @@
+#include "cdp/site_profile.hpp"
+
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
-
 #include "cdp/chat.hpp"
-#include "cdp/site_profile.hpp"
 
 using namespace camoufleet::cdp;
 

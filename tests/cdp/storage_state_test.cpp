@@ -1,5 +1,6 @@
-#include <doctest/doctest.h>
+#include "cdp/storage_state.hpp"
 
+#include <doctest/doctest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,7 +10,6 @@
 #include <vector>
 
 #include "cdp/chat.hpp"
-#include "cdp/storage_state.hpp"
 
 using namespace camoufleet::cdp;
 
@@ -19,7 +19,8 @@ const char* secret = "SECRET-COOKIE-VALUE-1234";
 
 std::string good_profile() {
   return std::string(R"({"cookies":[
-    {"name":"SID","value":")") + secret + R"(","domain":".google.com","path":"/",
+    {"name":"SID","value":")") +
+         secret + R"(","domain":".google.com","path":"/",
      "expires":4102444800,"httpOnly":true,"secure":true,"sameSite":"None"},
     {"name":"PREF","value":"x","domain":"aistudio.google.com","path":"/","expires":-1,
      "httpOnly":false,"secure":false,"sameSite":"Lax"}],
@@ -85,13 +86,25 @@ TEST_CASE("storage_state: CDP cookie params map expires and sameSite") {
 }
 
 TEST_CASE("storage_state: round trip through CDP cookies and back to JSON") {
-  nlohmann::json from_browser = nlohmann::json::array(
-      {{{"name", "SID"}, {"value", secret}, {"domain", "127.0.0.1"}, {"path", "/"},
-        {"expires", 4102444800.0}, {"size", 10}, {"httpOnly", true}, {"secure", false},
-        {"session", false}, {"sameSite", "Lax"}},
-       {{"name", "tmp"}, {"value", "v"}, {"domain", "127.0.0.1"}, {"path", "/"},
-        {"expires", -1}, {"size", 4}, {"httpOnly", false}, {"secure", false},
-        {"session", true}}});
+  nlohmann::json from_browser = nlohmann::json::array({{{"name", "SID"},
+                                                        {"value", secret},
+                                                        {"domain", "127.0.0.1"},
+                                                        {"path", "/"},
+                                                        {"expires", 4102444800.0},
+                                                        {"size", 10},
+                                                        {"httpOnly", true},
+                                                        {"secure", false},
+                                                        {"session", false},
+                                                        {"sameSite", "Lax"}},
+                                                       {{"name", "tmp"},
+                                                        {"value", "v"},
+                                                        {"domain", "127.0.0.1"},
+                                                        {"path", "/"},
+                                                        {"expires", -1},
+                                                        {"size", 4},
+                                                        {"httpOnly", false},
+                                                        {"secure", false},
+                                                        {"session", true}}});
   storage_state st;
   st.cookies = from_cdp_cookies(from_browser);
   st.origins.push_back({"http://127.0.0.1:1", {{"k", "v"}}});
@@ -118,11 +131,17 @@ TEST_CASE("storage_state: every error names the file and never holds a cookie va
       "{\"cookies\": [\"" + s + "\"]}",
       "{\"cookies\": [{\"name\":\"SID\",\"value\":[\"" + s + "\"],\"domain\":\"d\"}]}",
       "{\"cookies\": [{\"name\":\"SID\",\"value\":\"" + s + "\"}]}",
-      "{\"cookies\": [{\"name\":\"SID\",\"value\":\"" + s + "\",\"domain\":\"d\",\"expires\":\"" + s + "\"}]}",
-      "{\"cookies\": [{\"name\":\"SID\",\"value\":\"" + s + "\",\"domain\":\"d\",\"sameSite\":\"" + s + "\"}]}",
-      "{\"cookies\": [{\"name\":\"SID\",\"value\":\"" + s + "\",\"domain\":\"d\",\"secure\":\"yes\"}]}",
-      "{\"cookies\": [{\"name\":\"SID\",\"value\":\"" + s + "\",\"domain\":\"d\"}], \"origins\": 3}",
-      "{\"cookies\": [{\"name\":\"SID\",\"value\":\"" + s + "\",\"domain\":\"d\"}], \"origins\": [{\"origin\":\"o\",\"localStorage\":[{\"name\":\"n\"}]}]}",
+      "{\"cookies\": [{\"name\":\"SID\",\"value\":\"" + s + "\",\"domain\":\"d\",\"expires\":\"" +
+          s + "\"}]}",
+      "{\"cookies\": [{\"name\":\"SID\",\"value\":\"" + s + "\",\"domain\":\"d\",\"sameSite\":\"" +
+          s + "\"}]}",
+      "{\"cookies\": [{\"name\":\"SID\",\"value\":\"" + s +
+          "\",\"domain\":\"d\",\"secure\":\"yes\"}]}",
+      "{\"cookies\": [{\"name\":\"SID\",\"value\":\"" + s +
+          "\",\"domain\":\"d\"}], \"origins\": 3}",
+      "{\"cookies\": [{\"name\":\"SID\",\"value\":\"" + s +
+          "\",\"domain\":\"d\"}], \"origins\": "
+          "[{\"origin\":\"o\",\"localStorage\":[{\"name\":\"n\"}]}]}",
       // Truncated and invalid JSON right after a value: the JSON parser's own
       // message would quote it.
       "{\"cookies\": [{\"name\":\"SID\",\"value\":\"" + s + "\",",

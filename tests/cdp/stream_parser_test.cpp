@@ -1,9 +1,10 @@
+#include "cdp/stream_parser.hpp"
+
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
-
-#include "cdp/stream_parser.hpp"
 
 using namespace camoufleet::cdp;
 
@@ -95,8 +96,7 @@ TEST_CASE("stream_parser: three-way splits keep strings and escapes intact") {
       stream_parser p;
       std::string text;
       for (auto piece : {std::string_view(body).substr(0, i),
-                         std::string_view(body).substr(i, j - i),
-                         std::string_view(body).substr(j)})
+                         std::string_view(body).substr(i, j - i), std::string_view(body).substr(j)})
         for (const auto& d : p.feed(piece)) text += d.content;
       REQUIRE(text == "a\\\"bA\n");
     }
@@ -125,7 +125,8 @@ TEST_CASE("stream_parser: finish code 2 is length; unknown codes are 'other'") {
 TEST_CASE("stream_parser: the parts are found at any depth") {
   stream_parser p;
   std::string text;
-  for (const auto& d : p.feed("[[[null,[[[[null,\"deep\"]],\"model\"]]]],[[[null,\"shallow\"]],\"model\"]]"))
+  for (const auto& d :
+       p.feed("[[[null,[[[[null,\"deep\"]],\"model\"]]]],[[[null,\"shallow\"]],\"model\"]]"))
     text += d.content;
   CHECK(text == "deepshallow");
   CHECK(p.done());
@@ -145,7 +146,8 @@ TEST_CASE("stream_parser: function-call parts are recorded, not emitted as text"
 TEST_CASE("stream_parser: whitespace, the XSSI prefix and an empty array are accepted") {
   {
     stream_parser p;
-    auto ds = p.feed(")]}'\n [ [[[[[[null,\"a\"]],\"model\"]]]] ,\r\n [[[[[[null,\"b\"]],\"model\"]]]] ]\n");
+    auto ds = p.feed(
+        ")]}'\n [ [[[[[[null,\"a\"]],\"model\"]]]] ,\r\n [[[[[[null,\"b\"]],\"model\"]]]] ]\n");
     REQUIRE(ds.size() == 2);
     CHECK(p.done());
   }
@@ -182,16 +184,16 @@ TEST_CASE("stream_parser: scalar elements are tolerated") {
 
 TEST_CASE("stream_parser: malformed input throws and stays failed") {
   const std::vector<std::string> bad = {
-      "{\"a\":1}",                       // not an array
-      "x[",                              // junk before
-      "[[1]] [2]",                       // data after the end
-      "[[1] [2]]",                       // missing comma
-      "[,[1]]",                          // empty element
-      "[[1],]",                          // trailing comma
-      "[[1}]",                           // mismatched closing
-      "[[nul]]",                         // bad literal inside a chunk
-      "[[1],,[2]]",                      // double comma
-      "[}",                              // stray brace
+      "{\"a\":1}",   // not an array
+      "x[",          // junk before
+      "[[1]] [2]",   // data after the end
+      "[[1] [2]]",   // missing comma
+      "[,[1]]",      // empty element
+      "[[1],]",      // trailing comma
+      "[[1}]",       // mismatched closing
+      "[[nul]]",     // bad literal inside a chunk
+      "[[1],,[2]]",  // double comma
+      "[}",          // stray brace
   };
   for (const auto& b : bad) {
     CAPTURE(b);
@@ -223,4 +225,43 @@ TEST_CASE("stream_parser: a different wire format from the site file is honoured
   REQUIRE(ds.size() == 1);
   CHECK(ds[0].content == "b");
   CHECK(p.finish_reason() == "stop");
+}
+
+TEST_CASE("stream_parser: random bytes and random cuts never crash") {
+  // Deterministic pseudo-random input: only stream_parse_error may come out.
+  std::uint32_t x = 12345;
+  auto next = [&] {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return x;
+  };
+  const std::string alphabet = "[]{},:\"\\ nul1e-0.9tr\xc3\xa9";
+  for (int round = 0; round < 2000; ++round) {
+    std::string body = "[";
+    const int len = static_cast<int>(next() % 60);
+    for (int i = 0; i < len; ++i) body.push_back(alphabet[next() % alphabet.size()]);
+    stream_parser p;
+    try {
+      std::size_t at = 0;
+      while (at < body.size()) {
+        std::size_t n = 1 + next() % 7;
+        p.feed(std::string_view(body).substr(at, n));
+        at += n;
+      }
+    } catch (const stream_parse_error&) {
+    }
+  }
+  // A valid body cut at random points still decodes exactly.
+  for (int round = 0; round < 200; ++round) {
+    stream_parser p;
+    std::string text;
+    std::size_t at = 0;
+    while (at < sample_body.size()) {
+      std::size_t n = 1 + next() % 23;
+      for (const auto& d : p.feed(std::string_view(sample_body).substr(at, n))) text += d.content;
+      at += n;
+    }
+    REQUIRE(text == expected_text);
+  }
 }
