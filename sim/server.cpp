@@ -11,6 +11,7 @@
 #include <chrono>
 #include <iostream>
 #include <stdexcept>
+#include <system_error>
 #include <thread>
 
 #include "sim/assets.hpp"
@@ -123,8 +124,13 @@ struct server::impl {
         if (ec == net::error::operation_aborted) return;
         continue;
       }
-      std::thread([this, s = std::move(sock)]() mutable { serve_connection(std::move(s)); })
-          .detach();
+      try {
+        std::thread([this, s = std::move(sock)]() mutable { serve_connection(std::move(s)); })
+            .detach();
+      } catch (const std::system_error& e) {
+        // Out of threads: refuse this connection, keep serving the others.
+        std::cerr << "aistudio-sim: cannot start a connection thread: " << e.what() << "\n";
+      }
     }
   }
 
