@@ -281,16 +281,22 @@ struct server::impl {
       return send(sock, json_response(req, http::status::bad_request, body.dump()));
     }
     auto adm = state.begin_generate(account, *params);
-    if (adm.kind == admission::rate_limited)
-      return send(sock, json_response(req, http::status::too_many_requests, rate_limit_body()));
-    if (adm.kind == admission::error)
-      return send(sock,
-                  json_response(req, http::status::internal_server_error, internal_error_body()));
+    // Lets a test find exactly this request in /__admin/state.
+    const std::string request_id = std::to_string(adm.id);
+    if (adm.kind != admission::stream) {
+      const bool limited = adm.kind == admission::rate_limited;
+      auto res = json_response(
+          req, limited ? http::status::too_many_requests : http::status::internal_server_error,
+          limited ? rate_limit_body() : internal_error_body());
+      res.set("X-Sim-Request-Id", request_id);
+      return send(sock, std::move(res));
+    }
 
     http::response<http::empty_body> head{http::status::ok, req.version()};
     head.set(http::field::server, "aistudio-sim");
     head.set(http::field::content_type, "application/json+protobuf");
     head.set(http::field::cache_control, "no-store");
+    head.set("X-Sim-Request-Id", request_id);
     head.keep_alive(req.keep_alive());
     head.chunked(true);
     http::response_serializer<http::empty_body> sr{head};

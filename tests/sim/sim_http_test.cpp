@@ -140,6 +140,7 @@ TEST_CASE("sim http: GenerateContent streams the computed answer chunk by chunk"
   CHECK(pieces.size() >= 5);
 
   auto rec = request_with_prompt(sim, "stream me please");
+  CHECK(r.header("X-Sim-Request-Id") == std::to_string(rec["id"].get<int>()));
   CHECK(rec["status"] == "done");
   CHECK(rec["account"] == "carol");
   CHECK(rec["tokens_sent"] == 14);
@@ -205,6 +206,8 @@ TEST_CASE("sim http: rate limit after N requests answers 429 RESOURCE_EXHAUSTED"
   CHECK(generate(sim, "bob", gen_body("other account")).status == 200);
   CHECK(status_of(sim, "first") == "done");
   CHECK(status_of(sim, "second") == "rate_limited");
+  CHECK(r.header("X-Sim-Request-Id") ==
+        std::to_string(request_with_prompt(sim, "second")["id"].get<int>()));
   CHECK(sim.state()["accounts"]["alice"]["requests"] == 2);
 
   sim.set_faults({{"account", "*"}, {"rate_limit_after", 0}});
