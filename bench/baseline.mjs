@@ -63,6 +63,7 @@ export class direct_driver {
   // Fills the prompt, clicks Run, resolves when the answer stream ends.
   async complete(prompt, timeout_ms = 60000) {
     const t0 = now_ms();
+    const t0_unix = Date.now();
     const run = {};
     run.ttft = null;
     run.body = '';
@@ -97,7 +98,7 @@ export class direct_driver {
     }
     const total = await finished;
     this.current = null;
-    return { total, ttft: run.ttft };
+    return { total, ttft: run.ttft, t0_unix };
   }
 
   async close() {

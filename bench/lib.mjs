@@ -256,6 +256,7 @@ export function stream_completion(port, prompt, { model = 'gemini-2.5-pro', time
   const body = Buffer.from(JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: prompt }] }));
   return new Promise((resolve, reject) => {
     const t0 = now_ms();
+    const t0_unix = Date.now();
     let ttft = null;
     let text = '';
     let reasoning = '';
@@ -289,7 +290,7 @@ export function stream_completion(port, prompt, { model = 'gemini-2.5-pro', time
           }
         }
       });
-      res.on('end', () => resolve({ total: now_ms() - t0, ttft, text, reasoning }));
+      res.on('end', () => resolve({ total: now_ms() - t0, ttft, text, reasoning, t0_unix }));
       res.on('error', reject);
     });
     req.setTimeout(timeout_ms, () => req.destroy(new Error('completion timeout')));

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { direct_driver } from './baseline.mjs';
 import {
-  arg, fmt, make_temp_dir, p50, p95, start_fleet, start_sim, stop_child, stop_fleet, stream_completion,
+  arg, fmt, make_temp_dir, request, p50, p95, start_fleet, start_sim, stop_child, stop_fleet, stream_completion,
   wait_ready, write_profiles, write_results,
 } from './lib.mjs';
 
@@ -40,6 +40,24 @@ try {
     }
   }
 
+  // Where the time goes: the simulator stamps when each GenerateContent
+  // request arrived and when its last byte went out (unix ms). Requests ran
+  // one at a time, so the state's list is in the order of the runs.
+  const st = JSON.parse((await request(sim.port, 'GET', '/__admin/state')).body);
+  const order_runs = [];
+  for (let i = 0; i < warmup + pairs; ++i) {
+    const sides_in_order = i % 2 ? ['direct', 'camoufleet'] : ['camoufleet', 'direct'];
+    for (const side of sides_in_order) order_runs.push(i >= warmup ? runs[side][i - warmup] : null);
+  }
+  if (st.requests.length === order_runs.length) {
+    st.requests.forEach((q, k) => {
+      const r = order_runs[k];
+      if (!r) return;
+      r.to_site_ms = q.started_ms - r.t0_unix;              // client start -> request at the site
+      r.after_site_ms = r.t0_unix + r.total - q.ended_ms;   // site's last byte -> client done
+      r.site_ms = q.ended_ms - q.started_ms;
+    });
+  }
   const ratios = runs.camoufleet.map((r, i) => r.total / runs.direct[i].total);
   const ttft_added = runs.camoufleet.map((r, i) => r.ttft - runs.direct[i].ttft);
   const total_added = runs.camoufleet.map((r, i) => r.total - runs.direct[i].total);
@@ -52,6 +70,9 @@ try {
     camoufleet_ttft_ms_p50: p50(runs.camoufleet.map((r) => r.ttft)),
     direct_ttft_ms_p50: p50(runs.direct.map((r) => r.ttft)),
   };
+  for (const side of ['camoufleet', 'direct'])
+    for (const k of ['to_site_ms', 'site_ms', 'after_site_ms'])
+      summary[`${side}_${k}_p50`] = p50(runs[side].map((r) => r[k]).filter((x) => x != null));
   const pass = summary.total_ratio_p50 <= 1.05 && summary.ttft_added_ms_p50 <= 5;
   console.log(`P1 added latency: total ratio p50 ${fmt(summary.total_ratio_p50, 3)} p95 ${fmt(summary.total_ratio_p95, 3)}`
     + ` (${fmt(summary.camoufleet_total_ms_p50)} vs ${fmt(summary.direct_total_ms_p50)} ms);`
@@ -59,6 +80,9 @@ try {
     + ` (${fmt(summary.camoufleet_ttft_ms_p50)} vs ${fmt(summary.direct_ttft_ms_p50)} ms);`
     + ` ${pairs} pairs; target ratio <= 1.05, TTFT added <= 5 ms: ${pass ? 'MET' : 'MISSED'}`);
   const file = write_results('p1-latency', { pacing, pairs, warmup, summary, target_met: pass, runs });
+  console.log(`  where the time goes (p50 ms): client->site request ${fmt(summary.camoufleet_to_site_ms_p50)} vs ${fmt(summary.direct_to_site_ms_p50)};`
+    + ` site streaming ${fmt(summary.camoufleet_site_ms_p50)} vs ${fmt(summary.direct_site_ms_p50)};`
+    + ` site's last byte->client done ${fmt(summary.camoufleet_after_site_ms_p50)} vs ${fmt(summary.direct_after_site_ms_p50)} (camoufleet vs direct)`);
   console.log(`  results: ${file}`);
 } finally {
   if (direct) await direct.close();

@@ -14,7 +14,8 @@ try {
   for (let r = 0; r < rounds; ++r) {
     const order = r % 2 ? [big, 1] : [1, big];
     for (const n of order) {
-      fleet = await start_fleet(sim, n);
+      const log = arg('log-dir', null);
+      fleet = await start_fleet(sim, n, { log_file: log && `${log}/p3-r${r}-n${n}.log` });
       listen[n].push(now_ms() - fleet.t_spawn);
       const t_ready = await wait_ready(fleet.port, n, 180000, 10);
       times[n].push(t_ready - fleet.t_spawn);

@@ -42,15 +42,16 @@ async function bare_browser_start() {
 let sim, fleet;
 try {
   sim = await start_sim();
-  fleet = await start_fleet(sim, 1);
+  fleet = await start_fleet(sim, 1, { log_file: arg('log-file', null) });
   await wait_ready(fleet.port, 1);
-  const detect = [], ready = [], bare = [], how = [];
+  const detect = [], ready = [], bare = [], how = [], kill_unix = [];
   for (let r = 0; r < rounds; ++r) {
     await wait_ready(fleet.port, 1, 60000);
     const before = (await get_json(fleet.port, '/v1/instances')).json.data[0];
     const pid = browser_main_pid(before.port);
     if (!pid) throw new Error(`no browser found for port ${before.port}`);
     const t_kill = now_ms();
+    kill_unix.push(Date.now());
     process.kill(pid, 'SIGKILL');
     let t_detect = null, t_ready = null;
     const until = t_kill + 120000;
@@ -80,7 +81,7 @@ try {
     + ` ready again p50 ${fmt(s.ready_ms_p50, 0)} ms p95 ${fmt(s.ready_ms_p95, 0)} ms vs one browser start ${fmt(s.browser_start_ms_p50, 0)} ms`
     + ` (target <= start + 1000: ${met_ready ? 'MET' : 'MISSED'}); ${rounds} kills`);
   const file = write_results('p4-recovery', { rounds, poll_ms, detect_ms: detect, ready_ms: ready, browser_start_ms: bare,
-    detected_as: how, summary: s, target_met: { detection: met_detect, ready: met_ready } });
+    detected_as: how, kill_unix_ms: kill_unix, summary: s, target_met: { detection: met_detect, ready: met_ready } });
   console.log(`  results: ${file}`);
 } finally {
   await stop_fleet(fleet);
