@@ -102,8 +102,10 @@ struct http_response {
   nlohmann::json json() const;  // parse body; throws on malformed JSON
 };
 
-// One request to 127.0.0.1:port (Connection: close). Never throws: transport
-// failures come back as status 0 with `error` set.
+// One request to 127.0.0.1:port (Connection: close). Never throws: with no
+// response head, status is 0 and `error` says why; a failure after the head
+// (timeout, cut connection) keeps the status and sets `error` too, so check
+// `error.empty()` before trusting `body`.
 http_response http_request(const std::string& method, int port, const std::string& target,
                            const std::string& body = "", const header_list& headers = {},
                            std::chrono::milliseconds timeout = 10s);
