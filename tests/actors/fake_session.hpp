@@ -42,6 +42,7 @@ struct fake_script {
   bool hold_after_first_delta = false;   // block until release() or request_stop()
   bool hold_before_first_delta = false;  // the same, before any text
   bool ping_ok = true;
+  bool ping_hangs = false;  // ping blocks until release() or request_stop()
   std::vector<cdp::model_info> models{{"gemini-2.5-pro", "Gemini 2.5 Pro"},
                                       {"gemini-2.5-flash", "Gemini 2.5 Flash"}};
 
@@ -170,10 +171,16 @@ class fake_page : public cdp::page_driver {
     world_.with(id_, [](fake_script& s) { return ++s.new_chats; });
   }
   bool ping(std::chrono::milliseconds) override {
-    std::lock_guard<std::mutex> lock(world_.mu);
+    std::unique_lock<std::mutex> lock(world_.mu);
     auto& s = world_.script_locked(id_);
     ++s.pings;
     world_.cv.notify_all();
+    if (s.ping_hangs) {
+      // A page that ignores its own deadline: only the test or a stop frees it.
+      s.stop_flag = false;
+      world_.cv.wait_for(lock, 20s, [&] { return s.released || s.stop_flag; });
+      return false;
+    }
     return s.ping_ok;
   }
   std::string storage_state() override { return "{}"; }

@@ -401,6 +401,26 @@ TEST_CASE("fleet: the monitor restarts an instance whose page stops answering") 
   CHECK(fx.world.with("instance_2", [](fake_script& s) { return s.starts; }) == 1);
 }
 
+TEST_CASE("fleet: a browser stuck inside a call is abandoned and a fresh one started") {
+  fleet_fixture fx(2);
+  REQUIRE(fx.f->wait_settled(10s));
+  fx.world.with("instance_1", [](fake_script& s) { s.ping_hangs = true; return 0; });
+  fx.f->check_health();
+  REQUIRE(fx.world.wait("instance_1", [](fake_script& s) { return s.pings >= 1; }));
+  // No answer within 2 x ping timeout + margin: the instance walks away from
+  // the stuck worker (asking it to stop) and starts a new browser.
+  REQUIRE(fx.world.wait("instance_1", [](fake_script& s) { return s.starts >= 2; }));
+  fx.world.with("instance_1", [](fake_script& s) { s.ping_hangs = false; return 0; });
+  REQUIRE(eventually([&] { return fx.status_of("instance_1") == instance_status::ready; }));
+  CHECK(fx.view_of("instance_1").error_count == 1);
+  CHECK_FALSE(fx.view_of("instance_1").reason.empty());  // last failure stays visible
+  // The stuck browser was closed once its call returned.
+  REQUIRE(fx.world.wait("instance_1", [](fake_script& s) { return s.closes >= 1; }));
+  fx.f->api().submit(make_request("r1"), fx.events.sink("r1"));
+  REQUIRE(fx.events.wait_done("r1"));
+  CHECK(fx.events.all<request_finished>("r1").size() == 1);
+}
+
 TEST_CASE("fleet: a manual health round catches a failing ping") {
   fleet_fixture fx(1);
   REQUIRE(fx.f->wait_settled(10s));
