@@ -77,6 +77,15 @@ bool instance_state::apply(const instance_event& e, std::int64_t now_ms) {
       if (status_ != st::starting) return false;
       if (e.failure == cdp::failure_kind::cancelled) {
         enter_error(e.reason, now_ms);
+      } else if (e.failure == cdp::failure_kind::rate_limited ||
+                 e.failure == cdp::failure_kind::quota_exceeded) {
+        // No browser to keep while cooling: wait out the cooldown in error,
+        // then start afresh (a cooldown would come back "ready" with no page).
+        enter_error(e.reason, now_ms);
+        until_ms_ = now_ms + (e.failure == cdp::failure_kind::quota_exceeded
+                                  ? timing_.quota_cooldown
+                                  : timing_.rate_limit_cooldown)
+                                 .count();
       } else {
         on_failure(e.failure, e.reason, now_ms);
         // A browser that did not come up has nothing to be "ready" with.

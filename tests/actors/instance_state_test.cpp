@@ -72,6 +72,16 @@ TEST_CASE("instance_state: a failed start goes to error with its reason") {
   CHECK(s.until_ms() == 1100);
 }
 
+TEST_CASE("instance_state: a rate limit while starting waits the cooldown, then restarts") {
+  instance_state s(timing());
+  CHECK(s.apply({k::start_failed, fk::rate_limited, "429 on load"}, 1000));
+  CHECK(s.status() == st::error);
+  CHECK(s.until_ms() == 301000);
+  CHECK_FALSE(s.apply({k::restart, {}, {}}, 300999));
+  CHECK(s.apply({k::restart, {}, {}}, 301000));
+  CHECK(s.status() == st::starting);
+}
+
 TEST_CASE("instance_state: rate limit and quota cool down until a time") {
   auto s = ready_at(0);
   REQUIRE(s.apply({k::assigned, {}, {}}, 0));
