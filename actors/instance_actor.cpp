@@ -136,7 +136,7 @@ void finish_job(self_ptr self, job_outcome o) {
   st.job_id.clear();
   st.job_sink = nullptr;
   st.job_promise = caf::response_promise{};
-  st.job_delta_sent.reset();
+  st.job_ticket_.reset();
   st.view.current_request_id.clear();
 }
 
@@ -149,7 +149,7 @@ void on_crash(self_ptr self, const std::string& reason) {
     auto o = outcome_for(st, st.job_id);
     o.code = error_code::browser_gone;
     o.message = reason;
-    o.delta_sent = st.job_delta_sent && st.job_delta_sent->load();
+    o.delta_sent = st.job_ticket_ && st.job_ticket_->close();
     finish_job(self, std::move(o));
   }
   if (!st.machine.apply({instance_event_kind::crashed, cdp::failure_kind::browser_gone, reason},
@@ -164,7 +164,7 @@ void post_generation(self_ptr self, const run_job& job) {
   auto epoch = st.epoch;
   auto sink = job.sink;
   auto request = job.request;
-  auto flag = st.job_delta_sent;
+  auto ticket = st.job_ticket_;
   auto timing = st.cfg.timing;
   auto id = st.cfg.id;
   const bool fresh_chat = st.page_used;
@@ -182,8 +182,9 @@ void post_generation(self_ptr self, const run_job& job) {
       auto result = page.generate(
           request.messages, request.params,
           [&](const cdp::delta& d) {
-            caf::anon_send(sink, request_delta{rid, d.content, d.reasoning});
-            if (!flag->exchange(true)) tell(addr, first_delta{rid, id});
+            bool sent = ticket->send_delta(
+                [&] { caf::anon_send(sink, request_delta{rid, d.content, d.reasoning}); });
+            if (sent && ticket->first) tell(addr, first_delta{rid, id});
           },
           timing.request_timeout);
       std::string model = wanted;
@@ -196,10 +197,10 @@ void post_generation(self_ptr self, const run_job& job) {
       }
       tell(addr, generation_done{epoch, rid, std::move(result), std::move(model)});
     } catch (const cdp::driver_error& e) {
-      tell(addr, generation_failed{epoch, rid, static_cast<int>(e.kind()), e.what(), flag->load()});
+      tell(addr, generation_failed{epoch, rid, static_cast<int>(e.kind()), e.what(), ticket->any_sent()});
     } catch (const std::exception& e) {
       tell(addr, generation_failed{epoch, rid, static_cast<int>(cdp::failure_kind::site_error),
-                                   e.what(), flag->load()});
+                                   e.what(), ticket->any_sent()});
     }
   });
 }
@@ -314,7 +315,7 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
       s.machine.apply({instance_event_kind::assigned, {}, {}}, now);
       s.job_id = job.request.id;
       s.job_sink = job.sink;
-      s.job_delta_sent = std::make_shared<std::atomic<bool>>(false);
+      s.job_ticket_ = std::make_shared<job_ticket>();
       s.job_since_ms = now;
       s.view.last_used_ms = now;
       s.log->info("Serving request {}", s.job_id);
@@ -338,7 +339,7 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
       self->send(s.job_sink, std::move(fin));
       auto o = outcome_for(s, m.request_id);
       o.ok = true;
-      o.delta_sent = s.job_delta_sent && s.job_delta_sent->load();
+      o.delta_sent = s.job_ticket_ && s.job_ticket_->close();
       finish_job(self, std::move(o));
       ++s.view.served;
       s.machine.apply({instance_event_kind::finished, {}, {}}, unix_ms());
@@ -352,7 +353,7 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
       auto o = outcome_for(s, m.request_id);
       o.code = retry::code_of(kind);
       o.message = m.message;
-      o.delta_sent = m.delta_sent || (s.job_delta_sent && s.job_delta_sent->load());
+      o.delta_sent = m.delta_sent || (s.job_ticket_ && s.job_ticket_->close());
       if (kind == cdp::failure_kind::rate_limited || kind == cdp::failure_kind::quota_exceeded) {
         auto cool = kind == cdp::failure_kind::quota_exceeded ? s.cfg.timing.quota_cooldown
                                                                : s.cfg.timing.rate_limit_cooldown;
@@ -421,7 +422,7 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
         auto o = outcome_for(s, s.job_id);
         o.code = error_code::shutting_down;
         o.message = "shutting down";
-        o.delta_sent = s.job_delta_sent && s.job_delta_sent->load();
+        o.delta_sent = s.job_ticket_ && s.job_ticket_->close();
         finish_job(self, std::move(o));
       }
       if (!s.work) return true;

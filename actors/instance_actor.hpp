@@ -3,9 +3,9 @@
 // thread, serves one request at a time, and reports its state to the
 // balancer. Restarts, cooldowns and login loss follow instance_state.
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -34,6 +34,38 @@ struct instance_config {
   caf::actor balancer;
 };
 
+// Shared by the actor and the worker for one request. Once the actor has
+// given the request up (crash, hang, stop) the worker sends no more deltas,
+// and the actor knows exactly whether any went out: that decides failover,
+// so a client never gets text from two instances.
+struct job_ticket {
+  // Sends a delta unless the job was given up; true if it was sent.
+  template <class Send>
+  bool send_delta(Send send) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (abandoned) return false;
+    first = !delta_sent;
+    delta_sent = true;
+    send();
+    return true;
+  }
+  // Gives the job up; returns whether any delta reached the client.
+  bool close() {
+    std::lock_guard<std::mutex> lock(mu);
+    abandoned = true;
+    return delta_sent;
+  }
+  bool any_sent() {
+    std::lock_guard<std::mutex> lock(mu);
+    return delta_sent;
+  }
+
+  std::mutex mu;
+  bool delta_sent = false;
+  bool abandoned = false;
+  bool first = false;  // the last send_delta was the first one
+};
+
 struct instance_actor_state {
   instance_config cfg;
   instance_state machine;
@@ -48,7 +80,7 @@ struct instance_actor_state {
   std::string job_id;
   caf::actor job_sink;
   caf::response_promise job_promise;
-  std::shared_ptr<std::atomic<bool>> job_delta_sent;
+  std::shared_ptr<job_ticket> job_ticket_;
   std::int64_t job_since_ms = 0;
 
   std::uint64_t ping_seq = 0;

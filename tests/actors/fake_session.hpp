@@ -43,6 +43,7 @@ struct fake_script {
   bool hold_before_first_delta = false;  // the same, before any text
   bool ping_ok = true;
   bool ping_hangs = false;  // ping blocks until release() or request_stop()
+  bool ignore_stop = false;  // a page that keeps streaming after request_stop()
   std::vector<cdp::model_info> models{{"gemini-2.5-pro", "Gemini 2.5 Pro"},
                                       {"gemini-2.5-flash", "Gemini 2.5 Flash"}};
 
@@ -53,6 +54,7 @@ struct fake_script {
   int stops_requested = 0;
   int pings = 0;
   int new_chats = 0;
+  int generate_returns = 0;  // generate() calls that ended, by return or throw
   std::vector<std::string> prompts;  // first message content of each generate
   cdp::exit_callback on_exit;        // of the latest session
   bool released = false;
@@ -124,9 +126,24 @@ class fake_page : public cdp::page_driver {
   std::string current_model() override { return model_; }
   void switch_model(const std::string& id, std::chrono::milliseconds) override { model_ = id; }
   cdp::generation_result generate(const std::vector<cdp::chat_message>& messages,
-                                  const cdp::generation_params&,
+                                  const cdp::generation_params& params,
                                   const std::function<void(const cdp::delta&)>& on_delta,
                                   std::chrono::milliseconds timeout) override {
+    struct count_return {
+      fake_world& w;
+      const std::string& id;
+      ~count_return() {
+        std::lock_guard<std::mutex> lock(w.mu);
+        ++w.script_locked(id).generate_returns;
+        w.cv.notify_all();
+      }
+    } counter{world_, id_};
+    return generate_impl(messages, params, on_delta, timeout);
+  }
+  cdp::generation_result generate_impl(const std::vector<cdp::chat_message>& messages,
+                                       const cdp::generation_params&,
+                                       const std::function<void(const cdp::delta&)>& on_delta,
+                                       std::chrono::milliseconds timeout) {
     std::vector<std::string> deltas;
     std::optional<cdp::failure_kind> before, after;
     bool hold = false;
@@ -190,8 +207,9 @@ class fake_page : public cdp::page_driver {
   void hold_here(std::chrono::milliseconds timeout) {
     std::unique_lock<std::mutex> lock(world_.mu);
     auto& s = world_.script_locked(id_);
-    world_.cv.wait_for(lock, timeout, [&] { return s.released || s.stop_flag; });
-    if (s.stop_flag) throw cdp::driver_error(cdp::failure_kind::cancelled, "stopped");
+    world_.cv.wait_for(lock, timeout,
+                       [&] { return s.released || (s.stop_flag && !s.ignore_stop); });
+    if (s.stop_flag && !s.ignore_stop) throw cdp::driver_error(cdp::failure_kind::cancelled, "stopped");
     if (!s.released) throw cdp::driver_error(cdp::failure_kind::timeout, "held too long");
     s.released = false;
   }

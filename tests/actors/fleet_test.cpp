@@ -374,6 +374,30 @@ TEST_CASE("fleet: a crash mid-request before any delta fails over") {
   REQUIRE(fx.world.wait("instance_1", [](fake_script& s) { return s.starts == 2; }));
 }
 
+TEST_CASE("fleet: after a failover the abandoned page's text never reaches the client") {
+  fleet_fixture fx(2, {}, [](fake_world& w) {
+    auto& s1 = w.script("instance_1");
+    s1.hold_before_first_delta = true;
+    s1.ignore_stop = true;  // keeps streaming after it was given up
+    w.script("instance_2").hold_after_first_delta = true;
+  });
+  REQUIRE(fx.f->wait_settled(10s));
+  fx.f->api().submit(make_request("r1"), fx.events.sink("r1"));
+  REQUIRE(fx.world.wait("instance_1", [](fake_script& s) { return s.generates == 1; }));
+  fx.world.kill("instance_1");
+  REQUIRE(fx.events.wait_for<request_delta>("r1"));  // from instance_2, which now holds
+  fx.world.release("instance_1");                     // the stale page finishes its answer
+  REQUIRE(fx.world.wait("instance_1", [](fake_script& s) { return s.generate_returns == 1; }));
+  fx.world.release("instance_2");
+  REQUIRE(fx.events.wait_done("r1"));
+  auto deltas = fx.events.all<request_delta>("r1");
+  CHECK(deltas.size() == 2);  // instance_2's "Hel", "lo" only
+  auto fin = fx.events.all<request_finished>("r1");
+  REQUIRE(fin.size() == 1);
+  CHECK(fin[0].instance_id == "instance_2");
+  CHECK(fin[0].content == "Hello");
+}
+
 TEST_CASE("fleet: a crash after the first delta fails the request, no retry") {
   fleet_fixture fx(2, {}, [](fake_world& w) { w.script("instance_1").hold_after_first_delta = true; });
   REQUIRE(fx.f->wait_settled(10s));
