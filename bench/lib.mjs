@@ -323,6 +323,29 @@ export function descendants(pid, kids = proc_children_map()) {
   return out;
 }
 
+// utime + stime of the live processes, in seconds.
+export function cpu_seconds(pids) {
+  const hz = 100;  // USER_HZ on Linux
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch { /* gone */ }
+  }
+  return ticks / hz;
+}
+
+// camoufleet and every browser process it started (under its temp dir).
+export function fleet_pids(fleet) {
+  const kids = proc_children_map();
+  const set = new Set([fleet.pid]);
+  for (const p of browser_pids_under(fleet.dir)) for (const d of descendants(p, kids)) set.add(d);
+  for (const d of descendants(fleet.pid, kids)) set.add(d);
+  return [...set];
+}
+
 export function rss_kb(pid) {
   try {
     const m = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
