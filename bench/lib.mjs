@@ -86,9 +86,9 @@ export function remove_temp_dir(d) {
 
 // Spawns a child in its own process group and waits for a stdout line
 // matching `re` (with a deadline). Returns {proc, pid, match, stderr_lines}.
-export function start_child(name, bin, args, re, timeout_ms = 60000, keep_log = null) {
+export function start_child(name, bin, args, re, timeout_ms = 60000, keep_log = null, env = process.env) {
   return new Promise((resolve, reject) => {
-    const proc = spawn(bin, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(bin, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
     const rec = { pid: proc.pid, name, group: true };
     children.add(rec);
     const lines = [];
@@ -193,7 +193,10 @@ export async function start_fleet(sim, n, { log_level = 'info', log_file = null,
   const args = ['--multi', '--headless', '--port', '0', '--auth-dir', auth, '--site-url',
     `${sim.url}/prompts/new_chat`, '--profile-root', root, '--log-level', log_level, ...extra];
   const t_spawn = now_ms();
-  const c = await start_child('camoufleet', camoufleet_bin, args, /camoufleet listening on http:\/\/[0-9.]+:(\d+)/, 60000, log_file);
+  // BENCH_FLEET_PRELOAD: an LD_PRELOAD for camoufleet only, for experiments
+  // (e.g. a shim that sets TCP_NODELAY on accepted sockets).
+  const env = process.env.BENCH_FLEET_PRELOAD ? { ...process.env, LD_PRELOAD: process.env.BENCH_FLEET_PRELOAD } : process.env;
+  const c = await start_child('camoufleet', camoufleet_bin, args, /camoufleet listening on http:\/\/[0-9.]+:(\d+)/, 60000, log_file, env);
   c.port = Number(c.match[1]);
   c.dir = dir;
   c.root = root;
@@ -209,7 +212,9 @@ export async function stop_fleet(c) {
 
 // ---------- HTTP ----------
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+// Keep-alive, as OpenAI clients do; BENCH_NO_KEEPALIVE=1 opens a connection
+// per request (a way to show Nagle + delayed-ACK stalls on reused connections).
+const agent = new http.Agent({ keepAlive: !process.env.BENCH_NO_KEEPALIVE, maxSockets: 64 });
 
 export function request(port, method, target, body = null, timeout_ms = 30000) {
   return new Promise((resolve, reject) => {
