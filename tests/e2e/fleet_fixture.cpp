@@ -37,6 +37,8 @@ fleet_fixture::fleet_fixture(fleet_config cfg) : cfg_(std::move(cfg)) {
     ::chmod((auth_dir_ + "/" + n + ".json").c_str(), 0600);
   }
 
+  if (cfg_.before_start) cfg_.before_start(auth_dir_);
+
   std::vector<std::string> argv = {camoufleet_binary(), "--headless", "--port", "0",
                                    "--auth-dir", auth_dir_, "--site-url", sim_->url(),
                                    "--profile-root", dir_->path(), "--log-level", "debug"};

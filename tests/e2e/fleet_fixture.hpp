@@ -3,6 +3,7 @@
 // case. Everything it starts is stopped (by pid) and removed when it goes.
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -26,6 +27,9 @@ struct fleet_config {
   std::vector<std::string> api_keys;     // written to a key file when not empty
   std::map<std::string, std::string> env;
   bool wait_ready = true;
+  // Called with the auth dir after the profiles are in place, before the
+  // server starts (e.g. to loosen a file's permissions on purpose).
+  std::function<void(const std::string& auth_dir)> before_start;
 };
 
 inline fleet_config with_accounts(int n) {

@@ -1,0 +1,206 @@
+#include "tests/reliability/rel_support.hpp"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <sstream>
+
+#include <doctest/doctest.h>
+
+namespace camoufleet::reliability {
+
+void figure(const std::string& text) {
+  std::cout << "figure: " << text << std::endl;
+  MESSAGE("figure: " << text);
+}
+
+long ms_since(clock_type::time_point t0) {
+  return static_cast<long>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - t0).count());
+}
+
+std::int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+int parent_pid(int pid) {
+  // Field 4 of /proc/pid/stat, after the parenthesised command name.
+  std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  auto close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream in(stat.substr(close + 2));
+  char state = 0;
+  int ppid = 0;
+  in >> state >> ppid;
+  return ppid;
+}
+
+}  // namespace
+
+int browser_pid_for_port(int port) {
+  auto pids = e2e::chromium_pids("--remote-debugging-port=" + std::to_string(port));
+  std::set<int> all(pids.begin(), pids.end());
+  for (int pid : pids)
+    if (!all.count(parent_pid(pid)) && process_alive(pid)) return pid;
+  return 0;
+}
+
+long rss_kib(int pid) {
+  std::istringstream in(read_file("/proc/" + std::to_string(pid) + "/status"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
+  }
+  return -1;
+}
+
+bool process_alive(int pid) {
+  if (pid <= 0) return false;
+  std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  auto close = stat.rfind(')');
+  if (close == std::string::npos || close + 2 >= stat.size()) return false;
+  return stat[close + 2] != 'Z' && stat[close + 2] != 'X';
+}
+
+nlohmann::json instance_by_id(const e2e::fleet_fixture& f, const std::string& id) {
+  auto r = f.get("/v1/instances");
+  if (r.status != 200) return nullptr;
+  auto j = nlohmann::json::parse(r.body, nullptr, false);
+  if (j.is_discarded() || !j.contains("data")) return nullptr;
+  for (const auto& i : j["data"])
+    if (i.value("id", "") == id) return i;
+  return nullptr;
+}
+
+nlohmann::json instance_by_file(const e2e::fleet_fixture& f, const std::string& auth_file) {
+  auto r = f.get("/v1/instances");
+  if (r.status != 200) return nullptr;
+  auto j = nlohmann::json::parse(r.body, nullptr, false);
+  if (j.is_discarded() || !j.contains("data")) return nullptr;
+  for (const auto& i : j["data"])
+    if (i.value("auth_file", "") == auth_file) return i;
+  return nullptr;
+}
+
+nlohmann::json wait_busy_instance(const e2e::fleet_fixture& f, std::chrono::milliseconds deadline) {
+  nlohmann::json found;
+  testing::wait_until(
+      [&] {
+        auto r = f.get("/v1/instances");
+        if (r.status != 200) return false;
+        auto j = nlohmann::json::parse(r.body, nullptr, false);
+        if (j.is_discarded()) return false;
+        for (const auto& i : j["data"]) {
+          if (i.value("status", "") == "busy") {
+            found = i;
+            return true;
+          }
+        }
+        return false;
+      },
+      deadline, 20ms);
+  return found;
+}
+
+std::string profile_root(const e2e::fleet_fixture& f) {
+  const auto& a = f.auth_dir();
+  return a.substr(0, a.rfind('/'));
+}
+
+std::vector<std::string> dir_entries(const std::string& dir, const std::string& prefix) {
+  std::vector<std::string> out;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return out;
+  while (dirent* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name.rfind(prefix, 0) == 0) out.push_back(dir + "/" + name);
+  }
+  ::closedir(d);
+  return out;
+}
+
+int tcp_connect(const std::string& addr, int port, std::chrono::milliseconds timeout) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(static_cast<std::uint16_t>(port));
+  if (::inet_pton(AF_INET, addr.c_str(), &sa.sin_addr) != 1) {
+    ::close(fd);
+    return -1;
+  }
+  int rc = ::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+  if (rc != 0 && errno == EINPROGRESS) {
+    pollfd p{fd, POLLOUT, 0};
+    if (::poll(&p, 1, static_cast<int>(timeout.count())) == 1) {
+      int err = 0;
+      socklen_t len = sizeof err;
+      ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+      rc = err == 0 ? 0 : -1;
+    } else {
+      rc = -1;
+    }
+  }
+  if (rc != 0) {
+    ::close(fd);
+    return -1;
+  }
+  // Blocking again: callers write and read with their own timeouts.
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  return fd;
+}
+
+std::vector<std::string> non_loopback_ipv4() {
+  std::vector<std::string> out;
+  ifaddrs* list = nullptr;
+  if (::getifaddrs(&list) != 0) return out;
+  for (ifaddrs* i = list; i; i = i->ifa_next) {
+    if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET) continue;
+    if (i->ifa_flags & IFF_LOOPBACK) continue;
+    char buf[INET_ADDRSTRLEN] = {};
+    auto* sin = reinterpret_cast<sockaddr_in*>(i->ifa_addr);
+    if (::inet_ntop(AF_INET, &sin->sin_addr, buf, sizeof buf)) out.emplace_back(buf);
+  }
+  ::freeifaddrs(list);
+  return out;
+}
+
+stopped_guard::~stopped_guard() {
+  for (int pid : pids_) {
+    // Only a process that is still a browser: the pid may have been reused.
+    std::string cmd = read_file("/proc/" + std::to_string(pid) + "/cmdline");
+    if (cmd.find("chrom") == std::string::npos) continue;
+    ::kill(pid, SIGCONT);
+    ::kill(pid, SIGKILL);
+  }
+}
+
+bool is_openai_error(const std::string& body) {
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  return !j.is_discarded() && j.is_object() && j.contains("error") && j["error"].is_object() &&
+         j["error"].contains("message") && j["error"]["message"].is_string() &&
+         j["error"].contains("type") && j["error"]["type"].is_string();
+}
+
+}  // namespace camoufleet::reliability
