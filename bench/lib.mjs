@@ -191,7 +191,9 @@ export async function start_fleet(sim, n, { log_level = 'info', log_file = null,
   const root = path.join(dir, 'profiles');
   fs.mkdirSync(root);
   const args = ['--multi', '--headless', '--port', '0', '--auth-dir', auth, '--site-url',
-    `${sim.url}/prompts/new_chat`, '--profile-root', root, '--log-level', log_level, ...extra];
+    `${sim.url}/prompts/new_chat`, '--profile-root', root, '--log-level', log_level, ...extra,
+    // BENCH_FLEET_ARGS: more camoufleet options, for experiments (e.g. --site-file F)
+    ...(process.env.BENCH_FLEET_ARGS ? process.env.BENCH_FLEET_ARGS.split(' ').filter(Boolean) : [])];
   const t_spawn = now_ms();
   // BENCH_FLEET_PRELOAD: an LD_PRELOAD for camoufleet only, for experiments
   // (e.g. a shim that sets TCP_NODELAY on accepted sockets).
