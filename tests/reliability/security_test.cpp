@@ -113,7 +113,13 @@ TEST_CASE("reliability: CDP listens on loopback only, profiles are 0700, keys gu
   auto values = cookie_values(f.auth_dir());
   REQUIRE(!values.empty());
   auto lines = f.log_lines();
-  CHECK(lines.size() > 20);  // trace level really logged something
+  // The last --log-level wins: the server really logs at trace level.
+  bool at_trace = false;
+  for (const auto& l : lines)
+    if (l.find("camoufleet starting:") != std::string::npos && l.find("log_level=trace") != std::string::npos)
+      at_trace = true;
+  CHECK(at_trace);
+  CHECK(lines.size() > 20);
   int leaks = 0;
   auto leaked = [&](const std::string& text) {
     if (std::regex_search(text, sim_cookie_value)) return true;
