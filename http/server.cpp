@@ -188,7 +188,9 @@ void server::impl::start() {
       std::max(options_.read_timeout, options_.request_timeout + std::chrono::seconds(10));
   auto opts = Pistache::Http::Endpoint::options()
                   .threads(options_.threads > 0 ? options_.threads : 1)
-                  .flags(Pistache::Tcp::Options::ReuseAddr)
+                  // NoDelay: SSE sends many small writes; with Nagle on, a
+                  // chunk waited for the client's delayed ACK (~40 ms).
+                  .flags(Pistache::Tcp::Options::ReuseAddr | Pistache::Tcp::Options::NoDelay)
                   .maxRequestSize(options_.max_request_bytes + 64 * 1024)
                   .headerTimeout(read_timeout)
                   .bodyTimeout(read_timeout);
