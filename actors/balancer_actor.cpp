@@ -253,6 +253,13 @@ caf::behavior balancer_actor(caf::stateful_actor<balancer_state>* self, balancer
       m.handle = std::move(handle);
       m.view.id = id;
     },
+    [=](remove_atom, const std::string& id) {
+      // The instance drained and closed its browser: it leaves the fleet view.
+      auto& s = self->state;
+      // (The fleet lowers expected_instances itself, with register_atom.)
+      if (s.instances.erase(id) > 0) s.log->info("{} removed from the fleet", id);
+      pump(self);
+    },
     [=](register_atom, int expected) {
       self->state.expected_instances = static_cast<std::size_t>(std::max(0, expected));
       maybe_log_settled(self);

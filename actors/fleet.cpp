@@ -1,7 +1,10 @@
 #include "actors/fleet.hpp"
 
 #include <algorithm>
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
+#include <set>
 #include <stdexcept>
 #include <thread>
 #include <utility>
@@ -9,12 +12,14 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/auth_watch.hpp"
 #include "actors/balancer_actor.hpp"
 #include "actors/caf_thread_guard.hpp"
 #include "actors/gateway_impl.hpp"
 #include "actors/instance_actor.hpp"
 #include "actors/messages.hpp"
 #include "actors/monitor_actor.hpp"
+#include "actors/profile_file.hpp"
 
 namespace camoufleet {
 
@@ -38,10 +43,31 @@ struct fleet::impl {
   std::unique_ptr<caf::actor_system> system;
   caf::actor balancer;
   caf::actor monitor;
-  std::vector<caf::actor> instances;
   std::unique_ptr<gateway_impl> api;
   bool started = false;
   bool stopped = false;
+
+  struct member {
+    std::string id;
+    std::string auth_file;
+    caf::actor handle;
+  };
+  std::mutex mu;  // members, leaving, next_index, snapshot: main vs watcher thread
+  std::vector<member> members;   // live instances in id order
+  std::vector<caf::actor> leaving;  // removed, still draining
+  int next_index = 0;
+  dir_snapshot snapshot;
+  bool dir_missing_logged = false;
+  std::shared_ptr<profile_writes> writes = std::make_shared<profile_writes>();
+
+  std::thread watcher;
+  std::condition_variable watch_cv;
+  bool watch_stop = false;
+
+  // Caller holds mu.
+  caf::actor spawn_instance(const std::string& auth_file, const std::string& ws_endpoint);
+  void watch_loop();
+  void poll_once();
 };
 
 namespace {
@@ -51,6 +77,45 @@ std::string file_name(const std::string& path) {
 }
 
 }  // namespace
+
+caf::actor fleet::impl::spawn_instance(const std::string& auth_file,
+                                       const std::string& ws_endpoint) {
+  const int i = next_index++;
+  instance_config ic;
+  ic.id = "instance_" + std::to_string(i + 1);
+  ic.options = options.base;
+  ic.options.instance_id = ic.id;
+  ic.options.auth_file = auth_file;
+  ic.options.ws_endpoint = ws_endpoint;
+  // A hint only: the session reports the port it really got.
+  ic.options.base_port = options.base.base_port + i;
+  ic.factory = factory;
+  ic.timing = options.timing;
+  ic.balancer = balancer;
+  if (options.write_back && ws_endpoint.empty()) ic.writes = writes;
+  spdlog::info("Starting instance {} (port: {}, auth file: {})", ic.id, ic.options.base_port,
+               auth_file.empty() ? "-" : file_name(auth_file));
+  auto id = ic.id;
+  auto handle = system->spawn(instance_actor, std::move(ic));
+  members.push_back({id, auth_file, handle});
+  return handle;
+}
+
+void fleet::impl::watch_loop() {
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      watch_cv.wait_for(lock, options.timing.auth_poll_interval, [this] { return watch_stop; });
+      if (watch_stop) return;
+    }
+    try {
+      // Only ever called through the owning fleet, which joins us first.
+      poll_once();
+    } catch (const std::exception& e) {
+      spdlog::error("watching {} failed: {}", options.auth_dir, e.what());
+    }
+  }
+}
 
 fleet::fleet(fleet_options options, cdp::session_factory factory) : impl_(std::make_unique<impl>()) {
   caf_thread_guard thread_guard;
@@ -101,24 +166,71 @@ void fleet::start() {
     spdlog::info("Single-instance mode{}", files.empty() ? " (no auth file)" : "");
     plans.push_back({files.empty() ? std::string() : files.front(), ""});
   }
+  std::lock_guard<std::mutex> lock(d.mu);
   caf::anon_send(d.balancer, register_atom::value, static_cast<int>(plans.size()));
-  for (std::size_t i = 0; i < plans.size(); ++i) {
-    instance_config ic;
-    ic.id = "instance_" + std::to_string(i + 1);
-    ic.options = d.options.base;
-    ic.options.instance_id = ic.id;
-    ic.options.auth_file = plans[i].auth_file;
-    ic.options.ws_endpoint = plans[i].ws_endpoint;
-    // A hint only: the session reports the port it really got.
-    ic.options.base_port = d.options.base.base_port + static_cast<int>(i);
-    ic.factory = d.factory;
-    ic.timing = d.options.timing;
-    ic.balancer = d.balancer;
-    spdlog::info("Starting instance {} (port: {}, auth file: {})", ic.id, ic.options.base_port,
-                 plans[i].auth_file.empty() ? "-" : file_name(plans[i].auth_file));
-    d.instances.push_back(d.system->spawn(instance_actor, std::move(ic)));
+  std::vector<caf::actor> handles;
+  for (const auto& p : plans) handles.push_back(d.spawn_instance(p.auth_file, p.ws_endpoint));
+  d.monitor = d.system->spawn(monitor_actor, handles, d.options.timing.monitor_interval);
+  if (d.options.multi && d.options.watch_auth_dir && !d.options.auth_dir.empty()) {
+    // Files that appeared since the fleet was planned count as added.
+    std::set<std::string> known(files.begin(), files.end());
+    if (auto now = scan_auth_dir(d.options.auth_dir)) {
+      for (auto& [path, stamp] : *now)
+        if (known.count(path) > 0) d.snapshot[path] = stamp;
+    }
+    spdlog::info("Watching {} for added, removed and changed auth files (every {} ms)",
+                 d.options.auth_dir, d.options.timing.auth_poll_interval.count());
+    d.watcher = std::thread([&d] { d.watch_loop(); });
   }
-  d.monitor = d.system->spawn(monitor_actor, d.instances, d.options.timing.monitor_interval);
+}
+
+void fleet::poll_auth_dir() { impl_->poll_once(); }
+
+void fleet::impl::poll_once() {
+  caf_thread_guard thread_guard;
+  std::lock_guard<std::mutex> lock(mu);
+  if (stopped || !system) return;
+  auto now = scan_auth_dir(options.auth_dir);
+  if (!now) {
+    if (!dir_missing_logged)
+      spdlog::warn("Auth dir {} cannot be listed; keeping the instances as they are",
+                   options.auth_dir);
+    dir_missing_logged = true;
+    return;
+  }
+  dir_missing_logged = false;
+  auto diff = diff_snapshots(snapshot, *now);
+  auto find = [&](const std::string& path) {
+    return std::find_if(members.begin(), members.end(),
+                        [&](const member& m) { return m.auth_file == path; });
+  };
+  for (const auto& path : diff.removed) {
+    auto it = find(path);
+    if (it == members.end()) continue;
+    spdlog::info("Auth file {} removed: draining and stopping {}", file_name(path), it->id);
+    caf::anon_send(it->handle, remove_atom::value);
+    if (monitor) caf::anon_send(monitor, remove_atom::value, it->handle);
+    leaving.push_back(it->handle);
+    members.erase(it);
+    writes->forget(path);
+    caf::anon_send(balancer, register_atom::value, static_cast<int>(members.size()));
+  }
+  for (const auto& path : diff.added) {
+    if (find(path) != members.end()) continue;
+    spdlog::info("Auth file {} added", file_name(path));
+    caf::anon_send(balancer, register_atom::value, static_cast<int>(members.size() + 1));
+    auto handle = spawn_instance(path, "");
+    if (monitor) caf::anon_send(monitor, register_atom::value, handle);
+  }
+  for (const auto& path : diff.changed) {
+    auto it = find(path);
+    if (it == members.end()) continue;
+    auto text = read_whole_file(path);
+    if (text && writes->is_ours(path, *text)) continue;  // our own refresh write
+    spdlog::info("Auth file {} changed: restarting {} with it", file_name(path), it->id);
+    caf::anon_send(it->handle, reload_atom::value);
+  }
+  snapshot = std::move(*now);
 }
 
 gateway& fleet::api() { return *impl_->api; }
@@ -159,22 +271,41 @@ void fleet::check_health() {
 bool fleet::reload(const std::string& instance_id, std::chrono::milliseconds timeout) {
   caf_thread_guard thread_guard;
   auto& d = *impl_;
- if (!d.system) return false;
-  for (std::size_t i = 0; i < d.instances.size(); ++i) {
-    if ("instance_" + std::to_string(i + 1) != instance_id) continue;
-    bool ok = false;
-    caf::scoped_actor self{*d.system};
-    self->request(d.instances[i], timeout, reload_atom::value)
-        .receive([&](bool b) { ok = b; }, [&](caf::error&) {});
-    return ok;
+  if (!d.system) return false;
+  caf::actor handle;
+  {
+    std::lock_guard<std::mutex> lock(d.mu);
+    for (const auto& m : d.members)
+      if (m.id == instance_id) handle = m.handle;
   }
-  return false;
+  if (!handle) return false;
+  bool ok = false;
+  caf::scoped_actor self{*d.system};
+  self->request(handle, timeout, reload_atom::value)
+      .receive([&](bool b) { ok = b; }, [&](caf::error&) {});
+  return ok;
 }
 
 void fleet::shutdown(std::chrono::milliseconds grace) {
   auto& d = *impl_;
   if (d.stopped || !d.system) return;
-  d.stopped = true;
+  if (d.watcher.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(d.mu);
+      d.watch_stop = true;
+    }
+    d.watch_cv.notify_all();
+    d.watcher.join();
+  }
+  std::vector<caf::actor> instances;
+  {
+    std::lock_guard<std::mutex> lock(d.mu);
+    d.stopped = true;
+    for (const auto& m : d.members) instances.push_back(m.handle);
+    instances.insert(instances.end(), d.leaving.begin(), d.leaving.end());
+    d.members.clear();
+    d.leaving.clear();
+  }
   {
     caf::scoped_actor self{*d.system};
     spdlog::info("Shutting down: waiting up to {} ms for running requests", grace.count());
@@ -183,17 +314,16 @@ void fleet::shutdown(std::chrono::milliseconds grace) {
     // Close every browser at once; each reply comes when its browser is gone.
     const auto close_wait = d.options.timing.close_grace + std::chrono::seconds(5);
     std::vector<caf::response_handle<caf::blocking_actor, caf::message, true>> pending;
-    for (auto& inst : d.instances) {
+    for (auto& inst : instances) {
       pending.push_back(self->request(inst, close_wait, stop_atom::value));
     }
     for (auto& h : pending) h.receive([](bool) {}, [](caf::error&) {});
     if (d.monitor) self->send_exit(d.monitor, caf::exit_reason::user_shutdown);
-    for (auto& inst : d.instances) self->send_exit(inst, caf::exit_reason::user_shutdown);
+    for (auto& inst : instances) self->send_exit(inst, caf::exit_reason::user_shutdown);
     self->send_exit(d.balancer, caf::exit_reason::user_shutdown);
   }
   d.api->close();  // stays valid until ~fleet: late HTTP calls get shutting_down
   d.monitor = nullptr;
-  d.instances.clear();
   d.balancer = nullptr;
   d.system->await_all_actors_done();
   d.system.reset();

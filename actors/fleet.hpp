@@ -23,6 +23,13 @@ struct fleet_options {
   int queue_limit = 100;
   int max_retries = 2;
   int scheduler_threads = 2;
+  // Multi mode only: poll this dir (every timing.auth_poll_interval) and add
+  // an instance for a new *.json, drain and remove one whose file is gone,
+  // restart one whose file was changed by someone else.
+  std::string auth_dir;
+  bool watch_auth_dir = false;
+  // Write each instance's refreshed session back to its profile file.
+  bool write_back = true;
 };
 
 // Sorted paths of the *.json files directly in dir; empty if dir is missing.
@@ -45,12 +52,16 @@ class fleet {
   fleet_view snapshot(std::chrono::milliseconds timeout);
   // Runs one health round now instead of at the next monitor tick.
   void check_health();
-  // A fresh login arrived for an instance waiting in needs_login (or error).
+  // A fresh login arrived for an instance (restarts it; after its current
+  // request when busy).
   bool reload(const std::string& instance_id, std::chrono::milliseconds timeout);
 
   // New requests are refused with shutting_down, queued ones fail, running
   // ones get up to grace to finish, then every browser is closed.
   void shutdown(std::chrono::milliseconds grace);
+
+  // One poll of the auth dir now (the watcher thread does this on its own).
+  void poll_auth_dir();
 
  private:
   struct impl;

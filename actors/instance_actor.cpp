@@ -31,7 +31,9 @@ void publish(self_ptr self) {
   auto& st = self->state;
   st.view.status = st.machine.status();
   st.view.error_count = st.machine.error_count();
-  st.view.reason = st.machine.reason();
+  st.view.reason = st.machine.status() == instance_status::needs_login
+                       ? needs_login_reason(st.cfg.options.auth_file)
+                       : st.machine.reason();
   st.view.until_ms = st.machine.until_ms();
   st.view.current_request_id = st.job_id;
   self->send(st.cfg.balancer, instance_update{st.view});
@@ -68,7 +70,14 @@ void begin_start(self_ptr self) {
   auto addr = self->address();
   auto options = st.cfg.options;
   auto factory = st.cfg.factory;
-  st.work->post([addr, epoch, options, factory](session_slot& slot) {
+  auto writes = st.cfg.writes;
+  st.work->post([addr, epoch, options, factory, writes](session_slot& slot) {
+    // The version we start from is ours: a refresh may replace it, while a
+    // different one comes from someone else (the watcher reloads then).
+    if (writes && !options.auth_file.empty()) {
+      if (auto text = read_whole_file(options.auth_file))
+        writes->record_loaded(options.auth_file, *text);
+    }
     auto on_exit = [addr, epoch](const std::string& reason) {
       tell(addr, session_failed{epoch, static_cast<int>(cdp::failure_kind::browser_gone), reason,
                                 false});
@@ -101,6 +110,12 @@ void follow_status(self_ptr self) {
   switch (st.machine.status()) {
     case instance_status::error: {
       retire_worker(self);
+      if (st.machine.waiting_for_profile()) {
+        st.log->error("Auth profile {} is broken: {}; this instance stays in error until the "
+                      "file is fixed or replaced",
+                      st.view.auth_file.empty() ? "-" : st.view.auth_file, st.machine.reason());
+        break;
+      }
       auto delay = until_from_now(st.machine.until_ms());
       st.log->warn("Error ({}), restart #{} in {} ms", st.machine.reason(),
                    st.machine.consecutive_errors(), delay.count());
@@ -114,7 +129,8 @@ void follow_status(self_ptr self) {
       break;
     }
     case instance_status::needs_login:
-      st.log->error("Login lost ({}); waiting for a new auth profile", st.machine.reason());
+      st.log->error("Login lost ({}): {}", st.machine.reason(),
+                    needs_login_reason(st.cfg.options.auth_file));
       retire_worker(self);
       break;
     default:
@@ -140,6 +156,96 @@ void finish_job(self_ptr self, job_outcome o) {
   st.view.current_request_id.clear();
 }
 
+// Closes the browser through the worker, then tells the balancer to forget
+// this instance and quits (remove_atom with the epoch comes back).
+void leave(self_ptr self) {
+  auto& st = self->state;
+  if (st.left) return;
+  st.left = true;
+  auto addr = self->address();
+  auto epoch = st.epoch;
+  if (st.work) {
+    auto grace = st.cfg.timing.close_grace;
+    st.work->post([addr, epoch, grace](session_slot& slot) {
+      if (auto sess = slot.take()) {
+        try {
+          sess->close(grace);
+        } catch (const std::exception& e) {
+          spdlog::warn("closing a session failed: {}", e.what());
+        }
+      }
+      tell(addr, remove_atom::value, epoch);
+    });
+    // A hung worker never answers: leave anyway.
+    self->delayed_send(self, grace + std::chrono::seconds(5), remove_atom::value, epoch);
+  } else {
+    self->send(self, remove_atom::value, epoch);
+  }
+}
+
+// Runs what waited for the current request to end: leaving after the
+// profile was removed, restarting after it changed.
+void after_job(self_ptr self) {
+  auto& st = self->state;
+  if (!st.job_id.empty()) return;
+  if (st.removing) {
+    leave(self);
+    return;
+  }
+  if (st.reload_pending) {
+    st.reload_pending = false;
+    if (st.machine.apply({instance_event_kind::new_profile, {}, {}}, unix_ms())) {
+      st.log->info("Profile {} changed: starting again with it", st.view.auth_file);
+      begin_start(self);
+    }
+  }
+}
+
+// Reads the session from the browser and writes it to the profile file when
+// decide_refresh says so. Runs on the worker thread; logs, never throws.
+worker::job save_job(self_ptr self) {
+  auto& st = self->state;
+  auto path = st.cfg.options.auth_file;
+  auto writes = st.cfg.writes;
+  auto log = st.log;
+  auto file = st.view.auth_file;
+  return [path, writes, log, file](session_slot& slot) {
+    auto* s = slot.get();
+    if (s == nullptr || !writes || path.empty()) return;
+    std::string json;
+    try {
+      json = s->page().storage_state();
+    } catch (const std::exception& e) {
+      log->warn("Reading the session for {} failed: {}", file, e.what());
+      return;
+    }
+    auto current = read_whole_file(path);
+    if (current && !writes->is_known(path, *current)) {
+      // Someone else put a new session there: it wins (the watcher reloads).
+      log->info("Not writing {}: it was changed by someone else", file);
+      return;
+    }
+    auto d = decide_refresh(json, current);
+    if (!d.write) {
+      log->debug("Not writing {}: {}", file, d.why);
+      return;
+    }
+    writes->record_written(path, d.content);
+    auto err = write_file_atomic(path, d.content);
+    if (!err.empty()) {
+      writes->forget(path);
+      if (current) writes->record_loaded(path, *current);
+      log->warn("Writing the refreshed session to {} failed: {}", file, err);
+      return;
+    }
+    log->info("Refreshed session written to {}", file);
+  };
+}
+
+bool writes_back(const instance_actor_state& st) {
+  return st.cfg.writes && !st.cfg.options.auth_file.empty();
+}
+
 // The browser went away or stopped answering: hand back / fail the current
 // request, then restart with backoff.
 void on_crash(self_ptr self, const std::string& reason) {
@@ -152,10 +258,16 @@ void on_crash(self_ptr self, const std::string& reason) {
     o.delta_sent = st.job_ticket_ && st.job_ticket_->close();
     finish_job(self, std::move(o));
   }
-  if (!st.machine.apply({instance_event_kind::crashed, cdp::failure_kind::browser_gone, reason},
-                        now))
+  if (st.removing) {
+    leave(self);
     return;
-  follow_status(self);
+  }
+  if (st.machine.apply({instance_event_kind::crashed, cdp::failure_kind::browser_gone, reason},
+                        now)) {
+    follow_status(self);
+  }
+  // A restart for a changed profile supersedes the backoff restart.
+  after_job(self);
 }
 
 void post_generation(self_ptr self, const run_job& job) {
@@ -179,9 +291,17 @@ void post_generation(self_ptr self, const run_job& job) {
       const auto& wanted = request.params.model;
       // The driver returns at once when the page is on that model already.
       if (!wanted.empty()) page.switch_model(wanted, timing.page_timeout);
+      if (ticket->is_cancelled())
+        throw cdp::driver_error(cdp::failure_kind::cancelled, "cancelled before the answer began");
+      bool stop_sent = false;
       auto result = page.generate(
           request.messages, request.params,
           [&](const cdp::delta& d) {
+            // A cancel that raced generate() clearing its stop flag.
+            if (!stop_sent && ticket->is_cancelled()) {
+              stop_sent = true;
+              page.request_stop();
+            }
             bool sent = ticket->send_delta(
                 [&] { caf::anon_send(sink, request_delta{rid, d.content, d.reasoning}); });
             if (sent && ticket->first) tell(addr, first_delta{rid, id});
@@ -277,6 +397,8 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
   // (messages from one sender arrive in order).
   self->send(st.cfg.balancer, register_atom::value, st.cfg.id, caf::actor_cast<caf::actor>(self));
   begin_start(self);
+  if (writes_back(st) && st.cfg.timing.refresh_interval.count() > 0)
+    self->delayed_send(self, st.cfg.timing.refresh_interval, refresh_atom::value);
   return {
     [=](session_started& m) {
       auto& s = self->state;
@@ -298,7 +420,9 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
         on_crash(self, "browser gone: " + m.message);
         return;
       }
-      s.log->error("Browser failed to start ({}): {}", retry::name_of(kind), m.message);
+      // A broken profile gets its own single line from follow_status.
+      if (kind != cdp::failure_kind::invalid_profile)
+        s.log->error("Browser failed to start ({}): {}", retry::name_of(kind), m.message);
       if (s.machine.apply({instance_event_kind::start_failed, kind, m.message}, unix_ms()))
         follow_status(self);
     },
@@ -345,6 +469,7 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
       s.machine.apply({instance_event_kind::finished, {}, {}}, unix_ms());
       s.log->info("Request {} done", m.request_id);
       publish(self);
+      after_job(self);
     },
     [=](generation_failed& m) {
       auto& s = self->state;
@@ -364,12 +489,15 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
       finish_job(self, std::move(o));
       s.machine.apply({instance_event_kind::failed, kind, m.message}, unix_ms());
       follow_status(self);
+      after_job(self);
     },
     [=](cancel_atom, const std::string& request_id) -> bool {
       auto& s = self->state;
       if (request_id.empty() || request_id != s.job_id || !s.work) return false;
       s.log->info("Cancelling request {}", request_id);
-      return s.work->request_stop();
+      if (s.job_ticket_) s.job_ticket_->cancel();
+      s.work->request_stop();
+      return true;
     },
     [=](restart_atom, std::uint64_t epoch) {
       auto& s = self->state;
@@ -409,13 +537,51 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
     },
     [=](reload_atom) -> bool {
       auto& s = self->state;
+      if (s.removing || s.machine.status() == instance_status::stopping) return false;
+      if (!s.job_id.empty()) {
+        s.log->info("Profile {} changed: restarting after request {}", s.view.auth_file, s.job_id);
+        s.reload_pending = true;
+        return true;
+      }
       if (!s.machine.apply({instance_event_kind::new_profile, {}, {}}, unix_ms())) return false;
-      s.log->info("New profile: starting again");
+      s.log->info("New profile {}: starting again", s.view.auth_file);
       begin_start(self);
       return true;
     },
+    [=](refresh_atom) {
+      auto& s = self->state;
+      if (s.removing || s.machine.status() == instance_status::stopping) return;
+      if (s.machine.status() == instance_status::ready && s.job_id.empty() && s.work)
+        s.work->post(save_job(self));
+      self->delayed_send(self, s.cfg.timing.refresh_interval, refresh_atom::value);
+    },
+    [=](remove_atom) {
+      auto& s = self->state;
+      if (s.removing) return;
+      s.removing = true;
+      s.reload_pending = false;
+      if (s.job_id.empty())
+        s.log->info("Profile {} removed: stopping", s.view.auth_file);
+      else
+        s.log->info("Profile {} removed: stopping after request {}", s.view.auth_file, s.job_id);
+      s.machine.apply({instance_event_kind::stop, {}, {}}, unix_ms());
+      publish(self);
+      after_job(self);
+    },
+    [=](remove_atom, std::uint64_t epoch) {
+      auto& s = self->state;
+      if (epoch != s.epoch || !s.left) return;
+      s.log->info("Stopped and removed");
+      self->send(s.cfg.balancer, remove_atom::value, s.cfg.id);
+      self->quit();
+    },
     [=](stop_atom) -> caf::result<bool> {
       auto& s = self->state;
+      // Only a working session is worth keeping: never one that lost its login.
+      const auto before = s.machine.status();
+      const bool save = writes_back(s) && !s.removing && s.work &&
+                        (before == instance_status::ready || before == instance_status::busy ||
+                         before == instance_status::cooldown);
       s.machine.apply({instance_event_kind::stop, {}, {}}, unix_ms());
       publish(self);
       if (!s.job_id.empty()) {
@@ -427,6 +593,7 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
       }
       if (!s.work) return true;
       s.work->request_stop();
+      if (save) s.work->post(save_job(self));
       auto addr = self->address();
       auto epoch = s.epoch;
       auto grace = s.cfg.timing.close_grace;

@@ -15,6 +15,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include "actors/instance_state.hpp"
+#include "actors/profile_file.hpp"
 #include "actors/timing.hpp"
 #include "actors/types.hpp"
 #include "actors/worker.hpp"
@@ -32,6 +33,9 @@ struct instance_config {
   cdp::session_factory factory;
   fleet_timing timing;
   caf::actor balancer;
+  // Set: the refreshed session is written back to options.auth_file
+  // (periodically when idle, and on a clean stop). Shared with the watcher.
+  std::shared_ptr<profile_writes> writes;
 };
 
 // Shared by the actor and the worker for one request. Once the actor has
@@ -59,11 +63,22 @@ struct job_ticket {
     std::lock_guard<std::mutex> lock(mu);
     return delta_sent;
   }
+  // The driver clears its stop flag when generate() begins, so a cancel that
+  // lands before that (during new_chat / switch_model) must be kept here.
+  void cancel() {
+    std::lock_guard<std::mutex> lock(mu);
+    cancelled = true;
+  }
+  bool is_cancelled() {
+    std::lock_guard<std::mutex> lock(mu);
+    return cancelled;
+  }
 
   std::mutex mu;
   bool delta_sent = false;
   bool abandoned = false;
   bool first = false;  // the last send_delta was the first one
+  bool cancelled = false;
 };
 
 struct instance_actor_state {
@@ -86,6 +101,10 @@ struct instance_actor_state {
   std::uint64_t ping_seq = 0;
   bool ping_pending = false;
   caf::response_promise stop_promise;
+
+  bool removing = false;        // the profile file is gone: drain, close, leave
+  bool left = false;
+  bool reload_pending = false;  // the profile changed while busy: restart after
 
   static const char* name;
 };

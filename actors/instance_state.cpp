@@ -37,8 +37,16 @@ void instance_state::on_failure(cdp::failure_kind kind, const std::string& reaso
                                                        : timing_.rate_limit_cooldown)
                                .count();
       return;
-    case fk::login_lost:
     case fk::invalid_profile:
+      // A broken file is an error of this instance, not a lost login; the
+      // same file would fail the same way, so only a change of it restarts.
+      ++error_count_;
+      status_ = st::error;
+      reason_ = reason;
+      until_ms_ = 0;
+      waiting_for_profile_ = true;
+      return;
+    case fk::login_lost:
       // Restarting with the same profile would fail the same way: wait for a
       // new one instead of looping.
       ++error_count_;
@@ -114,7 +122,7 @@ bool instance_state::apply(const instance_event& e, std::int64_t now_ms) {
       enter_error(e.reason, now_ms);
       return true;
     case k::restart:
-      if (status_ != st::error || now_ms < until_ms_) return false;
+      if (status_ != st::error || waiting_for_profile_ || now_ms < until_ms_) return false;
       status_ = st::starting;
       until_ms_ = 0;
       return true;
@@ -125,8 +133,9 @@ bool instance_state::apply(const instance_event& e, std::int64_t now_ms) {
       reason_.clear();
       return true;
     case k::new_profile:
-      if (status_ != st::needs_login && status_ != st::error) return false;
+      if (status_ == st::busy || status_ == st::stopping) return false;
       status_ = st::starting;
+      waiting_for_profile_ = false;
       consecutive_errors_ = 0;
       until_ms_ = 0;
       reason_.clear();

@@ -21,7 +21,7 @@ enum class instance_event_kind {
   crashed,       // browser exited or hung: -> error
   restart,       // error -> starting, once the backoff has passed
   tick,          // cooldown -> ready once it has passed
-  new_profile,   // needs_login / error -> starting: someone supplied a fresh login
+  new_profile,   // any but busy / stopping -> starting: the profile file changed
   stop,          // anything -> stopping
 };
 
@@ -45,6 +45,9 @@ class instance_state {
   // Restart time in error, cooldown end in cooldown; 0 otherwise.
   std::int64_t until_ms() const { return until_ms_; }
   const std::string& reason() const { return reason_; }
+  // In error because the profile file is broken: no timed restart, only a
+  // new_profile (the file changed) starts it again.
+  bool waiting_for_profile() const { return waiting_for_profile_; }
   // Delay before the next restart: initial * 2^(consecutive-1), capped.
   std::int64_t backoff_ms() const;
 
@@ -60,6 +63,7 @@ class instance_state {
   int consecutive_site_errors_ = 0;
   std::int64_t until_ms_ = 0;
   std::string reason_;
+  bool waiting_for_profile_ = false;
 };
 
 }  // namespace camoufleet

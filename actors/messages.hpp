@@ -36,6 +36,8 @@ using stop_atom = caf::atom_constant<caf::atom("stop")>;
 using reload_atom = caf::atom_constant<caf::atom("reload")>;
 using ping_late_atom = caf::atom_constant<caf::atom("pinglate")>;
 using settled_atom = caf::atom_constant<caf::atom("settled")>;
+using refresh_atom = caf::atom_constant<caf::atom("refresh")>;
+using remove_atom = caf::atom_constant<caf::atom("remove")>;
 
 // -- balancer <-> instance -----------------------------------------------------
 

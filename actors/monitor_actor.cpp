@@ -1,5 +1,7 @@
 #include "actors/monitor_actor.hpp"
 
+#include <algorithm>
+
 #include <caf/all.hpp>
 
 #include "actors/messages.hpp"
@@ -23,6 +25,11 @@ caf::behavior monitor_actor(caf::stateful_actor<monitor_state>* self,
       self->delayed_send(self, self->state.interval, tick_atom::value);
     },
     [=](health_atom) { round(); },
+    [=](register_atom, caf::actor inst) { self->state.instances.push_back(std::move(inst)); },
+    [=](remove_atom, caf::actor inst) {
+      auto& v = self->state.instances;
+      v.erase(std::remove(v.begin(), v.end(), inst), v.end());
+    },
   };
 }
 

@@ -25,6 +25,11 @@ struct fleet_timing {
   std::chrono::milliseconds page_timeout{30000};        // open, switch_model, new_chat
   std::chrono::milliseconds close_grace{5000};
   std::chrono::milliseconds ask_timeout{5000};          // actor-to-actor queries
+  // How often an idle instance writes its refreshed session back to its
+  // profile file (0 = never; it still writes on a clean shutdown).
+  std::chrono::milliseconds refresh_interval{600000};
+  // How often the auth dir is listed for added, removed and changed files.
+  std::chrono::milliseconds auth_poll_interval{2000};
   // Consecutive site errors (not crashes) after which the page is restarted.
   int site_error_restart_threshold = 3;
 };

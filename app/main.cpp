@@ -5,6 +5,8 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <optional>
 #include <iostream>
 #include <memory>
 
@@ -31,11 +33,27 @@ cdp::display_mode to_cdp(config::display_mode m) {
   return cdp::display_mode::headless;
 }
 
+std::optional<std::chrono::milliseconds> env_ms(const char* name) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') return std::nullopt;
+  char* end = nullptr;
+  long long n = std::strtoll(v, &end, 10);
+  if (*end != '\0' || n < 0) {
+    spdlog::warn("{}={} is not a number of milliseconds; ignored", name, v);
+    return std::nullopt;
+  }
+  return std::chrono::milliseconds(n);
+}
+
 fleet_options fleet_options_from(const config::settings& s, const std::string& x_display) {
   fleet_options o;
   o.multi = s.multi;
   o.ws_endpoint = s.ws_endpoint;
   if (s.ws_endpoint.empty()) o.auth_files = discover_auth_files(s.auth_dir);
+  // Only multi mode follows the auth dir while running; single mode reads
+  // its one file at start (a change needs a restart of camoufleet).
+  o.auth_dir = s.auth_dir;
+  o.watch_auth_dir = s.multi && s.ws_endpoint.empty();
   o.base.browser_path = s.browser;
   o.base.display = to_cdp(s.display);
   o.base.x_display = x_display;
@@ -47,6 +65,9 @@ fleet_options fleet_options_from(const config::settings& s, const std::string& x
   o.timing.monitor_interval = s.monitor_interval;
   o.timing.request_timeout = s.request_timeout;
   o.timing.queue_timeout = s.queue_timeout;
+  // No flags of their own (yet): environment knobs, mainly for tests.
+  if (auto ms = env_ms("CAMOUFLEET_PROFILE_REFRESH_MS")) o.timing.refresh_interval = *ms;
+  if (auto ms = env_ms("CAMOUFLEET_AUTH_POLL_MS")) o.timing.auth_poll_interval = *ms;
   o.queue_limit = s.queue_limit;
   o.max_retries = s.max_retries;
   return o;

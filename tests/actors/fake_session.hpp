@@ -44,6 +44,8 @@ struct fake_script {
   bool ping_ok = true;
   bool ping_hangs = false;  // ping blocks until release() or request_stop()
   bool ignore_stop = false;  // a page that keeps streaming after request_stop()
+  bool hold_in_switch_model = false;  // switch_model blocks until release() (ignores stop)
+  std::string storage_json = "{}";    // what storage_state() returns
   std::vector<cdp::model_info> models{{"gemini-2.5-pro", "Gemini 2.5 Pro"},
                                       {"gemini-2.5-flash", "Gemini 2.5 Flash"}};
 
@@ -54,7 +56,9 @@ struct fake_script {
   int stops_requested = 0;
   int pings = 0;
   int new_chats = 0;
-  int generate_returns = 0;  // generate() calls that ended, by return or throw
+  int generate_returns = 0;
+  int switches = 0;          // switch_model calls that began
+  int storage_reads = 0;  // generate() calls that ended, by return or throw
   std::vector<std::string> prompts;  // first message content of each generate
   cdp::exit_callback on_exit;        // of the latest session
   bool released = false;
@@ -124,7 +128,18 @@ class fake_page : public cdp::page_driver {
     return world_.with(id_, [](fake_script& s) { return s.models; });
   }
   std::string current_model() override { return model_; }
-  void switch_model(const std::string& id, std::chrono::milliseconds) override { model_ = id; }
+  void switch_model(const std::string& id, std::chrono::milliseconds timeout) override {
+    std::unique_lock<std::mutex> lock(world_.mu);
+    auto& s = world_.script_locked(id_);
+    ++s.switches;
+    world_.cv.notify_all();
+    if (s.hold_in_switch_model) {
+      // Like a slow model menu: a stop request does not end it.
+      world_.cv.wait_for(lock, timeout, [&] { return s.released; });
+      s.released = false;
+    }
+    model_ = id;
+  }
   cdp::generation_result generate(const std::vector<cdp::chat_message>& messages,
                                   const cdp::generation_params& params,
                                   const std::function<void(const cdp::delta&)>& on_delta,
@@ -200,7 +215,13 @@ class fake_page : public cdp::page_driver {
     }
     return s.ping_ok;
   }
-  std::string storage_state() override { return "{}"; }
+  std::string storage_state() override {
+    std::lock_guard<std::mutex> lock(world_.mu);
+    auto& s = world_.script_locked(id_);
+    ++s.storage_reads;
+    world_.cv.notify_all();
+    return s.storage_json;
+  }
 
  private:
   // Blocks like a slow page until the test releases it or stop is requested.
