@@ -109,6 +109,9 @@ TEST_CASE("reliability: a lost login goes to needs_login, traffic moves, nothing
       30s));
   json lost = instance_by_id(f, id);
   CHECK(lost["status"] == "needs_login");
+  if (lost["status"] != "needs_login")
+    for (const auto& l : f.log_lines())
+      if (l.find(id) != std::string::npos) MESSAGE("server: " << l);
   CHECK(lost["reason"].is_string());
   MESSAGE("needs_login entry: " << lost.dump());
   for (const auto& w : who) CHECK(w != id);

@@ -43,10 +43,18 @@ TEST_CASE("reliability: SIGTERM drains: in-flight finishes, new requests get 503
 
   auto t0 = clock_type::now();
   REQUIRE(::kill(f.server().pid(), SIGTERM) == 0);
-  REQUIRE(f.server().wait_for_line(std::regex("draining"), 10s));
+  // The fleet logs this line right before it tells the balancer to drain;
+  // from then on nothing new may start.
+  REQUIRE(f.server().wait_for_line(std::regex("Shutting down: waiting"), 10s));
+  long drain_seen_ms = ms_since(t0);
   auto refused = f.post("/v1/chat/completions", chat_body("too late"), {}, 30s);
   CHECK(refused.status == 503);
-  CHECK(is_openai_error(refused.body));
+  CHECK_MESSAGE(is_openai_error(refused.body), refused.body);
+  if (refused.status != 503)
+    for (const auto& l : f.log_lines())
+      if (l.find("too late") != std::string::npos || l.find("hutting") != std::string::npos ||
+          l.find("Signal") != std::string::npos || l.find("drain") != std::string::npos)
+        MESSAGE("server: " << l);
 
   auto done = in_flight.get();
   long finished_ms = ms_since(t0);
@@ -63,7 +71,7 @@ TEST_CASE("reliability: SIGTERM drains: in-flight finishes, new requests get 503
   CHECK(testing::wait_until([&] { return live_browsers(root).empty(); }, 10s));
   browsers_gone_ms = ms_since(t0);
   CHECK(dir_entries(root, "camoufleet-").empty());
-  figure("SIGTERM: in-flight request answered " + std::to_string(finished_ms) + " ms after the signal, new one got " +
+  figure("SIGTERM: drain began " + std::to_string(drain_seen_ms) + " ms after the signal; in-flight request answered " + std::to_string(finished_ms) + " ms after the signal, new one got " +
          std::to_string(refused.status) + ", server exited after " + std::to_string(exit_ms) +
          " ms, no browser left after " + std::to_string(browsers_gone_ms) + " ms, profile dirs left: " +
          std::to_string(dir_entries(root, "camoufleet-").size()));
