@@ -131,7 +131,7 @@ std::string drip_request(int port, const std::string& bytes, std::chrono::millis
 
 }  // namespace
 
-TEST_CASE("reliability: malformed requests get the right 4xx with an OpenAI error body; the server keeps serving") {
+TEST_CASE("reliability: malformed requests get the right 4xx with an OpenAI error body and the server keeps serving") {
   fleet_config cfg = with_accounts(1);
   cfg.server_args = {"--max-request-bytes", "100000"};
   fleet_fixture f(cfg);

@@ -96,7 +96,7 @@ TEST_CASE("reliability: browser SIGKILLed under a non-stream request: failover, 
                             10s));
 }
 
-TEST_CASE("reliability: browser SIGKILLed after the first stream chunk: SSE error then [DONE]; restarted") {
+TEST_CASE("reliability: browser SIGKILLed after the first stream chunk: SSE error then [DONE], then restarted") {
   fleet_fixture f(fault_config());
   f.sim().set_pacing(slow_pacing);
   std::promise<void> first_chunk;
