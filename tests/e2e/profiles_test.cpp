@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "cdp/storage_state.hpp"
@@ -32,7 +34,8 @@ fleet_config watching(int accounts) {
 json instance_by_file(const fleet_fixture& f, const std::string& file) {
   auto r = f.get("/v1/instances");
   if (r.status != 200) return nullptr;
-  for (const auto& i : r.json()["data"])
+  const json all = r.json();  // kept: a loop over r.json()["data"] would dangle
+  for (const auto& i : all["data"])
     if (i["auth_file"] == file) return i;
   return nullptr;
 }
@@ -40,7 +43,8 @@ json instance_by_file(const fleet_fixture& f, const std::string& file) {
 json instance_by_id(const fleet_fixture& f, const std::string& id) {
   auto r = f.get("/v1/instances");
   if (r.status != 200) return nullptr;
-  for (const auto& i : r.json()["data"])
+  const json all = r.json();  // kept: a loop over r.json()["data"] would dangle
+  for (const auto& i : all["data"])
     if (i["id"] == id) return i;
   return nullptr;
 }
@@ -107,14 +111,15 @@ TEST_CASE("e2e profiles: a profile added while running becomes a ready instance 
 TEST_CASE("e2e profiles: a removed profile finishes its request, then its instance disappears") {
   fleet_fixture f(watching(2));
   // Slow answers, so the request is surely in flight when the file goes.
-  f.sim().set_pacing({{"first_token_ms", 500}, {"token_ms", 150}, {"tokens", 20}});
+  f.sim().set_pacing({{"first_token_ms", 500}, {"token_ms", 150}, {"tokens", 24}});
   auto pending = std::async(std::launch::async, [&] {
     return f.post("/v1/chat/completions", chat_body("drain me"), {}, 90s);
   });
   std::string busy_id, busy_file;
   REQUIRE(testing::wait_until(
       [&] {
-        for (const auto& i : f.instances()["data"])
+        const json all = f.instances();
+        for (const auto& i : all["data"])
           if (i["status"] == "busy") {
             busy_id = i["id"];
             busy_file = i["auth_file"];
