@@ -265,3 +265,27 @@ TEST_CASE("cancel: a cancel during switch_model stops the request before generat
   CHECK(events.all<request_finished>("next").size() == 1);
   f.shutdown(1s);
 }
+
+TEST_CASE("watch: a profile changed while busy restarts only after the request ends") {
+  auth_dir dir;
+  auto a = dir.put("a.json", state_with("1"));
+  fake_world world;
+  world.script("instance_1").hold_after_first_delta = true;
+  fleet f(watched(dir), world.factory());
+  f.start();
+  REQUIRE(f.wait_settled(10s));
+  collector events;
+  f.api().submit(make_request("busy"), events.sink("busy"));
+  REQUIRE(events.wait_for<request_delta>("busy"));
+  REQUIRE(write_file_atomic(a, state_with("new-login")) == "");
+  f.poll_auth_dir();
+  // The restart waits for the answer, which is not cut off.
+  CHECK(view(f, "instance_1").status == instance_status::busy);
+  CHECK(world.with("instance_1", [](fake_script& s) { return s.starts; }) == 1);
+  world.release("instance_1");
+  REQUIRE(events.wait_done("busy"));
+  CHECK(events.all<request_finished>("busy").size() == 1);
+  REQUIRE(world.wait("instance_1", [](fake_script& s) { return s.starts == 2; }));
+  REQUIRE(eventually([&] { return view(f, "instance_1").status == instance_status::ready; }));
+  f.shutdown(1s);
+}
