@@ -7,10 +7,14 @@ namespace camoufleet {
 using st = instance_status;
 
 std::int64_t instance_state::backoff_ms() const {
+  // The first failure after a healthy spell restarts at once: a single crash
+  // is the common case and every second of it is a second of lost capacity.
+  // Only a failure that repeats backs off (initial, then doubling, capped).
+  if (consecutive_errors_ <= 1) return 0;
   const std::int64_t initial = timing_.backoff_initial.count();
   const std::int64_t cap = timing_.backoff_max.count();
   std::int64_t delay = initial;
-  for (int i = 1; i < consecutive_errors_ && delay < cap; ++i) delay *= 2;
+  for (int i = 2; i < consecutive_errors_ && delay < cap; ++i) delay *= 2;
   return std::min(delay, cap);
 }
 
