@@ -18,19 +18,6 @@ ojson time_or_null(std::int64_t ms) { return ms <= 0 ? ojson(nullptr) : ojson(is
 
 }  // namespace
 
-const char* status_name(instance_status s) {
-  switch (s) {
-    case instance_status::starting: return "starting";
-    case instance_status::ready: return "ready";
-    case instance_status::busy: return "busy";
-    case instance_status::error: return "error";
-    case instance_status::cooldown: return "cooldown";
-    case instance_status::needs_login: return "needs_login";
-    case instance_status::stopping: return "stopping";
-  }
-  return "unknown";
-}
-
 std::string iso8601_utc(std::int64_t unix_ms) {
   const std::time_t secs = static_cast<std::time_t>(unix_ms / 1000);
   const int millis = static_cast<int>(unix_ms % 1000);
@@ -78,7 +65,7 @@ std::string instances_json(const fleet_view& fleet) {
   ojson data = ojson::array();
   for (const auto& i : fleet.instances) {
     data.push_back(ojson{{"id", i.id},
-                         {"status", status_name(i.status)},
+                         {"status", to_string(i.status)},
                          {"port", i.port},
                          {"auth_file", i.auth_file},
                          {"ws_endpoint", string_or_null(i.ws_endpoint)},

@@ -27,7 +27,5 @@ std::string model_json(const std::vector<cdp::model_info>& models, const std::st
 
 // "2026-11-29T16:50:00.123Z"; unix ms.
 std::string iso8601_utc(std::int64_t unix_ms);
-// Local name so http/ does not need the actors library for to_string().
-const char* status_name(instance_status s);
 
 }  // namespace camoufleet::http

@@ -144,9 +144,9 @@ TEST_CASE("views: queue and models") {
 }
 
 TEST_CASE("views: status names") {
-  CHECK(std::string(status_name(instance_status::starting)) == "starting");
-  CHECK(std::string(status_name(instance_status::stopping)) == "stopping");
-  CHECK(std::string(status_name(instance_status::needs_login)) == "needs_login");
+  CHECK(std::string(to_string(instance_status::starting)) == "starting");
+  CHECK(std::string(to_string(instance_status::stopping)) == "stopping");
+  CHECK(std::string(to_string(instance_status::needs_login)) == "needs_login");
 }
 
 TEST_CASE("routes and views: one model") {
