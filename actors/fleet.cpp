@@ -289,28 +289,32 @@ bool fleet::reload(const std::string& instance_id, std::chrono::milliseconds tim
 void fleet::shutdown(std::chrono::milliseconds grace) {
   auto& d = *impl_;
   if (d.stopped || !d.system) return;
-  if (d.watcher.joinable()) {
-    {
-      std::lock_guard<std::mutex> lock(d.mu);
-      d.watch_stop = true;
-    }
-    d.watch_cv.notify_all();
-    d.watcher.join();
-  }
-  std::vector<caf::actor> instances;
-  {
-    std::lock_guard<std::mutex> lock(d.mu);
-    d.stopped = true;
-    for (const auto& m : d.members) instances.push_back(m.handle);
-    instances.insert(instances.end(), d.leaving.begin(), d.leaving.end());
-    d.members.clear();
-    d.leaving.clear();
-  }
   {
     caf::scoped_actor self{*d.system};
+    // Refuse new requests first (the balancer starts draining as soon as the
+    // request arrives); stopping the auth-dir watcher can take a moment, and
+    // nothing may be admitted meanwhile.
     spdlog::info("Shutting down: waiting up to {} ms for running requests", grace.count());
-    self->request(d.balancer, std::max(grace, std::chrono::milliseconds(1)), drain_atom::value)
-        .receive([](bool) {}, [](caf::error&) {});
+    auto drained = self->request(d.balancer, std::max(grace, std::chrono::milliseconds(1)),
+                                 drain_atom::value);
+    if (d.watcher.joinable()) {
+      {
+        std::lock_guard<std::mutex> lock(d.mu);
+        d.watch_stop = true;
+      }
+      d.watch_cv.notify_all();
+      d.watcher.join();
+    }
+    std::vector<caf::actor> instances;
+    {
+      std::lock_guard<std::mutex> lock(d.mu);
+      d.stopped = true;
+      for (const auto& m : d.members) instances.push_back(m.handle);
+      instances.insert(instances.end(), d.leaving.begin(), d.leaving.end());
+      d.members.clear();
+      d.leaving.clear();
+    }
+    drained.receive([](bool) {}, [](caf::error&) {});
     // Close every browser at once; each reply comes when its browser is gone.
     const auto close_wait = d.options.timing.close_grace + std::chrono::seconds(5);
     std::vector<caf::response_handle<caf::blocking_actor, caf::message, true>> pending;
@@ -321,7 +325,7 @@ void fleet::shutdown(std::chrono::milliseconds grace) {
     if (d.monitor) self->send_exit(d.monitor, caf::exit_reason::user_shutdown);
     for (auto& inst : instances) self->send_exit(inst, caf::exit_reason::user_shutdown);
     self->send_exit(d.balancer, caf::exit_reason::user_shutdown);
-  }
+  }  // the scoped actor is gone before the system waits for all actors
   d.api->close();  // stays valid until ~fleet: late HTTP calls get shutting_down
   d.monitor = nullptr;
   d.balancer = nullptr;
