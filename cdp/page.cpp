@@ -983,6 +983,24 @@ generation_result cdp_page::generate(const std::vector<chat_message>& messages,
     }
   } catch (const driver_error& e) {
     g.subs.clear();
+    if (e.kind() == failure_kind::site_error || e.kind() == failure_kind::timeout) {
+      // A sign-in redirect can surface as any error of a call that was in
+      // flight ("Inspected target navigated or closed"): look where the page
+      // is now, so that a lost login is never taken for a passing error.
+      const auto probe_until = clock::now() + milliseconds(1500);
+      while (clock::now() < probe_until) {
+        try {
+          json url = evaluate(script("return location.href;"), milliseconds(500));
+          if (url.is_string() && site_.is_login_url(url.get<std::string>()))
+            throw driver_error(failure_kind::login_lost, "the site sent us to its sign-in page");
+          if (url.is_string()) break;
+        } catch (const driver_error& probe) {
+          if (probe.kind() == failure_kind::login_lost) throw;
+          if (probe.kind() == failure_kind::browser_gone) break;
+        }
+        std::this_thread::sleep_for(milliseconds(50));
+      }
+    }
     if (e.kind() != failure_kind::browser_gone && e.kind() != failure_kind::cancelled &&
         e.kind() != failure_kind::login_lost) {
       // Leave the page idle for the next request.
