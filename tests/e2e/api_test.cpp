@@ -69,6 +69,7 @@ TEST_CASE("e2e: a streamed completion follows the OpenAI chunk format") {
   json body = chat_body("Stream me a few words", "gemini-2.5-pro", true);
   body["stream_options"] = {{"include_usage", true}};
   auto r = f.post("/v1/chat/completions", body);
+  INFO("stream body: " << r.body);
   REQUIRE(r.status == 200);
   CHECK(r.header("Content-Type").find("text/event-stream") != std::string::npos);
   CHECK(r.header("X-Camoufleet-Instance").rfind("instance_", 0) == 0);
