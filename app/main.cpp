@@ -63,6 +63,8 @@ fleet_options fleet_options_from(const config::settings& s, const std::string& x
   o.base.site_url = s.site_url;
   o.base.site_file = s.site_file;
   o.timing.monitor_interval = s.monitor_interval;
+  o.timing.rate_limit_cooldown = s.rate_limit_cooldown;
+  o.timing.quota_cooldown = s.quota_cooldown;
   o.timing.request_timeout = s.request_timeout;
   o.timing.queue_timeout = s.queue_timeout;
   // No flags of their own (yet): environment knobs, mainly for tests.

@@ -35,6 +35,8 @@ struct settings {
   std::string ws_endpoint;                     // CAMOUFOX_WS_ENDPOINT / --ws-endpoint
   std::string log_level = "info";
   std::chrono::seconds shutdown_grace{30};
+  std::chrono::seconds rate_limit_cooldown{300};    // upstream rests a rate-limited profile 5 min
+  std::chrono::seconds quota_cooldown{4 * 3600};    // and one out of quota 4 h
   std::size_t max_request_bytes = 4 * 1024 * 1024;
   int http_threads = 2;
   std::string saved_dir = "auth_profiles/saved";  // kept profiles, not served

@@ -103,6 +103,11 @@ std::vector<option_def> value_options() {
        "Longest a request waits for a free instance, 1s-24h", "Timing"},
       {"--shutdown-grace", "CAMOUFLEET_SHUTDOWN_GRACE", "SECONDS", seconds_text(d.shutdown_grace),
        "Time in-flight requests get to finish on shutdown, 0-1h", "Timing"},
+      {"--rate-limit-cooldown", "CAMOUFLEET_RATE_LIMIT_COOLDOWN", "SECONDS",
+       seconds_text(d.rate_limit_cooldown),
+       "How long an account rests after the site's rate limit, 1s-24h", "Timing"},
+      {"--quota-cooldown", "CAMOUFLEET_QUOTA_COOLDOWN", "SECONDS", seconds_text(d.quota_cooldown),
+       "How long an account rests after its quota ran out, 1s-7d", "Timing"},
       {"--log-level", "CAMOUFLEET_LOG_LEVEL", "LEVEL", d.log_level,
        "trace|debug|info|warn|error|off", "Logging"},
   };
@@ -227,6 +232,11 @@ std::optional<problem> find_problem(const settings& s) {
   if (auto p = out_of_range("--queue-timeout", s.queue_timeout.count(), 1, 86400, " s"))
     return p;
   if (auto p = out_of_range("--shutdown-grace", s.shutdown_grace.count(), 0, 3600, " s"))
+    return p;
+  if (auto p = out_of_range("--rate-limit-cooldown", s.rate_limit_cooldown.count(), 1, 86400,
+                            " s"))
+    return p;
+  if (auto p = out_of_range("--quota-cooldown", s.quota_cooldown.count(), 1, 7 * 86400, " s"))
     return p;
   if (auto p = out_of_range("--queue-limit", s.queue_limit, 0, 1000000)) return p;
   if (auto p = out_of_range("--max-retries", s.max_retries, 0, 10)) return p;
@@ -481,6 +491,8 @@ class settings_reader {
     read_string("--ws-endpoint", s.ws_endpoint);
     if (auto v = lookup("--log-level")) s.log_level = to_lower(trim(v->text));
     read_seconds("--shutdown-grace", s.shutdown_grace);
+    read_seconds("--rate-limit-cooldown", s.rate_limit_cooldown);
+    read_seconds("--quota-cooldown", s.quota_cooldown);
     read_bytes("--max-request-bytes", s.max_request_bytes);
     read_int("--http-threads", s.http_threads);
     if (s.cmd == command::login) {

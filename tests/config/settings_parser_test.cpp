@@ -333,7 +333,8 @@ TEST_CASE("--help lists every flag with its default and exits 0") {
         "--saved-dir", "--browser", "--browser-kind", "--base-port", "--site-url", "--site-file",
         "--api-keys", "--monitor-interval", "--request-timeout", "--queue-timeout",
         "--queue-limit", "--max-retries", "--ws-endpoint", "--log-level", "--shutdown-grace",
-        "--max-request-bytes", "--http-threads", "--profile-root", "--version", "login"}) {
+        "--max-request-bytes", "--http-threads", "--profile-root", "--rate-limit-cooldown",
+        "--quota-cooldown", "--version", "login"}) {
     INFO("flag: " << flag);
     CHECK(contains(r.output, flag));
   }
@@ -348,7 +349,8 @@ TEST_CASE("--help lists every flag with its default and exits 0") {
         "--queue-timeout SECONDS=120", "--queue-limit N=100", "--max-retries N=2",
         "--ws-endpoint URL=none", "--log-level LEVEL=info", "--shutdown-grace SECONDS=30",
         "--max-request-bytes BYTES=4M", "--http-threads N=2",
-        "--profile-root DIR=system temp dir"}) {
+        "--profile-root DIR=system temp dir", "--rate-limit-cooldown SECONDS=300",
+        "--quota-cooldown SECONDS=14400"}) {
     INFO("default: " << def);
     CHECK(contains(r.output, def));
   }
@@ -599,6 +601,16 @@ TEST_CASE("duration out of range") {
   parse_fixture f;
   check_error(f.parse({"--monitor-interval", "0"}), "--monitor-interval: 0 is out of range");
   check_error(f.parse({"--queue-timeout", "2d"}), "--queue-timeout");
+}
+
+TEST_CASE("cooldowns are settings, checked for range") {
+  parse_fixture f;
+  auto r = f.parse({"--rate-limit-cooldown", "3", "--quota-cooldown", "1h"});
+  check_ok(r);
+  CHECK(r.value.rate_limit_cooldown == std::chrono::seconds(3));
+  CHECK(r.value.quota_cooldown == std::chrono::seconds(3600));
+  check_error(f.parse({"--rate-limit-cooldown", "0"}), "--rate-limit-cooldown: 0 is out of range");
+  check_error(f.parse({"--quota-cooldown", "8d"}), "--quota-cooldown");
 }
 
 TEST_CASE("negative queue limit") {
