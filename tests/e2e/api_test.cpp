@@ -2,6 +2,8 @@
 // simulator, driven over HTTP.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <future>
 #include <map>
 #include <set>
@@ -92,18 +94,32 @@ TEST_CASE("e2e: a streamed completion follows the OpenAI chunk format") {
 
 TEST_CASE("e2e: nine concurrent completions on three instances: three each (LRU)") {
   fleet_fixture f;
-  std::vector<std::future<testing::http_response>> calls;
+  // What the upstream guide's test script did: health, instances, N
+  // concurrent completions spread over the instances, latency figures.
+  using clock = std::chrono::steady_clock;
+  std::vector<std::future<std::pair<testing::http_response, long>>> calls;
   for (int i = 0; i < 9; ++i)
     calls.push_back(std::async(std::launch::async, [&f, i] {
-      return f.post("/v1/chat/completions", chat_body("concurrent request " + std::to_string(i)),
-                    {}, 120s);
+      const auto t0 = clock::now();
+      auto r = f.post("/v1/chat/completions", chat_body("concurrent request " + std::to_string(i)),
+                      {}, 120s);
+      return std::make_pair(
+          r, static_cast<long>(
+                 std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - t0).count()));
     }));
   std::map<std::string, int> by_instance;
+  std::vector<long> latencies;
   for (int i = 0; i < 9; ++i) {
-    auto r = calls[static_cast<std::size_t>(i)].get();
+    auto [r, ms] = calls[static_cast<std::size_t>(i)].get();
     REQUIRE(r.status == 200);
+    CHECK(r.json()["choices"][0]["message"]["content"] ==
+          expected_answer("concurrent request " + std::to_string(i)));
     by_instance[r.header("X-Camoufleet-Instance")]++;
+    latencies.push_back(ms);
   }
+  std::sort(latencies.begin(), latencies.end());
+  MESSAGE("figure: 9 concurrent completions on 3 instances: latency min " << latencies.front()
+          << " ms, p50 " << latencies[4] << " ms, max " << latencies.back() << " ms");
   CHECK(by_instance.size() == 3);
   for (const auto& [id, n] : by_instance) CHECK_MESSAGE(n == 3, id);
 
