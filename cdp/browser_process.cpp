@@ -496,6 +496,10 @@ std::unique_ptr<browser_process> browser_process::launch(const browser_options& 
           watch->cv.wait_until(lock, deadline);
         }
       }
+      // An exit can be seen before the reader thread took its last stderr
+      // lines (the reason why it exited): give the pipe a moment to close.
+      if (watch->exited && !watch->stderr_closed)
+        watch->cv.wait_for(lock, 500ms, [&] { return watch->stderr_closed; });
       endpoint = watch->endpoint;
       busy = watch->port_busy;
       exited = watch->exited;
