@@ -10,6 +10,7 @@
 
 #include "app/login.hpp"
 #include "test_support.hpp"
+#include "tests/app/test_files.hpp"
 
 namespace {
 
@@ -19,18 +20,8 @@ namespace fs = std::filesystem;
 const std::vector<std::string> patterns{"accounts.google.com", "/ServiceLogin", "/v3/signin"};
 const std::string site = "https://aistudio.google.com/prompts/new_chat";
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-mode_t mode_of(const std::string& path) {
-  struct stat sb {};
-  REQUIRE(::stat(path.c_str(), &sb) == 0);
-  return sb.st_mode & 07777;
-}
+using camoufleet::app::testing::mode_of;
+using camoufleet::app::testing::read_all;
 
 }  // namespace
 

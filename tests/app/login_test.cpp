@@ -21,6 +21,7 @@
 #include "cdp/io_thread.hpp"
 #include "cdp/storage_state.hpp"
 #include "test_support.hpp"
+#include "tests/app/test_files.hpp"
 
 namespace {
 
@@ -46,18 +47,8 @@ int free_port() {
   return port < 1024 ? 20000 : port;
 }
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-mode_t mode_of(const std::string& path) {
-  struct stat sb {};
-  REQUIRE(::stat(path.c_str(), &sb) == 0);
-  return sb.st_mode & 07777;
-}
+using camoufleet::app::testing::mode_of;
+using camoufleet::app::testing::read_all;
 
 bool process_gone(int pid) {
   return testing::wait_until([pid] { return ::kill(pid, 0) != 0 && errno == ESRCH; }, 10s, 50ms);

@@ -22,6 +22,7 @@
 #include "cdp/connection.hpp"
 #include "cdp/port_picker.hpp"
 #include "cdp/virtual_display.hpp"
+#include "tests/cdp/scratch_dir.hpp"
 
 using namespace camoufleet::cdp;
 using namespace std::chrono_literals;
@@ -33,22 +34,7 @@ using nlohmann::json;
 
 namespace {
 
-struct scratch_dir {
-  std::string path;
-  scratch_dir() {
-    char templ[] = "/tmp/cdp-proc-test-XXXXXX";
-    path = ::mkdtemp(templ);
-  }
-  ~scratch_dir() {
-    // A browser's helpers may still be writing into it for a moment after the
-    // browser itself is gone: retry briefly.
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-    boost::system::error_code ec;
-    while (boost::filesystem::remove_all(path, ec), ec && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  }
-};
+using camoufleet::cdp::testing::scratch_dir;
 
 // Alive = exists and is not a zombie waiting for a reaper.
 bool process_alive(int pid) {

@@ -18,6 +18,7 @@
 
 #include "cdp/browser_process.hpp"
 #include "cdp/connection.hpp"
+#include "tests/cdp/scratch_dir.hpp"
 
 using namespace camoufleet::cdp;
 using nlohmann::json;
@@ -44,22 +45,7 @@ class latch_flag {
   bool set_ = false;
 };
 
-struct scratch_dir {
-  std::string path;
-  scratch_dir() {
-    char templ[] = "/tmp/cdp-conn-test-XXXXXX";
-    path = ::mkdtemp(templ);
-  }
-  ~scratch_dir() {
-    // A browser's helpers may still be writing into it for a moment after the
-    // browser itself is gone: retry briefly.
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-    boost::system::error_code ec;
-    while (boost::filesystem::remove_all(path, ec), ec && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  }
-};
+using camoufleet::cdp::testing::scratch_dir;
 
 // One browser, one io thread, one connection; all torn down in reverse order
 // even when a CHECK fails.
