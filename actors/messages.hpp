@@ -134,7 +134,8 @@ typename Inspector::result_type inspect(Inspector& f, request_delta& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, request_finished& x) {
   return f(caf::meta::type_name("request_finished"), x.request_id, x.instance_id, x.model,
-           x.content, x.reasoning, x.finish_reason, x.prompt_tokens, x.completion_tokens);
+           x.content, x.reasoning, x.finish_reason, x.prompt_tokens, x.completion_tokens,
+           x.reasoning_tokens);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, request_failed& x) {
@@ -219,7 +220,7 @@ typename Inspector::result_type inspect(Inspector& f, delta& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, generation_result& x) {
   return f(caf::meta::type_name("generation_result"), x.content, x.reasoning, x.finish_reason,
-           x.prompt_tokens, x.completion_tokens);
+           x.prompt_tokens, x.completion_tokens, x.reasoning_tokens);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, model_info& x) {

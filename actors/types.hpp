@@ -63,6 +63,7 @@ struct request_finished {
   std::string finish_reason;
   int prompt_tokens = 0;
   int completion_tokens = 0;
+  int reasoning_tokens = 0;  // part of completion_tokens
 };
 struct request_failed {
   std::string request_id;

@@ -32,9 +32,10 @@ struct delta {
 struct generation_result {
   std::string content;
   std::string reasoning;
-  std::string finish_reason;  // "stop" | "length"
+  std::string finish_reason;  // "stop" | "length" | "content_filter"
   int prompt_tokens = 0;
-  int completion_tokens = 0;
+  int completion_tokens = 0;  // answer + reasoning, as the site counts them
+  int reasoning_tokens = 0;
 };
 
 struct model_info {

@@ -794,11 +794,12 @@ void cdp_page::handle_event(generation& g, const event& ev) {
       throw driver_error(failure_kind::site_error,
                          "the answer stream ended before it was complete");
     const auto& err = g.parser.stream_error();
-    if (!err.empty()) {
-      bool limited = err.find(site_.wire.rate_limit_body) != std::string::npos;
-      throw driver_error(limited ? failure_kind::rate_limited : failure_kind::site_error,
-                         "the site reported an error in the answer stream");
-    }
+    if (!err.empty())
+      throw driver_error(g.parser.stream_error_kind(),
+                         "the site reported an error in the answer stream: " + err);
+    if (!g.parser.blocked_message().empty())
+      spdlog::warn("instance={} the site blocked the answer: {}", setup_.instance_id,
+                   g.parser.blocked_message());
     g.network_done = true;
   } else if (ev.method == "Network.loadingFailed") {
     if (g.dom_mode) return;
@@ -1054,6 +1055,7 @@ generation_result cdp_page::generate(const std::vector<chat_message>& messages,
   if (g.parser.usage().present) {
     result.prompt_tokens = g.parser.usage().prompt_tokens;
     result.completion_tokens = g.parser.usage().completion_tokens;
+    result.reasoning_tokens = g.parser.usage().reasoning_tokens;
   }
   return result;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -67,6 +68,22 @@ class reader {
     return v.get<int>();
   }
 
+  // {"<integer code>": "name", ...}, non-empty.
+  std::map<int, std::string> code_map(const std::string& key) const {
+    const auto& v = at(key);
+    if (!v.is_object() || v.empty()) fail(key, "must be a non-empty object");
+    std::map<int, std::string> out;
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      if (!it.value().is_string()) fail(key + "." + it.key(), "must be a string");
+      try {
+        out[std::stoi(it.key())] = it.value().get<std::string>();
+      } catch (const std::exception&) {
+        fail(key + "." + it.key(), "is not a number");
+      }
+    }
+    return out;
+  }
+
   std::chrono::milliseconds ms(const std::string& key, std::chrono::milliseconds fallback) const {
     const auto& t = root_.find("timeouts_ms");
     if (t == root_.end() || !t->is_object() || !t->contains(key.substr(key.find('.') + 1)))
@@ -105,6 +122,15 @@ std::string site_profile::classify_error_text(const std::string& text) const {
 }
 
 std::string default_site_file() {
+  // An installed binary (<prefix>/bin/camoufleet) has its site file in
+  // <prefix>/share/camoufleet/site/; a binary in the build tree uses the
+  // source tree's.
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    auto installed = exe.parent_path().parent_path() / "share/camoufleet/site/aistudio.json";
+    if (std::filesystem::is_regular_file(installed, ec)) return installed.string();
+  }
   return CAMOUFLEET_SITE_FILE;
 }
 
@@ -156,22 +182,10 @@ site_profile parse_site_profile(const std::string& json_text, const std::string&
 
   auto& w = p.wire;
   w.model_role = r.str("wire.model_role");
-  w.text_part_length = static_cast<std::size_t>(r.integer("wire.text_part_length"));
-  w.function_call_part_length =
-      static_cast<std::size_t>(r.integer("wire.function_call_part_length"));
+  w.thought_flag_index = static_cast<std::size_t>(r.integer("wire.thought_flag_index"));
   w.function_call_index = static_cast<std::size_t>(r.integer("wire.function_call_index"));
-  const auto& codes = r.at("wire.finish_codes");
-  if (!codes.is_object() || codes.empty())
-    r.fail("wire.finish_codes", "must be a non-empty object");
-  w.finish_codes.clear();
-  for (auto it = codes.begin(); it != codes.end(); ++it) {
-    if (!it.value().is_string()) r.fail("wire.finish_codes." + it.key(), "must be a string");
-    try {
-      w.finish_codes[std::stoi(it.key())] = it.value().get<std::string>();
-    } catch (const std::exception&) {
-      r.fail("wire.finish_codes." + it.key(), "is not a number");
-    }
-  }
+  w.finish_codes = r.code_map("wire.finish_codes");
+  w.error_kinds = r.code_map("wire.error_kinds");
   w.rate_limit_status = r.integer("wire.rate_limit_status");
   w.rate_limit_body = r.str("wire.rate_limit_body");
 

@@ -36,13 +36,19 @@ struct site_selectors {
   std::string dialog_buttons;
 };
 
-// How the streamed GenerateContent body encodes an answer.
+// How the streamed GenerateContent body encodes an answer (the part and
+// candidate layouts are in docs/aistudio-site.md).
 struct wire_format {
   std::string model_role = "model";
-  std::size_t text_part_length = 2;
-  std::size_t function_call_part_length = 11;
-  std::size_t function_call_index = 10;
-  std::map<int, std::string> finish_codes{{1, "stop"}, {2, "length"}};
+  std::size_t thought_flag_index = 12;   // a part with 1 here is a thought
+  std::size_t function_call_index = 10;  // a part with an array here is a function call
+  std::map<int, std::string> finish_codes{{1, "stop"},           {2, "length"},
+                                          {3, "content_filter"}, {4, "content_filter"},
+                                          {7, "content_filter"}, {8, "content_filter"},
+                                          {9, "content_filter"}};
+  // gRPC codes of a `[code,"message"]` error pair -> failure kind name
+  // ("rate_limited", "login_lost", ...); other codes are site errors.
+  std::map<int, std::string> error_kinds{{8, "rate_limited"}, {16, "login_lost"}};
   int rate_limit_status = 429;
   std::string rate_limit_body = "RESOURCE_EXHAUSTED";
 };

@@ -1,6 +1,9 @@
 #pragma once
-// Incremental parser for the streamed GenerateContent body: one JSON array
-// that grows as the answer is generated, `[` chunk `,` chunk ... `]`.
+// Incremental parser for the streamed GenerateContent body: a JSON array of
+// chunks that grows as the answer is generated. The real site wraps the list
+// twice and ends it with a metadata element, `[[chunk, ..., meta]]`; the
+// list is found by the shape of its first chunk, not at a fixed depth, and
+// each chunk's deltas come out as soon as its closing bracket arrives.
 // Pure logic: bytes in, deltas out; no I/O, no threads.
 
 #include <cstddef>
@@ -9,7 +12,10 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "cdp/chat.hpp"
+#include "cdp/json_scanner.hpp"
 #include "cdp/site_profile.hpp"
 
 namespace camoufleet::cdp {
@@ -22,7 +28,8 @@ class stream_parse_error : public std::runtime_error {
 struct stream_usage {
   bool present = false;
   int prompt_tokens = 0;
-  int completion_tokens = 0;
+  int completion_tokens = 0;  // answer + thoughts, as the site counts them
+  int reasoning_tokens = 0;   // the thoughts alone
   int total_tokens = 0;
 };
 
@@ -36,36 +43,41 @@ class stream_parser {
   // that, every further feed throws again.
   std::vector<delta> feed(std::string_view bytes);
 
-  bool done() const { return state_ == state::done; }            // the closing `]` was seen
-  bool started() const { return state_ != state::before_open; }  // the opening `[` was seen
+  bool done() const { return scanner_.done(); }        // the whole body has arrived
+  bool started() const { return scanner_.started(); }  // its opening bracket was seen
+  // "stop" | "length" | "content_filter" | "other"; "" while none was seen.
   const std::string& finish_reason() const { return finish_reason_; }
   const stream_usage& usage() const { return usage_; }
   std::size_t chunks() const { return chunks_; }
-  // Function-call parts, as compact JSON, for callers that want them.
+  // Function-call parts (the array at the part's function-call index), as compact JSON.
   const std::vector<std::string>& function_calls() const { return function_calls_; }
-  // An error object the stream carried instead of an answer (e.g. RESOURCE_EXHAUSTED).
+  // What the site said when it blocked the prompt or the answer ("" if it did not).
+  const std::string& blocked_message() const { return blocked_message_; }
+  // An error the stream carried instead of an answer: a JSPB pair
+  // `[code,"message"]` or an `{"error":...}` object, as compact JSON.
   const std::string& stream_error() const { return stream_error_; }
+  int stream_error_code() const { return stream_error_code_; }
+  // What that error means for the account (site_error when not known).
+  failure_kind stream_error_kind() const;
 
  private:
-  enum class state { before_open, between, in_chunk, done, failed };
-  void fail(const std::string& why);
-  void finish_chunk(std::vector<delta>& out);
+  bool on_close(std::size_t depth, char open, std::string_view text, std::vector<delta>& out);
+  bool take_error(const nlohmann::json& v);
+  void take_chunk(const nlohmann::json& chunk, std::vector<delta>& out);
+  [[noreturn]] void fail(const std::string& why);
 
   wire_format wire_;
-  state state_ = state::before_open;
-  std::string chunk_;  // bytes of the chunk being read
-  int depth_ = 0;      // nesting inside the current chunk
-  bool in_string_ = false;
-  bool escape_ = false;
-  bool scalar_chunk_ = false;  // a bare scalar element (ends at `,` or `]`)
-  bool expect_element_ = true;
-  std::size_t offset_ = 0;  // bytes consumed, for messages
-  std::size_t xssi_pos_ = 0;
+  json_scanner scanner_;
+  // Depth of the chunk list's elements, found by shape from the first chunk
+  // (the real body wraps the list twice, older captures once). -1: not yet.
+  long chunk_depth_ = -1;
   std::size_t chunks_ = 0;
   std::string finish_reason_;
   stream_usage usage_;
   std::vector<std::string> function_calls_;
+  std::string blocked_message_;
   std::string stream_error_;
+  int stream_error_code_ = 0;
   std::string error_;
 };
 

@@ -43,7 +43,8 @@ std::string completion_stream::on_finished(const request_finished& f) {
     out += sse_event(delta_chunk_json(meta_, content_tail, reasoning_tail));
   out += sse_event(finish_chunk_json(meta_, f.finish_reason));
   if (include_usage_)
-    out += sse_event(usage_chunk_json(meta_, f.prompt_tokens, f.completion_tokens));
+    out += sse_event(
+        usage_chunk_json(meta_, {f.prompt_tokens, f.completion_tokens, f.reasoning_tokens}));
   out += sse_done();
   ended_ = true;
   return out;

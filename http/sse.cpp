@@ -29,10 +29,13 @@ ojson one_choice(ojson delta, std::string_view finish_reason) {
   return ojson::array({std::move(choice)});
 }
 
-ojson usage(int prompt_tokens, int completion_tokens) {
-  return ojson{{"prompt_tokens", prompt_tokens},
-               {"completion_tokens", completion_tokens},
-               {"total_tokens", prompt_tokens + completion_tokens}};
+ojson usage(const token_usage& u) {
+  ojson j{{"prompt_tokens", u.prompt_tokens},
+          {"completion_tokens", u.completion_tokens},
+          {"total_tokens", u.prompt_tokens + u.completion_tokens}};
+  if (u.reasoning_tokens > 0)
+    j["completion_tokens_details"] = ojson{{"reasoning_tokens", u.reasoning_tokens}};
+  return j;
 }
 
 }  // namespace
@@ -72,7 +75,7 @@ std::string_view sse_keep_alive() { return ": keep-alive\n\n"; }
 std::string_view sse_done() { return "data: [DONE]\n\n"; }
 
 std::string_view normalize_finish_reason(std::string_view reason) {
-  if (reason == "length") return "length";
+  if (reason == "length" || reason == "content_filter") return reason;
   return "stop";
 }
 
@@ -87,7 +90,7 @@ std::string completion_json(const completion_meta& meta, const request_finished&
              {"created", meta.created},
              {"model", meta.model},
              {"choices", ojson::array({std::move(choice)})},
-             {"usage", usage(done.prompt_tokens, done.completion_tokens)}};
+             {"usage", usage({done.prompt_tokens, done.completion_tokens, done.reasoning_tokens})}};
   return dump(j);
 }
 
@@ -113,11 +116,10 @@ std::string finish_chunk_json(const completion_meta& meta, std::string_view fini
   return dump(j);
 }
 
-std::string usage_chunk_json(const completion_meta& meta, int prompt_tokens,
-                             int completion_tokens) {
+std::string usage_chunk_json(const completion_meta& meta, const token_usage& u) {
   ojson j = chunk_base(meta);
   j["choices"] = ojson::array();
-  j["usage"] = usage(prompt_tokens, completion_tokens);
+  j["usage"] = usage(u);
   return dump(j);
 }
 

@@ -27,6 +27,13 @@ std::string_view sse_keep_alive();  // ": keep-alive\n\n"
 std::string_view sse_done();        // "data: [DONE]\n\n"
 
 // ---- OpenAI objects ----
+// The usage object; completion_tokens includes reasoning_tokens, which are
+// also given apart (completion_tokens_details) when there are any.
+struct token_usage {
+  int prompt_tokens = 0;
+  int completion_tokens = 0;
+  int reasoning_tokens = 0;
+};
 // What every chunk of one completion shares.
 struct completion_meta {
   std::string id;
@@ -45,10 +52,9 @@ std::string delta_chunk_json(const completion_meta& meta, std::string_view conte
 // chat.completion.chunk with an empty delta and the finish reason.
 std::string finish_chunk_json(const completion_meta& meta, std::string_view finish_reason);
 // chat.completion.chunk with "choices":[] and usage (stream_options.include_usage).
-std::string usage_chunk_json(const completion_meta& meta, int prompt_tokens,
-                             int completion_tokens);
+std::string usage_chunk_json(const completion_meta& meta, const token_usage& usage);
 
-// "stop" | "length" pass through; anything else is reported as "stop".
+// "stop" | "length" | "content_filter" pass through; anything else is reported as "stop".
 std::string_view normalize_finish_reason(std::string_view reason);
 
 }  // namespace camoufleet::http

@@ -57,7 +57,10 @@ TEST_CASE("site_profile: a missing key is named with the file") {
 
 TEST_CASE("site_profile: wrong types and unreadable files are errors") {
   auto doc = nlohmann::json::parse(read_default());
-  doc["wire"]["text_part_length"] = "two";
+  doc["wire"]["thought_flag_index"] = "twelve";
+  CHECK_THROWS_AS(parse_site_profile(doc.dump(), "f"), driver_error);
+  doc = nlohmann::json::parse(read_default());
+  doc["wire"]["error_kinds"] = {{"x", "rate_limited"}};
   CHECK_THROWS_AS(parse_site_profile(doc.dump(), "f"), driver_error);
   CHECK_THROWS_AS(parse_site_profile("not json", "f"), driver_error);
   CHECK_THROWS_AS(load_site_profile("/nonexistent/site.json"), driver_error);

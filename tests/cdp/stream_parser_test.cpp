@@ -10,8 +10,8 @@ using namespace camoufleet::cdp;
 
 namespace {
 
-// A body as the site streams it: reasoning, text with escapes and
-// multi-byte UTF-8, then the finish/usage chunk.
+// A body in the older, once-wrapped form (still accepted): reasoning, text
+// with escapes and multi-byte UTF-8, then the finish/usage chunk.
 const std::string sample_body =
     "[[[[[[[null,\"Thinking\",null,null,null,null,null,null,null,null,null,null,1]],\"model\"]]]],"
     "[[[[[[null,\" about\",null,null,null,null,null,null,null,null,null,null,1]],\"model\"]]]]\n,"
@@ -103,7 +103,7 @@ TEST_CASE("stream_parser: three-way splits keep strings and escapes intact") {
   }
 }
 
-TEST_CASE("stream_parser: finish code 2 is length; unknown codes are 'other'") {
+TEST_CASE("stream_parser: finish code 2 is length, 8 is content_filter; unknown codes are 'other'") {
   {
     stream_parser p;
     p.feed("[[[[[[[null,\"x\"]],\"model\"],2]],null,[1,2,3]]]");
@@ -111,8 +111,14 @@ TEST_CASE("stream_parser: finish code 2 is length; unknown codes are 'other'") {
   }
   {
     stream_parser p;
-    p.feed("[[[[[[[null,\"x\"]],\"model\"],7]]]]");
+    p.feed("[[[[[[[null,\"x\"]],\"model\"],5]]]]");
     CHECK(p.finish_reason() == "other");
+  }
+  {
+    stream_parser p;
+    p.feed("[[[[[],8,null,\"blocked: prohibited content\"]],null,[3,null,3]]]");
+    CHECK(p.finish_reason() == "content_filter");
+    CHECK(p.blocked_message() == "blocked: prohibited content");
   }
   {
     stream_parser p;

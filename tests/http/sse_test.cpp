@@ -64,10 +64,15 @@ TEST_CASE("sse: chunk JSON objects follow the OpenAI shape byte for byte") {
   CHECK(finish_chunk_json(m, "length") ==
         R"({"id":"chatcmpl-abc","object":"chat.completion.chunk","created":1700000000,)"
         R"("model":"gemini-2.5-pro","choices":[{"index":0,"delta":{},"finish_reason":"length"}]})");
-  CHECK(usage_chunk_json(m, 3, 4) ==
+  CHECK(usage_chunk_json(m, {3, 4, 0}) ==
         R"({"id":"chatcmpl-abc","object":"chat.completion.chunk","created":1700000000,)"
         R"("model":"gemini-2.5-pro","choices":[],"usage":{"prompt_tokens":3,)"
         R"("completion_tokens":4,"total_tokens":7}})");
+  CHECK(usage_chunk_json(m, {3, 4, 2}) ==
+        R"({"id":"chatcmpl-abc","object":"chat.completion.chunk","created":1700000000,)"
+        R"("model":"gemini-2.5-pro","choices":[],"usage":{"prompt_tokens":3,)"
+        R"("completion_tokens":4,"total_tokens":7,"completion_tokens_details":)"
+        R"({"reasoning_tokens":2}}})");
   auto both = json::parse(delta_chunk_json(m, "c", "r"));
   CHECK(both["choices"][0]["delta"]["content"] == "c");
   CHECK(both["choices"][0]["delta"]["reasoning_content"] == "r");
@@ -94,8 +99,14 @@ TEST_CASE("sse: non-stream completion object") {
   CHECK(j["choices"][0]["message"]["reasoning_content"] == "pondering");
   CHECK(j["choices"][0]["finish_reason"] == "stop");
   CHECK(j["usage"] == json{{"prompt_tokens", 10}, {"completion_tokens", 2}, {"total_tokens", 12}});
+  f.finish_reason = "content_filter";
+  CHECK(json::parse(completion_json(meta(), f))["choices"][0]["finish_reason"] ==
+        "content_filter");
   f.finish_reason = "weird";
   CHECK(json::parse(completion_json(meta(), f))["choices"][0]["finish_reason"] == "stop");
+  f.reasoning_tokens = 1;
+  CHECK(json::parse(completion_json(meta(), f))["usage"]["completion_tokens_details"] ==
+        json{{"reasoning_tokens", 1}});
 }
 
 TEST_CASE("sse: invalid UTF-8 from the site does not break the output") {
