@@ -125,8 +125,9 @@ answer compute_answer(const answer_input& in) {
     a.text_tokens.push_back(std::move(tok));
   }
 
-  a.candidates_tokens = static_cast<int>(a.text_tokens.size() + a.reasoning_tokens.size());
-  a.total_tokens = a.prompt_tokens + a.candidates_tokens;
+  a.candidates_tokens = static_cast<int>(a.text_tokens.size());
+  a.thoughts_tokens = static_cast<int>(a.reasoning_tokens.size());
+  a.total_tokens = a.prompt_tokens + a.candidates_tokens + a.thoughts_tokens;
   return a;
 }
 

@@ -21,15 +21,16 @@ struct answer_input {
   int length = 24;           // text tokens before cuts (the --tokens pacing value)
 };
 
-enum finish_code : int { finish_stop = 1, finish_length = 2 };
+enum finish_code : int { finish_stop = 1, finish_length = 2, finish_blocked = 8 };
 
 struct answer {
   std::vector<std::string> reasoning_tokens;
   std::vector<std::string> text_tokens;
   int finish = finish_stop;
   int prompt_tokens = 0;
-  int candidates_tokens = 0;
-  int total_tokens = 0;
+  int candidates_tokens = 0;  // the answer's text tokens
+  int thoughts_tokens = 0;    // the reasoning tokens (counted apart, as the site does)
+  int total_tokens = 0;       // prompt + candidates + thoughts
 
   std::string text() const;
   std::string reasoning() const;

@@ -3,6 +3,8 @@
 #include <csignal>
 #include <fstream>
 #include <iostream>
+#include <iterator>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -38,12 +40,28 @@ int main(int argc, char** argv) {
   camoufleet::sim::pacing pace;
   std::vector<std::string> faults;
   std::string profiles_dir;
+  std::string generate_body_file;
+  camoufleet::sim::page_options page;
+  page.preference_vote_every = -1;  // -1: the variant's default
   app.add_option("--port", port, "port on 127.0.0.1 (0 = pick a free one)");
   app.add_option("--accounts", extra_accounts, "also create user1..userN");
   app.add_option("--first-token-ms", pace.first_token_ms, "delay before the first chunk");
   app.add_option("--token-ms", pace.token_ms, "delay between chunks");
   app.add_option("--tokens", pace.tokens, "answer length in text tokens");
   app.add_option("--fault", faults, "fault JSON as for POST /__admin/faults (repeatable)");
+  app.add_option("--generate-body", generate_body_file,
+                 "answer every generation with FILE's bytes (a captured GenerateContent body), "
+                 "split after each chunk and paced by --first-token-ms / --token-ms")
+      ->check(CLI::ExistingFile);
+  std::string variants;
+  for (const auto& v : camoufleet::sim::ui_variants()) variants += (variants.empty() ? "" : ", ") + v;
+  app.add_option("--ui-variant", page.ui_variant,
+                 "which page the site serves: " + variants +
+                     " (2025: today's page; 2026: the newer controls, see sim/README.md)")
+      ->check(CLI::IsMember(camoufleet::sim::ui_variants()));
+  app.add_option("--preference-vote-every", page.preference_vote_every,
+                 "2026 variant: an A/B preference vote after every Nth answer of a tab "
+                 "(0 = never; default 3 for 2026)");
   app.add_option("--write-profiles", profiles_dir,
                  "write <account>.json storageState files into DIR and exit");
   CLI11_PARSE(app, argc, argv);
@@ -79,6 +97,14 @@ int main(int argc, char** argv) {
       }
     }
     camoufleet::sim::sim_state state(extra_accounts, pace, startup_faults);
+    if (page.preference_vote_every < 0) page.preference_vote_every = page.ui_variant == "2026" ? 3 : 0;
+    state.set_page_options(page);
+    if (!generate_body_file.empty()) {
+      std::ifstream in(generate_body_file, std::ios::binary);
+      std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (!in.good() && !in.eof()) throw std::runtime_error("cannot read " + generate_body_file);
+      state.set_generate_body(body);
+    }
     camoufleet::sim::server srv(state, port);
     std::cout << "aistudio-sim listening on http://127.0.0.1:" << srv.port() << std::endl;
     srv.run();

@@ -200,7 +200,7 @@ struct server::impl {
         return send(sock, json_response(req, http::status::unauthorized, unauthenticated_body()));
       if (rpc == "ListModels")
         return send(sock, make_response(req, http::status::ok, "application/json+protobuf",
-                                        list_models_body()));
+                                        list_models_body(state.page().ui_variant != "2025")));
       if (rpc == "GenerateContent") return generate(sock, req, *account);
     }
     return send(sock, make_response(req, http::status::not_found, "text/plain", "not found\n"));
@@ -209,8 +209,13 @@ struct server::impl {
   response_t page(const request_t& req) {
     if (!state.authenticate(std::string(req[http::field::cookie])))
       return redirect(req, "/ServiceLogin?continue=" + url_encode(std::string(req.target())));
-    return make_response(req, http::status::ok, "text/html; charset=utf-8",
-                         asset_text("index.html"));
+    const auto opts = state.page();
+    auto html = asset_text(opts.ui_variant == "2025" ? "index.html"
+                                                     : "index-" + opts.ui_variant + ".html");
+    const std::string key = "{{PREFERENCE_VOTE_EVERY}}";
+    if (auto pos = html.find(key); pos != std::string::npos)
+      html.replace(pos, key.size(), std::to_string(opts.preference_vote_every));
+    return make_response(req, http::status::ok, "text/html; charset=utf-8", html);
   }
 
   response_t login_page(const request_t& req, const std::string& cont, const std::string& error) {
@@ -319,11 +324,14 @@ struct server::impl {
       state.finish(adm.id, request_status::aborted);
       return false;
     }
-    auto pieces = encode_answer(adm.ans);
+    const auto& pieces = adm.pieces;
     int sent_tokens = 0;
+    // The last two pieces are the finish chunk and the metadata element.
+    const std::size_t token_pieces = pieces.size() >= 2 ? pieces.size() - 2 : 0;
     for (std::size_t i = 0; i < pieces.size(); ++i) {
       const bool last = i + 1 == pieces.size();
-      if (i > 0 && !wait_peer_alive(fd, adm.pace.token_ms)) {
+      // The metadata element follows the finish chunk at once.
+      if (i > 0 && !last && !wait_peer_alive(fd, adm.pace.token_ms)) {
         state.finish(adm.id, request_status::aborted);
         return false;
       }
@@ -334,7 +342,7 @@ struct server::impl {
         drop(sock);
         return false;
       }
-      if (!last) state.progress(adm.id, ++sent_tokens);
+      if (i < token_pieces) state.progress(adm.id, ++sent_tokens);
       if (last) state.finish(adm.id, request_status::done);
       net::write(sock, http::make_chunk(net::buffer(pieces[i])), ec);
       if (ec) {

@@ -34,6 +34,8 @@ std::optional<generate_params> parse_generate_body(const std::string& body, std:
     if (j.contains("thinking") && j["thinking"].is_boolean()) p.thinking = j["thinking"].get<bool>();
     if (j.contains("thinking_budget") && j["thinking_budget"].is_number())
       p.thinking_budget = static_cast<int>(j["thinking_budget"].get<double>());
+    if (j.contains("thinking_level") && j["thinking_level"].is_string())
+      p.thinking_level = j["thinking_level"].get<std::string>();
   } catch (const json::exception& e) {
     error = e.what();
     return std::nullopt;
@@ -182,12 +184,34 @@ admission sim_state::begin_generate(const std::string& name, const generate_para
     a.kind = admission::stream;
     a.pace = pacing_;
     a.ans = compute_answer(to_answer_input(p, pacing_.tokens));
+    a.pieces = replay_pieces_.empty() ? encode_answer(a.ans, "v1_sim" + std::to_string(rec.id))
+                                      : replay_pieces_;
     a.hang = f.hang.value_or(false);
     a.slow_first_token_ms = f.slow_first_token_ms.value_or(0);
     a.drop_after_tokens = f.drop_after_tokens.value_or(-1);
   }
   requests_.push_back(std::move(rec));
   return a;
+}
+
+const std::vector<std::string>& ui_variants() {
+  static const std::vector<std::string> names = {"2025", "2026"};
+  return names;
+}
+
+void sim_state::set_page_options(page_options p) {
+  std::lock_guard<std::mutex> lock(mu_);
+  page_ = std::move(p);
+}
+
+page_options sim_state::page() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return page_;
+}
+
+void sim_state::set_generate_body(const std::string& body) {
+  std::lock_guard<std::mutex> lock(mu_);
+  replay_pieces_ = split_body(body);
 }
 
 sim_state::request_record* sim_state::find_request(int id) {
@@ -329,6 +353,7 @@ json sim_state::to_json() const {
                     {"stop", r.params.stop},
                     {"thinking", r.params.thinking},
                     {"thinking_budget", r.params.thinking_budget},
+                    {"thinking_level", r.params.thinking_level},
                     {"status", to_string(r.status)},
                     {"tokens_sent", r.tokens_sent},
                     {"started_ms", r.started_ms},
@@ -338,6 +363,8 @@ json sim_state::to_json() const {
   for (const auto& [k, f] : faults_) faults[k] = faults_to_json(f);
   return {{"accounts", accounts},
           {"requests", reqs},
+          {"page",
+           {{"ui_variant", page_.ui_variant}, {"preference_vote_every", page_.preference_vote_every}}},
           {"pacing",
            {{"first_token_ms", pacing_.first_token_ms},
             {"token_ms", pacing_.token_ms},

@@ -29,10 +29,19 @@ struct generate_params {
   std::vector<std::string> stop;
   bool thinking = false;
   int thinking_budget = -1;
+  std::string thinking_level;  // "low" | "high" on models with a Thinking Level select
 };
 // nullopt + error message on a malformed body.
 std::optional<generate_params> parse_generate_body(const std::string& body, std::string& error);
 answer_input to_answer_input(const generate_params& p, int length);
+
+// The page the simulator serves: which of the site's UI variants, and how
+// often the 2026 variant interrupts with an A/B preference vote.
+struct page_options {
+  std::string ui_variant = "2025";  // one of ui_variants()
+  int preference_vote_every = 0;    // after every Nth answer of a tab; 0 = never
+};
+const std::vector<std::string>& ui_variants();
 
 struct pacing {
   int first_token_ms = 50;
@@ -58,6 +67,7 @@ struct admission {
   enum kind_t { stream, rate_limited, error } kind = stream;
   int id = 0;
   answer ans;
+  std::vector<std::string> pieces;  // the body as written: one piece per HTTP chunk
   pacing pace;
   bool hang = false;
   int slow_first_token_ms = 0;
@@ -86,6 +96,13 @@ class sim_state {
   std::string apply_pacing(const nlohmann::json& body, int* status);
   void reset();
   nlohmann::json to_json() const;
+
+  // Every later GenerateContent answers with these bytes (a capture of the
+  // real site), split after each chunk-list element; "" = compute answers.
+  void set_generate_body(const std::string& body);
+
+  void set_page_options(page_options p);
+  page_options page() const;
 
   pacing current_pacing() const;
   std::vector<std::string> account_names() const;
@@ -122,6 +139,8 @@ class sim_state {
   std::map<std::string, std::string> by_sid_;  // SID value -> account name
   std::map<std::string, fault_set> faults_;    // "*" or account name
   std::vector<request_record> requests_;
+  std::vector<std::string> replay_pieces_;
+  page_options page_;
   int next_id_ = 1;  // never reset: a stream outliving a reset must not hit a new record
 };
 

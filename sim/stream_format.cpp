@@ -8,67 +8,140 @@ using nlohmann::json;
 
 namespace {
 
-std::string candidate_chunk(const json& part) {
-  // chunk = [candidates], candidates = [candidate], candidate = [content],
-  // content = [parts, "model"], parts = [part].
-  json content = json::array({json::array({part}), "model"});
-  json candidate = json::array({content});
-  json candidates = json::array({candidate});
-  return json::array({candidates}).dump();
+json nulls(int n) {
+  json a = json::array();
+  for (int i = 0; i < n; ++i) a.push_back(nullptr);
+  return a;
+}
+
+bool is_int(const json& v) { return v.is_number_integer(); }
+
+// The list the page reads: `[[chunk, ..., meta]]` -> the inner list.
+const json& chunk_list(const json& body) {
+  if (body.is_array() && body.size() == 1 && body[0].is_array()) return body[0];
+  return body;
 }
 
 }  // namespace
 
-std::string text_chunk(const std::string& text) {
-  return candidate_chunk(json::array({nullptr, text}));
-}
+std::string text_part(const std::string& text) { return json::array({nullptr, text}).dump(); }
 
-std::string thought_chunk(const std::string& text) {
+std::string thought_part(const std::string& text) {
   json part = json::array({nullptr, text});
-  for (int i = 0; i < 10; ++i) part.push_back(nullptr);
-  part.push_back(1);
-  return candidate_chunk(part);
+  for (const auto& n : nulls(10)) part.push_back(n);
+  part.push_back(1);  // index 12: this part is a thought
+  return part.dump();
 }
 
-std::string final_chunk(int finish, int prompt_tokens, int candidates_tokens, int total_tokens) {
-  json parts = json::array({json::array({nullptr, ""})});
-  json candidate = json::array({json::array({parts, "model"}), finish});
-  json chunk = json::array({json::array({candidate}), nullptr,
-                            json::array({prompt_tokens, candidates_tokens, total_tokens})});
+std::string signature_part(const std::string& signature) {
+  json part = json::array({nullptr, ""});
+  for (const auto& n : nulls(12)) part.push_back(n);
+  part.push_back(signature);  // index 14
+  return part.dump();
+}
+
+std::string make_chunk(const std::string& part_json, const usage_counts& u, int finish,
+                       const std::string& trace) {
+  json content = json::array({json::array({json::parse(part_json)}), "model"});
+  json candidate = json::array({content});
+  if (finish != 0) candidate.push_back(finish);
+  json usage = json::array({u.prompt, u.candidates > 0 ? json(u.candidates) : json(nullptr),
+                            u.prompt + u.candidates + u.thoughts, nullptr,
+                            json::array({json::array({1, u.prompt})})});
+  if (u.thoughts > 0) {
+    for (const auto& n : nulls(4)) usage.push_back(n);
+    usage.push_back(u.thoughts);
+  }
+  json chunk = json::array({json::array({candidate}), nullptr, usage});
+  for (const auto& n : nulls(4)) chunk.push_back(n);
+  chunk.push_back(trace);
   return chunk.dump();
 }
 
-std::vector<std::string> encode_answer(const answer& a) {
+std::string meta_element(const std::string& id) {
+  return json::array({nullptr, nullptr, nullptr, json::array({id, 1, 1})}).dump();
+}
+
+std::vector<std::string> encode_answer(const answer& a, const std::string& trace) {
   std::vector<std::string> chunks;
-  for (const auto& t : a.reasoning_tokens) chunks.push_back(thought_chunk(t));
-  for (const auto& t : a.text_tokens) chunks.push_back(text_chunk(t));
-  chunks.push_back(final_chunk(a.finish, a.prompt_tokens, a.candidates_tokens, a.total_tokens));
-  for (std::size_t i = 0; i < chunks.size(); ++i) chunks[i] = (i == 0 ? "[" : ",") + chunks[i];
-  chunks.back() += "]";
+  usage_counts u{a.prompt_tokens, 0, 0};
+  for (const auto& t : a.reasoning_tokens) {
+    ++u.thoughts;
+    chunks.push_back(make_chunk(thought_part(t), u, 0, trace));
+  }
+  for (const auto& t : a.text_tokens) {
+    ++u.candidates;
+    chunks.push_back(make_chunk(text_part(t), u, 0, trace));
+  }
+  // The last chunk carries the finish reason, with a thought signature when
+  // the model thought (as the site's thinking models do).
+  const std::string last = a.reasoning_tokens.empty() ? text_part("") : signature_part("c2lt");
+  chunks.push_back(make_chunk(last, u, a.finish, trace));
+  for (std::size_t i = 0; i < chunks.size(); ++i) chunks[i] = (i == 0 ? "[[" : ",") + chunks[i];
+  chunks.push_back("," + meta_element(trace) + "]]");
   return chunks;
+}
+
+std::vector<std::string> split_body(const std::string& body) {
+  std::vector<std::string> pieces;
+  std::size_t from = 0;
+  int depth = 0;
+  bool in_string = false, escape = false;
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    const char c = body[i];
+    if (in_string) {
+      if (escape) escape = false;
+      else if (c == '\\') escape = true;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    else if (c == '[' || c == '{') ++depth;
+    else if (c == ']' || c == '}') {
+      // An element of the chunk list (depth 2 inside `[[`) just closed; the
+      // last one stays with the closing brackets.
+      if (--depth == 2 && body.find_first_not_of(" \t\r\n", i + 1) != std::string::npos &&
+          body[body.find_first_not_of(" \t\r\n", i + 1)] == ',') {
+        pieces.push_back(body.substr(from, i + 1 - from));
+        from = i + 1;
+      }
+    }
+  }
+  if (from < body.size()) pieces.push_back(body.substr(from));
+  return pieces;
 }
 
 decoded_stream decode_stream(const std::string& body) {
   decoded_stream d;
   json all = json::parse(body);
-  for (const auto& chunk : all) {
+  const json& list = chunk_list(all);
+  if (list.size() >= 2 && is_int(list[0]) && list[1].is_string()) {
+    d.error_code = list[0].get<int>();
+    d.error_message = list[1].get<std::string>();
+    return d;
+  }
+  for (const auto& chunk : list) {
+    if (!chunk.is_array() || chunk.empty()) continue;
+    if (chunk[0].is_null() && (chunk.size() < 3 || chunk[2].is_null())) continue;  // metadata
     ++d.chunks;
-    const json& candidates = chunk.at(0);
-    for (const auto& cand : candidates) {
+    for (const auto& cand : chunk[0].is_array() ? chunk[0] : json::array()) {
       const json& content = cand.at(0);
-      for (const auto& part : content.at(0)) {
-        if (!part.is_array() || part.size() < 2 || !part[1].is_string()) continue;
-        if (part.size() == 2)
-          d.text += part[1].get<std::string>();
-        else if (part.size() == 13)
-          d.reasoning += part[1].get<std::string>();
+      for (const auto& part : content.empty() ? json::array() : content.at(0)) {
+        if (!part.is_array()) continue;
+        if (part.size() > 10 && part[10].is_array()) ++d.function_calls;
+        if (part.size() < 2 || !part[1].is_string()) continue;
+        const bool thought = part.size() > 12 && part[12] == 1;
+        (thought ? d.reasoning : d.text) += part[1].get<std::string>();
       }
-      if (cand.size() > 1 && cand[1].is_number_integer()) d.finish = cand[1].get<int>();
+      if (cand.size() > 1 && is_int(cand[1])) d.finish = cand[1].get<int>();
+      if (cand.size() > 3 && cand[3].is_string()) d.finish_message = cand[3].get<std::string>();
     }
     if (chunk.size() > 2 && chunk[2].is_array() && chunk[2].size() >= 3) {
-      d.prompt_tokens = chunk[2][0].get<int>();
-      d.candidates_tokens = chunk[2][1].get<int>();
-      d.total_tokens = chunk[2][2].get<int>();
+      const json& u = chunk[2];
+      d.prompt_tokens = u[0].get<int>();
+      d.candidates_tokens = is_int(u[1]) ? u[1].get<int>() : 0;
+      d.thoughts_tokens = u.size() > 9 && is_int(u[9]) ? u[9].get<int>() : 0;
+      d.total_tokens = u[2].get<int>();
     }
   }
   return d;
@@ -80,6 +153,8 @@ const std::vector<model_entry>& known_models() {
       {"gemini-2.5-flash", "2.5", "Gemini 2.5 Flash", "Fast and intelligent thinking model", 65536,
        true},
       {"gemini-2.0-flash", "2.0", "Gemini 2.0 Flash", "Fast multimodal model", 8192, false},
+      {"gemini-3-pro-preview", "3.0", "Gemini 3 Pro Preview", "Our most intelligent model",
+       65536, true, true, true},
   };
   return models;
 }
@@ -91,15 +166,16 @@ const model_entry* find_model(const std::string& id_or_name) {
   return nullptr;
 }
 
-std::string list_models_body() {
+std::string list_models_body(bool with_newer_models) {
   json list = json::array();
   for (const auto& m : known_models()) {
-    // Trailing fields mimic the real array's shape: input token limit,
-    // supported methods, default temperature / top-p / top-k, thinking.
+    if (m.newer && !with_newer_models) continue;
+    // entry = [name, null, version, displayName, description, inputTokenLimit,
+    // outputTokenLimit, [methods], temperature, topP, topK, ...]
     list.push_back(json::array({"models/" + m.id, nullptr, m.version, m.display_name, m.description,
-                                nullptr, m.max_output_tokens, 1048576,
-                                json::array({"generateContent", "countTokens"}), 1, 2, 0.95, 64,
-                                m.thinking}));
+                                1048576, m.max_output_tokens,
+                                json::array({"generateContent", "countTokens"}), 1, 0.95, 64,
+                                m.thinking, m.thinking_level ? "level" : "budget"}));
   }
   return json::array({list}).dump();
 }

@@ -1,7 +1,8 @@
 // The simulator's chat page. Vanilla JS standing in for AI Studio's Angular
-// app: same custom elements, same selectors (docs/aistudio-site.md), same
-// network behaviour (ListModels at load, GenerateContent streamed and
-// rendered as the bytes arrive).
+// app: same custom elements, same selectors (FACTS section 1), same network
+// behaviour (ListModels at load, GenerateContent streamed and rendered as the
+// bytes arrive). Two UI variants (sim/README.md): "2025" (index.html) and
+// "2026" (index-2026.html, settings-2026.js); <html data-ui-variant> says which.
 'use strict';
 (function () {
   const RPC = '/$rpc/google.internal.alkali.applications.makersuite.v1.MakerSuiteService/';
@@ -9,7 +10,9 @@
   const DEFAULT_MODEL = 'gemini-2.5-pro';
 
   const $ = (sel, root) => (root || document).querySelector(sel);
-  const textarea = $('ms-prompt-box textarea[aria-label="Enter a prompt"]');
+  const VARIANT = document.documentElement.dataset.uiVariant || '2025';
+  const V2026 = VARIANT === '2026';
+  const textarea = $('ms-prompt-box textarea');
   const runButton = $('ms-run-button button[type="submit"]');
   const turns = $('.chat-session-content');
   // The callout exists only while there is an error (a driver may test for
@@ -23,7 +26,7 @@
   const stopInput = $('input[aria-label="Add stop token"]');
   const chipGrid = $('mat-chip-grid.stop-sequences');
   const thinkingSettings = $('.thinking-settings');
-  const thinkingTemplate = thinkingSettings.innerHTML;
+  const thinkingTemplate = thinkingSettings ? thinkingSettings.innerHTML : '';
   const budgetInput = () => $('input[aria-label="Thinking budget"]');
   const toasts = $('.toast-container');
   const overlay = $('.cdk-overlay-container');
@@ -52,21 +55,55 @@
   }
   function modelInfo(id) { return models.find((m) => m.id === id); }
 
+  // The 2025 panel: static markup, the DOM holds the values.
+  const settings2025 = {
+    applyModel(m) {
+      modelName.textContent = m.displayName;
+      modelName.setAttribute('data-model-id', m.id);
+      modelName.setAttribute('title', 'models/' + m.id);
+      modelSelect.innerHTML = '';
+      for (const x of models) {
+        const opt = document.createElement('option');
+        opt.value = x.id;
+        opt.textContent = x.displayName;
+        modelSelect.appendChild(opt);
+      }
+      modelSelect.value = m.id;
+      maxTokensInput.value = String(m.maxOutputTokens);
+      maxTokensInput.max = String(m.maxOutputTokens);
+      // Models without thinking have no thinking toggles at all.
+      thinkingSettings.hidden = !m.thinking;
+      if (!m.thinking) thinkingSettings.innerHTML = '';
+      else if (!thinkingSettings.querySelector('mat-slide-toggle')) thinkingSettings.innerHTML = thinkingTemplate;
+    },
+    collect() {
+      const m = modelInfo(currentModel);
+      const thinking = !!(m ? m.thinking : true) && toggleOn('enable-thinking');
+      const manual = thinking && toggleOn('manual-budget');
+      return {
+        temperature: numberOr(temperatureInput, 1),
+        top_p: numberOr(topPInput, 0.95),
+        max_output_tokens: Math.trunc(numberOr(maxTokensInput, m ? m.maxOutputTokens : 65536)),
+        stop: stopSequences(),
+        thinking: thinking,
+        thinking_budget: manual ? Math.trunc(numberOr(budgetInput(), -1)) : -1,
+      };
+    },
+  };
+  const settings = V2026 ? window.SimSettings2026({
+    slot: $('.run-settings-slot'),
+    overlay: $('.cdk-overlay-container'),
+    readPref,
+    models: () => models,
+    onModelPicked: (id) => applyModel(id, true),
+  }) : settings2025;
+
   function applyModel(id, fromUser) {
     let m = modelInfo(id);
     if (!m) m = modelInfo(DEFAULT_MODEL) || models[0];
     if (!m) return;
     currentModel = m.id;
-    modelName.textContent = m.displayName;
-    modelName.setAttribute('data-model-id', m.id);
-    modelName.setAttribute('title', 'models/' + m.id);
-    modelSelect.value = m.id;
-    maxTokensInput.value = String(m.maxOutputTokens);
-    maxTokensInput.max = String(m.maxOutputTokens);
-    // Models without thinking have no thinking toggles at all.
-    thinkingSettings.hidden = !m.thinking;
-    if (!m.thinking) thinkingSettings.innerHTML = '';
-    else if (!thinkingSettings.querySelector('mat-slide-toggle')) thinkingSettings.innerHTML = thinkingTemplate;
+    settings.applyModel(m);
     if (fromUser) writePreferredModel(m.id);
   }
 
@@ -89,25 +126,19 @@
       id: String(a[0]).replace(/^models\//, ''),
       displayName: a[3],
       maxOutputTokens: a[6],
-      thinking: a[13] === true,
+      thinking: a[11] === true,
+      thinkingLevel: a[12] === 'level',
     }));
-    modelSelect.innerHTML = '';
-    for (const m of models) {
-      const opt = document.createElement('option');
-      opt.value = m.id;
-      opt.textContent = m.displayName;
-      modelSelect.appendChild(opt);
-    }
     applyModel(currentModel, false);
   }
-  modelSelect.addEventListener('change', () => applyModel(modelSelect.value, true));
+  if (!V2026) modelSelect.addEventListener('change', () => applyModel(modelSelect.value, true));
 
   function goToSignIn() {
     location.href = '/ServiceLogin?continue=' + encodeURIComponent(location.pathname + location.search);
   }
 
   // ---- settings widgets ---------------------------------------------------
-  document.querySelectorAll('ms-slider').forEach((slider) => {
+  if (!V2026) document.querySelectorAll('ms-slider').forEach((slider) => {
     const range = slider.querySelector('input[type="range"]');
     const num = slider.querySelector('input[type="number"]');
     range.addEventListener('input', () => { num.value = range.value; });
@@ -133,7 +164,7 @@
     chip.append(label, remove);
     chipGrid.insertBefore(chip, stopInput);
   }
-  stopInput.addEventListener('keydown', (e) => {
+  if (!V2026) stopInput.addEventListener('keydown', (e) => {
     if (e.key !== 'Enter') return;
     e.preventDefault();
     addStopChip(stopInput.value);
@@ -161,19 +192,7 @@
   }
 
   function collectSettings(prompt) {
-    const m = modelInfo(currentModel);
-    const thinking = !!(m ? m.thinking : true) && toggleOn('enable-thinking');
-    const manual = thinking && toggleOn('manual-budget');
-    return {
-      model: 'models/' + currentModel,
-      prompt: prompt,
-      temperature: numberOr(temperatureInput, 1),
-      top_p: numberOr(topPInput, 0.95),
-      max_output_tokens: Math.trunc(numberOr(maxTokensInput, m ? m.maxOutputTokens : 65536)),
-      stop: stopSequences(),
-      thinking: thinking,
-      thinking_budget: manual ? Math.trunc(numberOr(budgetInput(), -1)) : -1,
-    };
+    return Object.assign({ model: 'models/' + currentModel, prompt: prompt }, settings.collect());
   }
 
   // ---- notifications ------------------------------------------------------
@@ -216,13 +235,28 @@
     turn.scrollIntoView({ block: 'end' });
     return { turn, box, content, thought: null, text: null };
   }
-  function addEditButton(t) {
+  function editButton(className) {
     const b = document.createElement('button');
     b.type = 'button';
-    b.className = 'turn-edit-button';
+    b.className = className;
     b.setAttribute('aria-label', 'Edit');
     b.textContent = 'Edit';
-    t.box.appendChild(b);
+    return b;
+  }
+  // 2025: a finished turn shows Edit. 2026: Edit exists only while the
+  // pointer is over the turn.
+  function addEditButton(t) {
+    if (!V2026) {
+      t.box.appendChild(editButton('turn-edit-button'));
+      return;
+    }
+    t.turn.addEventListener('mouseenter', () => {
+      if (!t.box.querySelector('.toggle-edit-button')) t.box.appendChild(editButton('toggle-edit-button'));
+    });
+    t.turn.addEventListener('mouseleave', () => {
+      const b = t.box.querySelector('.toggle-edit-button');
+      if (b) b.remove();
+    });
   }
   function appendThought(t, s) {
     if (!t.thought) {
@@ -251,55 +285,35 @@
     t.text.textContent += s;
   }
 
-  // Splits the growing top-level JSON array into its elements as they
-  // complete, so each chunk is rendered as soon as its bytes are here.
-  function arrayStreamParser() {
-    let buf = '', pos = 0, depth = 0, inString = false, escaped = false, start = -1;
-    return function push(text) {
-      buf += text;
-      const out = [];
-      for (; pos < buf.length; pos++) {
-        const c = buf[pos];
-        if (inString) {
-          if (escaped) escaped = false;
-          else if (c === '\\') escaped = true;
-          else if (c === '"') inString = false;
-          continue;
-        }
-        if (c === '"') { inString = true; continue; }
-        if (c === '[' || c === '{') {
-          depth++;
-          if (depth === 2) start = pos;
-        } else if (c === ']' || c === '}') {
-          depth--;
-          if (depth === 1) out.push(JSON.parse(buf.slice(start, pos + 1)));
-        }
-      }
-      return out;
-    };
-  }
-
-  // Returns the finish code when the chunk carries one.
+  const { chunkListParser, readChunk, errorPair } = window.SimWire;
+  // Renders one chunk's parts; returns {finish, message}.
   function renderChunk(t, chunk) {
-    let finish = 0;
-    for (const cand of chunk[0] || []) {
-      const parts = (cand[0] && cand[0][0]) || [];
-      for (const part of parts) {
-        if (!Array.isArray(part) || typeof part[1] !== 'string') continue;
-        if (part.length === 2) appendText(t, part[1]);
-        else if (part.length >= 13 && part[12] === 1) appendThought(t, part[1]);
-      }
-      if (typeof cand[1] === 'number') finish = cand[1];
-    }
-    return finish;
+    const r = readChunk(chunk);
+    for (const p of r.parts) (p.thought ? appendThought : appendText)(t, p.text);
+    return r;
   }
 
   // ---- running ------------------------------------------------------------
   function updateRunButton() {
     if (controller) return;
-    runButton.disabled = textarea.value.trim() === '';
+    runButton.disabled = textarea.value.trim() === '' || textarea.disabled;
   }
   function setGenerating(on) {
+    if (V2026) {
+      // No Stop button: Run shows a spinner, and clicking it again stops.
+      runButton.classList.toggle('stoppable', on);
+      const spinner = runButton.querySelector('.stoppable-spinner');
+      if (on && !spinner) {
+        const sp = document.createElement('span');
+        sp.className = 'stoppable-spinner';
+        runButton.appendChild(sp);
+        runButton.disabled = false;
+      } else if (!on) {
+        if (spinner) spinner.remove();
+        updateRunButton();
+      }
+      return;
+    }
     if (on) {
       runButton.setAttribute('aria-label', 'Stop generating');
       runButton.textContent = 'Stop';
@@ -368,21 +382,39 @@
       }
       const reader = res.body.getReader();
       const decoder = new TextDecoder();
-      const push = arrayStreamParser();
+      const push = chunkListParser();
+      let body = '', blocked = '';
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
-        for (const chunk of push(decoder.decode(value, { stream: true }))) {
+        const text = decoder.decode(value, { stream: true });
+        body += text;
+        for (const chunk of push(text)) {
           const f = renderChunk(modelTurn, chunk);
-          if (f) finish = f;
+          if (f.finish) finish = f.finish;
+          if (f.message) blocked = f.message;
         }
+      }
+      const err = errorPair(body);
+      if (err) {
+        modelTurn.turn.remove();
+        if (err.code === 8) showCallout('You\'ve reached your rate limit: ' + err.message);
+        else showToast('error', 'Failed to generate content: ' + err.message);
+        return;
       }
       if (!finish) {
         showToast('error', 'Failed to generate content: the response ended early.');
         return;
       }
-      modelTurn.box.dataset.finishReason = finish === 2 ? 'MAX_TOKENS' : 'STOP';
+      if (finish !== 1 && finish !== 2) {
+        const warn = document.createElement('div');
+        warn.className = 'blocked-warning';
+        warn.textContent = 'Content blocked' + (blocked ? ': ' + blocked : '');
+        modelTurn.box.appendChild(warn);
+      }
+      modelTurn.box.dataset.finishReason = finish === 2 ? 'MAX_TOKENS' : finish === 1 ? 'STOP' : 'SAFETY';
       addEditButton(modelTurn);
+      if (V2026) window.SimChat2026.answered(modelTurn);
     } catch (e) {
       if (e && e.name === 'AbortError') {
         // A stopped turn keeps what arrived, as on the real site.
@@ -398,7 +430,15 @@
   }
 
   // ---- new chat -----------------------------------------------------------
-  $('button[aria-label="New chat"]').addEventListener('click', () => {
+  function clearChat() {
+    if (controller) controller.abort();
+    turns.innerHTML = '';
+    textarea.value = '';
+    clearNotices();
+    updateRunButton();
+  }
+  if (V2026) window.SimChat2026.init({ turns, textarea, overlay, clearChat, updateRunButton });
+  else $('button[aria-label="New chat"]').addEventListener('click', () => {
     if (overlay.querySelector('.cdk-overlay-pane')) return;
     const pane = document.createElement('div');
     pane.className = 'cdk-overlay-pane';
@@ -413,11 +453,7 @@
     pane.querySelector('.cancel-button').addEventListener('click', () => pane.remove());
     pane.querySelector('.discard-button').addEventListener('click', () => {
       pane.remove();
-      if (controller) controller.abort();
-      turns.innerHTML = '';
-      textarea.value = '';
-      clearNotices();
-      updateRunButton();
+      clearChat();
     });
   });
 

@@ -104,7 +104,9 @@ TEST_CASE("sim answer: reasoning only with thinking, bounded by a small budget")
   auto a = compute_answer(in);
   REQUIRE(a.reasoning_tokens.size() == 8);
   CHECK(a.reasoning() == "Thinking about why sky blue why sky blue");
-  CHECK(a.candidates_tokens == 8 + 24);
+  CHECK(a.candidates_tokens == 24);
+  CHECK(a.thoughts_tokens == 8);
+  CHECK(a.total_tokens == a.prompt_tokens + 24 + 8);
   in.thinking_budget = 3;
   CHECK(compute_answer(in).reasoning() == "Thinking about why");
   in.thinking_budget = 1000;  // larger than the natural length: no effect

@@ -77,9 +77,15 @@ struct browser_page {
                     10s));
   }
 
+  // The viewport the page sees (the 2026 page hides its run settings when narrow).
+  void resize(int width, int height) {
+    conn->call("Emulation.setDeviceMetricsOverride",
+               {{"width", width}, {"height", height}, {"deviceScaleFactor", 1}, {"mobile", false}},
+               session);
+  }
+
   void set_prompt(const std::string& text) {
-    eval("(() => { const t = document.querySelector('ms-prompt-box textarea[aria-label=\"Enter a "
-         "prompt\"]'); t.value = " +
+    eval("(() => { const t = document.querySelector('ms-prompt-box textarea'); t.value = " +
          json(text).dump() +
          "; t.dispatchEvent(new Event('input', {bubbles: true})); "
          "t.dispatchEvent(new Event('change', {bubbles: true})); })()");
@@ -191,4 +197,102 @@ TEST_CASE("sim browser: rate limit shows the quota callout, a lost login goes to
   CHECK(page.wait_js("location.pathname === '/ServiceLogin' && "
                      "!!document.querySelector('input[name=\"identifier\"]')",
                      5s));
+}
+
+TEST_CASE("sim browser: the 2026 page has the newer controls" *
+          doctest::skip(!chromium_available())) {
+  sim_process sim({"--ui-variant", "2026", "--preference-vote-every", "2", "--first-token-ms",
+                   "20", "--token-ms", "60", "--tokens", "8"});
+  CHECK(sim.state()["page"]["ui_variant"] == "2026");
+  browser_page page;
+  page.resize(1400, 900);
+  page.open_as(sim, "alice");
+  auto exists = [&](const std::string& sel) {
+    return page.eval("!!document.querySelector(" + json(sel).dump() + ")") == true;
+  };
+  // Settings: spinbuttons without `max`, advanced section collapsed.
+  CHECK_FALSE(exists("ms-slider input[type=\"number\"][max=\"2\"]"));
+  CHECK(exists("input.slider-number-input[aria-valuemax=\"2\"]"));
+  CHECK(exists("input[role=\"spinbutton\"][aria-valuemax=\"1\"]"));
+  CHECK_FALSE(exists("input[aria-label=\"Maximum output tokens\"]"));
+  CHECK_FALSE(exists("textarea[aria-label=\"Enter a prompt\"]"));
+  CHECK(exists("ms-autosize-textarea textarea"));
+  CHECK(exists("button[role=\"switch\"][aria-label=\"Toggle thinking mode\"]"));
+  CHECK_FALSE(exists("mat-select[aria-label=\"Thinking Level\"]"));
+  CHECK(page.eval("document.querySelector('button[aria-label=\"New chat\"]').disabled") == true);
+  page.eval("document.querySelector('button[aria-label=\"Expand or collapse advanced "
+            "settings\"]').click()");
+  REQUIRE(exists("input[aria-label=\"Maximum output tokens\"]"));
+  page.set_number("input.slider-number-input[aria-valuemax=\"2\"]", "0.3");
+  page.set_number("input[aria-label=\"Maximum output tokens\"]", "5");
+  page.eval("(() => { const i = document.querySelector('input[aria-label=\"Add stop token\"]'); "
+            "i.value = 'zzz'; i.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', "
+            "bubbles: true})); })()");
+  CHECK(exists("mat-chip-row button[aria-label=\"Remove zzz\"]"));
+
+  // Generating shows a spinner, not a Stop button; Edit appears only on hover.
+  page.set_prompt("first question");
+  page.eval("document.querySelector('ms-run-button button').click()");
+  CHECK(page.wait_js("document.querySelector('ms-run-button .stoppable-spinner')", 5s));
+  CHECK_FALSE(exists("button[aria-label=\"Stop generating\"]"));
+  auto finished = [&] {
+    return page.wait_js("!document.querySelector('ms-run-button .stoppable-spinner') && "
+                        "document.querySelector('.chat-turn-container.model')",
+                        15s);
+  };
+  REQUIRE(finished());
+  CHECK_FALSE(exists("button[aria-label=\"Edit\"]"));
+  page.eval("[...document.querySelectorAll('ms-chat-turn')].pop().dispatchEvent(new "
+            "MouseEvent('mouseenter'))");
+  CHECK(exists(".toggle-edit-button"));
+  auto rec = sim.state()["requests"][0];
+  CHECK(rec["temperature"] == doctest::Approx(0.3));
+  CHECK(rec["max_output_tokens"] == 5);
+  CHECK(rec["stop"] == json::array({"zzz"}));
+
+  // Temporary chat off: the chat was saved under its own URL.
+  CHECK(page.eval("location.pathname").get<std::string>().rfind("/prompts/", 0) == 0);
+  CHECK(page.eval("location.pathname") != "/prompts/new_chat");
+  CHECK(page.eval("document.querySelector('button[aria-label=\"New chat\"]').disabled") == false);
+
+  // The second answer brings the preference vote; the prompt waits for it.
+  page.set_prompt("second question");
+  page.eval("document.querySelector('ms-run-button button').click()");
+  REQUIRE(page.wait_js("document.querySelector('button[aria-label=\"Skip preference vote\"]')",
+                       15s));
+  CHECK(page.eval("document.querySelector('ms-prompt-box textarea').disabled") == true);
+  page.eval("document.querySelector('button[aria-label=\"Skip preference vote\"]').click()");
+  CHECK(page.eval("document.querySelector('ms-prompt-box textarea').disabled") == false);
+
+  // Narrow viewport: no run settings at all (no model name either).
+  page.resize(700, 900);
+  CHECK(page.wait_js("!document.querySelector('ms-run-settings')", 5s));
+  CHECK_FALSE(exists("[data-test-id=\"model-name\"]"));
+  page.resize(1400, 900);
+  CHECK(page.wait_js("document.querySelector('[data-test-id=\"model-name\"]')", 5s));
+}
+
+TEST_CASE("sim browser: the 2026 page offers a Thinking Level on Gemini 3" *
+          doctest::skip(!chromium_available())) {
+  sim_process sim({"--ui-variant", "2026", "--first-token-ms", "0", "--token-ms", "0"});
+  browser_page page;
+  page.resize(1400, 900);
+  page.open_as(sim, "bob");
+  page.eval("localStorage.setItem('aiStudioUserPreference', JSON.stringify({promptModel: "
+            "'models/gemini-3-pro-preview'})); location.reload()");
+  REQUIRE(page.wait_js("document.querySelector('mat-select[aria-label=\"Thinking Level\"]')", 10s));
+  CHECK(page.eval("document.querySelector('[data-test-id=\"model-name\"]').textContent") ==
+        "Gemini 3 Pro Preview");
+  page.eval("document.querySelector('mat-select[aria-label=\"Thinking Level\"]').click()");
+  REQUIRE(page.wait_js("document.querySelector('mat-option')", 5s));
+  page.eval("[...document.querySelectorAll('mat-option')].find(o => o.textContent.trim() === "
+            "'Low').click()");
+  page.set_prompt("think a little");
+  page.eval("document.querySelector('ms-run-button button').click()");
+  REQUIRE(wait_until([&] { return !sim.state()["requests"].empty() &&
+                                  sim.state()["requests"][0]["status"] == "done"; },
+                     10s, 20ms));
+  auto rec = sim.state()["requests"][0];
+  CHECK(rec["thinking_level"] == "low");
+  CHECK(rec["model"] == "gemini-3-pro-preview");
 }

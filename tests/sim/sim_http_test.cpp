@@ -134,7 +134,8 @@ TEST_CASE("sim http: GenerateContent streams the computed answer chunk by chunk"
   CHECK(got.reasoning == want.reasoning());
   CHECK(got.reasoning == "Thinking about stream me");
   CHECK(got.finish == 1);
-  CHECK(got.candidates_tokens == 14);
+  CHECK(got.candidates_tokens == 10);
+  CHECK(got.thoughts_tokens == 4);
   CHECK(got.total_tokens == 17);
   // 15 ms between chunks: the client sees them arrive separately.
   CHECK(pieces.size() >= 5);
@@ -336,8 +337,8 @@ TEST_CASE("sim http: drop after K tokens cuts the connection mid-stream") {
   CHECK(r.status == 200);
   CHECK(r.error != "");
   CHECK_THROWS(sim::decode_stream(r.body));
-  // Exactly three text chunks made it: "[" chunk "," chunk "," chunk.
-  auto complete = sim::decode_stream(r.body + "]");
+  // Exactly three text chunks made it: "[[" chunk "," chunk "," chunk.
+  auto complete = sim::decode_stream(r.body + "]]");
   CHECK(complete.chunks == 3);
   CHECK(complete.finish == 0);
   CHECK(status_of(sim, "drop me") == "dropped");

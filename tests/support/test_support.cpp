@@ -17,6 +17,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include "sim/accounts.hpp"
@@ -339,6 +341,18 @@ bool chromium_available() { return ::access(chromium_path().c_str(), X_OK) == 0;
 // ---- sim_process --------------------------------------------------------
 
 std::string sim_process::binary() { return CAMOUFLEET_SIM_BIN; }
+
+std::string sim_fixture_path(const std::string& name) {
+  return std::string(CAMOUFLEET_SOURCE_DIR) + "/sim/fixtures/" + name;
+}
+
+std::string sim_fixture(const std::string& name) {
+  std::ifstream in(sim_fixture_path(name), std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read fixture " + sim_fixture_path(name));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
 
 sim_process::sim_process(std::vector<std::string> extra_args) {
   std::vector<std::string> argv = {binary(), "--port", "0"};

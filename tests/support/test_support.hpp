@@ -122,6 +122,10 @@ http_response http_request_stream(const std::string& method, int port, const std
                                   std::chrono::milliseconds timeout = 30s);
 
 // True when /usr/bin/chromium exists and is executable.
+// A captured (or facts-based) GenerateContent body under sim/fixtures/.
+std::string sim_fixture_path(const std::string& name);
+std::string sim_fixture(const std::string& name);  // its bytes; throws if unreadable
+
 bool chromium_available();
 std::string chromium_path();
 

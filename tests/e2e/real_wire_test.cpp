@@ -1,0 +1,140 @@
+// The real site's wire format end to end: the simulator replays bodies in
+// the form public captures show (sim/fixtures/, `--generate-body`), paced
+// chunk by chunk, through its page and real Chromium to the API client.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <fstream>
+
+#include "sim/stream_format.hpp"
+#include "tests/e2e/fleet_fixture.hpp"
+#include "tests/e2e/sse_reader.hpp"
+
+using namespace camoufleet;
+using namespace camoufleet::e2e;
+using nlohmann::json;
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+fleet_config replaying(const std::string& fixture, int first_token_ms, int token_ms) {
+  fleet_config c;
+  c.accounts = 1;
+  c.multi = false;
+  c.sim_args = {"--generate-body", testing::sim_fixture_path(fixture), "--first-token-ms",
+                std::to_string(first_token_ms), "--token-ms", std::to_string(token_ms)};
+  return c;
+}
+
+// The status of the simulator's most recent GenerateContent request.
+std::string last_sim_status(fleet_fixture& f) {
+  auto reqs = f.sim().state()["requests"];
+  return reqs.empty() ? "" : reqs.back()["status"].get<std::string>();
+}
+
+long long ms_since(clock_type::time_point t0) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - t0).count();
+}
+
+}  // namespace
+
+TEST_CASE("e2e wire: a captured body streams to the client chunk by chunk, text and usage exact") {
+  const auto want = sim::decode_stream(testing::sim_fixture("thinking-stream.json"));
+  // 8 chunks 300 ms apart: the whole answer takes over two seconds to arrive.
+  fleet_fixture f(replaying("thinking-stream.json", 100, 300));
+  json body = chat_body("Say hello", "gemini-2.5-pro", true);
+  body["stream_options"] = {{"include_usage", true}};
+
+  std::string seen;
+  std::string sim_status_at_first_delta;
+  long long first_delta_ms = -1;
+  const auto t0 = clock_type::now();
+  auto r = testing::http_request_stream(
+      "POST", f.port(), "/v1/chat/completions", body.dump(),
+      {{"Content-Type", "application/json"}},
+      [&](const std::string& piece) {
+        seen += piece;
+        if (first_delta_ms < 0) {
+          auto s = parse_sse(seen);
+          if (!s.content().empty() || !s.reasoning().empty()) {
+            first_delta_ms = ms_since(t0);
+            sim_status_at_first_delta = last_sim_status(f);
+          }
+        }
+        return true;
+      },
+      60s);
+  const auto total_ms = ms_since(t0);
+  INFO("stream body: " << r.body);
+  REQUIRE(r.error.empty());
+  REQUIRE(r.status == 200);
+  // The first delta reached the client while the site was still sending.
+  CHECK(sim_status_at_first_delta == "streaming");
+  MESSAGE("figure: first delta after " << first_delta_ms << " ms (simulator first token 100 ms), "
+                                       << "whole answer " << total_ms << " ms");
+
+  auto s = parse_sse(r.body);
+  REQUIRE(s.done());
+  CHECK(s.content() == want.text);
+  CHECK(s.reasoning() == want.reasoning);
+  auto chunks = s.chunks();
+  REQUIRE(chunks.size() >= 3);
+  CHECK(chunks[chunks.size() - 2]["choices"][0]["finish_reason"] == "stop");
+  const auto& usage = chunks.back()["usage"];
+  CHECK(usage["prompt_tokens"] == want.prompt_tokens);
+  CHECK(usage["completion_tokens"] == want.candidates_tokens + want.thoughts_tokens);
+  CHECK(usage["total_tokens"] == want.total_tokens);
+  CHECK(usage["completion_tokens_details"]["reasoning_tokens"] == want.thoughts_tokens);
+}
+
+TEST_CASE("e2e wire: an answer longer than the first-token timeout streams and completes") {
+  // The driver's first-token timeout is 1.5 s; the answer takes ~3.5 s. Only
+  // a driver that sees the first chunk when it arrives can finish it.
+  testing::temp_dir dir;
+  json site = json::parse(std::ifstream(source_dir() + "/cdp/site/aistudio.json"));
+  site["timeouts_ms"]["first_token"] = 1500;
+  const std::string site_file = dir.path() + "/site.json";
+  std::ofstream(site_file) << site.dump(2);
+
+  auto cfg = replaying("thinking-stream.json", 200, 450);
+  cfg.server_args = {"--site-file", site_file};
+  const auto want = sim::decode_stream(testing::sim_fixture("thinking-stream.json"));
+  fleet_fixture f(cfg);
+  const auto t0 = clock_type::now();
+  auto r = f.post("/v1/chat/completions", chat_body("Say hello"));
+  const auto took = ms_since(t0);
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  CHECK(took > 1500);  // it really was longer than the first-token timeout
+  auto j = r.json();
+  CHECK(j["choices"][0]["message"]["content"] == want.text);
+  CHECK(j["usage"]["total_tokens"] == want.total_tokens);
+}
+
+TEST_CASE("e2e wire: a blocked answer ends with content_filter, not an empty stop") {
+  fleet_fixture f(replaying("blocked.json", 20, 5));
+  auto r = f.post("/v1/chat/completions", chat_body("Something the site blocks"));
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  auto j = r.json();
+  CHECK(j["choices"][0]["finish_reason"] == "content_filter");
+  CHECK(j["choices"][0]["message"]["content"] == "I can");
+  bool logged = false;
+  for (const auto& line : f.log_lines())
+    if (line.find("blocked the answer") != std::string::npos &&
+        line.find("prohibited content") != std::string::npos)
+      logged = true;
+  CHECK(logged);
+}
+
+TEST_CASE("e2e wire: an error pair in the stream is a rate limit for the account") {
+  fleet_fixture f(replaying("rate-limited-pair.json", 20, 5));
+  auto r = f.post("/v1/chat/completions", chat_body("Anything"));
+  INFO(r.body);
+  // The only account is cooling down: a 429 from the site, or "none can serve".
+  CHECK((r.status == 429 || r.status == 503));
+  auto inst = f.instances();
+  REQUIRE(inst["data"].size() == 1);
+  CHECK(inst["data"][0]["status"] == "cooldown");
+}
