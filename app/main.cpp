@@ -15,6 +15,7 @@
 #include "actors/fleet.hpp"
 #include "app/login.hpp"
 #include "cdp/session.hpp"
+#include "cdp/site_profile.hpp"
 #include "cdp/virtual_display.hpp"
 #include "config/logging.hpp"
 #include "config/settings_parser.hpp"
@@ -84,6 +85,7 @@ int main(int argc, char** argv) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
@@ -116,6 +118,7 @@ int main(int argc, char** argv) {
   if (s.cmd == config::command::login) return app::run_login(s, xvfb ? xvfb->name() : "");
 
   spdlog::info("camoufleet starting: {}", config::describe(s));
+  spdlog::info("Site file: {}", s.site_file.empty() ? cdp::default_site_file() : s.site_file);
   auto options = fleet_options_from(s, xvfb ? xvfb->name() : "");
   if (options.ws_endpoint.empty() && options.auth_files.empty())
     spdlog::warn("No auth files in {}: nothing can be served until one is added", s.auth_dir);
@@ -137,7 +140,13 @@ int main(int argc, char** argv) {
   spdlog::info("Serving the OpenAI API on http://{}:{}", s.host, api.port());
 
   int sig = 0;
-  sigwait(&stop_signals, &sig);
+  for (;;) {
+    sigwait(&stop_signals, &sig);
+    if (sig != SIGHUP) break;
+    // `systemctl reload`: read the auth dir now rather than at the next poll.
+    spdlog::info("SIGHUP: reading the auth dir {} again", s.auth_dir);
+    instances.poll_auth_dir();
+  }
   spdlog::info("Signal {} received: draining (grace {} s)", sig, s.shutdown_grace.count());
   // The fleet refuses new requests at once and lets running ones finish;
   // their replies still go out through the server, which stops last.

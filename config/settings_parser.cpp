@@ -18,6 +18,9 @@
 #ifndef CAMOUFLEET_VERSION
 #define CAMOUFLEET_VERSION "0.0.0"
 #endif
+#ifndef CAMOUFLEET_COMMIT
+#define CAMOUFLEET_COMMIT "unknown"
+#endif
 
 namespace camoufleet::config {
 
@@ -322,7 +325,8 @@ class settings_reader {
     CLI::App app{"camoufleet: one OpenAI-compatible API over a fleet of logged-in browsers",
                  "camoufleet"};
     app.set_help_flag("-h,--help", "Print this help and exit");
-    app.set_version_flag("--version", std::string("camoufleet ") + CAMOUFLEET_VERSION);
+    app.set_version_flag("--version", std::string("camoufleet ") + CAMOUFLEET_VERSION +
+                                          " (commit " + CAMOUFLEET_COMMIT + ")");
     app.get_formatter()->column_width(40);
     app.footer(help_footer());
 
