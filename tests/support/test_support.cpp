@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -357,6 +358,14 @@ std::string sim_fixture(const std::string& name) {
 sim_process::sim_process(std::vector<std::string> extra_args) {
   std::vector<std::string> argv = {binary(), "--port", "0"};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  // A suite run for one UI variant (tests/doctest_main.cpp) serves it
+  // everywhere, unless a test asks for a variant itself.
+  const char* variant = std::getenv("CAMOUFLEET_UI_VARIANT");
+  if (variant && *variant &&
+      std::find(extra_args.begin(), extra_args.end(), "--ui-variant") == extra_args.end()) {
+    argv.push_back("--ui-variant");
+    argv.push_back(variant);
+  }
   proc_ = std::make_unique<child_process>(argv);
   static const std::regex listening(R"(^aistudio-sim listening on http://127\.0\.0\.1:(\d+)$)");
   auto line = proc_->wait_for_line(listening, 15s);
