@@ -86,7 +86,7 @@ TEST_CASE("reliability: CDP listens on loopback only, profiles are 0700, keys gu
   auto inst = f.get("/v1/instances", auth).json();
   auto others = non_loopback_ipv4();
   int cdp_ports = 0;
-  for (const auto& i : inst["data"]) {
+  for (const auto& i : inst["instances"]) {
     int port = i["port"];
     int fd = tcp_connect("127.0.0.1", port);
     CHECK_MESSAGE(fd >= 0, "CDP port " << port << " on 127.0.0.1");
