@@ -115,7 +115,8 @@ void gateway_impl::submit(completion_request request,
   system_.spawn(sink_actor, balancer_, std::move(request), std::move(on_event));
 }
 
-void gateway_impl::cancel(const std::string& request_id, std::function<void(bool)> on_done) {
+template <class... Ts>
+void gateway_impl::ask_yes_no(std::function<void(bool)> on_done, Ts... xs) {
   caf_thread_guard thread_guard;
   std::shared_lock<std::shared_mutex> lock(mu_);
   if (closed_) {
@@ -123,8 +124,11 @@ void gateway_impl::cancel(const std::string& request_id, std::function<void(bool
     call_safely(on_done, false);
     return;
   }
-  system_.spawn(ask_bool<cancel_atom, std::string>, balancer_, ask_timeout_, std::move(on_done),
-                cancel_atom::value, request_id);
+  system_.spawn(ask_bool<Ts...>, balancer_, ask_timeout_, std::move(on_done), std::move(xs)...);
+}
+
+void gateway_impl::cancel(const std::string& request_id, std::function<void(bool)> on_done) {
+  ask_yes_no(std::move(on_done), cancel_atom::value, request_id);
 }
 
 void gateway_impl::fleet(std::function<void(const fleet_view&)> on_view) {
@@ -150,28 +154,12 @@ void gateway_impl::models(std::function<void(const std::vector<cdp::model_info>&
 }
 
 void gateway_impl::restart(const std::string& instance_id, std::function<void(bool)> on_done) {
-  caf_thread_guard thread_guard;
-  std::shared_lock<std::shared_mutex> lock(mu_);
-  if (closed_) {
-    lock.unlock();
-    call_safely(on_done, false);
-    return;
-  }
-  system_.spawn(ask_bool<restart_atom, std::string>, balancer_, ask_timeout_, std::move(on_done),
-                restart_atom::value, instance_id);
+  ask_yes_no(std::move(on_done), restart_atom::value, instance_id);
 }
 
 void gateway_impl::set_rotation(const std::string& instance_id, bool in_rotation,
                                 std::function<void(bool)> on_done) {
-  caf_thread_guard thread_guard;
-  std::shared_lock<std::shared_mutex> lock(mu_);
-  if (closed_) {
-    lock.unlock();
-    call_safely(on_done, false);
-    return;
-  }
-  system_.spawn(ask_bool<rotation_atom, std::string, bool>, balancer_, ask_timeout_,
-                std::move(on_done), rotation_atom::value, instance_id, in_rotation);
+  ask_yes_no(std::move(on_done), rotation_atom::value, instance_id, in_rotation);
 }
 
 }  // namespace camoufleet

@@ -33,6 +33,10 @@ class gateway_impl : public gateway {
   void close();
 
  private:
+  // A yes/no question to the balancer (false at once when closed).
+  template <class... Ts>
+  void ask_yes_no(std::function<void(bool)> on_done, Ts... xs);
+
   std::shared_mutex mu_;  // shared: a call in progress; unique: close()
   bool closed_ = false;
   caf::actor_system& system_;
