@@ -67,7 +67,7 @@ std::vector<routing::candidate> candidates_for(const balancer_state& st,
   for (const auto& [id, m] : st.instances) {
     routing::candidate c;
     c.id = id;
-    c.free = m.view.status == instance_status::ready && m.request_id.empty();
+    c.free = m.view.status == instance_status::ready && m.request_id.empty() && m.in_rotation;
     c.last_used = m.use_stamp;
     c.excluded = p.tried.count(id) > 0;
     out.push_back(std::move(c));
@@ -216,7 +216,10 @@ fleet_view make_view(const balancer_state& st, std::int64_t now) {
   fleet_view v;
   v.multi_instance_mode = st.cfg.multi;
   v.queue_limit = static_cast<int>(st.queue.limit());
-  for (const auto& [id, m] : st.instances) v.instances.push_back(m.view);
+  for (const auto& [id, m] : st.instances) {
+    v.instances.push_back(m.view);
+    v.instances.back().in_rotation = m.in_rotation;
+  }
   std::sort(v.instances.begin(), v.instances.end(), [](const auto& a, const auto& b) {
     return routing::id_less(a.id, b.id);
   });
@@ -334,6 +337,28 @@ caf::behavior balancer_actor(caf::stateful_actor<balancer_state>* self, balancer
              busy_retry_after_s);
       schedule_expiry(self);
       check_drained(self);
+    },
+    [=](restart_atom, const std::string& id) -> caf::result<bool> {
+      // By hand (the dashboard): the instance restarts its browser.
+      auto& s = self->state;
+      auto it = s.instances.find(id);
+      if (it == s.instances.end()) return false;
+      s.log->info("Restart of {} requested", id);
+      auto rp = self->make_response_promise<bool>();
+      self->request(it->second.handle, s.cfg.timing.ask_timeout, restart_atom::value)
+          .then([rp](bool done) mutable { rp.deliver(done); },
+                [rp](caf::error&) mutable { rp.deliver(false); });
+      return rp;
+    },
+    [=](rotation_atom, const std::string& id, bool in_rotation) {
+      auto& s = self->state;
+      auto it = s.instances.find(id);
+      if (it == s.instances.end()) return false;
+      if (it->second.in_rotation != in_rotation)
+        s.log->info("{} {} the rotation", id, in_rotation ? "back in" : "taken out of");
+      it->second.in_rotation = in_rotation;
+      pump(self);
+      return true;
     },
     [=](caf::get_atom, fleet_atom) { return make_view(self->state, queue_now(self)); },
     [=](caf::get_atom, models_atom) { return self->state.models; },

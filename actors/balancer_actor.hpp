@@ -37,6 +37,7 @@ struct balancer_state {
     instance_view view;
     std::uint64_t use_stamp = 0;  // LRU order: higher = used more recently
     std::string request_id;       // what the balancer gave it, "" = free
+    bool in_rotation = true;      // false: taken out by hand, gets nothing new
   };
   struct pending {
     completion_request request;

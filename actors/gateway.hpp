@@ -28,6 +28,19 @@ class gateway {
   virtual void cancel(const std::string& request_id, std::function<void(bool)> on_done) = 0;
   virtual void fleet(std::function<void(const fleet_view&)> on_view) = 0;
   virtual void models(std::function<void(const std::vector<cdp::model_info>&)> on_models) = 0;
+
+  // Dashboard actions; on_done(false) when no instance has that id. The
+  // defaults answer false (a gateway without instances to act on).
+  // Restart the instance's browser (after its current request when busy).
+  virtual void restart(const std::string& /*instance_id*/, std::function<void(bool)> on_done) {
+    if (on_done) on_done(false);
+  }
+  // Take the instance out of the rotation (no new requests; the current one
+  // finishes) or put it back.
+  virtual void set_rotation(const std::string& /*instance_id*/, bool /*in_rotation*/,
+                            std::function<void(bool)> on_done) {
+    if (on_done) on_done(false);
+  }
 };
 
 }  // namespace camoufleet

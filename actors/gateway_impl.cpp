@@ -64,10 +64,12 @@ caf::behavior sink_actor(caf::event_based_actor* self, caf::actor balancer,
 // One-shot askers: each lives for one request/response with a deadline.
 // (Arguments rather than lambda captures: CAF 0.17 dereferences a null
 // argument tuple when a spawned function takes no arguments.)
-void ask_cancel(caf::event_based_actor* self, caf::actor balancer,
-                std::chrono::milliseconds timeout, std::string request_id,
-                std::function<void(bool)> on_done) {
-  self->request(balancer, timeout, cancel_atom::value, std::move(request_id))
+// A yes/no question to the balancer (cancel, restart, rotation); no answer
+// in time counts as no.
+template <class... Ts>
+void ask_bool(caf::event_based_actor* self, caf::actor balancer,
+              std::chrono::milliseconds timeout, std::function<void(bool)> on_done, Ts... xs) {
+  self->request(balancer, timeout, std::move(xs)...)
       .then([=](bool ok) { call_safely(on_done, ok); },
             [=](caf::error&) { call_safely(on_done, false); });
 }
@@ -113,7 +115,8 @@ void gateway_impl::submit(completion_request request,
   system_.spawn(sink_actor, balancer_, std::move(request), std::move(on_event));
 }
 
-void gateway_impl::cancel(const std::string& request_id, std::function<void(bool)> on_done) {
+template <class... Ts>
+void gateway_impl::ask_yes_no(std::function<void(bool)> on_done, Ts... xs) {
   caf_thread_guard thread_guard;
   std::shared_lock<std::shared_mutex> lock(mu_);
   if (closed_) {
@@ -121,7 +124,11 @@ void gateway_impl::cancel(const std::string& request_id, std::function<void(bool
     call_safely(on_done, false);
     return;
   }
-  system_.spawn(ask_cancel, balancer_, ask_timeout_, request_id, std::move(on_done));
+  system_.spawn(ask_bool<Ts...>, balancer_, ask_timeout_, std::move(on_done), std::move(xs)...);
+}
+
+void gateway_impl::cancel(const std::string& request_id, std::function<void(bool)> on_done) {
+  ask_yes_no(std::move(on_done), cancel_atom::value, request_id);
 }
 
 void gateway_impl::fleet(std::function<void(const fleet_view&)> on_view) {
@@ -144,6 +151,15 @@ void gateway_impl::models(std::function<void(const std::vector<cdp::model_info>&
     return;
   }
   system_.spawn(ask_models, balancer_, ask_timeout_, std::move(on_models));
+}
+
+void gateway_impl::restart(const std::string& instance_id, std::function<void(bool)> on_done) {
+  ask_yes_no(std::move(on_done), restart_atom::value, instance_id);
+}
+
+void gateway_impl::set_rotation(const std::string& instance_id, bool in_rotation,
+                                std::function<void(bool)> on_done) {
+  ask_yes_no(std::move(on_done), rotation_atom::value, instance_id, in_rotation);
 }
 
 }  // namespace camoufleet

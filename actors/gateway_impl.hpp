@@ -23,6 +23,9 @@ class gateway_impl : public gateway {
   void cancel(const std::string& request_id, std::function<void(bool)> on_done) override;
   void fleet(std::function<void(const fleet_view&)> on_view) override;
   void models(std::function<void(const std::vector<cdp::model_info>&)> on_models) override;
+  void restart(const std::string& instance_id, std::function<void(bool)> on_done) override;
+  void set_rotation(const std::string& instance_id, bool in_rotation,
+                    std::function<void(bool)> on_done) override;
 
   // From now on every call answers at once (shutting_down / empty) without
   // touching the actor system, which may then be destroyed. Waits for calls
@@ -30,6 +33,10 @@ class gateway_impl : public gateway {
   void close();
 
  private:
+  // A yes/no question to the balancer (false at once when closed).
+  template <class... Ts>
+  void ask_yes_no(std::function<void(bool)> on_done, Ts... xs);
+
   std::shared_mutex mu_;  // shared: a call in progress; unique: close()
   bool closed_ = false;
   caf::actor_system& system_;

@@ -47,6 +47,7 @@ void retire_worker(self_ptr self) {
   st.work->request_stop();
   st.work->retire();
   st.retired.push_back(std::move(st.work));
+  st.view.browser_pid = 0;
 }
 
 void reap_retired(self_ptr self) {
@@ -62,6 +63,7 @@ void begin_start(self_ptr self) {
   retire_worker(self);
   reap_retired(self);
   const auto epoch = ++st.epoch;
+  if (epoch > 1) ++st.view.restarts;
   st.page_used = false;
   st.ping_pending = false;
   st.work = std::make_unique<worker>(st.cfg.timing.close_grace);
@@ -93,7 +95,7 @@ void begin_start(self_ptr self) {
         spdlog::warn("{}: reading the model list failed: {}", options.instance_id, e.what());
       }
       slot.set(std::move(s));
-      tell(addr, session_started{epoch, info.port, info.ws_endpoint, std::move(models)});
+      tell(addr, session_started{epoch, info.port, info.pid, info.ws_endpoint, std::move(models)});
     } catch (const cdp::driver_error& e) {
       tell(addr, session_failed{epoch, static_cast<int>(e.kind()), e.what(), true});
     } catch (const std::exception& e) {
@@ -248,9 +250,10 @@ bool writes_back(const instance_actor_state& st) {
 
 // The browser went away or stopped answering: hand back / fail the current
 // request, then restart with backoff.
-void on_crash(self_ptr self, const std::string& reason) {
+void on_crash(self_ptr self, const std::string& reason, const char* kind) {
   auto& st = self->state;
   const auto now = unix_ms();
+  ++st.view.errors[kind];
   if (!st.job_id.empty()) {
     auto o = outcome_for(st, st.job_id);
     o.code = error_code::browser_gone;
@@ -359,7 +362,7 @@ void health_check(self_ptr self) {
       // ignores it.
       auto limit = st.cfg.timing.request_timeout + 2 * st.cfg.timing.page_timeout +
                    st.cfg.timing.ping_timeout;
-      if (now - st.job_since_ms > limit.count()) on_crash(self, "request overran its deadline");
+      if (now - st.job_since_ms > limit.count()) on_crash(self, "request overran its deadline", "overran");
       break;
     }
     case instance_status::error:
@@ -392,6 +395,10 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
   st.view.auth_file = slash == std::string::npos ? st.cfg.options.auth_file
                                                  : st.cfg.options.auth_file.substr(slash + 1);
   st.view.ws_endpoint = st.cfg.options.ws_endpoint;
+  const auto& path = st.cfg.options.browser_path;
+  st.view.browser = path.substr(path.find_last_of('/') == std::string::npos
+                                    ? 0
+                                    : path.find_last_of('/') + 1);
   self->set_default_handler(caf::drop);
   // Registering first means the balancer knows us before any state update
   // (messages from one sender arrive in order).
@@ -406,6 +413,7 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
       if (!s.machine.apply({instance_event_kind::started, {}, {}}, unix_ms())) return;
       if (m.port > 0) s.view.port = m.port;
       s.view.ws_endpoint = m.ws_endpoint;
+      s.view.browser_pid = m.pid;
       s.log->info("Ready (port: {}, {} models)", s.view.port, m.models.size());
       if (!m.models.empty())
         self->send(s.cfg.balancer, instance_models{s.cfg.id, std::move(m.models)});
@@ -417,10 +425,11 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
       auto kind = static_cast<cdp::failure_kind>(m.failure);
       if (!m.on_start) {
         s.log->warn("Browser gone: {}", m.message);
-        on_crash(self, "browser gone: " + m.message);
+        on_crash(self, "browser gone: " + m.message, "browser_gone");
         return;
       }
       // A broken profile gets its own single line from follow_status.
+      ++s.view.errors[std::string("start_") + retry::name_of(kind)];
       if (kind != cdp::failure_kind::invalid_profile)
         s.log->error("Browser failed to start ({}): {}", retry::name_of(kind), m.message);
       if (s.machine.apply({instance_event_kind::start_failed, kind, m.message}, unix_ms()))
@@ -487,6 +496,7 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
             std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::seconds>(cool).count()));
       }
       s.log->warn("Request {} failed ({}): {}", m.request_id, retry::name_of(kind), m.message);
+      if (kind != cdp::failure_kind::cancelled) ++s.view.errors[retry::name_of(kind)];
       finish_job(self, std::move(o));
       s.machine.apply({instance_event_kind::failed, kind, m.message}, unix_ms());
       follow_status(self);
@@ -526,7 +536,7 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
       s.ping_pending = false;
       if (!m.ok) {
         s.log->warn("Page did not answer a ping");
-        on_crash(self, "page did not answer a ping");
+        on_crash(self, "page did not answer a ping", "ping_failed");
       }
     },
     [=](ping_late_atom, std::uint64_t epoch, std::uint64_t seq) {
@@ -534,7 +544,7 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
       if (epoch != s.epoch || seq != s.ping_seq || !s.ping_pending) return;
       s.ping_pending = false;
       s.log->warn("Browser worker is hung (no ping answer)");
-      on_crash(self, "browser hung: no answer to a ping");
+      on_crash(self, "browser hung: no answer to a ping", "hung");
     },
     [=](reload_atom) -> bool {
       auto& s = self->state;
@@ -546,6 +556,21 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
       }
       if (!s.machine.apply({instance_event_kind::new_profile, {}, {}}, unix_ms())) return false;
       s.log->info("New profile {}: starting again", s.view.auth_file);
+      begin_start(self);
+      return true;
+    },
+    [=](restart_atom) -> bool {
+      // By hand (the dashboard): a fresh browser with the same profile, after
+      // the current request when busy.
+      auto& s = self->state;
+      if (s.removing || s.machine.status() == instance_status::stopping) return false;
+      if (!s.job_id.empty()) {
+        s.log->info("Restart requested: restarting after request {}", s.job_id);
+        s.reload_pending = true;
+        return true;
+      }
+      if (!s.machine.apply({instance_event_kind::new_profile, {}, {}}, unix_ms())) return false;
+      s.log->info("Restart requested: starting again");
       begin_start(self);
       return true;
     },

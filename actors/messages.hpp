@@ -38,6 +38,7 @@ using ping_late_atom = caf::atom_constant<caf::atom("pinglate")>;
 using settled_atom = caf::atom_constant<caf::atom("settled")>;
 using refresh_atom = caf::atom_constant<caf::atom("refresh")>;
 using remove_atom = caf::atom_constant<caf::atom("remove")>;
+using rotation_atom = caf::atom_constant<caf::atom("rotation")>;
 
 // -- balancer <-> instance -----------------------------------------------------
 
@@ -84,6 +85,7 @@ struct first_delta {
 struct session_started {
   std::uint64_t epoch = 0;
   int port = 0;
+  int pid = 0;
   std::string ws_endpoint;
   std::vector<cdp::model_info> models;
 };
@@ -146,7 +148,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, instance_view& x) {
   return f(caf::meta::type_name("instance_view"), x.id, x.status, x.port, x.auth_file,
            x.ws_endpoint, x.last_used_ms, x.error_count, x.current_request_id, x.reason,
-           x.until_ms, x.served);
+           x.until_ms, x.served, x.restarts, x.in_rotation, x.browser_pid, x.browser, x.errors);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, queue_entry& x) {
@@ -180,7 +182,8 @@ typename Inspector::result_type inspect(Inspector& f, first_delta& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, session_started& x) {
-  return f(caf::meta::type_name("session_started"), x.epoch, x.port, x.ws_endpoint, x.models);
+  return f(caf::meta::type_name("session_started"), x.epoch, x.port, x.pid, x.ws_endpoint,
+           x.models);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, session_failed& x) {

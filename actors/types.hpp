@@ -4,6 +4,7 @@
 // type below is serializable and instance actors can later live elsewhere.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -85,6 +86,12 @@ struct instance_view {
   std::string reason;
   std::int64_t until_ms = 0;  // cooldown end, unix ms
   int served = 0;
+  int restarts = 0;           // browser starts after the first one
+  bool in_rotation = true;    // false: taken out by hand, gets no new requests
+  int browser_pid = 0;        // 0 when attached or not running
+  std::string browser;        // browser kind: "chromium", "firefox"
+  // Errors this instance met, by kind (rate_limited, browser_gone, hung ...).
+  std::map<std::string, int> errors;
 };
 
 struct queue_entry {

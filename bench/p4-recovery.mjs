@@ -52,7 +52,7 @@ try {
     // (camoufleet counts consecutive errors until a request succeeds, and
     // backs off longer with each).
     if (serve) await stream_completion(fleet.port, `before kill ${r}`);
-    const before = (await get_json(fleet.port, '/v1/instances')).json.data[0];
+    const before = (await get_json(fleet.port, '/v1/instances')).json.instances[0];
     const pid = browser_main_pid(before.port);
     if (!pid) throw new Error(`no browser found for port ${before.port}`);
     const t_kill = now_ms();
@@ -62,7 +62,7 @@ try {
     const until = t_kill + 120000;
     while (now_ms() < until) {
       const j = (await get_json(fleet.port, '/v1/instances')).json;
-      const i = j && j.data[0];
+      const i = j && j.instances[0];
       const t = now_ms();
       if (i && t_detect == null && (!['ready', 'busy'].includes(i.status) || i.error_count > before.error_count)) {
         t_detect = t;

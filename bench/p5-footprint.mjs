@@ -24,7 +24,7 @@ function sampler(pid) {
 }
 
 async function browser_pss() {
-  const list = (await get_json(fleet.port, '/v1/instances')).json.data;
+  const list = (await get_json(fleet.port, '/v1/instances')).json.instances;
   const kids = proc_children_map();
   return list.map((i) => {
     const pid = browser_main_pid(i.port);

@@ -19,7 +19,15 @@ bool api_key_check::allows(std::string_view authorization) const {
   return ok;
 }
 
-bool auth_exempt(std::string_view path) { return path == "/health"; }
+bool auth_exempt(std::string_view path) {
+  if (auto q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
+  // Probes, and the dashboard's page and assets: they hold no data; the page
+  // asks for a key and sends it with every call it makes.
+  if (path == "/health" || path == "/health/live" || path == "/health/ready") return true;
+  if (path == "/") return true;
+  constexpr std::string_view assets = "/dashboard/";
+  return path.substr(0, assets.size()) == assets;
+}
 
 bool constant_time_equal(std::string_view a, std::string_view b) {
   const std::size_t n = a.size() > b.size() ? a.size() : b.size();

@@ -30,6 +30,30 @@ bool safe_id(std::string_view id) {
 
 }  // namespace
 
+const char* route_label(endpoint e) {
+  switch (e) {
+    case endpoint::chat_completions: return "/v1/chat/completions";
+    case endpoint::models: return "/v1/models";
+    case endpoint::model: return "/v1/models/{id}";
+    case endpoint::health: return "/health";
+    case endpoint::instances: return "/v1/instances";
+    case endpoint::queue: return "/v1/queue";
+    case endpoint::cancel: return "/v1/cancel/{id}";
+    case endpoint::health_live: return "/health/live";
+    case endpoint::health_ready: return "/health/ready";
+    case endpoint::metrics: return "/metrics";
+    case endpoint::dashboard: return "/";
+    case endpoint::dashboard_asset: return "/dashboard/{file}";
+    case endpoint::events: return "/v1/events";
+    case endpoint::instance_restart: return "/v1/instances/{id}/restart";
+    case endpoint::instance_pause: return "/v1/instances/{id}/pause";
+    case endpoint::instance_resume: return "/v1/instances/{id}/resume";
+    case endpoint::not_found:
+    case endpoint::method_not_allowed: return "unmatched";
+  }
+  return "unmatched";
+}
+
 route_match match_route(std::string_view method, std::string_view path) {
   if (auto q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
   if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
@@ -47,6 +71,11 @@ route_match match_route(std::string_view method, std::string_view path) {
       {"/health", endpoint::health, false},
       {"/v1/instances", endpoint::instances, false},
       {"/v1/queue", endpoint::queue, false},
+      {"/health/live", endpoint::health_live, false},
+      {"/health/ready", endpoint::health_ready, false},
+      {"/metrics", endpoint::metrics, false},
+      {"/", endpoint::dashboard, false},
+      {"/v1/events", endpoint::events, false},
   };
   for (const auto& f : table) {
     if (path != f.path) continue;
@@ -72,6 +101,44 @@ route_match match_route(std::string_view method, std::string_view path) {
     if (!safe_id(id)) return with(endpoint::not_found);
     if (!post) return wrong_method("POST");
     return with(endpoint::cancel, std::string(id));
+  }
+
+  constexpr std::string_view asset_prefix = "/dashboard/";
+  if (path.substr(0, asset_prefix.size()) == asset_prefix) {
+    const auto name = path.substr(asset_prefix.size());
+    if (!safe_id(name)) return with(endpoint::not_found);
+    if (!get) return wrong_method("GET");
+    route_match m = with(endpoint::dashboard_asset);
+    m.asset = std::string(name);
+    return m;
+  }
+
+  // /v1/instances/{id}/{action}
+  constexpr std::string_view instance_prefix = "/v1/instances/";
+  if (path.substr(0, instance_prefix.size()) == instance_prefix) {
+    const auto rest = path.substr(instance_prefix.size());
+    const auto slash = rest.find('/');
+    if (slash == std::string_view::npos) return with(endpoint::not_found);
+    const auto id = rest.substr(0, slash);
+    const auto action = rest.substr(slash + 1);
+    if (!safe_id(id)) return with(endpoint::not_found);
+    struct act {
+      std::string_view name;
+      endpoint target;
+      bool is_post;
+    };
+    static const act actions[] = {
+        {"restart", endpoint::instance_restart, true},
+        {"pause", endpoint::instance_pause, true},
+        {"resume", endpoint::instance_resume, true},
+    };
+    for (const auto& a : actions) {
+      if (action != a.name) continue;
+      if (!(a.is_post ? post : get)) return wrong_method(a.is_post ? "POST" : "GET");
+      route_match m = with(a.target);
+      m.instance_id = std::string(id);
+      return m;
+    }
   }
   return with(endpoint::not_found);
 }

@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <map>
 #include <optional>
 #include <random>
 #include <shared_mutex>
@@ -18,10 +19,13 @@
 #include <pistache/peer.h>
 #include <spdlog/spdlog.h>
 
+#include "actors/observed_gateway.hpp"
 #include "http/auth.hpp"
 #include "http/chat_request.hpp"
 #include "http/completion_stream.hpp"
+#include "http/dashboard.hpp"
 #include "http/errors.hpp"
+#include "http/metrics.hpp"
 #include "http/routes.hpp"
 #include "http/sse.hpp"
 #include "http/views.hpp"
@@ -58,6 +62,9 @@ struct pending {
   std::string instance_id;
   completion_meta meta;
   std::optional<completion_stream> body;
+  std::string route;       // label for camoufleet_http_requests_total ("" = not counted)
+  bool events = false;     // a /v1/events subscriber (the dashboard)
+  std::string last_state;  // events: the last state sent to it
 };
 
 // Pistache 0.0.5 writes only typed headers (addRaw ones stay unsent), so
@@ -99,7 +106,7 @@ void track_write(const write_counter& counter, Pistache::Async::Promise<ssize_t>
 class server::impl : public std::enable_shared_from_this<server::impl> {
  public:
   impl(const server_options& options, gateway& gw)
-      : options_(options), gw_(gw), auth_(options.api_keys) {}
+      : options_(options), observed_(gw, stats_), gw_(observed_), auth_(options.api_keys) {}
 
   ~impl() { stop(); }
 
@@ -121,9 +128,17 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   // target_id: the request id (cancel) or the model id (model).
   void handle_admin(endpoint target, const std::string& target_id, ph::ResponseWriter response);
   void on_event(const pending_ptr& p, const request_event& ev);
+  // /v1/events, the dashboard's live state: start a subscriber, push to the
+  // subscribers (from the ticker), end them all (drain).
+  void start_events(ph::ResponseWriter response);
+  void push_events(const std::vector<pending_ptr>& subscribers);
+  void end_events();
+  std::map<std::string, std::int64_t> browser_memory(const fleet_view& v);
 
   // Under p.mu: the write helpers.
-  void reply_json(pending& p, int status, const std::string& body, const header_list& headers);
+  // content_type: nullptr = application/json.
+  void reply_json(pending& p, int status, const std::string& body, const header_list& headers,
+                  const char* content_type = nullptr);
   void reply_error(pending& p, const error_reply& e);
   void write_stream(pending& p, std::string sse_text, bool last);
   void start_stream(pending& p);
@@ -136,6 +151,9 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   void ticker_loop();
 
   server_options options_;
+  // Every request passes through observed_, which counts it into stats_.
+  fleet_stats stats_;
+  observed_gateway observed_;
   gateway& gw_;
   api_key_check auth_;
   std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
@@ -156,6 +174,15 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   std::condition_variable ticker_cv_;
   bool ticker_stop_ = false;
   std::thread ticker_;
+
+  // /v1/events pushes: at most one fleet query in flight, one per interval.
+  std::atomic<bool> events_asking_{false};
+  std::atomic<bool> events_now_{false};
+  steady::time_point events_last_{};
+  // Browser memory is read from /proc at most every 2 s.
+  std::mutex memory_mu_;
+  steady::time_point memory_at_{};
+  std::map<std::string, std::int64_t> memory_;
 };
 
 namespace {
@@ -216,6 +243,7 @@ void server::impl::start() {
 
 bool server::impl::drain(std::chrono::milliseconds grace) {
   closing_ = true;
+  end_events();  // dashboards would otherwise hold the drain for its whole grace
   const auto deadline = steady::now() + grace;
   for (;;) {
     if (in_flight() == 0) return true;
@@ -272,10 +300,12 @@ void server::impl::on_request(const ph::Request& req, ph::ResponseWriter respons
   // Nothing may escape into Pistache's reactor.
   try {
     const std::string path = req.resource();
+    const auto route = match_route(ph::methodString(req.method()), path);
     if (!auth_exempt(path) && auth_.enabled()) {
       const auto authorization = req.headers().tryGetRaw("Authorization");
       if (!auth_.allows(authorization ? authorization->value() : std::string())) {
         auto p = std::make_shared<pending>();
+        p->route = route_label(route.target);
         p->writer.emplace(std::move(response));
         std::lock_guard<std::mutex> lock(p->mu);
         reply_error(*p, map_failure(http_failure::unauthorized,
@@ -285,14 +315,17 @@ void server::impl::on_request(const ph::Request& req, ph::ResponseWriter respons
         return;
       }
     }
-    const auto route = match_route(ph::methodString(req.method()), path);
     switch (route.target) {
       case endpoint::chat_completions:
         handle_chat(req, std::move(response));
         return;
+      case endpoint::events:
+        start_events(std::move(response));
+        return;
       case endpoint::not_found:
       case endpoint::method_not_allowed: {
         auto p = std::make_shared<pending>();
+        p->route = route_label(route.target);
         p->writer.emplace(std::move(response));
         std::lock_guard<std::mutex> lock(p->mu);
         if (route.target == endpoint::not_found) {
@@ -310,8 +343,11 @@ void server::impl::on_request(const ph::Request& req, ph::ResponseWriter respons
         return;
       }
       default:
-        handle_admin(route.target, route.target == endpoint::model ? route.model_id
-                                                                   : route.request_id,
+        handle_admin(route.target,
+                     route.target == endpoint::model  ? route.model_id
+                     : !route.instance_id.empty()     ? route.instance_id
+                     : !route.asset.empty()           ? route.asset
+                                                      : route.request_id,
                      std::move(response));
         return;
     }
@@ -324,6 +360,7 @@ void server::impl::on_request(const ph::Request& req, ph::ResponseWriter respons
 void server::impl::handle_chat(const ph::Request& req, ph::ResponseWriter response) {
   auto p = std::make_shared<pending>();
   p->completion = true;
+  p->route = route_label(endpoint::chat_completions);
   p->id = new_request_id();
   p->peer = response.getPeer();
   p->writer.emplace(std::move(response));
@@ -381,6 +418,7 @@ void server::impl::handle_admin(endpoint target, const std::string& target_id,
                                  ph::ResponseWriter response) {
   auto p = std::make_shared<pending>();
   p->id = target_id;
+  p->route = route_label(target);
   p->peer = response.getPeer();
   p->writer.emplace(std::move(response));
   p->received = steady::now();
@@ -399,6 +437,30 @@ void server::impl::handle_admin(endpoint target, const std::string& target_id,
     }
     s->untrack(p);
   };
+  // The same, for bodies that are not JSON.
+  auto answer_as = [self, p](int status, const std::string& body, const char* content_type) {
+    auto s = self.lock();
+    if (!s) return;
+    {
+      std::lock_guard<std::mutex> lock(p->mu);
+      if (p->done) return;
+      s->reply_json(*p, status, body, {}, content_type);
+    }
+    s->untrack(p);
+  };
+  // Dashboard actions: 200 {"id", ...what changed}, or 404 for an unknown id.
+  auto answer_action = [answer, target_id](const char* field, bool value) {
+    return [answer, target_id, field, value](bool found) {
+      if (found) {
+        answer(200, R"({"id":")" + target_id + R"(",")" + field + R"(":)" +
+                        (value ? "true" : "false") + "}");
+        return;
+      }
+      answer(404, error_body(map_failure(http_failure::route_not_found,
+                                         "No instance with id '" + target_id + "'.",
+                                         "instance_id")));
+    };
+  };
   const bool multi = options_.multi_instance_mode;
   try {
     switch (target) {
@@ -410,6 +472,46 @@ void server::impl::handle_admin(endpoint target, const std::string& target_id,
         break;
       case endpoint::instances:
         gw_.fleet([answer](const fleet_view& v) { answer(200, instances_json(v)); });
+        break;
+      case endpoint::metrics:
+        gw_.fleet([self, answer_as](const fleet_view& v) {
+          auto s = self.lock();
+          if (!s) return;
+          const auto now = unix_ms_now();
+          answer_as(200, metrics_text(v, s->stats_.snapshot(now), s->browser_memory(v), now),
+                    metrics_content_type);
+        });
+        break;
+      case endpoint::dashboard:
+      case endpoint::dashboard_asset: {
+        const auto* a = find_dashboard_asset(target == endpoint::dashboard ? "index.html"
+                                                                           : target_id);
+        if (a == nullptr) {
+          answer(404, error_body(map_failure(http_failure::route_not_found,
+                                             "No dashboard file '" + target_id + "'.")));
+        } else {
+          answer_as(200, std::string(reinterpret_cast<const char*>(a->data), a->size),
+                    dashboard_content_type(a->name));
+        }
+        break;
+      }
+      case endpoint::instance_restart:
+        gw_.restart(target_id, answer_action("restarting", true));
+        break;
+      case endpoint::instance_pause:
+        gw_.set_rotation(target_id, false, answer_action("in_rotation", false));
+        break;
+      case endpoint::instance_resume:
+        gw_.set_rotation(target_id, true, answer_action("in_rotation", true));
+        break;
+      case endpoint::health_live:
+        answer(200, live_json(auth_.enabled()));  // the process answers: nothing to ask
+        break;
+      case endpoint::health_ready:
+        gw_.fleet([answer](const fleet_view& v) {
+          auto r = ready_json(v);
+          answer(r.status, r.body);
+        });
         break;
       case endpoint::queue:
         gw_.fleet([answer](const fleet_view& v) { answer(200, queue_json(v)); });
@@ -505,7 +607,7 @@ header_list server::impl::completion_headers(const pending& p) const {
 }
 
 void server::impl::reply_json(pending& p, int status, const std::string& body,
-                              const header_list& headers) {
+                              const header_list& headers, const char* content_type) {
   if (p.done) return;
   p.status = status;
   std::shared_lock<std::shared_mutex> io(io_mu_);
@@ -514,7 +616,10 @@ void server::impl::reply_json(pending& p, int status, const std::string& body,
       auto& w = *p.writer;
       for (const auto& [name, value] : headers)
         w.headers().add(std::make_shared<named_header>(name, value));
-      track_write(writes_, w.send(static_cast<ph::Code>(status), body, MIME(Application, Json)));
+      track_write(writes_, w.send(static_cast<ph::Code>(status), body,
+                                  content_type == nullptr
+                                      ? MIME(Application, Json)
+                                      : Pistache::Http::Mime::MediaType::fromString(content_type)));
     } catch (const std::exception&) {
       // The peer is gone; nothing to tell it.
     }
@@ -572,6 +677,8 @@ void server::impl::write_stream(pending& p, std::string sse_text, bool last) {
 
 void server::impl::finish(pending& p) {
   p.done = true;
+  // 0: the client went away before the answer ended (counted as nginx's 499).
+  if (!p.route.empty()) stats_.http_answered(p.route, p.status == 0 ? 499 : p.status);
   if (p.completion) {
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() -
                                                                           p.received)
@@ -621,12 +728,14 @@ void server::impl::tick() {
   const auto now = steady::now();
   std::vector<std::string> to_cancel;
   std::vector<pending_ptr> ended;
+  std::vector<pending_ptr> subscribers;
   for (auto& p : open) {
     std::lock_guard<std::mutex> lock(p->mu);
     if (p->done) {
       ended.push_back(p);
       continue;
     }
+    if (p->events && !p->peer.expired()) subscribers.push_back(p);
     if (p->peer.expired()) {
       // The client went away: stop spending a browser on it.
       if (p->completion) to_cancel.push_back(p->id);
@@ -658,6 +767,98 @@ void server::impl::tick() {
   for (const auto& p : ended) untrack(p);
   // Outside every lock: a gateway may answer synchronously into on_event.
   for (const auto& id : to_cancel) gw_.cancel(id, [](bool) {});
+  if (!subscribers.empty()) push_events(subscribers);
+}
+
+// ---------------------------------------------------------------------------
+// /v1/events: one SSE stream per open dashboard. The ticker asks the fleet
+// at most every events_interval and sends each subscriber the state when it
+// differs from the last one it got (so a change shows within ~250 ms).
+
+namespace {
+constexpr auto events_interval = std::chrono::milliseconds(250);
+}
+
+void server::impl::start_events(ph::ResponseWriter response) {
+  auto p = std::make_shared<pending>();
+  p->events = true;
+  p->stream = true;
+  p->id = "events";
+  p->route = route_label(endpoint::events);
+  p->peer = response.getPeer();
+  p->writer.emplace(std::move(response));
+  p->received = steady::now();
+  p->last_write = p->received;
+  p->deadline = steady::time_point::max();
+  completion_meta meta;
+  meta.id = p->id;
+  // Only so that shutdown's reply_error can end the stream with an error event.
+  p->body.emplace(meta, false);
+  if (closing_) {
+    std::lock_guard<std::mutex> lock(p->mu);
+    reply_error(*p, map_error(error_code::shutting_down, {}));
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(p->mu);
+    start_stream(*p);
+    write_stream(*p, sse_comment("camoufleet events"), false);
+  }
+  track(p);
+  events_now_ = true;
+}
+
+void server::impl::push_events(const std::vector<pending_ptr>& subscribers) {
+  const auto now = steady::now();
+  if (!events_now_ && now - events_last_ < events_interval) return;
+  // One query at a time; one that never came back (a hung fleet) is given up after 5 s.
+  if (events_asking_ && now - events_last_ < std::chrono::seconds(5)) return;
+  events_asking_ = true;
+  events_now_ = false;
+  events_last_ = now;
+  std::weak_ptr<impl> self = shared_from_this();
+  gw_.fleet([self, subscribers](const fleet_view& v) {
+    auto s = self.lock();
+    if (!s) return;
+    const auto now_ms = unix_ms_now();
+    const auto state =
+        dashboard_state_json(v, s->stats_.snapshot(now_ms), s->browser_memory(v), now_ms);
+    for (const auto& p : subscribers) {
+      std::lock_guard<std::mutex> lock(p->mu);
+      if (p->done || p->last_state == state) continue;
+      p->last_state = state;
+      s->write_stream(*p, "event: state\n" + sse_event(state), false);
+    }
+    s->events_asking_ = false;
+  });
+}
+
+void server::impl::end_events() {
+  std::vector<pending_ptr> subscribers;
+  {
+    std::lock_guard<std::mutex> lock(map_mu_);
+    for (auto& [key, p] : pending_)
+      if (p->events) subscribers.push_back(p);
+  }
+  for (const auto& p : subscribers) {
+    {
+      std::lock_guard<std::mutex> lock(p->mu);
+      if (!p->done) reply_error(*p, map_error(error_code::shutting_down, {}));
+    }
+    untrack(p);
+  }
+}
+
+std::map<std::string, std::int64_t> server::impl::browser_memory(const fleet_view& v) {
+  std::lock_guard<std::mutex> lock(memory_mu_);
+  const auto now = steady::now();
+  if (now - memory_at_ >= std::chrono::seconds(2)) {
+    memory_at_ = now;
+    memory_.clear();
+    for (const auto& i : v.instances)
+      if (i.browser_pid > 0) memory_[i.id] = browser_memory_bytes(i.browser_pid);
+  }
+  return memory_;
 }
 
 // ---------------------------------------------------------------------------

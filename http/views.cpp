@@ -14,7 +14,10 @@ using ojson = nlohmann::ordered_json;
 std::string dump(const ojson& j) { return j.dump(-1, ' ', false, ojson::error_handler_t::replace); }
 
 ojson string_or_null(const std::string& s) { return s.empty() ? ojson(nullptr) : ojson(s); }
-ojson time_or_null(std::int64_t ms) { return ms <= 0 ? ojson(nullptr) : ojson(iso8601_utc(ms)); }
+// Unix seconds with the milliseconds kept, as the guide's scripts read them.
+ojson seconds_or_null(std::int64_t ms) {
+  return ms <= 0 ? ojson(nullptr) : ojson(static_cast<double>(ms) / 1000.0);
+}
 
 }  // namespace
 
@@ -29,54 +32,85 @@ std::string iso8601_utc(std::int64_t unix_ms) {
   return buf;
 }
 
-health_reply health_json(const fleet_view& fleet, bool multi_instance_mode) {
-  int ready = 0, busy = 0, error = 0, cooldown = 0, needs_login = 0, starting = 0;
+status_counts count_statuses(const fleet_view& fleet) {
+  status_counts c;
+  c.total = static_cast<int>(fleet.instances.size());
   for (const auto& i : fleet.instances) {
     switch (i.status) {
-      case instance_status::ready: ++ready; break;
-      case instance_status::busy: ++busy; break;
-      case instance_status::error: ++error; break;
-      case instance_status::cooldown: ++cooldown; break;
-      case instance_status::needs_login: ++needs_login; break;
-      case instance_status::starting: ++starting; break;
-      case instance_status::stopping: break;
+      case instance_status::ready: ++c.ready; break;
+      case instance_status::busy: ++c.busy; break;
+      case instance_status::error: ++c.error; break;
+      case instance_status::cooldown: ++c.cooldown; break;
+      case instance_status::needs_login: ++c.needs_login; break;
+      case instance_status::starting: ++c.starting; break;
+      case instance_status::stopping: ++c.stopping; break;
     }
   }
-  // Busy counts as able to serve: a request queues and is answered soon,
-  // unlike a fleet that is all cooling down or logged out.
-  const bool can_serve = ready + busy > 0;
+  return c;
+}
+
+health_reply health_json(const fleet_view& fleet, bool multi_instance_mode) {
+  const auto c = count_statuses(fleet);
+  // Busy still serves: a request queues and is answered soon, unlike a fleet
+  // that is all cooling down or logged out.
+  const char* status = c.ready > 0      ? "healthy"
+                       : c.busy > 0     ? "busy"
+                       : c.starting > 0 ? "starting"
+                                        : "unhealthy";
   health_reply r;
-  r.status = can_serve ? 200 : 503;
-  ojson j = {{"status", can_serve ? "ok" : "unavailable"},
+  r.status = c.ready + c.busy > 0 ? 200 : 503;
+  ojson j = {{"status", status},
              {"multi_instance_mode", multi_instance_mode},
-             {"total_instances", static_cast<int>(fleet.instances.size())},
-             {"ready_instances", ready},
-             {"busy_instances", busy},
-             {"error_instances", error},
-             {"cooldown_instances", cooldown},
-             {"needs_login_instances", needs_login},
-             {"starting_instances", starting},
+             {"total_instances", c.total},
+             {"ready_instances", c.ready},
+             {"busy_instances", c.busy},
+             {"error_instances", c.error},
+             {"cooldown_instances", c.cooldown},
+             {"needs_login_instances", c.needs_login},
+             {"starting_instances", c.starting},
              {"queue_length", static_cast<int>(fleet.queue.size())}};
   r.body = dump(j);
   return r;
 }
 
+health_reply ready_json(const fleet_view& fleet) {
+  const auto c = count_statuses(fleet);
+  health_reply r;
+  r.status = c.ready > 0 ? 200 : 503;
+  r.body = dump(ojson{{"status", c.ready > 0 ? "ready" : "not_ready"},
+                      {"ready_instances", c.ready},
+                      {"total_instances", c.total}});
+  return r;
+}
+
+std::string live_json(bool api_key_required) {
+  return dump(ojson{{"status", "alive"}, {"api_key_required", api_key_required}});
+}
+
 std::string instances_json(const fleet_view& fleet) {
-  ojson data = ojson::array();
+  const auto c = count_statuses(fleet);
+  ojson list = ojson::array();
   for (const auto& i : fleet.instances) {
-    data.push_back(ojson{{"id", i.id},
+    list.push_back(ojson{{"id", i.id},
                          {"status", to_string(i.status)},
                          {"port", i.port},
                          {"auth_file", i.auth_file},
                          {"ws_endpoint", string_or_null(i.ws_endpoint)},
-                         {"last_used", time_or_null(i.last_used_ms)},
+                         {"last_used", seconds_or_null(i.last_used_ms)},
                          {"error_count", i.error_count},
                          {"current_request_id", string_or_null(i.current_request_id)},
                          {"reason", string_or_null(i.reason)},
-                         {"cooldown_until", time_or_null(i.until_ms)},
-                         {"served", i.served}});
+                         {"cooldown_until", seconds_or_null(i.until_ms)},
+                         {"served", i.served},
+                         {"in_rotation", i.in_rotation},
+                         {"restarts", i.restarts},
+                         {"browser_pid", i.browser_pid > 0 ? ojson(i.browser_pid) : ojson(nullptr)}});
   }
-  return dump(ojson{{"object", "list"}, {"data", std::move(data)}});
+  return dump(ojson{{"total_instances", c.total},
+                    {"ready_instances", c.ready},
+                    {"busy_instances", c.busy},
+                    {"error_instances", c.error},
+                    {"instances", std::move(list)}});
 }
 
 std::string queue_json(const fleet_view& fleet) {

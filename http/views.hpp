@@ -11,11 +11,28 @@
 namespace camoufleet::http {
 
 struct health_reply {
-  int status = 200;  // 200 when some instance can serve (ready or busy), else 503
+  int status = 200;
   std::string body;
 };
 
+// How many instances are in each status.
+struct status_counts {
+  int total = 0, ready = 0, busy = 0, error = 0, cooldown = 0, needs_login = 0, starting = 0,
+      stopping = 0;
+};
+status_counts count_statuses(const fleet_view& fleet);
+
+// GET /health. "status": "healthy" (an instance is ready: 200), "busy" (none
+// ready but some busy: requests queue, 200), "starting" (none ready or busy,
+// some still starting: 503), "unhealthy" (none can serve: 503).
 health_reply health_json(const fleet_view& fleet, bool multi_instance_mode);
+// GET /health/ready: 200 only while an instance is ready to take a request.
+health_reply ready_json(const fleet_view& fleet);
+// GET /health/live: the process answers (no fleet involved). Also says
+// whether the API needs a key, so the dashboard asks for one before calling.
+std::string live_json(bool api_key_required);
+// GET /v1/instances: the counts, then "instances" with last_used and
+// cooldown_until as unix seconds (floats) or null.
 std::string instances_json(const fleet_view& fleet);
 std::string queue_json(const fleet_view& fleet);
 // owned_by "google"; `created` is used for every entry (the site gives none).

@@ -21,7 +21,7 @@ TEST_CASE("e2e: health and instances describe a ready fleet of three") {
   auto h = f.get("/health");
   CHECK(h.status == 200);
   auto hj = h.json();
-  CHECK(hj["status"] == "ok");
+  CHECK(hj["status"] == "healthy");
   CHECK(hj["multi_instance_mode"] == true);
   CHECK(hj["total_instances"] == 3);
   CHECK(hj["ready_instances"] == 3);
@@ -29,10 +29,12 @@ TEST_CASE("e2e: health and instances describe a ready fleet of three") {
   CHECK(hj["error_instances"] == 0);
 
   auto inst = f.instances();
-  REQUIRE(inst.contains("data"));
+  REQUIRE(inst.contains("instances"));
+  CHECK(inst["total_instances"] == 3);
+  CHECK(inst["ready_instances"] == 3);
   std::set<std::string> files;
   std::set<int> ports;
-  for (const auto& i : inst["data"]) {
+  for (const auto& i : inst["instances"]) {
     CHECK(i["status"] == "ready");
     CHECK(i["error_count"] == 0);
     CHECK(i["ws_endpoint"].get<std::string>().rfind("ws://127.0.0.1:", 0) == 0);
@@ -123,7 +125,7 @@ TEST_CASE("e2e: nine concurrent completions on three instances: three each (LRU)
   CHECK(by_instance.size() == 3);
   for (const auto& [id, n] : by_instance) CHECK_MESSAGE(n == 3, id);
 
-  for (const auto& i : f.instances()["data"]) CHECK(i["served"] == 3);
+  for (const auto& i : f.instances()["instances"]) CHECK(i["served"] == 3);
   auto accounts = f.sim().state()["accounts"];
   for (const char* a : {"alice", "bob", "carol"}) CHECK(accounts[a]["requests"] == 3);
 }

@@ -34,8 +34,8 @@ fleet_config watching(int accounts) {
 json instance_by_file(const fleet_fixture& f, const std::string& file) {
   auto r = f.get("/v1/instances");
   if (r.status != 200) return nullptr;
-  const json all = r.json();  // kept: a loop over r.json()["data"] would dangle
-  for (const auto& i : all["data"])
+  const json all = r.json();  // kept: a loop over r.json()["instances"] would dangle
+  for (const auto& i : all["instances"])
     if (i["auth_file"] == file) return i;
   return nullptr;
 }
@@ -43,8 +43,8 @@ json instance_by_file(const fleet_fixture& f, const std::string& file) {
 json instance_by_id(const fleet_fixture& f, const std::string& id) {
   auto r = f.get("/v1/instances");
   if (r.status != 200) return nullptr;
-  const json all = r.json();  // kept: a loop over r.json()["data"] would dangle
-  for (const auto& i : all["data"])
+  const json all = r.json();  // kept: a loop over r.json()["instances"] would dangle
+  for (const auto& i : all["instances"])
     if (i["id"] == id) return i;
   return nullptr;
 }
@@ -86,7 +86,7 @@ bool completes(const fleet_fixture& f, const std::string& prompt) {
 
 TEST_CASE("e2e profiles: a profile added while running becomes a ready instance that serves") {
   fleet_fixture f(watching(1));
-  REQUIRE(f.instances()["data"].size() == 1);
+  REQUIRE(f.instances()["instances"].size() == 1);
   install_profile(spare_profile(f, "bob"), f.auth_dir() + "/bob.json");
   REQUIRE(testing::wait_until(
       [&] {
@@ -119,7 +119,7 @@ TEST_CASE("e2e profiles: a removed profile finishes its request, then its instan
   REQUIRE(testing::wait_until(
       [&] {
         const json all = f.instances();
-        for (const auto& i : all["data"])
+        for (const auto& i : all["instances"])
           if (i["status"] == "busy") {
             busy_id = i["id"];
             busy_file = i["auth_file"];
@@ -138,7 +138,7 @@ TEST_CASE("e2e profiles: a removed profile finishes its request, then its instan
   CHECK(r.json()["choices"][0]["message"]["content"] == expected_answer("drain me"));
   CHECK(r.json()["choices"][0]["finish_reason"] == "stop");
   REQUIRE(testing::wait_until([&] { return instance_by_id(f, busy_id).is_null(); }, 30s, 100ms));
-  CHECK(f.instances()["data"].size() == 1);
+  CHECK(f.instances()["instances"].size() == 1);
   CHECK(f.health()["total_instances"] == 1);
   // Its file stays gone: nothing wrote the session back.
   CHECK_FALSE(fs::exists(f.auth_dir() + "/" + busy_file));

@@ -40,4 +40,11 @@ TEST_CASE("auth: constant_time_equal and exempt paths") {
   CHECK(auth_exempt("/health"));
   CHECK_FALSE(auth_exempt("/v1/models"));
   CHECK_FALSE(auth_exempt("/health/x"));
+  CHECK(auth_exempt("/health/live"));
+  CHECK(auth_exempt("/health/ready"));
+  CHECK(auth_exempt("/"));
+  CHECK(auth_exempt("/dashboard/app.js"));
+  CHECK_FALSE(auth_exempt("/metrics"));
+  CHECK_FALSE(auth_exempt("/v1/events"));
+  CHECK_FALSE(auth_exempt("/v1/instances/instance_1/restart"));
 }

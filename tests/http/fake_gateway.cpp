@@ -190,4 +190,33 @@ std::size_t fake_gateway::active() const {
   return active_.size();
 }
 
+void fake_gateway::restart(const std::string& instance_id, std::function<void(bool)> on_done) {
+  bool found = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& i : fleet_.instances) found |= i.id == instance_id;
+    if (found) restarted_.push_back(instance_id);
+  }
+  post(std::chrono::steady_clock::now(), [on_done, found] { on_done(found); });
+}
+
+void fake_gateway::set_rotation(const std::string& instance_id, bool in_rotation,
+                                std::function<void(bool)> on_done) {
+  bool found = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& i : fleet_.instances) {
+      if (i.id != instance_id) continue;
+      i.in_rotation = in_rotation;
+      found = true;
+    }
+  }
+  post(std::chrono::steady_clock::now(), [on_done, found] { on_done(found); });
+}
+
+std::vector<std::string> fake_gateway::restarted() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return restarted_;
+}
+
 }  // namespace camoufleet::testing

@@ -42,6 +42,12 @@ class fake_gateway : public gateway {
   void cancel(const std::string& request_id, std::function<void(bool)> on_done) override;
   void fleet(std::function<void(const fleet_view&)> on_view) override;
   void models(std::function<void(const std::vector<cdp::model_info>&)> on_models) override;
+  // Known ids (in the fleet view) answer true; restarts are recorded,
+  // rotation changes show in the view.
+  void restart(const std::string& instance_id, std::function<void(bool)> on_done) override;
+  void set_rotation(const std::string& instance_id, bool in_rotation,
+                    std::function<void(bool)> on_done) override;
+  std::vector<std::string> restarted() const;
 
   std::vector<completion_request> submitted() const;
   std::vector<std::string> cancelled() const;
@@ -70,6 +76,7 @@ class fake_gateway : public gateway {
   std::vector<cdp::model_info> models_;
   std::vector<completion_request> submitted_;
   std::vector<std::string> cancelled_;
+  std::vector<std::string> restarted_;
   // Requests still playing: id -> generation (a cancel bumps nothing, it erases).
   std::map<std::string, std::function<void(const request_event&)>> active_;
   std::thread worker_;

@@ -27,9 +27,32 @@ TEST_CASE("routes: methods and paths") {
   CHECK(match_route("GET", "/v1/cancel/abc").target == endpoint::method_not_allowed);
   CHECK(match_route("POST", "/v1/cancel/").target == endpoint::not_found);
   CHECK(match_route("POST", "/v1/cancel/a/b").target == endpoint::not_found);
-  CHECK(match_route("GET", "/").target == endpoint::not_found);
   CHECK(match_route("GET", "/v1/completions").target == endpoint::not_found);
   CHECK(match_route("GET", "/v1/modelsx").target == endpoint::not_found);
+}
+
+TEST_CASE("routes: probes, metrics, dashboard and instance actions") {
+  CHECK(match_route("GET", "/health/live").target == endpoint::health_live);
+  CHECK(match_route("GET", "/health/ready").target == endpoint::health_ready);
+  CHECK(match_route("GET", "/metrics").target == endpoint::metrics);
+  CHECK(match_route("GET", "/").target == endpoint::dashboard);
+  CHECK(match_route("GET", "/v1/events").target == endpoint::events);
+  auto asset = match_route("GET", "/dashboard/app.js");
+  CHECK(asset.target == endpoint::dashboard_asset);
+  CHECK(asset.asset == "app.js");
+  CHECK(match_route("GET", "/dashboard/../x").target == endpoint::not_found);
+  auto r = match_route("POST", "/v1/instances/instance_2/restart");
+  CHECK(r.target == endpoint::instance_restart);
+  CHECK(r.instance_id == "instance_2");
+  CHECK(match_route("POST", "/v1/instances/instance_2/pause").target == endpoint::instance_pause);
+  CHECK(match_route("POST", "/v1/instances/instance_2/resume").target ==
+        endpoint::instance_resume);
+  auto wrong = match_route("GET", "/v1/instances/instance_2/restart");
+  CHECK(wrong.target == endpoint::method_not_allowed);
+  CHECK(wrong.allow == "POST");
+  CHECK(match_route("POST", "/v1/instances/instance_2/explode").target == endpoint::not_found);
+  CHECK(match_route("POST", "/v1/instances/a b/restart").target == endpoint::not_found);
+  CHECK(match_route("POST", "/metrics").target == endpoint::method_not_allowed);
 }
 
 namespace {
@@ -71,7 +94,7 @@ TEST_CASE("views: health counts and status code") {
   auto h = health_json(sample_fleet(), true);
   CHECK(h.status == 200);
   auto j = json::parse(h.body);
-  CHECK(j["status"] == "ok");
+  CHECK(j["status"] == "healthy");
   CHECK(j["multi_instance_mode"] == true);
   CHECK(j["total_instances"] == 4);
   CHECK(j["ready_instances"] == 1);
@@ -87,6 +110,11 @@ TEST_CASE("views: health counts and status code") {
   busy.status = instance_status::busy;
   only_busy.instances = {busy};
   CHECK(health_json(only_busy, false).status == 200);
+  CHECK(json::parse(health_json(only_busy, false).body)["status"] == "busy");
+  CHECK(ready_json(only_busy).status == 503);
+  CHECK(json::parse(ready_json(only_busy).body)["status"] == "not_ready");
+  CHECK(ready_json(sample_fleet()).status == 200);
+  CHECK(json::parse(ready_json(sample_fleet()).body)["ready_instances"] == 1);
 
   fleet_view down;
   instance_view e;
@@ -96,34 +124,44 @@ TEST_CASE("views: health counts and status code") {
   down.instances = {e, s};
   auto hd = health_json(down, false);
   CHECK(hd.status == 503);
-  CHECK(json::parse(hd.body)["status"] == "unavailable");
+  CHECK(json::parse(hd.body)["status"] == "starting");
+  fleet_view out;
+  out.instances = {e};
+  CHECK(json::parse(health_json(out, false).body)["status"] == "unhealthy");
   CHECK(health_json(fleet_view{}, false).status == 503);
+  CHECK(json::parse(health_json(fleet_view{}, false).body)["status"] == "unhealthy");
+  CHECK(json::parse(live_json(false))["status"] == "alive");
+  CHECK(json::parse(live_json(true))["api_key_required"] == true);
 }
 
 TEST_CASE("views: instances list every field") {
   auto j = json::parse(instances_json(sample_fleet()));
-  CHECK(j["object"] == "list");
-  REQUIRE(j["data"].size() == 4);
-  auto a = j["data"][0];
+  CHECK(j["total_instances"] == 4);
+  CHECK(j["ready_instances"] == 1);
+  CHECK(j["busy_instances"] == 1);
+  CHECK(j["error_instances"] == 0);
+  REQUIRE(j["instances"].size() == 4);
+  auto a = j["instances"][0];
   CHECK(a["id"] == "inst-1");
   CHECK(a["status"] == "ready");
   CHECK(a["port"] == 9222);
   CHECK(a["auth_file"] == "alice.json");
   CHECK(a["ws_endpoint"] == "ws://127.0.0.1:9222/devtools/browser/x");
-  CHECK(a["last_used"] == "2025-11-29T16:40:00.123Z");
+  REQUIRE(a["last_used"].is_number_float());
+  CHECK(a["last_used"].get<double>() == doctest::Approx(1764434400.123));
   CHECK(a["error_count"] == 0);
   CHECK(a["current_request_id"].is_null());
   CHECK(a["reason"].is_null());
   CHECK(a["cooldown_until"].is_null());
   CHECK(a["served"] == 3);
-  auto b = j["data"][1];
+  auto b = j["instances"][1];
   CHECK(b["status"] == "cooldown");
   CHECK(b["reason"] == "rate limited");
-  CHECK(b["cooldown_until"] == "2025-11-29T16:45:00.000Z");
+  CHECK(b["cooldown_until"].get<double>() == doctest::Approx(1764434700.0));
   CHECK(b["last_used"].is_null());
   CHECK(b["error_count"] == 2);
-  CHECK(j["data"][2]["current_request_id"] == "chatcmpl-9");
-  CHECK(j["data"][3]["status"] == "needs_login");
+  CHECK(j["instances"][2]["current_request_id"] == "chatcmpl-9");
+  CHECK(j["instances"][3]["status"] == "needs_login");
 }
 
 TEST_CASE("views: queue and models") {

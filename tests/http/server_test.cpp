@@ -539,8 +539,16 @@ TEST_CASE("server: admin endpoints translate the fleet view") {
   CHECK(json::parse(missing.body)["error"]["code"] == "model_not_found");
 
   auto inst = json::parse(http_call(f.port(), "GET", "/v1/instances").body);
-  CHECK(inst["data"][0]["auth_file"] == "a.json");
-  CHECK(inst["data"][1]["status"] == "error");
+  CHECK(inst["total_instances"] == 2);
+  CHECK(inst["instances"][0]["auth_file"] == "a.json");
+  CHECK(inst["instances"][1]["status"] == "error");
+
+  auto live = http_call(f.port(), "GET", "/health/live");
+  CHECK(live.status == 200);
+  CHECK(json::parse(live.body)["status"] == "alive");
+  auto ready = http_call(f.port(), "GET", "/health/ready");
+  CHECK(ready.status == 200);
+  CHECK(json::parse(ready.body)["status"] == "ready");
 
   auto q = json::parse(http_call(f.port(), "GET", "/v1/queue").body);
   CHECK(q["requests"][0]["request_id"] == "chatcmpl-x");
@@ -551,6 +559,8 @@ TEST_CASE("server: admin endpoints translate the fleet view") {
   v.instances = {a, b};
   f.gw.set_fleet(v);
   CHECK(http_call(f.port(), "GET", "/health").status == 503);
+  CHECK(http_call(f.port(), "GET", "/health/ready").status == 503);
+  CHECK(http_call(f.port(), "GET", "/health/live").status == 200);
 }
 
 TEST_CASE("server: /v1/cancel cancels a running request and 404s an unknown one") {

@@ -64,7 +64,12 @@ TEST_CASE("reliability: a rate-limited account goes to cooldown, traffic moves, 
   json cool = instance_by_id(f, id);
   CHECK(cool["status"] == "cooldown");
   CHECK(cool["reason"].is_string());
-  CHECK(cool["cooldown_until"].is_string());
+  // Unix seconds, in the future (the guide's shape).
+  REQUIRE(cool["cooldown_until"].is_number());
+  CHECK(cool["cooldown_until"].get<double>() * 1000 >
+        static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count()));
   MESSAGE("cooldown entry: " << cool.dump());
   for (const auto& w : who) CHECK(w != id);
 

@@ -87,8 +87,8 @@ nlohmann::json instance_by_id(const e2e::fleet_fixture& f, const std::string& id
   auto r = f.get("/v1/instances");
   if (r.status != 200) return nullptr;
   auto j = nlohmann::json::parse(r.body, nullptr, false);
-  if (j.is_discarded() || !j.contains("data")) return nullptr;
-  for (const auto& i : j["data"])
+  if (j.is_discarded() || !j.contains("instances")) return nullptr;
+  for (const auto& i : j["instances"])
     if (i.value("id", "") == id) return i;
   return nullptr;
 }
@@ -97,8 +97,8 @@ nlohmann::json instance_by_file(const e2e::fleet_fixture& f, const std::string& 
   auto r = f.get("/v1/instances");
   if (r.status != 200) return nullptr;
   auto j = nlohmann::json::parse(r.body, nullptr, false);
-  if (j.is_discarded() || !j.contains("data")) return nullptr;
-  for (const auto& i : j["data"])
+  if (j.is_discarded() || !j.contains("instances")) return nullptr;
+  for (const auto& i : j["instances"])
     if (i.value("auth_file", "") == auth_file) return i;
   return nullptr;
 }
@@ -111,7 +111,7 @@ nlohmann::json wait_busy_instance(const e2e::fleet_fixture& f, std::chrono::mill
         if (r.status != 200) return false;
         auto j = nlohmann::json::parse(r.body, nullptr, false);
         if (j.is_discarded()) return false;
-        for (const auto& i : j["data"]) {
+        for (const auto& i : j["instances"]) {
           if (i.value("status", "") == "busy") {
             found = i;
             return true;

@@ -54,7 +54,11 @@ TEST_CASE("reliability: CDP listens on loopback only, profiles are 0700, keys gu
   const std::vector<route> guarded = {{"GET", "/v1/models"},        {"GET", "/v1/models/gemini-2.5-pro"},
                                       {"GET", "/v1/instances"},     {"GET", "/v1/queue"},
                                       {"POST", "/v1/chat/completions"}, {"POST", "/v1/cancel/chatcmpl-x"},
-                                      {"GET", "/v1/nothing-here"}};
+                                      {"GET", "/v1/nothing-here"},      {"GET", "/metrics"},
+                                      {"GET", "/v1/events"},
+                                      {"POST", "/v1/instances/instance_1/restart"},
+                                      {"POST", "/v1/instances/instance_1/pause"},
+                                      {"POST", "/v1/instances/instance_1/resume"}};
   int denied = 0;
   for (const auto& r : guarded) {
     for (const testing::header_list& bad : {testing::header_list{},
@@ -69,7 +73,7 @@ TEST_CASE("reliability: CDP listens on loopback only, profiles are 0700, keys gu
     }
   }
   // With a key: real answers, whose bodies are searched for secrets below.
-  for (const char* target : {"/v1/models", "/v1/instances", "/v1/queue"}) {
+  for (const char* target : {"/v1/models", "/v1/instances", "/v1/queue", "/metrics"}) {
     auto res = f.get(target, auth);
     CHECK(res.status == 200);
     responses.push_back(res.body);
@@ -86,7 +90,7 @@ TEST_CASE("reliability: CDP listens on loopback only, profiles are 0700, keys gu
   auto inst = f.get("/v1/instances", auth).json();
   auto others = non_loopback_ipv4();
   int cdp_ports = 0;
-  for (const auto& i : inst["data"]) {
+  for (const auto& i : inst["instances"]) {
     int port = i["port"];
     int fd = tcp_connect("127.0.0.1", port);
     CHECK_MESSAGE(fd >= 0, "CDP port " << port << " on 127.0.0.1");

@@ -1,0 +1,186 @@
+#include "http/metrics.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+namespace camoufleet::http {
+
+namespace {
+
+std::string number(double v) {
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  if (std::isnan(v)) return "NaN";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.15g", v);
+  return buf;
+}
+
+using label_list = std::vector<std::pair<std::string, std::string>>;
+
+std::string labels(const label_list& l) {
+  if (l.empty()) return {};
+  std::string out = "{";
+  for (std::size_t i = 0; i < l.size(); ++i) {
+    if (i > 0) out += ',';
+    out += l[i].first + "=\"" + escape_label(l[i].second) + '"';
+  }
+  return out + '}';
+}
+
+class writer {
+ public:
+  void family(const std::string& name, const char* type, const char* help) {
+    out_ += "# HELP " + name + ' ' + help + '\n';
+    out_ += "# TYPE " + name + ' ' + type + '\n';
+  }
+  void sample(const std::string& name, const label_list& l, double v) {
+    out_ += name + labels(l) + ' ' + number(v) + '\n';
+  }
+  void hist(const std::string& name, const char* help, const histogram& h) {
+    family(name, "histogram", help);
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < h.bounds.size(); ++i) {
+      cumulative += h.counts[i];
+      sample(name + "_bucket", {{"le", number(h.bounds[i])}}, static_cast<double>(cumulative));
+    }
+    sample(name + "_bucket", {{"le", "+Inf"}}, static_cast<double>(h.count));
+    sample(name + "_sum", {}, h.sum);
+    sample(name + "_count", {}, static_cast<double>(h.count));
+  }
+  std::string take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+label_list instance_labels(const instance_view& i) {
+  return {{"instance", i.id}, {"profile", i.auth_file}, {"browser", i.browser}};
+}
+
+label_list plus(label_list l, std::string name, std::string value) {
+  l.emplace_back(std::move(name), std::move(value));
+  return l;
+}
+
+const instance_status all_statuses[] = {
+    instance_status::starting,    instance_status::ready,    instance_status::busy,
+    instance_status::error,       instance_status::cooldown, instance_status::needs_login,
+    instance_status::stopping};
+
+}  // namespace
+
+std::string escape_label(const std::string& value) {
+  std::string out;
+  out.reserve(value.size());
+  for (char c : value) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '"') out += "\\\"";
+    else if (c == '\n') out += "\\n";
+    else out += c;
+  }
+  return out;
+}
+
+std::string metrics_text(const fleet_view& fleet, const stats_snapshot& stats,
+                         const std::map<std::string, std::int64_t>& memory, std::int64_t now_ms) {
+  writer w;
+  const auto& inst = fleet.instances;
+
+  w.family("camoufleet_instance_state", "gauge",
+           "1 for the state the instance is in, 0 for the others.");
+  for (const auto& i : inst)
+    for (auto s : all_statuses)
+      w.sample("camoufleet_instance_state", plus(instance_labels(i), "state", to_string(s)),
+               i.status == s ? 1 : 0);
+
+  w.family("camoufleet_instance_in_rotation", "gauge",
+           "1 while the instance may get new requests, 0 when taken out by hand.");
+  for (const auto& i : inst)
+    w.sample("camoufleet_instance_in_rotation", instance_labels(i), i.in_rotation ? 1 : 0);
+
+  w.family("camoufleet_instance_requests_total", "counter",
+           "Requests that ended on this instance, by outcome.");
+  for (const auto& i : inst) {
+    const auto it = stats.instances.find(i.id);
+    for (const char* outcome : {"success", "error", "cancelled"}) {
+      double n = 0;
+      if (it != stats.instances.end()) {
+        const auto o = it->second.requests.find(outcome);
+        if (o != it->second.requests.end()) n = static_cast<double>(o->second);
+      }
+      w.sample("camoufleet_instance_requests_total", plus(instance_labels(i), "outcome", outcome),
+               n);
+    }
+  }
+
+  w.family("camoufleet_instance_errors_total", "counter",
+           "Errors the instance met (failed requests, crashes, failed starts), by kind.");
+  for (const auto& i : inst)
+    for (const auto& [kind, n] : i.errors)
+      w.sample("camoufleet_instance_errors_total", plus(instance_labels(i), "kind", kind), n);
+
+  w.family("camoufleet_instance_restarts_total", "counter",
+           "Browser starts after the first one (crashes, hangs, new profiles, by hand).");
+  for (const auto& i : inst)
+    w.sample("camoufleet_instance_restarts_total", instance_labels(i), i.restarts);
+
+  w.family("camoufleet_instance_cooldown_remaining_seconds", "gauge",
+           "Seconds until a cooling-down instance serves again (0 when not cooling down).");
+  for (const auto& i : inst) {
+    const double left = i.status == instance_status::cooldown && i.until_ms > now_ms
+                            ? static_cast<double>(i.until_ms - now_ms) / 1000.0
+                            : 0.0;
+    w.sample("camoufleet_instance_cooldown_remaining_seconds", instance_labels(i), left);
+  }
+
+  w.family("camoufleet_instance_browser_memory_bytes", "gauge",
+           "Memory of the instance's browser: the proportional set size of all its processes (0 when unknown).");
+  for (const auto& i : inst) {
+    const auto m = memory.find(i.id);
+    w.sample("camoufleet_instance_browser_memory_bytes", instance_labels(i),
+             m == memory.end() ? 0.0 : static_cast<double>(m->second));
+  }
+
+  w.family("camoufleet_instance_last_used_timestamp_seconds", "gauge",
+           "Unix time the instance last got a request (0: never).");
+  for (const auto& i : inst)
+    w.sample("camoufleet_instance_last_used_timestamp_seconds", instance_labels(i),
+             static_cast<double>(i.last_used_ms) / 1000.0);
+
+  w.family("camoufleet_queue_depth", "gauge", "Requests waiting for a free instance.");
+  w.sample("camoufleet_queue_depth", {}, static_cast<double>(fleet.queue.size()));
+  w.family("camoufleet_queue_limit", "gauge", "How many requests may wait.");
+  w.sample("camoufleet_queue_limit", {}, fleet.queue_limit);
+
+  w.family("camoufleet_requests_total", "counter",
+           "Completion requests that ended, fleet-wide, by outcome.");
+  for (const char* outcome : {"success", "error", "cancelled"}) {
+    const auto it = stats.requests.find(outcome);
+    w.sample("camoufleet_requests_total", {{"outcome", outcome}},
+             it == stats.requests.end() ? 0.0 : static_cast<double>(it->second));
+  }
+
+  w.hist("camoufleet_queue_wait_seconds",
+         "Time from a request's arrival to its first instance.", stats.queue_wait);
+  w.hist("camoufleet_time_to_first_token_seconds",
+         "Time from a request's arrival to the first piece of its answer.", stats.ttft);
+  w.hist("camoufleet_request_duration_seconds",
+         "Time from a request's arrival to its end, any outcome.", stats.duration);
+
+  w.family("camoufleet_prompt_tokens_total", "counter", "Prompt tokens of answered requests.");
+  w.sample("camoufleet_prompt_tokens_total", {}, static_cast<double>(stats.prompt_tokens));
+  w.family("camoufleet_completion_tokens_total", "counter",
+           "Completion tokens of answered requests.");
+  w.sample("camoufleet_completion_tokens_total", {}, static_cast<double>(stats.completion_tokens));
+
+  w.family("camoufleet_http_requests_total", "counter", "HTTP answers by route and status.");
+  for (const auto& [key, n] : stats.http)
+    w.sample("camoufleet_http_requests_total",
+             {{"route", key.first}, {"status", std::to_string(key.second)}},
+             static_cast<double>(n));
+  return w.take();
+}
+
+}  // namespace camoufleet::http

@@ -1,0 +1,25 @@
+#pragma once
+// GET /metrics: the fleet's state and counters in the Prometheus text
+// exposition format (version 0.0.4). Pure: the server gathers the fleet
+// view, the counters and the browsers' memory, this only writes text.
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "actors/fleet_stats.hpp"
+#include "actors/types.hpp"
+
+namespace camoufleet::http {
+
+// The Content-Type Prometheus expects for this format.
+constexpr const char* metrics_content_type = "text/plain; version=0.0.4; charset=utf-8";
+
+// memory: instance id -> resident bytes of its browser (missing = unknown, 0).
+std::string metrics_text(const fleet_view& fleet, const stats_snapshot& stats,
+                         const std::map<std::string, std::int64_t>& memory, std::int64_t now_ms);
+
+// A label value with \, " and newline escaped.
+std::string escape_label(const std::string& value);
+
+}  // namespace camoufleet::http
