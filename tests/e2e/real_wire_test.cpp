@@ -135,6 +135,6 @@ TEST_CASE("e2e wire: an error pair in the stream is a rate limit for the account
   // The only account is cooling down: a 429 from the site, or "none can serve".
   CHECK((r.status == 429 || r.status == 503));
   auto inst = f.instances();
-  REQUIRE(inst["data"].size() == 1);
-  CHECK(inst["data"][0]["status"] == "cooldown");
+  REQUIRE(inst["instances"].size() == 1);
+  CHECK(inst["instances"][0]["status"] == "cooldown");
 }
