@@ -334,6 +334,11 @@ TEST_CASE("server: unknown routes, wrong methods and bad bodies get OpenAI error
   CHECK(json::parse(bad.body)["error"]["param"] == "messages");
   auto junk = http_call(f.port(), "POST", "/v1/chat/completions", "{not json");
   CHECK(junk.status == 400);
+  // Nothing for the site to answer: refused here, before any browser.
+  auto hollow = http_call(f.port(), "POST", "/v1/chat/completions",
+                          R"({"messages":[{"role":"assistant"}]})");
+  CHECK(hollow.status == 400);
+  CHECK(json::parse(hollow.body)["error"]["param"] == "messages");
   CHECK(f.gw.submitted().empty());
 }
 
