@@ -17,6 +17,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include "sim/accounts.hpp"
@@ -53,6 +55,27 @@ bool wait_until(const std::function<bool()>& cond, std::chrono::milliseconds dea
     if (std::chrono::steady_clock::now() >= end) return cond();
     std::this_thread::sleep_for(poll);
   }
+}
+
+// ---- /proc --------------------------------------------------------------
+
+std::vector<int> group_pids(int pgid) {
+  std::vector<int> out;
+  std::error_code ec;
+  for (fs::directory_iterator it("/proc", ec), end; !ec && it != end; it.increment(ec)) {
+    const auto name = it->path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(it->path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    const auto close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 2));
+    std::string state;
+    int ppid = 0, pgrp = 0;
+    if (rest >> state >> ppid >> pgrp && pgrp == pgid && state != "Z") out.push_back(std::stoi(name));
+  }
+  return out;
 }
 
 // ---- child_process ------------------------------------------------------
