@@ -19,7 +19,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <fstream>
 #include <mutex>
+#include <sstream>
 #include <thread>
 #include <tuple>
 
@@ -453,6 +455,26 @@ struct launch_watch {
   browser_process::exit_callback user_on_exit;
 };
 
+constexpr char owner_file[] = ".camoufleet-owner";
+
+// "<pid> <start time in clock ticks since boot>" of a process, "" when it is
+// gone (or a zombie): the start time tells a reused pid apart.
+std::string process_identity(int pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return {};
+  const auto close = line.rfind(')');
+  if (close == std::string::npos) return {};
+  std::istringstream rest(line.substr(close + 2));
+  std::string field, state;
+  rest >> state;
+  if (state == "Z" || state == "X") return {};
+  // Fields 4..21 after the state; the start time is field 22.
+  for (int i = 4; i <= 22 && rest >> field; ++i) {
+  }
+  return std::to_string(pid) + " " + field;
+}
+
 std::string make_profile_dir(const fs::path& root, const std::string& instance_id) {
   std::string name = "camoufleet-";
   for (char ch : instance_id) name += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
@@ -464,6 +486,8 @@ std::string make_profile_dir(const fs::path& root, const std::string& instance_i
     throw driver_error(failure_kind::browser_gone,
                        "cannot create profile dir under " + root.string() + ": " + std::strerror(errno));
   }
+  // Who owns it, so a later camoufleet can remove it if we die by SIGKILL.
+  std::ofstream(std::string(buf.data()) + "/" + owner_file) << process_identity(::getpid()) << "\n";
   return std::string(buf.data());
 }
 
@@ -533,6 +557,27 @@ std::string join_tail(const std::vector<std::string>& lines, std::size_t max_lin
 }
 
 }  // namespace
+
+int remove_stale_profile_dirs(const std::string& profile_root) {
+  const fs::path root = profile_root.empty() ? fs::temp_directory_path() : fs::path(profile_root);
+  boost::system::error_code ec;
+  int removed = 0;
+  for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+    const auto name = it->path().filename().string();
+    if (name.rfind("camoufleet-", 0) != 0 || !fs::is_directory(it->path(), ec)) continue;
+    std::ifstream in((it->path() / owner_file).string());
+    std::string owner;
+    // No owner file: not one of ours (or from a version that wrote none).
+    if (!in || !std::getline(in, owner) || owner.empty()) continue;
+    const int pid = std::atoi(owner.c_str());
+    if (pid <= 0 || process_identity(pid) == owner) continue;  // its camoufleet lives
+    remove_dir(it->path().string());
+    spdlog::info("Removed the profile dir {} of a camoufleet that is gone (pid {})",
+                 it->path().string(), pid);
+    ++removed;
+  }
+  return removed;
+}
 
 std::unique_ptr<browser_process> browser_process::launch(const browser_options& options,
                                                          exit_callback on_exit) {

@@ -88,6 +88,12 @@ struct browser_options {
   std::chrono::milliseconds start_timeout{30000};  // launch to "DevTools listening"
 };
 
+// Removes the profile dirs under profile_root ("" = the temp dir) that a
+// camoufleet made and that outlived it (killed with SIGKILL): each dir names
+// its owner (pid and start time) in a file; dirs whose owner still runs, and
+// dirs without that file, are left alone. Returns how many were removed.
+int remove_stale_profile_dirs(const std::string& profile_root);
+
 class browser_process {
  public:
   using exit_callback = std::function<void(const exit_info&)>;

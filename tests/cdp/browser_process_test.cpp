@@ -506,3 +506,38 @@ TEST_CASE("launch: the browser inherits no descriptor of ours (listening socket,
   CHECK(held.size() > 3);  // it did look at a live browser
   for (const auto& name : ours) CHECK_MESSAGE(held.count(name) == 0, name << " leaked into pid " << pid);
 }
+
+TEST_CASE("stale profile dirs: only those of a camoufleet that is gone are removed") {
+  namespace fs = boost::filesystem;
+  scratch_dir dir;
+  auto b = browser_process::launch(test_options(dir, "live"));
+  pid_reaper guard{b->pid()};
+  const std::string live = b->profile_dir();
+  std::string owner;
+  {
+    std::ifstream in(live + "/.camoufleet-owner");
+    REQUIRE(std::getline(in, owner));
+  }
+  REQUIRE(owner.rfind(std::to_string(::getpid()) + " ", 0) == 0);
+
+  const auto make = [&](const std::string& name, const std::string& owner_line) {
+    fs::create_directories(dir.path + "/" + name + "/Default");
+    std::ofstream(dir.path + "/" + name + "/Default/Cookies") << "x";
+    if (!owner_line.empty()) std::ofstream(dir.path + "/" + name + "/.camoufleet-owner") << owner_line << "\n";
+    return dir.path + "/" + name;
+  };
+  const auto dead = make("camoufleet-instance_1-dead01", "999999999 12345");
+  // Our pid, but another start time: the pid was reused after its owner died.
+  const auto reused = make("camoufleet-instance_2-reus01",
+                           std::to_string(::getpid()) + " 1" + owner.substr(owner.find(' ') + 1));
+  const auto foreign = make("camoufleet-instance_3-nofile", "");
+  const auto other = make("someone-else-dead01", "999999999 12345");
+
+  CHECK(remove_stale_profile_dirs(dir.path) == 2);
+  CHECK_FALSE(fs::exists(dead));
+  CHECK_FALSE(fs::exists(reused));
+  CHECK(fs::exists(live));
+  CHECK(fs::exists(foreign));
+  CHECK(fs::exists(other));
+  CHECK(b->running());
+}
