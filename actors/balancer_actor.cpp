@@ -193,7 +193,10 @@ void on_outcome(self_ptr self, job_outcome o) {
         !st.queue.contains(o.request_id))
       fail(self, o.request_id, error_code::no_instances, o.message, busy_retry_after_s);
   } else {
-    retry::failed_attempt a{o.code, o.delta_sent || p.delta_sent, p.retries};
+    // A non-stream reply is written only once it is whole, so a partial answer
+    // never reached its client: only a stream's deltas are bytes on the wire.
+    const bool client_has_text = p.request.stream && (o.delta_sent || p.delta_sent);
+    retry::failed_attempt a{o.code, client_has_text, p.retries};
     if (!p.cancelled && !st.draining && retry::should_retry(a, st.cfg.max_retries)) {
       ++p.retries;
       st.log->warn("Request {} failed on {} ({}): failing over", o.request_id, o.instance_id,

@@ -66,6 +66,7 @@ void begin_start(self_ptr self) {
   if (epoch > 1) ++st.view.restarts;
   st.page_used = false;
   st.ping_pending = false;
+  st.start_since_ms = unix_ms();
   st.work = std::make_unique<worker>(st.cfg.timing.close_grace);
   st.log->info("Starting browser (port hint: {}, auth file: {})", st.cfg.options.base_port,
                st.view.auth_file.empty() ? "-" : st.view.auth_file);
@@ -365,6 +366,21 @@ void health_check(self_ptr self) {
       if (now - st.job_since_ms > limit.count()) on_crash(self, "request overran its deadline", "overran");
       break;
     }
+    case instance_status::starting:
+      // Each stage of a start has its own deadline; this catches one that
+      // ignores it (a launch that never returns). The stuck worker is
+      // retired: whatever it still brings up is closed, never used.
+      if (st.start_since_ms > 0 && now - st.start_since_ms > st.cfg.timing.start_timeout.count()) {
+        const auto reason = "browser start overran its deadline of " +
+                            std::to_string(st.cfg.timing.start_timeout.count() / 1000) + " s";
+        st.log->error("Browser failed to start (timeout): {}; abandoning it", reason);
+        retire_worker(self);
+        ++st.epoch;  // its late session_started / session_failed are ignored
+        if (st.machine.apply({instance_event_kind::start_failed, cdp::failure_kind::timeout, reason},
+                             now))
+          follow_status(self);
+      }
+      break;
     case instance_status::error:
       // Backs up the restart timer (e.g. lost across a clock jump).
       if (st.machine.apply({instance_event_kind::restart, {}, {}}, now)) begin_start(self);

@@ -97,6 +97,7 @@ struct instance_actor_state {
   caf::response_promise job_promise;
   std::shared_ptr<job_ticket> job_ticket_;
   std::int64_t job_since_ms = 0;
+  std::int64_t start_since_ms = 0;  // when the current browser start began
 
   std::uint64_t ping_seq = 0;
   bool ping_pending = false;

@@ -12,7 +12,8 @@ bool retryable(error_code code);
 
 struct failed_attempt {
   error_code code = error_code::none;
-  bool delta_sent = false;   // some answer text already went to the client
+  bool delta_sent = false;   // some answer text already went to the client (stream
+                             // bytes on the wire, not deltas an instance produced)
   int retries_done = 0;      // failovers already made for this request
 };
 

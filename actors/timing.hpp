@@ -23,6 +23,9 @@ struct fleet_timing {
   std::chrono::milliseconds backoff_max{60000};
   std::chrono::milliseconds ping_timeout{5000};
   std::chrono::milliseconds page_timeout{30000};        // open, switch_model, new_chat
+  // A whole browser start (spawn, DevTools, connect, page, models); one past
+  // it is abandoned and retried with backoff, like a crash.
+  std::chrono::milliseconds start_timeout{120000};
   std::chrono::milliseconds close_grace{5000};
   std::chrono::milliseconds ask_timeout{5000};          // actor-to-actor queries
   // How often an idle instance writes its refreshed session back to its

@@ -14,6 +14,7 @@
 
 #include "actors/fleet.hpp"
 #include "app/login.hpp"
+#include "cdp/browser_process.hpp"
 #include "cdp/session.hpp"
 #include "cdp/site_profile.hpp"
 #include "cdp/virtual_display.hpp"
@@ -123,6 +124,8 @@ int main(int argc, char** argv) {
   if (options.ws_endpoint.empty() && options.auth_files.empty())
     spdlog::warn("No auth files in {}: nothing can be served until one is added", s.auth_dir);
 
+  // Left behind by a camoufleet killed with SIGKILL: only dirs whose owner is gone.
+  if (options.ws_endpoint.empty()) cdp::remove_stale_profile_dirs(s.profile_root);
   fleet instances(options, cdp::start_chromium_session);
   instances.start();
 

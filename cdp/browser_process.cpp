@@ -4,30 +4,28 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <signal.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <fstream>
 #include <mutex>
+#include <sstream>
 #include <thread>
+#include <tuple>
 
 #include <boost/filesystem.hpp>
-#include <boost/process/args.hpp>
-#include <boost/process/child.hpp>
-#include <boost/process/env.hpp>
-#include <boost/process/environment.hpp>
-#include <boost/process/exe.hpp>
-#include <boost/process/extend.hpp>
-#include <boost/process/io.hpp>
-#include <boost/process/pipe.hpp>
 #include <boost/process/search_path.hpp>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -51,6 +49,7 @@ struct owned_child::state {
   mutable std::mutex m;
   mutable std::condition_variable cv;
   bool spawn_done = false;
+  bool abandoned = false;  // spawn() stopped waiting: kill whatever comes
   std::string spawn_error;
   int pid = 0;
   bool reaped = false;
@@ -74,47 +73,167 @@ std::string describe_status(const siginfo_t& si, exit_info& out) {
   return "killed by signal " + std::to_string(si.si_status) + " (" + (name ? name : "?") + ")";
 }
 
-void set_cloexec(int fd) {
-  if (fd >= 0) ::fcntl(fd, F_SETFD, ::fcntl(fd, F_GETFD) | FD_CLOEXEC);
-}
-
 bool ignored_line(const owned_child::spec&, const std::string& line) {
   // Chromium complains about the missing system bus on every start: noise.
   return line.find("dbus") != std::string::npos || line.find("DBus") != std::string::npos || line.empty();
+}
+
+// Lines from a pipe, read with plain read(2); closes the fd when done.
+class line_reader {
+ public:
+  explicit line_reader(int fd) : fd_(fd) {}
+  ~line_reader() { ::close(fd_); }
+  line_reader(const line_reader&) = delete;
+  line_reader& operator=(const line_reader&) = delete;
+  bool next(std::string& line) {
+    for (;;) {
+      const auto nl = buf_.find('\n');
+      if (nl != std::string::npos) {
+        line = buf_.substr(0, nl);
+        buf_.erase(0, nl + 1);
+        return true;
+      }
+      char chunk[4096];
+      const auto n = ::read(fd_, chunk, sizeof chunk);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        if (buf_.empty()) return false;
+        line.swap(buf_);
+        buf_.clear();
+        return true;
+      }
+      buf_.append(chunk, static_cast<std::size_t>(n));
+    }
+  }
+
+ private:
+  int fd_;
+  std::string buf_;
+};
+
+// Marks every descriptor from 3 up close-on-exec, so the child keeps only
+// stdin/stdout/stderr: the server's listening socket, the reactors' epolls
+// and other children's pipes stay out of it. In the forked child: only
+// async-signal-safe calls.
+void cloexec_from_3() {
+  if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return;
+  rlimit rl{};
+  const rlim_t top = ::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
+                         ? std::min<rlim_t>(rl.rlim_cur, 1 << 20)
+                         : 65536;
+  for (int fd = 3; fd < static_cast<int>(top); ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
+void close_both(int p[2]) {
+  for (int i = 0; i < 2; ++i)
+    if (p[i] >= 0) ::close(p[i]);
+}
+
+// fork + exec with everything built before the fork (safe in a threaded
+// process: the child makes only async-signal-safe calls). Waits at most
+// `timeout` for the exec; returns the pid and the read end of the child's
+// stderr, or throws with the reason (the child is killed and reaped then).
+std::pair<int, int> spawn_child(const owned_child::spec& sp, std::chrono::milliseconds timeout) {
+  fs::path exe = sp.path;
+  if (sp.path.find('/') == std::string::npos) exe = bp::search_path(sp.path);
+  if (exe.empty()) throw std::runtime_error("not found in PATH: " + sp.path);
+  const std::string exe_path = exe.string();
+
+  std::vector<std::string> args{exe_path};
+  args.insert(args.end(), sp.args.begin(), sp.args.end());
+  std::vector<std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    const std::string kv(*e);
+    const auto name = kv.substr(0, kv.find('='));
+    const bool replaced = std::any_of(sp.env.begin(), sp.env.end(),
+                                      [&](const auto& p) { return p.first == name; });
+    if (!replaced) env.push_back(kv);
+  }
+  for (const auto& [k, v] : sp.env) env.push_back(k + "=" + v);
+  std::vector<char*> argv, envp;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  int err[2] = {-1, -1}, status[2] = {-1, -1};
+  const int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (devnull < 0 || ::pipe2(err, O_CLOEXEC) != 0 || ::pipe2(status, O_CLOEXEC) != 0) {
+    const std::string why = std::strerror(errno);
+    if (devnull >= 0) ::close(devnull);
+    close_both(err);
+    close_both(status);
+    throw std::runtime_error("cannot make pipes: " + why);
+  }
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);  // we died before prctl took hold
+    ::dup2(devnull, 0);
+    ::dup2(devnull, 1);
+    ::dup2(err[1], 2);
+    cloexec_from_3();
+    ::execve(argv[0], argv.data(), envp.data());
+    const int e = errno;
+    (void)!::write(status[1], &e, sizeof e);
+    ::_exit(127);
+  }
+  const int fork_errno = errno;
+  ::close(devnull);
+  ::close(err[1]);
+  ::close(status[1]);
+  if (pid < 0) {
+    ::close(err[0]);
+    ::close(status[0]);
+    throw std::runtime_error(std::string("fork failed: ") + std::strerror(fork_errno));
+  }
+  ::setpgid(pid, pid);  // also from here, so a kill right away reaches the group
+
+  // The status pipe closes at exec (it is close-on-exec) or carries errno.
+  int child_errno = 0;
+  bool timed_out = false;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      timed_out = true;
+      break;
+    }
+    pollfd pfd{status[0], POLLIN, 0};
+    const int rc = ::poll(&pfd, 1, static_cast<int>(left.count()));
+    if (rc < 0 && errno == EINTR) continue;
+    if (rc == 0) continue;  // the loop head sees the deadline
+    const auto n = ::read(status[0], &child_errno, sizeof child_errno);
+    if (n < 0 && errno == EINTR) continue;
+    break;
+  }
+  ::close(status[0]);
+  if (timed_out || child_errno != 0) {
+    ::kill(-pid, SIGKILL);
+    ::kill(pid, SIGKILL);
+    int ws = 0;
+    while (::waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
+    }
+    ::close(err[0]);
+    if (timed_out)
+      throw std::runtime_error("did not exec within " + std::to_string(timeout.count()) +
+                               " ms (abandoned, process group killed)");
+    throw std::runtime_error(std::string("exec failed: ") + std::strerror(child_errno));
+  }
+  return {pid, err[0]};
 }
 
 // Runs on the waiter thread for the child's whole life. It forks the child
 // itself so that PR_SET_PDEATHSIG (which is bound to the forking thread) only
 // fires when this thread ends, and this thread ends only after the reap.
 void waiter_main(std::shared_ptr<owned_child::state> st) {
-  std::shared_ptr<bp::ipstream> err;
   int pid = 0;
+  int err_fd = -1;
   try {
-    err = std::make_shared<bp::ipstream>();
-    // Other threads may fork other children meanwhile: keep our pipe out of them.
-    set_cloexec(err->pipe().native_source());
-    set_cloexec(err->pipe().native_sink());
-
-    fs::path exe = st->sp.path;
-    if (st->sp.path.find('/') == std::string::npos) exe = bp::search_path(st->sp.path);
-    if (exe.empty()) throw std::runtime_error("not found in PATH: " + st->sp.path);
-
-    bp::environment env = boost::this_process::environment();
-    for (const auto& [k, v] : st->sp.env) env[k] = v;
-
-    const pid_t parent = ::getpid();
-    bp::child c(bp::exe = exe.string(), bp::args = st->sp.args, env, bp::std_in < bp::null,
-                bp::std_out > bp::null, bp::std_err > *err,
-                bp::extend::on_exec_setup = [parent](auto&) {
-                  // In the forked child, before exec: async-signal-safe calls only.
-                  ::setpgid(0, 0);
-                  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-                  if (::getppid() != parent) ::_exit(127);  // we died before prctl took hold
-                });
-    pid = c.id();
-    // From here on the pid is ours to wait for; the child object must not
-    // reap or kill it behind our back.
-    c.detach();
+    std::tie(pid, err_fd) = spawn_child(st->sp, st->sp.spawn_timeout);
   } catch (const std::exception& e) {
     std::lock_guard<std::mutex> lock(st->m);
     st->spawn_done = true;
@@ -127,15 +246,17 @@ void waiter_main(std::shared_ptr<owned_child::state> st) {
     std::lock_guard<std::mutex> lock(st->m);
     st->pid = pid;
     st->spawn_done = true;
+    if (st->abandoned) ::kill(-pid, SIGKILL);  // spawn() gave up on it already
   }
   st->cv.notify_all();
 
   // Stderr is drained for as long as anyone holds its write end (the
   // browser's helpers may outlive it a little): a detached thread that only
   // co-owns the state, so nothing waits for it.
-  std::thread([st, err] {
+  std::thread([st, err_fd] {
+    line_reader reader(err_fd);
     std::string line;
-    while (std::getline(*err, line)) {
+    while (reader.next(line)) {
       if (!line.empty() && line.back() == '\r') line.pop_back();
       if (st->sp.on_stderr_line) {
         try {
@@ -205,7 +326,13 @@ std::unique_ptr<owned_child> owned_child::spawn(spec s, exit_callback on_exit) {
 
   st->waiter = std::thread(waiter_main, st);
   std::unique_lock<std::mutex> lock(st->m);
-  st->cv.wait(lock, [&] { return st->spawn_done; });
+  // The waiter gives up at spawn_timeout itself; the margin only guards it.
+  if (!st->cv.wait_for(lock, st->sp.spawn_timeout + 5s, [&] { return st->spawn_done; })) {
+    st->abandoned = true;
+    lock.unlock();
+    st->waiter.detach();  // co-owns the state; ends when its own deadline passes
+    throw driver_error(failure_kind::timeout, "cannot start " + st->sp.path + ": spawn hung");
+  }
   if (!st->spawn_error.empty()) {
     std::string error = st->spawn_error;
     lock.unlock();
@@ -328,6 +455,26 @@ struct launch_watch {
   browser_process::exit_callback user_on_exit;
 };
 
+constexpr char owner_file[] = ".camoufleet-owner";
+
+// "<pid> <start time in clock ticks since boot>" of a process, "" when it is
+// gone (or a zombie): the start time tells a reused pid apart.
+std::string process_identity(int pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return {};
+  const auto close = line.rfind(')');
+  if (close == std::string::npos) return {};
+  std::istringstream rest(line.substr(close + 2));
+  std::string field, state;
+  rest >> state;
+  if (state == "Z" || state == "X") return {};
+  // Fields 4..21 after the state; the start time is field 22.
+  for (int i = 4; i <= 22 && rest >> field; ++i) {
+  }
+  return std::to_string(pid) + " " + field;
+}
+
 std::string make_profile_dir(const fs::path& root, const std::string& instance_id) {
   std::string name = "camoufleet-";
   for (char ch : instance_id) name += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
@@ -339,6 +486,8 @@ std::string make_profile_dir(const fs::path& root, const std::string& instance_i
     throw driver_error(failure_kind::browser_gone,
                        "cannot create profile dir under " + root.string() + ": " + std::strerror(errno));
   }
+  // Who owns it, so a later camoufleet can remove it if we die by SIGKILL.
+  std::ofstream(std::string(buf.data()) + "/" + owner_file) << process_identity(::getpid()) << "\n";
   return std::string(buf.data());
 }
 
@@ -408,6 +557,27 @@ std::string join_tail(const std::vector<std::string>& lines, std::size_t max_lin
 }
 
 }  // namespace
+
+int remove_stale_profile_dirs(const std::string& profile_root) {
+  const fs::path root = profile_root.empty() ? fs::temp_directory_path() : fs::path(profile_root);
+  boost::system::error_code ec;
+  int removed = 0;
+  for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+    const auto name = it->path().filename().string();
+    if (name.rfind("camoufleet-", 0) != 0 || !fs::is_directory(it->path(), ec)) continue;
+    std::ifstream in((it->path() / owner_file).string());
+    std::string owner;
+    // No owner file: not one of ours (or from a version that wrote none).
+    if (!in || !std::getline(in, owner) || owner.empty()) continue;
+    const int pid = std::atoi(owner.c_str());
+    if (pid <= 0 || process_identity(pid) == owner) continue;  // its camoufleet lives
+    remove_dir(it->path().string());
+    spdlog::info("Removed the profile dir {} of a camoufleet that is gone (pid {})",
+                 it->path().string(), pid);
+    ++removed;
+  }
+  return removed;
+}
 
 std::unique_ptr<browser_process> browser_process::launch(const browser_options& options,
                                                          exit_callback on_exit) {

@@ -25,6 +25,8 @@ struct exit_info {
 
 // Building block shared by browser_process and virtual_display: one child in
 // its own process group, spawned from (and waited on by) a thread of its own.
+// The child inherits only stdin (/dev/null), stdout (/dev/null) and stderr
+// (our pipe): every other descriptor is closed at its exec.
 // The spawning thread lives exactly as long as the child, which matters
 // because PR_SET_PDEATHSIG fires when the *thread* that forked exits.
 class owned_child {
@@ -40,6 +42,8 @@ class owned_child {
     // write end closed it); same capture rule as on_stderr_line.
     std::function<void()> on_stderr_closed;
     std::size_t keep_lines = 50;         // stderr tail kept for error messages
+    // fork to exec, at most; past it the child is killed and spawn() throws.
+    std::chrono::milliseconds spawn_timeout{10000};
   };
   using exit_callback = std::function<void(const exit_info&)>;
 
@@ -83,6 +87,12 @@ struct browser_options {
   std::vector<std::string> extra_args;      // appended after ours
   std::chrono::milliseconds start_timeout{30000};  // launch to "DevTools listening"
 };
+
+// Removes the profile dirs under profile_root ("" = the temp dir) that a
+// camoufleet made and that outlived it (killed with SIGKILL): each dir names
+// its owner (pid and start time) in a file; dirs whose owner still runs, and
+// dirs without that file, are left alone. Returns how many were removed.
+int remove_stale_profile_dirs(const std::string& profile_root);
 
 class browser_process {
  public:

@@ -38,6 +38,7 @@ struct settings {
   std::chrono::seconds rate_limit_cooldown{300};    // upstream rests a rate-limited profile 5 min
   std::chrono::seconds quota_cooldown{4 * 3600};    // and one out of quota 4 h
   std::size_t max_request_bytes = 4 * 1024 * 1024;
+  bool allow_open_api = false;                 // --allow-open-api: non-loopback --host without keys
   int http_threads = 2;
   std::string saved_dir = "auth_profiles/saved";  // kept profiles, not served
   std::string profile_root;                    // parent of private browser profile dirs ("" = system temp)

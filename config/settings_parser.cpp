@@ -203,6 +203,22 @@ std::optional<problem> out_of_range(const char* flag, long long v, long long lo,
                            std::to_string(lo) + "-" + std::to_string(hi) + unit};
 }
 
+bool is_loopback_host(const std::string& host) {
+  return starts_with(host, "127.") || host == "localhost" || host == "::1" || host == "[::1]";
+}
+
+// Checked once the keys are loaded: an API anyone on the network can use
+// spends every account, so it takes an explicit flag.
+std::optional<problem> open_api_problem(const settings& s) {
+  if (s.cmd != command::serve || is_loopback_host(s.host) || !s.api_keys.empty() ||
+      s.allow_open_api)
+    return std::nullopt;
+  return problem{"--host", "--host: " + s.host +
+                               " is not a loopback address and no API keys are set, so anyone "
+                               "who reaches it could use every account; set keys with "
+                               "--api-keys, or pass --allow-open-api if that is intended"};
+}
+
 std::optional<problem> find_problem(const settings& s) {
   if (s.host.empty()) return problem{"--host", "--host: must not be empty"};
   if (auto p = out_of_range("--port", s.port, 0, 65535)) return p;
@@ -333,6 +349,8 @@ class settings_reader {
     for (const auto& def : value_options()) add_value_option(app, def);
     add_flag(app, "--multi", "One browser per profile in --auth-dir (env MULTI_INSTANCE_MODE)",
              "Fleet");
+    add_flag(app, "--allow-open-api",
+             "Serve a non-loopback --host without API keys (otherwise refused)", "Server");
     add_flag(app, "--headless", "Browsers without a window [default]", "Browser");
     add_flag(app, "--debug", "Browsers with a visible window", "Browser");
     add_flag(app, "--virtual-display", "Browsers in a virtual X display (Xvfb)", "Browser");
@@ -378,6 +396,8 @@ class settings_reader {
     read_values(s);
     if (auto p = find_problem(s)) throw bad_setting{p->text + note_for(p->flag)};
     check_files(s, result.warnings);
+    s.allow_open_api = on_cli("--allow-open-api") && flag_values_["--allow-open-api"];
+    if (auto p = open_api_problem(s)) throw bad_setting{p->text + note_for(p->flag)};
     return result;
   }
 
@@ -670,6 +690,7 @@ parse_result parse_settings(int argc, const char* const* argv, const env_lookup&
 
 std::string validate(const settings& s) {
   auto p = find_problem(s);
+  if (!p) p = open_api_problem(s);
   return p ? p->text : std::string{};
 }
 

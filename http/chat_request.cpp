@@ -1,5 +1,6 @@
 #include "http/chat_request.hpp"
 
+#include <algorithm>
 #include <climits>
 #include <cmath>
 
@@ -291,6 +292,15 @@ chat_parse_result parse_chat_request(std::string_view body) {
     req.messages.push_back(std::move(msg));
     ++index;
   }
+  // Empty turns are dropped from the prompt (cdp/prompt.hpp): with nothing
+  // left, no browser could do anything but fail.
+  const bool any_text = std::any_of(req.messages.begin(), req.messages.end(), [](const auto& m) {
+    return m.content.find_first_not_of(" \t\r\n") != std::string::npos;
+  });
+  if (!any_text)
+    return fail("Invalid 'messages': no message has any text content, so there is nothing "
+                "to answer.",
+                "messages");
 
   if (!read_bool(doc, "stream", "stream", req.stream, r)) return r;
   if (auto it = doc.find("stream_options"); it != doc.end() && !it->is_null()) {

@@ -21,6 +21,7 @@
 
 #include "actors/observed_gateway.hpp"
 #include "http/auth.hpp"
+#include "http/body_guard.hpp"
 #include "http/chat_request.hpp"
 #include "http/completion_stream.hpp"
 #include "http/dashboard.hpp"
@@ -120,6 +121,8 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   }
 
   void on_request(const ph::Request& req, ph::ResponseWriter response);
+  const body_limit& limit() const { return limit_; }
+  std::string too_large_body(std::size_t declared) const;
 
  private:
   using pending_ptr = std::shared_ptr<pending>;
@@ -156,6 +159,7 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   observed_gateway observed_;
   gateway& gw_;
   api_key_check auth_;
+  body_limit limit_;
   std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
   int port_ = 0;
   std::atomic<bool> closing_{false};
@@ -194,6 +198,13 @@ class handler : public ph::Handler {
   void onRequest(const ph::Request& req, ph::ResponseWriter response) override;
 
  private:
+  // Oversized bodies are answered before Pistache buffers them (body_guard.hpp).
+  void onInput(const char* buffer, size_t len,
+               const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
+    guarded_input(*this, owner_->limit(), buffer, len, peer,
+                  [this](std::size_t declared) { return owner_->too_large_body(declared); });
+  }
+
   server::impl* owner_;
 };
 
@@ -203,12 +214,21 @@ void handler::onRequest(const ph::Request& req, ph::ResponseWriter response) {
   owner_->on_request(req, std::move(response));
 }
 
+std::string server::impl::too_large_body(std::size_t declared) const {
+  const std::string size =
+      declared > 0 ? "is " + std::to_string(declared) + " bytes" : "is larger than that";
+  return error_body(map_failure(http_failure::too_large,
+                                "The request body " + size + "; the limit is " +
+                                    std::to_string(options_.max_request_bytes) + " bytes."));
+}
+
 // ---------------------------------------------------------------------------
 
 void server::impl::start() {
   if (started_) return;
   Pistache::Address addr(options_.host, Pistache::Port(static_cast<std::uint16_t>(options_.port)));
   endpoint_ = std::make_unique<Pistache::Http::Endpoint>(addr);
+  limit_.max_body = options_.max_request_bytes;
   // Room for the headers on top of the largest body we accept, so the body
   // limit is ours (OpenAI-shaped 413) rather than Pistache's plain one.
   const auto read_timeout =
@@ -218,7 +238,8 @@ void server::impl::start() {
                   // NoDelay: SSE sends many small writes; with Nagle on, a
                   // chunk waited for the client's delayed ACK (~40 ms).
                   .flags(Pistache::Tcp::Options::ReuseAddr | Pistache::Tcp::Options::NoDelay)
-                  .maxRequestSize(options_.max_request_bytes + 64 * 1024)
+                  // Above body_guard's own limit, which answers first.
+                  .maxRequestSize(options_.max_request_bytes + 2 * limit_.header_slack)
                   .headerTimeout(read_timeout)
                   .bodyTimeout(read_timeout);
   endpoint_->init(opts);

@@ -167,9 +167,10 @@ struct deterministic_fixture {
     caf::anon_send(balancer, register_atom::value, n);
     run();
   }
-  void submit(const std::string& id, const std::string& model = "") {
+  void submit(const std::string& id, const std::string& model = "", bool stream = false) {
     completion_request r;
     r.id = id;
+    r.stream = stream;
     r.messages.push_back({"user", "hi"});
     r.params.model = model;
     caf::anon_send(balancer, submit_atom::value, r, sink);
@@ -299,10 +300,10 @@ TEST_CASE("balancer (deterministic): 120 s queue timeout, time advanced by hand"
   CHECK(fx.j.all<request_finished>("r0").size() == 1);
 }
 
-TEST_CASE("balancer (deterministic): failover before the first delta, not after") {
+TEST_CASE("balancer (deterministic): a stream fails over before its first delta, not after") {
   deterministic_fixture fx(config_with());
   fx.add_instances(2);
-  fx.submit("r0");
+  fx.submit("r0", "", true);
   REQUIRE(fx.j.jobs.back().first == "instance_1");
   fx.fail("instance_1", "r0", error_code::browser_gone, false);
   REQUIRE(fx.j.jobs.size() == 2);
@@ -311,7 +312,7 @@ TEST_CASE("balancer (deterministic): failover before the first delta, not after"
   fx.complete("instance_2", "r0");
   CHECK(fx.j.all<request_finished>("r0").size() == 1);
 
-  fx.submit("r1");  // instance_1 is least recently used now
+  fx.submit("r1", "", true);  // instance_1 is least recently used now
   REQUIRE(fx.j.jobs.back().first == "instance_1");
   fx.fail("instance_1", "r1", error_code::site_error, true);
   REQUIRE(fx.j.done("r1"));
@@ -320,6 +321,22 @@ TEST_CASE("balancer (deterministic): failover before the first delta, not after"
   REQUIRE(f.size() == 1);
   CHECK(f[0].code == error_code::site_error);
   CHECK(f[0].instance_id == "instance_1");
+}
+
+TEST_CASE("balancer (deterministic): a non-stream request fails over even after deltas") {
+  // Its reply is written only when whole: the client has received nothing.
+  deterministic_fixture fx(config_with());
+  fx.add_instances(2);
+  fx.submit("r0");
+  REQUIRE(fx.j.jobs.back().first == "instance_1");
+  fx.fail("instance_1", "r0", error_code::browser_gone, true);
+  REQUIRE(fx.j.jobs.size() == 2);
+  CHECK(fx.j.jobs[1] == std::make_pair(std::string("instance_2"), std::string("r0")));
+  CHECK(fx.j.all<request_failed>("r0").empty());
+  fx.complete("instance_2", "r0");
+  auto done = fx.j.all<request_finished>("r0");
+  REQUIRE(done.size() == 1);
+  CHECK(done[0].instance_id == "instance_2");
 }
 
 TEST_CASE("balancer (deterministic): failover waits for a busy instance it has not tried") {

@@ -45,6 +45,7 @@ struct fake_script {
   bool ping_hangs = false;  // ping blocks until release() or request_stop()
   bool ignore_stop = false;  // a page that keeps streaming after request_stop()
   bool hold_in_switch_model = false;  // switch_model blocks until release() (ignores stop)
+  bool start_hangs_once = false;      // the next start blocks until release() (a launch that never returns)
   std::string storage_json = "{}";    // what storage_state() returns
   std::vector<cdp::model_info> models{{"gemini-2.5-pro", "Gemini 2.5 Pro"},
                                       {"gemini-2.5-flash", "Gemini 2.5 Flash"}};
@@ -278,6 +279,11 @@ inline cdp::session_factory fake_world::factory() {
     auto& s = scripts_[o.instance_id];
     ++s.starts;
     cv.notify_all();
+    if (s.start_hangs_once) {
+      s.start_hangs_once = false;
+      cv.wait_for(lock, 30s, [&] { return s.released; });
+      s.released = false;
+    }
     if (s.start_failure) throw cdp::driver_error(*s.start_failure, "scripted start failure");
     s.on_exit = std::move(on_exit);
     return std::make_unique<fake_session>(*this, o.instance_id, o.base_port);

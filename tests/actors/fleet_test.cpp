@@ -445,6 +445,43 @@ TEST_CASE("fleet: a browser stuck inside a call is abandoned and a fresh one sta
   CHECK(fx.events.all<request_finished>("r1").size() == 1);
 }
 
+TEST_CASE("fleet: a browser start that never returns is abandoned and retried with backoff") {
+  fleet_fixture fx(2, [](fleet_options& o) {
+    o.timing.monitor_interval = 100ms;
+    o.timing.start_timeout = 500ms;
+  }, [](fake_world& w) { w.script("instance_1").start_hangs_once = true; });
+  // The monitor sees the start past its deadline, abandons it, and the
+  // backoff restart brings a fresh browser up.
+  REQUIRE(fx.world.wait("instance_1", [](fake_script& s) { return s.starts >= 2; }));
+  REQUIRE(eventually([&] { return fx.status_of("instance_1") == instance_status::ready; }));
+  CHECK(fx.view_of("instance_1").error_count == 1);
+  CHECK(fx.view_of("instance_1").reason.find("start overran") != std::string::npos);
+  // The stuck launch, once it returns, is closed and never used.
+  fx.world.release("instance_1");
+  REQUIRE(fx.world.wait("instance_1", [](fake_script& s) { return s.closes >= 1; }));
+  CHECK(fx.status_of("instance_1") == instance_status::ready);
+  fx.f->api().submit(make_request("r1"), fx.events.sink("r1"));
+  REQUIRE(fx.events.wait_done("r1"));
+  CHECK(fx.events.all<request_finished>("r1").size() == 1);
+}
+
+TEST_CASE("fleet: a non-stream request whose browser fails mid-answer fails over") {
+  // Its client has received nothing (the reply is written when whole).
+  fleet_fixture fx(2, {}, [](fake_world& w) {
+    w.script("instance_1").fail_after_delta = cdp::failure_kind::browser_gone;
+  });
+  REQUIRE(fx.f->wait_settled(10s));
+  auto r = make_request("r1");
+  r.stream = false;
+  fx.f->api().submit(std::move(r), fx.events.sink("r1"));
+  REQUIRE(fx.events.wait_done("r1"));
+  CHECK(fx.events.all<request_failed>("r1").empty());
+  auto done = fx.events.all<request_finished>("r1");
+  REQUIRE(done.size() == 1);
+  CHECK(done[0].instance_id == "instance_2");
+  CHECK(done[0].content == "Hello");
+}
+
 TEST_CASE("fleet: a manual health round catches a failing ping") {
   fleet_fixture fx(1);
   REQUIRE(fx.f->wait_settled(10s));

@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <fstream>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include <boost/filesystem.hpp>
@@ -23,6 +24,7 @@
 #include "cdp/port_picker.hpp"
 #include "cdp/virtual_display.hpp"
 #include "tests/cdp/scratch_dir.hpp"
+#include "test_support.hpp"
 
 using namespace camoufleet::cdp;
 using namespace std::chrono_literals;
@@ -446,4 +448,96 @@ TEST_CASE("launch: browsers started at once from one base port all get their own
   CHECK(std::adjacent_find(ports.begin(), ports.end()) == ports.end());
   CHECK(ports.size() == static_cast<std::size_t>(count));
   browsers.clear();  // before the guards, so their own destructors stop them
+}
+
+namespace {
+
+// "socket:[123]" / "pipe:[456]" names of every descriptor held by a process
+// in the group (the browser and all its helpers).
+std::set<std::string> descriptors_of_group(int pgid) {
+  std::set<std::string> out;
+  for (int pid : camoufleet::testing::group_pids(pgid)) {
+    const boost::filesystem::path dir("/proc/" + std::to_string(pid) + "/fd");
+    boost::system::error_code ec;
+    for (boost::filesystem::directory_iterator fd(dir, ec), end; !ec && fd != end; fd.increment(ec)) {
+      auto target = boost::filesystem::read_symlink(fd->path(), ec);
+      if (!ec) out.insert(target.string());
+    }
+  }
+  return out;
+}
+
+std::string fd_name(int fd) {
+  struct stat st {};
+  ::fstat(fd, &st);
+  return (S_ISSOCK(st.st_mode) ? "socket:[" : "pipe:[") + std::to_string(st.st_ino) + "]";
+}
+
+}  // namespace
+
+TEST_CASE("launch: the browser inherits no descriptor of ours (listening socket, pipes)") {
+  // What the server holds when it launches browsers: Pistache's listening
+  // socket and reactor descriptors are made without close-on-exec.
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(listener >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(::listen(listener, 4) == 0);
+  int leaky_pipe[2];
+  REQUIRE(::pipe(leaky_pipe) == 0);
+  const std::set<std::string> ours = {fd_name(listener), fd_name(leaky_pipe[0]),
+                                      fd_name(leaky_pipe[1])};
+
+  scratch_dir dir;
+  std::set<std::string> held;
+  int pid = 0;
+  {
+    auto b = browser_process::launch(test_options(dir, "fds"));
+    pid = b->pid();
+    pid_reaper guard{pid};
+    // The renderers and helpers are up once DevTools listens; look at them all.
+    held = descriptors_of_group(pid);
+  }
+  ::close(listener);
+  ::close(leaky_pipe[0]);
+  ::close(leaky_pipe[1]);
+  CHECK(held.size() > 3);  // it did look at a live browser
+  for (const auto& name : ours) CHECK_MESSAGE(held.count(name) == 0, name << " leaked into pid " << pid);
+}
+
+TEST_CASE("stale profile dirs: only those of a camoufleet that is gone are removed") {
+  namespace fs = boost::filesystem;
+  scratch_dir dir;
+  auto b = browser_process::launch(test_options(dir, "live"));
+  pid_reaper guard{b->pid()};
+  const std::string live = b->profile_dir();
+  std::string owner;
+  {
+    std::ifstream in(live + "/.camoufleet-owner");
+    REQUIRE(std::getline(in, owner));
+  }
+  REQUIRE(owner.rfind(std::to_string(::getpid()) + " ", 0) == 0);
+
+  const auto make = [&](const std::string& name, const std::string& owner_line) {
+    fs::create_directories(dir.path + "/" + name + "/Default");
+    std::ofstream(dir.path + "/" + name + "/Default/Cookies") << "x";
+    if (!owner_line.empty()) std::ofstream(dir.path + "/" + name + "/.camoufleet-owner") << owner_line << "\n";
+    return dir.path + "/" + name;
+  };
+  const auto dead = make("camoufleet-instance_1-dead01", "999999999 12345");
+  // Our pid, but another start time: the pid was reused after its owner died.
+  const auto reused = make("camoufleet-instance_2-reus01",
+                           std::to_string(::getpid()) + " 1" + owner.substr(owner.find(' ') + 1));
+  const auto foreign = make("camoufleet-instance_3-nofile", "");
+  const auto other = make("someone-else-dead01", "999999999 12345");
+
+  CHECK(remove_stale_profile_dirs(dir.path) == 2);
+  CHECK_FALSE(fs::exists(dead));
+  CHECK_FALSE(fs::exists(reused));
+  CHECK(fs::exists(live));
+  CHECK(fs::exists(foreign));
+  CHECK(fs::exists(other));
+  CHECK(b->running());
 }

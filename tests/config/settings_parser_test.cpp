@@ -81,10 +81,11 @@ TEST_CASE("every value option is read from the command line") {
                     site, "--monitor-interval", "5", "--request-timeout", "60", "--queue-timeout",
                     "10", "--queue-limit", "0", "--max-retries", "0", "--log-level", "debug",
                     "--shutdown-grace", "0", "--max-request-bytes", "65536", "--http-threads", "4",
-                    "--profile-root", "tmp-profiles", "--multi", "--debug"});
+                    "--profile-root", "tmp-profiles", "--multi", "--debug", "--allow-open-api"});
   check_ok(r);
   const auto& s = r.value;
   CHECK(s.host == "0.0.0.0");
+  CHECK(s.allow_open_api);
   CHECK(s.port == 3000);
   CHECK(s.auth_dir == "profiles");
   CHECK(s.saved_dir == "kept");
@@ -203,29 +204,29 @@ TEST_CASE("precedence: command line > environment > .env > default") {
 TEST_CASE("precedence holds for strings, flags and CAMOUFLEET_* names too") {
   parse_fixture f;
   f.write_dotenv(
-      "CAMOUFLEET_HOST=10.0.0.1\n"
+      "CAMOUFLEET_HOST=127.0.0.11\n"
       "MULTI_INSTANCE_MODE=true\n"
       "CAMOUFLEET_LOG_LEVEL='warn'\n"
       "CAMOUFLEET_QUEUE_LIMIT=\"7\"\n"
       "SOMETHING_ELSE=ignored\n");
   auto r = f.parse({});
   check_ok(r);
-  CHECK(r.value.host == "10.0.0.1");
+  CHECK(r.value.host == "127.0.0.11");
   CHECK(r.value.multi);
   CHECK(r.value.log_level == "warn");
   CHECK(r.value.queue_limit == 7);
 
-  f.env["CAMOUFLEET_HOST"] = "10.0.0.2";
+  f.env["CAMOUFLEET_HOST"] = "127.0.0.12";
   f.env["MULTI_INSTANCE_MODE"] = "0";
   auto env = f.parse({});
   check_ok(env);
-  CHECK(env.value.host == "10.0.0.2");
+  CHECK(env.value.host == "127.0.0.12");
   CHECK_FALSE(env.value.multi);
   CHECK(env.value.log_level == "warn");  // still from .env
 
-  auto cli = f.parse({"--host", "10.0.0.3", "--log-level", "error"});
+  auto cli = f.parse({"--host", "127.0.0.13", "--log-level", "error"});
   check_ok(cli);
-  CHECK(cli.value.host == "10.0.0.3");
+  CHECK(cli.value.host == "127.0.0.13");
   CHECK(cli.value.log_level == "error");
 }
 
@@ -334,7 +335,7 @@ TEST_CASE("--help lists every flag with its default and exits 0") {
         "--api-keys", "--monitor-interval", "--request-timeout", "--queue-timeout",
         "--queue-limit", "--max-retries", "--ws-endpoint", "--log-level", "--shutdown-grace",
         "--max-request-bytes", "--http-threads", "--profile-root", "--rate-limit-cooldown",
-        "--quota-cooldown", "--version", "login"}) {
+        "--quota-cooldown", "--allow-open-api", "--version", "login"}) {
     INFO("flag: " << flag);
     CHECK(contains(r.output, flag));
   }
@@ -529,6 +530,22 @@ TEST_CASE("key file that is a directory") {
   parse_fixture f;
   f.dir.mkdir("keys.d");
   check_error(f.parse({"--api-keys", "keys.d"}), "--api-keys: cannot read keys.d");
+}
+
+TEST_CASE("a non-loopback --host without API keys is refused unless --allow-open-api") {
+  parse_fixture f;
+  check_error(f.parse({"--host", "0.0.0.0"}), "--allow-open-api");
+  check_error(f.parse({"--host", "192.168.1.20"}), "no API keys are set");
+  auto open = f.parse({"--host", "0.0.0.0", "--allow-open-api"});
+  check_ok(open);
+  CHECK(open.value.allow_open_api);
+  auto keys = f.dir.write("keys.txt", "sk-one\n");
+  fs::permissions(keys, fs::perms::owner_read | fs::perms::owner_write);
+  check_ok(f.parse({"--host", "0.0.0.0", "--api-keys", keys}));
+  for (const char* loopback : {"127.0.0.1", "127.0.0.2", "localhost", "::1"})
+    check_ok(f.parse({"--host", loopback}));
+  // login serves no API.
+  check_ok(f.parse({"login", "--save-as", "x", "--host", "0.0.0.0"}));
 }
 
 TEST_CASE("key file without keys") {

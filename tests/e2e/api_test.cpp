@@ -125,7 +125,9 @@ TEST_CASE("e2e: nine concurrent completions on three instances: three each (LRU)
   CHECK(by_instance.size() == 3);
   for (const auto& [id, n] : by_instance) CHECK_MESSAGE(n == 3, id);
 
-  for (const auto& i : f.instances()["instances"]) CHECK(i["served"] == 3);
+  // Held in a variable: range-for over a member of a temporary dangles.
+  const auto instances = f.instances();
+  for (const auto& i : instances["instances"]) CHECK(i["served"] == 3);
   auto accounts = f.sim().state()["accounts"];
   for (const char* a : {"alice", "bob", "carol"}) CHECK(accounts[a]["requests"] == 3);
 }

@@ -89,8 +89,10 @@ TEST_CASE("chat_request: boundary values are accepted") {
   CHECK(parse_chat_request(with_messages(R"(,"stop":"x")")).ok);
   CHECK(parse_chat_request(with_messages(R"(,"stop":null,"temperature":null,"stream":null)")).ok);
   CHECK(parse_chat_request(with_messages(R"(,"content":"")")).ok);
-  CHECK(parse_chat_request(R"({"messages":[{"role":"user","content":""}]})").ok);
-  CHECK(parse_chat_request(R"({"messages":[{"role":"user","content":[]}]})").ok);
+  // An empty turn is fine beside one with text (a conversation of only
+  // empty turns is refused: see the malformed cases).
+  CHECK(parse_chat_request(R"({"messages":[{"role":"user","content":""},{"role":"user","content":"a"}]})").ok);
+  CHECK(parse_chat_request(R"({"messages":[{"role":"user","content":[]},{"role":"user","content":"a"}]})").ok);
   CHECK(parse_chat_request("  \n" + with_messages("") + "\n ").ok);
   std::string sixteen = R"(,"stop":[)";
   for (int i = 0; i < 16; ++i) sixteen += std::string(i ? "," : "") + "\"s" + std::to_string(i) + "\"";
@@ -131,6 +133,11 @@ TEST_CASE("chat_request: malformed requests are refused with a 400 naming the fi
       {"unknown role", R"({"messages":[{"role":"wizard","content":"a"}]})", "messages[0].role", "wizard"},
       {"function role", R"({"messages":[{"role":"user","content":"a"},{"role":"function","content":"b"}]})", "messages[1].role", "function"},
       {"missing content", R"({"messages":[{"role":"user"}]})", "messages[0].content", "Missing"},
+      {"lone empty assistant", R"({"messages":[{"role":"assistant"}]})", "messages", "nothing to answer"},
+      {"only blank turns", R"({"messages":[{"role":"system","content":" "},{"role":"assistant","content":null,"tool_calls":[]},{"role":"user","content":"\n\t"}]})", "messages", "nothing to answer"},
+      {"empty text parts", R"({"messages":[{"role":"user","content":[{"type":"text","text":""}]}]})", "messages", "nothing to answer"},
+      {"empty user content", R"({"messages":[{"role":"user","content":""}]})", "messages", "nothing to answer"},
+      {"empty part list", R"({"messages":[{"role":"user","content":[]}]})", "messages", "nothing to answer"},
       {"null content for user", R"({"messages":[{"role":"user","content":null}]})", "messages[0].content", "null"},
       {"content number", R"({"messages":[{"role":"user","content":5}]})", "messages[0].content", "got number"},
       {"content object", R"({"messages":[{"role":"user","content":{"text":"a"}}]})", "messages[0].content", "got object"},

@@ -334,6 +334,11 @@ TEST_CASE("server: unknown routes, wrong methods and bad bodies get OpenAI error
   CHECK(json::parse(bad.body)["error"]["param"] == "messages");
   auto junk = http_call(f.port(), "POST", "/v1/chat/completions", "{not json");
   CHECK(junk.status == 400);
+  // Nothing for the site to answer: refused here, before any browser.
+  auto hollow = http_call(f.port(), "POST", "/v1/chat/completions",
+                          R"({"messages":[{"role":"assistant"}]})");
+  CHECK(hollow.status == 400);
+  CHECK(json::parse(hollow.body)["error"]["param"] == "messages");
   CHECK(f.gw.submitted().empty());
 }
 
@@ -354,6 +359,69 @@ TEST_CASE("server: a body over the limit is refused with 413") {
   CHECK(h.status == 413);
   CHECK(http_call(f.port(), "POST", "/v1/chat/completions", chat_body(false)).status == 200);
   CHECK(f.gw.submitted().size() == 1);
+}
+
+TEST_CASE("server: a huge body gets a readable 413 at once, and the upload is drained") {
+  auto o = test_options();
+  o.max_request_bytes = 100 * 1024;
+  fixture f(o);
+  const std::size_t huge = 30u << 20;  // the 30 MB of the report
+  const std::string head = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                           "Content-Type: application/json\r\nContent-Length: " +
+                           std::to_string(huge) + "\r\n\r\n";
+  const auto check_413 = [](const http_response& r) {
+    CHECK(r.status == 413);
+    CHECK(r.header("connection") == "close");
+    REQUIRE(r.complete);
+    auto e = json::parse(r.body)["error"];
+    CHECK(e["code"] == "request_too_large");
+    CHECK(e["message"].get<std::string>().find(std::to_string(huge)) != std::string::npos);
+  };
+
+  SUBCASE("answered as soon as the head says so, before the body is sent") {
+    http_connection c(f.port());
+    REQUIRE(c.send_all(head + std::string(1000, 'x')));
+    http_response r;
+    REQUIRE(c.read_head(r, 5s));
+    c.read_body(r, 5s);
+    check_413(r);
+  }
+  SUBCASE("a client that sends everything before reading still reads the 413") {
+    // As the SDKs do: the whole 30 MB first, then the answer. The server must
+    // keep reading (and dropping) instead of resetting the connection.
+    http_connection c(f.port());
+    std::atomic<bool> sent{false};
+    std::thread sender([&] { sent = c.send_all(head + std::string(huge, 'x')); });
+    http_response r;
+    const bool got_head = c.read_head(r, 30s);
+    sender.join();
+    CHECK(sent.load());
+    REQUIRE(got_head);
+    c.read_body(r, 5s);
+    check_413(r);
+  }
+  SUBCASE("a chunked body with no length is cut off past the limit too") {
+    http_connection c(f.port());
+    std::string req = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+    const std::string piece(8192, 'x');
+    for (int i = 0; i < 40; ++i) req += "2000\r\n" + piece + "\r\n";
+    std::atomic<bool> sent{false};
+    std::thread sender([&] { sent = c.send_all(req); });
+    http_response r;
+    const bool got_head = c.read_head(r, 10s);
+    sender.join();
+    REQUIRE(got_head);
+    CHECK(r.status == 413);
+    c.read_body(r, 5s);
+    CHECK(json::parse(r.body)["error"]["code"] == "request_too_large");
+  }
+  // The server is fine afterwards, and nothing reached the gateway.
+  CHECK(f.gw.submitted().empty());
+  f.gw.set_script([](const completion_request&) {
+    return std::vector<script_step>{{5ms, finished("ok", "inst-A")}};
+  });
+  CHECK(http_call(f.port(), "POST", "/v1/chat/completions", chat_body(false)).status == 200);
 }
 
 TEST_CASE("server: a client leaving mid-stream gets its request cancelled") {

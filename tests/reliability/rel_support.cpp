@@ -58,6 +58,22 @@ int parent_pid(int pid) {
 
 }  // namespace
 
+std::vector<std::string> sockets_of(int pid) {
+  std::vector<std::string> out;
+  const std::string dir = "/proc/" + std::to_string(pid) + "/fd";
+  DIR* fds = ::opendir(dir.c_str());
+  if (!fds) return out;
+  while (auto* e = ::readdir(fds)) {
+    char target[256];
+    const auto n = ::readlink((dir + "/" + e->d_name).c_str(), target, sizeof target - 1);
+    if (n <= 0) continue;
+    const std::string t(target, static_cast<std::size_t>(n));
+    if (t.rfind("socket:[", 0) == 0) out.push_back(t);
+  }
+  ::closedir(fds);
+  return out;
+}
+
 int browser_pid_for_port(int port) {
   auto pids = e2e::chromium_pids("--remote-debugging-port=" + std::to_string(port));
   std::set<int> all(pids.begin(), pids.end());

@@ -28,6 +28,9 @@ std::int64_t unix_ms_now();
 // its helpers); 0 when none.
 int browser_pid_for_port(int port);
 
+// "socket:[inode]" of every socket pid holds open (empty when unknown).
+std::vector<std::string> sockets_of(int pid);
+
 // VmRSS of a process in KiB, -1 when unknown.
 long rss_kib(int pid);
 

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <regex>
 
@@ -90,6 +91,7 @@ TEST_CASE("reliability: CDP listens on loopback only, profiles are 0700, keys gu
   auto inst = f.get("/v1/instances", auth).json();
   auto others = non_loopback_ipv4();
   int cdp_ports = 0;
+  int browser_processes = 0;
   for (const auto& i : inst["instances"]) {
     int port = i["port"];
     int fd = tcp_connect("127.0.0.1", port);
@@ -101,6 +103,20 @@ TEST_CASE("reliability: CDP listens on loopback only, profiles are 0700, keys gu
       if (ofd >= 0) ::close(ofd);
     }
     ++cdp_ports;
+    // No socket of the server (its listening socket, its connections) is
+    // held by the browser or any of its helpers.
+    const int browser = browser_pid_for_port(port);
+    CHECK(browser > 0);
+    const auto server_sockets = sockets_of(f.server().pid());
+    CHECK_FALSE(server_sockets.empty());
+    for (int pid : testing::group_pids(browser)) {
+      ++browser_processes;
+      for (const auto& sock : sockets_of(pid)) {
+        const bool shared =
+            std::find(server_sockets.begin(), server_sockets.end(), sock) != server_sockets.end();
+        CHECK_MESSAGE(!shared, "browser process " << pid << " holds the server's " << sock);
+      }
+    }
   }
   if (others.empty()) MESSAGE("no non-loopback IPv4 address here: only the loopback side was checked");
 
@@ -147,7 +163,9 @@ TEST_CASE("reliability: CDP listens on loopback only, profiles are 0700, keys gu
   CHECK(leaks == 0);
   figure("security: " + std::to_string(denied) + " unauthenticated requests refused 401; " +
          std::to_string(cdp_ports) + " CDP ports checked against " + std::to_string(others.size()) +
-         " non-loopback address(es); " + std::to_string(dirs.size()) + " profile dirs 0700; " +
+         " non-loopback address(es); " + std::to_string(browser_processes) +
+         " browser processes hold no server socket; " + std::to_string(dirs.size()) +
+         " profile dirs 0700; " +
          std::to_string(lines.size()) + " trace log lines + " + std::to_string(responses.size()) +
          " responses searched for " + std::to_string(values.size()) + " cookie values and 2 keys: " +
          std::to_string(leaks) + " leaks");

@@ -77,6 +77,23 @@ TEST_CASE("sim support: child_process destructor kills the whole process group")
   CHECK(wait_until([&] { return !alive(grandchild); }, 5s));
 }
 
+TEST_CASE("sim support: what a test started dies with it when the test process aborts") {
+  int orphan = 0;
+  {
+    child_process probe({ABORT_PROBE});
+    auto line = probe.wait_for_line(std::regex("^child=\\d+$"), 10s);
+    REQUIRE(line);
+    orphan = std::stoi(line->substr(6));
+    auto status = probe.wait_exit(10s);
+    REQUIRE(status);
+    CHECK(WIFSIGNALED(*status));
+    CHECK(WTERMSIG(*status) == SIGABRT);
+  }
+  // No destructor ran in the probe: PR_SET_PDEATHSIG stopped its child.
+  CHECK(wait_until([&] { return !alive(orphan); }, 5s));
+  if (alive(orphan)) ::kill(orphan, SIGKILL);
+}
+
 TEST_CASE("sim support: kill sends a signal, a missing program exits 127") {
   child_process p({"/bin/sh", "-c", "echo ready; exec sleep 300"});
   REQUIRE(p.wait_for_line(std::regex("ready"), 5s));

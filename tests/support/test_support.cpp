@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -15,6 +17,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cerrno>
+#include <cstdint>
+#include <deque>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -58,7 +62,74 @@ bool wait_until(const std::function<bool()>& cond, std::chrono::milliseconds dea
   }
 }
 
+// ---- /proc --------------------------------------------------------------
+
+std::vector<int> group_pids(int pgid) {
+  std::vector<int> out;
+  std::error_code ec;
+  for (fs::directory_iterator it("/proc", ec), end; !ec && it != end; it.increment(ec)) {
+    const auto name = it->path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(it->path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    const auto close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 2));
+    std::string state;
+    int ppid = 0, pgrp = 0;
+    if (rest >> state >> ppid >> pgrp && pgrp == pgid && state != "Z") out.push_back(std::stoi(name));
+  }
+  return out;
+}
+
 // ---- child_process ------------------------------------------------------
+
+namespace {
+
+// Every child is forked by this one thread, which lives as long as the test
+// process: PR_SET_PDEATHSIG fires when the thread that forked a child ends,
+// so whatever a test starts (simulator, server and so its browsers) dies
+// with the test process, even when it aborts, and never earlier.
+class spawner {
+ public:
+  static spawner& get() {
+    static spawner* s = new spawner();  // never destroyed: its thread runs until exit
+    return *s;
+  }
+  // Runs job on the spawner thread and waits for it.
+  void run(const std::function<void()>& job) {
+    std::unique_lock<std::mutex> lock(mu_);
+    const auto ticket = ++posted_;
+    jobs_.push_back(job);
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return done_ >= ticket; });
+  }
+
+ private:
+  spawner() {
+    std::thread([this] {
+      std::unique_lock<std::mutex> lock(mu_);
+      for (;;) {
+        cv_.wait(lock, [&] { return !jobs_.empty(); });
+        auto job = std::move(jobs_.front());
+        jobs_.pop_front();
+        lock.unlock();
+        job();
+        lock.lock();
+        ++done_;
+        cv_.notify_all();
+      }
+    }).detach();
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;
+  std::uint64_t posted_ = 0;
+  std::uint64_t done_ = 0;
+};
+
+}  // namespace
 
 child_process::child_process(std::vector<std::string> argv, std::map<std::string, std::string> env_add) {
   if (argv.empty()) throw std::invalid_argument("child_process: empty argv");
@@ -84,13 +155,14 @@ child_process::child_process(std::vector<std::string> argv, std::map<std::string
     ::close(out[1]);
     throw std::runtime_error("pipe failed");
   }
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    for (int fd : {out[0], out[1], err[0], err[1]}) ::close(fd);
-    throw std::runtime_error("fork failed");
-  }
-  if (pid == 0) {
+  const pid_t parent = ::getpid();
+  pid_t pid = -1;
+  spawner::get().run([&] {
+    pid = ::fork();
+    if (pid != 0) return;
     ::setpgid(0, 0);  // own group: the destructor kills it with all its children
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // and the kernel does if the test process dies
+    if (::getppid() != parent) ::_exit(127);
     ::dup2(out[1], 1);
     ::dup2(err[1], 2);
     int devnull = ::open("/dev/null", O_RDONLY);
@@ -99,6 +171,10 @@ child_process::child_process(std::vector<std::string> argv, std::map<std::string
     const char msg[] = "child_process: exec failed\n";
     (void)!::write(2, msg, sizeof msg - 1);
     ::_exit(127);
+  });
+  if (pid < 0) {
+    for (int fd : {out[0], out[1], err[0], err[1]}) ::close(fd);
+    throw std::runtime_error("fork failed");
   }
   ::setpgid(pid, pid);  // also from the parent, so a kill right away reaches the group
   pid_ = pid;

@@ -121,6 +121,10 @@ http_response http_request_stream(const std::string& method, int port, const std
                                   const std::function<bool(const std::string&)>& on_piece,
                                   std::chrono::milliseconds timeout = 30s);
 
+// Pids of the live processes in process group pgid (a child started in its
+// own group, e.g. a browser, and all its helpers), read from /proc.
+std::vector<int> group_pids(int pgid);
+
 // True when /usr/bin/chromium exists and is executable.
 // A captured (or facts-based) GenerateContent body under sim/fixtures/.
 std::string sim_fixture_path(const std::string& name);
