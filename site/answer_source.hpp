@@ -2,7 +2,7 @@
 // Where the answer's bytes come from. The generation state machine only sees
 // page_events; an answer source produces them:
 // - network_source: the transport follows the request's body on the network
-//   (CDP Network.streamResourceContent);
+//   (over CDP, body streaming of the request; see browser/cdp/cdp_transport.*);
 // - hook_source: scripts/answer_hook.js, installed before the page's own
 //   scripts, wraps fetch / XMLHttpRequest and posts the body through a
 //   binding (works in every protocol, BiDi included);

@@ -102,7 +102,7 @@ class page_transport {
 
   // A function `window[name](payload)` in every document of the tab (from
   // its start, before the page's scripts) through which page scripts post
-  // strings back to the driver (CDP Runtime.addBinding, BiDi channels).
+  // strings back to the driver (a CDP binding, a BiDi channel).
   virtual void add_binding(const std::string& name, std::chrono::milliseconds timeout) = 0;
   // Every payload posted through the binding, on a transport thread, in
   // order; must not block.

@@ -4,7 +4,7 @@
 //   {id, kind: 'request' | 'response' | 'body' | 'finished' | 'failed' |
 //    'body_unavailable', status?, data?}
 // (site/answer_source.cpp reads them). Works the same in every protocol:
-// CDP Runtime.addBinding, BiDi script.message channels.
+// a CDP binding or a BiDi channel.
 // args: {binding, url_part}
 (args) => {
   if (window.__camoufleet_hooked) return;
