@@ -130,7 +130,12 @@ generation_result chat_page::generate(const std::vector<chat_message>& messages,
   std::unique_ptr<page_watch> watch = source_->watch(
       site_.generate_content_pattern, [queue](const page_event& e) { queue->push(e); });
   bool clicked = false;
+  const auto t_prepare = clock::now();
   std::optional<dom_snapshot> fast = prepare_and_submit(params, prompt, deadline, clicked);
+  spdlog::debug("instance={} one-trip submit: {} in {} us", setup_.instance_id,
+                fast ? (clicked ? "clicked" : "not clicked") : "slow path",
+                std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - t_prepare)
+                    .count());
   if (!fast) {
     apply_settings(params, deadline);
     fast = snapshot(0, std::min(left(deadline), milliseconds(5000)));
@@ -149,6 +154,7 @@ generation_result chat_page::generate(const std::vector<chat_message>& messages,
   std::optional<generation> g;
   try {
     if (!clicked) submit_prompt(prompt, deadline);
+    spdlog::debug("instance={} Run clicked", setup_.instance_id);
     g.emplace(site_, before, clock::now(), deadline, timeout);
     while (true) {
       if (stop_requested_) cancel_generation(*queue, *g);

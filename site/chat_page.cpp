@@ -293,6 +293,7 @@ chat_page::shown_answer chat_page::last_answer() {
 void chat_page::new_chat(milliseconds timeout) {
   const auto deadline = clock::now() + timeout;
   ensure_open();
+  spdlog::debug("instance={} new chat", setup_.instance_id);
   const auto& s = site_.selectors;
   json r = run("new_chat", {{"button", s.new_chat_button}}, left(deadline));
   if (r != true) throw driver_error(failure_kind::site_error, "no New chat button on the page");
@@ -315,7 +316,9 @@ void chat_page::new_chat(milliseconds timeout) {
     const auto pause = discarded ? std::chrono::milliseconds(2) : site_.timeouts.poll_interval;
     std::this_thread::sleep_for(std::min(left(deadline), pause));
   }
+  spdlog::debug("instance={} new chat: conversation cleared", setup_.instance_id);
   wait_ready(deadline, "new chat", false);
+  spdlog::debug("instance={} new chat: page ready", setup_.instance_id);
 }
 
 bool chat_page::ping(milliseconds timeout) {
