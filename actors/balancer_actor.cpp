@@ -281,7 +281,7 @@ caf::behavior balancer_actor(caf::stateful_actor<balancer_state>* self, balancer
     [=](instance_models& m) {
       auto& models = self->state.models;
       for (auto& mi : m.models) {
-        auto same = [&](const cdp::model_info& x) { return x.id == mi.id; };
+        auto same = [&](const core::model_info& x) { return x.id == mi.id; };
         if (std::none_of(models.begin(), models.end(), same)) models.push_back(std::move(mi));
       }
     },
@@ -304,7 +304,7 @@ caf::behavior balancer_actor(caf::stateful_actor<balancer_state>* self, balancer
       const auto wanted = bare_model(req.params.model);
       if (!wanted.empty() && !s.models.empty() &&
           std::none_of(s.models.begin(), s.models.end(),
-                       [&](const cdp::model_info& m) { return m.id == wanted; })) {
+                       [&](const core::model_info& m) { return m.id == wanted; })) {
         self->send(sink, request_failed{id, "", error_code::unknown_model,
                                         "The model '" + wanted + "' does not exist", 0});
         return;

@@ -55,7 +55,7 @@ struct balancer_state {
   std::map<std::string, member> instances;
   std::map<std::string, pending> requests;  // queued and running
   std::uint64_t use_counter = 0;
-  std::vector<cdp::model_info> models;
+  std::vector<core::model_info> models;
   bool draining = false;
   std::vector<caf::response_promise> drain_waiters;
   bool settled_logged = false;

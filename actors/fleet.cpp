@@ -38,7 +38,7 @@ std::vector<std::string> discover_auth_files(const std::string& dir) {
 
 struct fleet::impl {
   fleet_options options;
-  cdp::session_factory factory;
+  browser::session_factory factory;
   caf::actor_system_config config;
   std::unique_ptr<caf::actor_system> system;
   caf::actor balancer;
@@ -117,7 +117,7 @@ void fleet::impl::watch_loop() {
   }
 }
 
-fleet::fleet(fleet_options options, cdp::session_factory factory) : impl_(std::make_unique<impl>()) {
+fleet::fleet(fleet_options options, browser::session_factory factory) : impl_(std::make_unique<impl>()) {
   caf_thread_guard thread_guard;
   auto& d = *impl_;
   d.options = std::move(options);

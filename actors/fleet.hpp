@@ -10,7 +10,7 @@
 #include "actors/gateway.hpp"
 #include "actors/timing.hpp"
 #include "actors/types.hpp"
-#include "cdp/session.hpp"
+#include "browser/session.hpp"
 
 namespace camoufleet {
 
@@ -18,7 +18,7 @@ struct fleet_options {
   std::vector<std::string> auth_files;  // paths; one instance each in multi mode
   bool multi = false;
   std::string ws_endpoint;              // single mode: attach instead of launching
-  cdp::session_options base;            // browser, display, base_port, site, profile_root...
+  browser::session_options base;            // browser, display, base_port, site, profile_root...
   fleet_timing timing;
   int queue_limit = 100;
   int max_retries = 2;
@@ -37,7 +37,7 @@ std::vector<std::string> discover_auth_files(const std::string& dir);
 
 class fleet {
  public:
-  fleet(fleet_options options, cdp::session_factory factory);
+  fleet(fleet_options options, browser::session_factory factory);
   ~fleet();  // shutdown(0) unless it ran already
   fleet(const fleet&) = delete;
   fleet& operator=(const fleet&) = delete;

@@ -27,7 +27,7 @@ class gateway {
   // ids are ignored; on_done(true) when something was cancelled.
   virtual void cancel(const std::string& request_id, std::function<void(bool)> on_done) = 0;
   virtual void fleet(std::function<void(const fleet_view&)> on_view) = 0;
-  virtual void models(std::function<void(const std::vector<cdp::model_info>&)> on_models) = 0;
+  virtual void models(std::function<void(const std::vector<core::model_info>&)> on_models) = 0;
 
   // Dashboard actions; on_done(false) when no instance has that id. The
   // defaults answer false (a gateway without instances to act on).

@@ -84,10 +84,10 @@ void ask_fleet(caf::event_based_actor* self, caf::actor balancer,
 
 void ask_models(caf::event_based_actor* self, caf::actor balancer,
                 std::chrono::milliseconds timeout,
-                std::function<void(const std::vector<cdp::model_info>&)> on_models) {
+                std::function<void(const std::vector<core::model_info>&)> on_models) {
   self->request(balancer, timeout, caf::get_atom::value, models_atom::value)
-      .then([=](const std::vector<cdp::model_info>& m) { call_safely(on_models, m); },
-            [=](caf::error&) { call_safely(on_models, std::vector<cdp::model_info>{}); });
+      .then([=](const std::vector<core::model_info>& m) { call_safely(on_models, m); },
+            [=](caf::error&) { call_safely(on_models, std::vector<core::model_info>{}); });
 }
 
 }  // namespace
@@ -142,12 +142,12 @@ void gateway_impl::fleet(std::function<void(const fleet_view&)> on_view) {
   system_.spawn(ask_fleet, balancer_, ask_timeout_, std::move(on_view));
 }
 
-void gateway_impl::models(std::function<void(const std::vector<cdp::model_info>&)> on_models) {
+void gateway_impl::models(std::function<void(const std::vector<core::model_info>&)> on_models) {
   caf_thread_guard thread_guard;
   std::shared_lock<std::shared_mutex> lock(mu_);
   if (closed_) {
     lock.unlock();
-    call_safely(on_models, std::vector<cdp::model_info>{});
+    call_safely(on_models, std::vector<core::model_info>{});
     return;
   }
   system_.spawn(ask_models, balancer_, ask_timeout_, std::move(on_models));

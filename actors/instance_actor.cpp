@@ -82,14 +82,14 @@ void begin_start(self_ptr self) {
         writes->record_loaded(options.auth_file, *text);
     }
     auto on_exit = [addr, epoch](const std::string& reason) {
-      tell(addr, session_failed{epoch, static_cast<int>(cdp::failure_kind::browser_gone), reason,
+      tell(addr, session_failed{epoch, core::failure_kind::browser_gone, reason,
                                 false});
     };
     try {
       auto s = factory(options, on_exit);
-      if (!s) throw cdp::driver_error(cdp::failure_kind::browser_gone, "no session");
+      if (!s) throw core::driver_error(core::failure_kind::browser_gone, "no session");
       auto info = s->info();
-      std::vector<cdp::model_info> models;
+      std::vector<core::model_info> models;
       try {
         models = s->page().models();
       } catch (const std::exception& e) {
@@ -97,10 +97,10 @@ void begin_start(self_ptr self) {
       }
       slot.set(std::move(s));
       tell(addr, session_started{epoch, info.port, info.pid, info.ws_endpoint, std::move(models)});
-    } catch (const cdp::driver_error& e) {
-      tell(addr, session_failed{epoch, static_cast<int>(e.kind()), e.what(), true});
+    } catch (const core::driver_error& e) {
+      tell(addr, session_failed{epoch, e.kind(), e.what(), true});
     } catch (const std::exception& e) {
-      tell(addr, session_failed{epoch, static_cast<int>(cdp::failure_kind::browser_gone),
+      tell(addr, session_failed{epoch, core::failure_kind::browser_gone,
                                 e.what(), true});
     }
   });
@@ -266,7 +266,7 @@ void on_crash(self_ptr self, const std::string& reason, const char* kind) {
     leave(self);
     return;
   }
-  if (st.machine.apply({instance_event_kind::crashed, cdp::failure_kind::browser_gone, reason},
+  if (st.machine.apply({instance_event_kind::crashed, core::failure_kind::browser_gone, reason},
                         now)) {
     follow_status(self);
   }
@@ -289,18 +289,18 @@ void post_generation(self_ptr self, const run_job& job) {
     const auto& rid = request.id;
     try {
       auto* s = slot.get();
-      if (s == nullptr) throw cdp::driver_error(cdp::failure_kind::browser_gone, "no browser");
+      if (s == nullptr) throw core::driver_error(core::failure_kind::browser_gone, "no browser");
       auto& page = s->page();
       if (fresh_chat) page.new_chat(timing.page_timeout);
       const auto& wanted = request.params.model;
       // The driver returns at once when the page is on that model already.
       if (!wanted.empty()) page.switch_model(wanted, timing.page_timeout);
       if (ticket->is_cancelled())
-        throw cdp::driver_error(cdp::failure_kind::cancelled, "cancelled before the answer began");
+        throw core::driver_error(core::failure_kind::cancelled, "cancelled before the answer began");
       bool stop_sent = false;
       auto result = page.generate(
           request.messages, request.params,
-          [&](const cdp::delta& d) {
+          [&](const core::delta& d) {
             // A cancel that raced generate() clearing its stop flag.
             if (!stop_sent && ticket->is_cancelled()) {
               stop_sent = true;
@@ -320,10 +320,10 @@ void post_generation(self_ptr self, const run_job& job) {
         }
       }
       tell(addr, generation_done{epoch, rid, std::move(result), std::move(model)});
-    } catch (const cdp::driver_error& e) {
-      tell(addr, generation_failed{epoch, rid, static_cast<int>(e.kind()), e.what(), ticket->any_sent()});
+    } catch (const core::driver_error& e) {
+      tell(addr, generation_failed{epoch, rid, e.kind(), e.what(), ticket->any_sent()});
     } catch (const std::exception& e) {
-      tell(addr, generation_failed{epoch, rid, static_cast<int>(cdp::failure_kind::site_error),
+      tell(addr, generation_failed{epoch, rid, core::failure_kind::site_error,
                                    e.what(), ticket->any_sent()});
     }
   });
@@ -376,7 +376,7 @@ void health_check(self_ptr self) {
         st.log->error("Browser failed to start (timeout): {}; abandoning it", reason);
         retire_worker(self);
         ++st.epoch;  // its late session_started / session_failed are ignored
-        if (st.machine.apply({instance_event_kind::start_failed, cdp::failure_kind::timeout, reason},
+        if (st.machine.apply({instance_event_kind::start_failed, core::failure_kind::timeout, reason},
                              now))
           follow_status(self);
       }
@@ -438,7 +438,7 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
     [=](session_failed& m) {
       auto& s = self->state;
       if (m.epoch != s.epoch) return;
-      auto kind = static_cast<cdp::failure_kind>(m.failure);
+      auto kind = m.failure;
       if (!m.on_start) {
         s.log->warn("Browser gone: {}", m.message);
         on_crash(self, "browser gone: " + m.message, "browser_gone");
@@ -446,7 +446,7 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
       }
       // A broken profile gets its own single line from follow_status.
       ++s.view.errors[std::string("start_") + retry::name_of(kind)];
-      if (kind != cdp::failure_kind::invalid_profile)
+      if (kind != core::failure_kind::invalid_profile)
         s.log->error("Browser failed to start ({}): {}", retry::name_of(kind), m.message);
       if (s.machine.apply({instance_event_kind::start_failed, kind, m.message}, unix_ms()))
         follow_status(self);
@@ -500,19 +500,19 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
     [=](generation_failed& m) {
       auto& s = self->state;
       if (m.epoch != s.epoch || m.request_id != s.job_id) return;
-      auto kind = static_cast<cdp::failure_kind>(m.failure);
+      auto kind = m.failure;
       auto o = outcome_for(s, m.request_id);
       o.code = retry::code_of(kind);
       o.message = m.message;
       o.delta_sent = m.delta_sent || (s.job_ticket_ && s.job_ticket_->close());
-      if (kind == cdp::failure_kind::rate_limited || kind == cdp::failure_kind::quota_exceeded) {
-        auto cool = kind == cdp::failure_kind::quota_exceeded ? s.cfg.timing.quota_cooldown
+      if (kind == core::failure_kind::rate_limited || kind == core::failure_kind::quota_exceeded) {
+        auto cool = kind == core::failure_kind::quota_exceeded ? s.cfg.timing.quota_cooldown
                                                                : s.cfg.timing.rate_limit_cooldown;
         o.retry_after_s = static_cast<int>(
             std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::seconds>(cool).count()));
       }
       s.log->warn("Request {} failed ({}): {}", m.request_id, retry::name_of(kind), m.message);
-      if (kind != cdp::failure_kind::cancelled) ++s.view.errors[retry::name_of(kind)];
+      if (kind != core::failure_kind::cancelled) ++s.view.errors[retry::name_of(kind)];
       finish_job(self, std::move(o));
       s.machine.apply({instance_event_kind::failed, kind, m.message}, unix_ms());
       follow_status(self);

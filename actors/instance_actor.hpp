@@ -19,7 +19,7 @@
 #include "actors/timing.hpp"
 #include "actors/types.hpp"
 #include "actors/worker.hpp"
-#include "cdp/session.hpp"
+#include "browser/session.hpp"
 
 namespace spdlog {
 class logger;
@@ -29,8 +29,8 @@ namespace camoufleet {
 
 struct instance_config {
   std::string id;                 // "instance_1"
-  cdp::session_options options;   // instance_id / auth_file / base_port already set
-  cdp::session_factory factory;
+  browser::session_options options;   // instance_id / auth_file / base_port already set
+  browser::session_factory factory;
   fleet_timing timing;
   caf::actor balancer;
   // Set: the refreshed session is written back to options.auth_file

@@ -26,9 +26,9 @@ void instance_state::enter_error(const std::string& reason, std::int64_t now_ms)
   until_ms_ = now_ms + backoff_ms();
 }
 
-void instance_state::on_failure(cdp::failure_kind kind, const std::string& reason,
+void instance_state::on_failure(core::failure_kind kind, const std::string& reason,
                                 std::int64_t now_ms) {
-  using fk = cdp::failure_kind;
+  using fk = core::failure_kind;
   switch (kind) {
     case fk::cancelled:
       status_ = st::ready;  // the client gave up; the page is fine
@@ -87,14 +87,14 @@ bool instance_state::apply(const instance_event& e, std::int64_t now_ms) {
       return true;
     case k::start_failed:
       if (status_ != st::starting) return false;
-      if (e.failure == cdp::failure_kind::cancelled) {
+      if (e.failure == core::failure_kind::cancelled) {
         enter_error(e.reason, now_ms);
-      } else if (e.failure == cdp::failure_kind::rate_limited ||
-                 e.failure == cdp::failure_kind::quota_exceeded) {
+      } else if (e.failure == core::failure_kind::rate_limited ||
+                 e.failure == core::failure_kind::quota_exceeded) {
         // No browser to keep while cooling: wait out the cooldown in error,
         // then start afresh (a cooldown would come back "ready" with no page).
         enter_error(e.reason, now_ms);
-        until_ms_ = now_ms + (e.failure == cdp::failure_kind::quota_exceeded
+        until_ms_ = now_ms + (e.failure == core::failure_kind::quota_exceeded
                                   ? timing_.quota_cooldown
                                   : timing_.rate_limit_cooldown)
                                  .count();

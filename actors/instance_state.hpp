@@ -8,7 +8,7 @@
 
 #include "actors/timing.hpp"
 #include "actors/types.hpp"
-#include "cdp/chat.hpp"
+#include "core/chat.hpp"
 
 namespace camoufleet {
 
@@ -27,7 +27,7 @@ enum class instance_event_kind {
 
 struct instance_event {
   instance_event_kind kind;
-  cdp::failure_kind failure = cdp::failure_kind::site_error;  // for failed / start_failed
+  core::failure_kind failure = core::failure_kind::site_error;  // for failed / start_failed
   std::string reason;
 };
 
@@ -53,7 +53,7 @@ class instance_state {
 
  private:
   // Where a failure of the page or the browser leaves the instance.
-  void on_failure(cdp::failure_kind kind, const std::string& reason, std::int64_t now_ms);
+  void on_failure(core::failure_kind kind, const std::string& reason, std::int64_t now_ms);
   void enter_error(const std::string& reason, std::int64_t now_ms);
 
   fleet_timing timing_;

@@ -3,11 +3,11 @@
 namespace camoufleet {
 
 void register_types(caf::actor_system_config& cfg) {
-  cfg.add_message_type<cdp::chat_message>("camoufleet::chat_message")
-      .add_message_type<cdp::generation_params>("camoufleet::generation_params")
-      .add_message_type<cdp::delta>("camoufleet::delta")
-      .add_message_type<cdp::generation_result>("camoufleet::generation_result")
-      .add_message_type<cdp::model_info>("camoufleet::model_info")
+  cfg.add_message_type<core::chat_message>("camoufleet::chat_message")
+      .add_message_type<core::generation_params>("camoufleet::generation_params")
+      .add_message_type<core::delta>("camoufleet::delta")
+      .add_message_type<core::generation_result>("camoufleet::generation_result")
+      .add_message_type<core::model_info>("camoufleet::model_info")
       .add_message_type<completion_request>("camoufleet::completion_request")
       .add_message_type<request_assigned>("camoufleet::request_assigned")
       .add_message_type<request_delta>("camoufleet::request_delta")

@@ -15,7 +15,7 @@
 #include <caf/meta/type_name.hpp>
 
 #include "actors/types.hpp"
-#include "cdp/chat.hpp"
+#include "core/chat.hpp"
 
 namespace camoufleet {
 
@@ -71,7 +71,7 @@ struct instance_update {
 // Instance -> balancer, once per browser start that could read the list.
 struct instance_models {
   std::string instance_id;
-  std::vector<cdp::model_info> models;
+  std::vector<core::model_info> models;
 };
 
 // Instance -> balancer: the first delta of a request went to its sink.
@@ -87,12 +87,12 @@ struct session_started {
   int port = 0;
   int pid = 0;
   std::string ws_endpoint;
-  std::vector<cdp::model_info> models;
+  std::vector<core::model_info> models;
 };
 
 struct session_failed {  // start failed, or the browser went away
   std::uint64_t epoch = 0;
-  int failure = 0;  // cdp::failure_kind
+  core::failure_kind failure = core::failure_kind::site_error;
   std::string message;
   bool on_start = false;
 };
@@ -100,14 +100,14 @@ struct session_failed {  // start failed, or the browser went away
 struct generation_done {
   std::uint64_t epoch = 0;
   std::string request_id;
-  cdp::generation_result result;
+  core::generation_result result;
   std::string model;
 };
 
 struct generation_failed {
   std::uint64_t epoch = 0;
   std::string request_id;
-  int failure = 0;  // cdp::failure_kind
+  core::failure_kind failure = core::failure_kind::site_error;
   std::string message;
   bool delta_sent = false;
 };
@@ -205,7 +205,7 @@ typename Inspector::result_type inspect(Inspector& f, ping_done& x) {
 
 }  // namespace camoufleet
 
-namespace camoufleet::cdp {
+namespace camoufleet::core {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, chat_message& x) {
@@ -230,7 +230,7 @@ typename Inspector::result_type inspect(Inspector& f, model_info& x) {
   return f(caf::meta::type_name("model_info"), x.id, x.display_name);
 }
 
-}  // namespace camoufleet::cdp
+}  // namespace camoufleet::core
 
 namespace camoufleet {
 

@@ -56,7 +56,7 @@ void observed_gateway::fleet(std::function<void(const fleet_view&)> on_view) {
 }
 
 void observed_gateway::models(
-    std::function<void(const std::vector<cdp::model_info>&)> on_models) {
+    std::function<void(const std::vector<core::model_info>&)> on_models) {
   inner_.models(std::move(on_models));
 }
 

@@ -23,7 +23,7 @@ class observed_gateway : public gateway {
               std::function<void(const request_event&)> on_event) override;
   void cancel(const std::string& request_id, std::function<void(bool)> on_done) override;
   void fleet(std::function<void(const fleet_view&)> on_view) override;
-  void models(std::function<void(const std::vector<cdp::model_info>&)> on_models) override;
+  void models(std::function<void(const std::vector<core::model_info>&)> on_models) override;
   void restart(const std::string& instance_id, std::function<void(bool)> on_done) override;
   void set_rotation(const std::string& instance_id, bool in_rotation,
                     std::function<void(bool)> on_done) override;

@@ -12,8 +12,8 @@
 #include <sstream>
 #include <vector>
 
-#include "cdp/chat.hpp"
-#include "cdp/storage_state.hpp"
+#include "core/chat.hpp"
+#include "browser/storage_state.hpp"
 
 namespace camoufleet {
 
@@ -45,7 +45,7 @@ std::string write_file_atomic(const std::string& path, const std::string& conten
   std::string tmpl = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
   std::vector<char> name(tmpl.begin(), tmpl.end());
   name.push_back('\0');
-  int fd = ::mkstemp(name.data());  // created 0600
+  int fd = ::mkostemp(name.data(), O_CLOEXEC);  // created 0600
   if (fd < 0) return errno_text("creating a temp file");
   const std::string tmp(name.data());
   auto fail = [&](const char* what) {
@@ -64,7 +64,7 @@ std::string write_file_atomic(const std::string& path, const std::string& conten
   fd = -1;
   if (::rename(tmp.c_str(), path.c_str()) != 0) return fail("rename");
   // The rename itself is durable only once the directory is synced.
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     ::fsync(dfd);
     ::close(dfd);
@@ -88,9 +88,9 @@ refresh_decision decide_refresh(const std::string& storage_json,
     d.why = "the profile file is gone";
     return d;
   }
-  cdp::storage_state state;
+  browser::storage_state state;
   try {
-    state = cdp::parse_storage_state(storage_json, "from the browser");
+    state = browser::parse_storage_state(storage_json, "from the browser");
   } catch (const std::exception& e) {
     d.why = std::string("the browser's session is not usable (") + e.what() + ")";
     return d;
@@ -99,7 +99,7 @@ refresh_decision decide_refresh(const std::string& storage_json,
     d.why = "the browser's session has no cookies";
     return d;
   }
-  d.content = cdp::to_storage_state_json(state);
+  d.content = browser::to_storage_state_json(state);
   if (d.content == *current) {
     d.why = "unchanged";
     d.content.clear();

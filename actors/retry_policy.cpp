@@ -21,30 +21,30 @@ bool should_retry(const failed_attempt& a, int max_retries) {
   return a.retries_done < max_retries;
 }
 
-error_code code_of(cdp::failure_kind kind) {
+error_code code_of(core::failure_kind kind) {
   switch (kind) {
-    case cdp::failure_kind::login_lost: return error_code::login_lost;
-    case cdp::failure_kind::rate_limited: return error_code::rate_limited;
-    case cdp::failure_kind::quota_exceeded: return error_code::rate_limited;
-    case cdp::failure_kind::site_error: return error_code::site_error;
-    case cdp::failure_kind::timeout: return error_code::timeout;
-    case cdp::failure_kind::browser_gone: return error_code::browser_gone;
-    case cdp::failure_kind::cancelled: return error_code::cancelled;
-    case cdp::failure_kind::invalid_profile: return error_code::login_lost;
+    case core::failure_kind::login_lost: return error_code::login_lost;
+    case core::failure_kind::rate_limited: return error_code::rate_limited;
+    case core::failure_kind::quota_exceeded: return error_code::rate_limited;
+    case core::failure_kind::site_error: return error_code::site_error;
+    case core::failure_kind::timeout: return error_code::timeout;
+    case core::failure_kind::browser_gone: return error_code::browser_gone;
+    case core::failure_kind::cancelled: return error_code::cancelled;
+    case core::failure_kind::invalid_profile: return error_code::login_lost;
   }
   return error_code::site_error;
 }
 
-const char* name_of(cdp::failure_kind kind) {
+const char* name_of(core::failure_kind kind) {
   switch (kind) {
-    case cdp::failure_kind::login_lost: return "login_lost";
-    case cdp::failure_kind::rate_limited: return "rate_limited";
-    case cdp::failure_kind::quota_exceeded: return "quota_exceeded";
-    case cdp::failure_kind::site_error: return "site_error";
-    case cdp::failure_kind::timeout: return "timeout";
-    case cdp::failure_kind::browser_gone: return "browser_gone";
-    case cdp::failure_kind::cancelled: return "cancelled";
-    case cdp::failure_kind::invalid_profile: return "invalid_profile";
+    case core::failure_kind::login_lost: return "login_lost";
+    case core::failure_kind::rate_limited: return "rate_limited";
+    case core::failure_kind::quota_exceeded: return "quota_exceeded";
+    case core::failure_kind::site_error: return "site_error";
+    case core::failure_kind::timeout: return "timeout";
+    case core::failure_kind::browser_gone: return "browser_gone";
+    case core::failure_kind::cancelled: return "cancelled";
+    case core::failure_kind::invalid_profile: return "invalid_profile";
   }
   return "unknown";
 }

@@ -3,7 +3,7 @@
 // while nothing has reached the client yet. Pure.
 
 #include "actors/types.hpp"
-#include "cdp/chat.hpp"
+#include "core/chat.hpp"
 
 namespace camoufleet::retry {
 
@@ -21,8 +21,8 @@ struct failed_attempt {
 bool should_retry(const failed_attempt& a, int max_retries);
 
 // How a driver failure is reported to the client.
-error_code code_of(cdp::failure_kind kind);
+error_code code_of(core::failure_kind kind);
 // Local name table so actors/ does not need cdp's implementation files.
-const char* name_of(cdp::failure_kind kind);
+const char* name_of(core::failure_kind kind);
 
 }  // namespace camoufleet::retry

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "cdp/chat.hpp"
+#include "core/chat.hpp"
 
 namespace camoufleet {
 
@@ -37,8 +37,8 @@ const char* to_string(error_code c);
 
 struct completion_request {
   std::string id;  // "chatcmpl-..."; also X-Request-Id
-  std::vector<cdp::chat_message> messages;
-  cdp::generation_params params;
+  std::vector<core::chat_message> messages;
+  core::generation_params params;
   bool stream = false;
   std::int64_t received_ms = 0;  // unix ms
 };

@@ -4,8 +4,8 @@
 
 namespace camoufleet {
 
-void session_slot::set(std::unique_ptr<cdp::session> s) {
-  std::unique_ptr<cdp::session> old;
+void session_slot::set(std::unique_ptr<browser::session> s) {
+  std::unique_ptr<browser::session> old;
   {
     std::lock_guard<std::mutex> lock(mu_);
     old = std::move(session_);
@@ -13,7 +13,7 @@ void session_slot::set(std::unique_ptr<cdp::session> s) {
   }
 }
 
-std::unique_ptr<cdp::session> session_slot::take() {
+std::unique_ptr<browser::session> session_slot::take() {
   std::lock_guard<std::mutex> lock(mu_);
   return std::move(session_);
 }

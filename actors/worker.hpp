@@ -13,7 +13,7 @@
 #include <string>
 #include <thread>
 
-#include "cdp/session.hpp"
+#include "browser/session.hpp"
 
 namespace camoufleet {
 
@@ -21,15 +21,15 @@ namespace camoufleet {
 // request_stop() may be called from any thread.
 class session_slot {
  public:
-  cdp::session* get() const { return session_.get(); }
-  void set(std::unique_ptr<cdp::session> s);
-  std::unique_ptr<cdp::session> take();
+  browser::session* get() const { return session_.get(); }
+  void set(std::unique_ptr<browser::session> s);
+  std::unique_ptr<browser::session> take();
   // Forwards to page().request_stop(); false when there is no session.
   bool request_stop();
 
  private:
   mutable std::mutex mu_;  // guards replacing the session against request_stop
-  std::unique_ptr<cdp::session> session_;
+  std::unique_ptr<browser::session> session_;
 };
 
 class worker {

@@ -21,12 +21,14 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "cdp/browser_process.hpp"
-#include "cdp/chat.hpp"
-#include "cdp/connection.hpp"
-#include "cdp/io_thread.hpp"
-#include "cdp/site_profile.hpp"
-#include "cdp/storage_state.hpp"
+#include "actors/profile_file.hpp"
+#include "browser/browser_process.hpp"
+#include "browser/login_window.hpp"
+#include "browser/storage_state.hpp"
+#include "core/chat.hpp"
+#include "site/local_storage.hpp"
+#include "site/page_scripts.hpp"
+#include "site/site_profile.hpp"
 
 namespace camoufleet::app {
 namespace {
@@ -92,54 +94,13 @@ void check_writable(const std::string& dir, const char* flag) {
     throw std::runtime_error(std::string(flag) + " " + dir + ": " + d + " is not writable");
 }
 
-// The browser, its connection and the io thread, torn down in that order:
-// the connection must be gone before the io thread stops, and the browser
-// gets a clean Browser.close before it is terminated (and its profile dir
-// removed by browser_process).
-struct login_browser {
-  std::unique_ptr<cdp::io_thread> io;
-  std::shared_ptr<cdp::connection> conn;
-  std::unique_ptr<cdp::browser_process> browser;
-
-  login_browser() = default;
-  login_browser(const login_browser&) = delete;
-  login_browser& operator=(const login_browser&) = delete;
-  ~login_browser() { close(); }
-
-  void close() noexcept {
-    try {
-      if (conn) {
-        if (browser && conn->is_open()) {
-          try {
-            conn->call("Browser.close", json::object(), "", milliseconds(2000));
-          } catch (const std::exception&) {
-            // Already gone or stuck: terminate() below settles it.
-          }
-        }
-        conn->close();
-        conn.reset();
-      }
-      if (browser) {
-        browser->wait_for_exit(milliseconds(3000));
-        browser->terminate(milliseconds(2000));
-        browser.reset();
-      }
-      if (io) {
-        io->stop();
-        io.reset();
-      }
-    } catch (...) {
-    }
-  }
-};
-
-cdp::display_mode to_cdp(config::display_mode m) {
+browser::display_mode to_cdp(config::display_mode m) {
   switch (m) {
-    case config::display_mode::visible: return cdp::display_mode::visible;
-    case config::display_mode::virtual_display: return cdp::display_mode::virtual_display;
+    case config::display_mode::visible: return browser::display_mode::visible;
+    case config::display_mode::virtual_display: return browser::display_mode::virtual_display;
     case config::display_mode::headless: break;
   }
-  return cdp::display_mode::headless;
+  return browser::display_mode::headless;
 }
 
 // Sleeps up to `wait` unless SIGINT/SIGTERM arrives (main() blocks both, so
@@ -157,30 +118,8 @@ int wait_for_signal(milliseconds wait) {
   return sig > 0 ? sig : 0;
 }
 
-json evaluate(cdp::connection& conn, const std::string& session, const std::string& expression,
-              milliseconds timeout) {
-  json r = conn.call("Runtime.evaluate",
-                     {{"expression", expression}, {"returnByValue", true}, {"awaitPromise", false}},
-                     session, timeout);
-  if (r.contains("exceptionDetails"))
-    throw cdp::driver_error(cdp::failure_kind::site_error, "script failed in the page");
-  return r.value("result", json::object()).value("value", json());
-}
-
-std::string look_script(const std::vector<std::string>& ready_selectors) {
-  return "(() => { const sels = " + json(ready_selectors).dump() +
-         "; const ready = sels.some(s => { try { return !!document.querySelector(s); }"
-         " catch (e) { return false; } });"
-         " return {url: location.href, ready}; })()";
-}
-
-const char* const local_storage_script =
-    "(() => { const items = []; for (let i = 0; i < localStorage.length; ++i) {"
-    " const k = localStorage.key(i); items.push([k, localStorage.getItem(k)]); }"
-    " return {origin: location.origin, items}; })()";
-
 struct signed_in_tab {
-  std::string session_id;
+  std::string tab_id;
 };
 
 struct login_failure : std::runtime_error {
@@ -189,45 +128,33 @@ struct login_failure : std::runtime_error {
 };
 
 // Waits for the chat page in any tab (the user may open a new one or close
-// ours). Returns the flattened session of that tab.
-signed_in_tab wait_for_sign_in(login_browser& b, const config::settings& s,
-                               const cdp::site_profile& site, clock_type::time_point deadline) {
-  const std::string script = look_script(site.selectors.ready);
+// ours). Returns that tab.
+signed_in_tab wait_for_sign_in(browser::login_window& w, const config::settings& s,
+                               const site::site_profile& site, clock_type::time_point deadline) {
+  const json look_args = {{"ready", site.selectors.ready}};
   const std::string want_origin = url_origin(s.site_url);
   const std::string want_path = url_path(s.site_url);
   const milliseconds poll = std::max(site.timeouts.poll_interval, milliseconds(200));
-  std::map<std::string, std::string> sessions;  // targetId -> sessionId
   std::string last_seen;  // origin + path only: queries may carry tokens
 
   for (;;) {
-    if (!b.browser->running() || !b.conn->is_open())
-      throw login_failure(1, "the browser closed before the sign-in finished");
+    if (!w.alive()) throw login_failure(1, "the browser closed before the sign-in finished");
     try {
-      json targets = b.conn->call("Target.getTargets", json::object(), "", milliseconds(5000));
-      for (const auto& t : targets.value("targetInfos", json::array())) {
-        if (t.value("type", std::string()) != "page") continue;
-        const std::string url = t.value("url", std::string());
-        if (url_origin(url).empty()) continue;
-        const std::string seen = url_origin(url) + url_path(url);
+      for (const auto& t : w.tabs(milliseconds(5000))) {
+        if (url_origin(t.url).empty()) continue;
+        const std::string seen = url_origin(t.url) + url_path(t.url);
         if (seen != last_seen) spdlog::debug("login: a tab shows {}", seen);
         last_seen = seen;
-        if (url_origin(url) != want_origin || url_path(url) != want_path) continue;
-        const std::string target_id = t.value("targetId", std::string());
-        auto it = sessions.find(target_id);
-        if (it == sessions.end()) {
-          json a = b.conn->call("Target.attachToTarget", {{"targetId", target_id}, {"flatten", true}},
-                                "", milliseconds(5000));
-          it = sessions.emplace(target_id, a.value("sessionId", std::string())).first;
-        }
-        json v = evaluate(*b.conn, it->second, script, milliseconds(5000));
+        if (url_origin(t.url) != want_origin || url_path(t.url) != want_path) continue;
+        json v = w.call(t.id, site::script("look").source, look_args, milliseconds(5000));
         page_look look;
         if (v.is_object()) {
           look.url = v.value("url", std::string());
           look.ready = v.value("ready", false);
         }
-        if (is_signed_in(look, s.site_url, site.login_url_patterns)) return {it->second};
+        if (is_signed_in(look, s.site_url, site.login_url_patterns)) return {t.id};
       }
-    } catch (const cdp::driver_error& e) {
+    } catch (const core::driver_error& e) {
       // A page in the middle of a navigation, a tab closed under us: look again.
       spdlog::debug("login: page not ready yet: {}", e.what());
     }
@@ -246,24 +173,17 @@ signed_in_tab wait_for_sign_in(login_browser& b, const config::settings& s,
   }
 }
 
-cdp::storage_state read_session(login_browser& b, const signed_in_tab& tab) {
-  cdp::storage_state st;
-  json cookies = b.conn->call("Storage.getCookies", json::object(), "", milliseconds(10000));
-  st.cookies = cdp::from_cdp_cookies(cookies.value("cookies", json::array()));
-  json v = evaluate(*b.conn, tab.session_id, local_storage_script, milliseconds(10000));
-  if (v.is_object()) {
-    cdp::origin_storage o;
-    o.origin = v.value("origin", std::string());
-    for (const auto& item : v.value("items", json::array()))
-      if (item.is_array() && item.size() == 2 && item[0].is_string() && item[1].is_string())
-        o.local_storage.emplace_back(item[0].get<std::string>(), item[1].get<std::string>());
-    if (!o.origin.empty() && o.origin != "null") st.origins.push_back(std::move(o));
-  }
+browser::storage_state read_session(browser::login_window& w, const signed_in_tab& tab) {
+  browser::storage_state st;
+  st.cookies = w.cookies(milliseconds(10000));
+  if (auto o = site::origin_storage_from(
+          w.call(tab.tab_id, site::script("local_storage").source, nullptr, milliseconds(10000))))
+    st.origins.push_back(std::move(*o));
   return st;
 }
 
 int login(const config::settings& s, const std::string& x_display) {
-  const cdp::site_profile site = cdp::load_site_profile(s.site_file);
+  const site::site_profile site = site::load_site_profile(s.site_file);
   const std::string saved_path = join(s.saved_dir, s.login_save_as + ".json");
   const std::string active_path = join(s.auth_dir, s.login_save_as + ".json");
   check_writable(s.saved_dir, "--saved-dir");
@@ -280,50 +200,28 @@ int login(const config::settings& s, const std::string& x_display) {
                            "on a desktop session, or use --virtual-display and sign in through "
                            "the printed DevTools endpoint; nothing was saved");
 
-  login_browser b;
-  cdp::browser_options bo;
+  browser::browser_options bo;
   bo.instance_id = "login";
   bo.browser_path = s.browser;
   bo.display = to_cdp(s.display);
   bo.x_display = x_display;
   bo.base_port = s.base_port;
   bo.profile_root = s.profile_root;
-  b.browser = cdp::browser_process::launch(bo);
-  b.io = std::make_unique<cdp::io_thread>();
-  b.conn = cdp::connection::connect(*b.io, b.browser->ws_endpoint(), milliseconds(15000));
+  std::unique_ptr<browser::login_window> w =
+      browser::cdp::launch_login_window(bo, milliseconds(15000));
 
-  // Tests and scripts read these two lines (a second CDP client may drive the
+  // Tests and scripts read these two lines (a second client may drive the
   // same browser; the pid lets them check it is gone afterwards).
-  std::cout << "DevTools: " << b.browser->ws_endpoint() << "\n"
-            << "Browser pid: " << b.browser->pid() << std::endl;
+  std::cout << "DevTools: " << w->endpoint() << "\n"
+            << "Browser pid: " << w->pid() << std::endl;
 
-  // Reuse the window's own first tab so the user sees one tab, not two.
-  std::string target_id;
-  json targets = b.conn->call("Target.getTargets", json::object(), "", milliseconds(10000));
-  for (const auto& t : targets.value("targetInfos", json::array())) {
-    if (t.value("type", std::string()) == "page") {
-      target_id = t.value("targetId", std::string());
-      break;
-    }
-  }
-  if (target_id.empty())
-    target_id = b.conn->call("Target.createTarget", {{"url", "about:blank"}}, "", milliseconds(10000))
-                    .value("targetId", std::string());
-  json attached = b.conn->call("Target.attachToTarget", {{"targetId", target_id}, {"flatten", true}},
-                               "", milliseconds(10000));
-  const std::string session = attached.value("sessionId", std::string());
   // A slow or failed first load is not fatal: the user can still reach the
   // page by hand in the window, and the wait below is what decides.
   try {
-    json nav = b.conn->call("Page.navigate", {{"url", s.site_url}}, session,
-                            std::max(site.timeouts.navigation, milliseconds(1000)));
-    if (nav.value("errorText", std::string()) != "")
-      spdlog::warn("login: opening {} failed: {} (you can still navigate in the window)",
-                   url_origin(s.site_url) + url_path(s.site_url),
-                   nav.value("errorText", std::string()));
-  } catch (const cdp::driver_error& e) {
-    if (!b.conn->is_open()) throw;
-    spdlog::warn("login: opening {}: {} (still waiting for the sign-in)",
+    w->open(s.site_url, std::max(site.timeouts.navigation, milliseconds(1000)));
+  } catch (const core::driver_error& e) {
+    if (!w->alive()) throw;
+    spdlog::warn("login: opening {}: {} (you can still navigate in the window)",
                  url_origin(s.site_url) + url_path(s.site_url), e.what());
   }
 
@@ -332,15 +230,15 @@ int login(const config::settings& s, const std::string& x_display) {
             << " s for the chat page (" << url_origin(s.site_url) + url_path(s.site_url)
             << ")..." << std::endl;
 
-  signed_in_tab tab = wait_for_sign_in(b, s, site, deadline);
-  cdp::storage_state st = read_session(b, tab);
-  b.close();
+  signed_in_tab tab = wait_for_sign_in(*w, s, site, deadline);
+  browser::storage_state st = read_session(*w, tab);
+  w->close();
 
   if (st.cookies.empty())
     throw login_failure(1, "the chat page was reached but the browser holds no cookies; nothing was saved");
-  const std::string text = cdp::to_storage_state_json(st);
+  const std::string text = browser::to_storage_state_json(st);
   // What we write must load back as a profile; a failure here is our bug.
-  cdp::parse_storage_state(text, saved_path);
+  browser::parse_storage_state(text, saved_path);
 
   make_private_dirs(s.saved_dir);
   struct stat before {};
@@ -406,46 +304,11 @@ void make_private_dirs(const std::string& dir) {
 }
 
 void write_file_atomic(const std::string& path, const std::string& content, mode_t mode) {
-  const std::string dir = parent_dir(path);
-  const std::string base = path.substr(path.find_last_of('/') == std::string::npos
-                                           ? 0
-                                           : path.find_last_of('/') + 1);
-  // A dot name without the .json ending: whoever lists *.json never sees it.
-  std::string tmp = join(dir, "." + base + ".tmp-XXXXXX");
-  std::vector<char> buf(tmp.begin(), tmp.end());
-  buf.push_back('\0');
-  int fd = ::mkostemp(buf.data(), O_CLOEXEC);  // created 0600 from the start
-  if (fd < 0) throw std::runtime_error("cannot write " + path + ": " + errno_text(errno));
-  tmp.assign(buf.data());
-  auto fail = [&](const std::string& step) {
-    int err = errno;
-    if (fd >= 0) ::close(fd);
-    ::unlink(tmp.c_str());
-    throw std::runtime_error("cannot write " + path + ": " + step + ": " + errno_text(err));
-  };
-  if (::fchmod(fd, mode) != 0) fail("chmod");
-  std::size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      fail("write");
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) fail("fsync");
-  if (::close(fd) != 0) {
-    fd = -1;
-    fail("close");
-  }
-  fd = -1;
-  if (::rename(tmp.c_str(), path.c_str()) != 0) fail("rename");
-  // The rename itself must survive a crash too.
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+  // The one atomic writer (actors/profile_file.*) writes 0600.
+  const std::string err = camoufleet::write_file_atomic(path, content);
+  if (!err.empty()) throw std::runtime_error("cannot write " + path + ": " + err);
+  if (mode != 0600 && ::chmod(path.c_str(), mode) != 0)
+    throw std::runtime_error("cannot write " + path + ": chmod: " + errno_text(errno));
 }
 
 int run_login(const config::settings& s, const std::string& x_display) {

@@ -14,10 +14,10 @@
 
 #include "actors/fleet.hpp"
 #include "app/login.hpp"
-#include "cdp/browser_process.hpp"
-#include "cdp/session.hpp"
-#include "cdp/site_profile.hpp"
-#include "cdp/virtual_display.hpp"
+#include "browser/browser_process.hpp"
+#include "browser/session.hpp"
+#include "browser/virtual_display.hpp"
+#include "site/site_profile.hpp"
 #include "config/logging.hpp"
 #include "config/settings_parser.hpp"
 #include "http/server.hpp"
@@ -26,13 +26,13 @@ namespace {
 
 using namespace camoufleet;
 
-cdp::display_mode to_cdp(config::display_mode m) {
+browser::display_mode to_cdp(config::display_mode m) {
   switch (m) {
-    case config::display_mode::visible: return cdp::display_mode::visible;
-    case config::display_mode::virtual_display: return cdp::display_mode::virtual_display;
+    case config::display_mode::visible: return browser::display_mode::visible;
+    case config::display_mode::virtual_display: return browser::display_mode::virtual_display;
     case config::display_mode::headless: break;
   }
-  return cdp::display_mode::headless;
+  return browser::display_mode::headless;
 }
 
 std::optional<std::chrono::milliseconds> env_ms(const char* name) {
@@ -105,10 +105,10 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  std::unique_ptr<cdp::virtual_display> xvfb;
+  std::unique_ptr<browser::virtual_display> xvfb;
   if (s.display == config::display_mode::virtual_display) {
     try {
-      xvfb = cdp::virtual_display::start();
+      xvfb = browser::virtual_display::start();
       spdlog::info("Virtual display {} started (Xvfb pid {})", xvfb->name(), xvfb->pid());
     } catch (const std::exception& e) {
       std::cerr << "error: --virtual-display: " << e.what() << "\n";
@@ -119,14 +119,14 @@ int main(int argc, char** argv) {
   if (s.cmd == config::command::login) return app::run_login(s, xvfb ? xvfb->name() : "");
 
   spdlog::info("camoufleet starting: {}", config::describe(s));
-  spdlog::info("Site file: {}", s.site_file.empty() ? cdp::default_site_file() : s.site_file);
+  spdlog::info("Site file: {}", s.site_file.empty() ? site::default_site_file() : s.site_file);
   auto options = fleet_options_from(s, xvfb ? xvfb->name() : "");
   if (options.ws_endpoint.empty() && options.auth_files.empty())
     spdlog::warn("No auth files in {}: nothing can be served until one is added", s.auth_dir);
 
   // Left behind by a camoufleet killed with SIGKILL: only dirs whose owner is gone.
-  if (options.ws_endpoint.empty()) cdp::remove_stale_profile_dirs(s.profile_root);
-  fleet instances(options, cdp::start_chromium_session);
+  if (options.ws_endpoint.empty()) browser::remove_stale_profile_dirs(s.profile_root);
+  fleet instances(options, browser::cdp::start_chromium_session);
   instances.start();
 
   http::server api(http::options_from(s), instances.api());

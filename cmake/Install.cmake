@@ -5,7 +5,7 @@ include(GNUInstallDirs)
 install(TARGETS camoufleet aistudio-sim RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 # The driver's site knowledge: the installed binary finds it at
 # <prefix>/share/camoufleet/site/ relative to itself.
-install(FILES ${CAMOUFLEET_SITE_DIR}/aistudio.json ${CAMOUFLEET_SITE_DIR}/README.md
+install(FILES ${CAMOUFLEET_SITE_DIR}/aistudio.json
         DESTINATION ${CMAKE_INSTALL_DATADIR}/camoufleet/site)
 install(FILES README.md docs/guide.md docs/profiles.md docs/reliability.md docs/aistudio-site.md
               docs/install.md

@@ -284,7 +284,7 @@ chat_parse_result parse_chat_request(std::string_view body) {
     auto content = m.find("content");
     if (content == m.end() && role_value != "assistant")
       return fail("Missing required parameter: '" + where + ".content'.", where + ".content");
-    cdp::chat_message msg;
+    core::chat_message msg;
     msg.role = role_value;
     if (content != m.end() &&
         !read_content(*content, role_value, where + ".content", msg.content, r))

@@ -125,7 +125,7 @@ std::string queue_json(const fleet_view& fleet) {
 
 namespace {
 
-ojson model_entry(const cdp::model_info& m, std::int64_t created) {
+ojson model_entry(const core::model_info& m, std::int64_t created) {
   ojson entry = {{"id", m.id}, {"object", "model"}, {"created", created}, {"owned_by", "google"}};
   if (!m.display_name.empty()) entry["display_name"] = m.display_name;
   return entry;
@@ -133,13 +133,13 @@ ojson model_entry(const cdp::model_info& m, std::int64_t created) {
 
 }  // namespace
 
-std::string models_json(const std::vector<cdp::model_info>& models, std::int64_t created) {
+std::string models_json(const std::vector<core::model_info>& models, std::int64_t created) {
   ojson data = ojson::array();
   for (const auto& m : models) data.push_back(model_entry(m, created));
   return dump(ojson{{"object", "list"}, {"data", std::move(data)}});
 }
 
-std::string model_json(const std::vector<cdp::model_info>& models, const std::string& id,
+std::string model_json(const std::vector<core::model_info>& models, const std::string& id,
                        std::int64_t created) {
   for (const auto& m : models)
     if (m.id == id) return dump(model_entry(m, created));

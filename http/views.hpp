@@ -36,10 +36,10 @@ std::string live_json(bool api_key_required);
 std::string instances_json(const fleet_view& fleet);
 std::string queue_json(const fleet_view& fleet);
 // owned_by "google"; `created` is used for every entry (the site gives none).
-std::string models_json(const std::vector<cdp::model_info>& models, std::int64_t created);
+std::string models_json(const std::vector<core::model_info>& models, std::int64_t created);
 
 // One entry of the list (GET /v1/models/{id}); "" when the id is unknown.
-std::string model_json(const std::vector<cdp::model_info>& models, const std::string& id,
+std::string model_json(const std::vector<core::model_info>& models, const std::string& id,
                        std::int64_t created);
 
 // "2026-11-29T16:50:00.123Z"; unix ms.

@@ -446,7 +446,7 @@ TEST_CASE("balancer (deterministic): unknown models are refused once the list is
   caf::anon_send(fx.balancer,
                  instance_models{"instance_1", {{"gemini-2.5-pro", "Gemini 2.5 Pro"}}});
   fx.run();
-  auto models = fx.ask<std::vector<cdp::model_info>>(caf::get_atom::value, models_atom::value);
+  auto models = fx.ask<std::vector<core::model_info>>(caf::get_atom::value, models_atom::value);
   REQUIRE(models.size() == 1);
   fx.submit("bad", "gpt-4o");
   REQUIRE(fx.j.done("bad"));

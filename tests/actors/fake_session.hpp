@@ -1,5 +1,5 @@
 #pragma once
-// A scripted cdp::session for the actor tests: per-instance knobs for
+// A scripted browser::session for the actor tests: per-instance knobs for
 // deltas, failures, hangs and pings, and counters of what the actors did.
 // Everything a test waits on is guarded and signalled, with deadlines.
 
@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "cdp/session.hpp"
+#include "browser/session.hpp"
 
 namespace camoufleet::testing {
 
@@ -34,10 +34,10 @@ bool eventually_true(Cond cond, std::chrono::milliseconds timeout = 10s) {
 // Behaviour and observations for one instance id.
 struct fake_script {
   // -- knobs (set before the instance uses them) --
-  std::optional<cdp::failure_kind> start_failure;
+  std::optional<core::failure_kind> start_failure;
   std::vector<std::string> deltas{"Hel", "lo"};
-  std::optional<cdp::failure_kind> fail_before_delta;
-  std::optional<cdp::failure_kind> fail_after_delta;
+  std::optional<core::failure_kind> fail_before_delta;
+  std::optional<core::failure_kind> fail_after_delta;
   bool fail_once = false;           // the failure knobs clear themselves after one use
   bool hold_after_first_delta = false;   // block until release() or request_stop()
   bool hold_before_first_delta = false;  // the same, before any text
@@ -47,7 +47,7 @@ struct fake_script {
   bool hold_in_switch_model = false;  // switch_model blocks until release() (ignores stop)
   bool start_hangs_once = false;      // the next start blocks until release() (a launch that never returns)
   std::string storage_json = "{}";    // what storage_state() returns
-  std::vector<cdp::model_info> models{{"gemini-2.5-pro", "Gemini 2.5 Pro"},
+  std::vector<core::model_info> models{{"gemini-2.5-pro", "Gemini 2.5 Pro"},
                                       {"gemini-2.5-flash", "Gemini 2.5 Flash"}};
 
   // -- observations --
@@ -61,7 +61,7 @@ struct fake_script {
   int switches = 0;          // switch_model calls that began
   int storage_reads = 0;  // generate() calls that ended, by return or throw
   std::vector<std::string> prompts;  // first message content of each generate
-  cdp::exit_callback on_exit;        // of the latest session
+  browser::exit_callback on_exit;        // of the latest session
   bool released = false;
   bool stop_flag = false;
 };
@@ -99,7 +99,7 @@ class fake_world {
   }
   // Simulates the browser process dying (called as a cdp thread would).
   void kill(const std::string& id, const std::string& reason = "killed") {
-    cdp::exit_callback cb;
+    browser::exit_callback cb;
     {
       std::lock_guard<std::mutex> lock(mu);
       cb = scripts_[id].on_exit;
@@ -107,7 +107,7 @@ class fake_world {
     if (cb) cb(reason);
   }
 
-  cdp::session_factory factory();
+  browser::session_factory factory();
 
   std::mutex mu;
   std::condition_variable cv;
@@ -120,12 +120,12 @@ class fake_world {
   std::map<std::string, fake_script> scripts_;
 };
 
-class fake_page : public cdp::page_driver {
+class fake_page : public core::page_driver {
  public:
   fake_page(fake_world& w, std::string id) : world_(w), id_(std::move(id)) {}
 
   void open(std::chrono::milliseconds) override {}
-  std::vector<cdp::model_info> models() override {
+  std::vector<core::model_info> models() override {
     return world_.with(id_, [](fake_script& s) { return s.models; });
   }
   std::string current_model() override { return model_; }
@@ -141,9 +141,9 @@ class fake_page : public cdp::page_driver {
     }
     model_ = id;
   }
-  cdp::generation_result generate(const std::vector<cdp::chat_message>& messages,
-                                  const cdp::generation_params& params,
-                                  const std::function<void(const cdp::delta&)>& on_delta,
+  core::generation_result generate(const std::vector<core::chat_message>& messages,
+                                  const core::generation_params& params,
+                                  const std::function<void(const core::delta&)>& on_delta,
                                   std::chrono::milliseconds timeout) override {
     struct count_return {
       fake_world& w;
@@ -156,12 +156,12 @@ class fake_page : public cdp::page_driver {
     } counter{world_, id_};
     return generate_impl(messages, params, on_delta, timeout);
   }
-  cdp::generation_result generate_impl(const std::vector<cdp::chat_message>& messages,
-                                       const cdp::generation_params&,
-                                       const std::function<void(const cdp::delta&)>& on_delta,
+  core::generation_result generate_impl(const std::vector<core::chat_message>& messages,
+                                       const core::generation_params&,
+                                       const std::function<void(const core::delta&)>& on_delta,
                                        std::chrono::milliseconds timeout) {
     std::vector<std::string> deltas;
-    std::optional<cdp::failure_kind> before, after;
+    std::optional<core::failure_kind> before, after;
     bool hold = false;
     bool hold_before = false;
     {
@@ -182,7 +182,7 @@ class fake_page : public cdp::page_driver {
       }
       world_.cv.notify_all();
     }
-    if (before) throw cdp::driver_error(*before, "scripted failure before the answer");
+    if (before) throw core::driver_error(*before, "scripted failure before the answer");
     if (hold_before) hold_here(timeout);
     std::string all;
     for (std::size_t i = 0; i < deltas.size(); ++i) {
@@ -190,7 +190,7 @@ class fake_page : public cdp::page_driver {
       all += deltas[i];
       if (i == 0 && hold) hold_here(timeout);
     }
-    if (after) throw cdp::driver_error(*after, "scripted failure mid-answer");
+    if (after) throw core::driver_error(*after, "scripted failure mid-answer");
     return {all, "", "stop", 3, static_cast<int>(deltas.size())};
   }
   void request_stop() override {
@@ -231,8 +231,8 @@ class fake_page : public cdp::page_driver {
     auto& s = world_.script_locked(id_);
     world_.cv.wait_for(lock, timeout,
                        [&] { return s.released || (s.stop_flag && !s.ignore_stop); });
-    if (s.stop_flag && !s.ignore_stop) throw cdp::driver_error(cdp::failure_kind::cancelled, "stopped");
-    if (!s.released) throw cdp::driver_error(cdp::failure_kind::timeout, "held too long");
+    if (s.stop_flag && !s.ignore_stop) throw core::driver_error(core::failure_kind::cancelled, "stopped");
+    if (!s.released) throw core::driver_error(core::failure_kind::timeout, "held too long");
     s.released = false;
   }
 
@@ -245,12 +245,12 @@ class fake_page : public cdp::page_driver {
 
 namespace camoufleet::testing {
 
-class fake_session : public cdp::session {
+class fake_session : public browser::session {
  public:
   fake_session(fake_world& w, std::string id, int port)
       : world_(w), id_(id), page_(w, id), port_(port) {}
-  cdp::session_info info() const override { return {0, port_, "ws://fake/" + id_}; }
-  cdp::page_driver& page() override { return page_; }
+  browser::session_info info() const override { return {0, port_, "ws://fake/" + id_}; }
+  core::page_driver& page() override { return page_; }
   void close(std::chrono::milliseconds) override {
     std::lock_guard<std::mutex> lock(world_.mu);
     auto& s = world_.script_locked(id_);
@@ -266,9 +266,9 @@ class fake_session : public cdp::session {
   int port_;
 };
 
-inline cdp::session_factory fake_world::factory() {
-  return [this](const cdp::session_options& o, cdp::exit_callback on_exit)
-             -> std::unique_ptr<cdp::session> {
+inline browser::session_factory fake_world::factory() {
+  return [this](const browser::session_options& o, browser::exit_callback on_exit)
+             -> std::unique_ptr<browser::session> {
     std::unique_lock<std::mutex> lock(mu);
     ++starting_now;
     max_parallel_starts = std::max(max_parallel_starts, starting_now);
@@ -284,7 +284,7 @@ inline cdp::session_factory fake_world::factory() {
       cv.wait_for(lock, 30s, [&] { return s.released; });
       s.released = false;
     }
-    if (s.start_failure) throw cdp::driver_error(*s.start_failure, "scripted start failure");
+    if (s.start_failure) throw core::driver_error(*s.start_failure, "scripted start failure");
     s.on_exit = std::move(on_exit);
     return std::make_unique<fake_session>(*this, o.instance_id, o.base_port);
   };

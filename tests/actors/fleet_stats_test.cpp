@@ -35,7 +35,7 @@ class scripted_gateway : public gateway {
   }
   void cancel(const std::string&, std::function<void(bool)> done) override { done(false); }
   void fleet(std::function<void(const fleet_view&)> on_view) override { on_view({}); }
-  void models(std::function<void(const std::vector<cdp::model_info>&)> on) override { on({}); }
+  void models(std::function<void(const std::vector<core::model_info>&)> on) override { on({}); }
 };
 
 }  // namespace

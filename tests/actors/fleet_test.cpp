@@ -131,7 +131,7 @@ TEST_CASE("fleet: a request that waits too long fails with queue_timeout") {
 
 TEST_CASE("fleet: failure before the first delta fails over to another instance") {
   fleet_fixture fx(2, {}, [](fake_world& w) {
-    w.script("instance_1").fail_before_delta = cdp::failure_kind::site_error;
+    w.script("instance_1").fail_before_delta = core::failure_kind::site_error;
   });
   REQUIRE(fx.f->wait_settled(10s));
   fx.f->api().submit(make_request("r1"), fx.events.sink("r1"));
@@ -150,7 +150,7 @@ TEST_CASE("fleet: failure before the first delta fails over to another instance"
 TEST_CASE("fleet: failover never revisits an instance and is bounded") {
   fleet_fixture fx(3, [](fleet_options& o) { o.max_retries = 1; }, [](fake_world& w) {
     for (auto id : {"instance_1", "instance_2", "instance_3"})
-      w.script(id).fail_before_delta = cdp::failure_kind::browser_gone;
+      w.script(id).fail_before_delta = core::failure_kind::browser_gone;
   });
   REQUIRE(fx.f->wait_settled(10s));
   fx.f->api().submit(make_request("r1"), fx.events.sink("r1"));
@@ -165,7 +165,7 @@ TEST_CASE("fleet: failover never revisits an instance and is bounded") {
 
 TEST_CASE("fleet: failure after the first delta ends with an error, no retry") {
   fleet_fixture fx(2, {}, [](fake_world& w) {
-    w.script("instance_1").fail_after_delta = cdp::failure_kind::site_error;
+    w.script("instance_1").fail_after_delta = core::failure_kind::site_error;
   });
   REQUIRE(fx.f->wait_settled(10s));
   fx.f->api().submit(make_request("r1"), fx.events.sink("r1"));
@@ -240,7 +240,7 @@ TEST_CASE("fleet: rate limit cools an instance down, traffic moves, then it retu
   fleet_fixture fx(2, [](fleet_options& o) { o.timing.rate_limit_cooldown = 3s; },
                    [](fake_world& w) {
                      auto& s = w.script("instance_1");
-                     s.fail_before_delta = cdp::failure_kind::rate_limited;
+                     s.fail_before_delta = core::failure_kind::rate_limited;
                      s.fail_once = true;
                    });
   REQUIRE(fx.f->wait_settled(10s));
@@ -271,7 +271,7 @@ TEST_CASE("fleet: rate limit cools an instance down, traffic moves, then it retu
 
 TEST_CASE("fleet: a quota failure reports rate_limited with Retry-After when nobody else can serve") {
   fleet_fixture fx(1, [](fleet_options& o) { o.timing.quota_cooldown = 120s; }, [](fake_world& w) {
-    w.script("instance_1").fail_before_delta = cdp::failure_kind::quota_exceeded;
+    w.script("instance_1").fail_before_delta = core::failure_kind::quota_exceeded;
   });
   REQUIRE(fx.f->wait_settled(10s));
   fx.f->api().submit(make_request("r1"), fx.events.sink("r1"));
@@ -293,7 +293,7 @@ TEST_CASE("fleet: a quota failure reports rate_limited with Retry-After when nob
 
 TEST_CASE("fleet: login lost parks the instance in needs_login without restarts") {
   fleet_fixture fx(2, {}, [](fake_world& w) {
-    w.script("instance_1").fail_before_delta = cdp::failure_kind::login_lost;
+    w.script("instance_1").fail_before_delta = core::failure_kind::login_lost;
   });
   REQUIRE(fx.f->wait_settled(10s));
   fx.f->api().submit(make_request("r1"), fx.events.sink("r1"));
@@ -320,7 +320,7 @@ TEST_CASE("fleet: login lost parks the instance in needs_login without restarts"
 
 TEST_CASE("fleet: all instances needing login refuses with no_instances") {
   fleet_fixture fx(1, {}, [](fake_world& w) {
-    w.script("instance_1").start_failure = cdp::failure_kind::login_lost;
+    w.script("instance_1").start_failure = core::failure_kind::login_lost;
   });
   REQUIRE(fx.f->wait_settled(10s));
   CHECK(fx.status_of("instance_1") == instance_status::needs_login);
@@ -468,7 +468,7 @@ TEST_CASE("fleet: a browser start that never returns is abandoned and retried wi
 TEST_CASE("fleet: a non-stream request whose browser fails mid-answer fails over") {
   // Its client has received nothing (the reply is written when whole).
   fleet_fixture fx(2, {}, [](fake_world& w) {
-    w.script("instance_1").fail_after_delta = cdp::failure_kind::browser_gone;
+    w.script("instance_1").fail_after_delta = core::failure_kind::browser_gone;
   });
   REQUIRE(fx.f->wait_settled(10s));
   auto r = make_request("r1");
@@ -494,7 +494,7 @@ TEST_CASE("fleet: a manual health round catches a failing ping") {
 TEST_CASE("fleet: parallel start; a bad profile leaves its instance in error, others serve") {
   fleet_fixture fx(3, {}, [](fake_world& w) {
     w.start_barrier = 3;
-    w.script("instance_2").start_failure = cdp::failure_kind::browser_gone;
+    w.script("instance_2").start_failure = core::failure_kind::browser_gone;
   });
   REQUIRE(fx.f->wait_settled(10s));
   {
@@ -527,8 +527,8 @@ TEST_CASE("fleet: models are aggregated; an unknown model is refused") {
     std::mutex mu;
     std::condition_variable cv;
     bool got = false;
-    std::vector<cdp::model_info> models;
-    fx.f->api().models([&](const std::vector<cdp::model_info>& m) {
+    std::vector<core::model_info> models;
+    fx.f->api().models([&](const std::vector<core::model_info>& m) {
       std::lock_guard<std::mutex> lock(mu);
       models = m;
       got = true;

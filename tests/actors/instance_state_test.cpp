@@ -4,7 +4,7 @@
 
 using namespace camoufleet;
 using k = instance_event_kind;
-using fk = cdp::failure_kind;
+using fk = core::failure_kind;
 using st = instance_status;
 
 namespace {

@@ -180,7 +180,7 @@ TEST_CASE("needs_login: the reason names the profile file and the fix command") 
   auth_dir dir;
   dir.put("alice.json", state_with("1"));
   fake_world world;
-  world.script("instance_1").start_failure = cdp::failure_kind::login_lost;
+  world.script("instance_1").start_failure = core::failure_kind::login_lost;
   fleet f(watched(dir), world.factory());
   f.start();
   REQUIRE(f.wait_settled(10s));
@@ -201,7 +201,7 @@ TEST_CASE("broken profile: error with its reason, no restart loop, others serve;
   dir.put("a.json", state_with("1"));
   dir.put("b.json", "{broken");
   fake_world world;
-  world.script("instance_2").start_failure = cdp::failure_kind::invalid_profile;
+  world.script("instance_2").start_failure = core::failure_kind::invalid_profile;
   auto o = watched(dir);
   fleet f(o, world.factory());
   f.start();

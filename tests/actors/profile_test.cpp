@@ -162,7 +162,7 @@ TEST_CASE("scan_auth_dir: json files only, missing dir is nullopt, rewrite chang
 TEST_CASE("instance_state: a broken profile is an error that only a new profile ends") {
   using k = instance_event_kind;
   instance_state s;
-  REQUIRE(s.apply({k::start_failed, cdp::failure_kind::invalid_profile, "auth profile x: bad"}, 0));
+  REQUIRE(s.apply({k::start_failed, core::failure_kind::invalid_profile, "auth profile x: bad"}, 0));
   CHECK(s.status() == instance_status::error);
   CHECK(s.waiting_for_profile());
   CHECK(s.reason() == "auth profile x: bad");

@@ -23,9 +23,9 @@ TEST_CASE("retry: only before the first delta, and bounded") {
 }
 
 TEST_CASE("retry: driver failures map to client errors") {
-  CHECK(retry::code_of(cdp::failure_kind::quota_exceeded) == error_code::rate_limited);
-  CHECK(retry::code_of(cdp::failure_kind::browser_gone) == error_code::browser_gone);
-  CHECK(retry::code_of(cdp::failure_kind::cancelled) == error_code::cancelled);
-  CHECK(retry::code_of(cdp::failure_kind::login_lost) == error_code::login_lost);
-  CHECK(std::string(retry::name_of(cdp::failure_kind::timeout)) == "timeout");
+  CHECK(retry::code_of(core::failure_kind::quota_exceeded) == error_code::rate_limited);
+  CHECK(retry::code_of(core::failure_kind::browser_gone) == error_code::browser_gone);
+  CHECK(retry::code_of(core::failure_kind::cancelled) == error_code::cancelled);
+  CHECK(retry::code_of(core::failure_kind::login_lost) == error_code::login_lost);
+  CHECK(std::string(retry::name_of(core::failure_kind::timeout)) == "timeout");
 }

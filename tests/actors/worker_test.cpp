@@ -18,7 +18,7 @@ TEST_CASE("worker: jobs run in order on its own thread; retire closes the sessio
   std::thread::id job_thread;
   {
     worker w(100ms);
-    cdp::session_options o;
+    browser::session_options o;
     o.instance_id = "instance_1";
     w.post([&](session_slot& slot) {
       slot.set(factory(o, nullptr));
@@ -55,15 +55,15 @@ TEST_CASE("worker: request_stop reaches a running generate from another thread")
   std::atomic<int> outcome{0};  // 1 finished, 2 cancelled
   worker w(100ms);
   CHECK_FALSE(w.request_stop());  // no session yet
-  cdp::session_options o;
+  browser::session_options o;
   o.instance_id = "instance_1";
   w.post([&](session_slot& slot) { slot.set(factory(o, nullptr)); });
   w.post([&](session_slot& slot) {
     try {
-      slot.get()->page().generate({{"user", "x"}}, {}, [](const cdp::delta&) {}, 5s);
+      slot.get()->page().generate({{"user", "x"}}, {}, [](const core::delta&) {}, 5s);
       outcome = 1;
-    } catch (const cdp::driver_error& e) {
-      outcome = e.kind() == cdp::failure_kind::cancelled ? 2 : 3;
+    } catch (const core::driver_error& e) {
+      outcome = e.kind() == core::failure_kind::cancelled ? 2 : 3;
     }
   });
   REQUIRE(world.wait("instance_1", [](fake_script& s) { return s.generates == 1; }));

@@ -17,9 +17,9 @@
 #include <regex>
 #include <sstream>
 
-#include "cdp/connection.hpp"
-#include "cdp/io_thread.hpp"
-#include "cdp/storage_state.hpp"
+#include "browser/cdp/connection.hpp"
+#include "browser/io_thread.hpp"
+#include "browser/storage_state.hpp"
 #include "test_support.hpp"
 #include "tests/app/test_files.hpp"
 
@@ -137,8 +137,8 @@ struct login_run {
 // Plays the user in the browser login drives: waits for the sign-in tab and
 // submits the simulator's form. Returns the tab's URL it signed in from.
 std::string sign_in(const std::string& ws, const std::string& account, const std::string& password) {
-  cdp::io_thread io;
-  auto conn = cdp::connection::connect(io, ws, 10s);
+  browser::io_thread io;
+  auto conn = browser::cdp::connection::connect(io, ws, 10s);
   std::string session, url;
   const bool found = testing::wait_until(
       [&] {
@@ -170,7 +170,7 @@ std::string sign_in(const std::string& ws, const std::string& account, const std
           json r = conn->call("Runtime.evaluate", {{"expression", fill}, {"returnByValue", true}},
                               session);
           return r.value("result", json::object()).value("value", false);
-        } catch (const cdp::driver_error&) {
+        } catch (const core::driver_error&) {
           return false;  // still loading
         }
       },
@@ -214,7 +214,7 @@ TEST_CASE("login: signing in on the simulator saves a working 0600 profile and a
   CHECK(same_copy);
 
   // Valid storageState (through the loader the fleet uses), holding alice's SID.
-  auto loaded = cdp::load_storage_state(saved);
+  auto loaded = browser::load_storage_state(saved);
   CHECK_FALSE(loaded.too_open);
   const std::string expected_sid = cookie_from_header(testing::sim_process::cookie_header("alice"), "SID");
   REQUIRE_FALSE(expected_sid.empty());
@@ -334,7 +334,7 @@ TEST_CASE("login --virtual-display: signs in on a private Xvfb and replaces an o
   CHECK(entries_in(run.profile_root) == 0);
   CHECK(mode_of(saved) == 0600);
   CHECK(entries_in(run.saved_dir) == 1);
-  auto loaded = cdp::load_storage_state(saved);
+  auto loaded = browser::load_storage_state(saved);
   bool has_sid = false;
   for (const auto& c : loaded.state.cookies) has_sid = has_sid || c.name == "SID";
   CHECK(has_sid);
@@ -354,11 +354,11 @@ TEST_CASE("login: the browser closed before signing in: exit 1, nothing written"
   REQUIRE(run.proc->wait_for_line(std::regex("^Sign in in the browser window"), 10s));
   {
     // The user closes the window: here, Browser.close from a second client.
-    cdp::io_thread io;
-    auto conn = cdp::connection::connect(io, run.ws, 10s);
+    browser::io_thread io;
+    auto conn = browser::cdp::connection::connect(io, run.ws, 10s);
     try {
       conn->call("Browser.close", json::object(), "", 5s);
-    } catch (const cdp::driver_error&) {
+    } catch (const core::driver_error&) {
       // The socket may drop before the reply: the browser is closing either way.
     }
     conn->close();

@@ -8,8 +8,8 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "cdp/chat.hpp"
-#include "cdp/prompt.hpp"
+#include "core/chat.hpp"
+#include "site/prompt.hpp"
 #include "sim/answer.hpp"
 
 namespace camoufleet::e2e {
@@ -118,7 +118,7 @@ std::vector<std::string> fleet_fixture::log_lines() const {
 std::string expected_answer(const std::string& prompt, const std::string& model,
                             double temperature, double top_p) {
   sim::answer_input in;
-  in.prompt = cdp::flatten_prompt({cdp::chat_message{"user", prompt}});
+  in.prompt = site::flatten_prompt({core::chat_message{"user", prompt}});
   in.model = model;
   in.temperature = temperature;
   in.top_p = top_p;

@@ -13,7 +13,7 @@
 #include <set>
 #include <sstream>
 
-#include "cdp/storage_state.hpp"
+#include "browser/storage_state.hpp"
 #include "tests/e2e/fleet_fixture.hpp"
 
 using namespace camoufleet;
@@ -235,7 +235,7 @@ TEST_CASE("e2e profiles: the refreshed session is written back, valid and 0600, 
   fleet_fixture f(c);
   const auto path = f.auth_dir() + "/alice.json";
   REQUIRE(testing::wait_until([&] { return read_file(path) != original; }, 30s, 100ms));
-  auto state = cdp::parse_storage_state(read_file(path), "alice.json");
+  auto state = browser::parse_storage_state(read_file(path), "alice.json");
   CHECK_FALSE(state.cookies.empty());
   bool has_sid = false;
   for (const auto& k : state.cookies) has_sid = has_sid || k.name == "SID";

@@ -34,7 +34,7 @@ void fake_gateway::set_fleet(fleet_view v) {
   std::lock_guard<std::mutex> lock(mu_);
   fleet_ = std::move(v);
 }
-void fake_gateway::set_models(std::vector<cdp::model_info> m) {
+void fake_gateway::set_models(std::vector<core::model_info> m) {
   std::lock_guard<std::mutex> lock(mu_);
   models_ = std::move(m);
 }
@@ -156,13 +156,13 @@ void fake_gateway::fleet(std::function<void(const fleet_view&)> on_view) {
   });
 }
 
-void fake_gateway::models(std::function<void(const std::vector<cdp::model_info>&)> on_models) {
+void fake_gateway::models(std::function<void(const std::vector<core::model_info>&)> on_models) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (unresponsive_) return;
   }
   post(std::chrono::steady_clock::now(), [this, on_models] {
-    std::vector<cdp::model_info> m;
+    std::vector<core::model_info> m;
     {
       std::lock_guard<std::mutex> lock(mu_);
       m = models_;

@@ -31,7 +31,7 @@ class fake_gateway : public gateway {
 
   void set_script(script_fn fn);
   void set_fleet(fleet_view v);
-  void set_models(std::vector<cdp::model_info> m);
+  void set_models(std::vector<core::model_info> m);
   // Deliver submit's events synchronously inside submit() (no delays).
   void set_synchronous(bool yes);
   // fleet() and models() never call back (a hung actor system).
@@ -41,7 +41,7 @@ class fake_gateway : public gateway {
               std::function<void(const request_event&)> on_event) override;
   void cancel(const std::string& request_id, std::function<void(bool)> on_done) override;
   void fleet(std::function<void(const fleet_view&)> on_view) override;
-  void models(std::function<void(const std::vector<cdp::model_info>&)> on_models) override;
+  void models(std::function<void(const std::vector<core::model_info>&)> on_models) override;
   // Known ids (in the fleet view) answer true; restarts are recorded,
   // rotation changes show in the view.
   void restart(const std::string& instance_id, std::function<void(bool)> on_done) override;
@@ -73,7 +73,7 @@ class fake_gateway : public gateway {
   bool unresponsive_ = false;
   script_fn script_;
   fleet_view fleet_;
-  std::vector<cdp::model_info> models_;
+  std::vector<core::model_info> models_;
   std::vector<completion_request> submitted_;
   std::vector<std::string> cancelled_;
   std::vector<std::string> restarted_;

@@ -194,7 +194,7 @@ TEST_CASE("routes and views: one model") {
   CHECK(match_route("GET", "/v1/models/models/gemini-2.5-pro").model_id == "gemini-2.5-pro");
   CHECK(match_route("POST", "/v1/models/x").target == endpoint::method_not_allowed);
   CHECK(match_route("GET", "/v1/models/a b").target == endpoint::not_found);
-  const std::vector<cdp::model_info> models = {{"gemini-2.5-pro", "Pro"}};
+  const std::vector<core::model_info> models = {{"gemini-2.5-pro", "Pro"}};
   auto j = json::parse(model_json(models, "gemini-2.5-pro", 5));
   CHECK(j["id"] == "gemini-2.5-pro");
   CHECK(j["object"] == "model");

@@ -7,8 +7,8 @@
 
 #include <memory>
 
-#include "cdp/connection.hpp"
-#include "cdp/io_thread.hpp"
+#include "browser/cdp/connection.hpp"
+#include "browser/io_thread.hpp"
 #include "sim/accounts.hpp"
 #include "sim/answer.hpp"
 #include "test_support.hpp"
@@ -25,8 +25,8 @@ namespace {
 struct browser_page {
   temp_dir profile{"camoufleet-sim-chromium-"};
   std::unique_ptr<child_process> browser;
-  cdp::io_thread io;
-  std::shared_ptr<cdp::connection> conn;
+  browser::io_thread io;
+  std::shared_ptr<browser::cdp::connection> conn;
   std::string session;
 
   browser_page() {
@@ -41,7 +41,7 @@ struct browser_page {
     REQUIRE_MESSAGE(line, "chromium printed no DevTools line");
     std::smatch m;
     std::regex_search(*line, m, devtools);
-    conn = cdp::connection::connect(io, m[1].str(), 10s);
+    conn = browser::cdp::connection::connect(io, m[1].str(), 10s);
     auto target = conn->call("Target.createTarget", {{"url", "about:blank"}});
     auto attached = conn->call("Target.attachToTarget",
                                {{"targetId", target["targetId"]}, {"flatten", true}});

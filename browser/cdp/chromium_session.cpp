@@ -1,0 +1,253 @@
+#include "browser/cdp/chromium_session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "browser/browser_process.hpp"
+#include "browser/cdp/connection.hpp"
+#include "browser/io_thread.hpp"
+#include "browser/cdp/cdp_transport.hpp"
+#include "site/chat_page.hpp"
+#include "site/site_profile.hpp"
+#include "browser/storage_state.hpp"
+#include "browser/virtual_display.hpp"
+
+namespace camoufleet::browser::cdp {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+using clock_type = std::chrono::steady_clock;
+
+// ---- exit_latch -----------------------------------------------------------
+
+bool exit_latch::arm() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (gone_) return false;
+  armed_ = true;
+  return true;
+}
+
+void exit_latch::disarm() {
+  std::lock_guard<std::mutex> lock(mu_);
+  disarmed_ = true;
+}
+
+void exit_latch::report(const std::string& reason) {
+  exit_callback cb;
+  std::string why;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!gone_) {
+      gone_ = true;
+      reason_ = reason;
+    }
+    if (!armed_ || disarmed_ || fired_) return;
+    fired_ = true;
+    cb = on_exit_;
+    why = reason_;
+  }
+  // Outside the lock: the callback may call back into gone()/reason().
+  if (cb) cb(why);
+}
+
+bool exit_latch::disarmed() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return disarmed_;
+}
+
+bool exit_latch::gone() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return gone_;
+}
+
+std::string exit_latch::reason() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return reason_;
+}
+
+// ---- chromium_session -----------------------------------------------------
+
+namespace {
+
+milliseconds left(clock_type::time_point deadline) {
+  return std::max(std::chrono::duration_cast<milliseconds>(deadline - clock_type::now()),
+                  milliseconds(1));
+}
+
+// The port of a ws://host:port/... endpoint, 0 when there is none.
+int port_of(const std::string& ws) {
+  try {
+    return std::stoi(parse_ws_url(ws).port);
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+}  // namespace
+
+chromium_session::chromium_session(const session_options& options, exit_callback on_exit)
+    : options_(options), latch_(std::make_shared<exit_latch>(std::move(on_exit))) {
+  try {
+    start();
+  } catch (...) {
+    latch_->disarm();
+    teardown(milliseconds(2000), false);
+    throw;
+  }
+}
+
+chromium_session::~chromium_session() {
+  if (!closed_) close(milliseconds(2000));
+}
+
+page_driver& chromium_session::page() {
+  return *page_;
+}
+site::chat_page& chromium_session::chromium_page() {
+  return *page_;
+}
+
+void chromium_session::start() {
+  const auto deadline = clock_type::now() + options_.start_timeout;
+  const std::string& id = options_.instance_id;
+
+  // Everything that can be wrong on disk fails before a browser exists.
+  site::site_profile site = site::load_site_profile(options_.site_file);
+  site::page_setup setup;
+  setup.instance_id = id;
+  setup.site_url = options_.site_url;
+  setup.page_hook = options_.page_hook;
+  if (!options_.auth_file.empty()) {
+    auto loaded = load_storage_state(options_.auth_file);
+    if (loaded.too_open)
+      spdlog::warn("instance={} auth profile {} is readable by group/others; chmod 600 it", id,
+                   options_.auth_file);
+    setup.auth = std::move(loaded.state);
+  }
+
+  io_ = std::make_unique<io_thread>();
+  std::weak_ptr<exit_latch> weak_latch = latch_;
+  if (options_.ws_endpoint.empty()) {
+    browser_options bo;
+    bo.instance_id = id;
+    bo.browser_path = options_.browser_path;
+    bo.display = options_.display;
+    bo.x_display = options_.x_display;
+    if (options_.display == display_mode::virtual_display && bo.x_display.empty()) {
+      display_ = virtual_display::start(99, std::min(left(deadline), milliseconds(10000)));
+      bo.x_display = display_->name();
+    }
+    bo.base_port = options_.base_port;
+    bo.profile_root = options_.profile_root;
+    bo.start_timeout = left(deadline);
+    browser_ = browser_process::launch(bo, [weak_latch, id](const exit_info& e) {
+      auto l = weak_latch.lock();
+      if (!l || l->disarmed()) return;  // Browser.close from close(): expected
+      spdlog::warn("instance={} browser gone: {}", id, e.text);
+      l->report("browser " + e.text);
+    });
+    info_.pid = browser_->pid();
+    info_.port = browser_->port();
+    info_.ws_endpoint = browser_->ws_endpoint();
+  } else {
+    info_.ws_endpoint = options_.ws_endpoint;
+    info_.port = port_of(options_.ws_endpoint);
+  }
+
+  conn_ = connection::connect(*io_, info_.ws_endpoint, left(deadline));
+  conn_->on_close([weak_latch, id](const std::string& reason) {
+    auto l = weak_latch.lock();
+    // After close() began, a closing socket is expected: nothing to say.
+    if (!l || l->disarmed()) return;
+    spdlog::warn("instance={} browser connection lost: {}", id, reason);
+    l->report("browser connection lost: " + reason);
+  });
+
+  if (!options_.ws_endpoint.empty()) {
+    // Attached: reuse the browser's first tab (creating tabs is what some
+    // remote browsers do not support); create one only if there is none.
+    json targets = conn_->call("Target.getTargets", json::object(), "", left(deadline));
+    for (const auto& t : targets.value("targetInfos", json::array())) {
+      if (t.value("type", std::string()) == "page") {
+        target_id_ = t.value("targetId", std::string());
+        break;
+      }
+    }
+  }
+  if (target_id_.empty()) {
+    json t = conn_->call("Target.createTarget", {{"url", "about:blank"}}, "", left(deadline));
+    target_id_ = t.value("targetId", std::string());
+    created_target_ = true;
+  }
+  json attached = conn_->call("Target.attachToTarget",
+                              {{"targetId", target_id_}, {"flatten", true}}, "", left(deadline));
+  const std::string session_id = attached.value("sessionId", std::string());
+  if (session_id.empty())
+    throw driver_error(failure_kind::site_error, "Target.attachToTarget gave no session id");
+
+  transport_ = std::make_unique<cdp_transport>(conn_, session_id);
+  page_ = std::make_unique<site::chat_page>(*transport_, std::move(site), std::move(setup));
+  page_->open(left(deadline));
+
+  if (!latch_->arm())
+    throw driver_error(failure_kind::browser_gone,
+                       "the browser went away while starting: " + latch_->reason());
+  spdlog::info("instance={} browser up pid={} port={} mode={}", id, info_.pid, info_.port,
+               options_.ws_endpoint.empty() ? "launched" : "attached");
+}
+
+void shut_down_chromium(std::shared_ptr<connection>& conn,
+                        std::unique_ptr<browser_process>& browser, std::unique_ptr<io_thread>& io,
+                        milliseconds grace, bool graceful, const std::string& own_target) {
+  const auto started = clock_type::now();
+  try {
+    if (conn) {
+      if (graceful && conn->is_open()) {
+        try {
+          if (browser) {
+            conn->call("Browser.close", json::object(), "", std::min(grace, milliseconds(2000)));
+          } else if (!own_target.empty()) {
+            // Attached: the browser is not ours; only the tab we opened is.
+            conn->call("Target.closeTarget", {{"targetId", own_target}}, "", milliseconds(2000));
+          }
+        } catch (const std::exception&) {
+          // The browser may already be gone; terminate() below settles it.
+        }
+      }
+      conn->close();
+      conn.reset();
+    }
+    if (browser) {
+      auto spent = std::chrono::duration_cast<milliseconds>(clock_type::now() - started);
+      if (graceful) browser->wait_for_exit(std::max(grace - spent, milliseconds(0)));
+      browser->terminate(std::max(grace - spent, milliseconds(100)));
+      browser.reset();  // removes the profile dir
+    }
+    if (io) {
+      io->stop();
+      io.reset();
+    }
+  } catch (...) {
+  }
+}
+
+void chromium_session::teardown(milliseconds grace, bool graceful) {
+  page_.reset();
+  transport_.reset();
+  shut_down_chromium(conn_, browser_, io_, grace, graceful,
+                     created_target_ ? target_id_ : std::string());
+  display_.reset();
+}
+
+void chromium_session::close(milliseconds grace) {
+  if (closed_.exchange(true)) return;
+  latch_->disarm();
+  teardown(grace, true);
+  spdlog::info("instance={} browser stopped", options_.instance_id);
+}
+
+std::unique_ptr<session> start_chromium_session(const session_options& options,
+                                                exit_callback on_exit) {
+  return std::make_unique<chromium_session>(options, std::move(on_exit));
+}
+
+}  // namespace camoufleet::browser::cdp

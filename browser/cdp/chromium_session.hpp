@@ -1,0 +1,100 @@
+#pragma once
+// The Chromium implementation of browser::session: a launched (or attached)
+// browser, one CDP connection, one chat tab: site::chat_page over a
+// cdp_transport. start_chromium_session() itself is declared in
+// browser/session.hpp.
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "browser/session.hpp"
+
+namespace camoufleet::site {
+class chat_page;
+}
+
+namespace camoufleet::browser {
+class browser_process;
+class io_thread;
+class virtual_display;
+}  // namespace camoufleet::browser
+
+namespace camoufleet::browser::cdp {
+
+class connection;
+class cdp_transport;
+
+// Decides once whether the owner hears about the browser going away: the
+// first report wins, nothing is reported before arm() nor after disarm().
+// Thread-safe; pure logic so that it is unit tested.
+class exit_latch {
+ public:
+  explicit exit_latch(exit_callback on_exit) : on_exit_(std::move(on_exit)) {}
+  // The session is started: later reports go out. Returns false (and
+  // reports nothing) when the browser went away before.
+  bool arm();
+  // close() began: no report from now on.
+  void disarm();
+  // From any thread; calls on_exit at most once over the latch's life.
+  void report(const std::string& reason);
+  bool gone() const;
+  bool disarmed() const;
+  std::string reason() const;
+
+ private:
+  mutable std::mutex mu_;
+  exit_callback on_exit_;
+  bool armed_ = false;
+  bool disarmed_ = false;
+  bool gone_ = false;
+  bool fired_ = false;
+  std::string reason_;
+};
+
+// The one teardown order of a Chromium we drive: ask it to close (Browser.close
+// when it is ours, else close the tab we opened, `own_target`), close the
+// connection, wait (within grace) for the browser to exit and terminate it
+// (which removes its profile dir), then stop the io thread. Each part may be
+// null; all are reset. Never throws.
+void shut_down_chromium(std::shared_ptr<connection>& conn,
+                        std::unique_ptr<browser_process>& browser, std::unique_ptr<io_thread>& io,
+                        std::chrono::milliseconds grace, bool graceful,
+                        const std::string& own_target = "");
+
+class chromium_session : public session {
+ public:
+  // Use start_chromium_session().
+  chromium_session(const session_options& options, exit_callback on_exit);
+  ~chromium_session() override;
+  chromium_session(const chromium_session&) = delete;
+  chromium_session& operator=(const chromium_session&) = delete;
+
+  session_info info() const override { return info_; }
+  page_driver& page() override;
+  void close(std::chrono::milliseconds grace) override;
+
+  // The concrete page, for tests and diagnostics.
+  site::chat_page& chromium_page();
+
+ private:
+  void start();
+  void teardown(std::chrono::milliseconds grace, bool graceful);
+
+  session_options options_;
+  std::shared_ptr<exit_latch> latch_;
+  std::unique_ptr<virtual_display> display_;
+  std::unique_ptr<io_thread> io_;
+  std::unique_ptr<browser_process> browser_;
+  std::shared_ptr<connection> conn_;
+  std::unique_ptr<cdp_transport> transport_;
+  std::unique_ptr<site::chat_page> page_;
+  std::string target_id_;
+  bool created_target_ = false;
+  session_info info_;
+  std::atomic<bool> closed_{false};
+};
+
+}  // namespace camoufleet::browser::cdp

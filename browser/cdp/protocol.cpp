@@ -1,0 +1,139 @@
+#include "browser/cdp/protocol.hpp"
+
+#include <vector>
+
+namespace camoufleet::browser::cdp {
+
+using nlohmann::json;
+
+std::string encode_command(std::int64_t id, const std::string& method, const json& params,
+                           const std::string& session_id) {
+  json msg = {{"id", id}, {"method", method}};
+  msg["params"] = params.is_null() ? json::object() : params;
+  if (!session_id.empty()) msg["sessionId"] = session_id;
+  // Invalid UTF-8 in a page's text must not take the connection down: replace it.
+  return msg.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+incoming_message decode_message(const std::string& text) {
+  incoming_message m;
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) {
+    m.invalid_reason = "not JSON";
+    return m;
+  }
+  if (!j.is_object()) {
+    m.invalid_reason = "not a JSON object";
+    return m;
+  }
+  if (auto s = j.find("sessionId"); s != j.end() && s->is_string()) m.session_id = s->get<std::string>();
+
+  if (auto id = j.find("id"); id != j.end()) {
+    if (!id->is_number_integer()) {
+      m.invalid_reason = "non-integer id";
+      return m;
+    }
+    m.type = incoming_message::kind::reply;
+    m.id = id->get<std::int64_t>();
+    if (auto err = j.find("error"); err != j.end()) {
+      m.is_error = true;
+      if (err->is_object()) {
+        m.error_code = err->value("code", 0);
+        auto msg = err->find("message");
+        m.error_message = (msg != err->end() && msg->is_string()) ? msg->get<std::string>() : err->dump();
+        if (auto data = err->find("data"); data != err->end()) {
+          m.error_message += " (" + (data->is_string() ? data->get<std::string>() : data->dump()) + ")";
+        }
+      } else {
+        m.error_message = err->dump();
+      }
+    } else if (auto res = j.find("result"); res != j.end()) {
+      m.result = std::move(*res);
+    } else {
+      m.result = json::object();
+    }
+    return m;
+  }
+
+  if (auto method = j.find("method"); method != j.end() && method->is_string()) {
+    m.type = incoming_message::kind::event;
+    m.method = method->get<std::string>();
+    auto params = j.find("params");
+    m.params = (params != j.end() && params->is_object()) ? std::move(*params) : json::object();
+    return m;
+  }
+
+  m.invalid_reason = "neither a reply nor an event";
+  return m;
+}
+
+driver_error to_driver_error(const command_outcome& outcome) {
+  return driver_error(outcome.kind, outcome.message);
+}
+
+std::int64_t pending_table::add(const std::string& method, clock::time_point deadline,
+                                completion done) {
+  std::int64_t id = next_id_++;
+  entries_.emplace(id, entry{method, deadline, std::move(done)});
+  return id;
+}
+
+bool pending_table::complete(const incoming_message& reply) {
+  auto it = entries_.find(reply.id);
+  if (it == entries_.end()) return false;
+  entry e = std::move(it->second);
+  entries_.erase(it);
+
+  command_outcome out;
+  if (reply.is_error) {
+    out.ok = false;
+    out.kind = failure_kind::site_error;
+    out.message = e.method + ": " + reply.error_message;
+  } else {
+    out.ok = true;
+    out.result = reply.result.is_null() ? json::object() : reply.result;
+  }
+  if (e.done) e.done(std::move(out));
+  return true;
+}
+
+std::size_t pending_table::expire(clock::time_point now) {
+  std::vector<entry> due;
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    if (it->second.deadline <= now) {
+      due.push_back(std::move(it->second));
+      it = entries_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (auto& e : due) {
+    command_outcome out;
+    out.kind = failure_kind::timeout;
+    out.message = e.method + ": no reply in time";
+    if (e.done) e.done(std::move(out));
+  }
+  return due.size();
+}
+
+std::size_t pending_table::fail_all(const std::string& reason) {
+  std::map<std::int64_t, entry> all;
+  all.swap(entries_);
+  for (auto& [id, e] : all) {
+    command_outcome out;
+    out.kind = failure_kind::browser_gone;
+    out.message = e.method + ": " + reason;
+    if (e.done) e.done(std::move(out));
+  }
+  return all.size();
+}
+
+std::optional<pending_table::clock::time_point> pending_table::next_deadline() const {
+  std::optional<clock::time_point> best;
+  for (const auto& [id, e] : entries_) {
+    if (!best || e.deadline < *best) best = e.deadline;
+  }
+  return best;
+}
+
+}  // namespace camoufleet::browser::cdp

@@ -1,0 +1,70 @@
+#pragma once
+// The interface actors/ drives: one started browser with its chat tab
+// (core::page_driver). Implementations: chromium over CDP
+// (browser/cdp/chromium_session.*); a WebDriver BiDi one for Camoufox/Firefox
+// can sit beside it behind the same interface.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/chat.hpp"
+#include "core/page_driver.hpp"
+
+namespace camoufleet::browser {
+
+using core::driver_error;
+using core::failure_kind;
+using core::page_driver;
+
+enum class display_mode { headless, visible, virtual_display };
+
+struct session_options {
+  std::string instance_id;     // for log lines: "instance_1"
+  std::string browser_path = "chromium";
+  display_mode display = display_mode::headless;
+  std::string x_display;       // ":99" for virtual_display
+  int base_port = 9222;        // first DevTools port tried
+  std::string profile_root;    // parent of the private user-data dirs ("" = system temp)
+  std::string ws_endpoint;     // non-empty: attach to this browser, launch nothing
+  std::string auth_file;       // Playwright storageState JSON ("" = none)
+  std::string site_url;        // the chat page
+  std::string site_file;       // the driver's site knowledge (JSON)
+  // Read the answer through a hook script in the page instead of the
+  // network (the way protocols without body streaming must).
+  bool page_hook = false;
+  std::chrono::milliseconds start_timeout{30000};
+};
+
+struct session_info {
+  int pid = 0;       // 0 when attached
+  int port = 0;      // DevTools port
+  std::string ws_endpoint;
+};
+
+class session {
+ public:
+  virtual ~session() = default;
+  virtual session_info info() const = 0;
+  virtual page_driver& page() = 0;
+  // Asks the browser to close, then SIGTERM/SIGKILL after the grace; removes the profile dir.
+  virtual void close(std::chrono::milliseconds grace) = 0;
+};
+
+// Called once, from a cdp thread, when the browser exits or its socket breaks
+// (never after close() returned). Must not block.
+using exit_callback = std::function<void(const std::string& reason)>;
+
+// Launch (or attach), connect, load the auth profile, open the site. Blocks up
+// to options.start_timeout; throws driver_error.
+using session_factory =
+    std::function<std::unique_ptr<session>(const session_options&, exit_callback)>;
+
+namespace cdp {
+std::unique_ptr<session> start_chromium_session(const session_options& options,
+                                                exit_callback on_exit);
+}  // namespace cdp
+
+}  // namespace camoufleet::browser

@@ -1,0 +1,13 @@
+#include "core/text.hpp"
+
+#include <cctype>
+
+namespace camoufleet::core {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace camoufleet::core

@@ -1,0 +1,187 @@
+// chat_page::generate(): settings, prompt, Run, then the answer followed by
+// the pure `generation` state machine, fed from the transport's events and
+// DOM snapshots.
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "site/chat_page.hpp"
+#include "site/page_scripts.hpp"
+#include "site/prompt.hpp"
+
+namespace camoufleet::site {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+
+// Events from a transport thread to the blocking caller.
+class chat_page::event_queue {
+ public:
+  void push(page_event e) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      events_.push_back(std::move(e));
+    }
+    cv_.notify_one();
+  }
+  bool pop(page_event& out, milliseconds wait) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (!cv_.wait_for(lock, wait, [&] { return !events_.empty(); })) return false;
+    out = std::move(events_.front());
+    events_.pop_front();
+    return true;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<page_event> events_;
+};
+
+void chat_page::cancel_generation(event_queue& queue, const generation& g) {
+  try {
+    click_stop();
+    // Wait (bounded) until the page has really let go of the request.
+    const auto until = clock::now() + site_.timeouts.stop;
+    while (clock::now() < until) {
+      page_event ev;
+      if (queue.pop(ev, site_.timeouts.poll_interval)) {
+        if (ev.type == page_event::kind::failed || ev.type == page_event::kind::finished) break;
+        continue;
+      }
+      if (!g.stream_seen() && !snapshot(0, milliseconds(2000)).generating) break;
+    }
+  } catch (const driver_error& e) {
+    if (e.kind() == failure_kind::browser_gone) throw;
+  }
+  throw driver_error(failure_kind::cancelled, "the generation was stopped");
+}
+
+// A failed generation: a sign-in redirect can surface as any error of a call
+// that was in flight ("target navigated or closed"), so look where the page
+// is now; then leave the page idle for the next request.
+void chat_page::after_failure(const driver_error& e) {
+  if (e.kind() == failure_kind::site_error || e.kind() == failure_kind::timeout) {
+    const auto probe_until = clock::now() + milliseconds(1500);
+    const json args = {{"ready", json::array()}};
+    while (clock::now() < probe_until) {
+      try {
+        json r = run("look", args, milliseconds(500));
+        const std::string url = r.is_object() ? r.value("url", std::string()) : std::string();
+        if (site_.is_login_url(url))
+          throw driver_error(failure_kind::login_lost, "the site sent us to its sign-in page");
+        if (r.is_object()) break;
+      } catch (const driver_error& probe) {
+        if (probe.kind() == failure_kind::login_lost) throw;
+        if (probe.kind() == failure_kind::browser_gone) break;
+      }
+      std::this_thread::sleep_for(milliseconds(50));
+    }
+  }
+  if (e.kind() != failure_kind::browser_gone && e.kind() != failure_kind::cancelled &&
+      e.kind() != failure_kind::login_lost) {
+    try {
+      click_stop();
+    } catch (const driver_error&) {
+    }
+  }
+}
+
+// The answer is complete on the wire; give the page a moment to finish
+// rendering so that the next request starts from an idle page.
+void chat_page::wait_shown_finished(std::size_t turns_before, clock::time_point deadline) {
+  const auto until = clock::now() + std::min(left(deadline), site_.timeouts.stop);
+  while (true) {
+    try {
+      auto snap = snapshot(turns_before, milliseconds(2000));
+      if (snap.finished && !snap.generating) return;
+    } catch (const driver_error& e) {
+      if (e.kind() == failure_kind::browser_gone) throw;
+    }
+    if (clock::now() >= until) {
+      spdlog::warn("instance={} the page did not show the answer as finished",
+                   setup_.instance_id);
+      return;
+    }
+    std::this_thread::sleep_for(site_.timeouts.poll_interval);
+  }
+}
+
+generation_result chat_page::generate(const std::vector<chat_message>& messages,
+                                      const generation_params& params,
+                                      const std::function<void(const delta&)>& on_delta,
+                                      milliseconds timeout) {
+  stop_requested_ = false;
+  last_streamed_ = false;
+  const auto deadline = clock::now() + timeout;
+  ensure_open();
+  const std::string prompt = flatten_prompt(messages, site_.labels);
+  if (prompt.empty())
+    throw driver_error(failure_kind::site_error, "nothing to send: the prompt is empty");
+
+  if (!params.model.empty() && current_model() != params.model)
+    switch_model(params.model, left(deadline));
+
+  // Watched before Run is pressed so that the request cannot be missed.
+  auto queue = std::make_shared<event_queue>();
+  std::unique_ptr<page_watch> watch = source_->watch(
+      site_.generate_content_pattern, [queue](const page_event& e) { queue->push(e); });
+  bool clicked = false;
+  const auto t_prepare = clock::now();
+  std::optional<dom_snapshot> fast = prepare_and_submit(params, prompt, deadline, clicked);
+  spdlog::debug("instance={} one-trip submit: {} in {} us", setup_.instance_id,
+                fast ? (clicked ? "clicked" : "not clicked") : "slow path",
+                std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - t_prepare)
+                    .count());
+  if (!fast) {
+    apply_settings(params, deadline);
+    fast = snapshot(0, std::min(left(deadline), milliseconds(5000)));
+  }
+  const dom_snapshot before = *fast;
+  const auto turns_before = static_cast<std::size_t>(before.turns);
+
+  auto pass_on = [&](generation_step step) {
+    if (!step.note.empty()) spdlog::info("instance={} {}", setup_.instance_id, step.note);
+    for (const auto& d : step.deltas)
+      if (on_delta) on_delta(d);
+    if (step.failure) throw *step.failure;
+    return step.done;
+  };
+
+  std::optional<generation> g;
+  try {
+    if (!clicked) submit_prompt(prompt, deadline);
+    spdlog::debug("instance={} Run clicked", setup_.instance_id);
+    g.emplace(site_, before, clock::now(), deadline, timeout);
+    while (true) {
+      if (stop_requested_) cancel_generation(*queue, *g);
+      ensure_open();
+      if (pass_on(g->tick(clock::now()))) break;
+      page_event ev;
+      if (queue->pop(ev, std::min(left(deadline), site_.timeouts.poll_interval))) {
+        if (pass_on(g->on_event(ev, clock::now()))) break;
+      }
+      if (!g->snapshot_due(clock::now())) continue;
+      dom_snapshot snap = snapshot(turns_before, std::min(left(deadline), milliseconds(5000)));
+      if (pass_on(g->on_snapshot(snap, clock::now()))) break;
+    }
+  } catch (const driver_error& e) {
+    watch.reset();
+    after_failure(e);
+    spdlog::warn("instance={} generate failed: {} ({})", setup_.instance_id, e.what(),
+                 to_string(e.kind()));
+    throw;
+  }
+  watch.reset();
+  last_streamed_ = !g->dom_mode();
+  if (!g->dom_mode()) wait_shown_finished(turns_before, deadline);
+  if (!g->blocked_message().empty())
+    spdlog::warn("instance={} the site blocked the answer: {}", setup_.instance_id,
+                 g->blocked_message());
+  return g->result();
+}
+
+}  // namespace camoufleet::site

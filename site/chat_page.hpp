@@ -1,0 +1,126 @@
+#pragma once
+// The AI Studio chat page, written once against a page_transport: open
+// (seed the auth profile, navigate, wait until usable), models, switch
+// model, apply settings, submit, follow the answer, detect errors and login
+// loss, stop, new chat. Everything site-specific comes from the site_profile
+// and the scripts under site/scripts/; everything protocol-specific from the
+// transport.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "browser/storage_state.hpp"
+#include "core/chat.hpp"
+#include "core/page_driver.hpp"
+#include "site/answer_source.hpp"
+#include "site/generation.hpp"
+#include "site/page_transport.hpp"
+#include "site/site_profile.hpp"
+
+namespace camoufleet::site {
+
+struct page_setup {
+  std::string instance_id;                     // for log lines
+  std::string site_url;                        // the chat page
+  std::optional<browser::storage_state> auth;  // installed before the first navigation
+  bool page_hook = false;  // the answer from scripts/answer_hook.js, not the network
+};
+
+class chat_page : public core::page_driver {
+ public:
+  // transport must outlive this object.
+  chat_page(page_transport& transport, site_profile site, page_setup setup);
+  ~chat_page() override;
+  chat_page(const chat_page&) = delete;
+  chat_page& operator=(const chat_page&) = delete;
+
+  void open(std::chrono::milliseconds timeout) override;
+  std::vector<model_info> models() override;
+  std::string current_model() override;
+  void switch_model(const std::string& id, std::chrono::milliseconds timeout) override;
+  generation_result generate(const std::vector<chat_message>& messages,
+                             const generation_params& params,
+                             const std::function<void(const delta&)>& on_delta,
+                             std::chrono::milliseconds timeout) override;
+  // A stop requested while no generate() runs is dropped: every generate()
+  // starts with the flag cleared.
+  void request_stop() override;
+  void new_chat(std::chrono::milliseconds timeout) override;
+  bool ping(std::chrono::milliseconds timeout) override;
+  std::string storage_state() override;
+
+  // How the last generate() read the answer: true = the network stream,
+  // false = the DOM fallback.
+  bool last_generate_streamed() const { return last_streamed_; }
+  const site_profile& site() const { return site_; }
+  // "network" or "hook": where generate() reads the answer's bytes.
+  const char* answer_source_name() const { return source_->name(); }
+
+  // What the page shows right now: the number of answer turns and the
+  // newest one's text (for tests and diagnostics).
+  struct shown_answer {
+    int turns = 0;
+    std::string text;
+    std::string reasoning;
+    bool finished = false;
+  };
+  shown_answer last_answer();
+
+ private:
+  using clock = std::chrono::steady_clock;
+  class event_queue;
+  struct model_cache;
+
+  // One page script (site/scripts/<name>.js) with its JSON argument.
+  nlohmann::json run(const std::string& name, const nlohmann::json& args,
+                     std::chrono::milliseconds timeout);
+  // Until a ready selector matches (in a document not marked by
+  // mark_document() when fresh_only) or a login URL shows up (login_lost).
+  void wait_ready(clock::time_point deadline, const std::string& what, bool fresh_only);
+  void watch_model_list();
+  void seed_cookies(clock::time_point deadline);
+  std::vector<model_info> cached_models() const;
+  dom_snapshot snapshot(std::size_t turns_before, std::chrono::milliseconds timeout);
+  // Settings, the page as it was, the prompt and Run in one round trip when
+  // nothing needs a wait in between; nullopt when the slow path must run.
+  std::optional<dom_snapshot> prepare_and_submit(const generation_params& params,
+                                                 const std::string& prompt,
+                                                 clock::time_point deadline, bool& clicked);
+  nlohmann::json number_fields(const generation_params& params) const;
+  void check_numbers(const generation_params& params, const nlohmann::json& r) const;
+  nlohmann::json snapshot_selectors() const;
+  void apply_settings(const generation_params& params, clock::time_point deadline);
+  void apply_reasoning_effort(const std::string& effort, clock::time_point deadline,
+                              std::chrono::milliseconds step);
+  bool set_toggle(const std::string& selector, bool want, clock::time_point deadline,
+                  std::chrono::milliseconds step);
+  void add_stop_tokens(const std::vector<std::string>& stops, clock::time_point deadline);
+  void submit_prompt(const std::string& prompt, clock::time_point deadline);
+  void click_stop();
+  void cancel_generation(event_queue& queue, const generation& g);
+  void after_failure(const driver_error& e);
+  void wait_shown_finished(std::size_t turns_before, clock::time_point deadline);
+  void ensure_open() const;
+  std::chrono::milliseconds left(clock::time_point deadline) const;
+
+  page_transport& transport_;
+  site_profile site_;
+  page_setup setup_;
+  std::unique_ptr<answer_source> source_;
+  std::atomic<bool> stop_requested_{false};
+  bool last_streamed_ = false;
+
+  // Filled from a transport thread when the page's own ListModels call finishes.
+  std::shared_ptr<model_cache> models_;
+  std::unique_ptr<page_watch> list_models_watch_;
+};
+
+}  // namespace camoufleet::site

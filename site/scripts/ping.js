@@ -1,0 +1,2 @@
+// A cheap round trip. -> 2
+() => 1 + 1

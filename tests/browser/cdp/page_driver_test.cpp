@@ -1,0 +1,594 @@
+// End to end: the real headless Chromium drives the real simulator through
+// start_chromium_session / site::chat_page over cdp_transport. Every browser, simulator and temp dir is
+// owned by an RAII object, so a failing check leaves nothing behind.
+
+#include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/chat.hpp"
+#include "browser/cdp/chromium_session.hpp"
+#include "site/chat_page.hpp"
+#include "browser/session.hpp"
+#include "site/site_profile.hpp"
+#include "browser/storage_state.hpp"
+#include "sim/answer.hpp"
+#include "test_support.hpp"
+
+using namespace camoufleet;
+using namespace camoufleet::browser;
+using namespace camoufleet::browser::cdp;
+using namespace camoufleet::core;
+using namespace std::chrono_literals;
+using nlohmann::json;
+using testing::sim_process;
+using testing::temp_dir;
+using testing::wait_until;
+
+namespace {
+
+constexpr int answer_tokens = 12;
+
+// A free port found by binding port 0: the first DevTools port to try.
+int free_base_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  int port = ntohs(a.sin_port);
+  ::close(fd);
+  return port;
+}
+
+struct exit_record {
+  std::mutex mu;
+  std::vector<std::string> reasons;
+  int count() {
+    std::lock_guard<std::mutex> lock(mu);
+    return static_cast<int>(reasons.size());
+  }
+};
+
+// One simulator with fast pacing, its profiles, and helpers to start browsers.
+struct sim_fixture {
+  temp_dir dir{"camoufleet-driver-"};
+  sim_process sim{
+      {"--first-token-ms", "20", "--token-ms", "5", "--tokens", std::to_string(answer_tokens)}};
+  std::shared_ptr<exit_record> exits = std::make_shared<exit_record>();
+
+  sim_fixture() { sim.write_profiles(dir.path()); }
+
+  session_options options(const std::string& account = "alice") const {
+    session_options o;
+    o.instance_id = "test_" + account;
+    o.browser_path = testing::chromium_path();
+    o.base_port = free_base_port();
+    o.profile_root = dir.path();
+    o.auth_file = account.empty() ? "" : dir.file(account + ".json");
+    o.site_url = sim.url();
+    o.start_timeout = 30s;
+    return o;
+  }
+
+  std::unique_ptr<session> start(const session_options& o) {
+    auto rec = exits;
+    return start_chromium_session(o, [rec](const std::string& reason) {
+      std::lock_guard<std::mutex> lock(rec->mu);
+      rec->reasons.push_back(reason);
+    });
+  }
+  std::unique_ptr<session> start(const std::string& account = "alice") {
+    return start(options(account));
+  }
+
+  json last_request() { return sim.state()["requests"].back(); }
+};
+
+struct collected {
+  std::vector<delta> deltas;
+  std::string text;
+  std::string reasoning;
+  std::function<void(const delta&)> fn() {
+    return [this](const delta& d) {
+      deltas.push_back(d);
+      text += d.content;
+      reasoning += d.reasoning;
+    };
+  }
+};
+
+failure_kind kind_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const driver_error& e) {
+    MESSAGE("driver_error: " << std::string(e.what()));
+    return e.kind();
+  }
+  FAIL("no driver_error");
+  return failure_kind::site_error;
+}
+
+sim::answer expected(const std::string& prompt, sim::answer_input in = {}) {
+  in.prompt = prompt;
+  in.length = answer_tokens;
+  return sim::compute_answer(in);
+}
+
+std::vector<chat_message> ask(const std::string& text) {
+  return {{"user", text}};
+}
+
+// A copy of the shipped site file with some keys replaced.
+std::string site_file_with(const temp_dir& dir, const std::function<void(json&)>& edit) {
+  std::ifstream in(site::default_site_file());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  json doc = json::parse(ss.str());
+  edit(doc);
+  std::string path = dir.file("site.json");
+  std::ofstream(path) << doc.dump(2);
+  return path;
+}
+
+bool process_alive(int pid) {
+  return pid > 0 && ::kill(pid, 0) == 0;
+}
+
+}  // namespace
+
+TEST_CASE("driver: logs in with a storageState profile and reads the model list") {
+  sim_fixture f;
+  auto s = f.start("alice");
+  auto info = s->info();
+  CHECK(info.pid > 0);
+  CHECK(info.port > 0);
+  CHECK(info.ws_endpoint.rfind("ws://127.0.0.1:", 0) == 0);
+  auto& page = s->page();
+  CHECK(page.ping(2s));
+  auto models = page.models();
+  REQUIRE(models.size() == 3);
+  CHECK(models[0].id == "gemini-2.5-pro");
+  CHECK(models[0].display_name == "Gemini 2.5 Pro");
+  CHECK(page.current_model() == "gemini-2.5-pro");
+}
+
+TEST_CASE("driver: an expired login is login_lost") {
+  sim_fixture f;
+  f.sim.set_faults({{"account", "alice"}, {"login_expired", true}});
+  CHECK(kind_of([&] { f.start("alice"); }) == failure_kind::login_lost);
+  CHECK(f.exits->count() == 0);
+}
+
+TEST_CASE("driver: no profile, or a cookie the site does not know, is login_lost") {
+  sim_fixture f;
+  CHECK(kind_of([&] { f.start(""); }) == failure_kind::login_lost);
+  std::ofstream(f.dir.file("stranger.json"))
+      << R"({"cookies":[{"name":"SID","value":"nobody","domain":"127.0.0.1","path":"/",)"
+         R"("expires":-1,"httpOnly":true,"secure":false,"sameSite":"Lax"}],"origins":[]})";
+  CHECK(kind_of([&] { f.start("stranger"); }) == failure_kind::login_lost);
+}
+
+TEST_CASE("driver: a broken profile file is invalid_profile and starts no browser") {
+  sim_fixture f;
+  std::ofstream(f.dir.file("broken.json"))
+      << R"({"cookies":[{"name":"SID","value":"s3cr3t-v4lue"}]})";
+  try {
+    f.start("broken");
+    FAIL("no error");
+  } catch (const driver_error& e) {
+    CHECK(e.kind() == failure_kind::invalid_profile);
+    CHECK(std::string(e.what()).find("broken.json") != std::string::npos);
+    CHECK(std::string(e.what()).find("s3cr3t") == std::string::npos);
+  }
+}
+
+TEST_CASE("driver: a streamed answer equals the simulator's and what the page shows") {
+  sim_fixture f;
+  auto s = f.start("alice");
+  auto& page = dynamic_cast<chromium_session&>(*s).chromium_page();
+  collected c;
+  auto r = page.generate(ask("Hello there from the driver"), {}, c.fn(), 20s);
+  // gemini-2.5-pro thinks by default on the page.
+  auto want = expected("Hello there from the driver", [] {
+    sim::answer_input in;
+    in.thinking = true;
+    return in;
+  }());
+  CHECK(page.last_generate_streamed());
+  CHECK(c.text == want.text());
+  CHECK(c.reasoning == want.reasoning());
+  CHECK(r.content == want.text());
+  CHECK(r.reasoning == want.reasoning());
+  CHECK(r.finish_reason == "stop");
+  CHECK(r.prompt_tokens == want.prompt_tokens);
+  // The site counts thoughts apart; the API's completion includes them.
+  CHECK(r.completion_tokens == want.candidates_tokens + want.thoughts_tokens);
+  CHECK(r.reasoning_tokens == want.thoughts_tokens);
+  CHECK(c.deltas.size() >= 4);  // it streamed, not one block at the end
+  auto shown = page.last_answer();
+  CHECK(shown.finished);
+  CHECK(shown.text == c.text);
+  CHECK(shown.reasoning == c.reasoning);
+  auto req = f.last_request();
+  CHECK(req["status"] == "done");
+  CHECK(req["prompt"] == "Hello there from the driver");
+}
+
+TEST_CASE("driver: the page-hook answer source gives the same answer as the network") {
+  sim_fixture f;
+  auto o = f.options("alice");
+  o.page_hook = true;
+  auto s = f.start(o);
+  auto& page = dynamic_cast<chromium_session&>(*s).chromium_page();
+  CHECK(std::string(page.answer_source_name()) == "hook");
+  collected c;
+  auto r = page.generate(ask("Hello through the hook"), {}, c.fn(), 20s);
+  auto want = expected("Hello through the hook", [] {
+    sim::answer_input in;
+    in.thinking = true;
+    return in;
+  }());
+  CHECK(page.last_generate_streamed());  // the hook's bytes, not the DOM fallback
+  CHECK(c.text == want.text());
+  CHECK(c.reasoning == want.reasoning());
+  CHECK(r.content == want.text());
+  CHECK(r.finish_reason == "stop");
+  CHECK(r.prompt_tokens == want.prompt_tokens);
+  CHECK(c.deltas.size() >= 4);  // it streamed, not one block at the end
+  // A second answer in the same page: the hook stays installed.
+  collected c2;
+  auto r2 = page.generate(ask("And once more"), {}, c2.fn(), 20s);
+  CHECK(page.last_generate_streamed());
+  CHECK(r2.content == c2.text);
+  CHECK_FALSE(c2.text.empty());
+}
+
+TEST_CASE("driver: a conversation is flattened into one prompt") {
+  sim_fixture f;
+  auto s = f.start("alice");
+  std::vector<chat_message> msgs = {
+      {"system", "Be brief."}, {"user", "Hi"}, {"assistant", "Hello!"}, {"user", "Bye"}};
+  collected c;
+  auto r = s->page().generate(msgs, {}, c.fn(), 20s);
+  const std::string prompt =
+      "System Instructions:\nBe brief.\n\nUser:\nHi\n\nAssistant:\nHello!\n\nUser:\nBye";
+  CHECK(f.last_request()["prompt"] == prompt);
+  sim::answer_input in;
+  in.thinking = true;
+  CHECK(r.content == expected(prompt, in).text());
+}
+
+TEST_CASE("driver: settings reach the site (temperature, top_p, max tokens, stop, thinking)") {
+  sim_fixture f;
+  auto s = f.start("alice");
+  auto& page = s->page();
+
+  generation_params p;
+  p.temperature = 0.3;
+  p.top_p = 0.5;
+  p.max_output_tokens = 7;
+  p.reasoning_effort = "low";
+  collected c;
+  auto r = page.generate(ask("alpha beta gamma"), p, c.fn(), 20s);
+  auto req = f.last_request();
+  CHECK(req["temperature"].get<double>() == doctest::Approx(0.3));
+  CHECK(req["top_p"].get<double>() == doctest::Approx(0.5));
+  CHECK(req["max_output_tokens"] == 7);
+  CHECK(req["thinking"] == true);
+  CHECK(req["thinking_budget"] == site::load_site_profile("").reasoning_budgets.at("low"));
+  sim::answer_input in;
+  in.temperature = 0.3;
+  in.top_p = 0.5;
+  in.max_output_tokens = 7;
+  in.thinking = true;
+  in.thinking_budget = req["thinking_budget"].get<int>();
+  auto want = expected("alpha beta gamma", in);
+  CHECK(r.content == want.text());
+  CHECK(r.reasoning == want.reasoning());
+  CHECK(r.finish_reason == "length");
+
+  // Stop sequences, thinking off; earlier settings stay as they were.
+  generation_params q;
+  q.stop = {" gamma", "zzz"};
+  q.reasoning_effort = "none";
+  collected c2;
+  auto r2 = page.generate(ask("alpha beta gamma"), q, c2.fn(), 20s);
+  auto req2 = f.last_request();
+  CHECK(req2["stop"] == json::array({" gamma", "zzz"}));
+  CHECK(req2["thinking"] == false);
+  CHECK(req2["temperature"].get<double>() == doctest::Approx(0.3));
+  sim::answer_input in2;
+  in2.temperature = 0.3;
+  in2.top_p = 0.5;
+  in2.max_output_tokens = 7;
+  in2.stop = q.stop;
+  auto want2 = expected("alpha beta gamma", in2);
+  CHECK(r2.content == want2.text());
+  CHECK(r2.reasoning.empty());
+  CHECK(r2.finish_reason == want2.finish_reason());
+
+  // No stop sequences given: the chips of the previous request are removed.
+  collected c3;
+  page.generate(ask("alpha"), {}, c3.fn(), 20s);
+  CHECK(f.last_request()["stop"] == json::array());
+}
+
+TEST_CASE("driver: switching the model") {
+  sim_fixture f;
+  auto s = f.start("alice");
+  auto& page = dynamic_cast<chromium_session&>(*s).chromium_page();
+  page.switch_model("gemini-2.0-flash", 15s);
+  CHECK(page.current_model() == "gemini-2.0-flash");
+  collected c;
+  generation_params p;
+  auto r = page.generate(ask("one two"), p, c.fn(), 20s);
+  CHECK(f.last_request()["model"] == "gemini-2.0-flash");
+  sim::answer_input in;
+  in.model = "gemini-2.0-flash";
+  CHECK(r.content == expected("one two", in).text());
+  // Through generation_params, back to the default one.
+  p.model = "gemini-2.5-pro";
+  page.generate(ask("one two"), p, c.fn(), 20s);
+  CHECK(f.last_request()["model"] == "gemini-2.5-pro");
+  CHECK(kind_of([&] { page.switch_model("no-such-model", 5s); }) == failure_kind::site_error);
+}
+
+TEST_CASE("driver: request_stop cancels a running answer and the site sees the abort") {
+  sim_fixture f;
+  f.sim.set_pacing({{"token_ms", 100}, {"tokens", 200}});
+  auto s = f.start("alice");
+  auto& page = s->page();
+  collected c;
+  std::atomic<int> seen{0};
+  auto t0 = std::chrono::steady_clock::now();
+  auto kind = kind_of([&] {
+    page.generate(
+        ask("stop me please"), {},
+        [&](const delta& d) {
+          c.fn()(d);
+          if (++seen == 3) page.request_stop();
+        },
+        30s);
+  });
+  CHECK(kind == failure_kind::cancelled);
+  CHECK(std::chrono::steady_clock::now() - t0 < 10s);
+  CHECK(wait_until([&] { return f.last_request()["status"] == "aborted"; }, 5s));
+  // The page is usable afterwards.
+  f.sim.set_pacing({{"token_ms", 5}, {"tokens", answer_tokens}});
+  collected c2;
+  auto r = page.generate(ask("again"), {}, c2.fn(), 20s);
+  CHECK(r.finish_reason == "stop");
+  CHECK(f.last_request()["status"] == "done");
+}
+
+TEST_CASE("driver: new chat clears the conversation") {
+  sim_fixture f;
+  auto s = f.start("alice");
+  auto& page = dynamic_cast<chromium_session&>(*s).chromium_page();
+  collected c;
+  page.generate(ask("first"), {}, c.fn(), 20s);
+  CHECK(page.last_answer().turns == 1);
+  page.new_chat(10s);
+  CHECK(page.last_answer().turns == 0);
+  // A new chat on an empty conversation is fine too.
+  page.new_chat(10s);
+  collected c2;
+  auto r = page.generate(ask("second"), {}, c2.fn(), 20s);
+  CHECK_FALSE(r.content.empty());
+  CHECK(page.last_answer().turns == 1);
+}
+
+TEST_CASE("driver: a rate limit is rate_limited") {
+  sim_fixture f;
+  auto s = f.start("alice");
+  f.sim.set_faults({{"rate_limit_after", 0}});
+  collected c;
+  CHECK(kind_of([&] { s->page().generate(ask("hi"), {}, c.fn(), 15s); }) ==
+        failure_kind::rate_limited);
+  CHECK(f.last_request()["status"] == "rate_limited");
+}
+
+TEST_CASE("driver: an error answer is site_error") {
+  sim_fixture f;
+  auto s = f.start("alice");
+  f.sim.set_faults({{"error", true}});
+  collected c;
+  CHECK(kind_of([&] { s->page().generate(ask("hi"), {}, c.fn(), 15s); }) ==
+        failure_kind::site_error);
+}
+
+TEST_CASE("driver: a hanging answer is a timeout, and the request is let go") {
+  sim_fixture f;
+  auto s = f.start("alice");
+  f.sim.set_faults({{"hang", true}});
+  collected c;
+  auto t0 = std::chrono::steady_clock::now();
+  CHECK(kind_of([&] { s->page().generate(ask("hi"), {}, c.fn(), 2s); }) == failure_kind::timeout);
+  CHECK(std::chrono::steady_clock::now() - t0 < 8s);
+  CHECK(wait_until([&] { return f.last_request()["status"] == "aborted"; }, 5s));
+}
+
+TEST_CASE("driver: a dropped connection is an error, not a hang") {
+  sim_fixture f;
+  auto s = f.start("alice");
+  f.sim.set_faults({{"drop_after_tokens", 3}});
+  collected c;
+  auto t0 = std::chrono::steady_clock::now();
+  auto k = kind_of([&] { s->page().generate(ask("hi there"), {}, c.fn(), 20s); });
+  CHECK(k == failure_kind::site_error);
+  CHECK(std::chrono::steady_clock::now() - t0 < 10s);
+}
+
+TEST_CASE("driver: a login lost between requests is login_lost") {
+  sim_fixture f;
+  auto s = f.start("alice");
+  f.sim.set_faults({{"account", "alice"}, {"login_expired", true}});
+  collected c;
+  CHECK(kind_of([&] { s->page().generate(ask("hi"), {}, c.fn(), 15s); }) ==
+        failure_kind::login_lost);
+}
+
+TEST_CASE("driver: a killed browser reports its exit and fails a running generate promptly") {
+  sim_fixture f;
+  f.sim.set_pacing({{"token_ms", 200}, {"tokens", 100}});
+  auto s = f.start("alice");
+  const int pid = s->info().pid;
+  std::atomic<bool> started{false};
+  std::thread killer([&] {
+    if (wait_until([&] { return started.load(); }, 15s)) ::kill(pid, SIGKILL);
+  });
+  auto t0 = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::duration after_kill{};
+  auto k = kind_of([&] {
+    s->page().generate(
+        ask("long answer"), {}, [&](const delta&) { started = true; }, 60s);
+  });
+  after_kill = std::chrono::steady_clock::now() - t0;
+  killer.join();
+  CHECK(k == failure_kind::browser_gone);
+  CHECK(after_kill < 10s);
+  CHECK(wait_until([&] { return f.exits->count() == 1; }, 5s));
+  CHECK_FALSE(s->page().ping(500ms));
+  s->close(2s);
+  CHECK(f.exits->count() == 1);
+}
+
+TEST_CASE("driver: close stops the browser, removes its profile dir, reports no exit") {
+  sim_fixture f;
+  auto s = f.start("alice");
+  const int pid = s->info().pid;
+  REQUIRE(process_alive(pid));
+  s->close(3s);
+  CHECK(wait_until([&] { return !process_alive(pid); }, 5s));
+  // Only the sim's profile files are left in the temp dir: no browser profile.
+  int dirs = 0;
+  for (const auto& e : std::filesystem::directory_iterator(f.dir.path()))
+    if (e.is_directory()) ++dirs;
+  CHECK(dirs == 0);
+  CHECK(f.exits->count() == 0);
+}
+
+TEST_CASE("driver: storage_state gives the session back as a loadable profile") {
+  sim_fixture f;
+  auto s = f.start("alice");
+  auto text = s->page().storage_state();
+  auto st = parse_storage_state(text, "refreshed");
+  bool has_sid = false;
+  for (const auto& c : st.cookies)
+    has_sid = has_sid || (c.name == "SID" && c.domain == "127.0.0.1");
+  CHECK(has_sid);
+  REQUIRE(st.origins.size() == 1);
+  CHECK(st.origins[0].origin == f.sim.base_url());
+  bool has_pref = false;
+  for (const auto& [k, v] : st.origins[0].local_storage)
+    has_pref = has_pref || k == "aiStudioUserPreference";
+  CHECK(has_pref);
+  // The refreshed profile logs in by itself.
+  std::ofstream(f.dir.file("refreshed.json")) << text;
+  auto s2 = f.start("refreshed");
+  CHECK(s2->page().ping(2s));
+}
+
+TEST_CASE("driver: the DOM fallback yields the exact answer when the stream is not found") {
+  sim_fixture f;
+  temp_dir site_dir{"camoufleet-site-"};
+  auto o = f.options("alice");
+  o.site_file = site_file_with(site_dir, [](json& d) {
+    d["rpc"]["generate_content"] = "NoSuchEndpoint";
+    d["timeouts_ms"]["stream_start"] = 200;
+  });
+  auto s = f.start(o);
+  auto& page = dynamic_cast<chromium_session&>(*s).chromium_page();
+  f.sim.set_pacing({{"token_ms", 30}});
+  collected c;
+  auto r = page.generate(ask("fallback words here"), {}, c.fn(), 20s);
+  CHECK_FALSE(page.last_generate_streamed());
+  sim::answer_input in;
+  in.thinking = true;
+  auto want = expected("fallback words here", in);
+  CHECK(r.content == want.text());
+  CHECK(r.reasoning == want.reasoning());
+  CHECK(c.text == want.text());
+  CHECK(c.deltas.size() >= 2);
+  // Errors are still seen through the page alone.
+  f.sim.set_faults({{"rate_limit_after", 0}});
+  auto k = kind_of([&] { page.generate(ask("hi"), {}, c.fn(), 15s); });
+  CHECK((k == failure_kind::quota_exceeded || k == failure_kind::rate_limited));
+}
+
+TEST_CASE("driver: attach to a running browser through its ws endpoint") {
+  sim_fixture f;
+  auto owner = f.start("alice");  // a browser someone else launched
+  auto o = f.options("bob");
+  o.ws_endpoint = owner->info().ws_endpoint;
+  {
+    auto attached = f.start(o);
+    CHECK(attached->info().pid == 0);
+    CHECK(attached->info().port == owner->info().port);
+    collected c;
+    auto r = attached->page().generate(ask("attached"), {}, c.fn(), 20s);
+    CHECK_FALSE(r.content.empty());
+    attached->close(2s);
+  }
+  // Closing the attached session leaves the browser running.
+  CHECK(process_alive(owner->info().pid));
+  CHECK(owner->page().ping(2s));
+}
+
+TEST_CASE("driver: a visible browser on its own virtual display (Xvfb)") {
+  if (::access("/usr/bin/Xvfb", X_OK) != 0) {
+    MESSAGE("Xvfb not installed: skipped");
+    return;
+  }
+  sim_fixture f;
+  auto o = f.options("alice");
+  o.display = display_mode::virtual_display;  // no x_display: the session starts its own
+  auto s = f.start(o);
+  collected c;
+  auto r = s->page().generate(ask("on a screen"), {}, c.fn(), 20s);
+  sim::answer_input in;
+  in.thinking = true;
+  CHECK(r.content == expected("on a screen", in).text());
+  const int pid = s->info().pid;
+  s->close(3s);
+  CHECK(wait_until([&] { return !process_alive(pid); }, 5s));
+}
+
+TEST_CASE("driver: the profile's localStorage reaches the page before it loads, once") {
+  sim_fixture f;
+  // alice's profile, with the model preference pointing elsewhere.
+  std::ifstream in(f.dir.file("alice.json"));
+  json doc = json::parse(in);
+  REQUIRE(doc["origins"].size() == 1);
+  doc["origins"][0]["localStorage"] =
+      json::array({{{"name", "aiStudioUserPreference"},
+                    {"value", R"({"promptModel":"models/gemini-2.0-flash"})"}}});
+  std::ofstream(f.dir.file("flash.json")) << doc.dump();
+  auto s = f.start("flash");
+  auto& page = s->page();
+  CHECK(page.current_model() == "gemini-2.0-flash");
+  // A later switch survives reloads: the seed is not applied again.
+  page.switch_model("gemini-2.5-flash", 15s);
+  CHECK(page.current_model() == "gemini-2.5-flash");
+  page.new_chat(10s);
+  collected c;
+  page.generate(ask("which model"), {}, c.fn(), 20s);
+  CHECK(f.last_request()["model"] == "gemini-2.5-flash");
+}

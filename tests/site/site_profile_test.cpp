@@ -1,0 +1,77 @@
+#include "site/site_profile.hpp"
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/chat.hpp"
+
+using namespace camoufleet::site;
+
+namespace {
+std::string read_default() {
+  std::ifstream in(default_site_file());
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+}  // namespace
+
+TEST_CASE("site_profile: the shipped site file loads") {
+  auto p = load_site_profile(default_site_file());
+  CHECK(p.chat_path == "/prompts/new_chat");
+  CHECK_FALSE(p.selectors.ready.empty());
+  CHECK_FALSE(p.selectors.prompt.empty());
+  CHECK(p.labels.system == "System Instructions:");
+  CHECK(p.wire.finish_codes.at(1) == "stop");
+  CHECK(p.wire.finish_codes.at(2) == "length");
+  CHECK(p.reasoning_budgets.count("high") == 1);
+  CHECK(p.generate_content_pattern.find("GenerateContent") != std::string::npos);
+}
+
+TEST_CASE("site_profile: login URL and error text classification") {
+  auto p = load_site_profile("");
+  CHECK(p.is_login_url("https://accounts.google.com/v3/signin/identifier?x=1"));
+  CHECK(p.is_login_url("http://127.0.0.1:5555/ServiceLogin?continue=%2Fprompts%2Fnew_chat"));
+  CHECK_FALSE(p.is_login_url("http://127.0.0.1:5555/prompts/new_chat"));
+  CHECK(p.classify_error_text("You've EXCEEDED QUOTA for today") == "quota");
+  CHECK(p.classify_error_text("Rate limit reached") == "rate_limit");
+  CHECK(p.classify_error_text("Something else failed") == "");
+}
+
+TEST_CASE("site_profile: a missing key is named with the file") {
+  auto doc = nlohmann::json::parse(read_default());
+  doc["selectors"].erase("run_button");
+  try {
+    parse_site_profile(doc.dump(), "/x/site.json");
+    FAIL("no error");
+  } catch (const driver_error& e) {
+    CHECK(e.kind() == failure_kind::site_error);
+    std::string m = e.what();
+    CHECK(m.find("/x/site.json") != std::string::npos);
+    CHECK(m.find("selectors.run_button") != std::string::npos);
+  }
+}
+
+TEST_CASE("site_profile: wrong types and unreadable files are errors") {
+  auto doc = nlohmann::json::parse(read_default());
+  doc["wire"]["thought_flag_index"] = "twelve";
+  CHECK_THROWS_AS(parse_site_profile(doc.dump(), "f"), driver_error);
+  doc = nlohmann::json::parse(read_default());
+  doc["wire"]["error_kinds"] = {{"x", "rate_limited"}};
+  CHECK_THROWS_AS(parse_site_profile(doc.dump(), "f"), driver_error);
+  CHECK_THROWS_AS(parse_site_profile("not json", "f"), driver_error);
+  CHECK_THROWS_AS(load_site_profile("/nonexistent/site.json"), driver_error);
+}
+
+TEST_CASE("site_profile: timeouts are optional and override defaults") {
+  auto doc = nlohmann::json::parse(read_default());
+  doc.erase("timeouts_ms");
+  auto a = parse_site_profile(doc.dump(), "f");
+  CHECK(a.timeouts.stream_start == site_timeouts{}.stream_start);
+  doc["timeouts_ms"] = {{"stream_start", 123}};
+  auto b = parse_site_profile(doc.dump(), "f");
+  CHECK(b.timeouts.stream_start.count() == 123);
+}
