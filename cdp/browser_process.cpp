@@ -328,9 +328,12 @@ struct launch_watch {
   browser_process::exit_callback user_on_exit;
 };
 
-std::string make_profile_dir(const fs::path& root, const std::string& instance_id) {
+}  // namespace
+
+std::string make_profile_dir(const std::string& root_dir, const std::string& instance_id) {
   std::string name = "camoufleet-";
   for (char ch : instance_id) name += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+  const fs::path root(root_dir);
   std::string templ = (root / (name + "-XXXXXX")).string();
   std::vector<char> buf(templ.begin(), templ.end());
   buf.push_back('\0');
@@ -353,6 +356,8 @@ void remove_dir(const std::string& dir) {
     if (ec) spdlog::warn("cannot remove profile dir {}: {}", dir, ec.message());
   }
 }
+
+namespace {
 
 // GET /json/version on loopback; "" when it does not answer.
 std::string endpoint_from_json_version(int port, std::chrono::milliseconds timeout) {
@@ -397,7 +402,9 @@ std::string endpoint_from_json_version(int port, std::chrono::milliseconds timeo
   return j["webSocketDebuggerUrl"].get<std::string>();
 }
 
-std::string join_tail(const std::vector<std::string>& lines, std::size_t max_lines = 10) {
+}  // namespace
+
+std::string join_tail(const std::vector<std::string>& lines, std::size_t max_lines) {
   std::string out;
   std::size_t start = lines.size() > max_lines ? lines.size() - max_lines : 0;
   for (std::size_t i = start; i < lines.size(); ++i) {
@@ -406,8 +413,6 @@ std::string join_tail(const std::vector<std::string>& lines, std::size_t max_lin
   }
   return out;
 }
-
-}  // namespace
 
 std::unique_ptr<browser_process> browser_process::launch(const browser_options& options,
                                                          exit_callback on_exit) {
@@ -424,7 +429,7 @@ std::unique_ptr<browser_process> browser_process::launch(const browser_options& 
     int port = find_free_port(next_port, std::max(1, options.port_attempts - attempt));
     if (port == 0) break;
 
-    std::string dir = make_profile_dir(root, tag);
+    std::string dir = make_profile_dir(root.string(), tag);
     auto watch = std::make_shared<launch_watch>();
     watch->user_on_exit = on_exit;
 

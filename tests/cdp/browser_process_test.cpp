@@ -22,6 +22,7 @@
 #include "cdp/connection.hpp"
 #include "cdp/port_picker.hpp"
 #include "cdp/virtual_display.hpp"
+#include "tests/cdp/process_watch.hpp"
 #include "tests/cdp/scratch_dir.hpp"
 
 using namespace camoufleet::cdp;
@@ -36,35 +37,10 @@ namespace {
 
 using camoufleet::cdp::testing::scratch_dir;
 
-// Alive = exists and is not a zombie waiting for a reaper.
-bool process_alive(int pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(stat, line)) return false;
-  auto close = line.rfind(')');
-  return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z';
-}
+using camoufleet::cdp::testing::process_alive;
+using camoufleet::cdp::testing::wait_until;
 
-template <class F>
-bool wait_until(F cond, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!cond()) {
-    if (std::chrono::steady_clock::now() >= deadline) return cond();
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
-
-// Kills a pid (and its group) left behind by a failed test.
-struct pid_reaper {
-  int pid = 0;
-  ~pid_reaper() {
-    if (pid > 0 && process_alive(pid)) {
-      ::kill(-pid, SIGKILL);
-      ::kill(pid, SIGKILL);
-    }
-  }
-};
+using camoufleet::cdp::testing::pid_reaper;
 
 // A loopback listener on an ephemeral port, to make a port busy.
 struct listener {
