@@ -275,17 +275,20 @@ std::vector<std::string> owned_child::stderr_tail() const {
 // browser_process
 // ============================================================================
 
-std::string devtools_endpoint_from_line(const std::string& line) {
-  // Not a static std::string: the detached stderr drain thread calls this
-  // and may still run while static destructors do at exit.
-  constexpr char marker[] = "DevTools listening on ";
+std::string ws_url_after(const std::string& line, const char* marker) {
   auto pos = line.find(marker);
   if (pos == std::string::npos) return {};
-  std::string rest = line.substr(pos + sizeof marker - 1);
+  std::string rest = line.substr(pos + std::strlen(marker));
   auto end = rest.find_first_of(" \t\r\n");
   if (end != std::string::npos) rest.resize(end);
   if (rest.compare(0, 5, "ws://") != 0) return {};
   return rest;
+}
+
+std::string devtools_endpoint_from_line(const std::string& line) {
+  // A literal, not a static std::string: the detached stderr drain thread
+  // calls this and may still run while static destructors do at exit.
+  return ws_url_after(line, "DevTools listening on ");
 }
 
 std::vector<std::string> chromium_args(const browser_options& options, int port,

@@ -138,6 +138,8 @@ void remove_dir(const std::string& dir);
 // The last max_lines lines joined with " | ", for error messages.
 std::string join_tail(const std::vector<std::string>& lines, std::size_t max_lines = 10);
 
+// The "ws://..." word right after marker in a stderr line; "" otherwise.
+std::string ws_url_after(const std::string& line, const char* marker);
 // "ws://..." from a "DevTools listening on ws://..." stderr line; "" otherwise.
 std::string devtools_endpoint_from_line(const std::string& line);
 
