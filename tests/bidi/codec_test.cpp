@@ -9,13 +9,13 @@ using camoufleet::cdp::failure_kind;
 using camoufleet::cdp::incoming_message;
 using nlohmann::json;
 
-TEST_CASE("bidi codec: a command is {id, method, params}") {
+TEST_CASE("codec: a command is {id, method, params}") {
   json j = json::parse(encode_command(7, "session.new", {{"capabilities", json::object()}}));
   CHECK(j == json{{"id", 7}, {"method", "session.new"}, {"params", {{"capabilities", json::object()}}}});
   CHECK(json::parse(encode_command(1, "browser.close", nullptr))["params"] == json::object());
 }
 
-TEST_CASE("bidi codec: a success reply") {
+TEST_CASE("codec: a success reply") {
   message m = decode(R"({"type":"success","id":3,"result":{"sessionId":"s"}})");
   REQUIRE(m.type == message::kind::success);
   CHECK(m.has_id);
@@ -23,7 +23,7 @@ TEST_CASE("bidi codec: a success reply") {
   CHECK(m.result == json{{"sessionId", "s"}});
 }
 
-TEST_CASE("bidi codec: an error reply keeps the BiDi error code") {
+TEST_CASE("codec: an error reply keeps the BiDi error code") {
   message m = decode(
       R"({"type":"error","id":4,"error":"no such frame","message":"Browsing Context with id nope not found","stacktrace":"x@y"})");
   REQUIRE(m.type == message::kind::error);
@@ -37,7 +37,7 @@ TEST_CASE("bidi codec: an error reply keeps the BiDi error code") {
   CHECK_FALSE(unparsable.has_id);
 }
 
-TEST_CASE("bidi codec: an event") {
+TEST_CASE("codec: an event") {
   message m = decode(R"({"type":"event","method":"script.message","params":{"channel":"c"}})");
   REQUIRE(m.type == message::kind::event);
   CHECK(m.method == "script.message");
@@ -45,7 +45,7 @@ TEST_CASE("bidi codec: an event") {
   CHECK(decode(R"({"type":"event","method":"log.entryAdded"})").params == json::object());
 }
 
-TEST_CASE("bidi codec: malformed frames are invalid, never thrown") {
+TEST_CASE("codec: malformed frames are invalid, never thrown") {
   CHECK(decode("not json").type == message::kind::invalid);
   CHECK(decode("[1,2]").type == message::kind::invalid);
   CHECK(decode(R"({"id":1,"result":{}})").invalid_reason == "no \"type\"");  // a CDP reply
@@ -54,7 +54,7 @@ TEST_CASE("bidi codec: malformed frames are invalid, never thrown") {
   CHECK(decode(R"({"type":"weird"})").invalid_reason == "unknown type \"weird\"");
 }
 
-TEST_CASE("bidi codec: result_or_throw returns a result or throws bidi::error with the code") {
+TEST_CASE("codec: result_or_throw returns a result or throws bidi::error with the code") {
   CHECK(result_or_throw("m", json::parse(R"({"type":"success","id":1,"result":{"a":1}})")) == json{{"a", 1}});
   try {
     result_or_throw("bogus.cmd", json::parse(R"({"type":"error","id":2,"error":"unknown command","message":"bogus.cmd"})"));
@@ -67,7 +67,7 @@ TEST_CASE("bidi codec: result_or_throw returns a result or throws bidi::error wi
   }
 }
 
-TEST_CASE("bidi codec: through the connection codec, replies keep their whole frame") {
+TEST_CASE("codec: through the connection codec, replies keep their whole frame") {
   auto codec = bidi_wire_codec();
   CHECK(json::parse(codec.encode(5, "a.b", json::object(), "")) ==
         json{{"id", 5}, {"method", "a.b"}, {"params", json::object()}});
@@ -92,7 +92,7 @@ TEST_CASE("bidi codec: through the connection codec, replies keep their whole fr
   CHECK(codec.decode("{").type == incoming_message::kind::invalid);
 }
 
-TEST_CASE("bidi codec: plain JSON to LocalValue") {
+TEST_CASE("codec: plain JSON to LocalValue") {
   CHECK(to_local_value(nullptr) == json{{"type", "null"}});
   CHECK(to_local_value(true) == json{{"type", "boolean"}, {"value", true}});
   CHECK(to_local_value(2.5) == json{{"type", "number"}, {"value", 2.5}});
@@ -103,7 +103,7 @@ TEST_CASE("bidi codec: plain JSON to LocalValue") {
         json::parse(R"({"type":"object","value":[["k",{"type":"array","value":[]}]]})"));
 }
 
-TEST_CASE("bidi codec: RemoteValue to plain JSON") {
+TEST_CASE("codec: RemoteValue to plain JSON") {
   // What firefox-esr 153 returned for ({s:5, arr:[1,"x",null], n:NaN}).
   json remote = json::parse(
       R"({"type":"object","value":[["s",{"type":"number","value":5}],["arr",{"type":"array","value":[{"type":"number","value":1},{"type":"string","value":"x"},{"type":"null"}]}],["n",{"type":"number","value":"NaN"}]]})");
@@ -120,7 +120,7 @@ TEST_CASE("bidi codec: RemoteValue to plain JSON") {
   CHECK(from_remote_value("garbage").is_null());
 }
 
-TEST_CASE("bidi codec: the session URL of an endpoint") {
+TEST_CASE("codec: the session URL of an endpoint") {
   CHECK(session_url("ws://127.0.0.1:4444") == "ws://127.0.0.1:4444/session");
   CHECK(session_url("ws://127.0.0.1:4444/") == "ws://127.0.0.1:4444/session");
   CHECK(session_url("ws://127.0.0.1:4444/session") == "ws://127.0.0.1:4444/session");
