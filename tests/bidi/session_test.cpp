@@ -4,10 +4,14 @@
 #include <signal.h>
 
 #include <condition_variable>
+#include <fstream>
+#include <functional>
+#include <sstream>
 #include <mutex>
 
 #include "browser/bidi/launcher.hpp"
 #include "browser/bidi/session.hpp"
+#include "cdp/virtual_display.hpp"
 #include "tests/bidi/firefox_test_util.hpp"
 #include "tests/bidi/test_page_server.hpp"
 #include "tests/cdp/scratch_dir.hpp"
@@ -49,14 +53,15 @@ struct browser_fixture {
   io_thread io;
   std::unique_ptr<session> s;
 
-  browser_fixture() {
+  explicit browser_fixture(const std::function<void(firefox_options&)>& adjust = {}) {
     firefox_options o;
     o.instance_id = "session_test";
     o.profile_root = root.path;
     o.start_timeout = firefox_start_timeout;
+    if (adjust) adjust(o);
     ff = firefox_process::launch(o);
     reaper.pid = ff->process().pid();
-    s = session::open(io, ff->ws_endpoint(), 30s);
+    s = session::open(io, ff->ws_endpoint(), firefox_start_timeout);
   }
   ~browser_fixture() {
     s.reset();  // before the io thread stops
@@ -229,4 +234,35 @@ TEST_CASE("session: deadlines, one session per browser, a dropped socket is a de
   } catch (const driver_error& e) {
     CHECK(e.kind() == failure_kind::browser_gone);
   }
+}
+
+TEST_CASE("session: a visible Firefox on a virtual display (Xvfb) with software webrender") {
+  std::unique_ptr<camoufleet::cdp::virtual_display> vd;
+  try {
+    vd = camoufleet::cdp::virtual_display::start(99, 15s);
+  } catch (const driver_error& e) {
+    FAIL("Xvfb did not start: " << e.what());
+    return;
+  }
+  pid_reaper xguard{vd->pid()};
+  {
+    browser_fixture b([&](firefox_options& o) {
+      o.display = camoufleet::cdp::display_mode::virtual_display;
+      o.x_display = vd->name();
+    });
+    std::ifstream user_js(b.ff->profile_dir() + "/user.js");
+    std::stringstream prefs;
+    prefs << user_js.rdbuf();
+    CHECK(prefs.str().find("user_pref(\"gfx.webrender.software\", true);") != std::string::npos);
+    CHECK(b.s->capabilities().value("moz:headless", true) == false);
+    const std::string tab = b.s->initial_context(10s);
+    // The screen the page sees is Xvfb's 1280x800: it is really on our display.
+    CHECK(b.s->evaluate(tab, "screen.width + 'x' + screen.height", 10s) == "1280x800");
+    std::string png = b.s->screenshot(tab, 20s);
+    CHECK(png.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
+    b.s->close_browser(10s);
+    CHECK(b.ff->process().wait_for_exit(15s));
+  }
+  vd->stop();
+  CHECK_FALSE(vd->running());
 }
