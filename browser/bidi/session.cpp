@@ -1,5 +1,7 @@
 #include "browser/bidi/session.hpp"
 
+#include <cctype>
+
 #include <boost/beast/core/detail/base64.hpp>
 #include <spdlog/spdlog.h>
 
@@ -28,20 +30,27 @@ json partition_for(const std::string& source_origin) {
   return {{"type", "storageKey"}, {"sourceOrigin", source_origin}};
 }
 
-json cookie_to_bidi(const cookie& c) {
+namespace {
+std::string lower(std::string text) {
+  for (auto& ch : text) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return text;
+}
+}  // namespace
+
+json cookie_to_bidi(const cdp::stored_cookie& c) {
   json j = {{"name", c.name},
             {"value", {{"type", "string"}, {"value", c.value}}},
             {"domain", c.domain},
             {"path", c.path.empty() ? "/" : c.path},
             {"httpOnly", c.http_only},
             {"secure", c.secure}};
-  if (!c.same_site.empty()) j["sameSite"] = c.same_site;
-  if (c.expiry >= 0) j["expiry"] = static_cast<std::int64_t>(c.expiry);
+  if (!c.same_site.empty()) j["sameSite"] = lower(c.same_site);
+  if (c.expires >= 0) j["expiry"] = static_cast<std::int64_t>(c.expires);
   return j;
 }
 
-cookie cookie_from_bidi(const json& j) {
-  cookie c;
+cdp::stored_cookie cookie_from_bidi(const json& j) {
+  cdp::stored_cookie c;
   c.name = j.value("name", std::string());
   const json value = j.value("value", json::object());
   // Non-UTF-8 values come as base64 ("type":"base64"); keep the text as sent.
@@ -50,8 +59,11 @@ cookie cookie_from_bidi(const json& j) {
   c.path = j.value("path", std::string("/"));
   c.http_only = j.value("httpOnly", false);
   c.secure = j.value("secure", false);
-  c.same_site = j.value("sameSite", std::string());
-  if (auto e = j.find("expiry"); e != j.end() && e->is_number()) c.expiry = e->get<double>();
+  const std::string same_site = lower(j.value("sameSite", std::string()));
+  if (same_site == "strict") c.same_site = "Strict";
+  if (same_site == "lax") c.same_site = "Lax";
+  if (same_site == "none") c.same_site = "None";
+  if (auto e = j.find("expiry"); e != j.end() && e->is_number()) c.expires = e->get<double>();
   return c;
 }
 
@@ -157,8 +169,8 @@ std::string session::add_preload_script(const std::string& function_declaration,
                                         const std::vector<std::string>& contexts, ms timeout) {
   json channel_value = {{"channel", channel}, {"serializationOptions", {{"maxObjectDepth", 32}}}};
   json channel_arg = {{"type", "channel"}, {"value", std::move(channel_value)}};
-  json params = {{"functionDeclaration", function_declaration}, {"arguments", json::array()}};
-  params["arguments"].push_back(std::move(channel_arg));
+  json params = {{"functionDeclaration", function_declaration}};
+  if (!channel.empty()) params["arguments"] = json::array({std::move(channel_arg)});
   if (!contexts.empty()) params["contexts"] = contexts;
   json r = command("script.addPreloadScript", std::move(params), timeout);
   return r.value("script", std::string());
@@ -177,17 +189,17 @@ cdp::subscription session::on_channel(const std::string& channel, message_handle
   });
 }
 
-void session::set_cookie(const cookie& c, const std::string& source_origin, ms timeout) {
+void session::set_cookie(const cdp::stored_cookie& c, const std::string& source_origin, ms timeout) {
   json params = {{"cookie", cookie_to_bidi(c)}};
   if (!source_origin.empty()) params["partition"] = partition_for(source_origin);
   command("storage.setCookie", std::move(params), timeout);
 }
 
-std::vector<cookie> session::get_cookies(const std::string& source_origin, ms timeout) {
+std::vector<cdp::stored_cookie> session::get_cookies(const std::string& source_origin, ms timeout) {
   json params = json::object();
   if (!source_origin.empty()) params["partition"] = partition_for(source_origin);
   json r = command("storage.getCookies", std::move(params), timeout);
-  std::vector<cookie> out;
+  std::vector<cdp::stored_cookie> out;
   for (const auto& c : r.value("cookies", json::array())) out.push_back(cookie_from_bidi(c));
   return out;
 }

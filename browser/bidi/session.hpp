@@ -18,6 +18,7 @@
 #include "browser/bidi/codec.hpp"
 #include "cdp/connection.hpp"
 #include "cdp/io_thread.hpp"
+#include "cdp/storage_state.hpp"
 
 namespace camoufleet::bidi {
 
@@ -27,16 +28,6 @@ class script_error : public cdp::driver_error {
   explicit script_error(const std::string& what) : cdp::driver_error(cdp::failure_kind::site_error, what) {}
 };
 
-struct cookie {
-  std::string name;
-  std::string value;
-  std::string domain;
-  std::string path = "/";
-  bool http_only = false;
-  bool secure = false;
-  std::string same_site;   // "strict" | "lax" | "none" | "" (browser default)
-  double expiry = -1;      // seconds since the epoch; < 0: session cookie
-};
 
 class session {
  public:
@@ -76,9 +67,9 @@ class session {
                                const std::vector<nlohmann::json>& args, ms timeout);
 
   // script.addPreloadScript: function_declaration is called with one
-  // argument, a send(value) function for `channel`, in every new document
-  // before the page's own scripts (contexts: limit to these top-level
-  // contexts; empty = all). Returns the preload script id.
+  // argument, a send(value) function for `channel` ("" = no argument), in
+  // every new document before the page's own scripts (contexts: limit to
+  // these top-level contexts; empty = all). Returns the preload script id.
   std::string add_preload_script(const std::string& function_declaration, const std::string& channel,
                                  const std::vector<std::string>& contexts, ms timeout);
   void remove_preload_script(const std::string& script_id, ms timeout);
@@ -86,11 +77,11 @@ class session {
   // for every script.message on channel. Keep the subscription alive.
   cdp::subscription on_channel(const std::string& channel, message_handler handler);
 
-  // storage.setCookie into the partition of source_origin
-  // ("https://aistudio.google.com"; "" = the default partition).
-  void set_cookie(const cookie& c, const std::string& source_origin, ms timeout);
-  // storage.getCookies of that partition ("" = default).
-  std::vector<cookie> get_cookies(const std::string& source_origin, ms timeout);
+  // storage.setCookie (a storageState cookie) into the partition of
+  // source_origin ("https://aistudio.google.com"; "" = the default partition).
+  void set_cookie(const cdp::stored_cookie& c, const std::string& source_origin, ms timeout);
+  // storage.getCookies of that partition ("" = default), as storageState cookies.
+  std::vector<cdp::stored_cookie> get_cookies(const std::string& source_origin, ms timeout);
 
   // browsingContext.captureScreenshot: the PNG bytes.
   std::string screenshot(const std::string& context, ms timeout);
@@ -112,9 +103,10 @@ class session {
 // Parts of a reply, pure (tested directly).
 // script.evaluate / callFunction result -> plain JSON, or throws script_error.
 nlohmann::json script_result(const nlohmann::json& result);
-// BiDi cookie (storage.getCookies entry) <-> cookie.
-cookie cookie_from_bidi(const nlohmann::json& c);
-nlohmann::json cookie_to_bidi(const cookie& c);
+// BiDi cookie (storage.getCookies entry) <-> storageState cookie (sameSite
+// "Strict"/"Lax"/"None" there, "strict"/"lax"/"none" in BiDi).
+cdp::stored_cookie cookie_from_bidi(const nlohmann::json& c);
+nlohmann::json cookie_to_bidi(const cdp::stored_cookie& c);
 // {"type":"storageKey","sourceOrigin":...}, or null for "".
 nlohmann::json partition_for(const std::string& source_origin);
 

@@ -11,6 +11,7 @@
 
 #include "browser/bidi/launcher.hpp"
 #include "browser/bidi/session.hpp"
+#include "browser/bidi/storage.hpp"
 #include "cdp/virtual_display.hpp"
 #include "tests/bidi/firefox_test_util.hpp"
 #include "tests/bidi/test_page_server.hpp"
@@ -107,22 +108,33 @@ TEST_CASE("session: tab, navigate, scripts, cookies, click, streamed XHR chunks,
   const std::string script = s.add_preload_script(xhr_hook, "xhr-chunks", {tab}, 10s);
   CHECK_FALSE(script.empty());
 
-  cookie sid;
+  // The auth profile: a cookie in the site's partition, localStorage seeded
+  // by a preload script.
+  camoufleet::cdp::storage_state profile;
+  camoufleet::cdp::stored_cookie sid;
   sid.name = "SID";
   sid.value = "secret-1";
   sid.domain = "127.0.0.1";
-  s.set_cookie(sid, server.origin(), 10s);
+  sid.same_site = "Lax";
+  profile.cookies.push_back(sid);
+  profile.origins.push_back({server.origin(), {{"seeded", "from the profile"}}});
+  profile.origins.push_back({"https://elsewhere.example", {{"seeded", "wrong origin"}}});
+  const std::string seed = load_storage_state(s, profile, server.origin(), {tab}, 10s);
+  CHECK_FALSE(seed.empty());
 
   CHECK(s.navigate(tab, server.origin() + "/", 20s) == server.origin() + "/");
   CHECK(s.evaluate(tab, "document.title", 10s) == "bidi test page");
-  // The preload script ran before the page's first script.
+  // The preload scripts ran before the page's first script.
   CHECK(s.evaluate(tab, "window.pageSawPreload", 10s) == true);
+  CHECK(s.evaluate(tab, "window.pageSawStorage", 10s) == "from the profile");
+  s.remove_preload_script(seed, 10s);
   // The cookie went over the wire with the page request.
   auto seen = server.cookie_headers();
   REQUIRE_FALSE(seen.empty());
   CHECK(seen.front().find("SID=secret-1") != std::string::npos);
   bool listed = false;
-  for (const auto& c : s.get_cookies(server.origin(), 10s)) listed |= c.name == "SID" && c.value == "secret-1";
+  for (const auto& c : s.get_cookies(server.origin(), 10s))
+    listed |= c.name == "SID" && c.value == "secret-1" && c.same_site == "Lax";
   CHECK(listed);
 
   // Promises are awaited; values come back as plain JSON.

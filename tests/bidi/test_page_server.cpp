@@ -20,6 +20,7 @@ const char page_html[] = R"(<!doctype html>
 <script>
   // The page's own first script: was the preload hook there already?
   window.pageSawPreload = window.preloadRan === true;
+  window.pageSawStorage = localStorage.getItem('seeded');
   window.clicks = 0;
 </script></head>
 <body><button id="run">Run</button>

@@ -3,7 +3,8 @@
 // connection, all joined on destruction):
 //   GET /        a page with a "Run" button at the top left (0,0)-(200,100)
 //                whose click POSTs /stream with XMLHttpRequest, and a page
-//                script that records whether a preload script ran before it;
+//                script that records whether a preload script ran before it
+//                and what localStorage["seeded"] held then;
 //   POST /stream a chunked application/json body: "part-1;" at once, then
 //                waits (up to 15 s) for release(), then "part-2;" and the end.
 // It records the Cookie header of every request.
