@@ -28,7 +28,6 @@ class script_error : public cdp::driver_error {
   explicit script_error(const std::string& what) : cdp::driver_error(cdp::failure_kind::site_error, what) {}
 };
 
-
 class session {
  public:
   using ms = std::chrono::milliseconds;
