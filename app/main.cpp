@@ -99,9 +99,10 @@ int main(int argc, char** argv) {
   config::init_logging(s.log_level);
   for (const auto& w : parsed.warnings) spdlog::warn("{}", w);
 
-  if (s.kind == config::browser_kind::firefox_bidi) {
-    std::cerr << "error: --browser-kind bidi: the WebDriver BiDi driver (Camoufox, Firefox) "
-                 "is not implemented yet; use a CDP browser such as chromium\n";
+  if (s.kind != config::browser_kind::chromium) {
+    std::cerr << "error: --browser-kind " << config::to_string(s.kind) << " (" << s.browser
+              << "): the page driver cannot drive a WebDriver BiDi browser yet (its transport and "
+                 "launcher exist, browser/bidi/README.md); use chromium\n";
     return 2;
   }
 

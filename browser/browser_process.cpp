@@ -402,17 +402,20 @@ std::vector<std::string> owned_child::stderr_tail() const {
 // browser_process
 // ============================================================================
 
-std::string devtools_endpoint_from_line(const std::string& line) {
-  // Not a static std::string: the detached stderr drain thread calls this
-  // and may still run while static destructors do at exit.
-  constexpr char marker[] = "DevTools listening on ";
+std::string ws_url_after(const std::string& line, const char* marker) {
   auto pos = line.find(marker);
   if (pos == std::string::npos) return {};
-  std::string rest = line.substr(pos + sizeof marker - 1);
+  std::string rest = line.substr(pos + std::strlen(marker));
   auto end = rest.find_first_of(" \t\r\n");
   if (end != std::string::npos) rest.resize(end);
   if (rest.compare(0, 5, "ws://") != 0) return {};
   return rest;
+}
+
+std::string devtools_endpoint_from_line(const std::string& line) {
+  // A literal, not a static std::string: the detached stderr drain thread
+  // calls this and may still run while static destructors do at exit.
+  return ws_url_after(line, "DevTools listening on ");
 }
 
 std::vector<std::string> chromium_args(const browser_options& options, int port,
@@ -475,9 +478,12 @@ std::string process_identity(int pid) {
   return std::to_string(pid) + " " + field;
 }
 
-std::string make_profile_dir(const fs::path& root, const std::string& instance_id) {
+}  // namespace
+
+std::string make_profile_dir(const std::string& root_dir, const std::string& instance_id) {
   std::string name = "camoufleet-";
   for (char ch : instance_id) name += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+  const fs::path root(root_dir);
   std::string templ = (root / (name + "-XXXXXX")).string();
   std::vector<char> buf(templ.begin(), templ.end());
   buf.push_back('\0');
@@ -502,6 +508,8 @@ void remove_dir(const std::string& dir) {
     if (ec) spdlog::warn("cannot remove profile dir {}: {}", dir, ec.message());
   }
 }
+
+namespace {
 
 // GET /json/version on loopback; "" when it does not answer.
 std::string endpoint_from_json_version(int port, std::chrono::milliseconds timeout) {
@@ -546,7 +554,9 @@ std::string endpoint_from_json_version(int port, std::chrono::milliseconds timeo
   return j["webSocketDebuggerUrl"].get<std::string>();
 }
 
-std::string join_tail(const std::vector<std::string>& lines, std::size_t max_lines = 10) {
+}  // namespace
+
+std::string join_tail(const std::vector<std::string>& lines, std::size_t max_lines) {
   std::string out;
   std::size_t start = lines.size() > max_lines ? lines.size() - max_lines : 0;
   for (std::size_t i = start; i < lines.size(); ++i) {
@@ -555,8 +565,6 @@ std::string join_tail(const std::vector<std::string>& lines, std::size_t max_lin
   }
   return out;
 }
-
-}  // namespace
 
 int remove_stale_profile_dirs(const std::string& profile_root) {
   const fs::path root = profile_root.empty() ? fs::temp_directory_path() : fs::path(profile_root);
@@ -594,7 +602,7 @@ std::unique_ptr<browser_process> browser_process::launch(const browser_options& 
     int port = find_free_port(next_port, std::max(1, options.port_attempts - attempt));
     if (port == 0) break;
 
-    std::string dir = make_profile_dir(root, tag);
+    std::string dir = make_profile_dir(root.string(), tag);
     auto watch = std::make_shared<launch_watch>();
     watch->user_on_exit = on_exit;
 

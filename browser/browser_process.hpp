@@ -142,6 +142,17 @@ class browser_process {
 std::vector<std::string> chromium_args(const browser_options& options, int port,
                                        const std::string& profile_dir);
 
+// Shared with the Firefox launcher (browser/bidi/launcher.*):
+// A fresh private (0700, mkdtemp) dir "camoufleet-<id>-XXXXXX" under root_dir;
+// throws driver_error(browser_gone) when it cannot be made.
+std::string make_profile_dir(const std::string& root_dir, const std::string& instance_id);
+// Removes a profile dir (retrying once: helpers may still write into it).
+void remove_dir(const std::string& dir);
+// The last max_lines lines joined with " | ", for error messages.
+std::string join_tail(const std::vector<std::string>& lines, std::size_t max_lines = 10);
+
+// The "ws://..." word right after marker in a stderr line; "" otherwise.
+std::string ws_url_after(const std::string& line, const char* marker);
 // "ws://..." from a "DevTools listening on ws://..." stderr line; "" otherwise.
 std::string devtools_endpoint_from_line(const std::string& line);
 

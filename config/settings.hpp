@@ -10,7 +10,8 @@
 namespace camoufleet::config {
 
 enum class display_mode { headless, visible, virtual_display };
-enum class browser_kind { chromium_cdp, firefox_bidi };
+// chromium speaks CDP; firefox and camoufox speak WebDriver BiDi.
+enum class browser_kind { chromium, firefox, camoufox };
 enum class command { serve, login };  // `camoufleet [serve]` / `camoufleet login ...`
 
 struct settings {
@@ -21,7 +22,7 @@ struct settings {
   int port = 2048;                            // --port / PORT
   std::string auth_dir = "auth_profiles/active";
   std::string browser = "chromium";           // --browser PATH
-  browser_kind kind = browser_kind::chromium_cdp;
+  browser_kind kind = browser_kind::chromium;  // --browser-kind, else detected from --browser
   int base_port = 9222;
   std::string site_url = "https://aistudio.google.com/prompts/new_chat";
   std::string site_file;                      // driver's site data file ("" = built-in path)

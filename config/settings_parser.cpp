@@ -87,8 +87,8 @@ std::vector<option_def> value_options() {
       {"--max-retries", "CAMOUFLEET_MAX_RETRIES", "N", std::to_string(d.max_retries),
        "Failover attempts on other instances, 0-10", "Fleet"},
       {"--browser", "CAMOUFLEET_BROWSER", "PATH", d.browser, "Browser executable", "Browser"},
-      {"--browser-kind", "CAMOUFLEET_BROWSER_KIND", "cdp|bidi", "cdp",
-       "cdp = Chromium DevTools; bidi = WebDriver BiDi (Firefox/Camoufox, not implemented yet)",
+      {"--browser-kind", "CAMOUFLEET_BROWSER_KIND", "chromium|firefox|camoufox", "from --browser's name",
+       "chromium speaks CDP; firefox and camoufox speak WebDriver BiDi (the page driver cannot use it yet)",
        "Browser"},
       {"--base-port", "CAMOUFLEET_BASE_PORT", "PORT", std::to_string(d.base_port),
        "First DevTools port tried, 1024-65535", "Browser"},
@@ -501,8 +501,9 @@ class settings_reader {
     read_int("--port", s.port);
     read_string("--auth-dir", s.auth_dir);
     read_string("--saved-dir", s.saved_dir);
+    const bool browser_given = lookup("--browser").has_value();
     read_string("--browser", s.browser);
-    read_kind(s);
+    read_kind(s, browser_given);
     read_int("--base-port", s.base_port);
     read_string("--site-url", s.site_url);
     read_string("--site-file", s.site_file);
@@ -583,16 +584,26 @@ class settings_reader {
     if (s.cmd == command::login) s.display = display_mode::visible;
   }
 
-  void read_kind(settings& s) {
+  // The kind: --browser-kind (cdp and bidi are the old names of chromium and
+  // firefox), else from the executable's name. A kind without --browser
+  // names its usual executable.
+  void read_kind(settings& s, bool browser_given) {
     auto v = lookup("--browser-kind");
-    if (!v) return;
+    if (!v) {
+      s.kind = detect_browser_kind(s.browser);
+      return;
+    }
     auto k = to_lower(trim(v->text));
-    if (k == "cdp" || k == "chromium") {
-      s.kind = browser_kind::chromium_cdp;
-    } else if (k == "bidi" || k == "firefox") {
-      s.kind = browser_kind::firefox_bidi;
+    if (k == "chromium" || k == "cdp") {
+      s.kind = browser_kind::chromium;
+    } else if (k == "firefox" || k == "bidi") {
+      s.kind = browser_kind::firefox;
+      if (!browser_given) s.browser = "firefox-esr";
+    } else if (k == "camoufox") {
+      s.kind = browser_kind::camoufox;
+      if (!browser_given) s.browser = "camoufox";
     } else {
-      fail("--browser-kind", *v, "is not cdp or bidi");
+      fail("--browser-kind", *v, "is not chromium, firefox or camoufox");
     }
   }
 
@@ -711,10 +722,18 @@ const char* to_string(display_mode m) {
 
 const char* to_string(browser_kind k) {
   switch (k) {
-    case browser_kind::chromium_cdp: return "cdp";
-    case browser_kind::firefox_bidi: return "bidi";
+    case browser_kind::chromium: return "chromium";
+    case browser_kind::firefox: return "firefox";
+    case browser_kind::camoufox: return "camoufox";
   }
   return "?";
+}
+
+browser_kind detect_browser_kind(const std::string& executable) {
+  std::string name = to_lower(fs::path(executable).filename().string());
+  if (name.find("camoufox") != std::string::npos) return browser_kind::camoufox;
+  if (name.find("firefox") != std::string::npos) return browser_kind::firefox;
+  return browser_kind::chromium;
 }
 
 std::string describe(const settings& s) {

@@ -44,6 +44,10 @@ parse_result parse_settings(int argc, const char* const* argv, const env_lookup&
 // starts with the flag at fault, e.g. "--port: 70000 is out of range 1-65535".
 std::string validate(const settings& s);
 
+// The kind an executable's file name suggests: "camoufox" in it -> camoufox,
+// "firefox" -> firefox, anything else -> chromium.
+browser_kind detect_browser_kind(const std::string& executable);
+
 // The process environment, for main().
 std::optional<std::string> process_env(const std::string& name);
 

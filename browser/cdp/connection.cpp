@@ -95,8 +95,9 @@ struct subscription_entry {
 struct connection_impl : std::enable_shared_from_this<connection_impl> {
   using clock = pending_table::clock;
 
-  connection_impl(io_thread& thread, ws_url_parts where)
-      : io(thread), resolver(io.context()), ws(io.context()), timer(io.context()), parts(std::move(where)) {}
+  connection_impl(io_thread& thread, ws_url_parts where, wire_codec wire)
+      : io(thread), resolver(io.context()), ws(io.context()), timer(io.context()), parts(std::move(where)),
+        codec(wire) {}
 
   io_thread& io;
   tcp::resolver resolver;
@@ -104,6 +105,7 @@ struct connection_impl : std::enable_shared_from_this<connection_impl> {
   beast::flat_buffer buffer;
   net::steady_timer timer;
   ws_url_parts parts;
+  wire_codec codec;
 
   // io thread only
   pending_table pending;
@@ -175,7 +177,7 @@ struct connection_impl : std::enable_shared_from_this<connection_impl> {
   }
 
   void dispatch(const std::string& text) {
-    incoming_message msg = decode_message(text);
+    incoming_message msg = codec.decode(text);
     switch (msg.type) {
       case incoming_message::kind::reply:
         pending.complete(msg);  // an unknown id: it already timed out
@@ -216,7 +218,7 @@ struct connection_impl : std::enable_shared_from_this<connection_impl> {
       guarded("command completion", [&] { done(std::move(out)); });
     };
     std::int64_t id = pending.add(method, deadline, std::move(safe_done));
-    write_queue.push_back(encode_command(id, method, params, session_id));
+    write_queue.push_back(codec.encode(id, method, params, session_id));
     if (write_queue.size() == 1) write_next();
     arm(deadline);
   }
@@ -340,9 +342,9 @@ connection::connection(std::shared_ptr<detail::connection_impl> impl, std::strin
 connection::~connection() { close(); }
 
 std::shared_ptr<connection> connection::connect(io_thread& io, const std::string& ws_url,
-                                                std::chrono::milliseconds timeout) {
+                                                std::chrono::milliseconds timeout, wire_codec codec) {
   if (io.in_this_thread()) throw std::logic_error("cdp::connection::connect called on the io thread");
-  auto impl = std::make_shared<detail::connection_impl>(io, parse_ws_url(ws_url));
+  auto impl = std::make_shared<detail::connection_impl>(io, parse_ws_url(ws_url), codec);
 
   struct result {
     failure_kind kind = failure_kind::site_error;

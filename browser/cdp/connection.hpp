@@ -14,6 +14,7 @@
 
 #include "core/chat.hpp"
 #include "browser/io_thread.hpp"
+#include "browser/cdp/protocol.hpp"
 
 namespace camoufleet::browser::cdp {
 
@@ -64,9 +65,11 @@ class connection {
   // Resolve, connect and do the websocket handshake to ws_url
   // ("ws://127.0.0.1:9222/devtools/browser/<id>"). Blocks the caller (not
   // allowed on the io thread). Throws driver_error: timeout when the deadline
-  // passed, browser_gone when the endpoint refused or broke.
+  // passed, browser_gone when the endpoint refused or broke. codec frames
+  // commands and classifies incoming frames (CDP unless told otherwise).
   static std::shared_ptr<connection> connect(io_thread& io, const std::string& ws_url,
-                                             std::chrono::milliseconds timeout);
+                                             std::chrono::milliseconds timeout,
+                                             wire_codec codec = {});
 
   // Closes (see close()).
   ~connection();

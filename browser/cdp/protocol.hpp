@@ -49,6 +49,14 @@ struct incoming_message {
 // Never throws: malformed JSON or an unknown shape yields kind::invalid.
 incoming_message decode_message(const std::string& text);
 
+// How a connection frames its traffic: CDP by default; WebDriver BiDi
+// (browser/bidi/codec.hpp) plugs its own pair in. decode must never throw.
+struct wire_codec {
+  std::string (*encode)(std::int64_t id, const std::string& method, const nlohmann::json& params,
+                        const std::string& session_id) = encode_command;
+  incoming_message (*decode)(const std::string& text) = decode_message;
+};
+
 // What every command ends with: exactly one of a result or an error.
 struct command_outcome {
   bool ok = false;

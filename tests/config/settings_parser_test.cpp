@@ -50,7 +50,7 @@ TEST_CASE("no arguments give the documented defaults") {
   CHECK(s.port == 2048);
   CHECK(s.auth_dir == "auth_profiles/active");
   CHECK(s.browser == "chromium");
-  CHECK(s.kind == browser_kind::chromium_cdp);
+  CHECK(s.kind == browser_kind::chromium);
   CHECK(s.base_port == 9222);
   CHECK(s.site_url == d.site_url);
   CHECK(s.site_file.empty());
@@ -145,12 +145,34 @@ TEST_CASE("CAMOUFLEET_DISPLAY picks the display mode, a display flag beats it") 
   CHECK(f.parse({}).value.display == display_mode::visible);
 }
 
-TEST_CASE("--browser-kind bidi is accepted by the parser") {
+TEST_CASE("--browser-kind chromium|firefox|camoufox, and the old names cdp|bidi") {
   parse_fixture f;
-  auto r = f.parse({"--browser-kind", "bidi"});
+  auto r = f.parse({"--browser-kind", "firefox"});
   check_ok(r);
-  CHECK(r.value.kind == browser_kind::firefox_bidi);
-  CHECK(f.parse({"--browser-kind", "cdp"}).value.kind == browser_kind::chromium_cdp);
+  CHECK(r.value.kind == browser_kind::firefox);
+  CHECK(r.value.browser == "firefox-esr");  // a kind alone names its usual executable
+  auto c = f.parse({"--browser-kind", "Camoufox", "--browser", "/opt/cf/camoufox-bin"});
+  check_ok(c);
+  CHECK(c.value.kind == browser_kind::camoufox);
+  CHECK(c.value.browser == "/opt/cf/camoufox-bin");
+  CHECK(f.parse({"--browser-kind", "camoufox"}).value.browser == "camoufox");
+  CHECK(f.parse({"--browser-kind", "bidi"}).value.kind == browser_kind::firefox);
+  CHECK(f.parse({"--browser-kind", "cdp"}).value.kind == browser_kind::chromium);
+  // The flag wins over the name.
+  CHECK(f.parse({"--browser-kind", "chromium", "--browser", "/usr/bin/firefox"}).value.kind == browser_kind::chromium);
+}
+
+TEST_CASE("--browser-kind is detected from the executable's name when not given") {
+  parse_fixture f;
+  CHECK(f.parse({"--browser", "/usr/bin/firefox-esr"}).value.kind == browser_kind::firefox);
+  CHECK(f.parse({"--browser", "/opt/camoufox/camoufox"}).value.kind == browser_kind::camoufox);
+  CHECK(f.parse({"--browser", "/usr/bin/chromium"}).value.kind == browser_kind::chromium);
+  CHECK(f.parse({}).value.kind == browser_kind::chromium);
+  CHECK(detect_browser_kind("/home/me/Camoufox.AppImage") == browser_kind::camoufox);
+  CHECK(detect_browser_kind("firefox") == browser_kind::firefox);
+  CHECK(detect_browser_kind("/usr/bin/google-chrome") == browser_kind::chromium);
+  // A directory called firefox does not make chromium a firefox.
+  CHECK(detect_browser_kind("/opt/firefox/../chromium") == browser_kind::chromium);
 }
 
 TEST_CASE("--ws-endpoint and CAMOUFOX_WS_ENDPOINT") {
@@ -343,7 +365,7 @@ TEST_CASE("--help lists every flag with its default and exits 0") {
   for (std::string def :
        {"--host ADDR=127.0.0.1", "--port PORT=2048", "--auth-dir DIR=auth_profiles/active",
         "--saved-dir DIR=auth_profiles/saved", "--browser PATH=chromium",
-        "--browser-kind cdp|bidi=cdp", "--base-port PORT=9222",
+        "--browser-kind chromium|firefox|camoufox=from --browser's name", "--base-port PORT=9222",
         "--site-url URL=https://aistudio.google.com/prompts/new_chat",
         "--site-file FILE=built-in", "--api-keys FILE=auth_profiles/key.txt if present",
         "--monitor-interval SECONDS=30", "--request-timeout SECONDS=300",
@@ -598,7 +620,7 @@ TEST_CASE("missing profile root") {
 
 TEST_CASE("bad browser kind") {
   parse_fixture f;
-  check_error(f.parse({"--browser-kind", "webkit"}), "--browser-kind: \"webkit\" is not cdp or bidi");
+  check_error(f.parse({"--browser-kind", "webkit"}), "--browser-kind: \"webkit\" is not chromium, firefox or camoufox");
 }
 
 TEST_CASE("bad MULTI_INSTANCE_MODE") {

@@ -23,6 +23,7 @@
 #include "browser/cdp/connection.hpp"
 #include "browser/port_picker.hpp"
 #include "browser/virtual_display.hpp"
+#include "tests/browser/process_watch.hpp"
 #include "tests/browser/scratch_dir.hpp"
 #include "test_support.hpp"
 
@@ -39,35 +40,10 @@ namespace {
 
 using camoufleet::browser::testing::scratch_dir;
 
-// Alive = exists and is not a zombie waiting for a reaper.
-bool process_alive(int pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(stat, line)) return false;
-  auto close = line.rfind(')');
-  return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z';
-}
+using camoufleet::browser::testing::process_alive;
+using camoufleet::browser::testing::wait_until;
 
-template <class F>
-bool wait_until(F cond, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!cond()) {
-    if (std::chrono::steady_clock::now() >= deadline) return cond();
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
-
-// Kills a pid (and its group) left behind by a failed test.
-struct pid_reaper {
-  int pid = 0;
-  ~pid_reaper() {
-    if (pid > 0 && process_alive(pid)) {
-      ::kill(-pid, SIGKILL);
-      ::kill(pid, SIGKILL);
-    }
-  }
-};
+using camoufleet::browser::testing::pid_reaper;
 
 // A loopback listener on an ephemeral port, to make a port busy.
 struct listener {
