@@ -238,10 +238,17 @@ TEST_CASE("reliability: chaos, bounded: mixed traffic while browsers, site and p
                  ? 0
                  : browser_pid_for_port(inst["port"].get<int>());
     };
-    // The chosen account's browser, else any running one (it may be restarting).
-    int browser = browser_of(account);
-    for (const auto& other : accounts)
-      if (browser <= 0) browser = browser_of(other);
+    // The chosen account's browser, else any running one (it may be
+    // restarting). Reading /proc races with processes that just died
+    // (libstdc++ throws on ESRCH): then there is none this round.
+    int browser = 0;
+    try {
+      browser = browser_of(account);
+      for (const auto& other : accounts)
+        if (browser <= 0) browser = browser_of(other);
+    } catch (const std::exception&) {
+      browser = 0;
+    }
     const std::string file = f.auth_dir() + "/" + account + ".json";
     // Every action once per round of 8, in a shuffled order, so even a
     // short run sees each. The pauses below pace the chaos; nothing waits
@@ -337,7 +344,7 @@ TEST_CASE("reliability: chaos, bounded: mixed traffic while browsers, site and p
   std::vector<std::string> dirs;
   std::set<int> groups;  // the browsers of the instances that have one
   std::set<int> orphan_groups;
-  const auto look = [&] {
+  const auto look_once = [&] {
     dirs = dir_entries(root, "camoufleet-");
     groups.clear();
     orphan_groups.clear();
@@ -350,6 +357,13 @@ TEST_CASE("reliability: chaos, bounded: mixed traffic while browsers, site and p
       if (process_alive(pid) && pgid > 0 && groups.count(pgid) == 0) orphan_groups.insert(pgid);
     }
     return orphan_groups.empty() && dirs.size() == groups.size();
+  };
+  const auto look = [&]() -> bool {
+    try {
+      return look_once();
+    } catch (const std::exception&) {
+      return false;  // a process died while /proc was read: look again
+    }
   };
   const bool clean = testing::wait_until(look, 20s, 250ms);
   for (int g : orphan_groups) {
