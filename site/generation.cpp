@@ -117,11 +117,7 @@ void generation::handle(const page_event& e, clock::time_point now, generation_s
       if (!parser_.done())
         throw driver_error(failure_kind::site_error,
                            "the answer stream ended before it was complete");
-      const auto& err = parser_.stream_error();
-      if (!err.empty())
-        throw driver_error(parser_.stream_error_kind(),
-                           "the site reported an error in the answer stream: " + err);
-      network_done_ = done_ = true;
+      complete_from_network();
       return;
     }
     case kind::failed:
@@ -129,7 +125,7 @@ void generation::handle(const page_event& e, clock::time_point now, generation_s
       // A page may cancel its fetch once it has read the closing bracket:
       // the answer is complete all the same.
       if (parser_.done()) {
-        network_done_ = done_ = true;
+        complete_from_network();
         return;
       }
       throw driver_error(failure_kind::site_error,
@@ -145,6 +141,16 @@ void generation::handle(const page_event& e, clock::time_point now, generation_s
     case kind::crashed:
       throw driver_error(failure_kind::browser_gone, "the tab crashed");
   }
+}
+
+// The whole body is in: an error the stream carried instead of an answer
+// fails the generation however the request itself ended.
+void generation::complete_from_network() {
+  const auto& err = parser_.stream_error();
+  if (!err.empty())
+    throw driver_error(parser_.stream_error_kind(),
+                       "the site reported an error in the answer stream: " + err);
+  network_done_ = done_ = true;
 }
 
 void generation::look(const dom_snapshot& snap, clock::time_point now, generation_step& out) {

@@ -70,6 +70,7 @@ class generation {
 
  private:
   void handle(const page_event& e, clock::time_point now, generation_step& out);
+  void complete_from_network();
   void look(const dom_snapshot& snap, clock::time_point now, generation_step& out);
   void emit(delta d, clock::time_point now, generation_step& out);
   template <class F>

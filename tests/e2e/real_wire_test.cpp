@@ -92,7 +92,7 @@ TEST_CASE("e2e wire: an answer longer than the first-token timeout streams and c
   // The driver's first-token timeout is 1.5 s; the answer takes ~3.5 s. Only
   // a driver that sees the first chunk when it arrives can finish it.
   testing::temp_dir dir;
-  json site = json::parse(std::ifstream(source_dir() + "/cdp/site/aistudio.json"));
+  json site = json::parse(std::ifstream(source_dir() + "/site/aistudio.json"));
   site["timeouts_ms"]["first_token"] = 1500;
   const std::string site_file = dir.path() + "/site.json";
   std::ofstream(site_file) << site.dump(2);

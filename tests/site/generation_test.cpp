@@ -250,3 +250,28 @@ TEST_CASE("generation: a crashed tab is browser_gone; events of other requests a
   CHECK(kind_of(f.g.on_event(ev(page_event::kind::crashed, {}, 0, ""), f.at(30))) ==
         failure_kind::browser_gone);
 }
+
+TEST_CASE("generation: an error pair in the body fails with its kind when the request finishes") {
+  for (const auto& [body, kind] :
+       std::vector<std::pair<std::string, failure_kind>>{
+           {"[[8,\"Resource has been exhausted (e.g. check quota).\"]]", failure_kind::rate_limited},
+           {"[[16,\"Request is missing required authentication credential.\"]]",
+            failure_kind::login_lost}}) {
+    fixture f;
+    f.g.on_event(ev(page_event::kind::request), f.at(10));
+    f.g.on_event(ev(page_event::kind::response, {}, 200), f.at(20));
+    f.g.on_event(ev(page_event::kind::body, body), f.at(30));
+    auto s = f.g.on_event(ev(page_event::kind::finished), f.at(40));
+    CAPTURE(body);
+    CHECK_FALSE(s.done);
+    CHECK(kind_of(s) == kind);
+  }
+}
+
+TEST_CASE("generation: an error pair still fails when the page cancels its request after reading it") {
+  fixture f;
+  f.g.on_event(ev(page_event::kind::request), f.at(10));
+  f.g.on_event(ev(page_event::kind::body, "[[8,\"Resource has been exhausted\"]]"), f.at(20));
+  auto s = f.g.on_event(ev(page_event::kind::failed, "net::ERR_ABORTED"), f.at(30));
+  CHECK(kind_of(s) == failure_kind::rate_limited);
+}
