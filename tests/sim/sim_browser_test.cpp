@@ -280,7 +280,16 @@ TEST_CASE("sim browser: the 2026 page offers a Thinking Level on Gemini 3" *
   page.open_as(sim, "bob");
   page.eval("localStorage.setItem('aiStudioUserPreference', JSON.stringify({promptModel: "
             "'models/gemini-3-pro-preview'})); location.reload()");
-  REQUIRE(page.wait_js("document.querySelector('mat-select[aria-label=\"Thinking Level\"]')", 10s));
+  // The reload is under way: an evaluation may hit the page going away.
+  auto has_level = [&] {
+    try {
+      return page.eval("!!document.querySelector('mat-select[aria-label=\"Thinking Level\"]')") ==
+             true;
+    } catch (const std::exception&) {
+      return false;
+    }
+  };
+  REQUIRE(wait_until(has_level, 10s, 20ms));
   CHECK(page.eval("document.querySelector('[data-test-id=\"model-name\"]').textContent") ==
         "Gemini 3 Pro Preview");
   page.eval("document.querySelector('mat-select[aria-label=\"Thinking Level\"]').click()");
