@@ -291,9 +291,11 @@ void fleet::shutdown(std::chrono::milliseconds grace) {
   if (d.stopped || !d.system) return;
   {
     caf::scoped_actor self{*d.system};
-    // Refuse new requests first (the balancer starts draining as soon as the
-    // request arrives); stopping the auth-dir watcher can take a moment, and
-    // nothing may be admitted meanwhile.
+    // Refuse new requests first, before anything is said: the gateway at
+    // once, then the balancer (it starts draining as soon as the request
+    // arrives, which also fails what is queued). Stopping the auth-dir
+    // watcher can take a moment, and nothing may be admitted meanwhile.
+    d.api->stop_admitting();
     spdlog::info("Shutting down: waiting up to {} ms for running requests", grace.count());
     auto drained = self->request(d.balancer, std::max(grace, std::chrono::milliseconds(1)),
                                  drain_atom::value);

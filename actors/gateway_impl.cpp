@@ -102,11 +102,13 @@ void gateway_impl::close() {
   balancer_ = nullptr;
 }
 
+void gateway_impl::stop_admitting() { admitting_.store(false); }
+
 void gateway_impl::submit(completion_request request,
                           std::function<void(const request_event&)> on_event) {
   caf_thread_guard thread_guard;
   std::shared_lock<std::shared_mutex> lock(mu_);
-  if (closed_) {
+  if (closed_ || !admitting_.load()) {
     lock.unlock();
     call_safely(on_event, request_event{request_failed{request.id, "", error_code::shutting_down,
                                                        "the fleet is shutting down", 0}});

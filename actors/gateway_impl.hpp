@@ -3,6 +3,7 @@
 // caller: each call spawns a small actor that talks to the balancer and
 // runs the callback from a CAF thread.
 
+#include <atomic>
 #include <chrono>
 #include <shared_mutex>
 
@@ -27,6 +28,11 @@ class gateway_impl : public gateway {
   void set_rotation(const std::string& instance_id, bool in_rotation,
                     std::function<void(bool)> on_done) override;
 
+  // From now on submit() refuses new requests with shutting_down at once;
+  // everything else still works (running requests finish, the fleet view
+  // stays readable). Takes effect before it returns.
+  void stop_admitting();
+
   // From now on every call answers at once (shutting_down / empty) without
   // touching the actor system, which may then be destroyed. Waits for calls
   // already inside.
@@ -39,6 +45,7 @@ class gateway_impl : public gateway {
 
   std::shared_mutex mu_;  // shared: a call in progress; unique: close()
   bool closed_ = false;
+  std::atomic<bool> admitting_{true};
   caf::actor_system& system_;
   caf::actor balancer_;
   std::chrono::milliseconds ask_timeout_;

@@ -40,7 +40,7 @@ TEST_CASE("reliability: browser SIGKILLed under a non-stream request: failover, 
   const std::string id = busy["id"];
   const int old_port = busy["port"];
   const int errors_before = busy["error_count"];
-  int pid = browser_pid_for_port(old_port);
+  int pid = browser_pid_for_port(f, old_port);
   REQUIRE(pid > 0);
 
   auto t0 = clock_type::now();
@@ -76,7 +76,7 @@ TEST_CASE("reliability: browser SIGKILLed under a non-stream request: failover, 
   json after = instance_by_id(f, id);
   CHECK(after["error_count"].get<int>() > errors_before);
   CHECK_FALSE(process_alive(pid));
-  int new_pid = browser_pid_for_port(after["port"]);
+  int new_pid = browser_pid_for_port(f, after["port"]);
   CHECK(new_pid > 0);
   CHECK(new_pid != pid);
 
@@ -120,7 +120,7 @@ TEST_CASE("reliability: browser SIGKILLed after the first stream chunk: SSE erro
   REQUIRE(!busy.is_null());
   const std::string id = busy["id"];
   const int errors_before = busy["error_count"];
-  int pid = browser_pid_for_port(busy["port"]);
+  int pid = browser_pid_for_port(f, busy["port"]);
   REQUIRE(pid > 0);
   auto t0 = clock_type::now();
   REQUIRE(::kill(pid, SIGKILL) == 0);
@@ -166,7 +166,7 @@ TEST_CASE("reliability: browser frozen (SIGSTOP) is detected by the health probe
   const std::string id = busy["id"];
   const int old_port = busy["port"];
   const int errors_before = busy["error_count"];
-  int pid = browser_pid_for_port(old_port);
+  int pid = browser_pid_for_port(f, old_port);
   REQUIRE(pid > 0);
   guard.add(pid);
 
@@ -180,7 +180,7 @@ TEST_CASE("reliability: browser frozen (SIGSTOP) is detected by the health probe
         if (i.is_null()) return false;
         if (detected_ms < 0 && (i["status"] != "busy" || i["error_count"].get<int>() > errors_before))
           detected_ms = ms_since(t0);
-        int now_pid = browser_pid_for_port(i["port"]);
+        int now_pid = browser_pid_for_port(f, i["port"]);
         if (detected_ms >= 0 && i["status"] == "ready" && now_pid > 0 && now_pid != pid) {
           replaced_ms = ms_since(t0);
           return true;

@@ -236,7 +236,7 @@ TEST_CASE("reliability: chaos, bounded: mixed traffic while browsers, site and p
       const auto inst = instance_by_file(f, name + ".json");
       return inst.is_null() || !inst.contains("port") || !inst["port"].is_number()
                  ? 0
-                 : browser_pid_for_port(inst["port"].get<int>());
+                 : browser_pid_for_port(f, inst["port"].get<int>());
     };
     // The chosen account's browser, else any running one (it may be
     // restarting). Reading /proc races with processes that just died
@@ -351,7 +351,7 @@ TEST_CASE("reliability: chaos, bounded: mixed traffic while browsers, site and p
     const auto view = f.instances();
     for (const auto& i : view["instances"])
       if (i.contains("port") && i["port"].is_number())
-        if (const int pid = browser_pid_for_port(i["port"].get<int>()); pid > 0) groups.insert(pid);
+        if (const int pid = browser_pid_for_port(f, i["port"].get<int>()); pid > 0) groups.insert(pid);
     for (int pid : chromium_pids(root)) {
       const int pgid = ::getpgid(pid);
       if (process_alive(pid) && pgid > 0 && groups.count(pgid) == 0) orphan_groups.insert(pgid);

@@ -74,8 +74,24 @@ std::vector<std::string> sockets_of(int pid) {
   return out;
 }
 
-int browser_pid_for_port(int port) {
-  auto pids = e2e::chromium_pids("--remote-debugging-port=" + std::to_string(port));
+int browser_pid_for_port(const e2e::fleet_fixture& f, int port) {
+  // Exact arguments, and only this fleet's browsers: under ctest -j2 another
+  // fleet's browser can hold the same port flag for a moment (a launch that
+  // lost the port race is being stopped), and a prefix would match 9222 in
+  // 92220.
+  const std::string port_arg = "--remote-debugging-port=" + std::to_string(port);
+  const std::string dir_arg = "--user-data-dir=" + profile_root(f) + "/";
+  std::vector<int> pids;
+  for (int pid : e2e::chromium_pids(dir_arg)) {
+    const std::string cmd = read_file("/proc/" + std::to_string(pid) + "/cmdline");
+    std::istringstream args(cmd);
+    std::string arg;
+    while (std::getline(args, arg, '\0'))
+      if (arg == port_arg) {
+        pids.push_back(pid);
+        break;
+      }
+  }
   std::set<int> all(pids.begin(), pids.end());
   for (int pid : pids)
     if (!all.count(parent_pid(pid)) && process_alive(pid)) return pid;

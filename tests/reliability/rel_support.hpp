@@ -24,9 +24,9 @@ void figure(const std::string& text);
 long ms_since(clock_type::time_point t0);
 std::int64_t unix_ms_now();
 
-// The main browser process listening on --remote-debugging-port=port (not
-// its helpers); 0 when none.
-int browser_pid_for_port(int port);
+// The main browser process of fleet f listening on
+// --remote-debugging-port=port (not its helpers); 0 when none.
+int browser_pid_for_port(const e2e::fleet_fixture& f, int port);
 
 // "socket:[inode]" of every socket pid holds open (empty when unknown).
 std::vector<std::string> sockets_of(int pid);

@@ -105,7 +105,7 @@ TEST_CASE("reliability: CDP listens on loopback only, profiles are 0700, keys gu
     ++cdp_ports;
     // No socket of the server (its listening socket, its connections) is
     // held by the browser or any of its helpers.
-    const int browser = browser_pid_for_port(port);
+    const int browser = browser_pid_for_port(f, port);
     CHECK(browser > 0);
     const auto server_sockets = sockets_of(f.server().pid());
     CHECK_FALSE(server_sockets.empty());
