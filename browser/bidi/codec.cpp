@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "browser/cdp/connection.hpp"
+#include "browser/cdp/protocol.hpp"
 
 namespace camoufleet::bidi {
 

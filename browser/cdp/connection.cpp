@@ -43,34 +43,6 @@ void guarded(const char* what, F&& f) noexcept {
 }
 }  // namespace
 
-ws_url_parts parse_ws_url(const std::string& url) {
-  const std::string scheme = "ws://";
-  if (url.compare(0, scheme.size(), scheme) != 0) {
-    throw driver_error(failure_kind::browser_gone, "not a ws:// endpoint: " + url);
-  }
-  std::string rest = url.substr(scheme.size());
-  ws_url_parts parts;
-  auto slash = rest.find('/');
-  std::string authority = rest.substr(0, slash);
-  parts.target = slash == std::string::npos ? "/" : rest.substr(slash);
-  if (!authority.empty() && authority.front() == '[') {  // [v6]:port
-    auto close = authority.find(']');
-    if (close == std::string::npos) throw driver_error(failure_kind::browser_gone, "bad ws:// host: " + url);
-    parts.host = authority.substr(1, close - 1);
-    std::string tail = authority.substr(close + 1);
-    parts.port = tail.size() > 1 && tail[0] == ':' ? tail.substr(1) : "80";
-  } else {
-    auto colon = authority.rfind(':');
-    parts.host = authority.substr(0, colon);
-    parts.port = colon == std::string::npos ? "80" : authority.substr(colon + 1);
-  }
-  if (parts.host.empty() || parts.port.empty() ||
-      parts.port.find_first_not_of("0123456789") != std::string::npos) {
-    throw driver_error(failure_kind::browser_gone, "bad ws:// endpoint: " + url);
-  }
-  return parts;
-}
-
 namespace detail {
 
 struct subscription_entry {

@@ -120,13 +120,4 @@ class connection {
   std::string url_;
 };
 
-// Parts of a ws:// URL. Pure, for connect() and its tests.
-struct ws_url_parts {
-  std::string host;
-  std::string port;  // "80" when absent
-  std::string target;  // path + query, "/" when absent
-};
-// Throws driver_error(browser_gone) on anything but a well-formed ws:// URL.
-ws_url_parts parse_ws_url(const std::string& url);
-
 }  // namespace camoufleet::browser::cdp

@@ -108,4 +108,13 @@ class pending_table {
   std::map<std::int64_t, entry> entries_;
 };
 
+// Parts of a ws:// URL. Pure, for connect(), the BiDi endpoint and their tests.
+struct ws_url_parts {
+  std::string host;
+  std::string port;  // "80" when absent
+  std::string target;  // path + query, "/" when absent
+};
+// Throws driver_error(browser_gone) on anything but a well-formed ws:// URL.
+ws_url_parts parse_ws_url(const std::string& url);
+
 }  // namespace camoufleet::browser::cdp

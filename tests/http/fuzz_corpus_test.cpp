@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "http/chat_request.hpp"
+#include "tests/fuzz/mutate.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
 
@@ -21,39 +22,13 @@ const std::vector<std::string> seeds = {
     R"({"messages":[{"role":"user","content":"\u00e9\ud83d\ude00 \"q\""}],"max_completion_tokens":5})",
 };
 
-const char* tokens[] = {"{", "}", "[", "]", ",", ":", "\"", "\\", "null", "true", "false", "-1",
-                        "1e999", "0.5", "\"messages\"", "\"role\"", "\"content\"", "\"type\"",
-                        "\"text\"", "\xff", "\xc3", "\xed\xa0\x80", "\x00", " ", "\n"};
+const std::vector<std::string> tokens = {
+    "{", "}", "[", "]", ",", ":", "\"", "\\", "null", "true", "false", "-1", "1e999", "0.5",
+    "\"messages\"", "\"role\"", "\"content\"", "\"type\"", "\"text\"", "\xff", "\xc3",
+    "\xed\xa0\x80", "", " ", "\n"};
 
-std::string mutate(std::string s, std::mt19937& rng) {
-  std::uniform_int_distribution<int> op(0, 4);
-  const int rounds = 1 + static_cast<int>(rng() % 4);
-  for (int i = 0; i < rounds; ++i) {
-    const std::size_t pos = s.empty() ? 0 : rng() % (s.size() + 1);
-    switch (op(rng)) {
-      case 0:  // flip a byte
-        if (!s.empty()) s[pos % s.size()] = static_cast<char>(rng() & 0xff);
-        break;
-      case 1:  // delete a span
-        if (!s.empty()) s.erase(pos % s.size(), 1 + rng() % 8);
-        break;
-      case 2: {  // insert a token
-        const std::string t = tokens[rng() % (sizeof tokens / sizeof *tokens)];
-        s.insert(pos, t.empty() ? std::string(1, '\0') : t);
-        break;
-      }
-      case 3:  // duplicate a span
-        if (!s.empty()) {
-          const auto start = pos % s.size();
-          s.insert(pos, s.substr(start, 1 + rng() % 16));
-        }
-        break;
-      default:  // truncate
-        s.resize(pos);
-        break;
-    }
-  }
-  return s;
+std::string mutate(const std::string& s, std::mt19937& rng) {
+  return camoufleet::testing::mutate(s, rng, tokens);
 }
 
 int run(const std::string& s) {
