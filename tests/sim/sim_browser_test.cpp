@@ -59,8 +59,18 @@ struct browser_page {
     return r["result"].value("value", json());
   }
 
+  // A wait: an evaluation that hits the page navigating away (its context
+  // is gone for a moment) counts as "not yet", whatever started the navigation.
   bool wait_js(const std::string& expr, std::chrono::milliseconds deadline) {
-    return wait_until([&] { return eval("!!(" + expr + ")") == true; }, deadline, 20ms);
+    return wait_until(
+        [&] {
+          try {
+            return eval("!!(" + expr + ")") == true;
+          } catch (const std::exception&) {
+            return false;
+          }
+        },
+        deadline, 20ms);
   }
 
   void open_as(const sim_process& sim, const std::string& account) {
@@ -280,16 +290,8 @@ TEST_CASE("sim browser: the 2026 page offers a Thinking Level on Gemini 3" *
   page.open_as(sim, "bob");
   page.eval("localStorage.setItem('aiStudioUserPreference', JSON.stringify({promptModel: "
             "'models/gemini-3-pro-preview'})); location.reload()");
-  // The reload is under way: an evaluation may hit the page going away.
-  auto has_level = [&] {
-    try {
-      return page.eval("!!document.querySelector('mat-select[aria-label=\"Thinking Level\"]')") ==
-             true;
-    } catch (const std::exception&) {
-      return false;
-    }
-  };
-  REQUIRE(wait_until(has_level, 10s, 20ms));
+  // The reload is under way: wait_js rides over the page going away.
+  REQUIRE(page.wait_js("document.querySelector('mat-select[aria-label=\"Thinking Level\"]')", 10s));
   CHECK(page.eval("document.querySelector('[data-test-id=\"model-name\"]').textContent") ==
         "Gemini 3 Pro Preview");
   page.eval("document.querySelector('mat-select[aria-label=\"Thinking Level\"]').click()");
