@@ -10,10 +10,6 @@ namespace {
 
 using ojson = nlohmann::ordered_json;
 
-bool ends_with(const std::string& s, const std::string& tail) {
-  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-}
-
 ojson ms_or_null(std::int64_t ms) { return ms > 0 ? ojson(ms) : ojson(nullptr); }
 ojson seconds_or_null(double s) { return s >= 0 ? ojson(s) : ojson(nullptr); }
 ojson text_or_null(const std::string& s) { return s.empty() ? ojson(nullptr) : ojson(s); }
@@ -33,18 +29,6 @@ ojson record_json(const request_record& r) {
 }
 
 }  // namespace
-
-const dashboard_files::embedded_asset* find_dashboard_asset(const std::string& name) {
-  return dashboard_files::find_asset(name);
-}
-
-const char* dashboard_content_type(const std::string& name) {
-  if (ends_with(name, ".html")) return "text/html; charset=utf-8";
-  if (ends_with(name, ".js")) return "text/javascript; charset=utf-8";
-  if (ends_with(name, ".css")) return "text/css; charset=utf-8";
-  if (ends_with(name, ".svg")) return "image/svg+xml";
-  return "application/octet-stream";
-}
 
 std::string dashboard_state_json(const fleet_view& fleet, const stats_snapshot& stats,
                                  const std::map<std::string, std::int64_t>& memory,

@@ -9,22 +9,13 @@
 #include <string>
 
 #include "actors/fleet_stats.hpp"
+#include "core/embedded_files.hpp"
 #include "actors/types.hpp"
 
 namespace camoufleet::http {
 
-namespace dashboard_files {
-struct embedded_asset {
-  const char* name;  // file name, e.g. "app.js"
-  const unsigned char* data;
-  std::size_t size;
-};
-// Defined by the generated file (sim/embed_assets.cmake); nullptr when missing.
-const embedded_asset* find_asset(const std::string& name);
-}  // namespace dashboard_files
-
-const dashboard_files::embedded_asset* find_dashboard_asset(const std::string& name);
-const char* dashboard_content_type(const std::string& name);
+// Defined by the generated file (cmake/EmbedFiles.cmake).
+extern const core::embedded_table dashboard_files;
 
 // {"multi_instance_mode", "counts", "instances", "queue", "running",
 //  "recent", "series", "totals"}; times are unix ms. memory: instance id ->

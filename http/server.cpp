@@ -505,14 +505,13 @@ void server::impl::handle_admin(endpoint target, const std::string& target_id,
         break;
       case endpoint::dashboard:
       case endpoint::dashboard_asset: {
-        const auto* a = find_dashboard_asset(target == endpoint::dashboard ? "index.html"
-                                                                           : target_id);
+        const auto* a =
+            dashboard_files.find(target == endpoint::dashboard ? "index.html" : target_id);
         if (a == nullptr) {
           answer(404, error_body(map_failure(http_failure::route_not_found,
                                              "No dashboard file '" + target_id + "'.")));
         } else {
-          answer_as(200, std::string(reinterpret_cast<const char*>(a->data), a->size),
-                    dashboard_content_type(a->name));
+          answer_as(200, std::string(a->text()), core::content_type_for(a->name));
         }
         break;
       }

@@ -1,20 +1,17 @@
 #pragma once
 // The page files of sim/assets/, embedded at build time (see CMakeLists.txt).
 
-#include <cstddef>
 #include <string>
+
+#include "core/embedded_files.hpp"
 
 namespace camoufleet::sim {
 
-struct embedded_asset {
-  const char* name;  // file name, e.g. "app.js"
-  const unsigned char* data;
-  std::size_t size;
-};
+extern const core::embedded_table assets;
 
 // nullptr when there is no such asset.
-const embedded_asset* find_asset(const std::string& name);
+inline const core::embedded_file* find_asset(const std::string& name) { return assets.find(name); }
 std::string asset_text(const std::string& name);  // "" when missing
-const char* content_type_for(const std::string& name);
+using core::content_type_for;
 
 }  // namespace camoufleet::sim

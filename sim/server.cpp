@@ -188,8 +188,7 @@ struct server::impl {
       auto name = path.substr(8);
       if (const auto* a = find_asset(name))
         return send(sock, make_response(req, http::status::ok, content_type_for(name),
-                                        std::string(reinterpret_cast<const char*>(a->data),
-                                                    a->size)));
+                                        std::string(a->text())));
     }
     if (path.rfind(rpc_prefix, 0) == 0) {
       auto rpc = path.substr(rpc_prefix.size());

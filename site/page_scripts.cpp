@@ -8,18 +8,15 @@ namespace camoufleet::site {
 namespace {
 
 std::string file_text(const std::string& name) {
-  for (std::size_t i = 0; i < embedded_file_count; ++i)
-    if (name == embedded_files[i].name)
-      return std::string(reinterpret_cast<const char*>(embedded_files[i].data),
-                         embedded_files[i].size);
+  if (const auto* f = script_files.find(name)) return std::string(f->text());
   throw std::logic_error("no page script " + name + " in the build");
 }
 
 std::map<std::string, page_script> load_all() {
   const std::string prelude = file_text("prelude.js");
   std::map<std::string, page_script> out;
-  for (std::size_t i = 0; i < embedded_file_count; ++i) {
-    std::string file = embedded_files[i].name;
+  for (const auto& f : script_files) {
+    std::string file = f.name;
     if (file == "prelude.js" || file.size() < 3 || file.substr(file.size() - 3) != ".js") continue;
     page_script s;
     s.name = file.substr(0, file.size() - 3);

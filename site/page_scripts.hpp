@@ -1,21 +1,16 @@
 #pragma once
 // The page scripts: real .js files under site/scripts/, embedded at build
-// time (cmake/embed_files.cmake). Each is one JavaScript function of one JSON
+// time (cmake/EmbedFiles.cmake). Each is one JavaScript function of one JSON
 // argument; the helpers of scripts/prelude.js are in scope. A transport runs
 // `source` with the arguments as JSON: no script is assembled from C++ strings.
 
-#include <cstddef>
 #include <string>
+
+#include "core/embedded_files.hpp"
 
 namespace camoufleet::site {
 
-struct embedded_file {
-  const char* name;
-  const unsigned char* data;
-  std::size_t size;
-};
-extern const embedded_file embedded_files[];
-extern const std::size_t embedded_file_count;
+extern const core::embedded_table script_files;
 
 struct page_script {
   std::string name;    // "snapshot" for scripts/snapshot.js

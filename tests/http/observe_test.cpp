@@ -161,12 +161,12 @@ TEST_CASE("dashboard: state JSON and the built-in files") {
 
   for (const char* name : {"index.html", "app.js", "style.css"}) {
     CAPTURE(name);
-    const auto* asset = http::find_dashboard_asset(name);
+    const auto* asset = http::dashboard_files.find(name);
     REQUIRE(asset != nullptr);
     CHECK(asset->size > 100);
   }
-  CHECK(http::find_dashboard_asset("nothing.js") == nullptr);
-  CHECK(std::string(http::dashboard_content_type("app.js")).rfind("text/javascript", 0) == 0);
+  CHECK(http::dashboard_files.find("nothing.js") == nullptr);
+  CHECK(std::string(core::content_type_for("app.js")).rfind("text/javascript", 0) == 0);
 }
 
 // ---------------------------------------------------------------------------
