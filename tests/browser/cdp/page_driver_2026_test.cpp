@@ -37,6 +37,14 @@ TEST_CASE("driver [2026 page]: Gemini 3's thinking level follows reasoning_effor
   page.generate(ask("think none"), p, c.fn(), 20s);
   CHECK(f.last_request()["thinking_level"] == "high");
   CHECK(f.sim.state()["requests"].size() == 5u);
+  // Temporary chat was kept on: the page saved no chat (the simulator keeps
+  // saved chats in its origin's localStorage under simSavedPrompts).
+  auto st = browser::parse_storage_state(page.storage_state(), "now");
+  REQUIRE(st.origins.size() == 1);
+  std::string saved = "{}";  // absent = nothing saved
+  for (const auto& [k, v] : st.origins[0].local_storage)
+    if (k == "simSavedPrompts") saved = v;
+  CHECK(saved == "{}");
 }
 
 TEST_CASE("driver [2026 page]: a control found only under its heading is still set") {
