@@ -438,6 +438,11 @@ std::vector<std::string> chromium_args(const browser_options& options, int port,
       "--disable-crash-reporter",
       "--disable-breakpad",
   });
+  // A desktop window: web apps leave whole panels out below a desktop width
+  // (headless Chromium's default is 800x600). A caller's size wins.
+  const bool sized = std::any_of(options.extra_args.begin(), options.extra_args.end(),
+                                 [](const std::string& a) { return a.rfind("--window-size=", 0) == 0; });
+  if (!sized) args.push_back("--window-size=1440,900");
   for (const auto& a : options.extra_args) args.push_back(a);
   args.push_back("about:blank");
   return args;

@@ -106,7 +106,8 @@ void chat_page::wait_ready(clock::time_point deadline, const std::string& what, 
     if (clock::now() >= deadline)
       throw driver_error(failure_kind::timeout,
                          what + ": the page was not ready in time (url " + last_url +
-                             (last_error.empty() ? "" : ", last error: " + last_error) + ")");
+                             (last_error.empty() ? "" : ", last error: " + last_error) + "; " +
+                             site_.no_match("ready", "ready").what() + ")");
     std::this_thread::sleep_for(std::min(left(deadline), site_.timeouts.poll_interval));
   }
 }
@@ -155,6 +156,7 @@ void chat_page::open(milliseconds timeout) {
     throw;
   }
   remove_seeds();
+  keep_temporary_chat(deadline);
   spdlog::info("instance={} chat page ready", setup_.instance_id);
 }
 
@@ -212,9 +214,8 @@ void chat_page::switch_model(const std::string& id, milliseconds timeout) {
        {"pref_field", site_.model_pref_field},
        {"value", site_.model_prefix + id}},
       left(deadline));
-  run("mark_document", nullptr, milliseconds(5000));
-  transport_.reload(left(deadline));
-  wait_ready(deadline, "switching to model " + id, true);
+  // The page reads the preference when the new-chat page loads.
+  load_chat_page(deadline, "switching to model " + id);
   std::string shown;
   while (true) {
     shown = current_model();
@@ -238,7 +239,9 @@ json chat_page::snapshot_selectors() const {
           {"quota_callout", s.quota_callout},
           {"toasts", s.toasts},
           {"prompt", s.prompt},
-          {"run_button", s.run_button}};
+          {"run_button", s.run_button},
+          {"run_spinner", s.run_spinner},
+          {"preference_vote_skip", s.preference_vote_skip}};
 }
 
 namespace {
@@ -269,7 +272,8 @@ std::optional<dom_snapshot> chat_page::prepare_and_submit(const generation_param
                                                           clock::time_point deadline,
                                                           bool& clicked) {
   clicked = false;
-  if (!params.stop.empty() || !params.reasoning_effort.empty()) return std::nullopt;
+  if (!params.stop.empty() || !params.reasoning_effort.empty() || stop_chips_added_)
+    return std::nullopt;
   json r = run("prepare_submit",
                {{"fields", number_fields(params)},
                 {"prompt", prompt},
@@ -290,13 +294,30 @@ chat_page::shown_answer chat_page::last_answer() {
   return {snap.turns, snap.text, snap.reasoning, snap.finished};
 }
 
+void chat_page::load_chat_page(clock::time_point deadline, const std::string& what) {
+  run("mark_document", nullptr, milliseconds(5000));
+  transport_.navigate(setup_.site_url, std::min(left(deadline), site_.timeouts.navigation));
+  wait_ready(deadline, what, true);
+  keep_temporary_chat(deadline);
+}
+
 void chat_page::new_chat(milliseconds timeout) {
   const auto deadline = clock::now() + timeout;
   ensure_open();
   spdlog::debug("instance={} new chat", setup_.instance_id);
   const auto& s = site_.selectors;
-  json r = run("new_chat", {{"button", s.new_chat_button}}, left(deadline));
-  if (r != true) throw driver_error(failure_kind::site_error, "no New chat button on the page");
+  json r = run("new_chat", {{"button", s.new_chat_button}, {"turn_root", s.turn_root}},
+               left(deadline));
+  const std::string state = r.is_object() ? r.value("state", std::string()) : std::string();
+  if (state != "clicked") {
+    // Newer pages disable New chat on the new-chat page, where Temporary
+    // chat keeps us: an empty chat needs nothing, else load the page afresh.
+    if (state == "disabled" && r.value("turns", 0) == 0) return;
+    spdlog::debug("instance={} new chat: button {}, loading the chat page", setup_.instance_id,
+                  state.empty() ? r.dump() : state);
+    load_chat_page(deadline, "new chat");
+    return;
+  }
   const json step = {{"dialog_buttons", s.dialog_buttons},
                      {"discard_text", site_.discard_button_text},
                      {"turn_root", s.turn_root}};

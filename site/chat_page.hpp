@@ -100,8 +100,24 @@ class chat_page : public core::page_driver {
   void apply_settings(const generation_params& params, clock::time_point deadline);
   void apply_reasoning_effort(const std::string& effort, clock::time_point deadline,
                               std::chrono::milliseconds step);
-  bool set_toggle(const std::string& selector, bool want, clock::time_point deadline,
+  // Runs a one-step control script (toggle, reveal, choose_option) until it
+  // reports "set" or "absent": after a click it only reports for a while,
+  // so a control still re-rendering is not clicked back. The last state.
+  std::string settle(const std::string& name, nlohmann::json args, clock::time_point deadline,
+                     std::chrono::milliseconds step);
+  bool set_toggle(const selector_list& selector, bool want, clock::time_point deadline,
                   std::chrono::milliseconds step);
+  // Opens the collapsed section holding these selector groups when they are
+  // not on the page; false when they stay absent.
+  bool reveal(const std::vector<std::string>& groups, clock::time_point deadline);
+  // Gemini 3's thinking level; false when the page has no level select.
+  bool choose_thinking_level(const std::string& effort, clock::time_point deadline,
+                             std::chrono::milliseconds step);
+  // Temporary chat on (where the page has it): chats are not saved and the
+  // URL stays on the new-chat page.
+  void keep_temporary_chat(clock::time_point deadline);
+  // Loads the chat page afresh and waits for the new document.
+  void load_chat_page(clock::time_point deadline, const std::string& what);
   void add_stop_tokens(const std::vector<std::string>& stops, clock::time_point deadline);
   void submit_prompt(const std::string& prompt, clock::time_point deadline);
   void click_stop();
@@ -117,6 +133,9 @@ class chat_page : public core::page_driver {
   std::unique_ptr<answer_source> source_;
   std::atomic<bool> stop_requested_{false};
   bool last_streamed_ = false;
+  // Stop tokens were added and not seen removed since: newer pages hide
+  // the chips in a collapsed section, where stale ones still apply.
+  bool stop_chips_added_ = false;
 
   // Filled from a transport thread when the page's own ListModels call finishes.
   std::shared_ptr<model_cache> models_;

@@ -19,6 +19,8 @@ void chat_page::apply_settings(const generation_params& params, clock::time_poin
   add_stop_tokens(params.stop, deadline);
   json fields = number_fields(params);
   if (fields.empty()) return;
+  // Newer pages keep the output length in a collapsed section.
+  if (params.max_output_tokens > 0) reveal({"max_output_tokens"}, deadline);
   check_numbers(params, run("set_numbers", {{"fields", fields}}, step));
 }
 
@@ -34,9 +36,7 @@ json chat_page::number_fields(const generation_params& params) const {
 
 void chat_page::check_numbers(const generation_params& params, const json& r) const {
   const json missing = r.is_object() ? r.value("missing", json::array()) : json::array();
-  if (!missing.empty())
-    throw driver_error(failure_kind::site_error,
-                       "settings: no control on the page for " + missing.dump());
+  if (!missing.empty()) throw site_.no_match("settings", missing.front().get<std::string>());
   // A control that clamps or ignores the value must not pass silently.
   auto check = [&](const char* name, double want) {
     const json shown = r.is_object() ? r["shown"].value(name, json()) : json();
@@ -55,51 +55,98 @@ void chat_page::check_numbers(const generation_params& params, const json& r) co
   if (params.max_output_tokens > 0) check("max_output_tokens", params.max_output_tokens);
 }
 
-// Click at most once, then wait for the switch to show the new state:
-// clicking again while it re-renders would flip it back.
-bool chat_page::set_toggle(const std::string& selector, bool want, clock::time_point deadline,
-                           milliseconds step) {
-  const auto until = clock::now() + std::min(left(deadline), milliseconds(2000));
-  bool clicked = false;
+std::string chat_page::settle(const std::string& name, json args, clock::time_point deadline,
+                              milliseconds step) {
+  // A click the page lost (its handlers not wired yet) is repeated after a
+  // second without change; a control re-renders much faster than that.
+  const auto until = clock::now() + std::min(left(deadline), milliseconds(3000));
+  auto click_again_at = clock::now();
   while (true) {
-    json r = run("toggle", {{"selector", selector}, {"want", want}, {"may_click", !clicked}}, step);
-    if (r == "set") return true;
-    if (r == "clicked") clicked = true;
-    if (clock::now() >= until) return false;
-    if (r != "clicked") std::this_thread::sleep_for(site_.timeouts.poll_interval);
+    args["may_click"] = clock::now() >= click_again_at;
+    json r = run(name, args, step);
+    const std::string state = r.is_string() ? r.get<std::string>() : r.dump();
+    if (state == "set" || state == "absent") return state;
+    if (state == "clicked") click_again_at = clock::now() + milliseconds(1000);
+    if (clock::now() >= until) return state;
+    if (state != "clicked") std::this_thread::sleep_for(site_.timeouts.poll_interval);
   }
+}
+
+bool chat_page::set_toggle(const selector_list& selector, bool want, clock::time_point deadline,
+                           milliseconds step) {
+  return settle("toggle", {{"selector", selector}, {"want", want}}, deadline, step) == "set";
+}
+
+bool chat_page::reveal(const std::vector<std::string>& groups, clock::time_point deadline) {
+  json targets = json::array();
+  for (const auto& g : groups) targets.push_back(site_.selectors.group(g));
+  const auto step = std::min(left(deadline), site_.timeouts.settings);
+  return settle("reveal",
+                {{"targets", targets}, {"toggle", site_.selectors.advanced_settings_toggle}},
+                deadline, step) == "set";
+}
+
+void chat_page::keep_temporary_chat(clock::time_point deadline) {
+  const auto step = std::min(left(deadline), site_.timeouts.settings);
+  const auto state = settle("toggle", {{"selector", site_.selectors.temporary_chat_toggle},
+                                        {"want", true}},
+                            deadline, step);
+  if (state != "set" && state != "absent")
+    spdlog::warn("instance={} Temporary chat did not turn on ({})", setup_.instance_id, state);
+}
+
+bool chat_page::choose_thinking_level(const std::string& effort, clock::time_point deadline,
+                                      milliseconds step) {
+  const auto& s = site_.selectors;
+  auto level = site_.thinking_levels.find(effort);
+  json args = {{"select", s.thinking_level},
+               {"option", s.thinking_level_option},
+               {"text", level == site_.thinking_levels.end() ? "" : level->second}};
+  if (level == site_.thinking_levels.end()) {
+    // "none": a level select cannot turn thinking off.
+    args["may_click"] = false;
+    if (run("choose_option", args, step) == "absent") return false;
+    spdlog::info("instance={} the model always thinks; reasoning_effort none ignored",
+                 setup_.instance_id);
+    return true;
+  }
+  const auto state = settle("choose_option", args, deadline, step);
+  if (state == "absent") return false;
+  if (state != "set")
+    throw driver_error(failure_kind::site_error,
+                       "settings: thinking level " + level->second + " could not be chosen (" +
+                           state + ")");
+  return true;
 }
 
 void chat_page::apply_reasoning_effort(const std::string& effort, clock::time_point deadline,
                                        milliseconds step) {
   const auto& s = site_.selectors;
   if (effort.empty()) return;
+  if (effort != "none" && site_.reasoning_budgets.count(effort) == 0)
+    throw driver_error(failure_kind::site_error, "settings: unknown reasoning effort " + effort);
+  // Gemini 3: a level instead of a switch and a budget.
+  if (choose_thinking_level(effort, deadline, step)) return;
   if (effort == "none") {
     // Models without thinking have no toggle: nothing to turn off.
     set_toggle(s.thinking_toggle, false, deadline, step);
     return;
   }
-  auto budget = site_.reasoning_budgets.find(effort);
-  if (budget == site_.reasoning_budgets.end())
-    throw driver_error(failure_kind::site_error, "settings: unknown reasoning effort " + effort);
+  const int budget = site_.reasoning_budgets.at(effort);
   if (!set_toggle(s.thinking_toggle, true, deadline, step)) {
     spdlog::info("instance={} model has no thinking toggle; reasoning_effort {} ignored",
                  setup_.instance_id, effort);
     return;
   }
-  const bool manual = budget->second > 0;
-  if (!set_toggle(s.manual_budget_toggle, manual, deadline, step)) {
-    if (manual)
-      throw driver_error(failure_kind::site_error,
-                         "settings: the manual thinking budget switch did not turn on");
-    return;
-  }
+  const bool manual = budget > 0;
+  // Some pages take the budget with no switch of its own.
+  if (!set_toggle(s.manual_budget_toggle, manual, deadline, step) && !manual) return;
   if (manual) {
     json r = run("set_numbers",
-                 {{"fields", json::array({{"thinking_budget", s.thinking_budget, budget->second}})}},
+                 {{"fields", json::array({{"thinking_budget", s.thinking_budget, budget}})}},
                  step);
     if (r.is_object() && !r.value("missing", json::array()).empty())
-      throw driver_error(failure_kind::site_error, "settings: no thinking budget input");
+      throw site_.no_match("settings: the manual thinking budget", "thinking_budget");
   }
 }
 
@@ -114,7 +161,9 @@ void chat_page::add_stop_tokens(const std::vector<std::string>& stops,
                  step);
     return n.is_number() ? n.get<int>() : -1;
   };
-  // Stale chips from an earlier request would cut this answer: clear them.
+  // Stale chips from an earlier request would cut this answer: clear them
+  // (open the section that may hide them first).
+  if (!stops.empty() || stop_chips_added_) reveal({"stop_token_input"}, deadline);
   const auto until = clock::now() + step;
   while (true) {
     int n = chips(true);
@@ -122,11 +171,13 @@ void chat_page::add_stop_tokens(const std::vector<std::string>& stops,
     if (clock::now() >= until)
       throw driver_error(failure_kind::site_error, "settings: stop tokens could not be removed");
   }
+  stop_chips_added_ = false;
   int expected = 0;
   for (const auto& stop : stops) {
     if (stop.empty()) continue;
     if (run("focus", {{"selector", s.stop_token_input}}, step) != true)
-      throw driver_error(failure_kind::site_error, "settings: no stop token input on the page");
+      throw site_.no_match("settings: stop sequences", "stop_token_input");
+    stop_chips_added_ = true;
     // Real key events, as a user types: the chip is added on Enter.
     transport_.insert_text(stop, step);
     transport_.press_enter(step);
@@ -144,11 +195,8 @@ void chat_page::add_stop_tokens(const std::vector<std::string>& stops,
 }
 
 void chat_page::submit_prompt(const std::string& prompt, clock::time_point deadline) {
-  const auto& s = site_.selectors;
   const auto step = std::min(left(deadline), site_.timeouts.settings);
-  const json args = {
-      {"prompt", prompt},
-      {"s", {{"prompt", s.prompt}, {"stop_button", s.stop_button}, {"run_button", s.run_button}}}};
+  const json args = {{"prompt", prompt}, {"s", snapshot_selectors()}};
   const auto until = clock::now() + step;
   std::string state;
   while (true) {
@@ -158,13 +206,14 @@ void chat_page::submit_prompt(const std::string& prompt, clock::time_point deadl
     if (clock::now() >= until) break;
     std::this_thread::sleep_for(site_.timeouts.poll_interval);
   }
-  if (state == "missing") throw driver_error(failure_kind::site_error, "no prompt box on the page");
+  if (state == "missing") throw site_.no_match("the prompt", "prompt");
+  if (state == "no run button") throw site_.no_match("the prompt", "run_button");
   throw driver_error(state == "busy" ? failure_kind::timeout : failure_kind::site_error,
                      "the Run button could not be pressed (" + state + ")");
 }
 
 void chat_page::click_stop() {
-  run("click_stop", {{"stop_button", site_.selectors.stop_button}}, milliseconds(3000));
+  run("click_stop", {{"s", snapshot_selectors()}}, milliseconds(3000));
 }
 
 }  // namespace camoufleet::site

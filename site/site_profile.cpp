@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 
 #include "core/chat.hpp"
 
@@ -121,6 +122,60 @@ std::string site_profile::classify_error_text(const std::string& text) const {
   return "";
 }
 
+const std::vector<site_selectors::group_entry>& site_selectors::groups() {
+  using s = site_selectors;
+  static const std::vector<group_entry> all = {
+      {"ready", &s::ready},
+      {"prompt", &s::prompt},
+      {"run_button", &s::run_button},
+      {"stop_button", &s::stop_button},
+      {"run_spinner", &s::run_spinner},
+      {"turn_root", &s::turn_root},
+      {"answer_turn", &s::answer_turn},
+      {"answer_text", &s::answer_text},
+      {"answer_reasoning", &s::answer_reasoning},
+      {"turn_edit_button", &s::turn_edit_button},
+      {"model_name", &s::model_name},
+      {"temperature", &s::temperature},
+      {"top_p", &s::top_p},
+      {"advanced_settings_toggle", &s::advanced_settings_toggle},
+      {"max_output_tokens", &s::max_output_tokens},
+      {"stop_token_input", &s::stop_token_input},
+      {"stop_token_chip", &s::stop_token_chip},
+      {"stop_token_remove", &s::stop_token_remove},
+      {"thinking_toggle", &s::thinking_toggle},
+      {"manual_budget_toggle", &s::manual_budget_toggle},
+      {"thinking_budget", &s::thinking_budget},
+      {"thinking_level", &s::thinking_level},
+      {"thinking_level_option", &s::thinking_level_option},
+      {"quota_callout", &s::quota_callout},
+      {"toasts", &s::toasts},
+      {"new_chat_button", &s::new_chat_button},
+      {"dialog_buttons", &s::dialog_buttons},
+      {"temporary_chat_toggle", &s::temporary_chat_toggle},
+      {"preference_vote_skip", &s::preference_vote_skip},
+  };
+  return all;
+}
+
+const selector_list& site_selectors::group(const std::string& key) const {
+  for (const auto& g : groups())
+    if (key == g.key) return this->*(g.list);
+  throw std::out_of_range("no selector group " + key);
+}
+
+driver_error site_profile::no_match(const std::string& what, const std::string& group) const {
+  std::size_t n = 0;
+  try {
+    n = selectors.group(group).size();
+  } catch (const std::out_of_range&) {
+  }
+  return driver_error(failure_kind::site_error,
+                      what + ": site file key \"selectors." + group + "\": none of " +
+                          std::to_string(n) + (n == 1 ? " selector" : " selectors") +
+                          " matched (" + source + ")");
+}
+
 std::string default_site_file() {
   // An installed binary (<prefix>/bin/camoufleet) has its site file in
   // <prefix>/share/camoufleet/site/; a binary in the build tree uses the
@@ -144,30 +199,8 @@ site_profile parse_site_profile(const std::string& json_text, const std::string&
   p.chat_path = r.str("site.chat_path");
   p.login_url_patterns = r.strs("site.login_url_patterns");
 
-  auto& s = p.selectors;
-  s.ready = r.strs("selectors.ready");
-  s.prompt = r.strs("selectors.prompt");
-  s.run_button = r.strs("selectors.run_button");
-  s.stop_button = r.strs("selectors.stop_button");
-  s.turn_root = r.str("selectors.turn_root");
-  s.answer_turn = r.str("selectors.answer_turn");
-  s.answer_text = r.str("selectors.answer_text");
-  s.answer_reasoning = r.str("selectors.answer_reasoning");
-  s.turn_edit_button = r.str("selectors.turn_edit_button");
-  s.model_name = r.str("selectors.model_name");
-  s.temperature = r.str("selectors.temperature");
-  s.top_p = r.str("selectors.top_p");
-  s.max_output_tokens = r.str("selectors.max_output_tokens");
-  s.stop_token_input = r.str("selectors.stop_token_input");
-  s.stop_token_chip = r.str("selectors.stop_token_chip");
-  s.stop_token_remove = r.str("selectors.stop_token_remove");
-  s.thinking_toggle = r.str("selectors.thinking_toggle");
-  s.manual_budget_toggle = r.str("selectors.manual_budget_toggle");
-  s.thinking_budget = r.str("selectors.thinking_budget");
-  s.quota_callout = r.str("selectors.quota_callout");
-  s.toasts = r.strs("selectors.toasts");
-  s.new_chat_button = r.str("selectors.new_chat_button");
-  s.dialog_buttons = r.str("selectors.dialog_buttons");
+  for (const auto& g : site_selectors::groups())
+    p.selectors.*(g.list) = r.strs(std::string("selectors.") + g.key);
 
   p.discard_button_text = r.str("texts.discard_button");
   p.quota_patterns = r.strs("texts.quota_patterns");
@@ -196,8 +229,10 @@ site_profile parse_site_profile(const std::string& json_text, const std::string&
 
   const auto& budgets = r.at("reasoning_budgets");
   if (!budgets.is_object()) r.fail("reasoning_budgets", "must be an object");
-  for (const char* level : {"low", "medium", "high"})
+  for (const char* level : {"low", "medium", "high"}) {
     p.reasoning_budgets[level] = r.integer(std::string("reasoning_budgets.") + level);
+    p.thinking_levels[level] = r.str(std::string("thinking_levels.") + level);
+  }
 
   auto& t = p.timeouts;
   t.navigation = r.ms("timeouts_ms.navigation", t.navigation);

@@ -20,30 +20,51 @@ using core::generation_params;
 using core::generation_result;
 using core::model_info;
 
+// An ordered list of fallback selectors: the page scripts try them in
+// order and the first that matches wins. An entry may also be
+// `text="Heading" >> css`: css inside the nearest block around the element
+// whose whole text is Heading (see scripts/prelude.js).
+using selector_list = std::vector<std::string>;
+
+// One member per key under "selectors" in the site file (site_selectors::groups()).
 struct site_selectors {
-  std::vector<std::string> ready;
-  std::vector<std::string> prompt;
-  std::vector<std::string> run_button;
-  std::vector<std::string> stop_button;
-  std::string turn_root;  // one whole turn (user or model), with its buttons
-  std::string answer_turn;
-  std::string answer_text;
-  std::string answer_reasoning;
-  std::string turn_edit_button;
-  std::string model_name;
-  std::string temperature;
-  std::string top_p;
-  std::string max_output_tokens;
-  std::string stop_token_input;
-  std::string stop_token_chip;
-  std::string stop_token_remove;
-  std::string thinking_toggle;
-  std::string manual_budget_toggle;
-  std::string thinking_budget;
-  std::string quota_callout;
-  std::vector<std::string> toasts;
-  std::string new_chat_button;
-  std::string dialog_buttons;
+  selector_list ready;  // any present = the chat page is usable
+  selector_list prompt;
+  selector_list run_button;
+  selector_list stop_button;
+  selector_list run_spinner;  // on Run while generating (no Stop button then)
+  selector_list turn_root;    // one whole turn (user or model), with its buttons
+  selector_list answer_turn;
+  selector_list answer_text;
+  selector_list answer_reasoning;
+  selector_list turn_edit_button;
+  selector_list model_name;
+  selector_list temperature;
+  selector_list top_p;
+  selector_list advanced_settings_toggle;  // opens the collapsed section
+  selector_list max_output_tokens;
+  selector_list stop_token_input;
+  selector_list stop_token_chip;
+  selector_list stop_token_remove;
+  selector_list thinking_toggle;
+  selector_list manual_budget_toggle;
+  selector_list thinking_budget;
+  selector_list thinking_level;  // a select (Gemini 3) instead of a budget
+  selector_list thinking_level_option;
+  selector_list quota_callout;
+  selector_list toasts;
+  selector_list new_chat_button;
+  selector_list dialog_buttons;
+  selector_list temporary_chat_toggle;
+  selector_list preference_vote_skip;
+
+  struct group_entry {
+    const char* key;  // "temperature" for "selectors.temperature"
+    selector_list site_selectors::*list;
+  };
+  static const std::vector<group_entry>& groups();
+  // The list of a group by key; std::out_of_range for an unknown key.
+  const selector_list& group(const std::string& key) const;
 };
 
 // How the streamed GenerateContent body encodes an answer (the part and
@@ -100,11 +121,18 @@ struct site_profile {
   wire_format wire;
   prompt_labels labels;
   std::map<std::string, int> reasoning_budgets;  // "low" | "medium" | "high" -> tokens
+  // "low" | "medium" | "high" -> the option text of selectors.thinking_level.
+  std::map<std::string, std::string> thinking_levels;
   site_timeouts timeouts;
 
   bool is_login_url(const std::string& url) const;
   // "exceeded quota" vs "rate limit" in a callout's or toast's text; "" if neither.
   std::string classify_error_text(const std::string& text) const;
+  // The error for a selector group that matched nothing on the page, naming
+  // its site-file key, so that a UI change is diagnosed from one log line:
+  // `<what>: site file key "selectors.temperature": none of 3 selectors
+  // matched (<source>)`.
+  driver_error no_match(const std::string& what, const std::string& group) const;
 };
 
 // The file the build knows about (the source tree's site/aistudio.json).

@@ -1,7 +1,7 @@
 // The model the page shows, and the one its stored preference names.
-// args: {model_name, pref_key, pref_field} -> {shown, pref}
+// args: {model_name: [selector], pref_key, pref_field} -> {shown, pref}
 (args) => {
-  const e = document.querySelector(args.model_name);
+  const e = q(args.model_name);
   let pref = null;
   try {
     pref = JSON.parse(localStorage.getItem(args.pref_key))[args.pref_field];

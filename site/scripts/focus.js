@@ -1,7 +1,7 @@
 // Focuses an input, for typing with real key events.
-// args: {selector} -> true when it has the focus
+// args: {selector: [selector]} -> true when it has the focus
 (args) => {
-  const e = document.querySelector(args.selector);
+  const e = q(args.selector);
   if (!e) return false;
   e.focus();
   return document.activeElement === e;

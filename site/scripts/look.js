@@ -1,14 +1,9 @@
-// Where the tab is and whether the chat page is usable (a selector the
-// browser rejects counts as absent).
+// Where the tab is and whether the chat page is usable: a ready selector
+// matches and the document is parsed (its own scripts ran, so its controls
+// answer clicks).
 // args: {ready: [selector]} -> {url, ready, old}
 (args) => ({
   url: location.href,
-  ready: args.ready.some((s) => {
-    try {
-      return !!document.querySelector(s);
-    } catch (e) {
-      return false;
-    }
-  }),
+  ready: document.readyState !== 'loading' && !!q(args.ready),
   old: !!window.__camoufleet_old_document,
 })

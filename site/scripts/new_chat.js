@@ -1,7 +1,11 @@
-// Presses New chat. args: {button} -> whether it was there
+// Presses New chat. Newer pages disable it on the new-chat page itself.
+// args: {button: [selector], turn_root: [selector]} ->
+//   {state: 'clicked' | 'disabled' | 'absent', turns}
 (args) => {
-  const b = document.querySelector(args.button);
-  if (!b) return false;
+  const turns = qa(args.turn_root).length;
+  const b = q(args.button);
+  if (!b) return {state: 'absent', turns};
+  if (b.disabled || b.getAttribute('aria-disabled') === 'true') return {state: 'disabled', turns};
   b.click();
-  return true;
+  return {state: 'clicked', turns};
 }

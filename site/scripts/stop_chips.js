@@ -1,9 +1,10 @@
 // Removes one stop-token chip (when remove is set) and counts those left.
-// args: {chip, remove_button, remove} -> count
+// args: {chip: [selector], remove_button: [selector], remove} -> count
 (args) => {
   if (args.remove) {
-    const b = document.querySelector(args.remove_button);
+    const chip = q(args.chip);
+    const b = (chip && q(args.remove_button, chip)) || q(args.remove_button);
     if (b) b.click();
   }
-  return document.querySelectorAll(args.chip).length;
+  return qa(args.chip).length;
 }

@@ -1,4 +1,3 @@
 // One attempt at submitting the prompt (submitOnce in prelude.js).
-// args: {prompt, s: selectors} ->
-//   'missing' | 'busy' | 'no run button' | 'disabled' | 'clicked'
+// args: {prompt, s: selectors} -> what submitOnce answers ('clicked', ...)
 (args) => submitOnce(args.s, args.prompt)

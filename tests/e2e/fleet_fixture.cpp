@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -11,6 +12,7 @@
 #include "core/chat.hpp"
 #include "site/prompt.hpp"
 #include "sim/answer.hpp"
+#include "sim/stream_format.hpp"
 
 namespace camoufleet::e2e {
 
@@ -113,6 +115,15 @@ std::vector<std::string> fleet_fixture::log_lines() const {
   auto out = server_->stdout_lines();
   lines.insert(lines.end(), out.begin(), out.end());
   return lines;
+}
+
+std::vector<std::string> fleet_fixture::offered_models() {
+  const bool newer = sim().state()["page"]["ui_variant"] != "2025";
+  std::vector<std::string> ids;
+  for (const auto& m : sim::known_models())
+    if (newer || !m.newer) ids.push_back(m.id);
+  std::sort(ids.begin(), ids.end());
+  return ids;
 }
 
 std::string expected_answer(const std::string& prompt, const std::string& model,

@@ -53,6 +53,8 @@ class fleet_fixture {
                      const header_list& headers = {}, std::chrono::milliseconds timeout = 60s) const;
   nlohmann::json health() const;
   nlohmann::json instances() const;
+  // The model ids the simulator's page offers (its UI variant decides), sorted.
+  std::vector<std::string> offered_models();
   // True once /health reports n ready instances.
   bool wait_ready(int n, std::chrono::milliseconds deadline = 90s) const;
 

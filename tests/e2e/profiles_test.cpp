@@ -146,7 +146,7 @@ TEST_CASE("e2e profiles: a removed profile finishes its request, then its instan
   CHECK(completes(f, "after the removal"));
 }
 
-TEST_CASE("e2e profiles: login lost names the file and the fix; rewriting the file recovers it") {
+TEST_CASE("e2e profiles: login lost names the file and the fix, and rewriting the file recovers it") {
   fleet_fixture f(watching(1));
   f.sim().set_faults({{"account", "alice"}, {"login_expired", true}});
   auto r = f.post("/v1/chat/completions", chat_body("login gone"));

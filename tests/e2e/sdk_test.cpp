@@ -14,6 +14,8 @@ TEST_CASE("e2e: the official openai SDK works and raises its typed errors") {
   cfg.api_keys = {"sk-sdk-test"};
   cfg.server_args = {"--queue-limit", "0"};
   fleet_fixture f(cfg);
+  std::string models;  // what /v1/models must list, sorted
+  for (const auto& m : f.offered_models()) models += (models.empty() ? "" : ",") + m;
 
   testing::child_process node(
       {"/usr/bin/env", "node", "--test", "--test-reporter=spec", node_dir + "/sdk_test.mjs"},
@@ -21,6 +23,7 @@ TEST_CASE("e2e: the official openai SDK works and raises its typed errors") {
        {"CAMOUFLEET_API_KEY", "sk-sdk-test"},
        {"EXPECTED_TEXT", expected_answer("Hello from the openai SDK")},
        {"SIM_ADMIN", f.sim().base_url()},
+       {"EXPECTED_MODELS", models},
        {"NODE_PATH", node_dir + "/node_modules"}});
   auto status = node.wait_exit(180s);
   for (const auto& l : node.stdout_lines()) MESSAGE(l);

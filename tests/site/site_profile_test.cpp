@@ -5,6 +5,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 
 #include "core/chat.hpp"
 
@@ -74,4 +75,63 @@ TEST_CASE("site_profile: timeouts are optional and override defaults") {
   doc["timeouts_ms"] = {{"stream_start", 123}};
   auto b = parse_site_profile(doc.dump(), "f");
   CHECK(b.timeouts.stream_start.count() == 123);
+}
+
+TEST_CASE("site_profile: every selector group is an ordered list of fallbacks") {
+  auto p = load_site_profile("");
+  for (const auto& g : site_selectors::groups()) {
+    INFO("selectors." << g.key);
+    CHECK_FALSE((p.selectors.*(g.list)).empty());
+  }
+  // The newer UI's fallbacks come after the older ones (FACTS section 1).
+  REQUIRE(p.selectors.temperature.size() == 3);
+  CHECK(p.selectors.temperature[0] == "ms-slider input[type=\"number\"][max=\"2\"]");
+  CHECK(p.selectors.temperature[1] == "input.slider-number-input[aria-valuemax=\"2\"]");
+  CHECK(p.selectors.temperature[2] == "text=\"Temperature\" >> input[role=\"spinbutton\"]");
+  CHECK(p.selectors.prompt.front() == "ms-prompt-box textarea[aria-label=\"Enter a prompt\"]");
+  CHECK(p.selectors.turn_edit_button.back() == ".toggle-edit-button");
+  CHECK(&p.selectors.group("top_p") == &p.selectors.top_p);
+  CHECK_THROWS_AS(p.selectors.group("no_such_group"), std::out_of_range);
+  CHECK(p.thinking_levels.at("low") == "Low");
+  CHECK(p.thinking_levels.at("high") == "High");
+}
+
+TEST_CASE("site_profile: a group may be one selector or a list, never empty") {
+  auto doc = nlohmann::json::parse(read_default());
+  doc["selectors"]["temperature"] = "input.only";
+  doc["selectors"]["top_p"] = {"a", "b"};
+  auto p = parse_site_profile(doc.dump(), "f");
+  CHECK(p.selectors.temperature == std::vector<std::string>{"input.only"});
+  CHECK(p.selectors.top_p == std::vector<std::string>{"a", "b"});
+  for (const nlohmann::json& bad : {nlohmann::json::array(), nlohmann::json::array({1}),
+                                   nlohmann::json(3)}) {
+    doc["selectors"]["top_p"] = bad;
+    try {
+      parse_site_profile(doc.dump(), "f");
+      FAIL("no error for " << bad.dump());
+    } catch (const driver_error& e) {
+      CHECK(std::string(e.what()).find("selectors.top_p") != std::string::npos);
+    }
+  }
+  doc = nlohmann::json::parse(read_default());
+  doc["selectors"].erase("preference_vote_skip");
+  CHECK_THROWS_AS(parse_site_profile(doc.dump(), "f"), driver_error);
+  doc = nlohmann::json::parse(read_default());
+  doc["thinking_levels"].erase("medium");
+  CHECK_THROWS_AS(parse_site_profile(doc.dump(), "f"), driver_error);
+}
+
+TEST_CASE("site_profile: a group that matched nothing is named by its site-file key") {
+  auto doc = nlohmann::json::parse(read_default());
+  doc["selectors"]["temperature"] = {"a", "b", "c"};
+  doc["selectors"]["model_name"] = "x";
+  auto p = parse_site_profile(doc.dump(), "/etc/site.json");
+  auto e = p.no_match("settings", "temperature");
+  CHECK(e.kind() == failure_kind::site_error);
+  CHECK(std::string(e.what()) ==
+        "settings: site file key \"selectors.temperature\": none of 3 selectors matched "
+        "(/etc/site.json)");
+  CHECK(std::string(p.no_match("model", "model_name").what()) ==
+        "model: site file key \"selectors.model_name\": none of 1 selector matched "
+        "(/etc/site.json)");
 }

@@ -141,11 +141,16 @@ TEST_CASE("chromium arguments and the DevTools line") {
   CHECK(has("--user-data-dir=/tmp/p"));
   CHECK(has("--no-sandbox"));
   CHECK(has("--disable-background-networking"));
+  CHECK(has("--window-size=1440,900"));  // a desktop layout
   o.display = display_mode::visible;
   o.extra_args = {"--lang=en-US"};
   args = chromium_args(o, 1, "/x");
   CHECK_FALSE(has("--headless=new"));
   CHECK(has("--lang=en-US"));
+  o.extra_args = {"--window-size=1920,1080"};
+  args = chromium_args(o, 1, "/x");
+  CHECK(has("--window-size=1920,1080"));
+  CHECK_FALSE(has("--window-size=1440,900"));
 
   CHECK(devtools_endpoint_from_line("DevTools listening on ws://127.0.0.1:9222/devtools/browser/ab-cd") ==
         "ws://127.0.0.1:9222/devtools/browser/ab-cd");
