@@ -389,7 +389,7 @@ TEST_CASE("balancer (deterministic): cancel a queued and a running request") {
   CHECK_FALSE(fx.ask<bool>(cancel_atom::value, std::string("unknown")));
 }
 
-TEST_CASE("balancer (deterministic): cooldown and needs_login move traffic; none left refuses") {
+TEST_CASE("balancer (deterministic): cooldown and needs_login move traffic, none left refuses") {
   deterministic_fixture fx(config_with());
   fx.add_instances(2);
   fx.set_status("instance_1", instance_status::cooldown, unix_ms() + 60000);

@@ -137,7 +137,7 @@ TEST_CASE("observed_gateway: counts what passes and forwards every event") {
   CHECK_FALSE(restarted);  // the inner gateway has no instances to act on
 }
 
-TEST_CASE("browser_memory_bytes: this test's own process group has memory; pid 0 has none") {
+TEST_CASE("browser_memory_bytes: this test's own process group has memory, pid 0 has none") {
   CHECK(browser_memory_bytes(0) == 0);
   CHECK(browser_memory_bytes(static_cast<int>(getpgrp())) > 0);
 }

@@ -491,7 +491,7 @@ TEST_CASE("fleet: a manual health round catches a failing ping") {
   REQUIRE(fx.world.wait("instance_1", [](fake_script& s) { return s.starts >= 2; }));
 }
 
-TEST_CASE("fleet: parallel start; a bad profile leaves its instance in error, others serve") {
+TEST_CASE("fleet: parallel start, a bad profile leaves its instance in error, others serve") {
   fleet_fixture fx(3, {}, [](fake_world& w) {
     w.start_barrier = 3;
     w.script("instance_2").start_failure = core::failure_kind::browser_gone;
@@ -516,7 +516,7 @@ TEST_CASE("fleet: parallel start; a bad profile leaves its instance in error, ot
   }
 }
 
-TEST_CASE("fleet: models are aggregated; an unknown model is refused") {
+TEST_CASE("fleet: models are aggregated, an unknown model is refused") {
   fleet_fixture fx(2, {}, [](fake_world& w) {
     w.script("instance_2").models = {{"gemini-2.5-pro", "Gemini 2.5 Pro"},
                                      {"gemini-exp", "Experimental"}};

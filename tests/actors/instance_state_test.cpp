@@ -127,7 +127,7 @@ TEST_CASE("instance_state: site errors restart only after a run of them") {
   CHECK(s.status() == st::error);
 }
 
-TEST_CASE("instance_state: cancel leaves the page ready; timeout restarts it") {
+TEST_CASE("instance_state: cancel leaves the page ready, timeout restarts it") {
   auto s = ready_at(0);
   REQUIRE(s.apply({k::assigned, {}, {}}, 0));
   REQUIRE(s.apply({k::failed, fk::cancelled, "stop"}, 0));

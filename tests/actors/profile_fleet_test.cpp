@@ -126,7 +126,7 @@ TEST_CASE("watch: a removed profile drains its request, then its instance leaves
   CHECK_FALSE(fs::exists(a));
 }
 
-TEST_CASE("watch: a file changed by someone else restarts its instance; our own write does not") {
+TEST_CASE("watch: a file changed by someone else restarts its instance, our own write does not") {
   auth_dir dir;
   auto a = dir.put("a.json", state_with("1"));
   fake_world world;
@@ -152,7 +152,7 @@ TEST_CASE("watch: a file changed by someone else restarts its instance; our own 
   f.shutdown(1s);
 }
 
-TEST_CASE("refresh: only an idle ready instance writes, valid and 0600; shutdown writes too") {
+TEST_CASE("refresh: only an idle ready instance writes, valid and 0600, shutdown writes too") {
   auth_dir dir;
   auto a = dir.put("a.json", state_with("1"));
   ::chmod(a.c_str(), 0644);
@@ -196,7 +196,7 @@ TEST_CASE("needs_login: the reason names the profile file and the fix command") 
   f.shutdown(1s);
 }
 
-TEST_CASE("broken profile: error with its reason, no restart loop, others serve; a fix restarts") {
+TEST_CASE("broken profile: error with its reason, no restart loop, others serve, a fix restarts") {
   auth_dir dir;
   dir.put("a.json", state_with("1"));
   dir.put("b.json", "{broken");

@@ -9,7 +9,7 @@
 using namespace camoufleet;
 using namespace camoufleet::testing;
 
-TEST_CASE("worker: jobs run in order on its own thread; retire closes the session") {
+TEST_CASE("worker: jobs run in order on its own thread, retire closes the session") {
   fake_world world;
   auto factory = world.factory();
   std::mutex mu;

@@ -114,7 +114,7 @@ TEST_CASE("--name=value form and the last of a repeated flag win") {
   CHECK(r.value.port == 3001);
 }
 
-TEST_CASE("durations take s, m and h suffixes; sizes take k, M, G") {
+TEST_CASE("durations take s, m and h suffixes, sizes take k, M, G") {
   parse_fixture f;
   auto r = f.parse({"--request-timeout", "5m", "--queue-timeout", "1h", "--monitor-interval",
                     "15s", "--max-request-bytes", "64k"});

@@ -176,7 +176,7 @@ TEST_CASE("e2e profiles: login lost names the file and the fix, and rewriting th
   CHECK(completes(f, "login back"));
 }
 
-TEST_CASE("e2e profiles: broken files are error instances with reasons; the good ones serve") {
+TEST_CASE("e2e profiles: broken files are error instances with reasons, the good ones serve") {
   fleet_config c = watching(2);
   c.before_start = [](const std::string& dir) {
     auto put = [&](const std::string& name, const std::string& text) {

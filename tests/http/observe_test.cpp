@@ -276,7 +276,7 @@ TEST_CASE("server: /metrics counters move as requests are served") {
         1);
 }
 
-TEST_CASE("server: with keys, /metrics, /v1/events and the actions need one; the page does not") {
+TEST_CASE("server: with keys, /metrics, /v1/events and the actions need one, the page does not") {
   auto o = observe_options();
   o.api_keys = {"sk-dash"};
   observe_fixture f(o);
@@ -306,7 +306,7 @@ TEST_CASE("server: with keys, /metrics, /v1/events and the actions need one; the
   CHECK(f.gw.restarted() == std::vector<std::string>{"inst-A"});
 }
 
-TEST_CASE("server: /v1/events pushes the state and its changes; actions change it") {
+TEST_CASE("server: /v1/events pushes the state and its changes, actions change it") {
   observe_fixture f;
   f.gw.set_fleet(fleet_view{true,
                             {instance("inst-A", instance_status::ready, "a.json"),

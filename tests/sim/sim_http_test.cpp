@@ -94,7 +94,7 @@ TEST_CASE("sim http: prints one listening line and serves the page only with a s
   CHECK(r.body.find("GenerateContent") != std::string::npos);
 }
 
-TEST_CASE("sim http: RPCs answer 401 without a known SID; ListModels has the documented shape") {
+TEST_CASE("sim http: RPCs answer 401 without a known SID, ListModels has the documented shape") {
   sim_process sim;
   auto r = http_request("POST", sim.port(), rpc + "ListModels", "[]");
   CHECK(r.status == 401);
@@ -418,7 +418,7 @@ TEST_CASE("sim http: written profiles carry cookies the simulator accepts") {
   }
 }
 
-TEST_CASE("sim cli: a bad --fault stops start-up; --write-profiles without a port has no origin") {
+TEST_CASE("sim cli: a bad --fault stops start-up, --write-profiles without a port has no origin") {
   child_process bad({sim_process::binary(), "--port", "0", "--fault", R"({"account":"zed","hang":true})"});
   auto status = bad.wait_exit(10s);
   REQUIRE(status);

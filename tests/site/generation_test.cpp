@@ -243,7 +243,7 @@ TEST_CASE("generation: login loss mid-answer") {
   }
 }
 
-TEST_CASE("generation: a crashed tab is browser_gone; events of other requests are ignored") {
+TEST_CASE("generation: a crashed tab is browser_gone, events of other requests are ignored") {
   fixture f;
   f.g.on_event(ev(page_event::kind::request), f.at(10));
   CHECK(f.g.on_event(ev(page_event::kind::body, body, 0, "other"), f.at(20)).deltas.empty());

@@ -103,7 +103,7 @@ TEST_CASE("stream_parser: three-way splits keep strings and escapes intact") {
   }
 }
 
-TEST_CASE("stream_parser: finish code 2 is length, 8 is content_filter; unknown codes are 'other'") {
+TEST_CASE("stream_parser: finish code 2 is length, 8 is content_filter, unknown codes are 'other'") {
   {
     stream_parser p;
     p.feed("[[[[[[[null,\"x\"]],\"model\"],2]],null,[1,2,3]]]");

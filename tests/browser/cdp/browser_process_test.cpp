@@ -211,7 +211,7 @@ TEST_CASE("launch: DevTools does not accept on a non-loopback address") {
   CHECK_FALSE(tcp_connects(ip, b->port()));
 }
 
-TEST_CASE("exit is reported at once; terminate() does not report") {
+TEST_CASE("exit is reported at once, terminate() does not report") {
   scratch_dir dir;
   std::mutex m;
   std::condition_variable cv;
