@@ -413,6 +413,9 @@ TEST_CASE("launch: browsers started at once from one base port all get their own
       try {
         auto o = test_options(dir, "race" + std::to_string(i));
         o.base_port = base;
+        // About ports, not speed: three Chromiums starting together on a
+        // loaded 2-core machine took more than the default 30 s once.
+        o.start_timeout = std::chrono::seconds(90);
         browsers[i] = browser_process::launch(o);
         guards[i].pid = browsers[i]->pid();
       } catch (const std::exception& e) {
