@@ -82,7 +82,7 @@ int browser_pid_for_port(const e2e::fleet_fixture& f, int port) {
   const std::string port_arg = "--remote-debugging-port=" + std::to_string(port);
   const std::string dir_arg = "--user-data-dir=" + profile_root(f) + "/";
   std::vector<int> pids;
-  for (int pid : e2e::chromium_pids(dir_arg)) {
+  for (int pid : e2e::browser_pids(dir_arg)) {
     const std::string cmd = read_file("/proc/" + std::to_string(pid) + "/cmdline");
     std::istringstream args(cmd);
     std::string arg;
