@@ -62,6 +62,13 @@ fleet_options fleet_options_from(const config::settings& s, const std::string& x
   o.auth_dir = s.auth_dir;
   o.watch_auth_dir = s.multi && s.ws_endpoint.empty();
   o.base.kind = to_browser(s.kind);
+  // Chromium's endpoints are ws://host:port/devtools/browser/<id>; one
+  // without that path (ws://host:port or .../session) is WebDriver BiDi.
+  if (!s.ws_endpoint.empty() && s.kind == config::browser_kind::chromium &&
+      s.ws_endpoint.find("/devtools/") == std::string::npos) {
+    spdlog::info("--ws-endpoint {} has no /devtools/ path: attaching over WebDriver BiDi", s.ws_endpoint);
+    o.base.kind = browser::browser_kind::firefox;
+  }
   o.base.browser_path = s.browser;
   o.base.display = to_cdp(s.display);
   o.base.x_display = x_display;

@@ -20,6 +20,8 @@ using clock_type = std::chrono::steady_clock;
 
 namespace {
 
+constexpr milliseconds min_start_timeout{90000};
+
 milliseconds left(clock_type::time_point deadline) {
   return std::max(std::chrono::duration_cast<milliseconds>(deadline - clock_type::now()), milliseconds(1));
 }
@@ -45,7 +47,10 @@ firefox_session::~firefox_session() {
 core::page_driver& firefox_session::page() { return *page_; }
 
 void firefox_session::start() {
-  const auto deadline = clock_type::now() + options_.start_timeout;
+  // Firefox answers its first session.new only once its whole startup is
+  // done: ~10 s on a busy 2-core machine, 30 s and more with three starting
+  // at once. The instance's own start deadline (actors/timing.hpp) stays the bound.
+  const auto deadline = clock_type::now() + std::max(options_.start_timeout, min_start_timeout);
   const std::string& id = options_.instance_id;
   browser::page_plan plan = browser::load_page_plan(options_);
   // BiDi cannot stream a response body: the page hook reads the answer.
