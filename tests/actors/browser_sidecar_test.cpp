@@ -4,14 +4,13 @@
 
 #include <doctest/doctest.h>
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 
 #include "actors/auth_watch.hpp"
 #include "actors/browser_sidecar.hpp"
 #include "actors/fleet.hpp"
+#include "tests/browser/scratch_dir.hpp"
 
 using namespace camoufleet;
 using browser::browser_kind;
@@ -37,15 +36,8 @@ TEST_CASE("browser sidecar: names, kinds, default executables and mistakes") {
 }
 
 TEST_CASE("browser sidecar: applied beside its profile; the dir scans skip it") {
-  fs::path dir = fs::temp_directory_path() / ("camoufleet-sidecar-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  struct cleanup {
-    fs::path p;
-    ~cleanup() {
-      std::error_code ec;
-      fs::remove_all(p, ec);
-    }
-  } guard{dir};
+  browser::testing::scratch_dir scratch;
+  const fs::path dir = scratch.path;
   std::ofstream(dir / "alice.json") << "{}";
   std::ofstream(dir / "bob.json") << "{}";
   std::ofstream(dir / "bob.browser.json") << R"({"kind":"firefox","browser":"/usr/bin/firefox-esr"})";
