@@ -1,4 +1,5 @@
 #include "actors/auth_watch.hpp"
+#include "actors/browser_sidecar.hpp"
 
 #include <sys/stat.h>
 
@@ -15,7 +16,7 @@ std::optional<dir_snapshot> scan_auth_dir(const std::string& dir) {
   if (ec) return std::nullopt;
   for (; !ec && it != end; it.increment(ec)) {
     const auto& p = it->path();
-    if (p.extension() != ".json") continue;
+    if (!is_profile_file(p.string())) continue;
     struct stat sb {};
     // stat follows symlinks, like the browser start that reads the file.
     if (::stat(p.c_str(), &sb) != 0 || !S_ISREG(sb.st_mode)) continue;

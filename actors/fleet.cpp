@@ -1,4 +1,5 @@
 #include "actors/fleet.hpp"
+#include "actors/browser_sidecar.hpp"
 
 #include <algorithm>
 #include <condition_variable>
@@ -30,7 +31,7 @@ std::vector<std::string> discover_auth_files(const std::string& dir) {
   if (!fs::is_directory(dir, ec)) return out;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     const auto& p = it->path();
-    if (p.extension() == ".json" && it->is_regular_file(ec)) out.push_back(p.string());
+    if (is_profile_file(p.string()) && it->is_regular_file(ec)) out.push_back(p.string());
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -90,6 +91,17 @@ caf::actor fleet::impl::spawn_instance(const std::string& auth_file,
   // A hint only: the session reports the port it really got.
   ic.options.base_port = options.base.base_port + i;
   ic.factory = factory;
+  try {
+    if (!auth_file.empty() && ws_endpoint.empty() && apply_browser_sidecar(auth_file, ic.options))
+      spdlog::info("{}: {} names {} ({})", ic.id, file_name(browser_sidecar_path(auth_file)),
+                   browser::to_string(ic.options.kind), ic.options.browser_path);
+  } catch (const std::invalid_argument& e) {
+    // The instance shows the reason, as for a broken profile file.
+    const std::string why = e.what();
+    ic.factory = [why](const browser::session_options&, browser::exit_callback) -> std::unique_ptr<browser::session> {
+      throw core::driver_error(core::failure_kind::invalid_profile, why);
+    };
+  }
   ic.timing = options.timing;
   ic.balancer = balancer;
   if (options.write_back && ws_endpoint.empty()) ic.writes = writes;

@@ -32,7 +32,8 @@ struct fleet_options {
   bool write_back = true;
 };
 
-// Sorted paths of the *.json files directly in dir; empty if dir is missing.
+// Sorted paths of the *.json profile files directly in dir (not the
+// *.browser.json sidecars); empty if dir is missing.
 std::vector<std::string> discover_auth_files(const std::string& dir);
 
 class fleet {

@@ -35,6 +35,11 @@ browser::display_mode to_cdp(config::display_mode m) {
   return browser::display_mode::headless;
 }
 
+browser::browser_kind to_browser(config::browser_kind k) {
+  if (k == config::browser_kind::firefox) return browser::browser_kind::firefox;
+  return k == config::browser_kind::camoufox ? browser::browser_kind::camoufox : browser::browser_kind::chromium;
+}
+
 std::optional<std::chrono::milliseconds> env_ms(const char* name) {
   const char* v = std::getenv(name);
   if (v == nullptr || *v == '\0') return std::nullopt;
@@ -56,6 +61,14 @@ fleet_options fleet_options_from(const config::settings& s, const std::string& x
   // its one file at start (a change needs a restart of camoufleet).
   o.auth_dir = s.auth_dir;
   o.watch_auth_dir = s.multi && s.ws_endpoint.empty();
+  o.base.kind = to_browser(s.kind);
+  // Chromium's endpoints are ws://host:port/devtools/browser/<id>; one
+  // without that path (ws://host:port or .../session) is WebDriver BiDi.
+  if (!s.ws_endpoint.empty() && s.kind == config::browser_kind::chromium &&
+      s.ws_endpoint.find("/devtools/") == std::string::npos) {
+    spdlog::info("--ws-endpoint {} has no /devtools/ path: attaching over WebDriver BiDi", s.ws_endpoint);
+    o.base.kind = browser::browser_kind::firefox;
+  }
   o.base.browser_path = s.browser;
   o.base.display = to_cdp(s.display);
   o.base.x_display = x_display;
@@ -99,13 +112,6 @@ int main(int argc, char** argv) {
   config::init_logging(s.log_level);
   for (const auto& w : parsed.warnings) spdlog::warn("{}", w);
 
-  if (s.kind != config::browser_kind::chromium) {
-    std::cerr << "error: --browser-kind " << config::to_string(s.kind) << " (" << s.browser
-              << "): the page driver cannot drive a WebDriver BiDi browser yet (its transport and "
-                 "launcher exist, browser/bidi/README.md); use chromium\n";
-    return 2;
-  }
-
   std::unique_ptr<browser::virtual_display> xvfb;
   if (s.display == config::display_mode::virtual_display) {
     try {
@@ -117,7 +123,15 @@ int main(int argc, char** argv) {
     }
   }
 
-  if (s.cmd == config::command::login) return app::run_login(s, xvfb ? xvfb->name() : "");
+  if (s.cmd == config::command::login) {
+    if (s.kind != config::browser_kind::chromium) {
+      // The sign-in window speaks CDP; the storageState it saves serves every kind.
+      std::cerr << "error: login opens Chromium (--browser-kind chromium); the profile it saves "
+                   "also serves firefox and camoufox\n";
+      return 2;
+    }
+    return app::run_login(s, xvfb ? xvfb->name() : "");
+  }
 
   spdlog::info("camoufleet starting: {}", config::describe(s));
   spdlog::info("Site file: {}", s.site_file.empty() ? site::default_site_file() : s.site_file);
@@ -127,7 +141,7 @@ int main(int argc, char** argv) {
 
   // Left behind by a camoufleet killed with SIGKILL: only dirs whose owner is gone.
   if (options.ws_endpoint.empty()) browser::remove_stale_profile_dirs(s.profile_root);
-  fleet instances(options, browser::cdp::start_chromium_session);
+  fleet instances(options, browser::start_session);
   instances.start();
 
   http::server api(http::options_from(s), instances.api());

@@ -27,7 +27,9 @@ async function browser_pss() {
   const list = (await get_json(fleet.port, '/v1/instances')).json.instances;
   const kids = proc_children_map();
   return list.map((i) => {
-    const pid = browser_main_pid(i.port);
+    // Firefox (BENCH_FLEET_ARGS="--browser-kind firefox") has no port flag
+    // to find it by: the instance names its browser's pid.
+    const pid = browser_main_pid(i.port) ?? i.browser_pid;
     const pids = pid ? descendants(pid, kids) : [];
     return { id: i.id, pid, processes: pids.length, pss_kb: pids.reduce((a, p) => a + pss_kb(p), 0) };
   });

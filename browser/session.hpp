@@ -1,8 +1,8 @@
 #pragma once
 // The interface actors/ drives: one started browser with its chat tab
-// (core::page_driver). Implementations: chromium over CDP
-// (browser/cdp/chromium_session.*); a WebDriver BiDi one for Camoufox/Firefox
-// can sit beside it behind the same interface.
+// (core::page_driver). Implementations: Chromium over CDP
+// (browser/cdp/chromium_session.*), Firefox and Camoufox over WebDriver BiDi
+// (browser/bidi/firefox_session.*); start_session() picks by kind.
 
 #include <chrono>
 #include <functional>
@@ -20,27 +20,33 @@ using core::failure_kind;
 using core::page_driver;
 
 enum class display_mode { headless, visible, virtual_display };
+// chromium speaks CDP; firefox and camoufox speak WebDriver BiDi.
+enum class browser_kind { chromium, firefox, camoufox };
+inline const char* to_string(browser_kind kind) {
+  return kind == browser_kind::firefox ? "firefox" : kind == browser_kind::camoufox ? "camoufox" : "chromium";
+}
 
 struct session_options {
   std::string instance_id;     // for log lines: "instance_1"
+  browser_kind kind = browser_kind::chromium;
   std::string browser_path = "chromium";
   display_mode display = display_mode::headless;
   std::string x_display;       // ":99" for virtual_display
-  int base_port = 9222;        // first DevTools port tried
+  int base_port = 9222;        // first DevTools port tried (chromium; BiDi asks for port 0)
   std::string profile_root;    // parent of the private user-data dirs ("" = system temp)
   std::string ws_endpoint;     // non-empty: attach to this browser, launch nothing
   std::string auth_file;       // Playwright storageState JSON ("" = none)
   std::string site_url;        // the chat page
   std::string site_file;       // the driver's site knowledge (JSON)
   // Read the answer through a hook script in the page instead of the
-  // network (the way protocols without body streaming must).
+  // network (the way protocols without body streaming must: BiDi always).
   bool page_hook = false;
   std::chrono::milliseconds start_timeout{30000};
 };
 
 struct session_info {
   int pid = 0;       // 0 when attached
-  int port = 0;      // DevTools port
+  int port = 0;      // DevTools / WebDriver BiDi port
   std::string ws_endpoint;
 };
 
@@ -66,5 +72,10 @@ namespace cdp {
 std::unique_ptr<session> start_chromium_session(const session_options& options,
                                                 exit_callback on_exit);
 }  // namespace cdp
+
+// The session_factory for every kind: start_chromium_session for chromium,
+// bidi::start_firefox_session for firefox and camoufox (library
+// camoufleet_sessions).
+std::unique_ptr<session> start_session(const session_options& options, exit_callback on_exit);
 
 }  // namespace camoufleet::browser

@@ -88,7 +88,7 @@ std::vector<option_def> value_options() {
        "Failover attempts on other instances, 0-10", "Fleet"},
       {"--browser", "CAMOUFLEET_BROWSER", "PATH", d.browser, "Browser executable", "Browser"},
       {"--browser-kind", "CAMOUFLEET_BROWSER_KIND", "chromium|firefox|camoufox", "from --browser's name",
-       "chromium speaks CDP; firefox and camoufox speak WebDriver BiDi (the page driver cannot use it yet)",
+       "chromium speaks CDP; firefox and camoufox speak WebDriver BiDi",
        "Browser"},
       {"--base-port", "CAMOUFLEET_BASE_PORT", "PORT", std::to_string(d.base_port),
        "First DevTools port tried, 1024-65535", "Browser"},

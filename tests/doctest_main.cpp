@@ -1,22 +1,30 @@
 // The doctest main of every test binary. One option of our own:
 // --ui-variant=NAME makes every simulator the tests start serve that UI
 // variant (through CAMOUFLEET_UI_VARIANT, read by testing::sim_process), so
-// ctest can run one suite once per variant.
+// ctest can run one suite once per variant. Likewise --browser-kind=NAME
+// (chromium, firefox, camoufox) sets CAMOUFLEET_BROWSER_KIND, which the
+// browser fixtures (testing::browser_kind()) and the camoufleet binaries they
+// start honour, so one suite runs once per browser.
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 int main(int argc, char** argv) {
   std::vector<char*> rest;
-  const char* prefix = "--ui-variant=";
+  const std::pair<const char*, const char*> options[] = {
+      {"--ui-variant=", "CAMOUFLEET_UI_VARIANT"}, {"--browser-kind=", "CAMOUFLEET_BROWSER_KIND"}};
   for (int i = 0; i < argc; ++i) {
-    if (std::strncmp(argv[i], prefix, std::strlen(prefix)) == 0)
-      ::setenv("CAMOUFLEET_UI_VARIANT", argv[i] + std::strlen(prefix), 1);
-    else
-      rest.push_back(argv[i]);
+    bool ours = false;
+    for (const auto& [prefix, env] : options) {
+      if (std::strncmp(argv[i], prefix, std::strlen(prefix)) != 0) continue;
+      ::setenv(env, argv[i] + std::strlen(prefix), 1);
+      ours = true;
+    }
+    if (!ours) rest.push_back(argv[i]);
   }
   doctest::Context ctx(static_cast<int>(rest.size()), rest.data());
   return ctx.run();

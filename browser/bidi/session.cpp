@@ -107,6 +107,33 @@ json session::command(const std::string& method, json params, ms timeout) {
   return result_or_throw(method, frame);
 }
 
+void session::command_async(const std::string& method, json params, ms timeout, async_done done) {
+  conn_->call_async(method, std::move(params), "", std::max(timeout, ms(1)),
+                    [method, done = std::move(done)](const json* frame, const std::string& err) {
+                      if (!frame) return done(nullptr, err);
+                      json result;
+                      try {
+                        result = result_or_throw(method, *frame);
+                      } catch (const driver_error& e) {
+                        return done(nullptr, e.what());
+                      }
+                      done(&result, std::string());
+                    });
+}
+
+void session::subscribe(const std::vector<std::string>& events, const std::vector<std::string>& contexts,
+                        ms timeout) {
+  json params = {{"events", events}};
+  if (!contexts.empty()) params["contexts"] = contexts;
+  command("session.subscribe", std::move(params), timeout);
+}
+
+cdp::subscription session::on_event(const std::string& method, std::function<void(const json&)> handler) {
+  return conn_->subscribe(method, [handler = std::move(handler)](const json& params, const std::string&) {
+    handler(params);
+  });
+}
+
 bool session::alive() const { return conn_ && conn_->is_open(); }
 
 void session::on_gone(gone_handler handler) { conn_->on_close(std::move(handler)); }
@@ -119,8 +146,8 @@ std::string session::initial_context(ms timeout) {
   throw driver_error(failure_kind::browser_gone, "browsingContext.getTree: the browser has no tab");
 }
 
-std::string session::navigate(const std::string& context, const std::string& url, ms timeout) {
-  json r = command("browsingContext.navigate", {{"context", context}, {"url", url}, {"wait", "complete"}}, timeout);
+std::string session::navigate(const std::string& context, const std::string& url, ms timeout, const char* wait) {
+  json r = command("browsingContext.navigate", {{"context", context}, {"url", url}, {"wait", wait}}, timeout);
   return r.value("url", url);
 }
 

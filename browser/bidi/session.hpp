@@ -50,6 +50,17 @@ class session {
 
   // Any BiDi command; returns its "result".
   nlohmann::json command(const std::string& method, nlohmann::json params, ms timeout);
+  // Non-blocking: done(result, "") or done(nullptr, why) once, on the io
+  // thread (a BiDi error reply is a why). done must not block.
+  using async_done = std::function<void(const nlohmann::json* result, const std::string& error)>;
+  void command_async(const std::string& method, nlohmann::json params, ms timeout, async_done done);
+  // session.subscribe to these events (contexts: only these top-level
+  // contexts; empty = all).
+  void subscribe(const std::vector<std::string>& events, const std::vector<std::string>& contexts,
+                 ms timeout);
+  // Calls handler (io thread, must not block nor call command) with the
+  // params of every event named method. Keep the subscription alive.
+  cdp::subscription on_event(const std::string& method, std::function<void(const nlohmann::json&)> handler);
 
   const std::string& id() const { return id_; }
   const nlohmann::json& capabilities() const { return capabilities_; }
@@ -61,8 +72,10 @@ class session {
   // The first top-level browsing context (browsingContext.getTree): the
   // initial tab, used instead of browsingContext.create (which hung on Camoufox).
   std::string initial_context(ms timeout);
-  // browsingContext.navigate with wait "complete"; returns the final URL.
-  std::string navigate(const std::string& context, const std::string& url, ms timeout);
+  // browsingContext.navigate with wait "complete" (or "none": Firefox then
+  // answers once the navigation committed, or failed); returns the final URL.
+  std::string navigate(const std::string& context, const std::string& url, ms timeout,
+                       const char* wait = "complete");
   // script.evaluate with awaitPromise; the result as plain JSON.
   nlohmann::json evaluate(const std::string& context, const std::string& expression, ms timeout);
   // script.callFunction(function_declaration, args as JSON), awaitPromise.

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "browser/cdp/cookies.hpp"
+#include "browser/cdp/watch.hpp"
 
 namespace camoufleet::browser::cdp {
 
@@ -15,46 +16,9 @@ using std::chrono::milliseconds;
 
 namespace {
 
-// Subscriptions plus a gate for the replies of async calls: once the watch
-// is gone, neither runs its callback again.
-template <class Callback>
-struct gated {
-  std::mutex mu;
-  bool open = true;
-  Callback callback;
-  explicit gated(Callback c) : callback(std::move(c)) {}
-  template <class... Args>
-  void operator()(Args&&... args) {
-    std::lock_guard<std::mutex> lock(mu);
-    if (open) callback(std::forward<Args>(args)...);
-  }
-  void close() {
-    std::lock_guard<std::mutex> lock(mu);
-    open = false;
-  }
-};
-
-template <class Callback>
-struct cdp_watch : site::page_watch {
-  std::vector<subscription> subs;
-  std::shared_ptr<gated<Callback>> gate;
-  ~cdp_watch() override {
-    subs.clear();
-    if (gate) gate->close();
-  }
-};
-
 using event_callback = std::function<void(const page_event&)>;
 using body_callback = std::function<void(const std::string*, const std::string&)>;
 
-page_event make(page_event::kind k, std::string id, std::string data = {}, int status = 0) {
-  page_event e;
-  e.type = k;
-  e.request_id = std::move(id);
-  e.data = std::move(data);
-  e.status = status;
-  return e;
-}
 
 }  // namespace
 
@@ -169,7 +133,7 @@ void cdp_transport::press_enter(milliseconds timeout) {
 
 std::unique_ptr<site::page_watch> cdp_transport::watch_answers(const std::string& url_part,
                                                                event_callback on_event) {
-  auto w = std::make_unique<cdp_watch<event_callback>>();
+  auto w = std::make_unique<subscription_watch<event_callback>>();
   auto emit = w->gate = std::make_shared<gated<event_callback>>(std::move(on_event));
   connection* conn = conn_.get();
   const std::string sid = session_id_;
@@ -183,17 +147,17 @@ std::unique_ptr<site::page_watch> cdp_transport::watch_answers(const std::string
     if (url.find(url_part) == std::string::npos || method == "OPTIONS") return;
     const std::string id = p.value("requestId", std::string());
     ids->insert(id);
-    (*emit)(make(kind::request, id));
+    (*emit)(make_event(kind::request, id));
     // Bytes that arrived before this call come back in bufferedData; every
     // later Network.dataReceived carries its bytes in `data`.
     conn->call_async("Network.streamResourceContent", {{"requestId", id}}, sid,
                      std::chrono::seconds(10), [emit, id](const json* r, const std::string& err) {
-                       if (!r) return (*emit)(make(kind::body_unavailable, id, err));
+                       if (!r) return (*emit)(make_event(kind::body_unavailable, id, err));
                        try {
-                         (*emit)(make(kind::body, id,
+                         (*emit)(make_event(kind::body, id,
                                       base64_decode(r->value("bufferedData", std::string()))));
                        } catch (const std::invalid_argument& e) {
-                         (*emit)(make(kind::failed, id,
+                         (*emit)(make_event(kind::failed, id,
                                       std::string("undecodable stream data: ") + e.what()));
                        }
                      });
@@ -204,7 +168,7 @@ std::unique_ptr<site::page_watch> cdp_transport::watch_answers(const std::string
   w->subs.push_back(conn_->subscribe("Network.responseReceived", [=](const json& p,
                                                                      const std::string& s) {
     if (mine(p, s))
-      (*emit)(make(kind::response, p.value("requestId", std::string()), {},
+      (*emit)(make_event(kind::response, p.value("requestId", std::string()), {},
                    p.value("/response/status"_json_pointer, 0)));
   }));
   w->subs.push_back(
@@ -213,36 +177,36 @@ std::unique_ptr<site::page_watch> cdp_transport::watch_answers(const std::string
         if (!mine(p, s) || data == p.end() || !data->is_string()) return;
         const std::string id = p.value("requestId", std::string());
         try {
-          (*emit)(make(kind::body, id, base64_decode(data->get<std::string>())));
+          (*emit)(make_event(kind::body, id, base64_decode(data->get<std::string>())));
         } catch (const std::invalid_argument& e) {
-          (*emit)(make(kind::failed, id, std::string("undecodable stream data: ") + e.what()));
+          (*emit)(make_event(kind::failed, id, std::string("undecodable stream data: ") + e.what()));
         }
       }));
   w->subs.push_back(
       conn_->subscribe("Network.loadingFinished", [=](const json& p, const std::string& s) {
-        if (mine(p, s)) (*emit)(make(kind::finished, p.value("requestId", std::string())));
+        if (mine(p, s)) (*emit)(make_event(kind::finished, p.value("requestId", std::string())));
       }));
   w->subs.push_back(
       conn_->subscribe("Network.loadingFailed", [=](const json& p, const std::string& s) {
         if (mine(p, s))
-          (*emit)(make(kind::failed, p.value("requestId", std::string()),
+          (*emit)(make_event(kind::failed, p.value("requestId", std::string()),
                        p.value("errorText", std::string())));
       }));
   w->subs.push_back(
       conn_->subscribe("Page.frameNavigated", [=](const json& p, const std::string& s) {
         if (s == sid && !p.contains("/frame/parentId"_json_pointer))
-          (*emit)(make(kind::navigated, {}, p.value("/frame/url"_json_pointer, std::string())));
+          (*emit)(make_event(kind::navigated, {}, p.value("/frame/url"_json_pointer, std::string())));
       }));
   w->subs.push_back(
       conn_->subscribe("Inspector.targetCrashed", [=](const json&, const std::string& s) {
-        if (s == sid) (*emit)(make(kind::crashed, {}));
+        if (s == sid) (*emit)(make_event(kind::crashed, {}));
       }));
   return w;
 }
 
 std::unique_ptr<site::page_watch> cdp_transport::watch_bodies(const std::string& url_part,
                                                               body_callback on_body) {
-  auto w = std::make_unique<cdp_watch<body_callback>>();
+  auto w = std::make_unique<subscription_watch<body_callback>>();
   auto deliver = w->gate = std::make_shared<gated<body_callback>>(std::move(on_body));
   connection* conn = conn_.get();
   const std::string sid = session_id_;
@@ -280,7 +244,7 @@ void cdp_transport::add_binding(const std::string& name, milliseconds timeout) {
 std::unique_ptr<site::page_watch> cdp_transport::watch_binding(
     const std::string& name, std::function<void(const std::string&)> on_payload) {
   using payload_callback = std::function<void(const std::string&)>;
-  auto w = std::make_unique<cdp_watch<payload_callback>>();
+  auto w = std::make_unique<subscription_watch<payload_callback>>();
   auto deliver = w->gate = std::make_shared<gated<payload_callback>>(std::move(on_payload));
   const std::string sid = session_id_;
   w->subs.push_back(

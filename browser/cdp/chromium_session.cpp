@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "browser/browser_process.hpp"
+#include "browser/page_plan.hpp"
 #include "browser/cdp/connection.hpp"
 #include "browser/io_thread.hpp"
 #include "browser/cdp/cdp_transport.hpp"
@@ -64,6 +65,17 @@ std::string exit_latch::reason() const {
   return reason_;
 }
 
+void start_or_undo(exit_latch& latch, const std::function<void()>& start,
+                   const std::function<void()>& undo) {
+  try {
+    start();
+  } catch (...) {
+    latch.disarm();
+    undo();
+    throw;
+  }
+}
+
 // ---- chromium_session -----------------------------------------------------
 
 namespace {
@@ -86,13 +98,7 @@ int port_of(const std::string& ws) {
 
 chromium_session::chromium_session(const session_options& options, exit_callback on_exit)
     : options_(options), latch_(std::make_shared<exit_latch>(std::move(on_exit))) {
-  try {
-    start();
-  } catch (...) {
-    latch_->disarm();
-    teardown(milliseconds(2000), false);
-    throw;
-  }
+  start_or_undo(*latch_, [this] { start(); }, [this] { teardown(milliseconds(2000), false); });
 }
 
 chromium_session::~chromium_session() {
@@ -111,18 +117,7 @@ void chromium_session::start() {
   const std::string& id = options_.instance_id;
 
   // Everything that can be wrong on disk fails before a browser exists.
-  site::site_profile site = site::load_site_profile(options_.site_file);
-  site::page_setup setup;
-  setup.instance_id = id;
-  setup.site_url = options_.site_url;
-  setup.page_hook = options_.page_hook;
-  if (!options_.auth_file.empty()) {
-    auto loaded = load_storage_state(options_.auth_file);
-    if (loaded.too_open)
-      spdlog::warn("instance={} auth profile {} is readable by group/others; chmod 600 it", id,
-                   options_.auth_file);
-    setup.auth = std::move(loaded.state);
-  }
+  page_plan plan = load_page_plan(options_);
 
   io_ = std::make_unique<io_thread>();
   std::weak_ptr<exit_latch> weak_latch = latch_;
@@ -185,7 +180,7 @@ void chromium_session::start() {
     throw driver_error(failure_kind::site_error, "Target.attachToTarget gave no session id");
 
   transport_ = std::make_unique<cdp_transport>(conn_, session_id);
-  page_ = std::make_unique<site::chat_page>(*transport_, std::move(site), std::move(setup));
+  page_ = std::make_unique<site::chat_page>(*transport_, std::move(plan.site), std::move(plan.setup));
   page_->open(left(deadline));
 
   if (!latch_->arm())

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -53,6 +54,11 @@ class exit_latch {
   bool fired_ = false;
   std::string reason_;
 };
+
+// A session constructor's start: runs start(); when it throws, disarms the
+// latch (nothing is reported) and runs undo() before the exception goes on.
+void start_or_undo(exit_latch& latch, const std::function<void()>& start,
+                   const std::function<void()>& undo);
 
 // The one teardown order of a Chromium we drive: ask it to close (Browser.close
 // when it is ours, else close the tab we opened, `own_target`), close the

@@ -45,6 +45,10 @@ fleet_fixture::fleet_fixture(fleet_config cfg) : cfg_(std::move(cfg)) {
                                    "--auth-dir", auth_dir_, "--site-url", sim_->url(),
                                    "--profile-root", dir_->path(), "--log-level", "debug"};
   if (cfg_.multi) argv.push_back("--multi");
+  // The suite's browser (--browser-kind=NAME of the test binary); the
+  // server would read CAMOUFLEET_BROWSER_KIND itself, but say it plainly.
+  if (testing::firefox_kind())
+    argv.insert(argv.end(), {"--browser-kind", testing::browser_kind(), "--browser", testing::browser_path()});
   if (!cfg_.api_keys.empty()) {
     std::ofstream keys(dir_->file("keys.txt"));
     for (const auto& k : cfg_.api_keys) keys << k << "\n";
@@ -142,7 +146,7 @@ nlohmann::json chat_body(const std::string& prompt, const std::string& model, bo
           {"messages", nlohmann::json::array({{{"role", "user"}, {"content", prompt}}})}};
 }
 
-std::vector<int> chromium_pids(const std::string& needle) {
+std::vector<int> browser_pids(const std::string& needle) {
   std::vector<int> pids;
   DIR* d = ::opendir("/proc");
   if (!d) return pids;
@@ -151,7 +155,8 @@ std::vector<int> chromium_pids(const std::string& needle) {
     if (pid <= 0) continue;
     std::ifstream f(std::string("/proc/") + e->d_name + "/cmdline", std::ios::binary);
     std::string cmd((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    if (cmd.find("chrom") != std::string::npos && cmd.find(needle) != std::string::npos)
+    const bool browser = cmd.find("chrom") != std::string::npos || cmd.find("firefox") != std::string::npos;
+    if (browser && cmd.find(needle) != std::string::npos)
       pids.push_back(pid);
   }
   ::closedir(d);

@@ -1,6 +1,7 @@
 #pragma once
-// One running camoufleet on a real simulator with real Chromium, for a test
-// case. Everything it starts is stopped (by pid) and removed when it goes.
+// One running camoufleet on a real simulator with real Chromium (or the
+// browser of --browser-kind=NAME), for a test case. Everything it starts is
+// stopped (by pid) and removed when it goes.
 
 #include <chrono>
 #include <functional>
@@ -82,8 +83,9 @@ std::string expected_answer(const std::string& prompt, const std::string& model 
 nlohmann::json chat_body(const std::string& prompt, const std::string& model = "gemini-2.5-pro",
                          bool stream = false);
 
-// Process ids of every chromium process whose command line holds `needle`.
-std::vector<int> chromium_pids(const std::string& needle);
+// Process ids of every browser process (chromium or firefox) whose command
+// line holds `needle`.
+std::vector<int> browser_pids(const std::string& needle);
 
 std::string camoufleet_binary();
 std::string source_dir();

@@ -352,7 +352,7 @@ TEST_CASE("reliability: chaos, bounded: mixed traffic while browsers, site and p
     for (const auto& i : view["instances"])
       if (i.contains("port") && i["port"].is_number())
         if (const int pid = browser_pid_for_port(f, i["port"].get<int>()); pid > 0) groups.insert(pid);
-    for (int pid : chromium_pids(root)) {
+    for (int pid : browser_pids(root)) {
       const int pgid = ::getpgid(pid);
       if (process_alive(pid) && pgid > 0 && groups.count(pgid) == 0) orphan_groups.insert(pgid);
     }

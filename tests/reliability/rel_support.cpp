@@ -75,6 +75,16 @@ std::vector<std::string> sockets_of(int pid) {
 }
 
 int browser_pid_for_port(const e2e::fleet_fixture& f, int port) {
+  if (testing::firefox_kind()) {
+    // Firefox is started with --remote-debugging-port 0 and picks its own
+    // port: the instance that reports this port names its browser's pid.
+    auto r = f.get("/v1/instances");
+    auto j = nlohmann::json::parse(r.body, nullptr, false);
+    if (r.status != 200 || j.is_discarded()) return 0;
+    for (const auto& i : j.value("instances", nlohmann::json::array()))
+      if (i.value("port", 0) == port && i["browser_pid"].is_number()) return i["browser_pid"].get<int>();
+    return 0;
+  }
   // Exact arguments, and only this fleet's browsers: under ctest -j2 another
   // fleet's browser can hold the same port flag for a moment (a launch that
   // lost the port race is being stopped), and a prefix would match 9222 in
@@ -82,7 +92,7 @@ int browser_pid_for_port(const e2e::fleet_fixture& f, int port) {
   const std::string port_arg = "--remote-debugging-port=" + std::to_string(port);
   const std::string dir_arg = "--user-data-dir=" + profile_root(f) + "/";
   std::vector<int> pids;
-  for (int pid : e2e::chromium_pids(dir_arg)) {
+  for (int pid : e2e::browser_pids(dir_arg)) {
     const std::string cmd = read_file("/proc/" + std::to_string(pid) + "/cmdline");
     std::istringstream args(cmd);
     std::string arg;

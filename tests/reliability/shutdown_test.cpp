@@ -19,7 +19,7 @@ namespace {
 
 std::vector<int> live_browsers(const std::string& root) {
   std::vector<int> out;
-  for (int pid : chromium_pids(root))
+  for (int pid : browser_pids(root))
     if (process_alive(pid)) out.push_back(pid);
   return out;
 }

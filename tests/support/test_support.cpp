@@ -415,6 +415,17 @@ std::string chromium_path() { return "/usr/bin/chromium"; }
 
 bool chromium_available() { return ::access(chromium_path().c_str(), X_OK) == 0; }
 
+std::string browser_kind() {
+  const char* k = std::getenv("CAMOUFLEET_BROWSER_KIND");
+  return k && *k ? k : "chromium";
+}
+
+bool firefox_kind() { return browser_kind() != "chromium"; }
+
+std::string browser_path() { return firefox_kind() ? "/usr/bin/firefox-esr" : chromium_path(); }
+
+bool browser_available() { return ::access(browser_path().c_str(), X_OK) == 0; }
+
 // ---- sim_process --------------------------------------------------------
 
 std::string sim_process::binary() { return CAMOUFLEET_SIM_BIN; }

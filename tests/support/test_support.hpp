@@ -133,6 +133,14 @@ std::string sim_fixture(const std::string& name);  // its bytes; throws if unrea
 bool chromium_available();
 std::string chromium_path();
 
+// The browser the suites drive: CAMOUFLEET_BROWSER_KIND ("chromium" when
+// unset; tests/doctest_main.cpp sets it from --browser-kind=NAME), and the
+// executable for it (/usr/bin/chromium, /usr/bin/firefox-esr).
+std::string browser_kind();
+bool firefox_kind();  // firefox or camoufox: WebDriver BiDi
+std::string browser_path();
+bool browser_available();
+
 // The simulator binary, started with --port 0 plus extra args; waits for
 // its listening line (throws std::runtime_error if it does not come in 15 s).
 class sim_process {

@@ -88,7 +88,10 @@ struct sim_fixture {
   session_options options(const std::string& account = "alice") const {
     session_options o;
     o.instance_id = "test_" + account;
-    o.browser_path = testing::chromium_path();
+    o.kind = testing::browser_kind() == "firefox"    ? browser_kind::firefox
+             : testing::browser_kind() == "camoufox" ? browser_kind::camoufox
+                                                     : browser_kind::chromium;
+    o.browser_path = testing::browser_path();
     o.base_port = free_base_port();
     o.profile_root = dir.path();
     o.auth_file = account.empty() ? "" : dir.file(account + ".json");
@@ -99,7 +102,7 @@ struct sim_fixture {
 
   std::unique_ptr<session> start(const session_options& o) {
     auto rec = exits;
-    return start_chromium_session(o, [rec](const std::string& reason) {
+    return start_session(o, [rec](const std::string& reason) {
       std::lock_guard<std::mutex> lock(rec->mu);
       rec->reasons.push_back(reason);
     });

@@ -1,5 +1,7 @@
-// End to end: the real headless Chromium drives the real simulator through
-// start_chromium_session / site::chat_page over cdp_transport. Every browser, simulator and temp dir is
+// End to end: the real headless browser drives the real simulator through
+// start_session / site::chat_page: Chromium over cdp_transport, or (run with
+// --browser-kind=firefox, ctest prefix browser/firefox/) firefox-esr over
+// bidi_transport. Every browser, simulator and temp dir is
 // owned by an RAII object, so a failing check leaves nothing behind.
 
 #include "driver_fixture.hpp"
@@ -56,7 +58,7 @@ TEST_CASE("driver: a broken profile file is invalid_profile and starts no browse
 TEST_CASE("driver: a streamed answer equals the simulator's and what the page shows") {
   sim_fixture f;
   auto s = f.start("alice");
-  auto& page = dynamic_cast<chromium_session&>(*s).chromium_page();
+  auto& page = dynamic_cast<site::chat_page&>(s->page());
   collected c;
   auto r = page.generate(ask("Hello there from the driver"), {}, c.fn(), 20s);
   // gemini-2.5-pro thinks by default on the page.
@@ -90,7 +92,7 @@ TEST_CASE("driver: the page-hook answer source gives the same answer as the netw
   auto o = f.options("alice");
   o.page_hook = true;
   auto s = f.start(o);
-  auto& page = dynamic_cast<chromium_session&>(*s).chromium_page();
+  auto& page = dynamic_cast<site::chat_page&>(s->page());
   CHECK(std::string(page.answer_source_name()) == "hook");
   collected c;
   auto r = page.generate(ask("Hello through the hook"), {}, c.fn(), 20s);
@@ -187,7 +189,7 @@ TEST_CASE("driver: settings reach the site (temperature, top_p, max tokens, stop
 TEST_CASE("driver: switching the model") {
   sim_fixture f;
   auto s = f.start("alice");
-  auto& page = dynamic_cast<chromium_session&>(*s).chromium_page();
+  auto& page = dynamic_cast<site::chat_page&>(s->page());
   page.switch_model("gemini-2.0-flash", 15s);
   CHECK(page.current_model() == "gemini-2.0-flash");
   collected c;
@@ -235,7 +237,7 @@ TEST_CASE("driver: request_stop cancels a running answer and the site sees the a
 TEST_CASE("driver: new chat clears the conversation") {
   sim_fixture f;
   auto s = f.start("alice");
-  auto& page = dynamic_cast<chromium_session&>(*s).chromium_page();
+  auto& page = dynamic_cast<site::chat_page&>(s->page());
   collected c;
   page.generate(ask("first"), {}, c.fn(), 20s);
   CHECK(page.last_answer().turns == 1);
@@ -369,7 +371,7 @@ TEST_CASE("driver: the DOM fallback yields the exact answer when the stream is n
     d["timeouts_ms"]["stream_start"] = 200;
   });
   auto s = f.start(o);
-  auto& page = dynamic_cast<chromium_session&>(*s).chromium_page();
+  auto& page = dynamic_cast<site::chat_page&>(s->page());
   f.sim.set_pacing({{"token_ms", 30}});
   collected c;
   auto r = page.generate(ask("fallback words here"), {}, c.fn(), 20s);

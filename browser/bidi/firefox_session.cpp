@@ -1,0 +1,155 @@
+#include "browser/bidi/firefox_session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "browser/bidi/bidi_transport.hpp"
+#include "browser/bidi/launcher.hpp"
+#include "browser/bidi/session.hpp"
+#include "browser/cdp/chromium_session.hpp"
+#include "browser/io_thread.hpp"
+#include "browser/page_plan.hpp"
+#include "browser/virtual_display.hpp"
+#include "site/chat_page.hpp"
+
+namespace camoufleet::bidi {
+
+using browser::cdp::exit_latch;
+using browser::cdp::start_or_undo;
+using std::chrono::milliseconds;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+constexpr milliseconds min_start_timeout{90000};
+
+milliseconds left(clock_type::time_point deadline) {
+  return std::max(std::chrono::duration_cast<milliseconds>(deadline - clock_type::now()), milliseconds(1));
+}
+
+}  // namespace
+
+std::string origin_of(const std::string& url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string::npos) return "";
+  const auto path = url.find_first_of("/?#", scheme + 3);
+  return url.substr(0, path);
+}
+
+firefox_session::firefox_session(const browser::session_options& options, browser::exit_callback on_exit)
+    : options_(options), latch_(std::make_shared<exit_latch>(std::move(on_exit))) {
+  start_or_undo(*latch_, [this] { start(); }, [this] { teardown(milliseconds(2000), false); });
+}
+
+firefox_session::~firefox_session() {
+  if (!closed_) close(milliseconds(2000));
+}
+
+core::page_driver& firefox_session::page() { return *page_; }
+
+void firefox_session::start() {
+  // Firefox answers its first session.new only once its whole startup is
+  // done: ~10 s on a busy 2-core machine, 30 s and more with three starting
+  // at once. The instance's own start deadline (actors/timing.hpp) stays the bound.
+  const auto deadline = clock_type::now() + std::max(options_.start_timeout, min_start_timeout);
+  const std::string& id = options_.instance_id;
+  browser::page_plan plan = browser::load_page_plan(options_);
+  // BiDi cannot stream a response body: the page hook reads the answer.
+  plan.setup.page_hook = true;
+
+  io_ = std::make_unique<browser::io_thread>();
+  std::weak_ptr<exit_latch> weak_latch = latch_;
+  std::string endpoint = options_.ws_endpoint;
+  if (endpoint.empty()) {
+    firefox_options fo;
+    fo.instance_id = id;
+    fo.kind = options_.kind == browser::browser_kind::camoufox ? firefox_kind::camoufox : firefox_kind::firefox;
+    fo.browser_path = options_.browser_path;
+    fo.display = options_.display;
+    fo.x_display = options_.x_display;
+    if (options_.display == browser::display_mode::virtual_display && fo.x_display.empty()) {
+      display_ = browser::virtual_display::start(99, std::min(left(deadline), milliseconds(10000)));
+      fo.x_display = display_->name();
+    }
+    fo.profile_root = options_.profile_root;
+    fo.start_timeout = left(deadline);
+    browser_ = firefox_process::launch(fo, [weak_latch, id](const browser::exit_info& e) {
+      auto l = weak_latch.lock();
+      if (!l || l->disarmed()) return;  // browser.close from close(): expected
+      spdlog::warn("instance={} browser gone: {}", id, e.text);
+      l->report("browser " + e.text);
+    });
+    endpoint = browser_->ws_endpoint();
+    info_.pid = browser_->process().pid();
+  }
+  info_.ws_endpoint = endpoint;
+  try {
+    info_.port = std::stoi(browser::cdp::parse_ws_url(endpoint).port);
+  } catch (const std::exception&) {
+    info_.port = 0;
+  }
+
+  bidi_ = bidi::session::open(*io_, endpoint, left(deadline));
+  bidi_->on_gone([weak_latch, id](const std::string& reason) {
+    auto l = weak_latch.lock();
+    if (!l || l->disarmed()) return;
+    spdlog::warn("instance={} browser connection lost: {}", id, reason);
+    l->report("browser connection lost: " + reason);
+  });
+  const std::string context = bidi_->initial_context(left(deadline));
+  transport_ = std::make_unique<bidi_transport>(*bidi_, context, origin_of(plan.setup.site_url));
+  page_ = std::make_unique<site::chat_page>(*transport_, std::move(plan.site), std::move(plan.setup));
+  page_->open(left(deadline));
+
+  if (!latch_->arm())
+    throw driver_error(failure_kind::browser_gone, "the browser went away while starting: " + latch_->reason());
+  spdlog::info("instance={} browser up ({}) pid={} port={} mode={}", id, browser::to_string(options_.kind),
+               info_.pid, info_.port, browser_ ? "launched" : "attached");
+}
+
+void firefox_session::teardown(milliseconds grace, bool graceful) {
+  const auto started = clock_type::now();
+  page_.reset();
+  transport_.reset();
+  try {
+    if (bidi_) {
+      if (graceful && bidi_->alive()) {
+        try {
+          // Ours: close the browser. Attached: end only our session, so that
+          // the next client (Firefox takes one at a time) can start its own.
+          if (browser_)
+            bidi_->close_browser(std::min(grace, milliseconds(2000)));
+          else
+            bidi_->command("session.end", nlohmann::json::object(), milliseconds(2000));
+        } catch (const std::exception&) {
+          // Gone already: terminate() below settles it.
+        }
+      }
+      bidi_.reset();
+    }
+    if (browser_) {
+      auto spent = std::chrono::duration_cast<milliseconds>(clock_type::now() - started);
+      if (graceful) browser_->process().wait_for_exit(std::max(grace - spent, milliseconds(0)));
+      browser_.reset();  // terminates a browser still running, removes its profile dir
+    }
+    if (io_) {
+      io_->stop();
+      io_.reset();
+    }
+  } catch (...) {
+  }
+  display_.reset();
+}
+
+void firefox_session::close(milliseconds grace) {
+  if (closed_.exchange(true)) return;
+  latch_->disarm();
+  teardown(grace, true);
+  spdlog::info("instance={} browser stopped", options_.instance_id);
+}
+
+std::unique_ptr<browser::session> start_firefox_session(const browser::session_options& options,
+                                                        browser::exit_callback on_exit) {
+  return std::make_unique<firefox_session>(options, std::move(on_exit));
+}
+
+}  // namespace camoufleet::bidi

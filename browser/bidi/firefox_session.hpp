@@ -1,0 +1,65 @@
+#pragma once
+// The Firefox / Camoufox implementation of browser::session: a launched
+// (firefox_process) or attached browser, one WebDriver BiDi session, its
+// initial tab: site::chat_page over a bidi_transport. The answer is always
+// read through the page hook (BiDi cannot stream a response body).
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "browser/session.hpp"
+
+namespace camoufleet::site {
+class chat_page;
+}
+namespace camoufleet::browser {
+class io_thread;
+class virtual_display;
+namespace cdp {
+class exit_latch;
+}
+}  // namespace camoufleet::browser
+
+namespace camoufleet::bidi {
+
+class firefox_process;
+class session;
+class bidi_transport;
+
+// "https://host[:port]" of a URL ("" when it has none): the cookie partition.
+std::string origin_of(const std::string& url);
+
+class firefox_session : public browser::session {
+ public:
+  // Use start_firefox_session().
+  firefox_session(const browser::session_options& options, browser::exit_callback on_exit);
+  ~firefox_session() override;
+  firefox_session(const firefox_session&) = delete;
+  firefox_session& operator=(const firefox_session&) = delete;
+
+  browser::session_info info() const override { return info_; }
+  core::page_driver& page() override;
+  void close(std::chrono::milliseconds grace) override;
+
+ private:
+  void start();
+  void teardown(std::chrono::milliseconds grace, bool graceful);
+
+  browser::session_options options_;
+  std::shared_ptr<browser::cdp::exit_latch> latch_;
+  std::unique_ptr<browser::virtual_display> display_;
+  std::unique_ptr<browser::io_thread> io_;
+  std::unique_ptr<firefox_process> browser_;
+  std::unique_ptr<bidi::session> bidi_;
+  std::unique_ptr<bidi_transport> transport_;
+  std::unique_ptr<site::chat_page> page_;
+  browser::session_info info_;
+  std::atomic<bool> closed_{false};
+};
+
+std::unique_ptr<browser::session> start_firefox_session(const browser::session_options& options,
+                                                        browser::exit_callback on_exit);
+
+}  // namespace camoufleet::bidi
