@@ -138,3 +138,18 @@ TEST_CASE("e2e wire: an error pair in the stream is a rate limit for the account
   REQUIRE(inst["instances"].size() == 1);
   CHECK(inst["instances"][0]["status"] == "cooldown");
 }
+
+TEST_CASE("e2e wire: a captured function-call answer becomes tool_calls") {
+  fleet_fixture f(replaying("function-call.json", 20, 5));
+  auto r = f.post("/v1/chat/completions", chat_body("What is the weather in Paris?"));
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  auto j = r.json();
+  const auto& msg = j["choices"][0]["message"];
+  CHECK(j["choices"][0]["finish_reason"] == "tool_calls");
+  CHECK(msg["content"].is_null());
+  REQUIRE(msg["tool_calls"].size() == 1);
+  CHECK(msg["tool_calls"][0]["function"]["name"] == "get_weather");
+  CHECK(json::parse(msg["tool_calls"][0]["function"]["arguments"].get<std::string>()) ==
+        json{{"city", "Paris"}, {"days", 3}});
+}
