@@ -485,7 +485,8 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
                            m.model,             std::move(m.result.content),
                            std::move(m.result.reasoning), std::move(m.result.finish_reason),
                            m.result.prompt_tokens, m.result.completion_tokens,
-                           m.result.reasoning_tokens};
+                           m.result.reasoning_tokens,
+                           std::move(m.result.tool_calls)};
       self->send(s.job_sink, std::move(fin));
       auto o = outcome_for(s, m.request_id);
       o.ok = true;

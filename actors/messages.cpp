@@ -3,7 +3,9 @@
 namespace camoufleet {
 
 void register_types(caf::actor_system_config& cfg) {
-  cfg.add_message_type<core::chat_message>("camoufleet::chat_message")
+  cfg.add_message_type<core::tool_call>("camoufleet::tool_call")
+      .add_message_type<core::attachment>("camoufleet::attachment")
+      .add_message_type<core::chat_message>("camoufleet::chat_message")
       .add_message_type<core::generation_params>("camoufleet::generation_params")
       .add_message_type<core::delta>("camoufleet::delta")
       .add_message_type<core::generation_result>("camoufleet::generation_result")

@@ -137,7 +137,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, request_finished& x) {
   return f(caf::meta::type_name("request_finished"), x.request_id, x.instance_id, x.model,
            x.content, x.reasoning, x.finish_reason, x.prompt_tokens, x.completion_tokens,
-           x.reasoning_tokens);
+           x.reasoning_tokens, x.tool_calls);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, request_failed& x) {
@@ -208,13 +208,23 @@ typename Inspector::result_type inspect(Inspector& f, ping_done& x) {
 namespace camoufleet::core {
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tool_call& x) {
+  return f(caf::meta::type_name("tool_call"), x.id, x.name, x.arguments);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, attachment& x) {
+  return f(caf::meta::type_name("attachment"), x.mime_type, x.data);
+}
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, chat_message& x) {
-  return f(caf::meta::type_name("chat_message"), x.role, x.content);
+  return f(caf::meta::type_name("chat_message"), x.role, x.content, x.tool_calls,
+           x.tool_call_id, x.attachments);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, generation_params& x) {
   return f(caf::meta::type_name("generation_params"), x.model, x.temperature, x.top_p,
-           x.max_output_tokens, x.stop, x.reasoning_effort);
+           x.max_output_tokens, x.stop, x.reasoning_effort, x.function_declarations,
+           x.tool_choice, x.tool_choice_name);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, delta& x) {
@@ -223,7 +233,7 @@ typename Inspector::result_type inspect(Inspector& f, delta& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, generation_result& x) {
   return f(caf::meta::type_name("generation_result"), x.content, x.reasoning, x.finish_reason,
-           x.prompt_tokens, x.completion_tokens, x.reasoning_tokens);
+           x.tool_calls, x.prompt_tokens, x.completion_tokens, x.reasoning_tokens);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, model_info& x) {

@@ -65,6 +65,7 @@ struct request_finished {
   int prompt_tokens = 0;
   int completion_tokens = 0;
   int reasoning_tokens = 0;  // part of completion_tokens
+  std::vector<core::tool_call> tool_calls;  // finish_reason "tool_calls"
 };
 struct request_failed {
   std::string request_id;

@@ -7,9 +7,29 @@
 
 namespace camoufleet::core {
 
+// One function call the model asked for (OpenAI `tool_calls[]`).
+struct tool_call {
+  std::string id;         // "call_..."
+  std::string name;
+  std::string arguments;  // a JSON object, as text
+};
+
+// A file that goes to the page with a user turn (an `image_url` part with a
+// data: URL, decoded).
+struct attachment {
+  std::string mime_type;  // "image/png" | "image/jpeg" | "image/webp" | "image/gif"
+  std::string data;       // the raw bytes
+};
+
 struct chat_message {
-  std::string role;  // "system" | "user" | "assistant"
+  chat_message() = default;
+  chat_message(std::string r, std::string c) : role(std::move(r)), content(std::move(c)) {}
+
+  std::string role;  // "system" | "user" | "assistant" | "tool"
   std::string content;
+  std::vector<tool_call> tool_calls;     // assistant: the calls it made
+  std::string tool_call_id;              // tool: the call this is the result of
+  std::vector<attachment> attachments;   // user: images
 };
 
 // What the page should be set to before a prompt is submitted. Unset values
@@ -22,6 +42,12 @@ struct generation_params {
   int max_output_tokens = -1;     // <= 0: unset
   std::vector<std::string> stop;  // empty: no stop sequences
   std::string reasoning_effort;   // "" unset; "none" | "low" | "medium" | "high"
+  // The page's function declarations (a JSON array, already converted to
+  // what the page accepts); "" = no tools: function calling is turned off.
+  std::string function_declarations;
+  // "" / "auto" | "none" | "required" | "function" (then tool_choice_name).
+  std::string tool_choice;
+  std::string tool_choice_name;
 };
 
 struct delta {
@@ -32,7 +58,8 @@ struct delta {
 struct generation_result {
   std::string content;
   std::string reasoning;
-  std::string finish_reason;  // "stop" | "length" | "content_filter"
+  std::string finish_reason;  // "stop" | "length" | "content_filter" | "tool_calls"
+  std::vector<tool_call> tool_calls;
   int prompt_tokens = 0;
   int completion_tokens = 0;  // answer + reasoning, as the site counts them
   int reasoning_tokens = 0;

@@ -1,4 +1,5 @@
 #include "http/chat_request.hpp"
+#include "http/request_parts.hpp"
 
 #include <algorithm>
 #include <climits>
@@ -21,19 +22,7 @@ chat_parse_result fail(std::string message, std::string param = {}) {
   return r;
 }
 
-const char* type_name(const json& v) {
-  switch (v.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::object: return "object";
-    case json::value_t::array: return "array";
-    case json::value_t::string: return "string";
-    case json::value_t::boolean: return "boolean";
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned:
-    case json::value_t::number_float: return "number";
-    default: return "unknown";
-  }
-}
+const char* type_name(const json& v) { return json_type_name(v); }
 
 // Counts bracket nesting outside of strings; the JSON parser reports the
 // syntax errors, this only bounds the depth.
@@ -58,17 +47,20 @@ bool depth_within(std::string_view s, int limit) {
   return true;
 }
 
-// Only text reaches the page, so text parts are joined and everything else is
-// refused by name instead of silently dropped.
+chat_parse_result fail_with(const request_error& e) { return fail(e.message, e.param); }
+
+// Text parts are joined; image_url parts of a user turn become attachments;
+// everything else is refused by name instead of silently dropped.
 bool read_content(const json& content, const std::string& role, const std::string& where,
-                  std::string& out, chat_parse_result& err) {
+                  std::string& out, std::vector<core::attachment>& files,
+                  chat_parse_result& err) {
   if (content.is_string()) {
     out = content.get<std::string>();
     return true;
   }
   if (content.is_null()) {
     // An assistant turn that only carried tool calls has no content.
-    if (role == "assistant") {
+    if (role == "assistant" || role == "tool") {
       out.clear();
       return true;
     }
@@ -85,6 +77,7 @@ bool read_content(const json& content, const std::string& role, const std::strin
   }
   std::string joined;
   std::size_t index = 0;
+  std::size_t texts = 0;
   for (const auto& part : content) {
     const std::string part_where = where + "[" + std::to_string(index) + "]";
     if (!part.is_object()) {
@@ -99,9 +92,21 @@ bool read_content(const json& content, const std::string& role, const std::strin
       return false;
     }
     const auto type_value = type->get<std::string>();
+    if (type_value == "image_url" && role == "user") {
+      core::attachment file;
+      if (auto e = read_image_part(part, part_where, file)) {
+        err = fail_with(*e);
+        return false;
+      }
+      files.push_back(std::move(file));
+      ++index;
+      continue;
+    }
     if (type_value != "text") {
       err = fail("Unsupported content part type '" + type_value + "' in '" + part_where +
-                     ".type': only 'text' parts are supported.",
+                     ".type': only 'text' parts" +
+                     (role == "user" ? " and 'image_url' parts" : "") + " are supported" +
+                     (type_value == "image_url" ? " for role '" + role + "'." : "."),
                  part_where + ".type");
       return false;
     }
@@ -111,7 +116,7 @@ bool read_content(const json& content, const std::string& role, const std::strin
                  part_where + ".text");
       return false;
     }
-    if (index > 0) joined += '\n';
+    if (texts++ > 0) joined += '\n';
     joined += text->get<std::string>();
     ++index;
   }
@@ -260,6 +265,7 @@ chat_parse_result parse_chat_request(std::string_view body) {
                 "messages");
 
   std::size_t index = 0;
+  std::size_t images = 0;
   for (const auto& m : *messages) {
     const std::string where = "messages[" + std::to_string(index) + "]";
     if (!m.is_object())
@@ -286,16 +292,27 @@ chat_parse_result parse_chat_request(std::string_view body) {
       return fail("Missing required parameter: '" + where + ".content'.", where + ".content");
     core::chat_message msg;
     msg.role = role_value;
-    if (content != m.end() &&
-        !read_content(*content, role_value, where + ".content", msg.content, r))
+    if (content != m.end() && !read_content(*content, role_value, where + ".content",
+                                            msg.content, msg.attachments, r))
       return r;
+    if (role_value == "assistant") {
+      if (auto e = read_tool_calls(m, where, msg.tool_calls)) return fail_with(*e);
+    } else if (role_value == "tool") {
+      if (auto e = read_tool_call_id(m, where, msg.tool_call_id)) return fail_with(*e);
+    }
+    images += msg.attachments.size();
+    if (images > max_images)
+      return fail("Invalid 'messages': more than " + std::to_string(max_images) +
+                      " images in one request.",
+                  where + ".content");
     req.messages.push_back(std::move(msg));
     ++index;
   }
   // Empty turns are dropped from the prompt (cdp/prompt.hpp): with nothing
   // left, no browser could do anything but fail.
   const bool any_text = std::any_of(req.messages.begin(), req.messages.end(), [](const auto& m) {
-    return m.content.find_first_not_of(" \t\r\n") != std::string::npos;
+    return m.content.find_first_not_of(" \t\r\n") != std::string::npos ||
+           !m.tool_calls.empty() || !m.attachments.empty();
   });
   if (!any_text)
     return fail("Invalid 'messages': no message has any text content, so there is nothing "
@@ -362,6 +379,8 @@ chat_parse_result parse_chat_request(std::string_view body) {
     if (effort == "minimal") effort = "low";
     req.params.reasoning_effort = effort;
   }
+
+  if (auto e = read_tools(doc, req.params)) return fail_with(*e);
 
   // One page produces one answer: asking for several cannot be honoured.
   if (auto it = doc.find("n"); it != doc.end() && !it->is_null()) {

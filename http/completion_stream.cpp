@@ -41,6 +41,9 @@ std::string completion_stream::on_finished(const request_finished& f) {
   const auto content_tail = unsent_tail(f.content, sent_content_);
   if (!reasoning_tail.empty() || !content_tail.empty())
     out += sse_event(delta_chunk_json(meta_, content_tail, reasoning_tail));
+  // The page gives a call only once it is complete: each goes out whole.
+  for (std::size_t i = 0; i < f.tool_calls.size(); ++i)
+    out += sse_event(tool_call_chunk_json(meta_, static_cast<int>(i), f.tool_calls[i]));
   out += sse_event(finish_chunk_json(meta_, f.finish_reason));
   if (include_usage_)
     out += sse_event(

@@ -38,6 +38,12 @@ ojson usage(const token_usage& u) {
   return j;
 }
 
+ojson tool_call_json(const core::tool_call& c) {
+  return ojson{{"id", c.id},
+               {"type", "function"},
+               {"function", ojson{{"name", c.name}, {"arguments", c.arguments}}}};
+}
+
 }  // namespace
 
 std::string chunk_frame(std::string_view data) {
@@ -75,13 +81,20 @@ std::string_view sse_keep_alive() { return ": keep-alive\n\n"; }
 std::string_view sse_done() { return "data: [DONE]\n\n"; }
 
 std::string_view normalize_finish_reason(std::string_view reason) {
-  if (reason == "length" || reason == "content_filter") return reason;
+  if (reason == "length" || reason == "content_filter" || reason == "tool_calls") return reason;
   return "stop";
 }
 
 std::string completion_json(const completion_meta& meta, const request_finished& done) {
   ojson message = {{"role", "assistant"}, {"content", done.content}};
   if (!done.reasoning.empty()) message["reasoning_content"] = done.reasoning;
+  if (!done.tool_calls.empty()) {
+    // OpenAI: an answer that is only calls has content null.
+    if (done.content.empty()) message["content"] = nullptr;
+    ojson calls = ojson::array();
+    for (const auto& c : done.tool_calls) calls.push_back(tool_call_json(c));
+    message["tool_calls"] = std::move(calls);
+  }
   ojson choice = {{"index", 0},
                   {"message", std::move(message)},
                   {"finish_reason", std::string(normalize_finish_reason(done.finish_reason))}};
@@ -107,6 +120,16 @@ std::string delta_chunk_json(const completion_meta& meta, std::string_view conte
   if (!content.empty()) delta["content"] = std::string(content);
   ojson j = chunk_base(meta);
   j["choices"] = one_choice(std::move(delta), {});
+  return dump(j);
+}
+
+std::string tool_call_chunk_json(const completion_meta& meta, int index,
+                                 const core::tool_call& call) {
+  ojson entry = {{"index", index}};
+  const ojson body = tool_call_json(call);
+  for (auto it = body.begin(); it != body.end(); ++it) entry[it.key()] = it.value();
+  ojson j = chunk_base(meta);
+  j["choices"] = one_choice(ojson{{"tool_calls", ojson::array({std::move(entry)})}}, {});
   return dump(j);
 }
 

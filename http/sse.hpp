@@ -49,12 +49,17 @@ std::string role_chunk_json(const completion_meta& meta);
 // fields are left out of the delta).
 std::string delta_chunk_json(const completion_meta& meta, std::string_view content,
                              std::string_view reasoning);
+// chat.completion.chunk whose delta carries one tool call in full:
+// {"tool_calls":[{"index", "id", "type":"function", "function":{name, arguments}}]}.
+std::string tool_call_chunk_json(const completion_meta& meta, int index,
+                                 const core::tool_call& call);
 // chat.completion.chunk with an empty delta and the finish reason.
 std::string finish_chunk_json(const completion_meta& meta, std::string_view finish_reason);
 // chat.completion.chunk with "choices":[] and usage (stream_options.include_usage).
 std::string usage_chunk_json(const completion_meta& meta, const token_usage& usage);
 
-// "stop" | "length" | "content_filter" pass through; anything else is reported as "stop".
+// "stop" | "length" | "content_filter" | "tool_calls" pass through; anything
+// else is reported as "stop".
 std::string_view normalize_finish_reason(std::string_view reason);
 
 }  // namespace camoufleet::http

@@ -125,6 +125,8 @@ answer compute_answer(const answer_input& in) {
     a.text_tokens.push_back(std::move(tok));
   }
 
+  if (!a.text_tokens.empty())
+    a.text_tokens.insert(a.text_tokens.begin() + 1, in.file_notes.begin(), in.file_notes.end());
   a.candidates_tokens = static_cast<int>(a.text_tokens.size());
   a.thoughts_tokens = static_cast<int>(a.reasoning_tokens.size());
   a.total_tokens = a.prompt_tokens + a.candidates_tokens + a.thoughts_tokens;

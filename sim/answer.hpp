@@ -19,6 +19,9 @@ struct answer_input {
   bool thinking = false;
   int thinking_budget = -1;  // <= 0: automatic
   int length = 24;           // text tokens before cuts (the --tokens pacing value)
+  // Tokens about the files the page uploaded, put right after the first
+  // text token (sim/function_calling.hpp: file_tokens()).
+  std::vector<std::string> file_notes;
 };
 
 enum finish_code : int { finish_stop = 1, finish_length = 2, finish_blocked = 8 };

@@ -36,6 +36,15 @@ std::optional<generate_params> parse_generate_body(const std::string& body, std:
       p.thinking_budget = static_cast<int>(j["thinking_budget"].get<double>());
     if (j.contains("thinking_level") && j["thinking_level"].is_string())
       p.thinking_level = j["thinking_level"].get<std::string>();
+    if (j.contains("tools") && j["tools"].is_array())
+      for (const auto& t : j["tools"])
+        if (t.is_object() && t.contains("name") && t["name"].is_string())
+          p.tools.push_back(t["name"].get<std::string>());
+    if (j.contains("files") && j["files"].is_array())
+      for (const auto& f : j["files"])
+        if (f.is_object())
+          p.files.push_back({f.value("name", std::string()), f.value("type", std::string()),
+                             f.value("size", 0LL)});
   } catch (const json::exception& e) {
     error = e.what();
     return std::nullopt;
@@ -58,6 +67,7 @@ answer_input to_answer_input(const generate_params& p, int length) {
   in.thinking = p.thinking;
   in.thinking_budget = p.thinking_budget;
   in.length = length;
+  in.file_notes = file_tokens(p.files);
   return in;
 }
 
@@ -184,8 +194,11 @@ admission sim_state::begin_generate(const std::string& name, const generate_para
     a.kind = admission::stream;
     a.pace = pacing_;
     a.ans = compute_answer(to_answer_input(p, pacing_.tokens));
-    a.pieces = replay_pieces_.empty() ? encode_answer(a.ans, "v1_sim" + std::to_string(rec.id))
-                                      : replay_pieces_;
+    const std::string trace = "v1_sim" + std::to_string(rec.id);
+    const auto calls = find_call_phrases(p.prompt, p.tools);
+    a.pieces = !replay_pieces_.empty() ? replay_pieces_
+               : calls.empty()         ? encode_answer(a.ans, trace)
+                                       : encode_calls(calls, a.ans.prompt_tokens, trace);
     a.hang = f.hang.value_or(false);
     a.slow_first_token_ms = f.slow_first_token_ms.value_or(0);
     a.drop_after_tokens = f.drop_after_tokens.value_or(-1);
@@ -334,6 +347,16 @@ void sim_state::reset() {
   }
 }
 
+namespace {
+
+json files_json(const std::vector<uploaded_file>& files) {
+  json out = json::array();
+  for (const auto& f : files) out.push_back({{"name", f.name}, {"type", f.mime_type}, {"size", f.size}});
+  return out;
+}
+
+}  // namespace
+
 json sim_state::to_json() const {
   std::lock_guard<std::mutex> lock(mu_);
   json accounts = json::object();
@@ -354,6 +377,8 @@ json sim_state::to_json() const {
                     {"thinking", r.params.thinking},
                     {"thinking_budget", r.params.thinking_budget},
                     {"thinking_level", r.params.thinking_level},
+                    {"tools", r.params.tools},
+                    {"files", files_json(r.params.files)},
                     {"status", to_string(r.status)},
                     {"tokens_sent", r.tokens_sent},
                     {"started_ms", r.started_ms},

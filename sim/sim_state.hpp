@@ -16,6 +16,7 @@
 
 #include "sim/accounts.hpp"
 #include "sim/answer.hpp"
+#include "sim/function_calling.hpp"
 
 namespace camoufleet::sim {
 
@@ -30,6 +31,11 @@ struct generate_params {
   bool thinking = false;
   int thinking_budget = -1;
   std::string thinking_level;  // "low" | "high" on models with a Thinking Level select
+  // The names of the function declarations the page holds while function
+  // calling is on (`"tools": [{name, ...}]`), and the uploaded files
+  // (`"files": [{name, type, size}]`).
+  std::vector<std::string> tools;
+  std::vector<uploaded_file> files;
 };
 // nullopt + error message on a malformed body.
 std::optional<generate_params> parse_generate_body(const std::string& body, std::string& error);

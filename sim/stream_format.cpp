@@ -86,27 +86,20 @@ std::vector<std::string> split_body(const std::string& body) {
   std::vector<std::string> pieces;
   std::size_t from = 0;
   int depth = 0;
-  bool in_string = false, escape = false;
-  for (std::size_t i = 0; i < body.size(); ++i) {
-    const char c = body[i];
-    if (in_string) {
-      if (escape) escape = false;
-      else if (c == '\\') escape = true;
-      else if (c == '"') in_string = false;
-      continue;
+  scan_brackets(body, 0, [&](std::size_t i, char c) {
+    if (c == '[' || c == '{') {
+      ++depth;
+      return false;
     }
-    if (c == '"') in_string = true;
-    else if (c == '[' || c == '{') ++depth;
-    else if (c == ']' || c == '}') {
-      // An element of the chunk list (depth 2 inside `[[`) just closed; the
-      // last one stays with the closing brackets.
-      if (--depth == 2 && body.find_first_not_of(" \t\r\n", i + 1) != std::string::npos &&
-          body[body.find_first_not_of(" \t\r\n", i + 1)] == ',') {
-        pieces.push_back(body.substr(from, i + 1 - from));
-        from = i + 1;
-      }
+    // An element of the chunk list (depth 2 inside `[[`) just closed; the
+    // last one stays with the closing brackets.
+    const auto next = body.find_first_not_of(" \t\r\n", i + 1);
+    if (--depth == 2 && next != std::string::npos && body[next] == ',') {
+      pieces.push_back(body.substr(from, i + 1 - from));
+      from = i + 1;
     }
-  }
+    return false;
+  });
   if (from < body.size()) pieces.push_back(body.substr(from));
   return pieces;
 }

@@ -32,6 +32,27 @@ std::string meta_element(const std::string& id);
 // the full body. One piece = one HTTP chunk on the wire.
 std::vector<std::string> encode_answer(const answer& a, const std::string& trace = "v1_sim");
 
+// Walks s from `from`, skipping JSON strings, and calls on_bracket(i, c)
+// for each [ ] { } outside them; returns the first i for which it returned
+// true, npos when none did.
+template <class F>
+std::size_t scan_brackets(const std::string& s, std::size_t from, F&& on_bracket) {
+  bool in_string = false, escaped = false;
+  for (std::size_t i = from; i < s.size(); ++i) {
+    const char c = s[i];
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if ((c == '[' || c == ']' || c == '{' || c == '}') && on_bracket(i, c)) {
+      return i;
+    }
+  }
+  return std::string::npos;
+}
+
 // Splits a body in the real form after each element of its chunk list (the
 // array two levels down), so that a captured body can be replayed as the
 // site streams it. A body with no such list is one piece.

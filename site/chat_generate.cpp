@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "site/attachment_files.hpp"
 #include "site/chat_page.hpp"
 #include "site/page_scripts.hpp"
 #include "site/prompt.hpp"
@@ -118,12 +119,17 @@ generation_result chat_page::generate(const std::vector<chat_message>& messages,
   last_streamed_ = false;
   const auto deadline = clock::now() + timeout;
   ensure_open();
-  const std::string prompt = flatten_prompt(messages, site_.labels);
+  std::string prompt = flatten_prompt(messages, site_.labels);
+  const std::string instruction = tool_choice_instruction(params);
+  if (!instruction.empty() && !prompt.empty()) prompt += site_.labels.separator + instruction;
   if (prompt.empty())
     throw driver_error(failure_kind::site_error, "nothing to send: the prompt is empty");
 
   if (!params.model.empty() && current_model() != params.model)
     switch_model(params.model, left(deadline));
+  apply_tools(params, deadline);
+  // Private copies of the request's images, removed when generate() returns.
+  const attachment_files files(messages);
 
   // Watched before Run is pressed so that the request cannot be missed.
   auto queue = std::make_shared<event_queue>();
@@ -131,7 +137,8 @@ generation_result chat_page::generate(const std::vector<chat_message>& messages,
       site_.generate_content_pattern, [queue](const page_event& e) { queue->push(e); });
   bool clicked = false;
   const auto t_prepare = clock::now();
-  std::optional<dom_snapshot> fast = prepare_and_submit(params, prompt, deadline, clicked);
+  std::optional<dom_snapshot> fast;
+  if (files.empty()) fast = prepare_and_submit(params, prompt, deadline, clicked);
   spdlog::debug("instance={} one-trip submit: {} in {} us", setup_.instance_id,
                 fast ? (clicked ? "clicked" : "not clicked") : "slow path",
                 std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - t_prepare)
@@ -140,6 +147,7 @@ generation_result chat_page::generate(const std::vector<chat_message>& messages,
     apply_settings(params, deadline);
     fast = snapshot(0, std::min(left(deadline), milliseconds(5000)));
   }
+  if (!files.empty()) attach_files(files.paths(), prompt, deadline);
   const dom_snapshot before = *fast;
   const auto turns_before = static_cast<std::size_t>(before.turns);
 

@@ -125,6 +125,15 @@ class chat_page : public core::page_driver {
   void after_failure(const driver_error& e);
   void wait_shown_finished(std::size_t turns_before, clock::time_point deadline);
   void ensure_open() const;
+  // site/chat_tools.cpp: the page's function declarations (set only when
+  // they or the model changed; turned off for a request without tools) and
+  // files attached through the upload menu after the prompt is filled.
+  void apply_tools(const generation_params& params, clock::time_point deadline);
+  void attach_files(const std::vector<std::string>& paths, const std::string& prompt,
+                    clock::time_point deadline);
+  nlohmann::json step_until(const std::string& name, const nlohmann::json& args,
+                            const std::vector<std::string>& done, clock::time_point deadline,
+                            std::chrono::milliseconds within, const std::string& what);
   std::chrono::milliseconds left(clock::time_point deadline) const;
 
   page_transport& transport_;
@@ -136,6 +145,8 @@ class chat_page : public core::page_driver {
   // Stop tokens were added and not seen removed since: newer pages hide
   // the chips in a collapsed section, where stale ones still apply.
   bool stop_chips_added_ = false;
+  // Hash of the declarations + model the page holds; "" = none set by us.
+  std::string tools_key_;
 
   // Filled from a transport thread when the page's own ListModels call finishes.
   std::shared_ptr<model_cache> models_;

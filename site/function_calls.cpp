@@ -1,5 +1,6 @@
 #include "site/function_calls.hpp"
 
+#include <random>
 #include <regex>
 #include <set>
 
@@ -206,6 +207,22 @@ std::vector<function_call> decode_function_calls(const std::vector<std::string>&
     calls.push_back(std::move(c));
   }
   return calls;
+}
+
+std::vector<core::tool_call> to_tool_calls(const std::vector<function_call>& calls) {
+  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::uniform_int_distribution<std::size_t> pick(0, sizeof alphabet - 2);
+  std::vector<core::tool_call> out;
+  for (const auto& c : calls) {
+    core::tool_call t;
+    t.id = "call_";
+    for (int i = 0; i < 24; ++i) t.id += alphabet[pick(rng)];
+    t.name = c.name;
+    t.arguments = c.arguments.dump();
+    out.push_back(std::move(t));
+  }
+  return out;
 }
 
 }  // namespace camoufleet::site

@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/chat.hpp"
+
 namespace camoufleet::site {
 
 // A tool the page cannot take: `tool` names it, `key` the JSON path of the
@@ -58,5 +60,9 @@ struct function_call {
 // in order, duplicates (the same name and arguments repeated by a later
 // chunk) removed. Parts that are not `[string, ...]` are skipped.
 std::vector<function_call> decode_function_calls(const std::vector<std::string>& parts);
+
+// The calls as OpenAI tool calls: a fresh "call_" + 24 letters and digits
+// id each, arguments as compact JSON text.
+std::vector<core::tool_call> to_tool_calls(const std::vector<function_call>& calls);
 
 }  // namespace camoufleet::site

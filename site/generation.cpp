@@ -1,5 +1,7 @@
 #include "site/generation.hpp"
 
+#include "site/function_calls.hpp"
+
 #include <stdexcept>
 
 namespace camoufleet::site {
@@ -205,6 +207,9 @@ generation_result generation::result() const {
   r.content = content_;
   r.reasoning = reasoning_;
   r.finish_reason = parser_.finish_reason().empty() ? "stop" : parser_.finish_reason();
+  r.tool_calls = to_tool_calls(decode_function_calls(parser_.function_calls()));
+  // The model ended its turn to have functions called (OpenAI's reason for it).
+  if (!r.tool_calls.empty() && r.finish_reason == "stop") r.finish_reason = "tool_calls";
   if (parser_.usage().present) {
     r.prompt_tokens = parser_.usage().prompt_tokens;
     r.completion_tokens = parser_.usage().completion_tokens;

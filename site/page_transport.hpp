@@ -86,6 +86,21 @@ class page_transport {
   virtual void insert_text(const std::string& text, std::chrono::milliseconds timeout) = 0;
   virtual void press_enter(std::chrono::milliseconds timeout) = 0;
 
+  // Gives the file input matched by `selector` (CSS, in the main frame) the
+  // files at `paths` (absolute, readable by the browser), as a user picking
+  // them would: the page gets its input/change events. CDP:
+  // DOM.setFileInputFiles; BiDi: input.setFiles. site_error when no input
+  // matches. A transport that cannot do it refuses with site_error (the
+  // default), so a request with images fails clearly instead of losing them.
+  virtual void set_files(const std::string& selector, const std::vector<std::string>& paths,
+                         std::chrono::milliseconds timeout) {
+    (void)selector;
+    (void)paths;
+    (void)timeout;
+    throw core::driver_error(core::failure_kind::site_error,
+                             "this browser transport cannot upload files yet");
+  }
+
   // Reports the page's requests whose URL contains url_part (request ..
   // body_unavailable, the body followed as it arrives), and every main-frame
   // navigation and renderer crash of the tab; an empty url_part reports only

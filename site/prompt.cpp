@@ -11,16 +11,31 @@ bool is_system(const std::string& role) {
   return role == "system" || role == "developer";
 }
 
+bool kept(const chat_message& m) {
+  return !blank(m.content) || !m.tool_calls.empty() || m.role == "tool";
+}
+
+std::string calls_text(const std::vector<core::tool_call>& calls) {
+  std::string out;
+  for (const auto& c : calls) {
+    if (!out.empty()) out += '\n';
+    out += "Request function call: " + c.name;
+    if (!c.id.empty()) out += " (tool_call_id=" + c.id + ")";
+    out += "\nParameters: " + (blank(c.arguments) ? std::string("{}") : c.arguments);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string flatten_prompt(const std::vector<chat_message>& messages, const prompt_labels& labels) {
-  std::vector<const chat_message*> kept;
+  std::vector<const chat_message*> turns;
   for (const auto& m : messages)
-    if (!blank(m.content)) kept.push_back(&m);
-  if (kept.size() == 1 && kept[0]->role == "user") return kept[0]->content;
+    if (kept(m)) turns.push_back(&m);
+  if (turns.size() == 1 && turns[0]->role == "user") return turns[0]->content;
 
   std::string system;
-  for (const auto* m : kept) {
+  for (const auto* m : turns) {
     if (!is_system(m->role)) continue;
     if (!system.empty()) system += labels.separator;
     system += m->content;
@@ -33,11 +48,32 @@ std::string flatten_prompt(const std::vector<chat_message>& messages, const prom
     out += content;
   };
   if (!system.empty()) add(labels.system, system);
-  for (const auto* m : kept) {
+  for (const auto* m : turns) {
     if (is_system(m->role)) continue;
-    add(m->role == "assistant" ? labels.assistant : labels.user, m->content);
+    if (m->role == "tool") {
+      add("Tool result" + (m->tool_call_id.empty() ? "" : " (tool_call_id=" + m->tool_call_id + ")") +
+              ":",
+          m->content);
+    } else if (m->role == "assistant") {
+      std::string body = blank(m->content) ? std::string() : m->content;
+      const std::string calls = calls_text(m->tool_calls);
+      if (!body.empty() && !calls.empty()) body += '\n';
+      add(labels.assistant, body + calls);
+    } else {
+      add(labels.user, m->content);
+    }
   }
   return out;
+}
+
+std::string tool_choice_instruction(const generation_params& params) {
+  if (params.function_declarations.empty()) return {};
+  if (params.tool_choice == "required")
+    return "You must answer with one or more function calls; do not answer in text.";
+  if (params.tool_choice == "function")
+    return "You must answer by calling the function " + params.tool_choice_name +
+           "; do not answer in text.";
+  return {};
 }
 
 }  // namespace camoufleet::site

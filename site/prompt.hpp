@@ -7,10 +7,19 @@
 // - Otherwise: every system (or "developer") message, in order, goes into one
 //   block that starts with the system label ("System Instructions:"); then
 //   every other message becomes a turn that starts with its label ("User:"
-//   for user and any unknown role such as "tool", "Assistant:" for
-//   assistant). Each label is followed by a newline and the content; blocks
-//   are joined with the separator (a blank line).
-// - Messages whose content is empty or only whitespace are skipped.
+//   for user and any unknown role, "Assistant:" for assistant). Each label
+//   is followed by a newline and the content; blocks are joined with the
+//   separator (a blank line).
+// - Function calling (there is no UI for earlier calls and their results):
+//   an assistant turn's tool calls follow its content (if any), one block
+//   per call:
+//       Request function call: NAME (tool_call_id=ID)
+//       Parameters: {"the":"arguments as JSON"}
+//   and a tool message is a turn of its own:
+//       Tool result (tool_call_id=ID):
+//       <content>
+// - Messages whose content is empty or only whitespace are skipped (an
+//   assistant turn with calls and a tool result are always kept).
 
 #include <string>
 #include <vector>
@@ -22,5 +31,11 @@ namespace camoufleet::site {
 
 std::string flatten_prompt(const std::vector<chat_message>& messages,
                            const prompt_labels& labels = {});
+
+// What tool_choice asks for that the page has no control for, as a last
+// paragraph of the prompt: "" for "", "auto" and "none"; for "required"
+// "You must answer with one or more function calls ...", for a named function
+// "You must answer by calling the function NAME ...".
+std::string tool_choice_instruction(const generation_params& params);
 
 }  // namespace camoufleet::site

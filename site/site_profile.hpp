@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "core/chat.hpp"
 
 namespace camoufleet::site {
@@ -105,6 +107,33 @@ struct site_timeouts {
   std::chrono::milliseconds settings{5000};
 };
 
+// Function calling (FACTS section 5): the tool box, its switch and the
+// declarations dialog. Defaults are the facts; the site file's optional
+// "function_calling" section overrides them.
+struct function_calling_selectors {
+  std::string box = "[data-test-id=\"functionCallingTooltip\"]";  // absent: no function calling
+  std::string toggle = "button[role=\"switch\"]";                 // inside the box
+  std::string edit_button = "button.edit-function-declarations-button";
+  std::string dialog = "mat-dialog-container";
+  std::string tab = "[role=\"tab\"]";
+  std::string code_tab_text = "Code Editor";
+  std::string editor = "ms-text-editor textarea";
+  std::string save_button = "button[aria-label=\"Save the current function declarations\"]";
+  std::string close_button = "button[aria-label=\"Close\"]";
+};
+
+// Uploads (FACTS section 5); the optional "attachments" section overrides.
+struct attachment_selectors {
+  std::vector<std::string> add_button = {"button[data-test-id=\"add-media-button\"]",
+                                         "button[aria-label^=\"Insert assets\"]"};
+  std::string menu = "div.cdk-overlay-container div[role=\"menu\"]";
+  std::string upload_item = "button[role=\"menuitem\"][aria-label=\"Upload a file\"]";
+  std::string file_input = "input[type=\"file\"]";  // inside the upload item
+  std::string backdrop = "div.cdk-overlay-container .cdk-overlay-backdrop";
+  std::string consent_dialog = "mat-dialog-container";
+  std::vector<std::string> consent_texts = {"Acknowledge", "I agree", "Agree", "Continue"};
+};
+
 struct site_profile {
   std::string source;  // the file it came from, for messages
   std::string chat_path;
@@ -124,6 +153,8 @@ struct site_profile {
   // "low" | "medium" | "high" -> the option text of selectors.thinking_level.
   std::map<std::string, std::string> thinking_levels;
   site_timeouts timeouts;
+  function_calling_selectors function_calling;
+  attachment_selectors attachments;
 
   bool is_login_url(const std::string& url) const;
   // "exceeded quota" vs "rate limit" in a callout's or toast's text; "" if neither.
@@ -141,5 +172,8 @@ std::string default_site_file();
 // Throws driver_error(site_error) naming the file and the missing/bad key.
 site_profile load_site_profile(const std::string& path);
 site_profile parse_site_profile(const std::string& json_text, const std::string& source);
+// The optional "function_calling" and "attachments" sections of a parsed
+// site file (site/tool_selectors.cpp); keys left out keep their defaults.
+void read_tool_selectors(const nlohmann::json& root, const std::string& source, site_profile& p);
 
 }  // namespace camoufleet::site

@@ -230,6 +230,25 @@ void bidi_transport::press_enter(milliseconds timeout) {
   s_.command("input.performActions", {{"context", context_}, {"actions", key_actions("", true)}}, timeout);
 }
 
+void bidi_transport::set_files(const std::string& selector, const std::vector<std::string>& paths,
+                               milliseconds timeout) {
+  // The element as a shared reference (a node's RemoteValue carries its
+  // sharedId), then input.setFiles, which fires the page's input/change.
+  json r = s_.command("script.evaluate",
+                      {{"expression", "document.querySelector(" + json(selector).dump() + ")"},
+                       {"target", {{"context", context_}}},
+                       {"awaitPromise", false},
+                       {"serializationOptions", {{"maxDomDepth", 0}}}},
+                      timeout);
+  const std::string shared_id = r.value("/result/sharedId"_json_pointer, std::string());
+  if (r.value("type", std::string()) != "success" || shared_id.empty())
+    throw core::driver_error(core::failure_kind::site_error,
+                             "no file input on the page for " + selector);
+  s_.command("input.setFiles",
+             {{"context", context_}, {"element", {{"sharedId", shared_id}}}, {"files", paths}},
+             timeout);
+}
+
 std::unique_ptr<site::page_watch> bidi_transport::watch_answers(const std::string& url_part,
                                                                 event_callback on_event) {
   auto w = std::make_unique<cdp::subscription_watch<event_callback>>();

@@ -1,5 +1,7 @@
 #include "browser/cdp/cdp_transport.hpp"
 
+#include "core/base64.hpp"
+
 #include <algorithm>
 #include <mutex>
 #include <set>
@@ -131,6 +133,28 @@ void cdp_transport::press_enter(milliseconds timeout) {
   command("Input.dispatchKeyEvent", up, timeout);
 }
 
+void cdp_transport::set_files(const std::string& selector, const std::vector<std::string>& paths,
+                              milliseconds timeout) {
+  // The element as a remote object (no DOM domain state needed), then the files.
+  json r = command("Runtime.evaluate",
+                   {{"expression", "document.querySelector(" + json(selector).dump() + ")"},
+                    {"returnByValue", false}},
+                   timeout);
+  const std::string object_id = r.value("/result/objectId"_json_pointer, std::string());
+  if (object_id.empty())
+    throw driver_error(failure_kind::site_error, "no file input on the page for " + selector);
+  try {
+    command("DOM.setFileInputFiles", {{"files", paths}, {"objectId", object_id}}, timeout);
+  } catch (...) {
+    try {
+      command("Runtime.releaseObject", {{"objectId", object_id}}, timeout);
+    } catch (const driver_error&) {
+    }
+    throw;
+  }
+  command("Runtime.releaseObject", {{"objectId", object_id}}, timeout);
+}
+
 std::unique_ptr<site::page_watch> cdp_transport::watch_answers(const std::string& url_part,
                                                                event_callback on_event) {
   auto w = std::make_unique<subscription_watch<event_callback>>();
@@ -256,37 +280,9 @@ std::unique_ptr<site::page_watch> cdp_transport::watch_binding(
 }
 
 std::string base64_decode(const std::string& in) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  std::string out;
-  out.reserve(in.size() * 3 / 4);
-  unsigned buffer = 0;
-  int bits = 0;
-  std::size_t padding = 0;
-  for (char c : in) {
-    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
-    if (c == '=') {
-      ++padding;
-      continue;
-    }
-    if (padding) throw std::invalid_argument("base64: data after padding");
-    int v = value(c);
-    if (v < 0) throw std::invalid_argument("base64: invalid character");
-    buffer = (buffer << 6) | static_cast<unsigned>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
-    }
-  }
-  if (padding > 2 || bits >= 6) throw std::invalid_argument("base64: bad length");
-  return out;
+  auto out = core::base64_decode(in);
+  if (!out) throw std::invalid_argument("base64: not valid base64");
+  return std::move(*out);
 }
 
 }  // namespace camoufleet::browser::cdp

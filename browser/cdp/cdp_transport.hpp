@@ -32,6 +32,8 @@ class cdp_transport : public site::page_transport {
   std::vector<stored_cookie> cookies(std::chrono::milliseconds timeout) override;
   void insert_text(const std::string& text, std::chrono::milliseconds timeout) override;
   void press_enter(std::chrono::milliseconds timeout) override;
+  void set_files(const std::string& selector, const std::vector<std::string>& paths,
+                 std::chrono::milliseconds timeout) override;
   std::unique_ptr<site::page_watch> watch_answers(
       const std::string& url_part, std::function<void(const site::page_event&)> on_event) override;
   std::unique_ptr<site::page_watch> watch_bodies(

@@ -192,7 +192,8 @@
   }
 
   function collectSettings(prompt) {
-    return Object.assign({ model: 'models/' + currentModel, prompt: prompt }, settings.collect());
+    return Object.assign({ model: 'models/' + currentModel, prompt: prompt }, settings.collect(),
+      window.SimTools.takeForRun());
   }
 
   // ---- notifications ------------------------------------------------------
@@ -290,13 +291,20 @@
   function renderChunk(t, chunk) {
     const r = readChunk(chunk);
     for (const p of r.parts) (p.thought ? appendThought : appendText)(t, p.text);
+    // A call repeated by a later chunk is shown once.
+    for (const c of r.calls) {
+      const key = JSON.stringify(c);
+      t.calls = t.calls || new Set();
+      if (!t.calls.has(key)) window.SimTools.renderCall(t, c);
+      t.calls.add(key);
+    }
     return r;
   }
 
   // ---- running ------------------------------------------------------------
   function updateRunButton() {
     if (controller) return;
-    runButton.disabled = textarea.value.trim() === '' || textarea.disabled;
+    runButton.disabled = textarea.value.trim() === '' || textarea.disabled || window.SimTools.blocking();
   }
   function setGenerating(on) {
     if (V2026) {
@@ -342,7 +350,7 @@
       return;
     }
     const prompt = textarea.value;
-    if (prompt.trim() === '') return;
+    if (prompt.trim() === '' || window.SimTools.blocking()) return;
     run(prompt);
   });
 
@@ -457,5 +465,11 @@
     });
   });
 
+  window.SimTools.init({
+    overlay,
+    promptWrapper: $('ms-prompt-input-wrapper'),
+    settingsRoot: V2026 ? $('ms-app') : $('aside.run-settings'),
+    changed: updateRunButton,
+  });
   loadModels();
 })();

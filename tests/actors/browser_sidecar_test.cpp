@@ -35,7 +35,7 @@ TEST_CASE("browser sidecar: names, kinds, default executables and mistakes") {
   CHECK_THROWS_AS(parse_browser_sidecar(R"({"kind":"firefox","browser":3})"), std::invalid_argument);
 }
 
-TEST_CASE("browser sidecar: applied beside its profile; the dir scans skip it") {
+TEST_CASE("browser sidecar: applied beside its profile, the dir scans skip it") {
   browser::testing::scratch_dir scratch;
   const fs::path dir = scratch.path;
   std::ofstream(dir / "alice.json") << "{}";

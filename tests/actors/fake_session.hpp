@@ -191,7 +191,7 @@ class fake_page : public core::page_driver {
       if (i == 0 && hold) hold_here(timeout);
     }
     if (after) throw core::driver_error(*after, "scripted failure mid-answer");
-    return {all, "", "stop", 3, static_cast<int>(deltas.size())};
+    return {all, "", "stop", {}, 3, static_cast<int>(deltas.size())};
   }
   void request_stop() override {
     std::lock_guard<std::mutex> lock(world_.mu);

@@ -66,7 +66,7 @@ TEST_CASE("bidi transport: other tabs, other URLs, preflights and unknown reques
   CHECK(none.map("network.beforeRequestSent", request_event("tab", "1", "https://x.example/GenerateContent")).empty());
 }
 
-TEST_CASE("bidi transport: a redirect is one request; a fetch error fails it") {
+TEST_CASE("bidi transport: a redirect is one request, a fetch error fails it") {
   event_mapper m("tab", "GenerateContent");
   CHECK(m.map("network.beforeRequestSent", request_event("tab", "5", "https://x.example/GenerateContent")).size() == 1);
   CHECK(m.map("network.responseCompleted", response_event("tab", "5", 302)).empty());
@@ -122,7 +122,7 @@ TEST_CASE("bidi transport: typing is one key per code point, Enter is U+E007") {
   CHECK(key_actions("", false)[0]["actions"].empty());
 }
 
-TEST_CASE("bidi transport: the binding preload names its function safely; the cookie origin") {
+TEST_CASE("bidi transport: the binding preload names its function safely, the cookie origin") {
   CHECK(binding_declaration("__camoufleet_answer") ==
         "(send) => { window[\"__camoufleet_answer\"] = (payload) => send(String(payload)); }");
   // A quote in the name cannot end the string literal.

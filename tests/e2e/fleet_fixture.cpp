@@ -1,7 +1,9 @@
 #include "tests/e2e/fleet_fixture.hpp"
 
 #include <dirent.h>
+#include <doctest/doctest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <fstream>
@@ -18,6 +20,27 @@ namespace camoufleet::e2e {
 
 std::string camoufleet_binary() { return CAMOUFLEET_BIN; }
 std::string source_dir() { return CAMOUFLEET_SOURCE_DIR; }
+
+void run_node_tests(fleet_fixture& f, const std::string& script, const std::string& api_key,
+                    const std::map<std::string, std::string>& extra_env,
+                    std::chrono::milliseconds deadline) {
+  const std::string node_dir = source_dir() + "/tests/node";
+  std::map<std::string, std::string> env = {
+      {"CAMOUFLEET_BASE_URL", "http://127.0.0.1:" + std::to_string(f.port())},
+      {"CAMOUFLEET_API_KEY", api_key},
+      {"SIM_ADMIN", f.sim().base_url()},
+      {"NODE_PATH", node_dir + "/node_modules"}};
+  for (const auto& [k, v] : extra_env) env[k] = v;
+  testing::child_process node({"/usr/bin/env", "node", "--test", "--test-concurrency=1",
+                               "--test-reporter=spec", node_dir + "/" + script},
+                              env);
+  auto status = node.wait_exit(deadline);
+  for (const auto& l : node.stdout_lines()) MESSAGE(l);
+  for (const auto& l : node.stderr_lines()) MESSAGE(l);
+  REQUIRE(status.has_value());
+  CHECK(WIFEXITED(*status));
+  CHECK(WEXITSTATUS(*status) == 0);
+}
 
 fleet_fixture::fleet_fixture(fleet_config cfg) : cfg_(std::move(cfg)) {
   dir_ = std::make_unique<testing::temp_dir>("camoufleet-e2e-");

@@ -87,6 +87,13 @@ nlohmann::json chat_body(const std::string& prompt, const std::string& model = "
 // line holds `needle`.
 std::vector<int> browser_pids(const std::string& needle);
 
+// Runs `node --test tests/node/<script>` against the fleet (env
+// CAMOUFLEET_BASE_URL, CAMOUFLEET_API_KEY, SIM_ADMIN, NODE_PATH, plus
+// extra_env), prints its output and checks that every node test passed.
+void run_node_tests(fleet_fixture& f, const std::string& script, const std::string& api_key,
+                    const std::map<std::string, std::string>& extra_env = {},
+                    std::chrono::milliseconds deadline = 240s);
+
 std::string camoufleet_binary();
 std::string source_dir();
 

@@ -33,6 +33,14 @@ std::string last_sim_status(fleet_fixture& f) {
   return reqs.empty() ? "" : reqs.back()["status"].get<std::string>();
 }
 
+// A non-stream completion that must succeed; its JSON.
+json answer_of(fleet_fixture& f, const std::string& prompt) {
+  auto r = f.post("/v1/chat/completions", chat_body(prompt));
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  return r.json();
+}
+
 long long ms_since(clock_type::time_point t0) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - t0).count();
 }
@@ -114,10 +122,7 @@ TEST_CASE("e2e wire: an answer longer than the first-token timeout streams and c
 
 TEST_CASE("e2e wire: a blocked answer ends with content_filter, not an empty stop") {
   fleet_fixture f(replaying("blocked.json", 20, 5));
-  auto r = f.post("/v1/chat/completions", chat_body("Something the site blocks"));
-  INFO(r.body);
-  REQUIRE(r.status == 200);
-  auto j = r.json();
+  auto j = answer_of(f, "Something the site blocks");
   CHECK(j["choices"][0]["finish_reason"] == "content_filter");
   CHECK(j["choices"][0]["message"]["content"] == "I can");
   bool logged = false;
@@ -137,4 +142,16 @@ TEST_CASE("e2e wire: an error pair in the stream is a rate limit for the account
   auto inst = f.instances();
   REQUIRE(inst["instances"].size() == 1);
   CHECK(inst["instances"][0]["status"] == "cooldown");
+}
+
+TEST_CASE("e2e wire: a captured function-call answer becomes tool_calls") {
+  fleet_fixture f(replaying("function-call.json", 20, 5));
+  auto j = answer_of(f, "What is the weather in Paris?");
+  const auto& msg = j["choices"][0]["message"];
+  CHECK(j["choices"][0]["finish_reason"] == "tool_calls");
+  CHECK(msg["content"].is_null());
+  REQUIRE(msg["tool_calls"].size() == 1);
+  CHECK(msg["tool_calls"][0]["function"]["name"] == "get_weather");
+  CHECK(json::parse(msg["tool_calls"][0]["function"]["arguments"].get<std::string>()) ==
+        json{{"city", "Paris"}, {"days", 3}});
 }

@@ -141,7 +141,7 @@ TEST_CASE("chat_request: malformed requests are refused with a 400 naming the fi
       {"null content for user", R"({"messages":[{"role":"user","content":null}]})", "messages[0].content", "null"},
       {"content number", R"({"messages":[{"role":"user","content":5}]})", "messages[0].content", "got number"},
       {"content object", R"({"messages":[{"role":"user","content":{"text":"a"}}]})", "messages[0].content", "got object"},
-      {"image part", R"({"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"x"}}]}]})", "messages[0].content[0].type", "image_url"},
+      {"image part, not a data URL", R"({"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"x"}}]}]})", "messages[0].content[0].image_url.url", "data URL"},
       {"audio part", R"({"messages":[{"role":"user","content":[{"type":"text","text":"a"},{"type":"input_audio"}]}]})", "messages[0].content[1].type", "input_audio"},
       {"part without type", R"({"messages":[{"role":"user","content":[{"text":"a"}]}]})", "messages[0].content[0].type", "Missing"},
       {"part text not string", R"({"messages":[{"role":"user","content":[{"type":"text","text":7}]}]})", "messages[0].content[0].text", "string"},

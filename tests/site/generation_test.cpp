@@ -275,3 +275,31 @@ TEST_CASE("generation: an error pair still fails when the page cancels its reque
   auto s = f.g.on_event(ev(page_event::kind::failed, "net::ERR_ABORTED"), f.at(30));
   CHECK(kind_of(s) == failure_kind::rate_limited);
 }
+
+TEST_CASE("generation: function-call parts become tool calls with finish_reason tool_calls") {
+  fixture f;
+  // Two calls (the first repeated by a later chunk, as the site does), then stop.
+  const std::string calls =
+      "[[[[[[[null,null,null,null,null,null,null,null,null,null,"
+      "[\"get_weather\",[[[\"city\",[null,null,\"Paris\"]]]]]]],\"model\"]]]],"
+      "[[[[[[null,null,null,null,null,null,null,null,null,null,[\"get_time\"]]],\"model\"]]]],"
+      "[[[[[[null,null,null,null,null,null,null,null,null,null,"
+      "[\"get_weather\",[[[\"city\",[null,null,\"Paris\"]]]]]]],\"model\"]]]],"
+      "[[[[[[null,\"\"]],\"model\"],1]],null,[7,2,9]]"
+      "]";
+  f.g.on_event(ev(page_event::kind::request), f.at(10));
+  f.g.on_event(ev(page_event::kind::response, {}, 200), f.at(20));
+  f.g.on_event(ev(page_event::kind::body, calls), f.at(30));
+  REQUIRE(f.g.on_event(ev(page_event::kind::finished), f.at(40)).done);
+  auto r = f.g.result();
+  CHECK(r.content.empty());
+  CHECK(r.finish_reason == "tool_calls");
+  REQUIRE(r.tool_calls.size() == 2);
+  CHECK(r.tool_calls[0].name == "get_weather");
+  CHECK(r.tool_calls[0].arguments == R"({"city":"Paris"})");
+  CHECK(r.tool_calls[1].name == "get_time");
+  CHECK(r.tool_calls[1].arguments == "{}");
+  CHECK(r.tool_calls[0].id.rfind("call_", 0) == 0);
+  CHECK(r.tool_calls[0].id.size() == 29);
+  CHECK(r.tool_calls[0].id != r.tool_calls[1].id);
+}

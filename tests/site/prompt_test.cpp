@@ -26,8 +26,48 @@ TEST_CASE("flatten_prompt: system plus one user message is labelled") {
 }
 
 TEST_CASE("flatten_prompt: developer counts as system, unknown roles as user") {
-  CHECK(flatten_prompt({{"developer", "D"}, {"tool", "T"}, {"assistant", "A"}}) ==
+  CHECK(flatten_prompt({{"developer", "D"}, {"function", "T"}, {"assistant", "A"}}) ==
         "System Instructions:\nD\n\nUser:\nT\n\nAssistant:\nA");
+}
+
+TEST_CASE("flatten_prompt: tool calls and tool results in the documented form") {
+  chat_message user{"user", "Weather in Paris and the time?"};
+  chat_message calls{"assistant", ""};
+  calls.tool_calls = {{"call_1", "get_weather", R"({"city":"Paris"})"},
+                      {"call_2", "get_time", ""}};
+  chat_message r1{"tool", "20 C"};
+  r1.tool_call_id = "call_1";
+  chat_message r2{"tool", ""};
+  r2.tool_call_id = "call_2";
+  CHECK(flatten_prompt({user, calls, r1, r2}) ==
+        "User:\nWeather in Paris and the time?\n\n"
+        "Assistant:\nRequest function call: get_weather (tool_call_id=call_1)\n"
+        "Parameters: {\"city\":\"Paris\"}\n"
+        "Request function call: get_time (tool_call_id=call_2)\nParameters: {}\n\n"
+        "Tool result (tool_call_id=call_1):\n20 C\n\n"
+        "Tool result (tool_call_id=call_2):\n");
+  // Text beside the calls comes first.
+  calls.content = "Let me look.";
+  calls.tool_calls.resize(1);
+  CHECK(flatten_prompt({user, calls}) ==
+        "User:\nWeather in Paris and the time?\n\n"
+        "Assistant:\nLet me look.\nRequest function call: get_weather (tool_call_id=call_1)\n"
+        "Parameters: {\"city\":\"Paris\"}");
+}
+
+TEST_CASE("tool_choice_instruction: required and a named function become a last paragraph") {
+  generation_params p;
+  CHECK(tool_choice_instruction(p).empty());
+  p.function_declarations = R"([{"name":"f"}])";
+  p.tool_choice = "auto";
+  CHECK(tool_choice_instruction(p).empty());
+  p.tool_choice = "required";
+  CHECK(tool_choice_instruction(p).find("one or more function calls") != std::string::npos);
+  p.tool_choice = "function";
+  p.tool_choice_name = "f";
+  CHECK(tool_choice_instruction(p).find("calling the function f;") != std::string::npos);
+  p.function_declarations.clear();  // tool_choice none: nothing declared, nothing said
+  CHECK(tool_choice_instruction(p).empty());
 }
 
 TEST_CASE("flatten_prompt: a lone assistant message is still labelled") {

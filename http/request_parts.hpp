@@ -1,0 +1,51 @@
+#pragma once
+// The parts of a chat request beyond plain text: `tools` / `tool_choice`,
+// an assistant turn's `tool_calls`, a tool turn's `tool_call_id`, and
+// `image_url` content parts. Each reader returns the 400 to send (message
+// naming the field, `param`) or nullopt. Pure, never throws.
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/chat.hpp"
+#include "http/chat_request.hpp"
+
+namespace camoufleet::http {
+
+// Images per request and bytes per image (decoded). The request body limit
+// (--max-request-bytes) bounds them too.
+constexpr std::size_t max_images = 10;
+constexpr std::size_t max_image_bytes = 8 * 1024 * 1024;
+constexpr std::size_t max_tools = 128;
+
+// "null" | "object" | "array" | "string" | "boolean" | "number".
+const char* json_type_name(const nlohmann::json& v);
+
+// `tools` (type "function" only) converted to the page's function
+// declarations (site/function_calls.hpp: an unconvertible schema is a 400
+// naming the tool and the key), and `tool_choice`. Fills
+// params.function_declarations ("" without tools or with tool_choice
+// "none"), params.tool_choice and params.tool_choice_name.
+std::optional<request_error> read_tools(const nlohmann::json& body,
+                                        core::generation_params& params);
+
+// An assistant message's `tool_calls` (absent or null = none).
+std::optional<request_error> read_tool_calls(const nlohmann::json& message,
+                                             const std::string& where,
+                                             std::vector<core::tool_call>& out);
+
+// A tool message's `tool_call_id` (a string; absent is accepted).
+std::optional<request_error> read_tool_call_id(const nlohmann::json& message,
+                                               const std::string& where, std::string& out);
+
+// One `{"type":"image_url","image_url":{"url":"data:<mime>;base64,..."}}`
+// part (where = its path) -> the decoded file. Only png, jpeg, webp and gif,
+// checked against the bytes; http(s) URLs are refused (nothing is fetched).
+std::optional<request_error> read_image_part(const nlohmann::json& part, const std::string& where,
+                                             core::attachment& out);
+
+}  // namespace camoufleet::http

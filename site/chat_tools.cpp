@@ -1,0 +1,120 @@
+// chat_page: function declarations through the page's function-calling
+// dialog, and files through its upload menu (FACTS section 5).
+#include <spdlog/spdlog.h>
+
+#include <functional>
+#include <thread>
+
+#include "site/chat_page.hpp"
+#include "site/page_scripts.hpp"
+
+namespace camoufleet::site {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+
+namespace {
+
+json function_calling_args(const function_calling_selectors& s) {
+  return {{"box", s.box},         {"toggle", s.toggle},
+          {"edit_button", s.edit_button}, {"dialog", s.dialog},
+          {"tab", s.tab},         {"code_tab_text", s.code_tab_text},
+          {"editor", s.editor},   {"save_button", s.save_button},
+          {"close_button", s.close_button}};
+}
+
+json attachment_args(const attachment_selectors& s) {
+  return {{"add_button", s.add_button},   {"menu", s.menu},
+          {"upload_item", s.upload_item}, {"file_input", s.file_input},
+          {"backdrop", s.backdrop},       {"consent_dialog", s.consent_dialog},
+          {"consent_texts", s.consent_texts}};
+}
+
+}  // namespace
+
+// Repeats one page-script step until it answers one of `done`, or throws
+// site_error with the last answer when `within` has passed.
+json chat_page::step_until(const std::string& name, const json& args,
+                           const std::vector<std::string>& done, clock::time_point deadline,
+                           milliseconds within, const std::string& what) {
+  const auto until = std::min(deadline, clock::now() + within);
+  json r;
+  while (true) {
+    r = run(name, args, std::min(left(deadline), milliseconds(3000)));
+    for (const auto& d : done)
+      if (r == d) return r;
+    if (clock::now() >= until)
+      throw driver_error(failure_kind::site_error, what + " (the page answered " + r.dump() + ")");
+    std::this_thread::sleep_for(site_.timeouts.poll_interval);
+  }
+}
+
+void chat_page::apply_tools(const generation_params& params, clock::time_point deadline) {
+  const auto& fc = site_.function_calling;
+  // The switch inside the tool box (a one-entry group: toggle.js takes lists).
+  const selector_list toggle = {fc.box + " " + fc.toggle};
+  const auto step = std::min(left(deadline), site_.timeouts.settings);
+  if (params.function_declarations.empty()) {
+    // Declarations left on would let the model call functions nobody asked for.
+    if (!tools_key_.empty()) set_toggle(toggle, false, deadline, step);
+    tools_key_.clear();
+    return;
+  }
+  const std::string key = std::to_string(
+      std::hash<std::string>{}(params.function_declarations + "\n" + current_model()));
+  if (key == tools_key_ && run("toggle", {{"selector", toggle}, {"want", true}, {"may_click", false}},
+                               step) == "set")
+    return;
+  tools_key_.clear();
+  json args = {{"s", function_calling_args(fc)}, {"action", "open"}, {"text", ""}};
+  if (run("function_declarations", args, step) == "absent")
+    throw driver_error(failure_kind::site_error,
+                       "this model has no function calling on the page (no tool box)");
+  if (!set_toggle(toggle, true, deadline, step))
+    throw driver_error(failure_kind::site_error, "the function calling switch did not turn on");
+  step_until("function_declarations", args, {"open", "clicked"}, deadline, step,
+             "function declarations: the dialog could not be opened");
+  args["action"] = "fill";
+  args["text"] = params.function_declarations;
+  step_until("function_declarations", args, {"filled"}, deadline, step,
+             "function declarations: the code editor could not be filled");
+  args["action"] = "save";
+  step_until("function_declarations", args, {"clicked"}, deadline, step,
+             "function declarations: no save button");
+  args["action"] = "state";
+  const auto until = std::min(deadline, clock::now() + milliseconds(3000));
+  while (true) {
+    json st = run("function_declarations", args, step);
+    if (st.is_object() && !st.value("open", true)) break;
+    if (clock::now() >= until) {
+      args["action"] = "close";
+      run("function_declarations", args, step);
+      throw driver_error(failure_kind::site_error,
+                         "the page refused the function declarations: " +
+                             (st.is_object() ? st.value("text", std::string()) : st.dump()));
+    }
+    std::this_thread::sleep_for(site_.timeouts.poll_interval);
+  }
+  tools_key_ = key;
+  spdlog::info("instance={} function declarations set", setup_.instance_id);
+}
+
+void chat_page::attach_files(const std::vector<std::string>& paths, const std::string& prompt,
+                             clock::time_point deadline) {
+  const auto step = std::min(left(deadline), site_.timeouts.settings);
+  // The files go in after the prompt, as a user does it.
+  if (run("fill_prompt", {{"s", {{"prompt", site_.selectors.prompt}}}, {"prompt", prompt}}, step) !=
+      true)
+    throw driver_error(failure_kind::site_error, "no prompt box on the page");
+  const auto& a = site_.attachments;
+  json args = {{"s", attachment_args(a)}, {"action", "menu"}};
+  step_until("upload_step", args, {"ready"}, deadline, step,
+             "attachments: the upload menu did not offer a file input");
+  transport_.set_files(a.menu + " " + a.upload_item + " " + a.file_input, paths, step);
+  args["action"] = "settle";
+  step_until("upload_step", args, {"clear"}, deadline, step,
+             "attachments: the upload did not settle");
+  spdlog::info("instance={} {} file(s) attached", setup_.instance_id, paths.size());
+}
+
+}  // namespace camoufleet::site
