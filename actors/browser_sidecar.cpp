@@ -1,5 +1,7 @@
 #include "actors/browser_sidecar.hpp"
 
+#include <filesystem>
+
 #include <nlohmann/json.hpp>
 
 #include "actors/profile_file.hpp"
@@ -9,19 +11,24 @@ namespace camoufleet {
 namespace {
 const std::string json_ext = ".json";
 const std::string sidecar_ext = ".browser.json";
+const std::string fingerprint_ext = ".camoufox.json";
 
 bool ends_with(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
+
+std::string stem_of(const std::string& auth_file) {
+  return ends_with(auth_file, json_ext) ? auth_file.substr(0, auth_file.size() - json_ext.size()) : auth_file;
+}
 }  // namespace
 
-std::string browser_sidecar_path(const std::string& auth_file) {
-  const std::string stem = ends_with(auth_file, json_ext) ? auth_file.substr(0, auth_file.size() - json_ext.size())
-                                                          : auth_file;
-  return stem + sidecar_ext;
-}
+std::string browser_sidecar_path(const std::string& auth_file) { return stem_of(auth_file) + sidecar_ext; }
 
-bool is_profile_file(const std::string& path) { return ends_with(path, json_ext) && !ends_with(path, sidecar_ext); }
+std::string fingerprint_sidecar_path(const std::string& auth_file) { return stem_of(auth_file) + fingerprint_ext; }
+
+bool is_profile_file(const std::string& path) {
+  return ends_with(path, json_ext) && !ends_with(path, sidecar_ext) && !ends_with(path, fingerprint_ext);
+}
 
 browser_choice parse_browser_sidecar(const std::string& text) {
   const nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
@@ -61,6 +68,15 @@ bool apply_browser_sidecar(const std::string& auth_file, browser::session_option
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(path + ": " + e.what());
   }
+  return true;
+}
+
+bool apply_fingerprint_sidecar(const std::string& auth_file, browser::session_options& options) {
+  if (options.kind != browser::browser_kind::camoufox) return false;
+  const std::string path = fingerprint_sidecar_path(auth_file);
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return false;
+  options.fingerprint_file = path;
   return true;
 }
 

@@ -19,7 +19,11 @@ struct browser_choice {
 
 // ".../alice.json" -> ".../alice.browser.json".
 std::string browser_sidecar_path(const std::string& auth_file);
-// A *.json file that is a profile (not a *.browser.json sidecar).
+// ".../alice.json" -> ".../alice.camoufox.json": the profile's Camoufox
+// fingerprint (used when the instance's kind is camoufox).
+std::string fingerprint_sidecar_path(const std::string& auth_file);
+// A *.json file that is a profile (not a *.browser.json or *.camoufox.json
+// sidecar).
 bool is_profile_file(const std::string& path);
 
 // The sidecar's text read as a choice; throws std::invalid_argument with
@@ -29,5 +33,9 @@ browser_choice parse_browser_sidecar(const std::string& text);
 // when there is none. Throws std::invalid_argument "<file>: <reason>" when
 // it is broken.
 bool apply_browser_sidecar(const std::string& auth_file, browser::session_options& options);
+// For a camoufox instance: its fingerprint sidecar, when there is one, into
+// options.fingerprint_file (the launcher refuses invalid JSON with a clear
+// per-profile error). Returns whether one was set.
+bool apply_fingerprint_sidecar(const std::string& auth_file, browser::session_options& options);
 
 }  // namespace camoufleet

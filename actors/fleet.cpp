@@ -95,6 +95,8 @@ caf::actor fleet::impl::spawn_instance(const std::string& auth_file,
     if (!auth_file.empty() && ws_endpoint.empty() && apply_browser_sidecar(auth_file, ic.options))
       spdlog::info("{}: {} names {} ({})", ic.id, file_name(browser_sidecar_path(auth_file)),
                    browser::to_string(ic.options.kind), ic.options.browser_path);
+    if (!auth_file.empty() && ws_endpoint.empty() && apply_fingerprint_sidecar(auth_file, ic.options))
+      spdlog::info("{}: Camoufox fingerprint from {}", ic.id, file_name(ic.options.fingerprint_file));
   } catch (const std::invalid_argument& e) {
     // The instance shows the reason, as for a broken profile file.
     const std::string why = e.what();

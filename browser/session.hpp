@@ -36,6 +36,9 @@ struct session_options {
   std::string profile_root;    // parent of the private user-data dirs ("" = system temp)
   std::string ws_endpoint;     // non-empty: attach to this browser, launch nothing
   std::string auth_file;       // Playwright storageState JSON ("" = none)
+  // camoufox only: the profile's fingerprint JSON (NAME.camoufox.json beside
+  // the profile, "" = none), handed to the browser as CAMOU_CONFIG_1..N.
+  std::string fingerprint_file;
   std::string site_url;        // the chat page
   std::string site_file;       // the driver's site knowledge (JSON)
   // Read the answer through a hook script in the page instead of the

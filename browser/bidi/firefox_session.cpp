@@ -64,6 +64,7 @@ void firefox_session::start() {
     fo.instance_id = id;
     fo.kind = options_.kind == browser::browser_kind::camoufox ? firefox_kind::camoufox : firefox_kind::firefox;
     fo.browser_path = options_.browser_path;
+    if (fo.kind == firefox_kind::camoufox) fo.fingerprint_file = options_.fingerprint_file;
     fo.display = options_.display;
     fo.x_display = options_.x_display;
     if (options_.display == browser::display_mode::virtual_display && fo.x_display.empty()) {

@@ -66,3 +66,32 @@ TEST_CASE("browser sidecar: applied beside its profile, the dir scans skip it") 
   REQUIRE(snap);
   CHECK(snap->size() == 3);
 }
+
+TEST_CASE("fingerprint sidecar: NAME.camoufox.json goes to a camoufox instance only, scans skip it") {
+  CHECK(fingerprint_sidecar_path("/a/alice.json") == "/a/alice.camoufox.json");
+  CHECK_FALSE(is_profile_file("/a/alice.camoufox.json"));
+
+  browser::testing::scratch_dir scratch;
+  const fs::path dir = scratch.path;
+  std::ofstream(dir / "alice.json") << "{}";
+  std::ofstream(dir / "alice.camoufox.json") << R"({"navigator.platform":"Win32"})";
+  std::ofstream(dir / "bob.json") << "{}";
+
+  browser::session_options o;
+  o.kind = browser_kind::firefox;  // a fingerprint means nothing to plain Firefox
+  CHECK_FALSE(apply_fingerprint_sidecar((dir / "alice.json").string(), o));
+  CHECK(o.fingerprint_file.empty());
+  o.kind = browser_kind::camoufox;
+  CHECK(apply_fingerprint_sidecar((dir / "alice.json").string(), o));
+  CHECK(o.fingerprint_file == (dir / "alice.camoufox.json").string());
+  browser::session_options b;
+  b.kind = browser_kind::camoufox;
+  CHECK_FALSE(apply_fingerprint_sidecar((dir / "bob.json").string(), b));
+  CHECK(b.fingerprint_file.empty());
+
+  auto files = discover_auth_files(dir.string());
+  CHECK(files.size() == 2);
+  auto snap = scan_auth_dir(dir.string());
+  REQUIRE(snap);
+  CHECK(snap->size() == 2);
+}
