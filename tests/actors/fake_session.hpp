@@ -62,6 +62,7 @@ struct fake_script {
   int storage_reads = 0;  // generate() calls that ended, by return or throw
   std::vector<std::string> prompts;  // first message content of each generate
   browser::exit_callback on_exit;        // of the latest session
+  int on_exit_owner = 0;                 // which session (by start number) on_exit belongs to
   bool released = false;
   bool stop_flag = false;
 };
@@ -247,15 +248,17 @@ namespace camoufleet::testing {
 
 class fake_session : public browser::session {
  public:
-  fake_session(fake_world& w, std::string id, int port)
-      : world_(w), id_(id), page_(w, id), port_(port) {}
+  fake_session(fake_world& w, std::string id, int port, int serial)
+      : world_(w), id_(id), page_(w, id), port_(port), serial_(serial) {}
   browser::session_info info() const override { return {0, port_, "ws://fake/" + id_}; }
   core::page_driver& page() override { return page_; }
   void close(std::chrono::milliseconds) override {
     std::lock_guard<std::mutex> lock(world_.mu);
     auto& s = world_.script_locked(id_);
     ++s.closes;
-    s.on_exit = nullptr;  // never called after close() returned
+    // Never called after close() returned. An old session closed late (its
+    // worker retires in the background) must not clear its successor's.
+    if (s.on_exit_owner == serial_) s.on_exit = nullptr;
     world_.cv.notify_all();
   }
 
@@ -264,6 +267,7 @@ class fake_session : public browser::session {
   std::string id_;
   fake_page page_;
   int port_;
+  int serial_;
 };
 
 inline browser::session_factory fake_world::factory() {
@@ -286,7 +290,8 @@ inline browser::session_factory fake_world::factory() {
     }
     if (s.start_failure) throw core::driver_error(*s.start_failure, "scripted start failure");
     s.on_exit = std::move(on_exit);
-    return std::make_unique<fake_session>(*this, o.instance_id, o.base_port);
+    s.on_exit_owner = s.starts;
+    return std::make_unique<fake_session>(*this, o.instance_id, o.base_port, s.starts);
   };
 }
 
