@@ -353,6 +353,21 @@ caf::behavior balancer_actor(caf::stateful_actor<balancer_state>* self, balancer
                 [rp](caf::error&) mutable { rp.deliver(false); });
       return rp;
     },
+    [=](screenshot_atom, const std::string& id) -> caf::result<screenshot_reply> {
+      auto& s = self->state;
+      auto it = s.instances.find(id);
+      if (it == s.instances.end())
+        return screenshot_reply{screenshot_status::unknown_instance, {}, "no instance " + id};
+      auto rp = self->make_response_promise<screenshot_reply>();
+      // The instance answers by its own deadline; this one only guards a lost actor.
+      self->request(it->second.handle, s.cfg.timing.screenshot_timeout + std::chrono::seconds(5),
+                    screenshot_atom::value)
+          .then([rp](screenshot_reply& r) mutable { rp.deliver(std::move(r)); },
+                [rp](caf::error& e) mutable {
+                  rp.deliver(screenshot_reply{screenshot_status::failed, {}, caf::to_string(e)});
+                });
+      return rp;
+    },
     [=](rotation_atom, const std::string& id, bool in_rotation) {
       auto& s = self->state;
       auto it = s.instances.find(id);

@@ -41,6 +41,11 @@ class gateway {
                             std::function<void(bool)> on_done) {
     if (on_done) on_done(false);
   }
+  // A PNG of the instance's page, taken even while it is busy or stuck.
+  virtual void screenshot(const std::string& instance_id,
+                          std::function<void(const screenshot_reply&)> on_reply) {
+    if (on_reply) on_reply({screenshot_status::unknown_instance, {}, "no instance " + instance_id});
+  }
 };
 
 }  // namespace camoufleet

@@ -90,6 +90,17 @@ void ask_models(caf::event_based_actor* self, caf::actor balancer,
             [=](caf::error&) { call_safely(on_models, std::vector<core::model_info>{}); });
 }
 
+void ask_screenshot(caf::event_based_actor* self, caf::actor balancer,
+                    std::chrono::milliseconds timeout, std::string instance_id,
+                    std::function<void(const screenshot_reply&)> on_reply) {
+  self->request(balancer, timeout, screenshot_atom::value, std::move(instance_id))
+      .then([=](const screenshot_reply& r) { call_safely(on_reply, r); },
+            [=](caf::error& e) {
+              call_safely(on_reply,
+                          screenshot_reply{screenshot_status::failed, {}, caf::to_string(e)});
+            });
+}
+
 }  // namespace
 
 gateway_impl::gateway_impl(caf::actor_system& system, caf::actor balancer,
@@ -162,6 +173,20 @@ void gateway_impl::restart(const std::string& instance_id, std::function<void(bo
 void gateway_impl::set_rotation(const std::string& instance_id, bool in_rotation,
                                 std::function<void(bool)> on_done) {
   ask_yes_no(std::move(on_done), rotation_atom::value, instance_id, in_rotation);
+}
+
+void gateway_impl::screenshot(const std::string& instance_id,
+                              std::function<void(const screenshot_reply&)> on_reply) {
+  caf_thread_guard thread_guard;
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  if (closed_) {
+    lock.unlock();
+    call_safely(on_reply, screenshot_reply{screenshot_status::failed, {}, "the fleet is shutting down"});
+    return;
+  }
+  // The balancer and the instance answer by their own deadlines; a little more here.
+  system_.spawn(ask_screenshot, balancer_, ask_timeout_ + std::chrono::seconds(12), instance_id,
+                std::move(on_reply));
 }
 
 }  // namespace camoufleet

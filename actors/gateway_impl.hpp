@@ -27,6 +27,8 @@ class gateway_impl : public gateway {
   void restart(const std::string& instance_id, std::function<void(bool)> on_done) override;
   void set_rotation(const std::string& instance_id, bool in_rotation,
                     std::function<void(bool)> on_done) override;
+  void screenshot(const std::string& instance_id,
+                  std::function<void(const screenshot_reply&)> on_reply) override;
 
   // From now on submit() refuses new requests with shutting_down at once;
   // everything else still works (running requests finish, the fleet view

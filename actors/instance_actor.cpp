@@ -576,6 +576,14 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
       begin_start(self);
       return true;
     },
+    [=](screenshot_atom) {
+      auto& s = self->state;
+      return take_screenshot(self, s.shots, s.work ? s.work->session() : nullptr,
+                             s.cfg.timing.screenshot_timeout);
+    },
+    [=](screenshot_atom, std::uint64_t seq, screenshot_reply& reply) {
+      screenshot_answered(self->state.shots, seq, std::move(reply));
+    },
     [=](restart_atom) -> bool {
       // By hand (the dashboard): a fresh browser with the same profile, after
       // the current request when busy.

@@ -16,6 +16,7 @@
 
 #include "actors/instance_state.hpp"
 #include "actors/profile_file.hpp"
+#include "actors/screenshots.hpp"
 #include "actors/timing.hpp"
 #include "actors/types.hpp"
 #include "actors/worker.hpp"
@@ -102,6 +103,7 @@ struct instance_actor_state {
   std::uint64_t ping_seq = 0;
   bool ping_pending = false;
   caf::response_promise stop_promise;
+  screenshot_desk shots;  // pictures of the page being taken
 
   bool removing = false;        // the profile file is gone: drain, close, leave
   bool left = false;

@@ -18,6 +18,7 @@ void register_types(caf::actor_system_config& cfg) {
       .add_message_type<instance_view>("camoufleet::instance_view")
       .add_message_type<queue_entry>("camoufleet::queue_entry")
       .add_message_type<fleet_view>("camoufleet::fleet_view")
+      .add_message_type<screenshot_reply>("camoufleet::screenshot_reply")
       .add_message_type<run_job>("camoufleet::run_job")
       .add_message_type<job_outcome>("camoufleet::job_outcome")
       .add_message_type<instance_update>("camoufleet::instance_update")

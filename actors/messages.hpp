@@ -39,6 +39,7 @@ using settled_atom = caf::atom_constant<caf::atom("settled")>;
 using refresh_atom = caf::atom_constant<caf::atom("refresh")>;
 using remove_atom = caf::atom_constant<caf::atom("remove")>;
 using rotation_atom = caf::atom_constant<caf::atom("rotation")>;
+using screenshot_atom = caf::atom_constant<caf::atom("screenshot")>;
 
 // -- balancer <-> instance -----------------------------------------------------
 
@@ -158,6 +159,10 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, fleet_view& x) {
   return f(caf::meta::type_name("fleet_view"), x.multi_instance_mode, x.instances, x.queue,
            x.queue_limit);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, screenshot_reply& x) {
+  return f(caf::meta::type_name("screenshot_reply"), x.status, x.png, x.message);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, run_job& x) {

@@ -70,6 +70,11 @@ void observed_gateway::set_rotation(const std::string& instance_id, bool in_rota
   inner_.set_rotation(instance_id, in_rotation, std::move(on_done));
 }
 
+void observed_gateway::screenshot(const std::string& instance_id,
+                                  std::function<void(const screenshot_reply&)> on_reply) {
+  inner_.screenshot(instance_id, std::move(on_reply));
+}
+
 std::int64_t browser_memory_bytes(int pid) {
   if (pid <= 0) return 0;
   DIR* dir = opendir("/proc");

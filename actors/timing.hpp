@@ -28,6 +28,7 @@ struct fleet_timing {
   std::chrono::milliseconds start_timeout{120000};
   std::chrono::milliseconds close_grace{5000};
   std::chrono::milliseconds ask_timeout{5000};          // actor-to-actor queries
+  std::chrono::milliseconds screenshot_timeout{5000};   // one picture of a page
   // How often an idle instance writes its refreshed session back to its
   // profile file (0 = never; it still writes on a clean shutdown).
   std::chrono::milliseconds refresh_interval{600000};

@@ -100,6 +100,20 @@ struct queue_entry {
   std::int64_t waiting_ms = 0;
 };
 
+// A picture of an instance's page (the dashboard's "why is it stuck").
+enum class screenshot_status : std::uint8_t {
+  ok,
+  unknown_instance,  // no instance with that id
+  no_page,           // the instance has no browser right now (starting, error, ...)
+  failed,            // the browser did not give one in time
+};
+
+struct screenshot_reply {
+  screenshot_status status = screenshot_status::failed;
+  std::string png;      // the PNG bytes when ok
+  std::string message;  // why not, otherwise
+};
+
 struct fleet_view {
   bool multi_instance_mode = false;
   std::vector<instance_view> instances;

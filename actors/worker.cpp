@@ -5,7 +5,7 @@
 namespace camoufleet {
 
 void session_slot::set(std::unique_ptr<browser::session> s) {
-  std::unique_ptr<browser::session> old;
+  std::shared_ptr<browser::session> old;
   {
     std::lock_guard<std::mutex> lock(mu_);
     old = std::move(session_);
@@ -13,9 +13,14 @@ void session_slot::set(std::unique_ptr<browser::session> s) {
   }
 }
 
-std::unique_ptr<browser::session> session_slot::take() {
+std::shared_ptr<browser::session> session_slot::take() {
   std::lock_guard<std::mutex> lock(mu_);
   return std::move(session_);
+}
+
+std::shared_ptr<browser::session> session_slot::share() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return session_;
 }
 
 bool session_slot::request_stop() {
@@ -71,6 +76,8 @@ void worker::post(job j) {
 }
 
 bool worker::request_stop() { return shared_->slot.request_stop(); }
+
+std::shared_ptr<browser::session> worker::session() const { return shared_->slot.share(); }
 
 void worker::retire() {
   {

@@ -23,13 +23,16 @@ class session_slot {
  public:
   browser::session* get() const { return session_.get(); }
   void set(std::unique_ptr<browser::session> s);
-  std::unique_ptr<browser::session> take();
+  std::shared_ptr<browser::session> take();
+  // The live session, kept alive for the caller even if the worker closes
+  // it meanwhile (its calls then fail with browser_gone). Any thread.
+  std::shared_ptr<browser::session> share() const;
   // Forwards to page().request_stop(); false when there is no session.
   bool request_stop();
 
  private:
   mutable std::mutex mu_;  // guards replacing the session against request_stop
-  std::unique_ptr<browser::session> session_;
+  std::shared_ptr<browser::session> session_;
 };
 
 class worker {
@@ -47,6 +50,9 @@ class worker {
   void post(job j);
   // Non-blocking: a running generate() ends with driver_error(cancelled).
   bool request_stop();
+  // Non-blocking: the live session (null when none), for the few calls that
+  // may run beside the worker's own (a screenshot).
+  std::shared_ptr<browser::session> session() const;
   // Non-blocking: no new jobs run; once the current one ends the session is
   // closed and the thread exits. Used to walk away from a hung browser.
   void retire();

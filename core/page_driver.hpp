@@ -41,6 +41,10 @@ class page_driver {
   virtual bool ping(std::chrono::milliseconds timeout) = 0;
   // Current cookies + localStorage as a Playwright storageState JSON string.
   virtual std::string storage_state() = 0;
+  // The tab as PNG bytes. Unlike the calls above it may run on another
+  // thread while one of them (a generate()) is running: a picture of a stuck
+  // page is what it is for.
+  virtual std::string screenshot_png(std::chrono::milliseconds timeout) = 0;
 };
 
 }  // namespace camoufleet::core

@@ -157,6 +157,22 @@ error_reply map_failure(http_failure failure, std::string message, std::string p
   return e;
 }
 
+error_reply screenshot_error(const screenshot_reply& reply, const std::string& instance_id) {
+  switch (reply.status) {
+    case screenshot_status::unknown_instance:
+      return map_failure(http_failure::route_not_found,
+                         "No instance with id '" + instance_id + "'.", "instance_id");
+    case screenshot_status::no_page:
+      return map_error(error_code::no_instances,
+                       "Instance '" + instance_id + "' has no browser page right now.");
+    case screenshot_status::ok:
+    case screenshot_status::failed:
+      break;
+  }
+  return map_error(error_code::site_error, "No screenshot of instance '" + instance_id +
+                                               "': " + reply.message);
+}
+
 error_reply bad_request(std::string message, std::string param) {
   auto e = map_error(error_code::bad_request, std::move(message));
   e.param = std::move(param);

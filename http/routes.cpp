@@ -48,6 +48,7 @@ const char* route_label(endpoint e) {
     case endpoint::instance_restart: return "/v1/instances/{id}/restart";
     case endpoint::instance_pause: return "/v1/instances/{id}/pause";
     case endpoint::instance_resume: return "/v1/instances/{id}/resume";
+    case endpoint::instance_screenshot: return "/v1/instances/{id}/screenshot";
     case endpoint::not_found:
     case endpoint::method_not_allowed: return "unmatched";
   }
@@ -131,6 +132,7 @@ route_match match_route(std::string_view method, std::string_view path) {
         {"restart", endpoint::instance_restart, true},
         {"pause", endpoint::instance_pause, true},
         {"resume", endpoint::instance_resume, true},
+        {"screenshot", endpoint::instance_screenshot, false},
     };
     for (const auto& a : actions) {
       if (action != a.name) continue;

@@ -23,6 +23,7 @@ enum class endpoint {
   instance_restart,    // POST /v1/instances/{id}/restart
   instance_pause,      // POST /v1/instances/{id}/pause  (out of rotation)
   instance_resume,     // POST /v1/instances/{id}/resume (back into rotation)
+  instance_screenshot, // GET  /v1/instances/{id}/screenshot (image/png of its page)
   not_found,
   method_not_allowed,
 };

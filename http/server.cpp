@@ -469,6 +469,17 @@ void server::impl::handle_admin(endpoint target, const std::string& target_id,
     }
     s->untrack(p);
   };
+  // The same, for an error (with its Retry-After and other headers).
+  auto answer_error = [self, p](const error_reply& e) {
+    auto s = self.lock();
+    if (!s) return;
+    {
+      std::lock_guard<std::mutex> lock(p->mu);
+      if (p->done) return;
+      s->reply_error(*p, e);
+    }
+    s->untrack(p);
+  };
   // Dashboard actions: 200 {"id", ...what changed}, or 404 for an unknown id.
   auto answer_action = [answer, target_id](const char* field, bool value) {
     return [answer, target_id, field, value](bool found) {
@@ -523,6 +534,15 @@ void server::impl::handle_admin(endpoint target, const std::string& target_id,
         break;
       case endpoint::instance_resume:
         gw_.set_rotation(target_id, true, answer_action("in_rotation", true));
+        break;
+      case endpoint::instance_screenshot:
+        gw_.screenshot(target_id, [answer_as, answer_error, target_id](const screenshot_reply& r) {
+          if (r.status == screenshot_status::ok) {
+            answer_as(200, r.png, "image/png");
+            return;
+          }
+          answer_error(screenshot_error(r, target_id));
+        });
         break;
       case endpoint::health_live:
         answer(200, live_json(auth_.enabled()));  // the process answers: nothing to ask

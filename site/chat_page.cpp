@@ -360,6 +360,12 @@ std::string chat_page::storage_state() {
   return browser::to_storage_state_json(st);
 }
 
+std::string chat_page::screenshot_png(milliseconds timeout) {
+  if (!transport_.is_open())
+    throw core::driver_error(core::failure_kind::browser_gone, "the browser is gone");
+  return transport_.capture_png(timeout);
+}
+
 void chat_page::request_stop() {
   stop_requested_ = true;
 }

@@ -56,6 +56,7 @@ class chat_page : public core::page_driver {
   void new_chat(std::chrono::milliseconds timeout) override;
   bool ping(std::chrono::milliseconds timeout) override;
   std::string storage_state() override;
+  std::string screenshot_png(std::chrono::milliseconds timeout) override;
 
   // How the last generate() read the answer: true = the network stream,
   // false = the DOM fallback.

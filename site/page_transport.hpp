@@ -101,6 +101,12 @@ class page_transport {
                              "this browser transport cannot upload files yet");
   }
 
+  // The tab as the user would see it, as PNG bytes (CDP
+  // Page.captureScreenshot; BiDi browsingContext.captureScreenshot). Safe to
+  // call from another thread while the tab is driven (it reads nothing the
+  // driving thread changes).
+  virtual std::string capture_png(std::chrono::milliseconds timeout) = 0;
+
   // Reports the page's requests whose URL contains url_part (request ..
   // body_unavailable, the body followed as it arrives), and every main-frame
   // navigation and renderer crash of the tab; an empty url_part reports only

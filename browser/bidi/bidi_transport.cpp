@@ -4,6 +4,7 @@
 
 #include "browser/cdp/cdp_transport.hpp"
 #include "browser/cdp/watch.hpp"
+#include "core/base64.hpp"
 
 namespace camoufleet::bidi {
 
@@ -228,6 +229,15 @@ void bidi_transport::insert_text(const std::string& text, milliseconds timeout) 
 
 void bidi_transport::press_enter(milliseconds timeout) {
   s_.command("input.performActions", {{"context", context_}, {"actions", key_actions("", true)}}, timeout);
+}
+
+std::string bidi_transport::capture_png(milliseconds timeout) {
+  json r = s_.command("browsingContext.captureScreenshot", {{"context", context_}}, timeout);
+  auto png = core::base64_decode(r.value("data", std::string()));
+  if (!png || png->empty())
+    throw core::driver_error(core::failure_kind::site_error,
+                             "browsingContext.captureScreenshot: no image in the reply");
+  return *png;
 }
 
 void bidi_transport::set_files(const std::string& selector, const std::vector<std::string>& paths,

@@ -78,6 +78,7 @@ class bidi_transport : public site::page_transport {
   std::vector<browser::stored_cookie> cookies(std::chrono::milliseconds timeout) override;
   void insert_text(const std::string& text, std::chrono::milliseconds timeout) override;
   void press_enter(std::chrono::milliseconds timeout) override;
+  std::string capture_png(std::chrono::milliseconds timeout) override;
   void set_files(const std::string& selector, const std::vector<std::string>& paths,
                  std::chrono::milliseconds timeout) override;
   std::unique_ptr<site::page_watch> watch_answers(

@@ -133,6 +133,14 @@ void cdp_transport::press_enter(milliseconds timeout) {
   command("Input.dispatchKeyEvent", up, timeout);
 }
 
+std::string cdp_transport::capture_png(milliseconds timeout) {
+  json r = command("Page.captureScreenshot", {{"format", "png"}}, timeout);
+  auto png = core::base64_decode(r.value("data", std::string()));
+  if (!png || png->empty())
+    throw driver_error(failure_kind::site_error, "Page.captureScreenshot: no image in the reply");
+  return *png;
+}
+
 void cdp_transport::set_files(const std::string& selector, const std::vector<std::string>& paths,
                               milliseconds timeout) {
   // The element as a remote object (no DOM domain state needed), then the files.

@@ -94,6 +94,26 @@ async function act(method, path, done) {
 const restart = (id) => act('POST', `/v1/instances/${encodeURIComponent(id)}/restart`, `${id}: restarting`);
 const pause = (id) => act('POST', `/v1/instances/${encodeURIComponent(id)}/pause`, `${id}: out of rotation`);
 const resume = (id) => act('POST', `/v1/instances/${encodeURIComponent(id)}/resume`, `${id}: back in rotation`);
+// A picture of the instance's page (fetched with the key, shown from a blob).
+async function screenshot(id) {
+  const path = `/v1/instances/${encodeURIComponent(id)}/screenshot`;
+  try {
+    const r = await fetch(path, { headers: headers() });
+    if (r.status === 401) return showLogin('The key was refused.');
+    if (!r.ok) {
+      const body = await r.json().catch(() => ({}));
+      return toast((body.error && body.error.message) || `${path}: ${r.status}`);
+    }
+    const img = $('shot-img');
+    if (img.src) URL.revokeObjectURL(img.src);
+    img.src = URL.createObjectURL(await r.blob());
+    $('shot-title').textContent = `${id} · ${new Date().toLocaleTimeString()}`;
+    $('shot').classList.remove('hidden');
+  } catch (e) {
+    toast(`${path}: ${e.message}`);
+  }
+}
+$('shot-close').addEventListener('click', () => $('shot').classList.add('hidden'));
 const cancel = (id) => act('POST', `/v1/cancel/${encodeURIComponent(id)}`, `${id}: cancelled`);
 
 // --- rendering --------------------------------------------------------------
@@ -116,6 +136,7 @@ function instanceCard(i) {
       el('dt', {}, 'browser'), el('dd', {}, `${i.browser || '–'} :${i.port}`)),
     el('div', { class: 'actions' },
       el('button', { type: 'button', 'data-action': 'restart', onclick: () => restart(i.id) }, 'Restart'),
+      el('button', { type: 'button', 'data-action': 'screenshot', onclick: () => screenshot(i.id) }, 'Screenshot'),
       i.in_rotation
         ? el('button', { type: 'button', 'data-action': 'pause', onclick: () => pause(i.id) }, 'Take out of rotation')
         : el('button', { type: 'button', 'data-action': 'resume', onclick: () => resume(i.id) }, 'Put back')));

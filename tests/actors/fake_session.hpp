@@ -45,6 +45,7 @@ struct fake_script {
   bool ping_hangs = false;  // ping blocks until release() or request_stop()
   bool ignore_stop = false;  // a page that keeps streaming after request_stop()
   bool hold_in_switch_model = false;  // switch_model blocks until release() (ignores stop)
+  bool screenshot_fails = false;      // screenshot_png throws site_error
   bool start_hangs_once = false;      // the next start blocks until release() (a launch that never returns)
   std::string storage_json = "{}";    // what storage_state() returns
   std::vector<core::model_info> models{{"gemini-2.5-pro", "Gemini 2.5 Pro"},
@@ -59,7 +60,8 @@ struct fake_script {
   int new_chats = 0;
   int generate_returns = 0;
   int switches = 0;          // switch_model calls that began
-  int storage_reads = 0;  // generate() calls that ended, by return or throw
+  int storage_reads = 0;
+  int screenshots = 0;  // generate() calls that ended, by return or throw
   std::vector<std::string> prompts;  // first message content of each generate
   browser::exit_callback on_exit;        // of the latest session
   int on_exit_owner = 0;                 // which session (by start number) on_exit belongs to
@@ -216,6 +218,15 @@ class fake_page : public core::page_driver {
       return false;
     }
     return s.ping_ok;
+  }
+  // Answers even while a generate() holds (another thread), like a tab does.
+  std::string screenshot_png(std::chrono::milliseconds) override {
+    std::lock_guard<std::mutex> lock(world_.mu);
+    auto& s = world_.script_locked(id_);
+    ++s.screenshots;
+    world_.cv.notify_all();
+    if (s.screenshot_fails) throw core::driver_error(core::failure_kind::site_error, "no picture");
+    return "\x89PNG fake of " + id_;
   }
   std::string storage_state() override {
     std::lock_guard<std::mutex> lock(world_.mu);

@@ -70,3 +70,58 @@ TEST_CASE("fleet: a crashed browser shows in the errors by kind and the restarts
   REQUIRE(v.errors.count("browser_gone") == 1);
   CHECK(v.errors.at("browser_gone") == 1);
 }
+
+namespace {
+
+screenshot_reply screenshot_of(fleet_fixture& fx, const std::string& id) {
+  auto got = std::make_shared<std::optional<screenshot_reply>>();
+  auto mu = std::make_shared<std::mutex>();
+  fx.f->api().screenshot(id, [got, mu](const screenshot_reply& r) {
+    std::lock_guard<std::mutex> lock(*mu);
+    *got = r;
+  });
+  REQUIRE(eventually([&] {
+    std::lock_guard<std::mutex> lock(*mu);
+    return got->has_value();
+  }));
+  std::lock_guard<std::mutex> lock(*mu);
+  return **got;
+}
+
+}  // namespace
+
+TEST_CASE("fleet: a screenshot comes from the instance's page, even while it is busy") {
+  fleet_fixture fx(2, {}, [](fake_world& w) { w.script("instance_1").hold_after_first_delta = true; });
+  REQUIRE(fx.f->wait_settled(10s));
+  auto idle = screenshot_of(fx, "instance_2");
+  CHECK(idle.status == screenshot_status::ok);
+  CHECK(idle.png == "\x89PNG fake of instance_2");
+
+  // instance_1 is stuck inside a generation: its picture still comes.
+  fx.f->api().submit(make_request("r1"), fx.events.sink("r1"));
+  REQUIRE(fx.world.wait("instance_1", [](fake_script& s) { return s.generates == 1; }));
+  auto busy = screenshot_of(fx, "instance_1");
+  CHECK(busy.status == screenshot_status::ok);
+  CHECK(busy.png == "\x89PNG fake of instance_1");
+  CHECK(fx.status_of("instance_1") == instance_status::busy);
+  fx.world.release("instance_1");
+  REQUIRE(fx.events.wait_done("r1"));
+  CHECK(fx.events.all<request_finished>("r1").size() == 1);
+}
+
+TEST_CASE("fleet: a screenshot says why there is none") {
+  fleet_fixture fx(2, {}, [](fake_world& w) {
+    w.script("instance_1").screenshot_fails = true;
+    w.script("instance_2").start_failure = core::failure_kind::login_lost;
+  });
+  REQUIRE(fx.f->wait_settled(10s));
+  auto unknown = screenshot_of(fx, "instance_9");
+  CHECK(unknown.status == screenshot_status::unknown_instance);
+  auto failed = screenshot_of(fx, "instance_1");
+  CHECK(failed.status == screenshot_status::failed);
+  CHECK(failed.message.find("no picture") != std::string::npos);
+  REQUIRE(eventually([&] { return fx.status_of("instance_2") == instance_status::needs_login; }));
+  auto none = screenshot_of(fx, "instance_2");
+  CHECK(none.status == screenshot_status::no_page);
+  CHECK(fx.world.with("instance_2", [](fake_script& s) { return s.screenshots; }) == 0);
+}

@@ -94,6 +94,52 @@ TEST_CASE("e2e: a streamed completion follows the OpenAI chunk format") {
   CHECK(chunks.back()["usage"]["completion_tokens"].get<int>() > 0);
 }
 
+namespace {
+
+// Width and height from a PNG's IHDR; {0, 0} when it is not a PNG.
+std::pair<std::uint32_t, std::uint32_t> png_size(const std::string& png) {
+  if (png.size() < 24 || png.compare(0, 8, "\x89PNG\r\n\x1a\n") != 0) return {0, 0};
+  auto be32 = [&](std::size_t at) {
+    std::uint32_t v = 0;
+    for (std::size_t i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(png[at + i]);
+    return v;
+  };
+  return {be32(16), be32(20)};
+}
+
+}  // namespace
+
+TEST_CASE("e2e: a screenshot of a busy instance's page is a PNG of the tab") {
+  fleet_config cfg;
+  cfg.accounts = 1;
+  fleet_fixture f(cfg);
+  // A slow answer, so the picture is taken while the instance is busy.
+  f.sim().set_pacing({{"first_token_ms", 20}, {"token_ms", 150}, {"tokens", 30}});
+  auto call = std::async(std::launch::async, [&f] {
+    return f.post("/v1/chat/completions", chat_body("Picture me busy", "gemini-2.5-pro", true));
+  });
+  REQUIRE(testing::wait_until([&] { return f.instances()["instances"][0]["status"] == "busy"; },
+                              30s));
+  auto shot = f.get("/v1/instances/instance_1/screenshot");
+  REQUIRE(shot.status == 200);
+  CHECK(shot.header("Content-Type") == "image/png");
+  auto [w, h] = png_size(shot.body);
+  INFO("screenshot " << w << "x" << h << ", " << shot.body.size() << " bytes");
+  CHECK(w >= 800);
+  CHECK(h >= 500);
+  CHECK(f.instances()["instances"][0]["status"] == "busy");
+  // The answer it was busy with is not disturbed.
+  auto r = call.get();
+  REQUIRE(r.status == 200);
+  auto s = parse_sse(r.body);
+  CHECK(s.done());
+  f.sim().set_pacing({{"first_token_ms", 20}, {"token_ms", 5}});
+
+  auto unknown = f.get("/v1/instances/instance_9/screenshot");
+  CHECK(unknown.status == 404);
+  CHECK(unknown.json()["error"]["param"] == "instance_id");
+}
+
 TEST_CASE("e2e: nine concurrent completions on three instances: three each (LRU)") {
   fleet_fixture f;
   // What the upstream guide's test script did: health, instances, N

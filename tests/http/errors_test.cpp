@@ -88,3 +88,16 @@ TEST_CASE("errors: body layout, null param, param from validation") {
   // Broken UTF-8 in a message from the site must not make the body throw.
   CHECK_NOTHROW(json::parse(error_body(map_error(error_code::site_error, "bad \xff"))));
 }
+
+TEST_CASE("errors: a screenshot's failure maps to 404, 503 or 502 naming the instance") {
+  auto unknown = screenshot_error({screenshot_status::unknown_instance, {}, "x"}, "inst-9");
+  CHECK(unknown.status == 404);
+  CHECK(unknown.param == "instance_id");
+  auto none = screenshot_error({screenshot_status::no_page, {}, "x"}, "inst-2");
+  CHECK(none.status == 503);
+  CHECK(none.message.find("inst-2") != std::string::npos);
+  auto failed = screenshot_error({screenshot_status::failed, {}, "Page.captureScreenshot: timed out"},
+                                 "inst-3");
+  CHECK(failed.status == 502);
+  CHECK(failed.message.find("timed out") != std::string::npos);
+}

@@ -214,6 +214,21 @@ void fake_gateway::set_rotation(const std::string& instance_id, bool in_rotation
   post(std::chrono::steady_clock::now(), [on_done, found] { on_done(found); });
 }
 
+void fake_gateway::screenshot(const std::string& instance_id,
+                              std::function<void(const screenshot_reply&)> on_reply) {
+  screenshot_reply r{screenshot_status::unknown_instance, {}, "no instance " + instance_id};
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& i : fleet_.instances) {
+      if (i.id != instance_id) continue;
+      const bool live = i.status == instance_status::ready || i.status == instance_status::busy;
+      r = live ? screenshot_reply{screenshot_status::ok, std::string("\x89PNG\r\n\x1a\n") + i.id, {}}
+               : screenshot_reply{screenshot_status::no_page, {}, "not now"};
+    }
+  }
+  post(std::chrono::steady_clock::now(), [on_reply, r] { on_reply(r); });
+}
+
 std::vector<std::string> fake_gateway::restarted() const {
   std::lock_guard<std::mutex> lock(mu_);
   return restarted_;

@@ -47,6 +47,10 @@ class fake_gateway : public gateway {
   void restart(const std::string& instance_id, std::function<void(bool)> on_done) override;
   void set_rotation(const std::string& instance_id, bool in_rotation,
                     std::function<void(bool)> on_done) override;
+  // ok (a fake PNG naming the id) for a ready or busy instance, no_page for
+  // the others, unknown_instance for an unknown id.
+  void screenshot(const std::string& instance_id,
+                  std::function<void(const screenshot_reply&)> on_reply) override;
   std::vector<std::string> restarted() const;
 
   std::vector<completion_request> submitted() const;

@@ -285,6 +285,7 @@ TEST_CASE("server: with keys, /metrics, /v1/events and the actions need one, the
   CHECK(http_call(f.port(), "GET", "/v1/events").status == 401);
   CHECK(http_call(f.port(), "POST", "/v1/instances/inst-A/restart").status == 401);
   CHECK(http_call(f.port(), "POST", "/v1/instances/inst-A/pause").status == 401);
+  CHECK(http_call(f.port(), "GET", "/v1/instances/inst-A/screenshot").status == 401);
   CHECK(f.gw.restarted().empty());
   auto live = http_call(f.port(), "GET", "/health/live");
   CHECK(live.status == 200);
@@ -304,6 +305,27 @@ TEST_CASE("server: with keys, /metrics, /v1/events and the actions need one, the
   CHECK(m.value("camoufleet_http_requests_total", {{"route", "/metrics"}, {"status", "401"}}) == 1);
   CHECK(http_call(f.port(), "POST", "/v1/instances/inst-A/restart", "", key).status == 200);
   CHECK(f.gw.restarted() == std::vector<std::string>{"inst-A"});
+  auto shot = http_call(f.port(), "GET", "/v1/instances/inst-A/screenshot", "", key);
+  CHECK(shot.status == 200);
+  CHECK(shot.header("content-type") == "image/png");
+  CHECK(shot.body == std::string("\x89PNG\r\n\x1a\ninst-A"));
+}
+
+TEST_CASE("server: a screenshot that cannot be had is a JSON error with the right status") {
+  observe_fixture f;
+  f.gw.set_fleet(fleet_view{true,
+                            {instance("inst-A", instance_status::ready, "a.json"),
+                             instance("inst-B", instance_status::error, "b.json")},
+                            {},
+                            4});
+  auto unknown = http_call(f.port(), "GET", "/v1/instances/inst-Z/screenshot");
+  CHECK(unknown.status == 404);
+  CHECK(json::parse(unknown.body)["error"]["param"] == "instance_id");
+  auto none = http_call(f.port(), "GET", "/v1/instances/inst-B/screenshot");
+  CHECK(none.status == 503);
+  CHECK(none.header("retry-after") != "");
+  CHECK(json::parse(none.body)["error"]["message"].get<std::string>().find("inst-B") !=
+        std::string::npos);
 }
 
 TEST_CASE("server: /v1/events pushes the state and its changes, actions change it") {

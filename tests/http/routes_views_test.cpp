@@ -50,6 +50,10 @@ TEST_CASE("routes: probes, metrics, dashboard and instance actions") {
   auto wrong = match_route("GET", "/v1/instances/instance_2/restart");
   CHECK(wrong.target == endpoint::method_not_allowed);
   CHECK(wrong.allow == "POST");
+  auto shot = match_route("GET", "/v1/instances/instance_2/screenshot");
+  CHECK(shot.target == endpoint::instance_screenshot);
+  CHECK(shot.instance_id == "instance_2");
+  CHECK(match_route("POST", "/v1/instances/instance_2/screenshot").allow == "GET");
   CHECK(match_route("POST", "/v1/instances/instance_2/explode").target == endpoint::not_found);
   CHECK(match_route("POST", "/v1/instances/a b/restart").target == endpoint::not_found);
   CHECK(match_route("POST", "/metrics").target == endpoint::method_not_allowed);

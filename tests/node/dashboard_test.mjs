@@ -123,6 +123,24 @@ if (key) {
     assert.notEqual(after_restart.browser_pid, before_pid);
     assert.equal(after_restart.restarts, 1);
 
+    // A screenshot of an instance's page: a real PNG of the browser's size.
+    const shot = await fetch(`${base}/v1/instances/${encodeURIComponent(other.id)}/screenshot`, { headers: auth });
+    assert.equal(shot.status, 200);
+    assert.equal(shot.headers.get('content-type'), 'image/png');
+    const png = Buffer.from(await shot.arrayBuffer());
+    assert.equal(png.subarray(0, 8).toString('hex'), '89504e470d0a1a0a');
+    const [w, h] = [png.readUInt32BE(16), png.readUInt32BE(20)];
+    console.log(`figure: screenshot ${w}x${h}, ${png.length} bytes`);
+    assert.ok(w >= 800 && h >= 500, `screenshot is ${w}x${h}`);
+    // ... and the button shows it on the page.
+    await press(`${card(other.id)} button[data-action=screenshot]`);
+    await page.waitForFunction(() => {
+      const img = document.querySelector('[data-testid=screenshot-img]');
+      return img && img.complete && img.naturalWidth > 0 &&
+        !document.querySelector('[data-testid=screenshot]').classList.contains('hidden');
+    }, { timeout: 15000, polling: 50 });
+    assert.equal(await page.$eval('[data-testid=screenshot-img]', (e) => e.naturalWidth), w);
+
     // Out of rotation and back.
     await press(`${card(other.id)} button[data-action=pause]`);
     await page.waitForSelector(`${card(other.id)}[data-in-rotation=false]`, { timeout: 5000 });

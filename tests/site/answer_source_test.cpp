@@ -54,6 +54,7 @@ class fake_transport : public page_transport {
   std::vector<camoufleet::browser::stored_cookie> cookies(milliseconds) override { return {}; }
   void insert_text(const std::string&, milliseconds) override {}
   void press_enter(milliseconds) override {}
+  std::string capture_png(milliseconds) override { return {}; }
   std::unique_ptr<page_watch> watch_answers(const std::string& url_part,
                                             std::function<void(const page_event&)>) override {
     answer_watches.push_back(url_part);
