@@ -79,7 +79,12 @@ void ask_fleet(caf::event_based_actor* self, caf::actor balancer,
                std::function<void(const fleet_view&)> on_view) {
   self->request(balancer, timeout, caf::get_atom::value, fleet_atom::value)
       .then([=](const fleet_view& v) { call_safely(on_view, v); },
-            [=](caf::error&) { call_safely(on_view, fleet_view{}); });
+            [=](caf::error& e) {
+              fleet_view v;
+              v.unanswered = "the fleet did not answer in " + std::to_string(timeout.count()) +
+                             " ms (" + caf::to_string(e) + ")";
+              call_safely(on_view, v);
+            });
 }
 
 void ask_models(caf::event_based_actor* self, caf::actor balancer,
@@ -149,7 +154,9 @@ void gateway_impl::fleet(std::function<void(const fleet_view&)> on_view) {
   std::shared_lock<std::shared_mutex> lock(mu_);
   if (closed_) {
     lock.unlock();
-    call_safely(on_view, fleet_view{});
+    fleet_view v;
+    v.unanswered = "the fleet is shutting down";
+    call_safely(on_view, v);
     return;
   }
   system_.spawn(ask_fleet, balancer_, ask_timeout_, std::move(on_view));

@@ -158,7 +158,7 @@ typename Inspector::result_type inspect(Inspector& f, queue_entry& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, fleet_view& x) {
   return f(caf::meta::type_name("fleet_view"), x.multi_instance_mode, x.instances, x.queue,
-           x.queue_limit);
+           x.queue_limit, x.unanswered);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, screenshot_reply& x) {

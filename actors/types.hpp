@@ -119,6 +119,9 @@ struct fleet_view {
   std::vector<instance_view> instances;
   std::vector<queue_entry> queue;
   int queue_limit = 0;
+  // Non-empty: the fleet did not answer (why); the view is empty then, which
+  // says nothing about the instances (it is not "no instances").
+  std::string unanswered;
 };
 
 }  // namespace camoufleet

@@ -146,6 +146,11 @@ error_reply map_failure(http_failure failure, std::string message, std::string p
                or_default(std::move(message), "The request body is too large."));
       should_retry(e, false);
       break;
+    case http_failure::fleet_unresponsive:
+      e = make(503, "service_unavailable_error", "fleet_unresponsive",
+               or_default(std::move(message), "The fleet did not answer in time."));
+      retry_after(e, default_retry_after_s);
+      break;
     case http_failure::internal:
       e = make(500, "server_error", "internal_error",
                or_default(std::move(message), "The server had an error while processing "

@@ -17,6 +17,7 @@ enum class http_failure {
   method_not_allowed,  // 405
   too_large,           // 413
   internal,            // 500
+  fleet_unresponsive,  // 503: the fleet's actors did not answer (not "no instances")
 };
 
 struct error_reply {

@@ -503,7 +503,11 @@ void server::impl::handle_admin(endpoint target, const std::string& target_id,
         });
         break;
       case endpoint::instances:
-        gw_.fleet([answer](const fleet_view& v) { answer(200, instances_json(v)); });
+        gw_.fleet([answer, answer_error](const fleet_view& v) {
+          if (!v.unanswered.empty())
+            return answer_error(map_failure(http_failure::fleet_unresponsive, v.unanswered));
+          answer(200, instances_json(v));
+        });
         break;
       case endpoint::metrics:
         gw_.fleet([self, answer_as](const fleet_view& v) {
@@ -554,7 +558,11 @@ void server::impl::handle_admin(endpoint target, const std::string& target_id,
         });
         break;
       case endpoint::queue:
-        gw_.fleet([answer](const fleet_view& v) { answer(200, queue_json(v)); });
+        gw_.fleet([answer, answer_error](const fleet_view& v) {
+          if (!v.unanswered.empty())
+            return answer_error(map_failure(http_failure::fleet_unresponsive, v.unanswered));
+          answer(200, queue_json(v));
+        });
         break;
       case endpoint::models: {
         const auto created = unix_ms_now() / 1000;

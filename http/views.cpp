@@ -50,6 +50,12 @@ status_counts count_statuses(const fleet_view& fleet) {
 }
 
 health_reply health_json(const fleet_view& fleet, bool multi_instance_mode) {
+  if (!fleet.unanswered.empty()) {
+    // Nothing is known of the instances: say so instead of counting zeros.
+    return {503, dump(ojson{{"status", "unresponsive"},
+                            {"multi_instance_mode", multi_instance_mode},
+                            {"reason", fleet.unanswered}})};
+  }
   const auto c = count_statuses(fleet);
   // Busy still serves: a request queues and is answered soon, unlike a fleet
   // that is all cooling down or logged out.
@@ -74,6 +80,8 @@ health_reply health_json(const fleet_view& fleet, bool multi_instance_mode) {
 }
 
 health_reply ready_json(const fleet_view& fleet) {
+  if (!fleet.unanswered.empty())
+    return {503, dump(ojson{{"status", "not_ready"}, {"reason", fleet.unanswered}})};
   const auto c = count_statuses(fleet);
   health_reply r;
   r.status = c.ready > 0 ? 200 : 503;

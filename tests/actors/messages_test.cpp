@@ -101,6 +101,17 @@ TEST_CASE("messages: events, views and outcomes cross a serializer intact") {
 
   instance_models m{"instance_1", {{"gemini-2.5-pro", "Gemini 2.5 Pro"}}};
   CHECK(round_trip(f.sys, m).models.at(0).display_name == "Gemini 2.5 Pro");
+
+  fleet_view silent;
+  silent.unanswered = "did not answer";
+  CHECK(round_trip(f.sys, silent).unanswered == "did not answer");
+
+  // A PNG is binary: every byte value survives.
+  std::string png;
+  for (int i = 0; i < 256; ++i) png.push_back(static_cast<char>(i));
+  auto shot = round_trip(f.sys, screenshot_reply{screenshot_status::ok, png, ""});
+  CHECK(shot.status == screenshot_status::ok);
+  CHECK(shot.png == png);
 }
 
 TEST_CASE("messages: enums print by name in CAF's rendering") {

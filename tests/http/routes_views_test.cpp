@@ -117,6 +117,15 @@ TEST_CASE("views: health counts and status code") {
   CHECK(json::parse(health_json(only_busy, false).body)["status"] == "busy");
   CHECK(ready_json(only_busy).status == 503);
   CHECK(json::parse(ready_json(only_busy).body)["status"] == "not_ready");
+  fleet_view silent;
+  silent.unanswered = "the fleet did not answer in 5000 ms";
+  auto hs = health_json(silent, true);
+  CHECK(hs.status == 503);
+  CHECK(json::parse(hs.body)["status"] == "unresponsive");
+  CHECK(json::parse(hs.body)["reason"] == silent.unanswered);
+  CHECK_FALSE(json::parse(hs.body).contains("total_instances"));
+  CHECK(ready_json(silent).status == 503);
+  CHECK(json::parse(ready_json(silent).body)["reason"] == silent.unanswered);
   CHECK(ready_json(sample_fleet()).status == 200);
   CHECK(json::parse(ready_json(sample_fleet()).body)["ready_instances"] == 1);
 
