@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -60,6 +61,26 @@ bool eventually(Cond cond, std::chrono::milliseconds timeout = 10s) {
     if (std::chrono::steady_clock::now() >= deadline) return false;
     std::this_thread::sleep_for(10ms);
   }
+}
+
+// Calls ask(callback) and waits (with a deadline) for the one answer of type
+// T it delivers, from whatever thread.
+template <class T, class Ask>
+T answer_from(Ask ask, std::chrono::milliseconds timeout = 10s) {
+  auto mu = std::make_shared<std::mutex>();
+  auto got = std::make_shared<std::optional<T>>();
+  ask([mu, got](const T& v) {
+    std::lock_guard<std::mutex> lock(*mu);
+    *got = v;
+  });
+  REQUIRE(eventually(
+      [&] {
+        std::lock_guard<std::mutex> lock(*mu);
+        return got->has_value();
+      },
+      timeout));
+  std::lock_guard<std::mutex> lock(*mu);
+  return **got;
 }
 
 class collector {

@@ -74,18 +74,7 @@ TEST_CASE("fleet: a crashed browser shows in the errors by kind and the restarts
 namespace {
 
 screenshot_reply screenshot_of(fleet_fixture& fx, const std::string& id) {
-  auto got = std::make_shared<std::optional<screenshot_reply>>();
-  auto mu = std::make_shared<std::mutex>();
-  fx.f->api().screenshot(id, [got, mu](const screenshot_reply& r) {
-    std::lock_guard<std::mutex> lock(*mu);
-    *got = r;
-  });
-  REQUIRE(eventually([&] {
-    std::lock_guard<std::mutex> lock(*mu);
-    return got->has_value();
-  }));
-  std::lock_guard<std::mutex> lock(*mu);
-  return **got;
+  return answer_from<screenshot_reply>([&](auto done) { fx.f->api().screenshot(id, done); });
 }
 
 }  // namespace

@@ -31,18 +31,7 @@ caf::behavior silent_balancer(caf::event_based_actor* self,
 }
 
 fleet_view view_from(gateway_impl& gw) {
-  auto mu = std::make_shared<std::mutex>();
-  auto got = std::make_shared<std::optional<fleet_view>>();
-  gw.fleet([mu, got](const fleet_view& v) {
-    std::lock_guard<std::mutex> lock(*mu);
-    *got = v;
-  });
-  REQUIRE(eventually([&] {
-    std::lock_guard<std::mutex> lock(*mu);
-    return got->has_value();
-  }));
-  std::lock_guard<std::mutex> lock(*mu);
-  return **got;
+  return answer_from<fleet_view>([&](auto done) { gw.fleet(done); });
 }
 
 struct system_fixture {
