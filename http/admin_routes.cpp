@@ -1,0 +1,182 @@
+// The fleet, dashboard and instance-action routes of server::impl.
+#include "http/server_impl.hpp"
+
+namespace camoufleet::http {
+
+void server::impl::handle_admin(endpoint target, const std::string& target_id,
+                                 ph::ResponseWriter response) {
+  auto p = std::make_shared<pending>();
+  p->id = target_id;
+  p->route = route_label(target);
+  p->peer = response.getPeer();
+  p->writer.emplace(std::move(response));
+  p->received = steady::now();
+  p->deadline = p->received + options_.admin_timeout;
+  track(p);
+
+  std::weak_ptr<impl> self = shared_from_this();
+  // Each callback answers once; the ticker answers 504 if it never comes.
+  auto answer = [self, p](int status, const std::string& body) {
+    auto s = self.lock();
+    if (!s) return;
+    {
+      std::lock_guard<std::mutex> lock(p->mu);
+      if (p->done) return;
+      s->reply_json(*p, status, body, {});
+    }
+    s->untrack(p);
+  };
+  // The same, for bodies that are not JSON.
+  auto answer_as = [self, p](int status, const std::string& body, const char* content_type) {
+    auto s = self.lock();
+    if (!s) return;
+    {
+      std::lock_guard<std::mutex> lock(p->mu);
+      if (p->done) return;
+      s->reply_json(*p, status, body, {}, content_type);
+    }
+    s->untrack(p);
+  };
+  // The same, for an error (with its Retry-After and other headers).
+  auto answer_error = [self, p](const error_reply& e) {
+    auto s = self.lock();
+    if (!s) return;
+    {
+      std::lock_guard<std::mutex> lock(p->mu);
+      if (p->done) return;
+      s->reply_error(*p, e);
+    }
+    s->untrack(p);
+  };
+  // Dashboard actions: 200 {"id", ...what changed}, or 404 for an unknown id.
+  auto answer_action = [answer, target_id](const char* field, bool value) {
+    return [answer, target_id, field, value](bool found) {
+      if (found) {
+        answer(200, R"({"id":")" + target_id + R"(",")" + field + R"(":)" +
+                        (value ? "true" : "false") + "}");
+        return;
+      }
+      answer(404, error_body(map_failure(http_failure::route_not_found,
+                                         "No instance with id '" + target_id + "'.",
+                                         "instance_id")));
+    };
+  };
+  const bool multi = options_.multi_instance_mode;
+  try {
+    switch (target) {
+      case endpoint::health:
+        gw_.fleet([answer, multi](const fleet_view& v) {
+          auto h = health_json(v, multi);
+          answer(h.status, h.body);
+        });
+        break;
+      case endpoint::instances:
+        gw_.fleet([answer, answer_error](const fleet_view& v) {
+          if (!v.unanswered.empty())
+            return answer_error(map_failure(http_failure::fleet_unresponsive, v.unanswered));
+          answer(200, instances_json(v));
+        });
+        break;
+      case endpoint::metrics:
+        gw_.fleet([self, answer_as](const fleet_view& v) {
+          auto s = self.lock();
+          if (!s) return;
+          const auto now = unix_ms_now();
+          answer_as(200, metrics_text(v, s->stats_.snapshot(now), s->browser_memory(v), now),
+                    metrics_content_type);
+        });
+        break;
+      case endpoint::dashboard:
+      case endpoint::dashboard_asset: {
+        const auto* a =
+            dashboard_files.find(target == endpoint::dashboard ? "index.html" : target_id);
+        if (a == nullptr) {
+          answer(404, error_body(map_failure(http_failure::route_not_found,
+                                             "No dashboard file '" + target_id + "'.")));
+        } else {
+          answer_as(200, std::string(a->text()), core::content_type_for(a->name));
+        }
+        break;
+      }
+      case endpoint::instance_restart:
+        gw_.restart(target_id, answer_action("restarting", true));
+        break;
+      case endpoint::instance_pause:
+        gw_.set_rotation(target_id, false, answer_action("in_rotation", false));
+        break;
+      case endpoint::instance_resume:
+        gw_.set_rotation(target_id, true, answer_action("in_rotation", true));
+        break;
+      case endpoint::instance_screenshot:
+        gw_.screenshot(target_id, [answer_as, answer_error, target_id](const screenshot_reply& r) {
+          if (r.status == screenshot_status::ok) {
+            answer_as(200, r.png, "image/png");
+            return;
+          }
+          answer_error(screenshot_error(r, target_id));
+        });
+        break;
+      case endpoint::health_live:
+        answer(200, live_json(auth_.enabled()));  // the process answers: nothing to ask
+        break;
+      case endpoint::health_ready:
+        gw_.fleet([answer](const fleet_view& v) {
+          auto r = ready_json(v);
+          answer(r.status, r.body);
+        });
+        break;
+      case endpoint::queue:
+        gw_.fleet([answer, answer_error](const fleet_view& v) {
+          if (!v.unanswered.empty())
+            return answer_error(map_failure(http_failure::fleet_unresponsive, v.unanswered));
+          answer(200, queue_json(v));
+        });
+        break;
+      case endpoint::models: {
+        const auto created = unix_ms_now() / 1000;
+        gw_.models([answer, created](const std::vector<core::model_info>& m) {
+          answer(200, models_json(m, created));
+        });
+        break;
+      }
+      case endpoint::model: {
+        const auto created = unix_ms_now() / 1000;
+        gw_.models([answer, created, target_id](const std::vector<core::model_info>& m) {
+          auto body = model_json(m, target_id, created);
+          if (!body.empty()) return answer(200, body);
+          answer(404, error_body(map_error(error_code::unknown_model,
+                                           "The model '" + target_id + "' does not exist.")));
+        });
+        break;
+      }
+      case endpoint::cancel:
+        gw_.cancel(target_id, [answer, target_id](bool cancelled) {
+          if (cancelled) {
+            answer(200, R"({"id":")" + target_id + R"(","cancelled":true})");
+          } else {
+            const auto e = map_failure(http_failure::route_not_found,
+                                       "No queued or running request with id '" +
+                                           target_id + "'.",
+                                       "request_id");
+            answer(404, error_body(e));
+          }
+        });
+        break;
+      default: {
+        std::lock_guard<std::mutex> lock(p->mu);
+        reply_error(*p, map_failure(http_failure::internal, "Unhandled route."));
+        break;
+      }
+    }
+  } catch (const std::exception& e) {
+    std::lock_guard<std::mutex> lock(p->mu);
+    if (!p->done) reply_error(*p, map_failure(http_failure::internal, e.what()));
+  }
+  {
+    std::lock_guard<std::mutex> lock(p->mu);
+    if (!p->done) return;
+  }
+  untrack(p);
+}
+
+}  // namespace camoufleet::http

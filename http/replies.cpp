@@ -1,0 +1,134 @@
+// Writing answers of server::impl: JSON replies, errors, completion streams.
+#include "http/server_impl.hpp"
+
+namespace camoufleet::http {
+
+// ---------------------------------------------------------------------------
+
+void server::impl::on_event(const pending_ptr& p, const request_event& ev) {
+  bool ended = false;
+  {
+    std::lock_guard<std::mutex> lock(p->mu);
+    if (p->done) return;
+    if (auto a = std::get_if<request_assigned>(&ev)) {
+      p->instance_id = a->instance_id;
+      if (p->stream && p->head_sent) write_stream(*p, sse_comment("instance " + a->instance_id), false);
+    } else if (auto d = std::get_if<request_delta>(&ev)) {
+      if (p->stream) {
+        if (!p->head_sent) start_stream(*p);
+        write_stream(*p, p->body->on_delta(*d), false);
+      }
+      // Non-stream replies are built from request_finished alone.
+    } else if (auto f = std::get_if<request_finished>(&ev)) {
+      if (!f->instance_id.empty()) p->instance_id = f->instance_id;
+      if (p->stream) {
+        if (!p->head_sent) start_stream(*p);
+        write_stream(*p, p->body->on_finished(*f), true);
+      } else {
+        completion_meta meta = p->meta;
+        if (!f->model.empty()) meta.model = f->model;
+        reply_json(*p, 200, completion_json(meta, *f), completion_headers(*p));
+      }
+      ended = true;
+    } else if (auto e = std::get_if<request_failed>(&ev)) {
+      if (!e->instance_id.empty()) p->instance_id = e->instance_id;
+      reply_error(*p, map_error(e->code, e->message, e->retry_after_s));
+      ended = true;
+    }
+  }
+  if (ended) untrack(p);
+}
+
+header_list server::impl::completion_headers(const pending& p) const {
+  header_list h;
+  h.emplace_back("X-Request-Id", p.id);
+  if (!p.instance_id.empty()) h.emplace_back("X-Camoufleet-Instance", p.instance_id);
+  return h;
+}
+
+void server::impl::reply_json(pending& p, int status, const std::string& body,
+                              const header_list& headers, const char* content_type) {
+  if (p.done) return;
+  p.status = status;
+  std::shared_lock<std::shared_mutex> io(io_mu_);
+  if (p.writer && writable_) {
+    try {
+      auto& w = *p.writer;
+      for (const auto& [name, value] : headers)
+        w.headers().add(std::make_shared<named_header>(name, value));
+      track_write(writes_, w.send(static_cast<ph::Code>(status), body,
+                                  content_type == nullptr
+                                      ? MIME(Application, Json)
+                                      : Pistache::Http::Mime::MediaType::fromString(content_type)));
+    } catch (const std::exception&) {
+      // The peer is gone; nothing to tell it.
+    }
+  }
+  finish(p);
+}
+
+void server::impl::reply_error(pending& p, const error_reply& e) {
+  if (p.done) return;
+  if (p.stream && p.head_sent) {
+    // The status line is out: the SDKs raise on an error event instead.
+    write_stream(p, p.body->on_failed(e), true);
+    return;
+  }
+  header_list headers = e.headers;
+  if (p.completion) {
+    auto extra = completion_headers(p);
+    headers.insert(headers.end(), extra.begin(), extra.end());
+  }
+  reply_json(p, e.status, error_body(e), headers);
+}
+
+void server::impl::start_stream(pending& p) {
+  if (p.head_sent) return;
+  p.head_sent = true;
+  std::string head = stream_response_head(completion_headers(p));
+  std::shared_lock<std::shared_mutex> io(io_mu_);
+  if (auto peer = writable_ ? p.peer.lock() : nullptr) {
+    try {
+      const auto n = head.size();
+      track_write(writes_, peer->send(Pistache::RawBuffer(std::move(head), n)));
+    } catch (const std::exception&) {
+    }
+  }
+  p.status = 200;
+  p.last_write = steady::now();
+}
+
+void server::impl::write_stream(pending& p, std::string sse_text, bool last) {
+  std::string bytes = chunk_frame(sse_text);
+  if (last) bytes += chunk_terminator();
+  if (!bytes.empty()) {
+    std::shared_lock<std::shared_mutex> io(io_mu_);
+    if (auto peer = writable_ ? p.peer.lock() : nullptr) {
+      try {
+        const auto n = bytes.size();
+        track_write(writes_, peer->send(Pistache::RawBuffer(std::move(bytes), n)));
+      } catch (const std::exception&) {
+      }
+    }
+    p.last_write = steady::now();
+  }
+  if (last) finish(p);
+}
+
+void server::impl::finish(pending& p) {
+  p.done = true;
+  // 0: the client went away before the answer ended (counted as nginx's 499).
+  if (!p.route.empty()) stats_.http_answered(p.route, p.status == 0 ? 499 : p.status);
+  if (p.completion) {
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() -
+                                                                          p.received)
+                        .count();
+    spdlog::info("http: {} {} -> {} via {} in {} ms", p.id, p.stream ? "stream" : "reply",
+                 p.status == 0 ? std::string("client gone") : std::to_string(p.status),
+                 p.instance_id.empty() ? std::string("-") : p.instance_id, ms);
+  }
+  // Dropped here, while the server (and so Pistache's transport) is alive.
+  p.writer.reset();
+}
+
+}  // namespace camoufleet::http

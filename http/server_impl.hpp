@@ -1,0 +1,192 @@
+#pragma once
+// server::impl, shared by the files that implement it (server.cpp: start,
+// stop, routing, chat; admin_routes.cpp: the fleet and dashboard routes;
+// replies.cpp: writing answers and streams; events_stream.cpp: /v1/events).
+// Only those files include it; nothing here is API.
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <map>
+#include <optional>
+#include <random>
+#include <shared_mutex>
+#include <stdexcept>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+
+#include "http/server.hpp"
+
+#include <pistache/endpoint.h>
+#include <pistache/http.h>
+#include <pistache/peer.h>
+#include <spdlog/spdlog.h>
+
+#include "actors/observed_gateway.hpp"
+#include "http/auth.hpp"
+#include "http/body_guard.hpp"
+#include "http/chat_request.hpp"
+#include "http/completion_stream.hpp"
+#include "http/dashboard.hpp"
+#include "http/errors.hpp"
+#include "http/metrics.hpp"
+#include "http/routes.hpp"
+#include "http/sse.hpp"
+#include "http/views.hpp"
+
+namespace camoufleet::http {
+
+namespace ph = Pistache::Http;
+using steady = std::chrono::steady_clock;
+using header_list = std::vector<std::pair<std::string, std::string>>;
+
+inline std::int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// One reply that is not written yet. Touched by the reactor thread (creation),
+// gateway callback threads (events) and the ticker, always under mu.
+struct pending {
+  std::mutex mu;
+  bool completion = false;
+  std::string id;  // request id (completions) — also what cancel() is given
+  std::optional<ph::ResponseWriter> writer;
+  std::weak_ptr<Pistache::Tcp::Peer> peer;
+  steady::time_point received;
+  steady::time_point deadline;
+  steady::time_point last_write;
+  bool done = false;
+  bool stream = false;
+  bool head_sent = false;
+  int status = 0;  // what the client was told (200 once a stream started)
+  std::string instance_id;
+  completion_meta meta;
+  std::optional<completion_stream> body;
+  std::string route;       // label for camoufleet_http_requests_total ("" = not counted)
+  bool events = false;     // a /v1/events subscriber (the dashboard)
+  std::string last_state;  // events: the last state sent to it
+};
+
+// Pistache 0.0.5 writes only typed headers (addRaw ones stay unsent), so
+// names known only at run time need a header type of their own.
+class named_header : public ph::Header::Header {
+ public:
+  named_header(std::string name, std::string value)
+      : name_(std::move(name)), value_(std::move(value)) {}
+  const char* name() const override { return name_.c_str(); }
+  void parse(const std::string& data) override { value_ = data; }
+  void write(std::ostream& os) const override {
+    // A CR or LF would split the header block (response splitting).
+    for (char c : value_)
+      if (c != '\r' && c != '\n') os << c;
+  }
+#ifdef SAFE_HEADER_CAST
+  uint64_t hash() const override { return std::hash<std::string>{}(name_); }
+#endif
+
+ private:
+  std::string name_;
+  std::string value_;
+};
+
+// Counts writes handed to Pistache and not yet on the wire, so shutdown can
+// let the last answers leave before the reactors stop.
+using write_counter = std::shared_ptr<std::atomic<int>>;
+
+inline void track_write(const write_counter& counter, Pistache::Async::Promise<ssize_t> promise) {
+  counter->fetch_add(1);
+  promise.then([counter](ssize_t) { counter->fetch_sub(1); },
+               [counter](std::exception_ptr) { counter->fetch_sub(1); });
+}
+
+class server::impl : public std::enable_shared_from_this<server::impl> {
+ public:
+  impl(const server_options& options, gateway& gw)
+      : options_(options), observed_(gw, stats_), gw_(observed_), auth_(options.api_keys) {}
+
+  ~impl() { stop(); }
+
+  void start();
+  int port() const { return port_; }
+  bool drain(std::chrono::milliseconds grace);
+  void stop();
+  std::size_t in_flight() const {
+    std::lock_guard<std::mutex> lock(map_mu_);
+    return pending_.size();
+  }
+
+  void on_request(const ph::Request& req, ph::ResponseWriter response);
+  const body_limit& limit() const { return limit_; }
+  std::string too_large_body(std::size_t declared) const;
+
+ private:
+  using pending_ptr = std::shared_ptr<pending>;
+
+  void handle_chat(const ph::Request& req, ph::ResponseWriter response);
+  // target_id: the request id (cancel) or the model id (model).
+  void handle_admin(endpoint target, const std::string& target_id, ph::ResponseWriter response);
+  void on_event(const pending_ptr& p, const request_event& ev);
+  // /v1/events, the dashboard's live state: start a subscriber, push to the
+  // subscribers (from the ticker), end them all (drain).
+  void start_events(ph::ResponseWriter response);
+  void push_events(const std::vector<pending_ptr>& subscribers);
+  void end_events();
+  std::map<std::string, std::int64_t> browser_memory(const fleet_view& v);
+
+  // Under p.mu: the write helpers.
+  // content_type: nullptr = application/json.
+  void reply_json(pending& p, int status, const std::string& body, const header_list& headers,
+                  const char* content_type = nullptr);
+  void reply_error(pending& p, const error_reply& e);
+  void write_stream(pending& p, std::string sse_text, bool last);
+  void start_stream(pending& p);
+  void finish(pending& p);
+  header_list completion_headers(const pending& p) const;
+
+  void track(const pending_ptr& p);
+  void untrack(const pending_ptr& p);
+  void tick();
+  void ticker_loop();
+
+  server_options options_;
+  // Every request passes through observed_, which counts it into stats_.
+  fleet_stats stats_;
+  observed_gateway observed_;
+  gateway& gw_;
+  api_key_check auth_;
+  body_limit limit_;
+  std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
+  int port_ = 0;
+  std::atomic<bool> closing_{false};
+  bool started_ = false;
+  // Writers hold it shared while handing bytes to Pistache; stop() takes it
+  // exclusively to close the door before the transport goes away, so a late
+  // gateway callback can never write into a destroyed endpoint.
+  std::shared_mutex io_mu_;
+  bool writable_ = false;
+  write_counter writes_ = std::make_shared<std::atomic<int>>(0);
+
+  mutable std::mutex map_mu_;
+  std::unordered_map<pending*, pending_ptr> pending_;
+
+  std::mutex ticker_mu_;
+  std::condition_variable ticker_cv_;
+  bool ticker_stop_ = false;
+  std::thread ticker_;
+
+  // /v1/events pushes: at most one fleet query in flight, one per interval.
+  std::atomic<bool> events_asking_{false};
+  std::atomic<bool> events_now_{false};
+  steady::time_point events_last_{};
+  // Browser memory is read from /proc at most every 2 s.
+  std::mutex memory_mu_;
+  steady::time_point memory_at_{};
+  std::map<std::string, std::int64_t> memory_;
+};
+
+}  // namespace camoufleet::http
