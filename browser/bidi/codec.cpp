@@ -33,15 +33,8 @@ bool read_id(const json& j, message& m) {
 
 message decode(const std::string& text) {
   message m;
-  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) {
-    m.invalid_reason = "not JSON";
-    return m;
-  }
-  if (!j.is_object()) {
-    m.invalid_reason = "not a JSON object";
-    return m;
-  }
+  json j = cdp::parse_frame_object(text, m.invalid_reason);
+  if (j.is_discarded()) return m;
   const std::string type = string_field(j, "type");
   if (type == "success") {
     if (!read_id(j, m)) {

@@ -15,17 +15,21 @@ std::string encode_command(std::int64_t id, const std::string& method, const jso
   return msg.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-incoming_message decode_message(const std::string& text) {
-  incoming_message m;
+json parse_frame_object(const std::string& text, std::string& invalid_reason) {
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) {
-    m.invalid_reason = "not JSON";
-    return m;
+    invalid_reason = "not JSON";
+  } else if (!j.is_object()) {
+    invalid_reason = "not a JSON object";
+    j = json(json::value_t::discarded);
   }
-  if (!j.is_object()) {
-    m.invalid_reason = "not a JSON object";
-    return m;
-  }
+  return j;
+}
+
+incoming_message decode_message(const std::string& text) {
+  incoming_message m;
+  json j = parse_frame_object(text, m.invalid_reason);
+  if (j.is_discarded()) return m;
   if (auto s = j.find("sessionId"); s != j.end() && s->is_string()) m.session_id = s->get<std::string>();
 
   if (auto id = j.find("id"); id != j.end()) {

@@ -49,6 +49,11 @@ struct incoming_message {
 // Never throws: malformed JSON or an unknown shape yields kind::invalid.
 incoming_message decode_message(const std::string& text);
 
+// The first step of every protocol's decoder (CDP here, BiDi in bidi/codec):
+// the frame as a JSON object, or a discarded value with why ("not JSON",
+// "not a JSON object") in invalid_reason.
+nlohmann::json parse_frame_object(const std::string& text, std::string& invalid_reason);
+
 // How a connection frames its traffic: CDP by default; WebDriver BiDi
 // (browser/bidi/codec.hpp) plugs its own pair in. decode must never throw.
 struct wire_codec {
