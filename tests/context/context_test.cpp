@@ -8,6 +8,8 @@
 #include <map>
 #include <set>
 
+#include "browser/cdp/connection.hpp"
+#include "browser/io_thread.hpp"
 #include "tests/e2e/fleet_fixture.hpp"
 #include "tests/reliability/rel_support.hpp"
 
@@ -136,4 +138,54 @@ TEST_CASE("context: kill -9 of the shared browser under load: no lost request, o
   CHECK(launches == 2);  // the first one, and one relaunch for all three
   figure("context kill -9 under load: " + std::to_string(answered) + "/5 answered, all ready again after " +
          std::to_string(ms_since(t0)) + " ms in pid " + std::to_string(*pids.begin()));
+}
+
+TEST_CASE("context: a hung page restarts only its own context, in the same browser") {
+  fleet_fixture f(context_config(3, 8));
+  json list = instance_list(f);
+  const int pid = list[0].value("browser_pid", 0);
+  REQUIRE(pid > 0);
+  // Hang one profile's page from outside: an endless script in its tab (a
+  // context of its own, so a renderer of its own).
+  browser::io_thread io;
+  auto conn = browser::cdp::connection::connect(io, list[0].value("ws_endpoint", ""), 10s);
+  json targets = conn->call("Target.getTargets", json::object(), "", 10s);
+  std::string target;
+  for (const auto& t : targets.value("targetInfos", json::array()))
+    if (t.value("type", "") == "page" && t.value("url", "").find("/prompts/") != std::string::npos &&
+        !t.value("browserContextId", "").empty())
+      target = t.value("targetId", "");
+  REQUIRE(!target.empty());
+  json attached = conn->call("Target.attachToTarget", {{"targetId", target}, {"flatten", true}}, "", 10s);
+  conn->call_async("Runtime.evaluate", {{"expression", "for (;;) {}"}},
+                   attached.value("sessionId", ""), 1s, [](const json*, const std::string&) {});
+  auto t0 = clock_type::now();
+
+  // The health probe finds it hung; that instance alone restarts, in the
+  // same browser, and the others never stop.
+  std::string restarted;
+  bool done = testing::wait_until(
+      [&] {
+        int n = 0;
+        for (const auto& i : instance_list(f)) {
+          if (i.value("restarts", 0) > 0 && i.value("status", "") == "ready") {
+            ++n;
+            restarted = i.value("id", "");
+          }
+        }
+        return n == 1;
+      },
+      60s, 20ms);
+  CHECK(done);
+  for (const auto& i : instance_list(f)) {
+    INFO("instance " << i.dump());
+    CHECK(i.value("browser_pid", 0) == pid);
+    if (i.value("id", "") != restarted) CHECK(i.value("restarts", 0) == 0);
+  }
+  CHECK(process_alive(pid));
+  conn->close();
+  io.stop();
+  for (const auto& r : burst(f, 3, "after one hang")) CHECK(r.status == 200);
+  figure("context: a hung page: " + restarted + " alone restarted after " + std::to_string(ms_since(t0)) +
+         " ms, browser pid " + std::to_string(pid) + " kept");
 }
