@@ -141,7 +141,14 @@ int main(int argc, char** argv) {
 
   // Left behind by a camoufleet killed with SIGKILL: only dirs whose owner is gone.
   if (options.ws_endpoint.empty()) browser::remove_stale_profile_dirs(s.profile_root);
-  fleet instances(options, browser::start_session);
+  if (s.isolate == config::isolation::context &&
+      (s.kind != config::browser_kind::chromium || !s.ws_endpoint.empty()))
+    spdlog::warn("--isolation context shares launched Chromium browsers only; these instances "
+                 "run one browser each");
+  fleet instances(options, browser::make_session_factory(s.isolate == config::isolation::context
+                                                             ? browser::isolation::context
+                                                             : browser::isolation::process,
+                                                         s.accounts_per_browser));
   instances.start();
 
   http::server api(http::options_from(s), instances.api());

@@ -437,6 +437,11 @@ std::vector<std::string> chromium_args(const browser_options& options, int port,
       "--no-default-browser-check",
       "--disable-crash-reporter",
       "--disable-breakpad",
+      // Memory (bench P5): no omnibox-popup WebUI renderers preloaded per
+      // window (two per tab, ~25 MB each, never shown), no spare renderer
+      // kept warm.
+      "--disable-features=PreloadTopChromeWebUI,WebUIOmniboxPopup,WebUIOmniboxAimPopup,"
+      "WebUIOmniboxFullPopup,SpareRendererForSitePerProcess",
   });
   // A desktop window: web apps leave whole panels out below a desktop width
   // (headless Chromium's default is 800x600). A caller's size wins.

@@ -74,11 +74,26 @@ using session_factory =
 namespace cdp {
 std::unique_ptr<session> start_chromium_session(const session_options& options,
                                                 exit_callback on_exit);
+// Context isolation for Chromium: each session is an isolated browser
+// context (own cookies, storage, tab) of a browser shared by up to
+// accounts_per_browser sessions of this factory, launched by the first and
+// closed with the last (browser/cdp/context_session.*).
+session_factory make_context_session_factory(int accounts_per_browser);
 }  // namespace cdp
+
+// process: one browser per profile (the default). context: profiles share
+// browsers, one isolated context each; one fault domain per browser.
+enum class isolation { process, context };
 
 // The session_factory for every kind: start_chromium_session for chromium,
 // bidi::start_firefox_session for firefox and camoufox (library
 // camoufleet_sessions).
 std::unique_ptr<session> start_session(const session_options& options, exit_callback on_exit);
+
+// The factory for an isolation mode: start_session for process; for context,
+// launched Chromium profiles share browsers (make_context_session_factory)
+// and the rest (Firefox, Camoufox, an attached browser) start as in process
+// mode.
+session_factory make_session_factory(isolation mode, int accounts_per_browser);
 
 }  // namespace camoufleet::browser

@@ -12,7 +12,10 @@ namespace camoufleet::config {
 enum class display_mode { headless, visible, virtual_display };
 // chromium speaks CDP; firefox and camoufox speak WebDriver BiDi.
 enum class browser_kind { chromium, firefox, camoufox };
-enum class command { serve, login };  // `camoufleet [serve]` / `camoufleet login ...`
+enum class command { serve, login };
+// process: a browser per profile; context: profiles share a browser, one
+// isolated browser context each (Chromium only; others stay per process).
+enum class isolation { process, context };  // `camoufleet [serve]` / `camoufleet login ...`
 
 struct settings {
   command cmd = command::serve;
@@ -24,6 +27,8 @@ struct settings {
   std::string browser = "chromium";           // --browser PATH
   browser_kind kind = browser_kind::chromium;  // --browser-kind, else detected from --browser
   int base_port = 9222;
+  isolation isolate = isolation::process;     // --isolation process|context
+  int accounts_per_browser = 8;               // --accounts-per-browser N (context mode)
   std::string site_url = "https://aistudio.google.com/prompts/new_chat";
   std::string site_file;                      // driver's site data file ("" = built-in path)
   std::string api_keys_file;                  // "" = none

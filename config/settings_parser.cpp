@@ -90,6 +90,12 @@ std::vector<option_def> value_options() {
       {"--browser-kind", "CAMOUFLEET_BROWSER_KIND", "chromium|firefox|camoufox", "from --browser's name",
        "chromium speaks CDP; firefox and camoufox speak WebDriver BiDi",
        "Browser"},
+      {"--isolation", "CAMOUFLEET_ISOLATION", "process|context", "process",
+       "process: a browser per profile; context: profiles share a Chromium, one isolated "
+       "context each (one fault domain)", "Browser"},
+      {"--accounts-per-browser", "CAMOUFLEET_ACCOUNTS_PER_BROWSER", "N",
+       std::to_string(d.accounts_per_browser),
+       "Profiles one browser hosts with --isolation context, 1-64", "Browser"},
       {"--base-port", "CAMOUFLEET_BASE_PORT", "PORT", std::to_string(d.base_port),
        "First DevTools port tried, 1024-65535", "Browser"},
       {"--profile-root", "CAMOUFLEET_PROFILE_ROOT", "DIR", "system temp dir",
@@ -259,6 +265,7 @@ std::optional<problem> find_problem(const settings& s) {
     return p;
   if (auto p = out_of_range("--queue-limit", s.queue_limit, 0, 1000000)) return p;
   if (auto p = out_of_range("--max-retries", s.max_retries, 0, 10)) return p;
+  if (auto p = out_of_range("--accounts-per-browser", s.accounts_per_browser, 1, 64)) return p;
   if (auto p = out_of_range("--http-threads", s.http_threads, 1, 64)) return p;
   if (s.max_request_bytes < 1024 || s.max_request_bytes > (std::size_t{1} << 30)) {
     return problem{"--max-request-bytes", "--max-request-bytes: " +
@@ -505,6 +512,8 @@ class settings_reader {
     read_string("--browser", s.browser);
     read_kind(s, browser_given);
     read_int("--base-port", s.base_port);
+    read_isolation(s);
+    read_int("--accounts-per-browser", s.accounts_per_browser);
     read_string("--site-url", s.site_url);
     read_string("--site-file", s.site_file);
     read_string("--profile-root", s.profile_root);
@@ -582,6 +591,19 @@ class settings_reader {
     }
     // Nobody can sign in to a window they cannot see.
     if (s.cmd == command::login) s.display = display_mode::visible;
+  }
+
+  void read_isolation(settings& s) {
+    auto v = lookup("--isolation");
+    if (!v) return;
+    auto m = to_lower(trim(v->text));
+    if (m == "process") {
+      s.isolate = isolation::process;
+    } else if (m == "context") {
+      s.isolate = isolation::context;
+    } else {
+      fail("--isolation", *v, "is not process or context");
+    }
   }
 
   // The kind: --browser-kind (cdp and bidi are the old names of chromium and
@@ -720,6 +742,10 @@ const char* to_string(display_mode m) {
   return "?";
 }
 
+const char* to_string(isolation i) {
+  return i == isolation::context ? "context" : "process";
+}
+
 const char* to_string(browser_kind k) {
   switch (k) {
     case browser_kind::chromium: return "chromium";
@@ -746,7 +772,9 @@ std::string describe(const settings& s) {
   out << "mode=" << (s.ws_endpoint.empty() ? (s.multi ? "multi" : "single") : "attach")
       << " listen=" << s.host << ":" << s.port << " auth_dir=" << s.auth_dir
       << " browser=" << s.browser << " (" << to_string(s.kind) << ", " << to_string(s.display)
-      << ") base_port=" << s.base_port << " site_url=" << s.site_url
+      << ") isolation=" << to_string(s.isolate);
+  if (s.isolate == isolation::context) out << " accounts_per_browser=" << s.accounts_per_browser;
+  out << " base_port=" << s.base_port << " site_url=" << s.site_url
       << " api_keys=" << s.api_keys.size() << " queue_limit=" << s.queue_limit
       << " queue_timeout=" << s.queue_timeout.count() << "s"
       << " request_timeout=" << s.request_timeout.count() << "s"

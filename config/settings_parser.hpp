@@ -54,6 +54,7 @@ std::optional<std::string> process_env(const std::string& name);
 // For log lines and /health; never includes keys, only how many there are.
 const char* to_string(display_mode m);
 const char* to_string(browser_kind k);
+const char* to_string(isolation i);
 std::string describe(const settings& s);
 
 }  // namespace camoufleet::config

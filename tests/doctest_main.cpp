@@ -4,7 +4,8 @@
 // ctest can run one suite once per variant. Likewise --browser-kind=NAME
 // (chromium, firefox, camoufox) sets CAMOUFLEET_BROWSER_KIND, which the
 // browser fixtures (testing::browser_kind()) and the camoufleet binaries they
-// start honour, so one suite runs once per browser.
+// start honour, so one suite runs once per browser. --isolation=context sets
+// CAMOUFLEET_ISOLATION, which the camoufleet binaries read like the flag.
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 
@@ -16,7 +17,8 @@
 int main(int argc, char** argv) {
   std::vector<char*> rest;
   const std::pair<const char*, const char*> options[] = {
-      {"--ui-variant=", "CAMOUFLEET_UI_VARIANT"}, {"--browser-kind=", "CAMOUFLEET_BROWSER_KIND"}};
+      {"--ui-variant=", "CAMOUFLEET_UI_VARIANT"}, {"--browser-kind=", "CAMOUFLEET_BROWSER_KIND"},
+      {"--isolation=", "CAMOUFLEET_ISOLATION"}};
   for (int i = 0; i < argc; ++i) {
     bool ours = false;
     for (const auto& [prefix, env] : options) {

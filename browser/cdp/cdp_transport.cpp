@@ -29,8 +29,11 @@ std::string call_expression(const std::string& function_source, const json& args
          args.dump(-1, ' ', false, json::error_handler_t::replace) + ")";
 }
 
-cdp_transport::cdp_transport(std::shared_ptr<connection> conn, std::string session_id)
-    : conn_(std::move(conn)), session_id_(std::move(session_id)) {}
+cdp_transport::cdp_transport(std::shared_ptr<connection> conn, std::string session_id,
+                             std::string browser_context_id)
+    : conn_(std::move(conn)),
+      session_id_(std::move(session_id)),
+      browser_context_id_(std::move(browser_context_id)) {}
 
 bool cdp_transport::is_open() const {
   return conn_->is_open();
@@ -111,7 +114,9 @@ std::vector<std::string> cdp_transport::set_cookies(const std::vector<stored_coo
 }
 
 std::vector<stored_cookie> cdp_transport::cookies(milliseconds timeout) {
-  json r = conn_->call("Storage.getCookies", json::object(), "", timeout);
+  json params = json::object();
+  if (!browser_context_id_.empty()) params["browserContextId"] = browser_context_id_;
+  json r = conn_->call("Storage.getCookies", params, "", timeout);
   return from_cdp_cookies(r.value("cookies", json::array()));
 }
 

@@ -15,8 +15,11 @@ namespace camoufleet::browser::cdp {
 class cdp_transport : public site::page_transport {
  public:
   // conn must stay open-able as long as this object; session_id is a
-  // flattened target session of it.
-  cdp_transport(std::shared_ptr<connection> conn, std::string session_id);
+  // flattened target session of it. browser_context_id: the isolated
+  // context the tab lives in ("" = the browser's default one), whose
+  // cookies cookies() reads.
+  cdp_transport(std::shared_ptr<connection> conn, std::string session_id,
+                std::string browser_context_id = "");
 
   bool is_open() const override;
   void enable(std::chrono::milliseconds timeout) override;
@@ -50,6 +53,7 @@ class cdp_transport : public site::page_transport {
 
   std::shared_ptr<connection> conn_;
   std::string session_id_;
+  std::string browser_context_id_;
 };
 
 // `(function_source)(args)` as one expression: args as JSON (invalid UTF-8

@@ -122,17 +122,11 @@ void chromium_session::start() {
   io_ = std::make_unique<io_thread>();
   std::weak_ptr<exit_latch> weak_latch = latch_;
   if (options_.ws_endpoint.empty()) {
-    browser_options bo;
-    bo.instance_id = id;
-    bo.browser_path = options_.browser_path;
-    bo.display = options_.display;
-    bo.x_display = options_.x_display;
+    browser_options bo = launch_options_of(options_);
     if (options_.display == display_mode::virtual_display && bo.x_display.empty()) {
       display_ = virtual_display::start(99, std::min(left(deadline), milliseconds(10000)));
       bo.x_display = display_->name();
     }
-    bo.base_port = options_.base_port;
-    bo.profile_root = options_.profile_root;
     bo.start_timeout = left(deadline);
     browser_ = browser_process::launch(bo, [weak_latch, id](const exit_info& e) {
       auto l = weak_latch.lock();
@@ -188,6 +182,17 @@ void chromium_session::start() {
                        "the browser went away while starting: " + latch_->reason());
   spdlog::info("instance={} browser up pid={} port={} mode={}", id, info_.pid, info_.port,
                options_.ws_endpoint.empty() ? "launched" : "attached");
+}
+
+browser_options launch_options_of(const session_options& options) {
+  browser_options bo;
+  bo.instance_id = options.instance_id;
+  bo.browser_path = options.browser_path;
+  bo.display = options.display;
+  bo.x_display = options.x_display;
+  bo.base_port = options.base_port;
+  bo.profile_root = options.profile_root;
+  return bo;
 }
 
 void shut_down_chromium(std::shared_ptr<connection>& conn,

@@ -18,6 +18,7 @@ class chat_page;
 }
 
 namespace camoufleet::browser {
+struct browser_options;
 class browser_process;
 class io_thread;
 class virtual_display;
@@ -59,6 +60,10 @@ class exit_latch {
 // latch (nothing is reported) and runs undo() before the exception goes on.
 void start_or_undo(exit_latch& latch, const std::function<void()>& start,
                    const std::function<void()>& undo);
+
+// What a session's options say about launching its browser (path, display,
+// ports, profile root, instance id); the start timeout is the caller's.
+browser_options launch_options_of(const session_options& options);
 
 // The one teardown order of a Chromium we drive: ask it to close (Browser.close
 // when it is ours, else close the tab we opened, `own_target`), close the

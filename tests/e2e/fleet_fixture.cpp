@@ -176,8 +176,13 @@ std::vector<int> browser_pids(const std::string& needle) {
   while (dirent* e = ::readdir(d)) {
     int pid = std::atoi(e->d_name);
     if (pid <= 0) continue;
-    std::ifstream f(std::string("/proc/") + e->d_name + "/cmdline", std::ios::binary);
-    std::string cmd((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    std::string cmd;
+    try {
+      std::ifstream f(std::string("/proc/") + e->d_name + "/cmdline", std::ios::binary);
+      cmd.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+    } catch (const std::exception&) {
+      continue;  // it exited while being read (ESRCH)
+    }
     const bool browser = cmd.find("chrom") != std::string::npos || cmd.find("firefox") != std::string::npos;
     if (browser && cmd.find(needle) != std::string::npos)
       pids.push_back(pid);

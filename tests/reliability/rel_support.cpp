@@ -39,9 +39,15 @@ std::int64_t unix_ms_now() {
 
 namespace {
 
+// "" when unreadable: a /proc file whose process exits while it is read
+// fails the read (ESRCH), which libstdc++ reports by throwing.
 std::string read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  try {
+    std::ifstream f(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  } catch (const std::exception&) {
+    return {};
+  }
 }
 
 int parent_pid(int pid) {

@@ -422,6 +422,11 @@ std::string browser_kind() {
 
 bool firefox_kind() { return browser_kind() != "chromium"; }
 
+bool context_isolation() {
+  const char* i = std::getenv("CAMOUFLEET_ISOLATION");
+  return i && std::string(i) == "context";
+}
+
 std::string browser_path() { return firefox_kind() ? "/usr/bin/firefox-esr" : chromium_path(); }
 
 bool browser_available() { return ::access(browser_path().c_str(), X_OK) == 0; }

@@ -140,6 +140,9 @@ std::string browser_kind();
 bool firefox_kind();  // firefox or camoufox: WebDriver BiDi
 std::string browser_path();
 bool browser_available();
+// CAMOUFLEET_ISOLATION is "context" (tests/doctest_main.cpp sets it from
+// --isolation=context): the camoufleets a suite starts share Chromiums.
+bool context_isolation();
 
 // The simulator binary, started with --port 0 plus extra args; waits for
 // its listening line (throws std::runtime_error if it does not come in 15 s).

@@ -1,0 +1,175 @@
+#include "browser/cdp/context_session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "browser/account_packing.hpp"
+#include "browser/page_plan.hpp"
+#include "browser/cdp/cdp_transport.hpp"
+#include "browser/cdp/chromium_session.hpp"
+#include "browser/cdp/shared_chromium.hpp"
+#include "site/chat_page.hpp"
+
+namespace camoufleet::browser::cdp {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+milliseconds left(clock_type::time_point deadline) {
+  return std::max(std::chrono::duration_cast<milliseconds>(deadline - clock_type::now()),
+                  milliseconds(1));
+}
+
+}  // namespace
+
+// ---- context_pool ----------------------------------------------------------
+
+std::shared_ptr<shared_chromium> context_pool::join(const session_options& options) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // Browsers whose last profile left are closed already: forget them.
+  std::vector<std::shared_ptr<shared_chromium>> live;
+  for (const auto& w : browsers_) {
+    if (auto b = w.lock()) live.push_back(std::move(b));
+  }
+  std::vector<browser_load> loads;
+  for (const auto& b : live) loads.push_back({b->usable(), b->members()});
+  int i = pick_browser(loads, per_browser_);
+  std::shared_ptr<shared_chromium> chosen;
+  if (i >= 0) {
+    chosen = live[static_cast<std::size_t>(i)];
+  } else {
+    chosen = std::make_shared<shared_chromium>("browser_" + std::to_string(next_name_++),
+                                               launch_options_of(options));
+    live.push_back(chosen);
+  }
+  chosen->join();
+  browsers_.clear();
+  for (const auto& b : live) browsers_.push_back(b);
+  return chosen;
+}
+
+// ---- context_session -------------------------------------------------------
+
+context_session::context_session(std::shared_ptr<context_pool> pool,
+                                 const session_options& options, exit_callback on_exit)
+    : options_(options), latch_(std::make_shared<exit_latch>(std::move(on_exit))) {
+  start_or_undo(*latch_, [this, &pool] { start(std::move(pool)); },
+                [this] { teardown(milliseconds(2000)); });
+}
+
+context_session::~context_session() {
+  if (!closed_) close(milliseconds(2000));
+}
+
+page_driver& context_session::page() { return *page_; }
+
+void context_session::start(std::shared_ptr<context_pool> pool) {
+  const auto deadline = clock_type::now() + options_.start_timeout;
+  const std::string& id = options_.instance_id;
+  // Everything that can be wrong on disk fails before a browser is touched.
+  page_plan plan = load_page_plan(options_);
+
+  browser_ = pool->join(options_);
+  std::weak_ptr<exit_latch> weak_latch = latch_;
+  // The shared browser's death is every member's: each hears it (one fault domain).
+  listener_id_ = browser_->add_listener([weak_latch, id](const std::string& reason) {
+    auto l = weak_latch.lock();
+    if (!l || l->disarmed()) return;
+    spdlog::warn("instance={} {}", id, reason);
+    l->report(reason);
+  });
+  browser_->ensure_started(deadline);
+  info_ = browser_->info();
+  conn_ = browser_->conn();
+
+  json ctx = browser_call("Target.createBrowserContext", {{"disposeOnDetach", false}}, deadline);
+  context_id_ = ctx.value("browserContextId", std::string());
+  if (context_id_.empty())
+    throw driver_error(failure_kind::site_error, "Target.createBrowserContext gave no id");
+  json t = browser_call("Target.createTarget",
+                        {{"url", "about:blank"}, {"browserContextId", context_id_}}, deadline);
+  const std::string target_id = t.value("targetId", std::string());
+  json attached =
+      browser_call("Target.attachToTarget", {{"targetId", target_id}, {"flatten", true}}, deadline);
+  const std::string session_id = attached.value("sessionId", std::string());
+  if (session_id.empty())
+    throw driver_error(failure_kind::site_error, "Target.attachToTarget gave no session id");
+
+  // Only this profile's tab: its loss ends this session alone.
+  auto tab_gone = [weak_latch, id, session_id](const std::string& what) {
+    return [weak_latch, id, session_id, what](const json& p, const std::string& sid) {
+      if (sid != session_id && p.value("sessionId", std::string()) != session_id) return;
+      auto l = weak_latch.lock();
+      if (!l || l->disarmed()) return;
+      spdlog::warn("instance={} {}", id, what);
+      l->report(what);
+    };
+  };
+  watches_.push_back(conn_->subscribe("Target.detachedFromTarget", tab_gone("tab detached")));
+  watches_.push_back(conn_->subscribe("Inspector.targetCrashed", tab_gone("tab crashed")));
+
+  transport_ = std::make_unique<cdp_transport>(conn_, session_id, context_id_);
+  page_ = std::make_unique<site::chat_page>(*transport_, std::move(plan.site), std::move(plan.setup));
+  page_->open(left(deadline));
+
+  if (!latch_->arm())
+    throw driver_error(failure_kind::browser_gone,
+                       "the browser went away while starting: " + latch_->reason());
+  spdlog::info("instance={} context up in shared browser {} pid={} port={}", id,
+               browser_->name(), info_.pid, info_.port);
+}
+
+json context_session::browser_call(const std::string& method, json params,
+                                   clock_type::time_point deadline) {
+  // A live browser answers these in milliseconds: waiting the whole start
+  // timeout on a frozen one would only delay giving it up.
+  const milliseconds allotted = std::min(left(deadline), milliseconds(5000));
+  try {
+    return conn_->call(method, std::move(params), "", allotted);
+  } catch (const driver_error& e) {
+    // The browser process itself did not answer in a fair time: it is hung
+    // for every member, not just this one (a hung page never blocks these).
+    if (e.kind() == failure_kind::timeout && allotted >= milliseconds(1500))
+      browser_->mark_broken(std::string("hung: ") + e.what());
+    throw;
+  }
+}
+
+void context_session::teardown(milliseconds grace) {
+  watches_.clear();
+  page_.reset();
+  transport_.reset();
+  if (conn_ && !context_id_.empty() && conn_->is_open()) {
+    try {
+      // Closes the context's tab and drops its cookies and storage.
+      browser_call("Target.disposeBrowserContext", {{"browserContextId", context_id_}},
+                   clock_type::now() + std::max(std::min(grace, milliseconds(2000)), milliseconds(100)));
+    } catch (const std::exception& e) {
+      spdlog::debug("instance={} disposing of its context: {}", options_.instance_id, e.what());
+    }
+  }
+  conn_.reset();
+  if (browser_) {
+    browser_->remove_listener(listener_id_);
+    browser_->leave();
+    browser_.reset();  // the last member closes the browser
+  }
+}
+
+void context_session::close(milliseconds grace) {
+  if (closed_.exchange(true)) return;
+  latch_->disarm();
+  teardown(grace);
+  spdlog::info("instance={} context closed", options_.instance_id);
+}
+
+session_factory make_context_session_factory(int accounts_per_browser) {
+  auto pool = std::make_shared<context_pool>(accounts_per_browser);
+  return [pool](const session_options& options, exit_callback on_exit) -> std::unique_ptr<session> {
+    return std::make_unique<context_session>(pool, options, std::move(on_exit));
+  };
+}
+
+}  // namespace camoufleet::browser::cdp
