@@ -13,6 +13,7 @@
 
 #include "config/dotenv.hpp"
 #include "config/key_file.hpp"
+#include "config/node_settings.hpp"
 #include "config/text.hpp"
 
 #ifndef CAMOUFLEET_VERSION
@@ -113,6 +114,25 @@ std::vector<option_def> value_options() {
        "How long an account rests after its quota ran out, 1s-7d", "Timing"},
       {"--log-level", "CAMOUFLEET_LOG_LEVEL", "LEVEL", d.log_level,
        "trace|debug|info|warn|error|off", "Logging"},
+      {"--node-listen", "CAMOUFLEET_NODE_LISTEN", "ADDR:PORT", "off",
+       "Head: let `camoufleet node`s join here (port 0: any, printed at start)", "Nodes"},
+      {"--node-secret-file", "CAMOUFLEET_NODE_SECRET_FILE", "FILE", "none",
+       "Shared secret of head and nodes (without it: loopback nodes only)", "Nodes"},
+      {"--node-tls-cert", "CAMOUFLEET_NODE_TLS_CERT", "FILE", "none",
+       "TLS to and from nodes: this side's certificate (PEM; with key and CA)", "Nodes"},
+      {"--node-tls-key", "CAMOUFLEET_NODE_TLS_KEY", "FILE", "none",
+       "TLS: this side's private key (PEM)", "Nodes"},
+      {"--node-tls-ca", "CAMOUFLEET_NODE_TLS_CA", "FILE", "none",
+       "TLS: the CA the other side's certificate must be signed by (PEM)", "Nodes"},
+  };
+}
+
+std::vector<option_def> node_options() {
+  return {
+      {"--head", "CAMOUFLEET_HEAD", "HOST:PORT", "required", "The head to join (its --node-listen)",
+       "Node"},
+      {"--node-id", "CAMOUFLEET_NODE_ID", "ID", "host name",
+       "Names this node in instance ids and logs", "Node"},
   };
 }
 
@@ -364,6 +384,12 @@ class settings_reader {
     add_flag(*login, "--activate", "Also copy the profile into --auth-dir so it is served",
              "Login");
 
+    CLI::App* node = app.add_subcommand(
+        "node", "Run browsers for the profiles in --auth-dir and join them to a head");
+    node->fallthrough();
+    node->set_help_flag("-h,--help", "Print this help and exit");
+    for (const auto& def : node_options()) add_value_option(*node, def);
+
     parse_result result;
     try {
       std::vector<std::string> args;
@@ -392,7 +418,7 @@ class settings_reader {
     }
 
     settings& s = result.value;
-    s.cmd = login->parsed() ? command::login : command::serve;
+    s.cmd = login->parsed() ? command::login : node->parsed() ? command::node : command::serve;
     read_values(s);
     if (auto p = find_problem(s)) throw bad_setting{p->text + note_for(p->flag)};
     check_files(s, result.warnings);
@@ -520,6 +546,17 @@ class settings_reader {
     read_seconds("--quota-cooldown", s.quota_cooldown);
     read_bytes("--max-request-bytes", s.max_request_bytes);
     read_int("--http-threads", s.http_threads);
+    read_string("--node-listen", s.node_listen);
+    read_string("--node-secret-file", s.node_secret_file);
+    read_string("--node-tls-cert", s.node_tls_cert);
+    read_string("--node-tls-key", s.node_tls_key);
+    read_string("--node-tls-ca", s.node_tls_ca);
+    if (s.cmd == command::node) {
+      read_string("--head", s.head);
+      read_string("--node-id", s.node_id);
+      s.multi = true;  // a node runs one instance per profile, like --multi
+    }
+    if (auto err = apply_node_settings(s); !err.empty()) throw bad_setting{err};
     if (s.cmd == command::login) {
       read_string("--save-as", s.login_save_as);
       // "alice.json" is what people type after looking at the directory.
@@ -610,7 +647,7 @@ class settings_reader {
   // File system facts, checked after the values themselves are sound.
   void check_files(settings& s, std::vector<std::string>& warnings) {
     std::error_code ec;
-    bool need_auth_dir = s.cmd == command::serve || s.login_activate;
+    bool need_auth_dir = s.cmd != command::login || s.login_activate;
     if (need_auth_dir && !fs::is_directory(s.auth_dir, ec)) {
       throw bad_setting{"--auth-dir: " + s.auth_dir + " is not an existing directory" +
                         note_for("--auth-dir")};
@@ -623,10 +660,9 @@ class settings_reader {
       throw bad_setting{"--site-file: " + s.site_file + " is not an existing file" +
                         note_for("--site-file")};
     }
-    if (s.cmd == command::serve) {
-      warn_shared_profiles(s.auth_dir, warnings);
-      load_keys(s, warnings);
-    }
+    if (s.cmd == command::serve || s.cmd == command::node) warn_shared_profiles(s.auth_dir, warnings);
+    if (s.cmd == command::serve) load_keys(s, warnings);
+    if (auto err = load_node_secret(s, warnings); !err.empty()) throw bad_setting{err};
   }
 
   // Profiles hold session cookies: as secret as a password.
