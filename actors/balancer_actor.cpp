@@ -215,6 +215,55 @@ void on_outcome(self_ptr self, job_outcome o) {
   check_drained(self);
 }
 
+// An instance on a node that went away (or a node replaced by its next
+// start): its running request ends as if its browser had crashed, so a
+// non-stream one fails over and a stream after its first byte gets an error.
+// (id by value: callers pass keys of the map this erases from.)
+void lose_member(self_ptr self, std::string id, const std::string& reason) {
+  auto& st = self->state;
+  auto mit = st.instances.find(id);
+  if (mit == st.instances.end()) return;
+  const auto request_id = mit->second.request_id;
+  st.instances.erase(mit);
+  st.log->warn("{} left the fleet: {}", id, reason);
+  if (request_id.empty()) {
+    pump(self);
+    return;
+  }
+  job_outcome o;
+  o.request_id = request_id;
+  o.instance_id = id;
+  o.code = error_code::browser_gone;
+  o.message = "instance lost: " + reason;
+  auto rit = st.requests.find(request_id);
+  o.delta_sent = rit != st.requests.end() && rit->second.delta_sent;
+  on_outcome(self, std::move(o));
+}
+
+// A node's instance joins (or joins again after a reconnect).
+void add_remote(self_ptr self, node_member& m) {
+  auto& st = self->state;
+  auto it = st.instances.find(m.id);
+  if (it != st.instances.end() && it->second.handle != m.handle)
+    lose_member(self, m.id, "replaced by a new start of its node");
+  const bool fresh = st.instances.count(m.id) == 0;
+  auto& mem = st.instances[m.id];
+  if (fresh || !mem.remote) self->monitor(m.handle);
+  mem.handle = std::move(m.handle);
+  if (m.view.node_host.empty()) m.view.node_host = mem.view.node_host;
+  mem.view = std::move(m.view);
+  mem.view.id = m.id;
+  mem.remote = true;
+  for (auto& mi : m.models) {
+    auto same = [&](const core::model_info& x) { return x.id == mi.id; };
+    if (std::none_of(st.models.begin(), st.models.end(), same)) st.models.push_back(std::move(mi));
+  }
+  if (fresh)
+    st.log->info("{} joined from node {} ({}, {})", m.id, mem.view.node_id, mem.view.node_host,
+                 to_string(mem.view.status));
+  pump(self);
+}
+
 fleet_view make_view(const balancer_state& st, std::int64_t now) {
   fleet_view v;
   v.multi_instance_mode = st.cfg.multi;
@@ -253,7 +302,18 @@ caf::behavior balancer_actor(caf::stateful_actor<balancer_state>* self, balancer
   st.queue = request_queue(st.cfg.queue_limit);
   st.log = spdlog::default_logger()->clone("balancer");
   self->set_default_handler(caf::drop);
+  self->set_down_handler([=](caf::down_msg& dm) {
+    // A node's instance is gone: its node died, was cut off, or drained.
+    for (const auto& [id, m] : self->state.instances) {
+      if (m.remote && m.handle.address() == dm.source) {
+        lose_member(self, id, self->system().render(dm.reason));
+        break;
+      }
+    }
+    check_drained(self);
+  });
   return {
+    [=](register_atom, node_member& m) { add_remote(self, m); },
     [=](register_atom, const std::string& id, caf::actor handle) {
       auto& m = self->state.instances[id];
       m.handle = std::move(handle);
@@ -274,7 +334,11 @@ caf::behavior balancer_actor(caf::stateful_actor<balancer_state>* self, balancer
       auto& s = self->state;
       auto it = s.instances.find(u.view.id);
       if (it == s.instances.end()) return;
+      auto node_id = std::move(it->second.view.node_id);
+      auto node_host = std::move(it->second.view.node_host);
       it->second.view = std::move(u.view);
+      it->second.view.node_id = std::move(node_id);
+      it->second.view.node_host = std::move(node_host);
       maybe_log_settled(self);
       pump(self);
     },

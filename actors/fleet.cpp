@@ -11,6 +11,9 @@
 #include <utility>
 
 #include <caf/all.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
+#include <caf/openssl/publish.hpp>
 #include <spdlog/spdlog.h>
 
 #include "actors/auth_watch.hpp"
@@ -20,6 +23,9 @@
 #include "actors/instance_actor.hpp"
 #include "actors/messages.hpp"
 #include "actors/monitor_actor.hpp"
+#include "actors/node_agent.hpp"
+#include "actors/node_link.hpp"
+#include "actors/registry_actor.hpp"
 #include "actors/profile_file.hpp"
 
 namespace camoufleet {
@@ -44,6 +50,8 @@ struct fleet::impl {
   std::unique_ptr<caf::actor_system> system;
   caf::actor balancer;
   caf::actor monitor;
+  caf::actor registry;  // head: where nodes join
+  int node_port = -1;
   std::unique_ptr<gateway_impl> api;
   bool started = false;
   bool stopped = false;
@@ -84,6 +92,7 @@ caf::actor fleet::impl::spawn_instance(const std::string& auth_file,
   const int i = next_index++;
   instance_config ic;
   ic.id = "instance_" + std::to_string(i + 1);
+  if (options.nodes.head_port > 0) ic.id = node_link::member_id(options.nodes.node_id, ic.id);
   ic.options = options.base;
   ic.options.instance_id = ic.id;
   ic.options.auth_file = auth_file;
@@ -139,7 +148,30 @@ fleet::fleet(fleet_options options, browser::session_factory factory) : impl_(st
   register_types(d.config);
   d.config.set("scheduler.max-threads",
                static_cast<size_t>(std::max(1, d.options.scheduler_threads)));
+  const auto& nodes = d.options.nodes;
+  const bool is_node = nodes.head_port > 0;
+  if (is_node || nodes.listen_port >= 0) d.config.load<caf::io::middleman>();
+  if ((is_node || nodes.listen_port >= 0) && nodes.tls()) {
+    d.config.openssl_certificate = nodes.tls_cert;
+    d.config.openssl_key = nodes.tls_key;
+    d.config.openssl_cafile = nodes.tls_ca;
+    d.config.load<caf::openssl::manager>();
+  }
   d.system = std::make_unique<caf::actor_system>(d.config);
+  if (is_node) {
+    // A node has no balancer of its own: its agent stands in for it and
+    // joins the instances to the head's.
+    node_agent_config ac;
+    ac.head_host = nodes.head_host;
+    ac.head_port = static_cast<std::uint16_t>(nodes.head_port);
+    ac.node_id = nodes.node_id;
+    ac.host = nodes.host;
+    ac.secret = nodes.secret;
+    ac.tls = nodes.tls();
+    d.balancer = d.system->spawn(node_agent, ac);
+    d.api = std::make_unique<gateway_impl>(*d.system, d.balancer, d.options.timing.ask_timeout);
+    return;
+  }
   balancer_config bc;
   bc.timing = d.options.timing;
   bc.queue_limit = static_cast<std::size_t>(std::max(0, d.options.queue_limit));
@@ -147,7 +179,34 @@ fleet::fleet(fleet_options options, browser::session_factory factory) : impl_(st
   bc.multi = d.options.multi;
   d.balancer = d.system->spawn(balancer_actor, bc);
   d.api = std::make_unique<gateway_impl>(*d.system, d.balancer, d.options.timing.ask_timeout);
+  if (nodes.listen_port >= 0) {
+    registry_config rc;
+    rc.balancer = d.balancer;
+    rc.secret = nodes.secret;
+    rc.ask_timeout = d.options.timing.ask_timeout;
+    d.registry = d.system->spawn(registry_actor, rc);
+    // reuse_addr: a restarted head gets its port back at once.
+    const auto want = static_cast<std::uint16_t>(nodes.listen_port);
+    auto port = nodes.tls() ? caf::openssl::publish(d.registry, want, nodes.listen_host.c_str(), true)
+                            : d.system->middleman().publish(d.registry, want,
+                                                            nodes.listen_host.c_str(), true);
+    if (!port) {
+      auto why = d.system->render(port.error());
+      caf::anon_send_exit(d.registry, caf::exit_reason::user_shutdown);
+      caf::anon_send_exit(d.balancer, caf::exit_reason::user_shutdown);
+      d.registry = nullptr;
+      d.balancer = nullptr;
+      d.api->close();
+      d.system->await_all_actors_done();
+      d.system.reset();
+      throw std::runtime_error("--node-listen " + nodes.listen_host + ":" +
+                               std::to_string(nodes.listen_port) + ": " + why);
+    }
+    d.node_port = *port;
+  }
 }
+
+int fleet::node_port() const { return impl_->node_port; }
 
 fleet::~fleet() {
   try {
@@ -339,11 +398,13 @@ void fleet::shutdown(std::chrono::milliseconds grace) {
     }
     for (auto& h : pending) h.receive([](bool) {}, [](caf::error&) {});
     if (d.monitor) self->send_exit(d.monitor, caf::exit_reason::user_shutdown);
+    if (d.registry) self->send_exit(d.registry, caf::exit_reason::user_shutdown);
     for (auto& inst : instances) self->send_exit(inst, caf::exit_reason::user_shutdown);
     self->send_exit(d.balancer, caf::exit_reason::user_shutdown);
   }  // the scoped actor is gone before the system waits for all actors
   d.api->close();  // stays valid until ~fleet: late HTTP calls get shutting_down
   d.monitor = nullptr;
+  d.registry = nullptr;
   d.balancer = nullptr;
   d.system->await_all_actors_done();
   d.system.reset();
