@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 #include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <future>
 #include <string>
@@ -172,4 +174,76 @@ TEST_CASE("nodes: the head restarted gets its nodes back") {
   REQUIRE(r.status == 200);
   CHECK(r.json()["choices"][0]["message"]["content"] == expected_answer("after the head came back"));
   CHECK(c.node_running("node-a"));
+}
+
+namespace {
+
+// Runs a command (argv) to its end; true when it exited 0.
+bool run(const std::vector<std::string>& argv) {
+  testing::child_process p(argv);
+  auto status = p.wait_exit(std::chrono::seconds(30));
+  return status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0;
+}
+
+// A private CA and two certificates signed by it (head, node), plus one
+// self-signed certificate from elsewhere, in dir.
+bool make_certificates(const std::string& dir) {
+  const auto f = [&](const std::string& name) { return dir + "/" + name; };
+  if (!run({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            "-subj", "/CN=camoufleet-test-ca", "-keyout", f("ca.key"), "-out", f("ca.pem")}))
+    return false;
+  for (const std::string who : {"head", "node"}) {
+    if (!run({"/usr/bin/openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=" + who,
+              "-keyout", f(who + ".key"), "-out", f(who + ".csr")}) ||
+        !run({"/usr/bin/openssl", "x509", "-req", "-in", f(who + ".csr"), "-CA", f("ca.pem"),
+              "-CAkey", f("ca.key"), "-CAcreateserial", "-days", "2", "-out", f(who + ".pem")}))
+      return false;
+  }
+  return run({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+              "-subj", "/CN=elsewhere", "-keyout", f("other.key"), "-out", f("other.pem")});
+}
+
+std::vector<std::string> tls_flags(const std::string& dir, const std::string& who) {
+  return {"--node-tls-cert", dir + "/" + who + ".pem", "--node-tls-key", dir + "/" + who + ".key",
+          "--node-tls-ca", dir + "/ca.pem"};
+}
+
+}  // namespace
+
+TEST_CASE("nodes: over TLS a node with a certificate from the CA joins, others cannot connect") {
+  if (::access("/usr/bin/openssl", X_OK) != 0) {
+    MESSAGE("skipped: no /usr/bin/openssl to make certificates with");
+    return;
+  }
+  testing::temp_dir certs("camoufleet-certs-");
+  REQUIRE(make_certificates(certs.path()));
+  node_cluster c;
+  c.start_head(tls_flags(certs.path(), "head"));
+  c.start_node("node-tls", {"alice"}, tls_flags(certs.path(), "node"));
+  // No profiles: these two only try to connect.
+  c.start_node("node-plain", {});
+  c.start_node("node-foreign", {}, tls_flags(certs.path(), "other"));
+  REQUIRE(testing::wait_until(
+      [&] {
+        return node_cluster::logged(c.node("node-plain"), "not joined") &&
+               node_cluster::logged(c.node("node-foreign"), "not joined");
+      },
+      std::chrono::seconds(20), std::chrono::milliseconds(50)));
+  // CAF 0.17's OpenSSL module can drop a good link after a failed handshake
+  // on the same head (docs/nodes.md, "Limits"); the node then joins again.
+  // So the refused ones go before the good one is put to work.
+  c.stop_node("node-plain", SIGTERM);
+  c.stop_node("node-foreign", SIGTERM);
+  CHECK_FALSE(node_cluster::logged(c.node("node-plain"), "Joined head"));
+  CHECK_FALSE(node_cluster::logged(c.node("node-foreign"), "Joined head"));
+  CHECK_FALSE(node_cluster::logged(c.head(), "Node node-plain"));
+  CHECK_FALSE(node_cluster::logged(c.head(), "Node node-foreign"));
+  REQUIRE_MESSAGE(c.wait_ready("node-tls", 1, std::chrono::seconds(90)), c.all_logs());
+  for (int i = 0; i < 3; ++i) {
+    const auto prompt = "over tls " + std::to_string(i);
+    auto r = c.post("/v1/chat/completions", chat_body(prompt));
+    INFO(r.body << "\n" << c.all_logs());
+    REQUIRE(r.status == 200);
+    CHECK(r.json()["choices"][0]["message"]["content"] == expected_answer(prompt));
+  }
 }
