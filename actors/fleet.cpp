@@ -11,9 +11,6 @@
 #include <utility>
 
 #include <caf/all.hpp>
-#include <caf/io/middleman.hpp>
-#include <caf/openssl/manager.hpp>
-#include <caf/openssl/publish.hpp>
 #include <spdlog/spdlog.h>
 
 #include "actors/auth_watch.hpp"
@@ -23,9 +20,8 @@
 #include "actors/instance_actor.hpp"
 #include "actors/messages.hpp"
 #include "actors/monitor_actor.hpp"
-#include "actors/node_agent.hpp"
+#include "actors/fleet_nodes.hpp"
 #include "actors/node_link.hpp"
-#include "actors/registry_actor.hpp"
 #include "actors/profile_file.hpp"
 
 namespace camoufleet {
@@ -149,26 +145,12 @@ fleet::fleet(fleet_options options, browser::session_factory factory) : impl_(st
   d.config.set("scheduler.max-threads",
                static_cast<size_t>(std::max(1, d.options.scheduler_threads)));
   const auto& nodes = d.options.nodes;
-  const bool is_node = nodes.head_port > 0;
-  if (is_node || nodes.listen_port >= 0) d.config.load<caf::io::middleman>();
-  if ((is_node || nodes.listen_port >= 0) && nodes.tls()) {
-    d.config.openssl_certificate = nodes.tls_cert;
-    d.config.openssl_key = nodes.tls_key;
-    d.config.openssl_cafile = nodes.tls_ca;
-    d.config.load<caf::openssl::manager>();
-  }
+  configure_for_nodes(d.config, nodes);
   d.system = std::make_unique<caf::actor_system>(d.config);
-  if (is_node) {
+  if (nodes.head_port > 0) {
     // A node has no balancer of its own: its agent stands in for it and
     // joins the instances to the head's.
-    node_agent_config ac;
-    ac.head_host = nodes.head_host;
-    ac.head_port = static_cast<std::uint16_t>(nodes.head_port);
-    ac.node_id = nodes.node_id;
-    ac.host = nodes.host;
-    ac.secret = nodes.secret;
-    ac.tls = nodes.tls();
-    d.balancer = d.system->spawn(node_agent, ac);
+    d.balancer = spawn_node_agent(*d.system, nodes);
     d.api = std::make_unique<gateway_impl>(*d.system, d.balancer, d.options.timing.ask_timeout);
     return;
   }
@@ -179,31 +161,18 @@ fleet::fleet(fleet_options options, browser::session_factory factory) : impl_(st
   bc.multi = d.options.multi;
   d.balancer = d.system->spawn(balancer_actor, bc);
   d.api = std::make_unique<gateway_impl>(*d.system, d.balancer, d.options.timing.ask_timeout);
-  if (nodes.listen_port >= 0) {
-    registry_config rc;
-    rc.balancer = d.balancer;
-    rc.secret = nodes.secret;
-    rc.ask_timeout = d.options.timing.ask_timeout;
-    d.registry = d.system->spawn(registry_actor, rc);
-    // reuse_addr: a restarted head gets its port back at once.
-    const auto want = static_cast<std::uint16_t>(nodes.listen_port);
-    auto port = nodes.tls() ? caf::openssl::publish(d.registry, want, nodes.listen_host.c_str(), true)
-                            : d.system->middleman().publish(d.registry, want,
-                                                            nodes.listen_host.c_str(), true);
-    if (!port) {
-      auto why = d.system->render(port.error());
-      caf::anon_send_exit(d.registry, caf::exit_reason::user_shutdown);
-      caf::anon_send_exit(d.balancer, caf::exit_reason::user_shutdown);
-      d.registry = nullptr;
-      d.balancer = nullptr;
-      d.api->close();
-      d.system->await_all_actors_done();
-      d.system.reset();
-      throw std::runtime_error("--node-listen " + nodes.listen_host + ":" +
-                               std::to_string(nodes.listen_port) + ": " + why);
-    }
-    d.node_port = *port;
+  if (nodes.listen_port < 0) return;
+  auto pub = publish_registry(*d.system, d.balancer, nodes, d.options.timing.ask_timeout);
+  if (!pub.registry) {
+    caf::anon_send_exit(d.balancer, caf::exit_reason::user_shutdown);
+    d.balancer = nullptr;
+    d.api->close();
+    d.system->await_all_actors_done();
+    d.system.reset();
+    throw std::runtime_error(pub.error);
   }
+  d.registry = pub.registry;
+  d.node_port = pub.port;
 }
 
 int fleet::node_port() const { return impl_->node_port; }
