@@ -215,8 +215,26 @@ void lose_member(self_ptr self, std::string id, const std::string& reason) {
   o.code = error_code::browser_gone;
   o.message = "instance lost: " + reason;
   auto rit = st.requests.find(request_id);
-  o.delta_sent = rit != st.requests.end() && rit->second.delta_sent;
-  on_outcome(self, std::move(o));
+  if (rit == st.requests.end() || rit->second.delta_sent || !rit->second.request.stream) {
+    o.delta_sent = rit != st.requests.end() && rit->second.delta_sent;
+    on_outcome(self, std::move(o));
+    return;
+  }
+  // The instance's own word on whether text went out died with its node,
+  // and its first_delta may have died on the way. The sink knows: every
+  // delta that arrived before the link broke is already in its mailbox,
+  // ahead of this question. No answer in time counts as "yes" (no failover:
+  // never text from two instances).
+  self->request(rit->second.sink, st.cfg.timing.ask_timeout, sent_atom::value, request_id)
+      .then(
+          [=](bool sent) mutable {
+            o.delta_sent = sent;
+            on_outcome(self, std::move(o));
+          },
+          [=](caf::error&) mutable {
+            o.delta_sent = true;
+            on_outcome(self, std::move(o));
+          });
 }
 
 // A node's instance joins (or joins again after a reconnect).

@@ -40,6 +40,9 @@ using refresh_atom = caf::atom_constant<caf::atom("refresh")>;
 using remove_atom = caf::atom_constant<caf::atom("remove")>;
 using rotation_atom = caf::atom_constant<caf::atom("rotation")>;
 using connect_nd_atom = caf::atom_constant<caf::atom("connnode")>;
+// Balancer -> sink, as a request: did any delta of this request reach you?
+// (bool). Asked when a node's instance is lost mid-stream.
+using sent_atom = caf::atom_constant<caf::atom("sent")>;
 
 // -- balancer <-> instance -----------------------------------------------------
 

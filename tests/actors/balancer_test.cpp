@@ -135,6 +135,7 @@ caf::behavior recording_sink(caf::event_based_actor* self, journal* j) {
     [=](request_delta& e) { j->events[e.request_id].emplace_back(e); },
     [=](request_finished& e) { j->events[e.request_id].emplace_back(e); },
     [=](request_failed& e) { j->events[e.request_id].emplace_back(e); },
+    [=](sent_atom, const std::string& rid) { return !j->all<request_delta>(rid).empty(); },
   };
 }
 
@@ -586,4 +587,28 @@ TEST_CASE("balancer (deterministic): a node's new start replaces its old instanc
   caf::anon_send_exit(m.handle, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(agent, caf::exit_reason::user_shutdown);
   fx.run();
+}
+
+TEST_CASE("balancer (deterministic): a node lost mid-stream: the sink says whether text went out") {
+  // Its first_delta may die with the node: the sink's word decides.
+  for (const bool text_out : {false, true}) {
+    CAPTURE(text_out);
+    deterministic_fixture fx(config_with());
+    fx.add_instances(2);
+    join_as_node(fx, "instance_1", "n1");
+    fx.submit("s1", "", true);
+    REQUIRE(fx.j.jobs_of("instance_1") == std::vector<std::string>{"s1"});
+    if (text_out) caf::anon_send(fx.sink, request_delta{"s1", "par", ""});
+    fx.run();
+    caf::anon_send_exit(fx.instances.at("instance_1"), caf::exit_reason::remote_link_unreachable);
+    fx.run();
+    fx.instances.erase("instance_1");
+    if (text_out) {
+      CHECK(fx.j.all<request_failed>("s1").size() == 1);
+      CHECK(fx.j.jobs_of("instance_2").empty());
+    } else {
+      CHECK(fx.j.all<request_failed>("s1").empty());
+      CHECK(fx.j.jobs_of("instance_2") == std::vector<std::string>{"s1"});
+    }
+  }
 }
