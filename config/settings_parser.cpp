@@ -779,14 +779,22 @@ std::string describe(const settings& s) {
         << " activate=" << (s.login_activate ? "yes" : "no")
         << " timeout=" << s.login_timeout.count() << "s ";
   }
-  out << "mode=" << (s.ws_endpoint.empty() ? (s.multi ? "multi" : "single") : "attach")
-      << " listen=" << s.host << ":" << s.port << " auth_dir=" << s.auth_dir
+  if (s.cmd == command::node) {
+    out << "mode=node node_id=" << s.node_id << " head=" << s.head_host << ":" << s.head_port;
+  } else {
+    out << "mode=" << (s.ws_endpoint.empty() ? (s.multi ? "multi" : "single") : "attach")
+        << " listen=" << s.host << ":" << s.port;
+    if (s.node_listen_port >= 0) out << " node_listen=" << s.node_listen_host << ":" << s.node_listen_port;
+  }
+  out << " auth_dir=" << s.auth_dir
       << " browser=" << s.browser << " (" << to_string(s.kind) << ", " << to_string(s.display)
       << ") base_port=" << s.base_port << " site_url=" << s.site_url
       << " api_keys=" << s.api_keys.size() << " queue_limit=" << s.queue_limit
       << " queue_timeout=" << s.queue_timeout.count() << "s"
       << " request_timeout=" << s.request_timeout.count() << "s"
       << " max_retries=" << s.max_retries << " log_level=" << s.log_level;
+  if (!s.node_secret_file.empty()) out << " node_secret=yes";
+  if (!s.node_tls_cert.empty()) out << " node_tls=yes";
   return out.str();
 }
 
