@@ -1,4 +1,5 @@
 #include "actors/balancer_actor.hpp"
+#include "actors/balancer_views.hpp"
 
 #include <algorithm>
 #include <utility>
@@ -51,28 +52,6 @@ void fail(self_ptr self, const std::string& request_id, error_code code, std::st
   st.log->info("Request {} failed: {} ({})", request_id, to_string(code), message);
   self->send(sink, request_failed{request_id, std::move(instance_id), code, std::move(message),
                                   retry_after_s});
-}
-
-bool could_serve_later(instance_status s) {
-  // error restarts on its own within the backoff; cooldown and needs_login do not
-  // come back soon enough to be worth a queue slot.
-  return s == instance_status::starting || s == instance_status::ready ||
-         s == instance_status::busy || s == instance_status::error;
-}
-
-std::vector<routing::candidate> candidates_for(const balancer_state& st,
-                                               const balancer_state::pending& p) {
-  std::vector<routing::candidate> out;
-  out.reserve(st.instances.size());
-  for (const auto& [id, m] : st.instances) {
-    routing::candidate c;
-    c.id = id;
-    c.free = m.view.status == instance_status::ready && m.request_id.empty() && m.in_rotation;
-    c.last_used = m.use_stamp;
-    c.excluded = p.tried.count(id) > 0;
-    out.push_back(std::move(c));
-  }
-  return out;
 }
 
 void check_drained(self_ptr self) {
@@ -215,19 +194,71 @@ void on_outcome(self_ptr self, job_outcome o) {
   check_drained(self);
 }
 
-fleet_view make_view(const balancer_state& st, std::int64_t now) {
-  fleet_view v;
-  v.multi_instance_mode = st.cfg.multi;
-  v.queue_limit = static_cast<int>(st.queue.limit());
-  for (const auto& [id, m] : st.instances) {
-    v.instances.push_back(m.view);
-    v.instances.back().in_rotation = m.in_rotation;
+// An instance on a node that went away (or a node replaced by its next
+// start): its running request ends as if its browser had crashed, so a
+// non-stream one fails over and a stream after its first byte gets an error.
+// (id by value: callers pass keys of the map this erases from.)
+void lose_member(self_ptr self, std::string id, const std::string& reason) {
+  auto& st = self->state;
+  auto mit = st.instances.find(id);
+  if (mit == st.instances.end()) return;
+  const auto request_id = mit->second.request_id;
+  st.instances.erase(mit);
+  st.log->warn("{} left the fleet: {}", id, reason);
+  if (request_id.empty()) {
+    pump(self);
+    return;
   }
-  std::sort(v.instances.begin(), v.instances.end(), [](const auto& a, const auto& b) {
-    return routing::id_less(a.id, b.id);
-  });
-  v.queue = st.queue.snapshot(now);
-  return v;
+  job_outcome o;
+  o.request_id = request_id;
+  o.instance_id = id;
+  o.code = error_code::browser_gone;
+  o.message = "instance lost: " + reason;
+  auto rit = st.requests.find(request_id);
+  if (rit == st.requests.end() || rit->second.delta_sent || !rit->second.request.stream) {
+    o.delta_sent = rit != st.requests.end() && rit->second.delta_sent;
+    on_outcome(self, std::move(o));
+    return;
+  }
+  // The instance's own word on whether text went out died with its node,
+  // and its first_delta may have died on the way. The sink knows: every
+  // delta that arrived before the link broke is already in its mailbox,
+  // ahead of this question. No answer in time counts as "yes" (no failover:
+  // never text from two instances).
+  self->request(rit->second.sink, st.cfg.timing.ask_timeout, sent_atom::value, request_id)
+      .then(
+          [=](bool sent) mutable {
+            o.delta_sent = sent;
+            on_outcome(self, std::move(o));
+          },
+          [=](caf::error&) mutable {
+            o.delta_sent = true;
+            on_outcome(self, std::move(o));
+          });
+}
+
+// A node's instance joins (or joins again after a reconnect).
+void add_remote(self_ptr self, node_member& m) {
+  auto& st = self->state;
+  auto it = st.instances.find(m.id);
+  if (it != st.instances.end() && it->second.handle != m.handle)
+    lose_member(self, m.id, "replaced by a new start of its node");
+  const bool fresh = st.instances.count(m.id) == 0;
+  auto& mem = st.instances[m.id];
+  if (fresh || !mem.remote) self->monitor(m.handle);
+  mem.handle = std::move(m.handle);
+  if (m.view.node_host.empty()) m.view.node_host = mem.view.node_host;
+  mem.view = std::move(m.view);
+  mem.view.id = m.id;
+  mem.remote = true;
+  for (auto& mi : m.models) {
+    auto same = [&](const core::model_info& x) { return x.id == mi.id; };
+    if (std::none_of(st.models.begin(), st.models.end(), same)) st.models.push_back(std::move(mi));
+  }
+  if (fresh)
+    st.log->info("{} joined from node {} ({}, {})", m.id, mem.view.node_id, mem.view.node_host,
+                 to_string(mem.view.status));
+  pump(self);
 }
 
 void maybe_log_settled(self_ptr self) {
@@ -253,7 +284,18 @@ caf::behavior balancer_actor(caf::stateful_actor<balancer_state>* self, balancer
   st.queue = request_queue(st.cfg.queue_limit);
   st.log = spdlog::default_logger()->clone("balancer");
   self->set_default_handler(caf::drop);
+  self->set_down_handler([=](caf::down_msg& dm) {
+    // A node's instance is gone: its node died, was cut off, or drained.
+    for (const auto& [id, m] : self->state.instances) {
+      if (m.remote && m.handle.address() == dm.source) {
+        lose_member(self, id, self->system().render(dm.reason));
+        break;
+      }
+    }
+    check_drained(self);
+  });
   return {
+    [=](register_atom, node_member& m) { add_remote(self, m); },
     [=](register_atom, const std::string& id, caf::actor handle) {
       auto& m = self->state.instances[id];
       m.handle = std::move(handle);
@@ -274,7 +316,11 @@ caf::behavior balancer_actor(caf::stateful_actor<balancer_state>* self, balancer
       auto& s = self->state;
       auto it = s.instances.find(u.view.id);
       if (it == s.instances.end()) return;
+      auto node_id = std::move(it->second.view.node_id);
+      auto node_host = std::move(it->second.view.node_host);
       it->second.view = std::move(u.view);
+      it->second.view.node_id = std::move(node_id);
+      it->second.view.node_host = std::move(node_host);
       maybe_log_settled(self);
       pump(self);
     },

@@ -38,6 +38,7 @@ struct balancer_state {
     std::uint64_t use_stamp = 0;  // LRU order: higher = used more recently
     std::string request_id;       // what the balancer gave it, "" = free
     bool in_rotation = true;      // false: taken out by hand, gets nothing new
+    bool remote = false;          // joined by a node: watched for its node's loss
   };
   struct pending {
     completion_request request;

@@ -20,6 +20,8 @@
 #include "actors/instance_actor.hpp"
 #include "actors/messages.hpp"
 #include "actors/monitor_actor.hpp"
+#include "actors/fleet_nodes.hpp"
+#include "actors/node_link.hpp"
 #include "actors/profile_file.hpp"
 
 namespace camoufleet {
@@ -44,6 +46,8 @@ struct fleet::impl {
   std::unique_ptr<caf::actor_system> system;
   caf::actor balancer;
   caf::actor monitor;
+  caf::actor registry;  // head: where nodes join
+  int node_port = -1;
   std::unique_ptr<gateway_impl> api;
   bool started = false;
   bool stopped = false;
@@ -84,6 +88,7 @@ caf::actor fleet::impl::spawn_instance(const std::string& auth_file,
   const int i = next_index++;
   instance_config ic;
   ic.id = "instance_" + std::to_string(i + 1);
+  if (options.nodes.head_port > 0) ic.id = node_link::member_id(options.nodes.node_id, ic.id);
   ic.options = options.base;
   ic.options.instance_id = ic.id;
   ic.options.auth_file = auth_file;
@@ -139,7 +144,16 @@ fleet::fleet(fleet_options options, browser::session_factory factory) : impl_(st
   register_types(d.config);
   d.config.set("scheduler.max-threads",
                static_cast<size_t>(std::max(1, d.options.scheduler_threads)));
+  const auto& nodes = d.options.nodes;
+  configure_for_nodes(d.config, nodes);
   d.system = std::make_unique<caf::actor_system>(d.config);
+  if (nodes.head_port > 0) {
+    // A node has no balancer of its own: its agent stands in for it and
+    // joins the instances to the head's.
+    d.balancer = spawn_node_agent(*d.system, nodes);
+    d.api = std::make_unique<gateway_impl>(*d.system, d.balancer, d.options.timing.ask_timeout);
+    return;
+  }
   balancer_config bc;
   bc.timing = d.options.timing;
   bc.queue_limit = static_cast<std::size_t>(std::max(0, d.options.queue_limit));
@@ -147,7 +161,21 @@ fleet::fleet(fleet_options options, browser::session_factory factory) : impl_(st
   bc.multi = d.options.multi;
   d.balancer = d.system->spawn(balancer_actor, bc);
   d.api = std::make_unique<gateway_impl>(*d.system, d.balancer, d.options.timing.ask_timeout);
+  if (nodes.listen_port < 0) return;
+  auto pub = publish_registry(*d.system, d.balancer, nodes, d.options.timing.ask_timeout);
+  if (!pub.registry) {
+    caf::anon_send_exit(d.balancer, caf::exit_reason::user_shutdown);
+    d.balancer = nullptr;
+    d.api->close();
+    d.system->await_all_actors_done();
+    d.system.reset();
+    throw std::runtime_error(pub.error);
+  }
+  d.registry = pub.registry;
+  d.node_port = pub.port;
 }
+
+int fleet::node_port() const { return impl_->node_port; }
 
 fleet::~fleet() {
   try {
@@ -339,11 +367,13 @@ void fleet::shutdown(std::chrono::milliseconds grace) {
     }
     for (auto& h : pending) h.receive([](bool) {}, [](caf::error&) {});
     if (d.monitor) self->send_exit(d.monitor, caf::exit_reason::user_shutdown);
+    if (d.registry) self->send_exit(d.registry, caf::exit_reason::user_shutdown);
     for (auto& inst : instances) self->send_exit(inst, caf::exit_reason::user_shutdown);
     self->send_exit(d.balancer, caf::exit_reason::user_shutdown);
   }  // the scoped actor is gone before the system waits for all actors
   d.api->close();  // stays valid until ~fleet: late HTTP calls get shutting_down
   d.monitor = nullptr;
+  d.registry = nullptr;
   d.balancer = nullptr;
   d.system->await_all_actors_done();
   d.system.reset();

@@ -14,6 +14,27 @@
 
 namespace camoufleet {
 
+// Issue 19: instances on other hosts, joined over CAF's middleman.
+struct node_options {
+  // Head: publish the node registry here (listen_port -1: no nodes; 0: any
+  // free port, see fleet::node_port()).
+  std::string listen_host = "127.0.0.1";
+  int listen_port = -1;
+  std::string secret;  // head and node: --node-secret-file's content ("" = none)
+  // Node: join the head at head_host:head_port (0: this is no node).
+  std::string head_host;
+  int head_port = 0;
+  std::string node_id;  // prefixes its instance ids: "<node_id>.instance_N"
+  std::string host;     // how the node names itself in logs
+  // TLS (CAF's OpenSSL module), head and node alike: this side's certificate
+  // and key, and the CA that the other side's certificate must be signed by.
+  // All three set: the link is TLS and both sides must show a certificate.
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_ca;
+  bool tls() const { return !tls_cert.empty(); }
+};
+
 struct fleet_options {
   std::vector<std::string> auth_files;  // paths; one instance each in multi mode
   bool multi = false;
@@ -30,6 +51,7 @@ struct fleet_options {
   bool watch_auth_dir = false;
   // Write each instance's refreshed session back to its profile file.
   bool write_back = true;
+  node_options nodes;
 };
 
 // Sorted paths of the *.json profile files directly in dir (not the
@@ -60,6 +82,9 @@ class fleet {
   // New requests are refused with shutting_down, queued ones fail, running
   // ones get up to grace to finish, then every browser is closed.
   void shutdown(std::chrono::milliseconds grace);
+
+  // Head: the port nodes join on (-1 when it does not listen for nodes).
+  int node_port() const;
 
   // One poll of the auth dir now (the watcher thread does this on its own).
   void poll_auth_dir();

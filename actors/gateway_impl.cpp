@@ -34,6 +34,7 @@ caf::behavior sink_actor(caf::event_based_actor* self, caf::actor balancer,
                          completion_request request,
                          std::function<void(const request_event&)> on_event) {
   auto done = std::make_shared<bool>(false);
+  auto delta_seen = std::make_shared<bool>(false);
   const auto id = request.id;
   self->attach_functor([done, id, on_event] {
     if (*done) return;
@@ -47,7 +48,11 @@ caf::behavior sink_actor(caf::event_based_actor* self, caf::actor balancer,
              caf::actor_cast<caf::actor>(self));
   return {
     [=](request_assigned& e) { call_safely(on_event, request_event{std::move(e)}); },
-    [=](request_delta& e) { call_safely(on_event, request_event{std::move(e)}); },
+    [=](request_delta& e) {
+      *delta_seen = true;
+      call_safely(on_event, request_event{std::move(e)});
+    },
+    [=](sent_atom, const std::string&) { return *delta_seen; },
     [=](request_finished& e) {
       *done = true;
       call_safely(on_event, request_event{std::move(e)});

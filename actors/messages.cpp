@@ -24,6 +24,8 @@ void register_types(caf::actor_system_config& cfg) {
       .add_message_type<instance_update>("camoufleet::instance_update")
       .add_message_type<instance_models>("camoufleet::instance_models")
       .add_message_type<first_delta>("camoufleet::first_delta")
+      .add_message_type<node_member>("camoufleet::node_member")
+      .add_message_type<node_hello>("camoufleet::node_hello")
       .add_message_type<session_started>("camoufleet::session_started")
       .add_message_type<session_failed>("camoufleet::session_failed")
       .add_message_type<generation_done>("camoufleet::generation_done")

@@ -40,6 +40,10 @@ using refresh_atom = caf::atom_constant<caf::atom("refresh")>;
 using remove_atom = caf::atom_constant<caf::atom("remove")>;
 using rotation_atom = caf::atom_constant<caf::atom("rotation")>;
 using screenshot_atom = caf::atom_constant<caf::atom("screenshot")>;
+using connect_nd_atom = caf::atom_constant<caf::atom("connnode")>;
+// Balancer -> sink, as a request: did any delta of this request reach you?
+// (bool). Asked when a node's instance is lost mid-stream.
+using sent_atom = caf::atom_constant<caf::atom("sent")>;
 
 // -- balancer <-> instance -----------------------------------------------------
 
@@ -79,6 +83,26 @@ struct instance_models {
 struct first_delta {
   std::string request_id;
   std::string instance_id;
+};
+
+// -- node <-> head (over CAF's middleman) -------------------------------------
+
+// One instance of a node, as its node agent hands it to the head.
+struct node_member {
+  std::string id;  // "<node id>.instance_N": unique over the whole fleet
+  caf::actor handle;
+  instance_view view;
+  std::vector<core::model_info> models;
+};
+
+// Node agent -> head registry, as a request. The answer is
+// (bool accepted, std::string text, caf::actor balancer): text is why it was
+// refused, or when accepted the node's address as the head saw it.
+struct node_hello {
+  std::string node_id;
+  std::string host;    // what the node calls itself (logs only)
+  std::string secret;  // --node-secret-file's content ("" = none)
+  std::vector<node_member> members;
 };
 
 // -- worker thread -> its instance (epoch: which browser start it is about) ---
@@ -149,7 +173,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, instance_view& x) {
   return f(caf::meta::type_name("instance_view"), x.id, x.status, x.port, x.auth_file,
            x.ws_endpoint, x.last_used_ms, x.error_count, x.current_request_id, x.reason,
-           x.until_ms, x.served, x.restarts, x.in_rotation, x.browser_pid, x.browser, x.errors);
+           x.until_ms, x.served, x.restarts, x.in_rotation, x.browser_pid, x.browser, x.errors, x.node_id, x.node_host);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, queue_entry& x) {
@@ -184,6 +208,14 @@ typename Inspector::result_type inspect(Inspector& f, instance_models& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, first_delta& x) {
   return f(caf::meta::type_name("first_delta"), x.request_id, x.instance_id);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, node_member& x) {
+  return f(caf::meta::type_name("node_member"), x.id, x.handle, x.view, x.models);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, node_hello& x) {
+  return f(caf::meta::type_name("node_hello"), x.node_id, x.host, x.secret, x.members);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, session_started& x) {

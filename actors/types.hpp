@@ -93,6 +93,10 @@ struct instance_view {
   std::string browser;        // browser kind: "chromium", "firefox"
   // Errors this instance met, by kind (rate_limited, browser_gone, hung ...).
   std::map<std::string, int> errors;
+  // Where it runs: "" for this process, else the node that joined it
+  // (camoufleet node --node-id) and that node's address as the head saw it.
+  std::string node_id;
+  std::string node_host;
 };
 
 struct queue_entry {

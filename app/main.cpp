@@ -14,11 +14,13 @@
 
 #include "actors/fleet.hpp"
 #include "app/login.hpp"
+#include "app/node.hpp"
 #include "browser/browser_process.hpp"
 #include "browser/session.hpp"
 #include "browser/virtual_display.hpp"
 #include "site/site_profile.hpp"
 #include "config/logging.hpp"
+#include "config/node_settings.hpp"
 #include "config/settings_parser.hpp"
 #include "http/server.hpp"
 
@@ -87,6 +89,18 @@ fleet_options fleet_options_from(const config::settings& s, const std::string& x
   if (auto ms = env_ms("CAMOUFLEET_AUTH_POLL_MS")) o.timing.auth_poll_interval = *ms;
   o.queue_limit = s.queue_limit;
   o.max_retries = s.max_retries;
+  o.nodes.listen_host = s.node_listen_host;
+  o.nodes.listen_port = s.node_listen_port;
+  o.nodes.secret = s.node_secret;
+  o.nodes.tls_cert = s.node_tls_cert;
+  o.nodes.tls_key = s.node_tls_key;
+  o.nodes.tls_ca = s.node_tls_ca;
+  if (s.cmd == config::command::node) {
+    o.nodes.head_host = s.head_host;
+    o.nodes.head_port = s.head_port;
+    o.nodes.node_id = s.node_id;
+    o.nodes.host = config::default_node_id();
+  }
   return o;
 }
 
@@ -145,11 +159,28 @@ int main(int argc, char** argv) {
       (s.kind != config::browser_kind::chromium || !s.ws_endpoint.empty()))
     spdlog::warn("--isolation context shares launched Chromium browsers only; these instances "
                  "run one browser each");
-  fleet instances(options, browser::make_session_factory(s.isolate == config::isolation::context
-                                                             ? browser::isolation::context
-                                                             : browser::isolation::process,
-                                                         s.accounts_per_browser));
+  std::unique_ptr<fleet> fleet_ptr;
+  try {
+    fleet_ptr = std::make_unique<fleet>(
+        options, browser::make_session_factory(s.isolate == config::isolation::context
+                                                   ? browser::isolation::context
+                                                   : browser::isolation::process,
+                                               s.accounts_per_browser));
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  }
+  fleet& instances = *fleet_ptr;
   instances.start();
+  if (instances.node_port() >= 0) {
+    // Scripts and tests read this line to learn the port (port 0 picks one).
+    std::printf("camoufleet nodes join on %s:%d\n", s.node_listen_host.c_str(), instances.node_port());
+    std::fflush(stdout);
+    spdlog::info("Nodes join on {}:{} ({})", s.node_listen_host, instances.node_port(),
+                 s.node_secret.empty() ? "loopback nodes only: no --node-secret-file"
+                                       : "with the node secret");
+  }
+  if (s.cmd == config::command::node) return app::run_node(s, instances, stop_signals);
 
   http::server api(http::options_from(s), instances.api());
   try {
@@ -164,18 +195,9 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
   spdlog::info("Serving the OpenAI API on http://{}:{}", s.host, api.port());
 
-  int sig = 0;
-  for (;;) {
-    sigwait(&stop_signals, &sig);
-    if (sig != SIGHUP) break;
-    // `systemctl reload`: read the auth dir now rather than at the next poll.
-    spdlog::info("SIGHUP: reading the auth dir {} again", s.auth_dir);
-    instances.poll_auth_dir();
-  }
-  spdlog::info("Signal {} received: draining (grace {} s)", sig, s.shutdown_grace.count());
-  // The fleet refuses new requests at once and lets running ones finish;
-  // their replies still go out through the server, which stops last.
-  instances.shutdown(std::chrono::duration_cast<std::chrono::milliseconds>(s.shutdown_grace));
+  app::wait_and_drain(stop_signals, instances, s);
+  // The fleet refused new requests at once and let running ones finish;
+  // their replies still went out through the server, which stops last.
   api.shutdown();
   xvfb.reset();
   spdlog::info("Stopped");

@@ -307,6 +307,22 @@ export function stream_completion(port, prompt, { model = 'gemini-2.5-pro', time
   });
 }
 
+// n_requests streamed completions by `clients` concurrent clients (prompts
+// "<tag> request <i> alpha beta gamma"); requests per second.
+export async function load_streams(port, clients, n_requests, tag) {
+  let next = 0;
+  const t0 = performance.now();
+  const worker = async () => {
+    while (next < n_requests) {
+      const i = next++;
+      const r = await stream_completion(port, `${tag} request ${i} alpha beta gamma`);
+      if (!r.text) throw new Error('empty answer');
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, worker));
+  return n_requests / ((performance.now() - t0) / 1000);
+}
+
 // ---------- /proc ----------
 
 export function proc_children_map() {

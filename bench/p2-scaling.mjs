@@ -2,7 +2,7 @@
 // clients. All four fleets run at once (idle browsers cost little CPU) and
 // the measurements go round-robin over them, so noise hits every N alike.
 import {
-  arg, fmt, p50, start_fleet, start_sim, stop_child, stop_fleet, stream_completion, wait_ready, write_results,
+  arg, fmt, load_streams, p50, start_fleet, start_sim, stop_child, stop_fleet, wait_ready, write_results,
 } from './lib.mjs';
 
 const sizes = String(arg('sizes', '1,2,3,4')).split(',').map(Number);
@@ -10,20 +10,7 @@ const rounds = arg('rounds', 3);
 const per_instance = arg('requests-per-instance', 6);
 const pacing = { first_token_ms: arg('first-token-ms', 50), token_ms: arg('token-ms', 20), tokens: arg('tokens', 24) };
 
-// n_requests completions with `clients` concurrent clients; requests per second.
-async function load(port, clients, n_requests, tag) {
-  let next = 0;
-  const t0 = performance.now();
-  const worker = async () => {
-    while (next < n_requests) {
-      const i = next++;
-      const r = await stream_completion(port, `scaling ${tag} request ${i} alpha beta gamma`);
-      if (!r.text) throw new Error('empty answer');
-    }
-  };
-  await Promise.all(Array.from({ length: clients }, worker));
-  return n_requests / ((performance.now() - t0) / 1000);
-}
+const load = (port, clients, n_requests, tag) => load_streams(port, clients, n_requests, `scaling ${tag}`);
 
 const fleets = new Map();
 let sim;

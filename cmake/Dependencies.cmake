@@ -12,6 +12,8 @@ pkg_check_modules(PISTACHE REQUIRED IMPORTED_TARGET libpistache)
 find_path(CAF_INCLUDE_DIR caf/all.hpp REQUIRED)
 find_library(CAF_CORE_LIBRARY caf_core REQUIRED)
 find_library(CAF_IO_LIBRARY caf_io REQUIRED)
+# TLS between a head and its nodes (issue 19).
+find_library(CAF_OPENSSL_LIBRARY caf_openssl REQUIRED)
 if(NOT TARGET caf::core)
   add_library(caf::core UNKNOWN IMPORTED)
   set_target_properties(caf::core PROPERTIES
@@ -22,4 +24,8 @@ if(NOT TARGET caf::core)
   set_target_properties(caf::io PROPERTIES
     IMPORTED_LOCATION ${CAF_IO_LIBRARY}
     INTERFACE_LINK_LIBRARIES caf::core)
+  add_library(caf::openssl UNKNOWN IMPORTED)
+  set_target_properties(caf::openssl PROPERTIES
+    IMPORTED_LOCATION ${CAF_OPENSSL_LIBRARY}
+    INTERFACE_LINK_LIBRARIES caf::io)
 endif()

@@ -8,7 +8,7 @@ install(TARGETS camoufleet aistudio-sim RUNTIME DESTINATION ${CMAKE_INSTALL_BIND
 install(FILES ${CAMOUFLEET_SITE_DIR}/aistudio.json
         DESTINATION ${CMAKE_INSTALL_DATADIR}/camoufleet/site)
 install(FILES README.md docs/guide.md docs/profiles.md docs/reliability.md docs/aistudio-site.md
-              docs/install.md
+              docs/install.md docs/nodes.md
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES auth_profiles/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR}/auth_profiles)
 # The service: the unit, and the configuration postinst copies to

@@ -12,10 +12,11 @@ namespace camoufleet::config {
 enum class display_mode { headless, visible, virtual_display };
 // chromium speaks CDP; firefox and camoufox speak WebDriver BiDi.
 enum class browser_kind { chromium, firefox, camoufox };
-enum class command { serve, login };
+// `camoufleet [serve]` / `camoufleet login ...` / `camoufleet node --head ...`
+enum class command { serve, login, node };
 // process: a browser per profile; context: profiles share a browser, one
 // isolated browser context each (Chromium only; others stay per process).
-enum class isolation { process, context };  // `camoufleet [serve]` / `camoufleet login ...`
+enum class isolation { process, context };
 
 struct settings {
   command cmd = command::serve;
@@ -52,6 +53,21 @@ struct settings {
   std::string login_save_as;                   // profile name (file <saved_dir>/NAME.json)
   bool login_activate = false;                 // also copy it into auth_dir
   std::chrono::seconds login_timeout{300};     // how long to wait for the user to sign in
+  // Nodes (issue 19, config/node_settings.hpp). Head: --node-listen ADDR:PORT.
+  std::string node_listen;                     // "" = no nodes join
+  std::string node_listen_host;                // parsed from node_listen
+  int node_listen_port = -1;                   // -1 = off, 0 = any free port
+  // `camoufleet node --head HOST:PORT [--node-id ID]`
+  std::string head;
+  std::string head_host;
+  int head_port = 0;
+  std::string node_id;                         // "" = the host name
+  std::string node_secret_file;                // both sides; "" = loopback nodes only
+  std::string node_secret;                     // its content (never logged)
+  // TLS between head and nodes: all three or none (CAF's OpenSSL module).
+  std::string node_tls_cert;
+  std::string node_tls_key;
+  std::string node_tls_ca;
 };
 
 }  // namespace camoufleet::config

@@ -13,6 +13,7 @@
 
 #include "config/dotenv.hpp"
 #include "config/key_file.hpp"
+#include "config/node_settings.hpp"
 #include "config/text.hpp"
 
 #ifndef CAMOUFLEET_VERSION
@@ -119,6 +120,25 @@ std::vector<option_def> value_options() {
        "How long an account rests after its quota ran out, 1s-7d", "Timing"},
       {"--log-level", "CAMOUFLEET_LOG_LEVEL", "LEVEL", d.log_level,
        "trace|debug|info|warn|error|off", "Logging"},
+      {"--node-listen", "CAMOUFLEET_NODE_LISTEN", "ADDR:PORT", "off",
+       "Head: let `camoufleet node`s join here (port 0: any, printed at start)", "Nodes"},
+      {"--node-secret-file", "CAMOUFLEET_NODE_SECRET_FILE", "FILE", "none",
+       "Shared secret of head and nodes (without it: loopback nodes only)", "Nodes"},
+      {"--node-tls-cert", "CAMOUFLEET_NODE_TLS_CERT", "FILE", "none",
+       "TLS to and from nodes: this side's certificate (PEM; with key and CA)", "Nodes"},
+      {"--node-tls-key", "CAMOUFLEET_NODE_TLS_KEY", "FILE", "none",
+       "TLS: this side's private key (PEM)", "Nodes"},
+      {"--node-tls-ca", "CAMOUFLEET_NODE_TLS_CA", "FILE", "none",
+       "TLS: the CA the other side's certificate must be signed by (PEM)", "Nodes"},
+  };
+}
+
+std::vector<option_def> node_options() {
+  return {
+      {"--head", "CAMOUFLEET_HEAD", "HOST:PORT", "required", "The head to join (its --node-listen)",
+       "Node"},
+      {"--node-id", "CAMOUFLEET_NODE_ID", "ID", "host name",
+       "Names this node in instance ids and logs", "Node"},
   };
 }
 
@@ -371,6 +391,12 @@ class settings_reader {
     add_flag(*login, "--activate", "Also copy the profile into --auth-dir so it is served",
              "Login");
 
+    CLI::App* node = app.add_subcommand(
+        "node", "Run browsers for the profiles in --auth-dir and join them to a head");
+    node->fallthrough();
+    node->set_help_flag("-h,--help", "Print this help and exit");
+    for (const auto& def : node_options()) add_value_option(*node, def);
+
     parse_result result;
     try {
       std::vector<std::string> args;
@@ -399,7 +425,7 @@ class settings_reader {
     }
 
     settings& s = result.value;
-    s.cmd = login->parsed() ? command::login : command::serve;
+    s.cmd = login->parsed() ? command::login : node->parsed() ? command::node : command::serve;
     read_values(s);
     if (auto p = find_problem(s)) throw bad_setting{p->text + note_for(p->flag)};
     check_files(s, result.warnings);
@@ -529,6 +555,17 @@ class settings_reader {
     read_seconds("--quota-cooldown", s.quota_cooldown);
     read_bytes("--max-request-bytes", s.max_request_bytes);
     read_int("--http-threads", s.http_threads);
+    read_string("--node-listen", s.node_listen);
+    read_string("--node-secret-file", s.node_secret_file);
+    read_string("--node-tls-cert", s.node_tls_cert);
+    read_string("--node-tls-key", s.node_tls_key);
+    read_string("--node-tls-ca", s.node_tls_ca);
+    if (s.cmd == command::node) {
+      read_string("--head", s.head);
+      read_string("--node-id", s.node_id);
+      s.multi = true;  // a node runs one instance per profile, like --multi
+    }
+    if (auto err = apply_node_settings(s); !err.empty()) throw bad_setting{err};
     if (s.cmd == command::login) {
       read_string("--save-as", s.login_save_as);
       // "alice.json" is what people type after looking at the directory.
@@ -632,7 +669,7 @@ class settings_reader {
   // File system facts, checked after the values themselves are sound.
   void check_files(settings& s, std::vector<std::string>& warnings) {
     std::error_code ec;
-    bool need_auth_dir = s.cmd == command::serve || s.login_activate;
+    bool need_auth_dir = s.cmd != command::login || s.login_activate;
     if (need_auth_dir && !fs::is_directory(s.auth_dir, ec)) {
       throw bad_setting{"--auth-dir: " + s.auth_dir + " is not an existing directory" +
                         note_for("--auth-dir")};
@@ -645,10 +682,9 @@ class settings_reader {
       throw bad_setting{"--site-file: " + s.site_file + " is not an existing file" +
                         note_for("--site-file")};
     }
-    if (s.cmd == command::serve) {
-      warn_shared_profiles(s.auth_dir, warnings);
-      load_keys(s, warnings);
-    }
+    if (s.cmd == command::serve || s.cmd == command::node) warn_shared_profiles(s.auth_dir, warnings);
+    if (s.cmd == command::serve) load_keys(s, warnings);
+    if (auto err = load_node_secret(s, warnings); !err.empty()) throw bad_setting{err};
   }
 
   // Profiles hold session cookies: as secret as a password.
@@ -769,8 +805,14 @@ std::string describe(const settings& s) {
         << " activate=" << (s.login_activate ? "yes" : "no")
         << " timeout=" << s.login_timeout.count() << "s ";
   }
-  out << "mode=" << (s.ws_endpoint.empty() ? (s.multi ? "multi" : "single") : "attach")
-      << " listen=" << s.host << ":" << s.port << " auth_dir=" << s.auth_dir
+  if (s.cmd == command::node) {
+    out << "mode=node node_id=" << s.node_id << " head=" << s.head_host << ":" << s.head_port;
+  } else {
+    out << "mode=" << (s.ws_endpoint.empty() ? (s.multi ? "multi" : "single") : "attach")
+        << " listen=" << s.host << ":" << s.port;
+    if (s.node_listen_port >= 0) out << " node_listen=" << s.node_listen_host << ":" << s.node_listen_port;
+  }
+  out << " auth_dir=" << s.auth_dir
       << " browser=" << s.browser << " (" << to_string(s.kind) << ", " << to_string(s.display)
       << ") isolation=" << to_string(s.isolate);
   if (s.isolate == isolation::context) out << " accounts_per_browser=" << s.accounts_per_browser;
@@ -779,6 +821,8 @@ std::string describe(const settings& s) {
       << " queue_timeout=" << s.queue_timeout.count() << "s"
       << " request_timeout=" << s.request_timeout.count() << "s"
       << " max_retries=" << s.max_retries << " log_level=" << s.log_level;
+  if (!s.node_secret_file.empty()) out << " node_secret=yes";
+  if (!s.node_tls_cert.empty()) out << " node_tls=yes";
   return out.str();
 }
 

@@ -75,6 +75,16 @@ health_reply health_json(const fleet_view& fleet, bool multi_instance_mode) {
              {"needs_login_instances", c.needs_login},
              {"starting_instances", c.starting},
              {"queue_length", static_cast<int>(fleet.queue.size())}};
+  // Joined nodes (issue 19): how many of their instances are here and ready.
+  ojson nodes = ojson::object();
+  for (const auto& i : fleet.instances) {
+    if (i.node_id.empty()) continue;
+    auto& n = nodes[i.node_id];
+    if (n.is_null()) n = ojson{{"host", i.node_host}, {"instances", 0}, {"ready_instances", 0}};
+    n["instances"] = n["instances"].get<int>() + 1;
+    if (i.status == instance_status::ready) n["ready_instances"] = n["ready_instances"].get<int>() + 1;
+  }
+  j["nodes"] = std::move(nodes);
   r.body = dump(j);
   return r;
 }
@@ -112,7 +122,9 @@ std::string instances_json(const fleet_view& fleet) {
                          {"served", i.served},
                          {"in_rotation", i.in_rotation},
                          {"restarts", i.restarts},
-                         {"browser_pid", i.browser_pid > 0 ? ojson(i.browser_pid) : ojson(nullptr)}});
+                         {"browser_pid", i.browser_pid > 0 ? ojson(i.browser_pid) : ojson(nullptr)},
+                         {"node", string_or_null(i.node_id)},
+                         {"node_host", string_or_null(i.node_host)}});
   }
   return dump(ojson{{"total_instances", c.total},
                     {"ready_instances", c.ready},

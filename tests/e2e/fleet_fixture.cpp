@@ -169,6 +169,26 @@ nlohmann::json chat_body(const std::string& prompt, const std::string& model, bo
           {"messages", nlohmann::json::array({{{"role", "user"}, {"content", prompt}}})}};
 }
 
+streaming_call start_stream(int port, const nlohmann::json& body, std::chrono::milliseconds timeout) {
+  auto first = std::make_shared<std::promise<void>>();
+  auto seen = std::make_shared<bool>(false);
+  streaming_call call;
+  call.first_chunk = first->get_future();
+  call.response = std::async(std::launch::async, [=] {
+    return testing::http_request_stream(
+        "POST", port, "/v1/chat/completions", body.dump(), {{"Content-Type", "application/json"}},
+        [=](const std::string& piece) {
+          if (!*seen && piece.find("data: {") != std::string::npos) {
+            *seen = true;
+            first->set_value();
+          }
+          return true;
+        },
+        timeout);
+  });
+  return call;
+}
+
 std::vector<int> browser_pids(const std::string& needle) {
   std::vector<int> pids;
   DIR* d = ::opendir("/proc");

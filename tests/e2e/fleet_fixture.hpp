@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <string>
@@ -82,6 +83,16 @@ std::string expected_answer(const std::string& prompt, const std::string& model 
 // Chat completion body with one user message.
 nlohmann::json chat_body(const std::string& prompt, const std::string& model = "gemini-2.5-pro",
                          bool stream = false);
+
+// A streamed chat completion running on its own thread: `first_chunk`
+// becomes ready when its first `data: {` chunk arrived, `response` when the
+// stream ended (or its deadline passed).
+struct streaming_call {
+  std::future<testing::http_response> response;
+  std::future<void> first_chunk;
+};
+streaming_call start_stream(int port, const nlohmann::json& body,
+                            std::chrono::milliseconds timeout = 90s);
 
 // Process ids of every browser process (chromium or firefox) whose command
 // line holds `needle`.

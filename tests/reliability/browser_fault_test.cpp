@@ -99,23 +99,8 @@ TEST_CASE("reliability: browser SIGKILLed under a non-stream request: failover, 
 TEST_CASE("reliability: browser SIGKILLed after the first stream chunk: SSE error then [DONE], then restarted") {
   fleet_fixture f(fault_config());
   f.sim().set_pacing(slow_pacing);
-  std::promise<void> first_chunk;
-  auto first_chunk_seen = first_chunk.get_future();
-  bool signalled = false;
-  auto call = std::async(std::launch::async, [&] {
-    return testing::http_request_stream(
-        "POST", f.port(), "/v1/chat/completions", chat_body("killed stream", "gemini-2.5-pro", true).dump(),
-        {{"Content-Type", "application/json"}},
-        [&](const std::string& piece) {
-          if (!signalled && piece.find("data: {") != std::string::npos) {
-            signalled = true;
-            first_chunk.set_value();
-          }
-          return true;
-        },
-        90s);
-  });
-  REQUIRE(first_chunk_seen.wait_for(30s) == std::future_status::ready);
+  auto call = start_stream(f.port(), chat_body("killed stream", "gemini-2.5-pro", true));
+  REQUIRE(call.first_chunk.wait_for(30s) == std::future_status::ready);
   json busy = wait_busy_instance(f, 5s);
   REQUIRE(!busy.is_null());
   const std::string id = busy["id"];
@@ -125,7 +110,7 @@ TEST_CASE("reliability: browser SIGKILLed after the first stream chunk: SSE erro
   auto t0 = clock_type::now();
   REQUIRE(::kill(pid, SIGKILL) == 0);
 
-  auto r = call.get();
+  auto r = call.response.get();
   long stream_end_ms = ms_since(t0);
   REQUIRE(r.status == 200);
   auto s = parse_sse(r.body);
