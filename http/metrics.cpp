@@ -56,7 +56,11 @@ class writer {
 };
 
 label_list instance_labels(const instance_view& i) {
-  return {{"instance", i.id}, {"profile", i.auth_file}, {"browser", i.browser}};
+  // node: the `camoufleet node` it runs on, "local" for this process's own.
+  return {{"instance", i.id},
+          {"profile", i.auth_file},
+          {"browser", i.browser},
+          {"node", i.node_id.empty() ? "local" : i.node_id}};
 }
 
 label_list plus(label_list l, std::string name, std::string value) {

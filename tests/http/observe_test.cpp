@@ -83,7 +83,8 @@ TEST_CASE("metrics: the text parses strictly and says what the fleet did") {
   prom_text m;
   REQUIRE_NOTHROW(m = parse_prometheus_text(text));
   const std::map<std::string, std::string> i1 = {
-      {"instance", "instance_1"}, {"profile", "alice.json"}, {"browser", "chromium"}};
+      {"instance", "instance_1"}, {"profile", "alice.json"}, {"browser", "chromium"},
+      {"node", "local"}};
   CHECK(m.families["camoufleet_instance_state"].type == "gauge");
   CHECK(m.value("camoufleet_instance_state", {{"instance", "instance_1"}, {"state", "ready"}}) == 1);
   CHECK(m.value("camoufleet_instance_state", {{"instance", "instance_1"}, {"state", "busy"}}) == 0);
@@ -228,7 +229,7 @@ bool wait_state(http_connection& c, std::string& buffer, std::chrono::millisecon
 
 TEST_CASE("server: /metrics counters move as requests are served") {
   observe_fixture f;
-  f.gw.set_fleet(fleet_view{false, {instance("inst-A", instance_status::ready, "a.json")}, {}, 4});
+  f.gw.set_fleet(fleet_view{false, {instance("inst-A", instance_status::ready, "a.json")}, {}, 4, {}});
   f.gw.set_script([](const completion_request& r) {
     if (r.stream) {
       request_assigned a;
@@ -280,7 +281,7 @@ TEST_CASE("server: with keys, /metrics, /v1/events and the actions need one, the
   auto o = observe_options();
   o.api_keys = {"sk-dash"};
   observe_fixture f(o);
-  f.gw.set_fleet(fleet_view{true, {instance("inst-A", instance_status::ready, "a.json")}, {}, 4});
+  f.gw.set_fleet(fleet_view{true, {instance("inst-A", instance_status::ready, "a.json")}, {}, 4, {}});
   CHECK(http_call(f.port(), "GET", "/metrics").status == 401);
   CHECK(http_call(f.port(), "GET", "/v1/events").status == 401);
   CHECK(http_call(f.port(), "POST", "/v1/instances/inst-A/restart").status == 401);
@@ -317,7 +318,8 @@ TEST_CASE("server: a screenshot that cannot be had is a JSON error with the righ
                             {instance("inst-A", instance_status::ready, "a.json"),
                              instance("inst-B", instance_status::error, "b.json")},
                             {},
-                            4});
+                            4,
+                            {}});
   auto unknown = http_call(f.port(), "GET", "/v1/instances/inst-Z/screenshot");
   CHECK(unknown.status == 404);
   CHECK(json::parse(unknown.body)["error"]["param"] == "instance_id");
@@ -334,7 +336,8 @@ TEST_CASE("server: /v1/events pushes the state and its changes, actions change i
                             {instance("inst-A", instance_status::ready, "a.json"),
                              instance("inst-B", instance_status::ready, "b.json")},
                             {},
-                            4});
+                            4,
+                            {}});
   http_connection c(f.port());
   REQUIRE(c.send_all(build_request("GET", "/v1/events", "")));
   http_response head;
@@ -349,7 +352,8 @@ TEST_CASE("server: /v1/events pushes the state and its changes, actions change i
                {instance("inst-A", instance_status::error, "a.json"),
                 instance("inst-B", instance_status::ready, "b.json")},
                {},
-               4};
+               4,
+               {}};
   v.instances[0].reason = "browser gone: killed";
   f.gw.set_fleet(v);
   const auto t0 = std::chrono::steady_clock::now();
