@@ -80,8 +80,13 @@ void assign(self_ptr self, const std::string& request_id, const std::string& ins
               job_outcome o;
               o.request_id = request_id;
               o.instance_id = instance_id;
-              o.code = error_code::timeout;
-              o.message = "instance did not answer: " + self->system().render(err);
+              // Only a deadline is a timeout (504); an instance (or its
+              // node) that is gone is browser_gone (502).
+              const bool late = err == caf::sec::request_timeout;
+              o.code = late ? error_code::timeout : error_code::browser_gone;
+              o.message = std::string(late ? "instance did not answer in time: "
+                                           : "instance is gone: ") +
+                          self->system().render(err);
               on_outcome(self, std::move(o));
             });
 }
@@ -285,9 +290,11 @@ caf::behavior balancer_actor(caf::stateful_actor<balancer_state>* self, balancer
   st.log = spdlog::default_logger()->clone("balancer");
   self->set_default_handler(caf::drop);
   self->set_down_handler([=](caf::down_msg& dm) {
-    // A node's instance is gone: its node died, was cut off, or drained.
+    // An instance is gone: its node died, was cut off, or drained; or a
+    // local instance actor ended without leaving by remove_atom (a bug, but
+    // its request must not wait for the job deadline and end as a timeout).
     for (const auto& [id, m] : self->state.instances) {
-      if (m.remote && m.handle.address() == dm.source) {
+      if (m.handle.address() == dm.source) {
         lose_member(self, id, self->system().render(dm.reason));
         break;
       }
@@ -300,6 +307,7 @@ caf::behavior balancer_actor(caf::stateful_actor<balancer_state>* self, balancer
       auto& m = self->state.instances[id];
       m.handle = std::move(handle);
       m.view.id = id;
+      self->monitor(m.handle);
     },
     [=](remove_atom, const std::string& id) {
       // The instance drained and closed its browser: it leaves the fleet view.

@@ -612,3 +612,17 @@ TEST_CASE("balancer (deterministic): a node lost mid-stream: the sink says wheth
     }
   }
 }
+
+TEST_CASE("balancer (deterministic): an instance actor that dies mid-request is browser_gone, not a timeout") {
+  deterministic_fixture fx(config_with(100, 0));
+  fx.add_instances(2);
+  fx.submit("r1");
+  REQUIRE(fx.j.jobs_of("instance_1") == std::vector<std::string>{"r1"});
+  caf::anon_send_exit(fx.instances.at("instance_1"), caf::exit_reason::kill);
+  fx.run();
+  fx.instances.erase("instance_1");
+  auto failed = fx.j.all<request_failed>("r1");
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0].code == error_code::browser_gone);
+  CHECK(failed[0].code != error_code::timeout);
+}
