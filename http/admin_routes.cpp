@@ -15,38 +15,36 @@ void server::impl::handle_admin(endpoint target, const std::string& target_id,
   track(p);
 
   std::weak_ptr<impl> self = shared_from_this();
-  // Each callback answers once; the ticker answers 504 if it never comes.
-  auto answer = [self, p](int status, const std::string& body) {
+  // Each callback answers once (write(server, reply) under the reply's
+  // lock); the ticker answers 504 if it never comes.
+  auto answer_once = [self, p](auto write) {
     auto s = self.lock();
     if (!s) return;
     {
       std::lock_guard<std::mutex> lock(p->mu);
       if (p->done) return;
-      s->reply_json(*p, status, body, {});
+      write(*s, *p);
     }
     s->untrack(p);
+  };
+  auto answer = [answer_once](int status, const std::string& body) {
+    answer_once([&](impl& s, pending& r) { s.reply_json(r, status, body, {}); });
   };
   // The same, for bodies that are not JSON.
-  auto answer_as = [self, p](int status, const std::string& body, const char* content_type) {
-    auto s = self.lock();
-    if (!s) return;
-    {
-      std::lock_guard<std::mutex> lock(p->mu);
-      if (p->done) return;
-      s->reply_json(*p, status, body, {}, content_type);
-    }
-    s->untrack(p);
+  auto answer_as = [answer_once](int status, const std::string& body, const char* content_type) {
+    answer_once([&](impl& s, pending& r) { s.reply_json(r, status, body, {}, content_type); });
   };
   // The same, for an error (with its Retry-After and other headers).
-  auto answer_error = [self, p](const error_reply& e) {
-    auto s = self.lock();
-    if (!s) return;
-    {
-      std::lock_guard<std::mutex> lock(p->mu);
-      if (p->done) return;
-      s->reply_error(*p, e);
-    }
-    s->untrack(p);
+  auto answer_error = [answer_once](const error_reply& e) {
+    answer_once([&](impl& s, pending& r) { s.reply_error(r, e); });
+  };
+  // A view of the fleet as JSON, or 503 when the fleet did not answer.
+  auto answer_view = [answer, answer_error](std::string (*render)(const fleet_view&)) {
+    return [answer, answer_error, render](const fleet_view& v) {
+      if (!v.unanswered.empty())
+        return answer_error(map_failure(http_failure::fleet_unresponsive, v.unanswered));
+      answer(200, render(v));
+    };
   };
   // Dashboard actions: 200 {"id", ...what changed}, or 404 for an unknown id.
   auto answer_action = [answer, target_id](const char* field, bool value) {
@@ -71,11 +69,7 @@ void server::impl::handle_admin(endpoint target, const std::string& target_id,
         });
         break;
       case endpoint::instances:
-        gw_.fleet([answer, answer_error](const fleet_view& v) {
-          if (!v.unanswered.empty())
-            return answer_error(map_failure(http_failure::fleet_unresponsive, v.unanswered));
-          answer(200, instances_json(v));
-        });
+        gw_.fleet(answer_view(instances_json));
         break;
       case endpoint::metrics:
         gw_.fleet([self, answer_as](const fleet_view& v) {
@@ -126,11 +120,7 @@ void server::impl::handle_admin(endpoint target, const std::string& target_id,
         });
         break;
       case endpoint::queue:
-        gw_.fleet([answer, answer_error](const fleet_view& v) {
-          if (!v.unanswered.empty())
-            return answer_error(map_failure(http_failure::fleet_unresponsive, v.unanswered));
-          answer(200, queue_json(v));
-        });
+        gw_.fleet(answer_view(queue_json));
         break;
       case endpoint::models: {
         const auto created = unix_ms_now() / 1000;

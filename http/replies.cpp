@@ -82,36 +82,29 @@ void server::impl::reply_error(pending& p, const error_reply& e) {
   reply_json(p, e.status, error_body(e), headers);
 }
 
-void server::impl::start_stream(pending& p) {
-  if (p.head_sent) return;
-  p.head_sent = true;
-  std::string head = stream_response_head(completion_headers(p));
+void server::impl::send_raw(pending& p, std::string bytes) {
   std::shared_lock<std::shared_mutex> io(io_mu_);
   if (auto peer = writable_ ? p.peer.lock() : nullptr) {
     try {
-      const auto n = head.size();
-      track_write(writes_, peer->send(Pistache::RawBuffer(std::move(head), n)));
+      const auto n = bytes.size();
+      track_write(writes_, peer->send(Pistache::RawBuffer(std::move(bytes), n)));
     } catch (const std::exception&) {
     }
   }
-  p.status = 200;
   p.last_write = steady::now();
+}
+
+void server::impl::start_stream(pending& p) {
+  if (p.head_sent) return;
+  p.head_sent = true;
+  send_raw(p, stream_response_head(completion_headers(p)));
+  p.status = 200;
 }
 
 void server::impl::write_stream(pending& p, std::string sse_text, bool last) {
   std::string bytes = chunk_frame(sse_text);
   if (last) bytes += chunk_terminator();
-  if (!bytes.empty()) {
-    std::shared_lock<std::shared_mutex> io(io_mu_);
-    if (auto peer = writable_ ? p.peer.lock() : nullptr) {
-      try {
-        const auto n = bytes.size();
-        track_write(writes_, peer->send(Pistache::RawBuffer(std::move(bytes), n)));
-      } catch (const std::exception&) {
-      }
-    }
-    p.last_write = steady::now();
-  }
+  if (!bytes.empty()) send_raw(p, std::move(bytes));
   if (last) finish(p);
 }
 

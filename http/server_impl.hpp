@@ -144,6 +144,8 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
                   const char* content_type = nullptr);
   void reply_error(pending& p, const error_reply& e);
   void write_stream(pending& p, std::string sse_text, bool last);
+  // Hands bytes to the client's connection as they are (stream head, chunks).
+  void send_raw(pending& p, std::string bytes);
   void start_stream(pending& p);
   void finish(pending& p);
   header_list completion_headers(const pending& p) const;
