@@ -54,9 +54,7 @@ void server::impl::handle_admin(endpoint target, const std::string& target_id,
                         (value ? "true" : "false") + "}");
         return;
       }
-      answer(404, error_body(map_failure(http_failure::route_not_found,
-                                         "No instance with id '" + target_id + "'.",
-                                         "instance_id")));
+      answer(404, error_body(unknown_instance(target_id)));
     };
   };
   const bool multi = options_.multi_instance_mode;

@@ -162,11 +162,15 @@ error_reply map_failure(http_failure failure, std::string message, std::string p
   return e;
 }
 
+error_reply unknown_instance(const std::string& instance_id) {
+  return map_failure(http_failure::route_not_found, "No instance with id '" + instance_id + "'.",
+                     "instance_id");
+}
+
 error_reply screenshot_error(const screenshot_reply& reply, const std::string& instance_id) {
   switch (reply.status) {
     case screenshot_status::unknown_instance:
-      return map_failure(http_failure::route_not_found,
-                         "No instance with id '" + instance_id + "'.", "instance_id");
+      return unknown_instance(instance_id);
     case screenshot_status::no_page:
       return map_error(error_code::no_instances,
                        "Instance '" + instance_id + "' has no browser page right now.");

@@ -35,6 +35,8 @@ constexpr int default_retry_after_s = 5;
 // retry_after_s > 0 overrides the default Retry-After of 429/503.
 error_reply map_error(error_code code, std::string message, int retry_after_s = 0);
 error_reply map_failure(http_failure failure, std::string message, std::string param = {});
+// 404 for an instance id the fleet does not have (param "instance_id").
+error_reply unknown_instance(const std::string& instance_id);
 // Why an instance's screenshot could not be had: 404 unknown instance, 503
 // no browser now, 502 the browser gave none.
 error_reply screenshot_error(const screenshot_reply& reply, const std::string& instance_id);
