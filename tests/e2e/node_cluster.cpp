@@ -159,11 +159,14 @@ bool node_cluster::wait_ready(const std::string& node_id, int n,
 }
 
 bool node_cluster::logged(const testing::child_process& p, const std::string& needle) {
-  for (const auto& l : p.stderr_lines())
-    if (l.find(needle) != std::string::npos) return true;
-  for (const auto& l : p.stdout_lines())
-    if (l.find(needle) != std::string::npos) return true;
-  return false;
+  return count_logged(p, needle) > 0;
+}
+
+int node_cluster::count_logged(const testing::child_process& p, const std::string& needle) {
+  int n = 0;
+  for (const auto& l : p.stderr_lines()) n += l.find(needle) != std::string::npos;
+  for (const auto& l : p.stdout_lines()) n += l.find(needle) != std::string::npos;
+  return n;
 }
 
 std::string node_cluster::all_logs() const {

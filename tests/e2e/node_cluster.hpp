@@ -54,6 +54,8 @@ class node_cluster {
 
   // Lines of a process's log that contain needle.
   static bool logged(const testing::child_process& p, const std::string& needle);
+  // How many of p's log lines hold needle.
+  static int count_logged(const testing::child_process& p, const std::string& needle);
   // Every log line of head and nodes, for failure messages.
   std::string all_logs() const;
 

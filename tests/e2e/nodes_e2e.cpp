@@ -210,7 +210,7 @@ std::vector<std::string> tls_flags(const std::string& dir, const std::string& wh
 
 }  // namespace
 
-TEST_CASE("nodes: over TLS a node with a certificate from the CA joins, others cannot connect") {
+TEST_CASE("nodes: over TLS a node with a certificate from the CA joins and keeps its link while others fail to connect") {
   if (::access("/usr/bin/openssl", X_OK) != 0) {
     MESSAGE("skipped: no /usr/bin/openssl to make certificates with");
     return;
@@ -220,25 +220,20 @@ TEST_CASE("nodes: over TLS a node with a certificate from the CA joins, others c
   node_cluster c;
   c.start_head(tls_flags(certs.path(), "head"));
   c.start_node("node-tls", {"alice"}, tls_flags(certs.path(), "node"));
+  REQUIRE_MESSAGE(c.wait_ready("node-tls", 1, std::chrono::seconds(90)), c.all_logs());
+  // Refused ones keep failing their handshakes against the same head while
+  // the good link carries requests: a failed handshake must not take the
+  // good link down (CAF 0.17 leaves its OpenSSL errors queued on the
+  // multiplexer thread; app/openssl_error_queue.cpp clears them).
   // No profiles: these two only try to connect.
   c.start_node("node-plain", {});
   c.start_node("node-foreign", {}, tls_flags(certs.path(), "other"));
   REQUIRE(testing::wait_until(
       [&] {
-        return node_cluster::logged(c.node("node-plain"), "not joined") &&
-               node_cluster::logged(c.node("node-foreign"), "not joined");
+        return node_cluster::count_logged(c.node("node-plain"), "not joined") >= 2 &&
+               node_cluster::count_logged(c.node("node-foreign"), "not joined") >= 2;
       },
-      std::chrono::seconds(20), std::chrono::milliseconds(50)));
-  // CAF 0.17's OpenSSL module can drop a good link after a failed handshake
-  // on the same head (docs/nodes.md, "Limits"); the node then joins again.
-  // So the refused ones go before the good one is put to work.
-  c.stop_node("node-plain", SIGTERM);
-  c.stop_node("node-foreign", SIGTERM);
-  CHECK_FALSE(node_cluster::logged(c.node("node-plain"), "Joined head"));
-  CHECK_FALSE(node_cluster::logged(c.node("node-foreign"), "Joined head"));
-  CHECK_FALSE(node_cluster::logged(c.head(), "Node node-plain"));
-  CHECK_FALSE(node_cluster::logged(c.head(), "Node node-foreign"));
-  REQUIRE_MESSAGE(c.wait_ready("node-tls", 1, std::chrono::seconds(90)), c.all_logs());
+      std::chrono::seconds(30), std::chrono::milliseconds(50)));
   for (int i = 0; i < 3; ++i) {
     const auto prompt = "over tls " + std::to_string(i);
     auto r = c.post("/v1/chat/completions", chat_body(prompt));
@@ -246,4 +241,12 @@ TEST_CASE("nodes: over TLS a node with a certificate from the CA joins, others c
     REQUIRE(r.status == 200);
     CHECK(r.json()["choices"][0]["message"]["content"] == expected_answer(prompt));
   }
+  CHECK_MESSAGE(!node_cluster::logged(c.node("node-tls"), "Lost the head"), c.all_logs());
+  CHECK(node_cluster::count_logged(c.node("node-tls"), "Joined head") == 1);
+  c.stop_node("node-plain", SIGTERM);
+  c.stop_node("node-foreign", SIGTERM);
+  CHECK_FALSE(node_cluster::logged(c.node("node-plain"), "Joined head"));
+  CHECK_FALSE(node_cluster::logged(c.node("node-foreign"), "Joined head"));
+  CHECK_FALSE(node_cluster::logged(c.head(), "Node node-plain"));
+  CHECK_FALSE(node_cluster::logged(c.head(), "Node node-foreign"));
 }
