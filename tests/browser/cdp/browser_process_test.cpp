@@ -142,11 +142,14 @@ TEST_CASE("chromium arguments and the DevTools line") {
   CHECK(has("--no-sandbox"));
   CHECK(has("--disable-background-networking"));
   CHECK(has("--window-size=1440,900"));  // a desktop layout
+  CHECK(has("--enable-features=NetworkServiceInProcess"));
+  CHECK(args.back() == "--no-startup-window");  // headless: no unused first tab
   o.display = display_mode::visible;
   o.extra_args = {"--lang=en-US"};
   args = chromium_args(o, 1, "/x");
   CHECK_FALSE(has("--headless=new"));
   CHECK(has("--lang=en-US"));
+  CHECK(args.back() == "about:blank");  // a visible browser keeps its first window
   o.extra_args = {"--window-size=1920,1080"};
   args = chromium_args(o, 1, "/x");
   CHECK(has("--window-size=1920,1080"));
