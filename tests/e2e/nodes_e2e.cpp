@@ -137,6 +137,48 @@ TEST_CASE("nodes: kill -9 of a node under load loses no non-stream request, and 
   CHECK(error_event);
 }
 
+TEST_CASE("nodes: SIGTERM of a node finishes its running stream, takes it out of the pool, and the node exits") {
+  node_cluster c;
+  c.start_head();
+  c.start_node("node-a", {"alice"});
+  c.start_node("node-b", {"bob"});
+  REQUIRE_MESSAGE(c.wait_ready("", 2, std::chrono::seconds(90)), c.all_logs());
+  c.sim().set_pacing(slow_pacing);
+
+  // The stream goes to node-a (node-b paused), then node-a is told to stop.
+  REQUIRE(c.post("/v1/instances/node-b.instance_1/pause", json::object()).status == 200);
+  const std::string prompt = "a drained node finishes this";
+  auto stream = start_stream(c.port(), chat_body(prompt, "gemini-2.5-pro", true));
+  REQUIRE(stream.first_chunk.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
+  REQUIRE(c.post("/v1/instances/node-b.instance_1/resume", json::object()).status == 200);
+  ::kill(c.node("node-a").pid(), SIGTERM);
+
+  // Its instance leaves the pool at once; new requests go to node-b.
+  REQUIRE_MESSAGE(testing::wait_until([&] { return c.present("node-a") == 0; }, std::chrono::seconds(10),
+                                      std::chrono::milliseconds(20)),
+                  c.all_logs());
+  auto after = c.post("/v1/chat/completions", chat_body("after the drain began"), std::chrono::seconds(90));
+  INFO(after.body << "\n" << c.all_logs());
+  REQUIRE(after.status == 200);
+  CHECK(after.json()["choices"][0]["message"]["content"] == expected_answer("after the drain began"));
+
+  // The running stream ends whole, with no error event.
+  REQUIRE(stream.response.wait_for(std::chrono::seconds(60)) == std::future_status::ready);
+  auto r = stream.response.get();
+  auto s = parse_sse(r.body);
+  INFO(r.body);
+  CHECK(s.done());
+  for (const auto& chunk : s.chunks()) CHECK_FALSE(chunk.contains("error"));
+  CHECK(s.content() == expected_answer(prompt));
+
+  // Then the node exits on its own, cleanly.
+  auto status = c.node("node-a").wait_exit(std::chrono::seconds(60));
+  REQUIRE_MESSAGE(status.has_value(), c.all_logs());
+  CHECK(WIFEXITED(*status));
+  CHECK(WEXITSTATUS(*status) == 0);
+  CHECK(node_cluster::logged(c.node("node-a"), "Draining: leaving the head's pool"));
+}
+
 TEST_CASE("nodes: a node with a wrong or no secret is refused, the right one joins") {
   node_cluster c;
   const auto good = c.write_secret("good.secret", "correct horse battery staple");
