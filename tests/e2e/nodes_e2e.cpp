@@ -44,6 +44,14 @@ void check_answers(std::vector<std::future<testing::http_response>>& calls,
   }
 }
 
+// A head and two nodes with one account each (node-a: alice, node-b: bob), ready.
+void start_two_nodes(node_cluster& c) {
+  c.start_head();
+  c.start_node("node-a", {"alice"});
+  c.start_node("node-b", {"bob"});
+  REQUIRE_MESSAGE(c.wait_ready("", 2, std::chrono::seconds(90)), c.all_logs());
+}
+
 json instance_of(const node_cluster& c, const std::string& node_id) {
   for (const auto& i : c.instances().value("instances", json::array()))
     if (i["node"].is_string() && i["node"] == node_id) return i;
@@ -54,10 +62,7 @@ json instance_of(const node_cluster& c, const std::string& node_id) {
 
 TEST_CASE("nodes: requests spread over both nodes' instances, shown in /v1/instances and /health") {
   node_cluster c;
-  c.start_head();
-  c.start_node("node-a", {"alice"});
-  c.start_node("node-b", {"bob"});
-  REQUIRE_MESSAGE(c.wait_ready("", 2, std::chrono::seconds(90)), c.all_logs());
+  start_two_nodes(c);
 
   std::vector<std::string> prompts;
   for (int i = 0; i < 6; ++i) prompts.push_back("spread over nodes " + std::to_string(i));
@@ -92,10 +97,7 @@ TEST_CASE("nodes: requests spread over both nodes' instances, shown in /v1/insta
 
 TEST_CASE("nodes: kill -9 of a node under load loses no non-stream request, and it rejoins") {
   node_cluster c;
-  c.start_head();
-  c.start_node("node-a", {"alice"});
-  c.start_node("node-b", {"bob"});
-  REQUIRE_MESSAGE(c.wait_ready("", 2, std::chrono::seconds(90)), c.all_logs());
+  start_two_nodes(c);
   c.sim().set_pacing(slow_pacing);
 
   std::vector<std::string> prompts;
@@ -139,10 +141,7 @@ TEST_CASE("nodes: kill -9 of a node under load loses no non-stream request, and 
 
 TEST_CASE("nodes: SIGTERM of a node finishes its running stream, takes it out of the pool, and the node exits") {
   node_cluster c;
-  c.start_head();
-  c.start_node("node-a", {"alice"});
-  c.start_node("node-b", {"bob"});
-  REQUIRE_MESSAGE(c.wait_ready("", 2, std::chrono::seconds(90)), c.all_logs());
+  start_two_nodes(c);
   c.sim().set_pacing(slow_pacing);
 
   // The stream goes to node-a (node-b paused), then node-a is told to stop.
