@@ -293,8 +293,8 @@ void post_generation(self_ptr self, const run_job& job) {
       auto& page = s->page();
       if (fresh_chat) page.new_chat(timing.page_timeout);
       const auto& wanted = request.params.model;
-      // The driver returns at once when the page is on that model already.
-      if (!wanted.empty()) page.switch_model(wanted, timing.page_timeout);
+      // generate() switches the model when the page is on another one (and
+      // checks it in the same page round trip as the Run click when not).
       if (ticket->is_cancelled())
         throw core::driver_error(core::failure_kind::cancelled, "cancelled before the answer began");
       bool stop_sent = false;

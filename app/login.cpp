@@ -189,8 +189,8 @@ int login(const config::settings& s, const std::string& x_display) {
   check_writable(s.saved_dir, "--saved-dir");
   if (s.login_activate) check_writable(s.auth_dir, "--auth-dir");
 
-  // Nobody can sign in to a window that cannot open: say so before Chromium
-  // fails with an X error in its stderr.
+  // Nobody can sign in to a window that cannot open: say so before the
+  // browser fails with an X error in its stderr.
   auto unset = [](const char* name) {
     const char* v = std::getenv(name);
     return !v || !*v;
@@ -207,12 +207,19 @@ int login(const config::settings& s, const std::string& x_display) {
   bo.x_display = x_display;
   bo.base_port = s.base_port;
   bo.profile_root = s.profile_root;
+  const bool cdp = s.kind == config::browser_kind::chromium;
+  const auto kind = cdp ? browser::browser_kind::chromium
+                        : s.kind == config::browser_kind::camoufox ? browser::browser_kind::camoufox
+                                                                   : browser::browser_kind::firefox;
+  // Firefox answers its first BiDi session only once its whole startup is
+  // done: ~10-30 s on a busy machine.
   std::unique_ptr<browser::login_window> w =
-      browser::cdp::launch_login_window(bo, milliseconds(15000));
+      browser::launch_login_window(kind, bo, milliseconds(cdp ? 15000 : 90000));
 
   // Tests and scripts read these two lines (a second client may drive the
-  // same browser; the pid lets them check it is gone afterwards).
-  std::cout << "DevTools: " << w->endpoint() << "\n"
+  // same browser: over BiDi between two looks of ours, as Firefox takes one
+  // session at a time; the pid lets them check it is gone afterwards).
+  std::cout << (cdp ? "DevTools: " : "WebDriver BiDi: ") << w->endpoint() << "\n"
             << "Browser pid: " << w->pid() << std::endl;
 
   // A slow or failed first load is not fatal: the user can still reach the

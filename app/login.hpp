@@ -1,8 +1,10 @@
 #pragma once
 // `camoufleet login --save-as NAME`: sign in by hand, save the session.
 //
-// run_login() launches a browser with no profile loaded on the site, prints
-//   DevTools: ws://127.0.0.1:PORT/devtools/browser/...
+// run_login() launches a browser of --browser-kind with no profile loaded on
+// the site, prints
+//   DevTools: ws://127.0.0.1:PORT/devtools/browser/...   (Chromium; Firefox
+//   and Camoufox: "WebDriver BiDi: ws://127.0.0.1:PORT")
 //   Browser pid: N
 //   Sign in in the browser window; waiting up to N s for the chat page...
 // on stdout, waits until the tab shows the chat page (site_url's path, not a

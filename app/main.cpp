@@ -137,15 +137,8 @@ int main(int argc, char** argv) {
     }
   }
 
-  if (s.cmd == config::command::login) {
-    if (s.kind != config::browser_kind::chromium) {
-      // The sign-in window speaks CDP; the storageState it saves serves every kind.
-      std::cerr << "error: login opens Chromium (--browser-kind chromium); the profile it saves "
-                   "also serves firefox and camoufox\n";
-      return 2;
-    }
-    return app::run_login(s, xvfb ? xvfb->name() : "");
-  }
+  // The sign-in window is of the --browser-kind; the profile it saves serves every kind.
+  if (s.cmd == config::command::login) return app::run_login(s, xvfb ? xvfb->name() : "");
 
   spdlog::info("camoufleet starting: {}", config::describe(s));
   spdlog::info("Site file: {}", s.site_file.empty() ? site::default_site_file() : s.site_file);

@@ -14,6 +14,17 @@ export const build_dir = process.env.CAMOUFLEET_BUILD || path.join(repo_dir, 'bu
 export const camoufleet_bin = process.env.CAMOUFLEET_BIN || path.join(build_dir, 'app', 'camoufleet');
 export const sim_bin = process.env.AISTUDIO_SIM_BIN || path.join(build_dir, 'sim', 'aistudio-sim');
 export const chromium_bin = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
+export const firefox_bin = process.env.FIREFOX_BIN || '/usr/bin/firefox-esr';
+
+// --browsers chromium,firefox: the browser kinds a script measures, a line
+// each, in one run (camoufleet drives firefox-esr over WebDriver BiDi).
+export function browser_kinds(def = 'chromium') {
+  const kinds = String(arg('browsers', def)).split(',').filter(Boolean);
+  for (const k of kinds) if (!['chromium', 'firefox'].includes(k)) throw new Error(`--browsers: unknown kind ${k}`);
+  return kinds;
+}
+// The camoufleet options for a kind (start_fleet's extra).
+export const kind_args = (kind) => (kind === 'firefox' ? ['--browser', firefox_bin, '--browser-kind', 'firefox'] : []);
 
 // STACK.md: what Chromium needs as root in this container.
 export const chromium_flags = [
@@ -43,7 +54,7 @@ export function browser_pids_under(dir) {
     if (!/^\d+$/.test(e)) continue;
     let cmd;
     try { cmd = fs.readFileSync(`/proc/${e}/cmdline`, 'utf8'); } catch { continue; }
-    if (cmd.includes('chrom') && cmd.includes(dir)) out.push(Number(e));
+    if ((cmd.includes('chrom') || cmd.includes('firefox')) && cmd.includes(dir)) out.push(Number(e));
   }
   return out;
 }

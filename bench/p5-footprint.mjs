@@ -2,10 +2,12 @@
 // 20 ms), and the browser memory per account (PSS summed over each browser
 // process and its descendants, from smaps_rollup, over the distinct
 // browsers, divided by the accounts), in process and in context isolation
-// in one run (--modes), then context / process.
+// in one run (--modes), then context / process. --browsers chromium,firefox
+// adds a line for camoufleet on firefox-esr (process mode: a context of a
+// shared browser is Chromium's only).
 import { isolation_args, isolation_modes } from './isolation.mjs';
 import {
-  arg, browser_main_pid, descendants, fmt, get_json, p50, proc_children_map, pss_kb, rss_kb, sleep, start_fleet,
+  arg, browser_kinds, browser_main_pid, kind_args, descendants, fmt, get_json, p50, proc_children_map, pss_kb, rss_kb, sleep, start_fleet,
   start_sim, stop_child, stop_fleet, stream_completion, wait_ready, write_results,
 } from './lib.mjs';
 
@@ -34,8 +36,7 @@ async function browser_pss(fleet) {
   const kids = proc_children_map();
   const seen = new Map();
   for (const i of list) {
-    // Firefox (BENCH_FLEET_ARGS="--browser-kind firefox") has no port flag
-    // to find it by: the instance names its browser's pid.
+    // Firefox has no port flag to find it by: the instance names its browser's pid.
     const pid = browser_main_pid(i.port) ?? i.browser_pid;
     if (!pid || seen.has(pid)) continue;
     const pids = descendants(pid, kids);
@@ -46,11 +47,11 @@ async function browser_pss(fleet) {
 }
 const per_account_kb = (browsers) => browsers.reduce((a, b) => a + b.pss_kb, 0) / n;
 
-async function measure(sim, mode) {
+async function measure(sim, mode, kind) {
   let fleet;
   try {
-    fleet = await start_fleet(sim, n, { extra: isolation_args(mode) });
-    await wait_ready(fleet.port, n);
+    fleet = await start_fleet(sim, n, { extra: [...isolation_args(mode), ...kind_args(kind)] });
+    await wait_ready(fleet.port, n, 240000);
     // One warm-up request per instance so the page has rendered an answer.
     await Promise.all(Array.from({ length: n }, (_, i) => stream_completion(fleet.port, `warm up ${i}`)));
 
@@ -81,7 +82,8 @@ async function measure(sim, mode) {
       browser_pss_load_mb_per_account_max: mb(Math.max(...pss_during.map(per_account_kb))),
       browser_processes: browsers_idle.reduce((a, b) => a + b.processes, 0),
     };
-    console.log(`P5 footprint (${mode}): server RSS idle ${fmt(summary.server_rss_idle_mb_p50)} MB, under load p50 ${fmt(summary.server_rss_load_mb_p50)}`
+    const label = kind === 'chromium' ? mode : `${kind}, ${mode}`;
+    console.log(`P5 footprint (${label}): server RSS idle ${fmt(summary.server_rss_idle_mb_p50)} MB, under load p50 ${fmt(summary.server_rss_load_mb_p50)}`
       + ` max ${fmt(summary.server_rss_load_mb_max)} MB (${n} instances, ${2 * n} clients, ${requests} requests);`
       + ` browser PSS per account idle ${fmt(summary.browser_pss_idle_mb_per_account)} MB, under load max`
       + ` ${fmt(summary.browser_pss_load_mb_per_account_max)} MB (${summary.browsers} browser(s), ${summary.browser_processes} processes)`);
@@ -95,14 +97,21 @@ let sim;
 try {
   sim = await start_sim({ accounts: n });  // user1.. beyond alice, bob, carol
   const results = {};
-  for (const m of modes) results[m] = await measure(sim, m);
+  const kinds = browser_kinds();
+  if (kinds.includes('chromium')) for (const m of modes) results[m] = await measure(sim, m, 'chromium');
+  if (kinds.includes('firefox')) results['firefox/process'] = await measure(sim, 'process', 'firefox');
   if (results.process && results.context) {
     const r = (k) => results.context.summary[k] / results.process.summary[k];
     const idle = r('browser_pss_idle_mb_per_account');
     console.log(`P5 footprint: browser memory per account, context / process = ${fmt(idle, 2)} idle,`
       + ` ${fmt(r('browser_pss_load_mb_per_account_max'), 2)} under load (${n} accounts); target <= 0.40: ${idle <= 0.4 ? 'MET' : 'MISSED'}`);
   }
-  const file = write_results('p5-footprint', { instances: n, requests, modes, results });
+  if (results.process && results['firefox/process']) {
+    const r = (k) => results['firefox/process'].summary[k] / results.process.summary[k];
+    console.log(`P5 footprint: firefox / chromium (process mode) = ${fmt(r('browser_pss_idle_mb_per_account'), 2)} browser memory`
+      + ` per account idle, ${fmt(r('server_rss_load_mb_p50'), 2)} server RSS under load`);
+  }
+  const file = write_results('p5-footprint', { instances: n, requests, modes, browsers: kinds, results });
   console.log(`  results: ${file}`);
 } finally {
   await stop_child(sim);

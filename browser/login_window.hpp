@@ -2,7 +2,8 @@
 // A browser window a person signs in with (`camoufleet login`): launched
 // visible with no auth profile, driven only to watch where its tabs are and,
 // once signed in, to read the session out. Protocol-neutral: Chromium over
-// CDP implements it (browser/cdp/chromium_login.*), a BiDi browser can too.
+// CDP (browser/cdp/chromium_login.cpp), Firefox and Camoufox over WebDriver
+// BiDi (browser/bidi/firefox_login.cpp).
 
 #include <chrono>
 #include <memory>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "browser/browser_process.hpp"
+#include "browser/session.hpp"
 #include "browser/storage_state.hpp"
 
 namespace camoufleet::browser {
@@ -49,5 +51,11 @@ namespace cdp {
 std::unique_ptr<login_window> launch_login_window(const browser_options& options,
                                                   std::chrono::milliseconds connect_timeout);
 }  // namespace cdp
+
+// The window for a kind: Chromium over CDP, Firefox and Camoufox over BiDi
+// (browser/start_session.cpp, library camoufleet_sessions). base_port and
+// port_attempts are Chromium's (BiDi asks for port 0). Throws driver_error.
+std::unique_ptr<login_window> launch_login_window(browser_kind kind, const browser_options& options,
+                                                  std::chrono::milliseconds connect_timeout);
 
 }  // namespace camoufleet::browser

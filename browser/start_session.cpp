@@ -1,4 +1,6 @@
 #include "browser/bidi/firefox_session.hpp"
+#include "browser/bidi/launcher.hpp"
+#include "browser/login_window.hpp"
 #include "browser/session.hpp"
 
 namespace camoufleet::browser {
@@ -17,6 +19,20 @@ session_factory make_session_factory(isolation mode, int accounts_per_browser) {
       return shared(options, std::move(on_exit));
     return start_session(options, std::move(on_exit));
   };
+}
+
+std::unique_ptr<login_window> launch_login_window(browser_kind kind, const browser_options& options,
+                                                  std::chrono::milliseconds connect_timeout) {
+  if (kind == browser_kind::chromium) return cdp::launch_login_window(options, connect_timeout);
+  bidi::firefox_options fo;
+  fo.instance_id = options.instance_id;
+  fo.kind = kind == browser_kind::camoufox ? bidi::firefox_kind::camoufox : bidi::firefox_kind::firefox;
+  fo.browser_path = options.browser_path;
+  fo.display = options.display;
+  fo.x_display = options.x_display;
+  fo.profile_root = options.profile_root;
+  fo.start_timeout = options.start_timeout;
+  return bidi::launch_login_window(fo, connect_timeout);
 }
 
 }  // namespace camoufleet::browser

@@ -125,20 +125,36 @@ generation_result chat_page::generate(const std::vector<chat_message>& messages,
   if (prompt.empty())
     throw driver_error(failure_kind::site_error, "nothing to send: the prompt is empty");
 
-  if (!params.model.empty() && current_model() != params.model)
-    switch_model(params.model, left(deadline));
-  apply_tools(params, deadline);
   // Private copies of the request's images, removed when generate() returns.
   const attachment_files files(messages);
+  const int trips_at_start = trips_;
+  // In the common case the one-trip script checks the model and the
+  // declarations itself; otherwise (or when it finds them off) the slow
+  // steps come first.
+  const bool check_page = files.empty() && page_checkable(params);
+  if (!check_page) prepare_page(params, deadline);
 
   // Watched before Run is pressed so that the request cannot be missed.
   auto queue = std::make_shared<event_queue>();
-  std::unique_ptr<page_watch> watch = source_->watch(
-      site_.generate_content_pattern, [queue](const page_event& e) { queue->push(e); });
-  bool clicked = false;
+  std::unique_ptr<page_watch> watch;
+  auto start_watch = [&] {
+    queue = std::make_shared<event_queue>();
+    watch = source_->watch(site_.generate_content_pattern,
+                           [queue](const page_event& e) { queue->push(e); });
+  };
+  start_watch();
   const auto t_prepare = clock::now();
-  std::optional<dom_snapshot> fast;
-  if (files.empty()) fast = prepare_and_submit(params, prompt, deadline, clicked);
+  one_trip trip;
+  if (files.empty()) trip = prepare_and_submit(params, prompt, deadline, check_page);
+  if (trip.page_unprepared) {
+    // The model switch reloads the page: its navigation is no answer's.
+    watch.reset();
+    prepare_page(params, deadline);
+    start_watch();
+    trip = prepare_and_submit(params, prompt, deadline, false);
+  }
+  bool clicked = trip.clicked;
+  std::optional<dom_snapshot> fast = trip.before;
   spdlog::debug("instance={} one-trip submit: {} in {} us", setup_.instance_id,
                 fast ? (clicked ? "clicked" : "not clicked") : "slow path",
                 std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - t_prepare)
@@ -162,7 +178,9 @@ generation_result chat_page::generate(const std::vector<chat_message>& messages,
   std::optional<generation> g;
   try {
     if (!clicked) submit_prompt(prompt, deadline);
-    spdlog::debug("instance={} Run clicked", setup_.instance_id);
+    submit_trips_ = trips_ - trips_at_start;
+    spdlog::debug("instance={} Run clicked after {} page round trip(s)", setup_.instance_id,
+                  submit_trips_);
     g.emplace(site_, before, clock::now(), deadline, timeout);
     while (true) {
       if (stop_requested_) cancel_generation(*queue, *g);

@@ -48,6 +48,7 @@ void chat_page::ensure_open() const {
 }
 
 json chat_page::run(const std::string& name, const json& args, milliseconds timeout) {
+  ++trips_;
   return transport_.call(script(name).source, args, std::max(timeout, milliseconds(1)));
 }
 
@@ -244,9 +245,7 @@ json chat_page::snapshot_selectors() const {
           {"preference_vote_skip", s.preference_vote_skip}};
 }
 
-namespace {
-
-dom_snapshot snapshot_from(const json& r) {
+dom_snapshot chat_page::snapshot_from(const json& r) {
   dom_snapshot snap;
   if (!r.is_object()) return snap;
   snap.url = r.value("url", std::string());
@@ -260,32 +259,9 @@ dom_snapshot snapshot_from(const json& r) {
   return snap;
 }
 
-}  // namespace
-
 dom_snapshot chat_page::snapshot(std::size_t turns_before, milliseconds timeout) {
   return snapshot_from(
       run("snapshot", {{"turns_before", turns_before}, {"s", snapshot_selectors()}}, timeout));
-}
-
-std::optional<dom_snapshot> chat_page::prepare_and_submit(const generation_params& params,
-                                                          const std::string& prompt,
-                                                          clock::time_point deadline,
-                                                          bool& clicked) {
-  clicked = false;
-  if (!params.stop.empty() || !params.reasoning_effort.empty() || stop_chips_added_)
-    return std::nullopt;
-  json r = run("prepare_submit",
-               {{"fields", number_fields(params)},
-                {"prompt", prompt},
-                {"chip", site_.selectors.stop_token_chip},
-                {"s", snapshot_selectors()}},
-               std::min(left(deadline), site_.timeouts.settings));
-  const std::string state = r.is_object() ? r.value("state", std::string()) : std::string();
-  if (state == "numbers") check_numbers(params, r["numbers"]);  // throws the precise error
-  if (state.empty() || state == "slow" || state == "numbers" || !r.contains("before"))
-    return std::nullopt;
-  clicked = state == "clicked";
-  return snapshot_from(r["before"]);
 }
 
 chat_page::shown_answer chat_page::last_answer() {
@@ -296,6 +272,7 @@ chat_page::shown_answer chat_page::last_answer() {
 
 void chat_page::load_chat_page(clock::time_point deadline, const std::string& what) {
   run("mark_document", nullptr, milliseconds(5000));
+  ++trips_;
   transport_.navigate(setup_.site_url, std::min(left(deadline), site_.timeouts.navigation));
   wait_ready(deadline, what, true);
   keep_temporary_chat(deadline);

@@ -64,6 +64,10 @@ class chat_page : public core::page_driver {
   const site_profile& site() const { return site_; }
   // "network" or "hook": where generate() reads the answer's bytes.
   const char* answer_source_name() const { return source_->name(); }
+  // Page round trips (scripts, key input, navigations, file uploads) the
+  // last generate() made from its start up to the Run click: 1 in the
+  // common case (scripts/prepare_submit.js does it all).
+  int last_submit_trips() const { return submit_trips_; }
 
   // What the page shows right now: the number of answer turns and the
   // newest one's text (for tests and diagnostics).
@@ -90,11 +94,29 @@ class chat_page : public core::page_driver {
   void seed_cookies(clock::time_point deadline);
   std::vector<model_info> cached_models() const;
   dom_snapshot snapshot(std::size_t turns_before, std::chrono::milliseconds timeout);
-  // Settings, the page as it was, the prompt and Run in one round trip when
-  // nothing needs a wait in between; nullopt when the slow path must run.
-  std::optional<dom_snapshot> prepare_and_submit(const generation_params& params,
-                                                 const std::string& prompt,
-                                                 clock::time_point deadline, bool& clicked);
+  static dom_snapshot snapshot_from(const nlohmann::json& r);
+  // site/chat_submit.cpp: from "request accepted" to "Run clicked".
+  // What scripts/prepare_submit.js did in its one round trip.
+  struct one_trip {
+    std::optional<dom_snapshot> before;  // the page as it was; nullopt: the slow path
+    bool clicked = false;                // Run was pressed
+    bool page_unprepared = false;        // the model or the declarations need prepare_page()
+  };
+  // Model and declarations checks (when check_page), settings, the page as
+  // it was, the prompt and Run in one round trip when nothing needs a wait
+  // in between.
+  one_trip prepare_and_submit(const generation_params& params, const std::string& prompt,
+                              clock::time_point deadline, bool check_page);
+  // No stop tokens and no thinking switch: the settings fit in the one trip.
+  bool settings_in_one_trip(const generation_params& params) const;
+  // Whether prepare_submit.js can confirm the model and the declarations
+  // itself (nothing to switch off, declarations we set for this model).
+  bool page_checkable(const generation_params& params) const;
+  // The slow steps before the settings: switch the model, set the
+  // declarations; cancelled when a stop was requested meanwhile.
+  void prepare_page(const generation_params& params, clock::time_point deadline);
+  std::string tools_key(const std::string& declarations, const std::string& model) const;
+  selector_list tools_toggle() const;  // the function-calling switch
   nlohmann::json number_fields(const generation_params& params) const;
   void check_numbers(const generation_params& params, const nlohmann::json& r) const;
   nlohmann::json snapshot_selectors() const;
@@ -148,6 +170,9 @@ class chat_page : public core::page_driver {
   bool stop_chips_added_ = false;
   // Hash of the declarations + model the page holds; "" = none set by us.
   std::string tools_key_;
+  // Page round trips so far, and those of the last generate() up to the Run click.
+  int trips_ = 0;
+  int submit_trips_ = 0;
 
   // Filled from a transport thread when the page's own ListModels call finishes.
   std::shared_ptr<model_cache> models_;

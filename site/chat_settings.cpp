@@ -179,6 +179,7 @@ void chat_page::add_stop_tokens(const std::vector<std::string>& stops,
       throw site_.no_match("settings: stop sequences", "stop_token_input");
     stop_chips_added_ = true;
     // Real key events, as a user types: the chip is added on Enter.
+    trips_ += 2;
     transport_.insert_text(stop, step);
     transport_.press_enter(step);
     ++expected;
@@ -192,24 +193,6 @@ void chat_page::add_stop_tokens(const std::vector<std::string>& stops,
       std::this_thread::sleep_for(site_.timeouts.poll_interval);
     }
   }
-}
-
-void chat_page::submit_prompt(const std::string& prompt, clock::time_point deadline) {
-  const auto step = std::min(left(deadline), site_.timeouts.settings);
-  const json args = {{"prompt", prompt}, {"s", snapshot_selectors()}};
-  const auto until = clock::now() + step;
-  std::string state;
-  while (true) {
-    json r = run("submit", args, step);
-    state = r.is_string() ? r.get<std::string>() : r.dump();
-    if (state == "clicked") return;
-    if (clock::now() >= until) break;
-    std::this_thread::sleep_for(site_.timeouts.poll_interval);
-  }
-  if (state == "missing") throw site_.no_match("the prompt", "prompt");
-  if (state == "no run button") throw site_.no_match("the prompt", "run_button");
-  throw driver_error(state == "busy" ? failure_kind::timeout : failure_kind::site_error,
-                     "the Run button could not be pressed (" + state + ")");
 }
 
 void chat_page::click_stop() {

@@ -49,10 +49,20 @@ json chat_page::step_until(const std::string& name, const json& args,
   }
 }
 
+selector_list chat_page::tools_toggle() const {
+  // The switch inside the tool box (a one-entry group: toggle.js takes lists).
+  const auto& fc = site_.function_calling;
+  return {fc.box + " " + fc.toggle};
+}
+
+std::string chat_page::tools_key(const std::string& declarations,
+                                 const std::string& model) const {
+  return std::to_string(std::hash<std::string>{}(declarations + "\n" + model));
+}
+
 void chat_page::apply_tools(const generation_params& params, clock::time_point deadline) {
   const auto& fc = site_.function_calling;
-  // The switch inside the tool box (a one-entry group: toggle.js takes lists).
-  const selector_list toggle = {fc.box + " " + fc.toggle};
+  const selector_list toggle = tools_toggle();
   const auto step = std::min(left(deadline), site_.timeouts.settings);
   if (params.function_declarations.empty()) {
     // Declarations left on would let the model call functions nobody asked for.
@@ -60,8 +70,7 @@ void chat_page::apply_tools(const generation_params& params, clock::time_point d
     tools_key_.clear();
     return;
   }
-  const std::string key = std::to_string(
-      std::hash<std::string>{}(params.function_declarations + "\n" + current_model()));
+  const std::string key = tools_key(params.function_declarations, current_model());
   if (key == tools_key_ && run("toggle", {{"selector", toggle}, {"want", true}, {"may_click", false}},
                                step) == "set")
     return;
@@ -110,6 +119,7 @@ void chat_page::attach_files(const std::vector<std::string>& paths, const std::s
   json args = {{"s", attachment_args(a)}, {"action", "menu"}};
   step_until("upload_step", args, {"ready"}, deadline, step,
              "attachments: the upload menu did not offer a file input");
+  ++trips_;
   transport_.set_files(a.menu + " " + a.upload_item + " " + a.file_input, paths, step);
   args["action"] = "settle";
   step_until("upload_step", args, {"clear"}, deadline, step,

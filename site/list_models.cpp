@@ -61,4 +61,18 @@ std::string model_id_for(const std::string& shown, const std::vector<model_info>
   return starts_with(t, prefix) ? t.substr(prefix.size()) : t;
 }
 
+std::vector<std::string> texts_for_model(const std::string& id,
+                                         const std::vector<core::model_info>& known,
+                                         const std::string& prefix) {
+  std::vector<std::string> candidates = {id, prefix + id};
+  for (const auto& m : known)
+    if (m.id == id) candidates.push_back(m.display_name);
+  std::vector<std::string> out;
+  for (const auto& c : candidates)
+    if (!c.empty() && model_id_for(c, known, prefix) == id &&
+        std::find(out.begin(), out.end(), c) == out.end())
+      out.push_back(c);
+  return out;
+}
+
 }  // namespace camoufleet::site

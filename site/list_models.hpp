@@ -19,4 +19,10 @@ std::vector<core::model_info> parse_list_models(const std::string& body,
 std::string model_id_for(const std::string& shown, const std::vector<core::model_info>& known,
                          const std::string& prefix);
 
+// Every text of the page (model name or stored preference) that
+// model_id_for maps to `id`: the id, prefix + id, and its display name.
+std::vector<std::string> texts_for_model(const std::string& id,
+                                         const std::vector<core::model_info>& known,
+                                         const std::string& prefix);
+
 }  // namespace camoufleet::site

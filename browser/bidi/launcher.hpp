@@ -16,6 +16,10 @@
 #include "browser/browser_process.hpp"
 #include "browser/session.hpp"
 
+namespace camoufleet::browser {
+class login_window;
+}
+
 namespace camoufleet::bidi {
 
 namespace cdp = ::camoufleet::browser::cdp;
@@ -88,5 +92,10 @@ env_list firefox_env(const firefox_options& options, const std::string& config_j
 std::string bidi_endpoint_from_line(const std::string& line);
 // True for ws://127.0.0.1:P, ws://localhost:P, ws://[::1]:P (any path).
 bool is_loopback_endpoint(const std::string& ws_url);
+
+// browser::login_window for `camoufleet login` (firefox_login.cpp): launches
+// the browser and waits (up to connect_timeout) until BiDi takes a session.
+std::unique_ptr<browser::login_window> launch_login_window(const firefox_options& options,
+                                                           std::chrono::milliseconds connect_timeout);
 
 }  // namespace camoufleet::bidi

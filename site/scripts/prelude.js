@@ -43,6 +43,21 @@ const closestOf = (e, sels) => {
   return null;
 };
 
+// A switch (aria-checked) or toggle button (aria-pressed) that is on.
+const isOn = (b) => (b.getAttribute('aria-checked') || b.getAttribute('aria-pressed')) === 'true';
+
+// The model the page shows, and the one its stored preference names.
+// m: {model_name: [selector], pref_key, pref_field} -> {shown, pref}
+const modelOf = (m) => {
+  const e = q(m.model_name);
+  let pref = null;
+  try {
+    pref = JSON.parse(localStorage.getItem(m.pref_key))[m.pref_field];
+  } catch (x) {
+  }
+  return {shown: e ? e.textContent : '', pref: typeof pref === 'string' ? pref : ''};
+};
+
 // A Stop button, or (newer pages) a spinner on Run.
 const isGenerating = (s) => !!(q(s.stop_button) || q(s.run_spinner));
 

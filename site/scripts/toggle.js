@@ -5,8 +5,7 @@
 (args) => {
   const b = q(args.selector);
   if (!b) return 'absent';
-  const on = (b.getAttribute('aria-checked') || b.getAttribute('aria-pressed')) === 'true';
-  if (on === args.want) return 'set';
+  if (isOn(b) === args.want) return 'set';
   if (!args.may_click) return 'pending';
   b.click();
   return 'clicked';

@@ -157,6 +157,12 @@ class fake_page : public core::page_driver {
         w.cv.notify_all();
       }
     } counter{world_, id_};
+    // Like the real driver: a stop requested from here on counts, and the
+    // model is switched first when the page is on another one.
+    world_.with(id_, [](fake_script& s) { return s.stop_flag = false; });
+    if (!params.model.empty() && params.model != model_) switch_model(params.model, timeout);
+    if (world_.with(id_, [](fake_script& s) { return s.stop_flag; }))
+      throw core::driver_error(core::failure_kind::cancelled, "cancelled before the answer began");
     return generate_impl(messages, params, on_delta, timeout);
   }
   core::generation_result generate_impl(const std::vector<core::chat_message>& messages,

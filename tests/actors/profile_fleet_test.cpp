@@ -228,7 +228,7 @@ TEST_CASE("broken profile: error with its reason, no restart loop, others serve,
   f.shutdown(1s);
 }
 
-TEST_CASE("cancel: a cancel during switch_model stops the request before generate") {
+TEST_CASE("cancel: a cancel during the model switch stops the request before the answer") {
   fake_world world;
   world.script("instance_1").hold_in_switch_model = true;
   fleet f(small_fleet_options(1), world.factory());

@@ -1,6 +1,9 @@
-// `camoufleet login` end to end: the real binary, a real headless Chromium and
+// `camoufleet login` end to end: the real binary, a real headless browser and
 // the simulator. The test plays the user: it finds the sign-in tab through
-// the project's own CDP layer and fills the form.
+// the project's own CDP layer (Chromium) or its own WebDriver BiDi session
+// (run with --browser-kind=firefox, ctest prefix app/firefox/: firefox-esr,
+// which takes that session between two looks of the login window) and fills
+// the form.
 
 #include <doctest/doctest.h>
 
@@ -17,10 +20,9 @@
 #include <regex>
 #include <sstream>
 
-#include "browser/cdp/connection.hpp"
-#include "browser/io_thread.hpp"
 #include "browser/storage_state.hpp"
 #include "test_support.hpp"
+#include "tests/app/login_user.hpp"
 #include "tests/app/test_files.hpp"
 
 namespace {
@@ -48,6 +50,8 @@ int free_port() {
 }
 
 using camoufleet::app::testing::mode_of;
+using camoufleet::app::testing_user::close_as_user;
+using camoufleet::app::testing_user::sign_in;
 using camoufleet::app::testing::read_all;
 
 bool process_gone(int pid) {
@@ -105,17 +109,19 @@ struct login_run {
     std::vector<std::string> argv{CAMOUFLEET_BIN, "login", "--save-as", "alice", display_flag,
                                   "--site-url", site_url, "--saved-dir", saved_dir,
                                   "--auth-dir", auth_dir, "--profile-root", profile_root,
-                                  "--browser", testing::chromium_path(),
+                                  "--browser", testing::browser_path(),
+                                  "--browser-kind", testing::browser_kind(),
                                   "--base-port", std::to_string(free_port())};
     argv.insert(argv.end(), extra.begin(), extra.end());
     proc = std::make_unique<testing::child_process>(argv);
   }
 
-  // Waits for the DevTools and pid lines.
+  // Waits for the endpoint (DevTools or WebDriver BiDi) and pid lines.
   void wait_started() {
-    auto dev = proc->wait_for_line(std::regex("^DevTools: ws://\\S+$"), 60s);
-    REQUIRE_MESSAGE(dev.has_value(), "no DevTools line; stderr: " << stderr_text());
-    ws = dev->substr(std::string("DevTools: ").size());
+    // Firefox prints its line once its first BiDi session came up (~10-30 s busy).
+    auto dev = proc->wait_for_line(std::regex("^(DevTools|WebDriver BiDi): ws://\\S+$"), 120s);
+    REQUIRE_MESSAGE(dev.has_value(), "no endpoint line; stderr: " << stderr_text());
+    ws = dev->substr(dev->find("ws://"));
     auto pid = proc->wait_for_line(std::regex("^Browser pid: [0-9]+$"), 10s);
     REQUIRE(pid.has_value());
     browser_pid = std::stoi(pid->substr(std::string("Browser pid: ").size()));
@@ -134,57 +140,11 @@ struct login_run {
   }
 };
 
-// Plays the user in the browser login drives: waits for the sign-in tab and
-// submits the simulator's form. Returns the tab's URL it signed in from.
-std::string sign_in(const std::string& ws, const std::string& account, const std::string& password) {
-  browser::io_thread io;
-  auto conn = browser::cdp::connection::connect(io, ws, 10s);
-  std::string session, url;
-  const bool found = testing::wait_until(
-      [&] {
-        json t = conn->call("Target.getTargets");
-        for (const auto& info : t.value("targetInfos", json::array())) {
-          if (info.value("type", "") == "page" &&
-              info.value("url", "").find("/ServiceLogin") != std::string::npos) {
-            url = info.value("url", "");
-            session = conn->call("Target.attachToTarget",
-                                 {{"targetId", info.value("targetId", "")}, {"flatten", true}})
-                          .value("sessionId", "");
-            return true;
-          }
-        }
-        return false;
-      },
-      30s, 100ms);
-  REQUIRE_MESSAGE(found, "the browser never showed the sign-in page");
-  const std::string fill =
-      "(() => { const id = document.querySelector('input[type=\"email\"][name=\"identifier\"]');"
-      " const pw = document.querySelector('input[type=\"password\"][name=\"password\"]');"
-      " const next = document.querySelector('button#next');"
-      " if (!id || !pw || !next) return false;"
-      " id.value = " + json(account).dump() + "; pw.value = " + json(password).dump() + ";"
-      " next.click(); return true; })()";
-  const bool clicked = testing::wait_until(
-      [&] {
-        try {
-          json r = conn->call("Runtime.evaluate", {{"expression", fill}, {"returnByValue", true}},
-                              session);
-          return r.value("result", json::object()).value("value", false);
-        } catch (const core::driver_error&) {
-          return false;  // still loading
-        }
-      },
-      20s, 100ms);
-  REQUIRE_MESSAGE(clicked, "the sign-in form never showed up");
-  conn->close();
-  return url;
-}
-
 }  // namespace
 
 TEST_CASE("login: signing in on the simulator saves a working 0600 profile and activates it") {
-  if (!testing::chromium_available()) {
-    MESSAGE("no /usr/bin/chromium: skipped");
+  if (!testing::browser_available()) {
+    MESSAGE("no " << testing::browser_path() << ": skipped");
     return;
   }
   testing::sim_process sim;
@@ -250,8 +210,8 @@ TEST_CASE("login: signing in on the simulator saves a working 0600 profile and a
 }
 
 TEST_CASE("login: nobody signs in before --timeout: exit 1, nothing written, browser gone") {
-  if (!testing::chromium_available()) {
-    MESSAGE("no /usr/bin/chromium: skipped");
+  if (!testing::browser_available()) {
+    MESSAGE("no " << testing::browser_path() << ": skipped");
     return;
   }
   testing::sim_process sim;
@@ -267,8 +227,8 @@ TEST_CASE("login: nobody signs in before --timeout: exit 1, nothing written, bro
 }
 
 TEST_CASE("login: SIGTERM while waiting: exit 130, nothing written, browser gone") {
-  if (!testing::chromium_available()) {
-    MESSAGE("no /usr/bin/chromium: skipped");
+  if (!testing::browser_available()) {
+    MESSAGE("no " << testing::browser_path() << ": skipped");
     return;
   }
   testing::sim_process sim;
@@ -309,8 +269,8 @@ TEST_CASE("login: a visible browser without any display stops at once with a hin
 }
 
 TEST_CASE("login --virtual-display: signs in on a private Xvfb and replaces an older profile") {
-  if (!testing::chromium_available() || ::access("/usr/bin/Xvfb", X_OK) != 0) {
-    MESSAGE("no chromium or no Xvfb: skipped");
+  if (!testing::browser_available() || ::access("/usr/bin/Xvfb", X_OK) != 0) {
+    MESSAGE("no browser or no Xvfb: skipped");
     return;
   }
   testing::sim_process sim;
@@ -344,25 +304,16 @@ TEST_CASE("login --virtual-display: signs in on a private Xvfb and replaces an o
 }
 
 TEST_CASE("login: the browser closed before signing in: exit 1, nothing written") {
-  if (!testing::chromium_available()) {
-    MESSAGE("no /usr/bin/chromium: skipped");
+  if (!testing::browser_available()) {
+    MESSAGE("no " << testing::browser_path() << ": skipped");
     return;
   }
   testing::sim_process sim;
   login_run run(sim.url(), {"--activate", "--timeout", "120"});
   run.wait_started();
   REQUIRE(run.proc->wait_for_line(std::regex("^Sign in in the browser window"), 10s));
-  {
-    // The user closes the window: here, Browser.close from a second client.
-    browser::io_thread io;
-    auto conn = browser::cdp::connection::connect(io, run.ws, 10s);
-    try {
-      conn->call("Browser.close", json::object(), "", 5s);
-    } catch (const core::driver_error&) {
-      // The socket may drop before the reply: the browser is closing either way.
-    }
-    conn->close();
-  }
+  // The user closes the window: a second client closes the browser.
+  close_as_user(run.ws);
   const int code = exit_code(run.proc->wait_exit(30s));
   CHECK(code == 1);
   CHECK_MESSAGE(has_line(*run.proc, "the browser closed before the sign-in finished"),

@@ -37,3 +37,18 @@ TEST_CASE("model_id_for: display names, ids and prefixed ids map to the id") {
   CHECK(model_id_for("models/other", known, "models/") == "other");
   CHECK(model_id_for("Something", {}, "models/") == "Something");
 }
+
+TEST_CASE("texts_for_model: exactly the texts model_id_for maps to the id") {
+  std::vector<model_info> known = {{"gemini-2.5-pro", "Gemini 2.5 Pro"},
+                                   {"gemini-2.0-flash", "Gemini 2.0 Flash"},
+                                   // A display name that is another model's id.
+                                   {"odd", "gemini-2.5-pro"}};
+  CHECK(texts_for_model("gemini-2.0-flash", known, "models/") ==
+        std::vector<std::string>{"gemini-2.0-flash", "models/gemini-2.0-flash", "Gemini 2.0 Flash"});
+  // "gemini-2.5-pro" maps to the first model it names: not to "odd".
+  CHECK(texts_for_model("odd", known, "models/") == std::vector<std::string>{"odd", "models/odd"});
+  // Without a list only the id forms are known.
+  CHECK(texts_for_model("x", {}, "models/") == std::vector<std::string>{"x", "models/x"});
+  for (const auto& t : texts_for_model("gemini-2.5-pro", known, "models/"))
+    CHECK(model_id_for(t, known, "models/") == "gemini-2.5-pro");
+}

@@ -206,6 +206,60 @@ TEST_CASE("driver: switching the model") {
   CHECK(kind_of([&] { page.switch_model("no-such-model", 5s); }) == failure_kind::site_error);
 }
 
+TEST_CASE("driver: the common request reaches Run in one page round trip") {
+  // No A/B preference vote (the 2026 page's every third answer): skipping
+  // it is a step of its own, so a request that meets one takes the slow path.
+  sim_fixture f({"--preference-vote-every", "0"});
+  auto s = f.start("alice");
+  auto& page = dynamic_cast<site::chat_page&>(s->page());
+  page.models();  // the page's model list is in (as it is once an instance is ready)
+  collected c;
+  generation_params p;
+  p.model = "gemini-2.5-pro";
+  p.temperature = 0.5;
+  // Same model, no tools: the model check, the number, the prompt and Run in one trip.
+  page.generate(ask("first trip"), p, c.fn(), 20s);
+  CHECK(page.last_submit_trips() == 1);
+  CHECK(f.last_request()["model"] == "gemini-2.5-pro");
+  CHECK(f.last_request()["temperature"] == 0.5);
+  // Declarations: set through the dialog once, then only checked.
+  p.function_declarations = R"([{"name":"get_weather","description":"Weather of a city",)"
+                            R"("parameters":{"type":"object","properties":{"city":{"type":"string"}}}}])";
+  page.generate(ask("with tools"), p, c.fn(), 20s);
+  CHECK(page.last_submit_trips() > 1);
+  CHECK(f.last_request()["tools"] == json::array({"get_weather"}));
+  page.generate(ask("the same tools"), p, c.fn(), 20s);
+  CHECK(page.last_submit_trips() == 1);
+  CHECK(f.last_request()["tools"] == json::array({"get_weather"}));
+  // Without tools again: switched off first, then one trip.
+  p.function_declarations.clear();
+  page.generate(ask("no tools"), p, c.fn(), 20s);
+  CHECK(page.last_submit_trips() > 1);
+  CHECK(f.last_request()["tools"] == json::array());
+  page.generate(ask("no tools again"), p, c.fn(), 20s);
+  CHECK(page.last_submit_trips() == 1);
+  // Another model: the one-trip script finds the page on the old one and
+  // touches nothing; the model is switched and the request goes out on it.
+  p.model = "gemini-2.0-flash";
+  page.generate(ask("other model"), p, c.fn(), 20s);
+  CHECK(page.last_submit_trips() > 1);
+  CHECK(f.last_request()["model"] == "gemini-2.0-flash");
+  CHECK(f.last_request()["prompt"] == "other model");
+  page.generate(ask("other model again"), p, c.fn(), 20s);
+  CHECK(page.last_submit_trips() == 1);
+  CHECK(f.last_request()["model"] == "gemini-2.0-flash");
+  // No model asked for: whatever the page is on, still one trip.
+  p.model.clear();
+  page.generate(ask("any model"), p, c.fn(), 20s);
+  CHECK(page.last_submit_trips() == 1);
+  CHECK(f.last_request()["model"] == "gemini-2.0-flash");
+  // Stop sequences are typed as keys: the step-by-step path.
+  p.stop = {"zz"};
+  page.generate(ask("with a stop"), p, c.fn(), 20s);
+  CHECK(page.last_submit_trips() > 1);
+  CHECK(f.last_request()["stop"] == json::array({"zz"}));
+}
+
 TEST_CASE("driver: request_stop cancels a running answer and the site sees the abort") {
   sim_fixture f;
   f.sim.set_pacing({{"token_ms", 100}, {"tokens", 200}});
