@@ -10,6 +10,7 @@
 
 #include "site/attachment_files.hpp"
 #include "site/chat_page.hpp"
+#include "site/emulated_tools.hpp"
 #include "site/page_scripts.hpp"
 #include "site/prompt.hpp"
 
@@ -120,14 +121,21 @@ generation_result chat_page::generate(const std::vector<chat_message>& messages,
   const auto deadline = clock::now() + timeout;
   ensure_open();
   std::string prompt = flatten_prompt(messages, site_.labels);
-  const std::string instruction = tool_choice_instruction(params);
-  if (!instruction.empty() && !prompt.empty()) prompt += site_.labels.separator + instruction;
   if (prompt.empty())
     throw driver_error(failure_kind::site_error, "nothing to send: the prompt is empty");
 
   if (!params.model.empty() && current_model() != params.model)
     switch_model(params.model, left(deadline));
-  apply_tools(params, deadline);
+  // Emulated function calling: the tools go before the conversation, and
+  // the answer's text is searched for calls (held back while streaming).
+  std::optional<emulated_stream> emulated;
+  if (apply_tools(params, deadline)) {
+    emulated.emplace();
+    prompt = flatten_prompt(messages, site_.labels,
+                            emulated_tools_prompt(params.function_declarations));
+  }
+  const std::string instruction = tool_choice_instruction(params, emulated.has_value());
+  if (!instruction.empty()) prompt += site_.labels.separator + instruction;
   // Private copies of the request's images, removed when generate() returns.
   const attachment_files files(messages);
 
@@ -153,8 +161,15 @@ generation_result chat_page::generate(const std::vector<chat_message>& messages,
 
   auto pass_on = [&](generation_step step) {
     if (!step.note.empty()) spdlog::info("instance={} {}", setup_.instance_id, step.note);
-    for (const auto& d : step.deltas)
-      if (on_delta) on_delta(d);
+    for (const auto& d : step.deltas) {
+      if (!on_delta) continue;
+      if (!emulated) {
+        on_delta(d);
+        continue;
+      }
+      delta out{emulated->feed(d.content), d.reasoning};
+      if (!out.content.empty() || !out.reasoning.empty()) on_delta(out);
+    }
     if (step.failure) throw *step.failure;
     return step.done;
   };
@@ -189,7 +204,19 @@ generation_result chat_page::generate(const std::vector<chat_message>& messages,
   if (!g->blocked_message().empty())
     spdlog::warn("instance={} the site blocked the answer: {}", setup_.instance_id,
                  g->blocked_message());
-  return g->result();
+  generation_result result = g->result();
+  if (emulated) {
+    const auto end = emulated->finish(declared_names(params.function_declarations));
+    if (!end.tail.empty() && on_delta) on_delta(delta{end.tail, ""});
+    if (!end.answer.calls.empty()) {
+      result.content = end.answer.text;
+      result.tool_calls = to_tool_calls(end.answer.calls);
+      if (result.finish_reason == "stop") result.finish_reason = "tool_calls";
+      spdlog::info("instance={} {} emulated function call(s)", setup_.instance_id,
+                   result.tool_calls.size());
+    }
+  }
+  return result;
 }
 
 }  // namespace camoufleet::site

@@ -129,7 +129,9 @@ class chat_page : public core::page_driver {
   // site/chat_tools.cpp: the page's function declarations (set only when
   // they or the model changed; turned off for a request without tools) and
   // files attached through the upload menu after the prompt is filled.
-  void apply_tools(const generation_params& params, clock::time_point deadline);
+  // apply_tools() says whether the tools are to be emulated in the prompt
+  // instead (tool_mode "emulated", or "auto" on a page without the tool box).
+  bool apply_tools(const generation_params& params, clock::time_point deadline);
   void attach_files(const std::vector<std::string>& paths, const std::string& prompt,
                     clock::time_point deadline);
   nlohmann::json step_until(const std::string& name, const nlohmann::json& args,

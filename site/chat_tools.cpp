@@ -49,22 +49,30 @@ json chat_page::step_until(const std::string& name, const json& args,
   }
 }
 
-void chat_page::apply_tools(const generation_params& params, clock::time_point deadline) {
+bool chat_page::apply_tools(const generation_params& params, clock::time_point deadline) {
   const auto& fc = site_.function_calling;
   // The switch inside the tool box (a one-entry group: toggle.js takes lists).
   const selector_list toggle = {fc.box + " " + fc.toggle};
   const auto step = std::min(left(deadline), site_.timeouts.settings);
-  if (params.function_declarations.empty()) {
+  const bool have_tools = !params.function_declarations.empty();
+  bool emulate = have_tools && params.tool_mode == "emulated";
+  if (have_tools && !emulate && params.tool_mode != "native")  // auto: what the page offers
+    emulate = run("function_declarations",
+                  {{"s", function_calling_args(fc)}, {"action", "probe"}, {"text", ""}},
+                  step) == "absent";
+  if (!have_tools || emulate) {
     // Declarations left on would let the model call functions nobody asked for.
     if (!tools_key_.empty()) set_toggle(toggle, false, deadline, step);
     tools_key_.clear();
-    return;
+    if (emulate)
+      spdlog::info("instance={} function calling emulated in the prompt", setup_.instance_id);
+    return emulate;
   }
   const std::string key = std::to_string(
       std::hash<std::string>{}(params.function_declarations + "\n" + current_model()));
   if (key == tools_key_ && run("toggle", {{"selector", toggle}, {"want", true}, {"may_click", false}},
                                step) == "set")
-    return;
+    return false;
   tools_key_.clear();
   json args = {{"s", function_calling_args(fc)}, {"action", "open"}, {"text", ""}};
   if (run("function_declarations", args, step) == "absent")
@@ -97,6 +105,7 @@ void chat_page::apply_tools(const generation_params& params, clock::time_point d
   }
   tools_key_ = key;
   spdlog::info("instance={} function declarations set", setup_.instance_id);
+  return false;
 }
 
 void chat_page::attach_files(const std::vector<std::string>& paths, const std::string& prompt,
