@@ -53,6 +53,11 @@ struct settings {
   std::string login_save_as;                   // profile name (file <saved_dir>/NAME.json)
   bool login_activate = false;                 // also copy it into auth_dir
   std::chrono::seconds login_timeout{300};     // how long to wait for the user to sign in
+  // Tools and images (issue 17, config/tool_settings.hpp).
+  std::string tool_mode = "auto";              // --tool-mode auto|native|emulated
+  std::string image_urls = "refuse";           // --image-urls refuse|fetch (http:// only)
+  std::size_t image_fetch_max_bytes = 8 * 1024 * 1024;  // --image-fetch-max-bytes
+  std::chrono::seconds image_fetch_timeout{10};          // --image-fetch-timeout
   // Nodes (issue 19, config/node_settings.hpp). Head: --node-listen ADDR:PORT.
   std::string node_listen;                     // "" = no nodes join
   std::string node_listen_host;                // parsed from node_listen

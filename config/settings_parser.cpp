@@ -14,6 +14,7 @@
 #include "config/dotenv.hpp"
 #include "config/key_file.hpp"
 #include "config/node_settings.hpp"
+#include "config/tool_settings.hpp"
 #include "config/text.hpp"
 
 #ifndef CAMOUFLEET_VERSION
@@ -120,6 +121,16 @@ std::vector<option_def> value_options() {
        "How long an account rests after its quota ran out, 1s-7d", "Timing"},
       {"--log-level", "CAMOUFLEET_LOG_LEVEL", "LEVEL", d.log_level,
        "trace|debug|info|warn|error|off", "Logging"},
+      {"--tool-mode", "CAMOUFLEET_TOOL_MODE", "auto|native|emulated", d.tool_mode,
+       "Function calling: the page's own (native), described in the prompt (emulated), or "
+       "native where the page has it (auto)", "Tools"},
+      {"--image-urls", "CAMOUFLEET_IMAGE_URLS", "refuse|fetch", d.image_urls,
+       "http:// image URLs in messages: refused with 400, or fetched (https is always refused)",
+       "Tools"},
+      {"--image-fetch-max-bytes", "CAMOUFLEET_IMAGE_FETCH_MAX_BYTES", "BYTES", "8M",
+       "Largest image fetched from a URL", "Tools"},
+      {"--image-fetch-timeout", "CAMOUFLEET_IMAGE_FETCH_TIMEOUT", "SECONDS",
+       seconds_text(d.image_fetch_timeout), "Time limit to fetch one image URL", "Tools"},
       {"--node-listen", "CAMOUFLEET_NODE_LISTEN", "ADDR:PORT", "off",
        "Head: let `camoufleet node`s join here (port 0: any, printed at start)", "Nodes"},
       {"--node-secret-file", "CAMOUFLEET_NODE_SECRET_FILE", "FILE", "none",
@@ -555,6 +566,11 @@ class settings_reader {
     read_seconds("--quota-cooldown", s.quota_cooldown);
     read_bytes("--max-request-bytes", s.max_request_bytes);
     read_int("--http-threads", s.http_threads);
+    if (auto v = lookup("--tool-mode")) s.tool_mode = to_lower(trim(v->text));
+    if (auto v = lookup("--image-urls")) s.image_urls = to_lower(trim(v->text));
+    read_bytes("--image-fetch-max-bytes", s.image_fetch_max_bytes);
+    read_seconds("--image-fetch-timeout", s.image_fetch_timeout);
+    if (auto err = apply_tool_settings(s); !err.empty()) throw bad_setting{err};
     read_string("--node-listen", s.node_listen);
     read_string("--node-secret-file", s.node_secret_file);
     read_string("--node-tls-cert", s.node_tls_cert);

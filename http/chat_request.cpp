@@ -94,7 +94,7 @@ bool read_content(const json& content, const std::string& role, const std::strin
     const auto type_value = type->get<std::string>();
     if (type_value == "image_url" && role == "user") {
       core::attachment file;
-      if (auto e = read_image_part(part, part_where, file)) {
+      if (auto e = read_image_part(part, part_where, file, err.fetch_image_urls)) {
         err = fail_with(*e);
         return false;
       }
@@ -224,7 +224,7 @@ bool is_valid_utf8(std::string_view s) {
   return true;
 }
 
-chat_parse_result parse_chat_request(std::string_view body) {
+chat_parse_result parse_chat_request(std::string_view body, bool fetch_image_urls) {
   if (!is_valid_utf8(body))
     return fail("The request body is not valid UTF-8.");
   if (!depth_within(body, max_json_depth))
@@ -240,6 +240,7 @@ chat_parse_result parse_chat_request(std::string_view body) {
                 type_name(doc) + ".");
 
   chat_parse_result r;
+  r.fetch_image_urls = fetch_image_urls;
   auto& req = r.request;
 
   // model: optional; "" lets the page keep its current model.

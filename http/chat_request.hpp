@@ -20,6 +20,9 @@ struct chat_parse_result {
   bool ok = false;
   completion_request request;  // id and received_ms are left for the caller
   bool include_usage = false;  // stream_options.include_usage
+  // --image-urls fetch: http:// image URLs become placeholders to fetch
+  // (request_parts.hpp, read_image_part); an input of parse_chat_request.
+  bool fetch_image_urls = false;
   request_error error;
 };
 
@@ -29,7 +32,7 @@ constexpr int max_json_depth = 64;
 // More stop sequences than the site takes; lenient on purpose (OpenAI: 4).
 constexpr std::size_t max_stop_sequences = 16;
 
-chat_parse_result parse_chat_request(std::string_view body);
+chat_parse_result parse_chat_request(std::string_view body, bool fetch_image_urls = false);
 
 // RFC 3629 UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
 bool is_valid_utf8(std::string_view s);

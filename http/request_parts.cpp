@@ -3,6 +3,7 @@
 #include <set>
 
 #include "core/base64.hpp"
+#include "core/image_type.hpp"
 #include "site/function_calls.hpp"
 
 namespace camoufleet::http {
@@ -41,11 +42,7 @@ bool starts_with(const std::string& s, const char* prefix) {
 // The bytes must be what the data: URL says they are: a page given a file
 // whose type lies may refuse it or mislabel it.
 bool bytes_match(const std::string& mime, const std::string& b) {
-  if (mime == "image/png") return starts_with(b, "\x89PNG\r\n\x1a\n");
-  if (mime == "image/jpeg") return starts_with(b, "\xFF\xD8\xFF");
-  if (mime == "image/gif") return starts_with(b, "GIF87a") || starts_with(b, "GIF89a");
-  if (mime == "image/webp") return b.size() >= 12 && starts_with(b, "RIFF") && b.compare(8, 4, "WEBP") == 0;
-  return false;
+  return core::sniff_image_type(b) == mime;
 }
 
 std::optional<request_error> read_tool_choice(const json& body, bool have_tools,
@@ -195,7 +192,7 @@ std::optional<request_error> read_tool_call_id(const json& message, const std::s
 }
 
 std::optional<request_error> read_image_part(const json& part, const std::string& where,
-                                             core::attachment& out) {
+                                             core::attachment& out, bool fetch_urls) {
   auto it = part.find("image_url");
   const std::string obj_where = where + ".image_url";
   if (it == part.end() || it->is_null())
@@ -209,9 +206,19 @@ std::optional<request_error> read_image_part(const json& part, const std::string
     return wrong_type(obj_where, "an object", *it);
   }
   const std::string url_where = obj_where + ".url";
+  if (fetch_urls && starts_with(url, "https://"))
+    return bad("Invalid value for '" + url_where + "': the image URL '" + url +
+                   "' is https; camoufleet fetches plain http:// image URLs only. Send the "
+                   "image inline as a data URL (data:image/png;base64,...).",
+               url_where);
+  if (fetch_urls && starts_with(url, "http://")) {
+    out.mime_type.clear();
+    out.data = url;
+    return std::nullopt;
+  }
   if (starts_with(url, "http://") || starts_with(url, "https://"))
     return bad("Invalid value for '" + url_where +
-                   "': image URLs are not fetched; send the image inline as a data URL "
+                   "': image URLs are not fetched (--image-urls refuse); send the image inline as a data URL "
                    "(data:image/png;base64,...).",
                url_where);
   static const char* const types[] = {"image/png", "image/jpeg", "image/webp", "image/gif"};

@@ -44,8 +44,11 @@ std::optional<request_error> read_tool_call_id(const nlohmann::json& message,
 
 // One `{"type":"image_url","image_url":{"url":"data:<mime>;base64,..."}}`
 // part (where = its path) -> the decoded file. Only png, jpeg, webp and gif,
-// checked against the bytes; http(s) URLs are refused (nothing is fetched).
+// checked against the bytes. http(s) URLs are refused (nothing is fetched)
+// unless `fetch_urls` (--image-urls fetch): then an http:// URL leaves `out`
+// a placeholder to fetch — mime_type "" and data = the URL (https is still
+// refused, with a 400 saying why).
 std::optional<request_error> read_image_part(const nlohmann::json& part, const std::string& where,
-                                             core::attachment& out);
+                                             core::attachment& out, bool fetch_urls = false);
 
 }  // namespace camoufleet::http

@@ -211,7 +211,7 @@ void server::impl::handle_chat(const ph::Request& req, ph::ResponseWriter respon
                                     std::to_string(options_.max_request_bytes) + " bytes."));
     return;
   }
-  auto parsed = parse_chat_request(body);
+  auto parsed = parse_chat_request(body, options_.fetch_image_urls);
   if (!parsed.ok) {
     std::lock_guard<std::mutex> lock(p->mu);
     reply_error(*p, bad_request(parsed.error.message, parsed.error.param));
@@ -223,9 +223,18 @@ void server::impl::handle_chat(const ph::Request& req, ph::ResponseWriter respon
     return;
   }
 
+  if (has_image_urls(parsed.request)) {
+    fetch_then_submit(p, std::move(parsed));
+    return;
+  }
+  submit(p, std::move(parsed));
+}
+
+void server::impl::submit(const pending_ptr& p, chat_parse_result parsed) {
   completion_request request = std::move(parsed.request);
   request.id = p->id;
   request.received_ms = unix_ms_now();
+  request.params.tool_mode = options_.tool_mode;
   p->stream = request.stream;
   p->meta.id = p->id;
   p->meta.created = request.received_ms / 1000;
@@ -233,6 +242,10 @@ void server::impl::handle_chat(const ph::Request& req, ph::ResponseWriter respon
       request.params.model.empty() ? options_.default_model : request.params.model;
   if (p->stream) p->body.emplace(p->meta, parsed.include_usage);
 
+  {
+    std::lock_guard<std::mutex> lock(p->mu);
+    if (p->done) return;  // answered while its images were fetched
+  }
   track(p);
   std::weak_ptr<impl> self = shared_from_this();
   try {
@@ -336,6 +349,10 @@ server_options options_from(const config::settings& s) {
   o.max_request_bytes = s.max_request_bytes;
   o.api_keys = s.api_keys;
   o.multi_instance_mode = s.multi;
+  o.tool_mode = s.tool_mode;
+  o.fetch_image_urls = s.image_urls == "fetch";
+  o.image_fetch_max_bytes = s.image_fetch_max_bytes;
+  o.image_fetch_timeout = s.image_fetch_timeout;
   // The gateway's own limits end a request first; this only catches hangs.
   o.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
       s.request_timeout + s.queue_timeout + std::chrono::seconds(30));

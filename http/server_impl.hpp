@@ -128,6 +128,13 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   using pending_ptr = std::shared_ptr<pending>;
 
   void handle_chat(const ph::Request& req, ph::ResponseWriter response);
+  // A parsed completion to the gateway (p already tracked or not; a p that
+  // was answered meanwhile is left alone).
+  void submit(const pending_ptr& p, chat_parse_result parsed);
+  // http/image_urls.cpp (--image-urls fetch): the request's http:// images
+  // fetched (fetch/) on a thread of its own, then submit() — or a 400
+  // naming the URL.
+  void fetch_then_submit(const pending_ptr& p, chat_parse_result parsed);
   // target_id: the request id (cancel) or the model id (model).
   void handle_admin(endpoint target, const std::string& target_id, ph::ResponseWriter response);
   void on_event(const pending_ptr& p, const request_event& ev);
@@ -190,5 +197,8 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   steady::time_point memory_at_{};
   std::map<std::string, std::int64_t> memory_;
 };
+
+// Whether any attachment is an http:// URL still to fetch (mime_type "").
+bool has_image_urls(const completion_request& r);
 
 }  // namespace camoufleet::http

@@ -118,4 +118,40 @@ std::vector<std::string> file_tokens(const std::vector<uploaded_file>& files) {
   return out;
 }
 
+std::vector<std::string> prompt_functions(const std::string& prompt) {
+  std::vector<std::string> names;
+  const std::string head = "Functions you can call";
+  for (std::size_t pos = 0; pos < prompt.size();) {
+    std::size_t end = prompt.find('\n', pos);
+    if (end == std::string::npos) end = prompt.size();
+    if (prompt.compare(pos, head.size(), head) == 0 && end < prompt.size()) {
+      std::size_t next_end = prompt.find('\n', end + 1);
+      if (next_end == std::string::npos) next_end = prompt.size();
+      const json list = json::parse(prompt.substr(end + 1, next_end - end - 1), nullptr, false);
+      if (list.is_array())
+        for (const auto& d : list)
+          if (d.is_object() && d.contains("name") && d["name"].is_string())
+            names.push_back(d["name"].get<std::string>());
+      return names;
+    }
+    pos = end + 1;
+  }
+  return names;
+}
+
+std::string emulated_call_text(const std::vector<requested_call>& calls) {
+  json list = json::array();
+  for (const auto& c : calls) list.push_back({{"name", c.name}, {"arguments", c.args}});
+  return "I will call " + std::string(calls.size() == 1 ? "a function" : "functions") +
+         " for this.\n```tool_calls\n" + json{{"tool_calls", list}}.dump() + "\n```";
+}
+
+void answer_with_text(answer& a, const std::string& text) {
+  a.text_tokens.clear();
+  for (std::size_t i = 0; i < text.size(); i += 7) a.text_tokens.push_back(text.substr(i, 7));
+  a.finish = finish_stop;
+  a.candidates_tokens = static_cast<int>(a.text_tokens.size());
+  a.total_tokens = a.prompt_tokens + a.candidates_tokens + a.thoughts_tokens;
+}
+
 }  // namespace camoufleet::sim

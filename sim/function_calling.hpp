@@ -45,6 +45,18 @@ std::string function_call_part(const requested_call& call);
 std::vector<std::string> encode_calls(const std::vector<requested_call>& calls, int prompt_tokens,
                                       const std::string& trace);
 
+// Emulated function calling (the prompt form documented in docs/guide.md,
+// for a page without native function calling): the names declared in the
+// prompt's block — a line starting "Functions you can call" followed by a
+// line holding a JSON array of {name, ...}. Empty when there is none.
+std::vector<std::string> prompt_functions(const std::string& prompt);
+// The answer such a prompt asks for: a line of prose, then
+// "```tool_calls\n{"tool_calls":[{"name":..,"arguments":{..}},..]}\n```".
+std::string emulated_call_text(const std::vector<requested_call>& calls);
+// Makes `a` answer `text` instead, in pieces of 7 characters (so a stream
+// splits the block anywhere); the candidate count follows.
+void answer_with_text(answer& a, const std::string& text);
+
 struct uploaded_file {
   std::string name;
   std::string mime_type;

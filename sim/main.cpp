@@ -62,6 +62,9 @@ int main(int argc, char** argv) {
   app.add_option("--preference-vote-every", page.preference_vote_every,
                  "2026 variant: an A/B preference vote after every Nth answer of a tab "
                  "(0 = never; default 3 for 2026)");
+  app.add_option("--no-function-calling", page.no_function_calling,
+                 "model ids (comma-separated, * = all) whose page shows no function-calling "
+                 "tool box, like a model without function calling on the real site");
   app.add_option("--write-profiles", profiles_dir,
                  "write <account>.json storageState files into DIR and exit");
   CLI11_PARSE(app, argc, argv);

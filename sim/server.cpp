@@ -214,6 +214,9 @@ struct server::impl {
     const std::string key = "{{PREFERENCE_VOTE_EVERY}}";
     if (auto pos = html.find(key); pos != std::string::npos)
       html.replace(pos, key.size(), std::to_string(opts.preference_vote_every));
+    const std::string no_fc = "{{NO_FUNCTION_CALLING}}";
+    if (auto pos = html.find(no_fc); pos != std::string::npos)
+      html.replace(pos, no_fc.size(), html_escape(opts.no_function_calling));
     return make_response(req, http::status::ok, "text/html; charset=utf-8", html);
   }
 

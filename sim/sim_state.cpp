@@ -196,6 +196,10 @@ admission sim_state::begin_generate(const std::string& name, const generate_para
     a.ans = compute_answer(to_answer_input(p, pacing_.tokens));
     const std::string trace = "v1_sim" + std::to_string(rec.id);
     const auto calls = find_call_phrases(p.prompt, p.tools);
+    if (p.tools.empty()) {  // no native declarations: tools described in the prompt?
+      const auto emulated = find_call_phrases(p.prompt, prompt_functions(p.prompt));
+      if (!emulated.empty()) answer_with_text(a.ans, emulated_call_text(emulated));
+    }
     a.pieces = !replay_pieces_.empty() ? replay_pieces_
                : calls.empty()         ? encode_answer(a.ans, trace)
                                        : encode_calls(calls, a.ans.prompt_tokens, trace);

@@ -46,6 +46,9 @@ answer_input to_answer_input(const generate_params& p, int length);
 struct page_options {
   std::string ui_variant = "2025";  // one of ui_variants()
   int preference_vote_every = 0;    // after every Nth answer of a tab; 0 = never
+  // Models whose page has no function-calling tool box (comma-separated
+  // ids, "*" = all): FACTS section 5, "absent = model without function calling".
+  std::string no_function_calling;
 };
 const std::vector<std::string>& ui_variants();
 

@@ -10,6 +10,7 @@
 
 #include "site/attachment_files.hpp"
 #include "site/chat_page.hpp"
+#include "site/emulated_tools.hpp"
 #include "site/page_scripts.hpp"
 #include "site/prompt.hpp"
 
@@ -119,20 +120,29 @@ generation_result chat_page::generate(const std::vector<chat_message>& messages,
   last_streamed_ = false;
   const auto deadline = clock::now() + timeout;
   ensure_open();
-  std::string prompt = flatten_prompt(messages, site_.labels);
-  const std::string instruction = tool_choice_instruction(params);
-  if (!instruction.empty() && !prompt.empty()) prompt += site_.labels.separator + instruction;
-  if (prompt.empty())
+  if (flatten_prompt(messages, site_.labels).empty())
     throw driver_error(failure_kind::site_error, "nothing to send: the prompt is empty");
+  // Emulated function calling: the tools go before the conversation, and
+  // the answer's text is searched for calls (held back while streaming).
+  auto prompt_for = [&](bool emulate) {
+    std::string p = flatten_prompt(
+        messages, site_.labels, emulate ? emulated_tools_prompt(params.function_declarations) : "");
+    const std::string instruction = tool_choice_instruction(params, emulate);
+    if (!instruction.empty()) p += site_.labels.separator + instruction;
+    return p;
+  };
 
   // Private copies of the request's images, removed when generate() returns.
   const attachment_files files(messages);
   const int trips_at_start = trips_;
   // In the common case the one-trip script checks the model and the
   // declarations itself; otherwise (or when it finds them off) the slow
-  // steps come first.
+  // steps come first. tool_mode "emulated" needs no look at the page;
+  // "auto" is settled there, by prepare_page().
   const bool check_page = files.empty() && page_checkable(params);
-  if (!check_page) prepare_page(params, deadline);
+  bool emulate = !params.function_declarations.empty() && params.tool_mode == "emulated";
+  if (!check_page) emulate = prepare_page(params, deadline);
+  std::string prompt = prompt_for(emulate);
 
   // Watched before Run is pressed so that the request cannot be missed.
   auto queue = std::make_shared<event_queue>();
@@ -149,9 +159,15 @@ generation_result chat_page::generate(const std::vector<chat_message>& messages,
   if (trip.page_unprepared) {
     // The model switch reloads the page: its navigation is no answer's.
     watch.reset();
-    prepare_page(params, deadline);
+    emulate = prepare_page(params, deadline);
+    prompt = prompt_for(emulate);
     start_watch();
     trip = prepare_and_submit(params, prompt, deadline, false);
+  }
+  std::optional<emulated_stream> emulated;
+  if (emulate) {
+    emulated.emplace();
+    spdlog::info("instance={} function calling emulated in the prompt", setup_.instance_id);
   }
   bool clicked = trip.clicked;
   std::optional<dom_snapshot> fast = trip.before;
@@ -169,8 +185,15 @@ generation_result chat_page::generate(const std::vector<chat_message>& messages,
 
   auto pass_on = [&](generation_step step) {
     if (!step.note.empty()) spdlog::info("instance={} {}", setup_.instance_id, step.note);
-    for (const auto& d : step.deltas)
-      if (on_delta) on_delta(d);
+    for (const auto& d : step.deltas) {
+      if (!on_delta) continue;
+      if (!emulated) {
+        on_delta(d);
+        continue;
+      }
+      delta out{emulated->feed(d.content), d.reasoning};
+      if (!out.content.empty() || !out.reasoning.empty()) on_delta(out);
+    }
     if (step.failure) throw *step.failure;
     return step.done;
   };
@@ -207,7 +230,19 @@ generation_result chat_page::generate(const std::vector<chat_message>& messages,
   if (!g->blocked_message().empty())
     spdlog::warn("instance={} the site blocked the answer: {}", setup_.instance_id,
                  g->blocked_message());
-  return g->result();
+  generation_result result = g->result();
+  if (emulated) {
+    const auto end = emulated->finish(declared_names(params.function_declarations));
+    if (!end.tail.empty() && on_delta) on_delta(delta{end.tail, ""});
+    if (!end.answer.calls.empty()) {
+      result.content = end.answer.text;
+      result.tool_calls = to_tool_calls(end.answer.calls);
+      if (result.finish_reason == "stop") result.finish_reason = "tool_calls";
+      spdlog::info("instance={} {} emulated function call(s)", setup_.instance_id,
+                   result.tool_calls.size());
+    }
+  }
+  return result;
 }
 
 }  // namespace camoufleet::site

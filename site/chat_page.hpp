@@ -110,11 +110,15 @@ class chat_page : public core::page_driver {
   // No stop tokens and no thinking switch: the settings fit in the one trip.
   bool settings_in_one_trip(const generation_params& params) const;
   // Whether prepare_submit.js can confirm the model and the declarations
-  // itself (nothing to switch off, declarations we set for this model).
+  // itself (nothing to switch off, declarations we set for this model;
+  // emulated tools count as none on the page).
   bool page_checkable(const generation_params& params) const;
   // The slow steps before the settings: switch the model, set the
-  // declarations; cancelled when a stop was requested meanwhile.
-  void prepare_page(const generation_params& params, clock::time_point deadline);
+  // declarations (or, for emulated tools, turn ours off); cancelled when a
+  // stop was requested meanwhile. Says whether the tools are emulated.
+  bool prepare_page(const generation_params& params, clock::time_point deadline);
+  // Whether prepare_submit.js is to find our declarations on.
+  static bool page_tools_wanted(const generation_params& params);
   std::string tools_key(const std::string& declarations, const std::string& model) const;
   selector_list tools_toggle() const;  // the function-calling switch
   nlohmann::json number_fields(const generation_params& params) const;
@@ -151,7 +155,9 @@ class chat_page : public core::page_driver {
   // site/chat_tools.cpp: the page's function declarations (set only when
   // they or the model changed; turned off for a request without tools) and
   // files attached through the upload menu after the prompt is filled.
-  void apply_tools(const generation_params& params, clock::time_point deadline);
+  // apply_tools() says whether the tools are to be emulated in the prompt
+  // instead (tool_mode "emulated", or "auto" on a page without the tool box).
+  bool apply_tools(const generation_params& params, clock::time_point deadline);
   void attach_files(const std::vector<std::string>& paths, const std::string& prompt,
                     clock::time_point deadline);
   nlohmann::json step_until(const std::string& name, const nlohmann::json& args,

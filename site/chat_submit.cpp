@@ -21,19 +21,26 @@ bool chat_page::settings_in_one_trip(const generation_params& params) const {
 
 bool chat_page::page_checkable(const generation_params& params) const {
   if (!settings_in_one_trip(params)) return false;
-  if (params.function_declarations.empty()) return tools_key_.empty();
+  if (!page_tools_wanted(params)) return tools_key_.empty();
   // Our key names the model: without one requested the page must be asked.
   return !params.model.empty() &&
          tools_key(params.function_declarations, params.model) == tools_key_;
 }
 
-void chat_page::prepare_page(const generation_params& params, clock::time_point deadline) {
+bool chat_page::page_tools_wanted(const generation_params& params) {
+  // "auto" that found no tool box leaves tools_key_ empty: the one-trip
+  // check then fails and prepare_page() asks the page again.
+  return !params.function_declarations.empty() && params.tool_mode != "emulated";
+}
+
+bool chat_page::prepare_page(const generation_params& params, clock::time_point deadline) {
   if (!params.model.empty() && current_model() != params.model)
     switch_model(params.model, left(deadline));
-  apply_tools(params, deadline);
+  const bool emulate = apply_tools(params, deadline);
   // A stop that came while the model menu or the tool dialog was busy.
   if (stop_requested_)
     throw driver_error(failure_kind::cancelled, "cancelled before the answer began");
+  return emulate;
 }
 
 chat_page::one_trip chat_page::prepare_and_submit(const generation_params& params,
@@ -49,7 +56,7 @@ chat_page::one_trip chat_page::prepare_and_submit(const generation_params& param
                {"pref_key", site_.model_pref_key},
                {"pref_field", site_.model_pref_field},
                {"accept", texts_for_model(params.model, cached_models(), site_.model_prefix)}};
-    if (!params.function_declarations.empty()) tools_on = tools_toggle();
+    if (page_tools_wanted(params)) tools_on = tools_toggle();
   }
   json r = run("prepare_submit",
                {{"model", model},

@@ -60,20 +60,26 @@ std::string chat_page::tools_key(const std::string& declarations,
   return std::to_string(std::hash<std::string>{}(declarations + "\n" + model));
 }
 
-void chat_page::apply_tools(const generation_params& params, clock::time_point deadline) {
+bool chat_page::apply_tools(const generation_params& params, clock::time_point deadline) {
   const auto& fc = site_.function_calling;
   const selector_list toggle = tools_toggle();
   const auto step = std::min(left(deadline), site_.timeouts.settings);
-  if (params.function_declarations.empty()) {
+  const bool have_tools = !params.function_declarations.empty();
+  bool emulate = have_tools && params.tool_mode == "emulated";
+  if (have_tools && !emulate && params.tool_mode != "native")  // auto: what the page offers
+    emulate = run("function_declarations",
+                  {{"s", function_calling_args(fc)}, {"action", "probe"}, {"text", ""}},
+                  step) == "absent";
+  if (!have_tools || emulate) {
     // Declarations left on would let the model call functions nobody asked for.
     if (!tools_key_.empty()) set_toggle(toggle, false, deadline, step);
     tools_key_.clear();
-    return;
+    return emulate;
   }
   const std::string key = tools_key(params.function_declarations, current_model());
   if (key == tools_key_ && run("toggle", {{"selector", toggle}, {"want", true}, {"may_click", false}},
                                step) == "set")
-    return;
+    return false;
   tools_key_.clear();
   json args = {{"s", function_calling_args(fc)}, {"action", "open"}, {"text", ""}};
   if (run("function_declarations", args, step) == "absent")
@@ -106,6 +112,7 @@ void chat_page::apply_tools(const generation_params& params, clock::time_point d
   }
   tools_key_ = key;
   spdlog::info("instance={} function declarations set", setup_.instance_id);
+  return false;
 }
 
 void chat_page::attach_files(const std::vector<std::string>& paths, const std::string& prompt,

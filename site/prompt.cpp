@@ -28,13 +28,15 @@ std::string calls_text(const std::vector<core::tool_call>& calls) {
 
 }  // namespace
 
-std::string flatten_prompt(const std::vector<chat_message>& messages, const prompt_labels& labels) {
+std::string flatten_prompt(const std::vector<chat_message>& messages, const prompt_labels& labels,
+                           const std::string& instructions) {
   std::vector<const chat_message*> turns;
   for (const auto& m : messages)
     if (kept(m)) turns.push_back(&m);
-  if (turns.size() == 1 && turns[0]->role == "user") return turns[0]->content;
+  if (turns.size() == 1 && turns[0]->role == "user" && instructions.empty())
+    return turns[0]->content;
 
-  std::string system;
+  std::string system = instructions;
   for (const auto* m : turns) {
     if (!is_system(m->role)) continue;
     if (!system.empty()) system += labels.separator;
@@ -66,8 +68,17 @@ std::string flatten_prompt(const std::vector<chat_message>& messages, const prom
   return out;
 }
 
-std::string tool_choice_instruction(const generation_params& params) {
+std::string tool_choice_instruction(const generation_params& params, bool emulated) {
   if (params.function_declarations.empty()) return {};
+  if (emulated) {
+    if (params.tool_choice == "required")
+      return "You must answer with a ```tool_calls block holding one or more function calls; do "
+             "not answer in plain text.";
+    if (params.tool_choice == "function")
+      return "You must answer with a ```tool_calls block that calls the function " +
+             params.tool_choice_name + " (and no other function); do not answer in plain text.";
+    return {};
+  }
   if (params.tool_choice == "required")
     return "You must answer with one or more function calls; do not answer in text.";
   if (params.tool_choice == "function")

@@ -18,6 +18,8 @@
 //   and a tool message is a turn of its own:
 //       Tool result (tool_call_id=ID):
 //       <content>
+// - Emulated function calling (site/emulated_tools.hpp): the tool block is
+//   the first paragraph of the system block.
 // - Messages whose content is empty or only whitespace are skipped (an
 //   assistant turn with calls and a tool result are always kept).
 
@@ -29,13 +31,19 @@
 
 namespace camoufleet::site {
 
+// `instructions` (emulated function calling's tool block) opens the system
+// block; with it, even a lone user message gets its label.
 std::string flatten_prompt(const std::vector<chat_message>& messages,
-                           const prompt_labels& labels = {});
+                           const prompt_labels& labels = {}, const std::string& instructions = "");
 
 // What tool_choice asks for that the page has no control for, as a last
 // paragraph of the prompt: "" for "", "auto" and "none"; for "required"
 // "You must answer with one or more function calls ...", for a named function
-// "You must answer by calling the function NAME ...".
-std::string tool_choice_instruction(const generation_params& params);
+// "You must answer by calling the function NAME ...". With emulated function
+// calling (site/emulated_tools.hpp) the same demands name the ```tool_calls
+// block: "You must answer with a ```tool_calls block holding one or more
+// function calls; ..." / "... that calls the function NAME (and no other
+// function); ...".
+std::string tool_choice_instruction(const generation_params& params, bool emulated = false);
 
 }  // namespace camoufleet::site

@@ -104,6 +104,7 @@
     if (!m) return;
     currentModel = m.id;
     settings.applyModel(m);
+    window.SimTools.applyModel(m.id);
     if (fromUser) writePreferredModel(m.id);
   }
 

@@ -12,6 +12,9 @@
 //   input[type="file"]; after files are chosen the backdrop stays until Escape
 //   or a click on it, the first upload of a page asks for consent
 //   ("Acknowledge"), and Run is disabled until the upload is done.
+// - a model listed in --no-function-calling (<html data-no-function-calling>,
+//   "*" = every model) has no tool box at all, as FACTS says of models
+//   without function calling; its runs send no declarations.
 'use strict';
 window.SimTools = (function () {
   // Gemini Schema keys the site's editor accepts; anything else is "Unknown key".
@@ -21,6 +24,8 @@ window.SimTools = (function () {
   const DECL_KEYS = new Set(['name', 'description', 'parameters', 'response']);
   let ctx = null;
   let enabled = false;
+  let available = true;  // the current model has function calling
+  let boxEl = null;
   let declarations = [];
   let consented = false;
   let uploading = 0;
@@ -189,13 +194,24 @@ window.SimTools = (function () {
     ctx.chips = el('div', { class: 'file-chips' });
     ctx.promptWrapper.prepend(media);
     ctx.promptWrapper.appendChild(ctx.chips);
-    ctx.settingsRoot.appendChild(toolBox());
+    boxEl = toolBox();
+    ctx.settingsRoot.appendChild(boxEl);
+  }
+
+  // The tool box is there only for models with function calling.
+  function applyModel(id) {
+    const off = (document.documentElement.dataset.noFunctionCalling || '').split(',')
+      .map((x) => x.trim()).filter(Boolean);
+    available = !(off.includes('*') || off.includes(id));
+    if (!boxEl) return;
+    if (!available && boxEl.isConnected) boxEl.remove();
+    if (available && !boxEl.isConnected) ctx.settingsRoot.appendChild(boxEl);
   }
 
   // What a run sends beside the prompt; the files go with this run only.
   function takeForRun() {
     const out = {};
-    if (enabled && declarations.length) out.tools = declarations;
+    if (available && enabled && declarations.length) out.tools = declarations;
     if (files.length) out.files = files.splice(0);
     ctx.chips.replaceChildren();
     return out;
@@ -214,5 +230,5 @@ window.SimTools = (function () {
     chunk.appendChild(block);
     t.content.appendChild(chunk);
   }
-  return { init, takeForRun, blocking, renderCall };
+  return { init, takeForRun, blocking, renderCall, applyModel };
 })();

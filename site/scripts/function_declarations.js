@@ -3,6 +3,7 @@
 // "Code Editor" tab shows a textarea that takes the declarations as JSON,
 // Save closes the dialog (a refused schema leaves it open with the reason).
 // args: {s: function_calling selectors, action, text} ->
+//   action 'probe': 'absent' (no tool box: the model has no function calling) | 'present'
 //   action 'open':  'absent' (no tool box) | 'no edit button' | 'open' | 'clicked'
 //   action 'fill':  'no dialog' | 'tab clicked' | 'no editor' | 'filled'
 //   action 'save':  'no dialog' | 'no save button' | 'clicked'
@@ -14,6 +15,7 @@
   const dialogs = Array.from(document.querySelectorAll(s.dialog));
   const dialog = dialogs.find((d) => d.querySelector(s.editor) ||
       Array.from(d.querySelectorAll(s.tab)).some((t) => t.textContent.trim() === s.code_tab_text));
+  if (args.action === 'probe') return box ? 'present' : 'absent';
   if (args.action === 'open') {
     if (!box) return 'absent';
     if (dialog) return 'open';

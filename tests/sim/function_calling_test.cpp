@@ -70,3 +70,26 @@ TEST_CASE("sim uploads: the answer names every file after its first token") {
   REQUIRE(p->files.size() == 1);
   CHECK(p->files[0].size == 70);
 }
+
+TEST_CASE("sim emulated calls: the prompt's tool block, answered with a ```tool_calls block") {
+  const std::string prompt =
+      "System Instructions:\nFunctions you can call (a JSON array: ...):\n"
+      "[{\"name\":\"get_weather\"},{\"name\":\"get_time\",\"parameters\":{}}]\nTo call ...\n\n"
+      "User:\nplease call get_time {\"tz\":\"CET\"} and call nope {}";
+  const auto names = prompt_functions(prompt);
+  CHECK(names == std::vector<std::string>{"get_weather", "get_time"});
+  CHECK(prompt_functions("User:\nno tools here").empty());
+  const auto calls = find_call_phrases(prompt, names);
+  REQUIRE(calls.size() == 1);
+  const std::string text = emulated_call_text(calls);
+  CHECK(text ==
+        "I will call a function for this.\n```tool_calls\n"
+        "{\"tool_calls\":[{\"arguments\":{\"tz\":\"CET\"},\"name\":\"get_time\"}]}\n```");
+  answer a;
+  a.prompt_tokens = 5;
+  answer_with_text(a, text);
+  CHECK(a.text() == text);
+  CHECK(a.text_tokens.front().size() == 7);
+  CHECK(a.candidates_tokens == static_cast<int>(a.text_tokens.size()));
+  CHECK(a.total_tokens == 5 + a.candidates_tokens);
+}
