@@ -5,7 +5,7 @@
 #include <boost/filesystem.hpp>
 #include <spdlog/spdlog.h>
 
-#include "browser/cdp/connection.hpp"
+#include "browser/channel_framing.hpp"
 
 namespace camoufleet::bidi {
 
@@ -20,7 +20,7 @@ std::string bidi_endpoint_from_line(const std::string& line) {
 
 bool is_loopback_endpoint(const std::string& ws_url) {
   try {
-    auto parts = cdp::parse_ws_url(ws_url);
+    auto parts = browser::parse_ws_url(ws_url);
     return parts.host == "127.0.0.1" || parts.host == "localhost" || parts.host == "::1";
   } catch (const driver_error&) {
     return false;
