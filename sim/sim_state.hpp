@@ -17,29 +17,9 @@
 #include "sim/accounts.hpp"
 #include "sim/answer.hpp"
 #include "sim/function_calling.hpp"
+#include "sim/generate_body.hpp"
 
 namespace camoufleet::sim {
-
-// The body the simulator's page POSTs to GenerateContent (sim/README.md).
-struct generate_params {
-  std::string prompt;
-  std::string model = "gemini-2.5-pro";  // without "models/"
-  double temperature = 1.0;
-  double top_p = 0.95;
-  int max_output_tokens = 65536;
-  std::vector<std::string> stop;
-  bool thinking = false;
-  int thinking_budget = -1;
-  std::string thinking_level;  // "low" | "high" on models with a Thinking Level select
-  // The names of the function declarations the page holds while function
-  // calling is on (`"tools": [{name, ...}]`), and the uploaded files
-  // (`"files": [{name, type, size}]`).
-  std::vector<std::string> tools;
-  std::vector<uploaded_file> files;
-};
-// nullopt + error message on a malformed body.
-std::optional<generate_params> parse_generate_body(const std::string& body, std::string& error);
-answer_input to_answer_input(const generate_params& p, int length);
 
 // The page the simulator serves: which of the site's UI variants, and how
 // often the 2026 variant interrupts with an A/B preference vote.

@@ -8,6 +8,8 @@
 
 namespace camoufleet::bidi {
 
+namespace cdp = ::camoufleet::browser::cdp;
+
 using nlohmann::json;
 using site::page_event;
 using std::chrono::milliseconds;

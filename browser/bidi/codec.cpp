@@ -2,7 +2,6 @@
 
 #include <cmath>
 
-#include "browser/cdp/protocol.hpp"
 
 namespace camoufleet::bidi {
 
@@ -33,7 +32,7 @@ bool read_id(const json& j, message& m) {
 
 message decode(const std::string& text) {
   message m;
-  json j = cdp::parse_frame_object(text, m.invalid_reason);
+  json j = browser::parse_frame_object(text, m.invalid_reason);
   if (j.is_discarded()) return m;
   const std::string type = string_field(j, "type");
   if (type == "success") {
@@ -85,8 +84,8 @@ std::string encode_for_connection(std::int64_t id, const std::string& method, co
   return encode_command(id, method, params);
 }
 
-cdp::incoming_message decode_for_connection(const std::string& text) {
-  cdp::incoming_message out;
+browser::incoming_message decode_for_connection(const std::string& text) {
+  browser::incoming_message out;
   message m = decode(text);
   switch (m.type) {
     case message::kind::success:
@@ -95,12 +94,12 @@ cdp::incoming_message decode_for_connection(const std::string& text) {
         out.invalid_reason = "BiDi error about no command: " + m.error_code + ": " + m.error_message;
         return out;
       }
-      out.type = cdp::incoming_message::kind::reply;
+      out.type = browser::incoming_message::kind::reply;
       out.id = m.id;
       out.result = json::parse(text, nullptr, false);  // the whole frame, for result_or_throw
       return out;
     case message::kind::event:
-      out.type = cdp::incoming_message::kind::event;
+      out.type = browser::incoming_message::kind::event;
       out.method = std::move(m.method);
       out.params = std::move(m.params);
       return out;
@@ -113,8 +112,8 @@ cdp::incoming_message decode_for_connection(const std::string& text) {
 
 }  // namespace
 
-cdp::wire_codec bidi_wire_codec() {
-  cdp::wire_codec c;
+browser::framing bidi_framing() {
+  browser::framing c;
   c.encode = encode_for_connection;
   c.decode = decode_for_connection;
   return c;
@@ -204,7 +203,7 @@ json from_remote_value(const json& remote) {
 }
 
 std::string session_url(const std::string& endpoint) {
-  const cdp::ws_url_parts parts = cdp::parse_ws_url(endpoint);  // throws on a bad one
+  const browser::ws_url_parts parts = browser::parse_ws_url(endpoint);  // throws on a bad one
   std::string target = parts.target;
   while (target.size() > 1 && target.back() == '/') target.pop_back();
   if (target != "/" && target != "/session") {

@@ -5,8 +5,8 @@
 // between plain JSON and BiDi's LocalValue / RemoteValue shapes. Pure and
 // single-threaded: unit tested without sockets.
 //
-// Ids are allocated and matched by the connection (cdp::pending_table);
-// bidi_wire_codec() plugs this framing into cdp::connection.
+// Ids are allocated and matched by the shared channel (browser/channel.hpp);
+// bidi_framing() is this framing for it.
 
 #include <cstdint>
 #include <string>
@@ -14,11 +14,10 @@
 #include <nlohmann/json.hpp>
 
 #include "core/chat.hpp"
-#include "browser/cdp/protocol.hpp"
+#include "browser/channel_framing.hpp"
 
 namespace camoufleet::bidi {
 
-namespace cdp = ::camoufleet::browser::cdp;
 using core::driver_error;
 using core::failure_kind;
 
@@ -58,16 +57,16 @@ struct message {
 // Never throws.
 message decode(const std::string& text);
 
-// The outcome of one reply frame (as handed through the connection, see
-// bidi_wire_codec): returns "result", or throws bidi::error.
+// The outcome of one reply frame (as handed through the channel, see
+// bidi_framing): returns "result", or throws bidi::error.
 nlohmann::json result_or_throw(const std::string& method, const nlohmann::json& reply_frame);
 
-// Codec for cdp::connection: a reply (success or error) is handed over as a
-// successful reply whose result is the whole frame, so that the BiDi error
-// code reaches result_or_throw instead of being flattened into a string by
-// the CDP layer; events go through as events. A frame with neither a usable
-// id nor an event shape is invalid (the connection logs and drops it).
-cdp::wire_codec bidi_wire_codec();
+// The framing for browser::channel: a reply (success or error) is handed
+// over as a successful reply whose result is the whole frame, so that the
+// BiDi error code reaches result_or_throw instead of being flattened into a
+// string by the channel; events go through as events. A frame with neither a
+// usable id nor an event shape is invalid (the channel logs and drops it).
+browser::framing bidi_framing();
 
 // --- values ------------------------------------------------------------------
 

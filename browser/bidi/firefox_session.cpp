@@ -84,7 +84,7 @@ void firefox_session::start() {
   }
   info_.ws_endpoint = endpoint;
   try {
-    info_.port = std::stoi(browser::cdp::parse_ws_url(endpoint).port);
+    info_.port = std::stoi(browser::parse_ws_url(endpoint).port);
   } catch (const std::exception&) {
     info_.port = 0;
   }

@@ -2,13 +2,10 @@
 
 #include <sys/stat.h>
 
-#include <condition_variable>
-#include <mutex>
-
 #include <boost/filesystem.hpp>
 #include <spdlog/spdlog.h>
 
-#include "browser/cdp/connection.hpp"
+#include "browser/channel_framing.hpp"
 
 namespace camoufleet::bidi {
 
@@ -23,7 +20,7 @@ std::string bidi_endpoint_from_line(const std::string& line) {
 
 bool is_loopback_endpoint(const std::string& ws_url) {
   try {
-    auto parts = cdp::parse_ws_url(ws_url);
+    auto parts = browser::parse_ws_url(ws_url);
     return parts.host == "127.0.0.1" || parts.host == "localhost" || parts.host == "::1";
   } catch (const driver_error&) {
     return false;
@@ -54,17 +51,6 @@ env_list firefox_env(const firefox_options& options, const std::string& config_j
 namespace {
 
 const char* kind_name(firefox_kind k) { return k == firefox_kind::camoufox ? "camoufox" : "firefox"; }
-
-struct launch_watch {
-  std::mutex m;
-  std::condition_variable cv;
-  std::string endpoint;
-  bool stderr_closed = false;
-  bool exited = false;
-  bool launched = false;  // after this, exits go to the user's callback
-  browser::exit_info exit;
-  firefox_process::exit_callback user_on_exit;
-};
 
 // The profile dir launch() will use, and whether it is ours to remove.
 std::pair<std::string, bool> prepare_profile(const firefox_options& options, const std::string& tag) {
@@ -110,61 +96,23 @@ std::unique_ptr<firefox_process> firefox_process::launch(const firefox_options& 
     throw;
   }
 
-  auto watch = std::make_shared<launch_watch>();
-  watch->user_on_exit = std::move(on_exit);
   browser::owned_child::spec sp;
   sp.path = options.browser_path;
   sp.args = firefox_args(options, dir);
   sp.env = firefox_env(options, config_json);
-  sp.on_stderr_line = [watch](const std::string& line) {
-    std::string ep = bidi_endpoint_from_line(line);
-    if (ep.empty()) return;
-    std::lock_guard<std::mutex> lock(watch->m);
-    if (watch->endpoint.empty()) watch->endpoint = ep;
-    watch->cv.notify_all();
-  };
-  sp.on_stderr_closed = [watch] {
-    std::lock_guard<std::mutex> lock(watch->m);
-    watch->stderr_closed = true;
-    watch->cv.notify_all();
-  };
-
-  std::unique_ptr<browser::owned_child> child;
+  browser::endpoint_scan scan;
+  scan.endpoint_in = bidi_endpoint_from_line;
+  browser::started_child started;
   try {
-    child = browser::owned_child::spawn(std::move(sp), [watch](const browser::exit_info& info) {
-      exit_callback user;
-      {
-        std::lock_guard<std::mutex> lock(watch->m);
-        watch->exited = true;
-        watch->exit = info;
-        if (watch->launched) user = watch->user_on_exit;
-        watch->cv.notify_all();
-      }
-      if (user) user(info);
-    });
+    started = browser::spawn_until_endpoint(std::move(sp), scan,
+                                            std::chrono::steady_clock::now() + options.start_timeout,
+                                            std::move(on_exit));
   } catch (...) {
     drop_dir();
     throw;
   }
-
-  std::string endpoint;
-  bool exited = false;
-  browser::exit_info exit;
-  {
-    std::unique_lock<std::mutex> lock(watch->m);
-    watch->cv.wait_for(lock, options.start_timeout,
-                       [&] { return !watch->endpoint.empty() || watch->exited || watch->stderr_closed; });
-    // Its last words (why it exited) may still be in the pipe; and a closed
-    // stderr usually means it is exiting: let its exit status arrive.
-    if (watch->exited && !watch->stderr_closed)
-      watch->cv.wait_for(lock, 500ms, [&] { return watch->stderr_closed; });
-    if (watch->endpoint.empty() && watch->stderr_closed && !watch->exited)
-      watch->cv.wait_for(lock, 2s, [&] { return watch->exited; });
-    endpoint = watch->endpoint;
-    exited = watch->exited;
-    exit = watch->exit;
-    if (!endpoint.empty() && !exited) watch->launched = true;
-  }
+  auto& child = started.child;
+  const std::string& endpoint = started.endpoint;
 
   auto fail = [&](failure_kind kind, const std::string& why) -> driver_error {
     std::string tail = browser::join_tail(child->stderr_tail());
@@ -173,13 +121,14 @@ std::unique_ptr<firefox_process> firefox_process::launch(const firefox_options& 
     drop_dir();
     return driver_error(kind, tag + ": " + name + " " + why + (tail.empty() ? "" : ": " + tail));
   };
-  if (exited) throw fail(failure_kind::browser_gone, exit.text + " during start");
+  if (started.exited) throw fail(failure_kind::browser_gone, started.exit.text + " during start");
   if (endpoint.empty()) {
-    if (watch->stderr_closed) throw fail(failure_kind::browser_gone, "closed its stderr before BiDi came up");
+    if (started.stderr_closed) throw fail(failure_kind::browser_gone, "closed its stderr before BiDi came up");
     throw fail(failure_kind::timeout,
                "WebDriver BiDi did not come up in " + std::to_string(options.start_timeout.count()) + " ms");
   }
   if (!is_loopback_endpoint(endpoint)) throw fail(failure_kind::browser_gone, "listens off loopback: " + endpoint);
+  started.hand_over_exits();
   if (!child->running()) {
     throw fail(failure_kind::browser_gone, child->exit_status().text + " right after start");
   }

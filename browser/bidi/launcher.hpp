@@ -13,7 +13,8 @@
 #include <vector>
 
 #include "browser/bidi/firefox_profile.hpp"
-#include "browser/browser_process.hpp"
+#include "browser/owned_child.hpp"
+#include "browser/profile_dir.hpp"
 #include "browser/session.hpp"
 
 namespace camoufleet::browser {
@@ -22,7 +23,6 @@ class login_window;
 
 namespace camoufleet::bidi {
 
-namespace cdp = ::camoufleet::browser::cdp;
 using core::driver_error;
 using core::failure_kind;
 

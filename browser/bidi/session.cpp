@@ -88,7 +88,7 @@ std::unique_ptr<session> session::open(browser::io_thread& io, const std::string
     return std::max(d, ms(1));
   };
   std::unique_ptr<session> s(new session());
-  s->conn_ = cdp::connection::connect(io, session_url(endpoint), left(), bidi_wire_codec());
+  s->conn_ = browser::channel::connect(io, session_url(endpoint), left(), bidi_framing());
   json created = s->command("session.new", {{"capabilities", json::object()}}, left());
   s->id_ = created.value("sessionId", std::string());
   s->capabilities_ = created.value("capabilities", json::object());
@@ -128,7 +128,7 @@ void session::subscribe(const std::vector<std::string>& events, const std::vecto
   command("session.subscribe", std::move(params), timeout);
 }
 
-cdp::subscription session::on_event(const std::string& method, std::function<void(const json&)> handler) {
+browser::subscription session::on_event(const std::string& method, std::function<void(const json&)> handler) {
   return conn_->subscribe(method, [handler = std::move(handler)](const json& params, const std::string&) {
     handler(params);
   });
@@ -207,7 +207,7 @@ void session::remove_preload_script(const std::string& script_id, ms timeout) {
   command("script.removePreloadScript", {{"script", script_id}}, timeout);
 }
 
-cdp::subscription session::on_channel(const std::string& channel, message_handler handler) {
+browser::subscription session::on_channel(const std::string& channel, message_handler handler) {
   return conn_->subscribe("script.message", [channel, handler = std::move(handler)](const json& params,
                                                                                    const std::string&) {
     if (params.value("channel", std::string()) != channel) return;

@@ -16,13 +16,12 @@
 #include <nlohmann/json.hpp>
 
 #include "browser/bidi/codec.hpp"
-#include "browser/cdp/connection.hpp"
+#include "browser/channel.hpp"
 #include "browser/io_thread.hpp"
 #include "browser/storage_state.hpp"
 
 namespace camoufleet::bidi {
 
-namespace cdp = ::camoufleet::browser::cdp;
 using core::driver_error;
 using core::failure_kind;
 
@@ -60,7 +59,7 @@ class session {
                  ms timeout);
   // Calls handler (io thread, must not block nor call command) with the
   // params of every event named method. Keep the subscription alive.
-  cdp::subscription on_event(const std::string& method, std::function<void(const nlohmann::json&)> handler);
+  browser::subscription on_event(const std::string& method, std::function<void(const nlohmann::json&)> handler);
 
   const std::string& id() const { return id_; }
   const nlohmann::json& capabilities() const { return capabilities_; }
@@ -91,7 +90,7 @@ class session {
   void remove_preload_script(const std::string& script_id, ms timeout);
   // Calls handler (on the io thread; it must not block nor call commands)
   // for every script.message on channel. Keep the subscription alive.
-  cdp::subscription on_channel(const std::string& channel, message_handler handler);
+  browser::subscription on_channel(const std::string& channel, message_handler handler);
 
   // storage.setCookie (a storageState cookie) into the partition of
   // source_origin ("https://aistudio.google.com"; "" = the default partition).
@@ -111,7 +110,7 @@ class session {
  private:
   session() = default;
   nlohmann::json run_script(const std::string& method, nlohmann::json params, ms timeout);
-  std::shared_ptr<cdp::connection> conn_;
+  std::shared_ptr<browser::channel> conn_;
   std::string id_;
   nlohmann::json capabilities_;
 };

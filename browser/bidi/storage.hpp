@@ -12,7 +12,6 @@
 
 namespace camoufleet::bidi {
 
-namespace cdp = ::camoufleet::browser::cdp;
 using core::driver_error;
 using core::failure_kind;
 

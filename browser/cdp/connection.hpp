@@ -1,123 +1,32 @@
 #pragma once
-// One CDP websocket (browser-level endpoint, flattened target sessions on it).
-// All socket work happens on the shared io_thread; the public calls are safe
-// from any thread. Boost headers stay in connection.cpp.
-//
-// Attach mode is simply connect() to a ws:// endpoint someone else launched.
+// CDP's connection: the shared channel (browser/channel.hpp) with CDP's
+// framing, on one browser-level websocket with flattened target sessions
+// (session_id routes a command to one). Attach mode is simply connect() to
+// a ws:// endpoint someone else launched.
 
 #include <chrono>
-#include <functional>
 #include <memory>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
-#include "core/chat.hpp"
-#include "browser/io_thread.hpp"
 #include "browser/cdp/protocol.hpp"
+#include "browser/channel.hpp"
+#include "browser/io_thread.hpp"
 
 namespace camoufleet::browser::cdp {
 
-using core::driver_error;
-using core::failure_kind;
+using browser::subscription;
 
-class connection;
-namespace detail {
-struct connection_impl;
-struct subscription_entry;
-}  // namespace detail
-
-// RAII handle of an event handler: destroying it (or reset()) unsubscribes.
-// Once reset() returned, the handler is not running and will not run again;
-// a handler may reset its own subscription from inside itself. Do not reset
-// while holding a lock the handler itself takes (the reset waits for a running
-// handler to return).
-class subscription {
+class connection : public browser::channel {
  public:
-  subscription() = default;
-  subscription(subscription&& other) noexcept;
-  subscription& operator=(subscription&& other) noexcept;
-  subscription(const subscription&) = delete;
-  subscription& operator=(const subscription&) = delete;
-  ~subscription();
-
-  void reset();
-  bool active() const { return static_cast<bool>(entry_); }
-
- private:
-  friend class connection;
-  subscription(std::weak_ptr<detail::connection_impl> owner,
-               std::shared_ptr<detail::subscription_entry> entry);
-  std::weak_ptr<detail::connection_impl> owner_;
-  std::shared_ptr<detail::subscription_entry> entry_;
-};
-
-class connection {
- public:
-  using event_handler =
-      std::function<void(const nlohmann::json& params, const std::string& session_id)>;
-  // Exactly one of result / error is set: result != nullptr on success,
-  // otherwise error is "<method>: <reason>".
-  using call_callback =
-      std::function<void(const nlohmann::json* result, const std::string& error)>;
-  using close_handler = std::function<void(const std::string& reason)>;
-
-  // Resolve, connect and do the websocket handshake to ws_url
-  // ("ws://127.0.0.1:9222/devtools/browser/<id>"). Blocks the caller (not
-  // allowed on the io thread). Throws driver_error: timeout when the deadline
-  // passed, browser_gone when the endpoint refused or broke. codec frames
-  // commands and classifies incoming frames (CDP unless told otherwise).
+  // browser::channel::connect with CDP's framing; throws as it does.
   static std::shared_ptr<connection> connect(io_thread& io, const std::string& ws_url,
-                                             std::chrono::milliseconds timeout,
-                                             wire_codec codec = {});
-
-  // Closes (see close()).
-  ~connection();
-  connection(const connection&) = delete;
-  connection& operator=(const connection&) = delete;
-
-  // Sends a command and BLOCKS the calling thread until its reply; returns the
-  // reply's "result". session_id routes it to a flattened target session.
-  // Throws driver_error: timeout (no reply by the deadline), browser_gone
-  // (socket closed before the reply, or already closed), site_error (CDP
-  // error reply: "<method>: <message>"). Throws std::logic_error when called
-  // on the io thread (it would deadlock): use call_async there.
-  nlohmann::json call(const std::string& method,
-                      nlohmann::json params = nlohmann::json::object(),
-                      const std::string& session_id = "",
-                      std::chrono::milliseconds timeout = std::chrono::seconds(10));
-
-  // Non-blocking: done runs once, on the io thread (also when the connection
-  // is already closed: then soon, with a browser_gone message). Must not block.
-  void call_async(const std::string& method, nlohmann::json params, const std::string& session_id,
-                  std::chrono::milliseconds timeout, call_callback done);
-
-  // Calls handler for every event named method ("" = every event), from the
-  // io thread, in arrival order. Handlers must not block (no call() inside:
-  // use call_async). Keep the returned subscription alive as long as wanted.
-  subscription subscribe(const std::string& method, event_handler handler);
-
-  // Called once, on the io thread, when the connection ends for any reason
-  // other than close(): the peer closed, the socket broke, the browser died.
-  // Every pending command has already failed with browser_gone at that point.
-  // If the connection is already gone, handler is called soon (io thread).
-  void on_close(close_handler handler);
-
-  // Closes the websocket; pending commands fail with browser_gone
-  // "connection closed". From a non-io thread it waits (bounded) until the
-  // socket is shut, so no handler of this connection runs after it returns.
-  // From the io thread it only starts the close. Idempotent.
-  void close();
-
-  bool is_open() const;
-
-  // The endpoint this connection was opened to.
-  const std::string& url() const { return url_; }
+                                             std::chrono::milliseconds timeout) {
+    return std::shared_ptr<connection>(
+        new connection(open(io, ws_url, timeout, cdp_framing()), ws_url));
+  }
 
  private:
-  explicit connection(std::shared_ptr<detail::connection_impl> impl, std::string url);
-  std::shared_ptr<detail::connection_impl> impl_;
-  std::string url_;
+  using channel::channel;
 };
 
 }  // namespace camoufleet::browser::cdp

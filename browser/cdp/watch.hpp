@@ -1,6 +1,6 @@
 #pragma once
 // What a page_transport's watches are made of, for every protocol on
-// cdp::connection (CDP and WebDriver BiDi): event subscriptions plus a gate
+// browser::channel (CDP and WebDriver BiDi): event subscriptions plus a gate
 // for the replies of async calls, so that once the watch is destroyed
 // neither runs its callback again.
 

@@ -6,7 +6,7 @@
 using namespace camoufleet::bidi;
 using camoufleet::core::driver_error;
 using camoufleet::core::failure_kind;
-using camoufleet::browser::cdp::incoming_message;
+using camoufleet::browser::incoming_message;
 using nlohmann::json;
 
 TEST_CASE("codec: a command is {id, method, params}") {
@@ -68,7 +68,7 @@ TEST_CASE("codec: result_or_throw returns a result or throws bidi::error with th
 }
 
 TEST_CASE("codec: through the connection codec, replies keep their whole frame") {
-  auto codec = bidi_wire_codec();
+  auto codec = bidi_framing();
   CHECK(json::parse(codec.encode(5, "a.b", json::object(), "")) ==
         json{{"id", 5}, {"method", "a.b"}, {"params", json::object()}});
 

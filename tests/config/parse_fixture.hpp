@@ -1,6 +1,9 @@
 #pragma once
 // Runs parse_settings in a fresh working directory (with the default
-// auth_profiles/active present) and a fake environment.
+// auth_profiles/active present) and a fake environment; the checks the
+// parse tests share.
+
+#include <doctest/doctest.h>
 
 #include <map>
 #include <string>
@@ -42,6 +45,27 @@ inline std::string error_line(const parse_result& r) {
 
 inline bool one_line(const std::string& s) {
   return !s.empty() && s.find('\n') == s.size() - 1;
+}
+
+inline bool contains(const std::string& hay, const std::string& needle) {
+  return hay.find(needle) != std::string::npos;
+}
+
+// A failed parse: exit 2, stop now, exactly one line starting with "error: ".
+inline void check_error(const parse_result& r, const std::string& expected_part) {
+  CHECK(r.exit_code == 2);
+  CHECK(r.exit_now);
+  CHECK(one_line(r.output));
+  CHECK(r.output.rfind("error: ", 0) == 0);
+  INFO("output: " << r.output);
+  CHECK(contains(r.output, expected_part));
+}
+
+inline void check_ok(const parse_result& r) {
+  INFO("output: " << r.output);
+  CHECK(r.exit_code == 0);
+  CHECK_FALSE(r.exit_now);
+  CHECK(r.output.empty());
 }
 
 }  // namespace camoufleet::config::test

@@ -44,9 +44,9 @@ extern "C" int CAMOUFLEET_FUZZ_ENTRY(const std::uint8_t* data, std::size_t size)
       FUZZ_CHECK(!b.invalid_reason.empty());
       break;
   }
-  // The same text through the BiDi connection's codec: a reply carries the
+  // The same text through the BiDi framing of the channel: a reply carries the
   // whole frame, an event its params.
-  const auto via = bidi::bidi_wire_codec().decode(text);
+  const auto via = bidi::bidi_framing().decode(text);
   if (via.type == cdp::incoming_message::kind::event) FUZZ_CHECK(via.params.is_object());
   if (via.type == cdp::incoming_message::kind::reply) FUZZ_CHECK(via.result.is_object());
   if (via.type == cdp::incoming_message::kind::invalid) FUZZ_CHECK(!via.invalid_reason.empty());

@@ -1,0 +1,67 @@
+#pragma once
+// The steps the instance actor's handlers are made of, shared by its three
+// files: instance_actor.cpp (the message handlers), instance_browser.cpp (the
+// browser's life: start, status follow-up, crash, leave, health checks) and
+// instance_jobs.cpp (the request: generation on the worker, its end, the
+// session write-back). Internal to actors/.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <utility>
+
+#include <caf/all.hpp>
+
+#include "actors/instance_actor.hpp"
+#include "actors/messages.hpp"
+
+namespace camoufleet::instance_steps {
+
+using self_ptr = caf::stateful_actor<instance_actor_state>*;
+
+// Sends from a worker thread back to the actor, if it still exists.
+template <class... Ts>
+void tell(const caf::actor_addr& addr, Ts&&... xs) {
+  if (auto dest = caf::actor_cast<caf::actor>(addr)) caf::anon_send(dest, std::forward<Ts>(xs)...);
+}
+
+inline std::chrono::milliseconds until_from_now(std::int64_t until_ms) {
+  return std::chrono::milliseconds(std::max<std::int64_t>(0, until_ms - unix_ms()));
+}
+
+// instance_browser.cpp
+// Sends the instance's view to the balancer.
+void publish(self_ptr self);
+// Walks away from the current browser: its worker closes it in the
+// background while a fresh worker can start the next one.
+void retire_worker(self_ptr self);
+void reap_retired(self_ptr self);
+// A fresh worker starts a browser (a new epoch); the outcome comes back as
+// session_started / session_failed.
+void begin_start(self_ptr self);
+// Acts on the status the machine just entered: timers and browser teardown.
+void follow_status(self_ptr self);
+// Closes the browser through the worker, then tells the balancer to forget
+// this instance and quits (remove_atom with the epoch comes back).
+void leave(self_ptr self);
+// The browser went away or stopped answering: hand back / fail the current
+// request, then restart with backoff.
+void on_crash(self_ptr self, const std::string& reason, const char* kind);
+void health_check(self_ptr self);
+
+// instance_jobs.cpp
+job_outcome outcome_for(const instance_actor_state& st, const std::string& request_id);
+// Delivers the outcome of the current request and forgets it.
+void finish_job(self_ptr self, job_outcome o);
+// Runs what waited for the current request to end: leaving after the
+// profile was removed, restarting after it changed.
+void after_job(self_ptr self);
+// Reads the session from the browser and writes it to the profile file when
+// decide_refresh says so. Runs on the worker thread; logs, never throws.
+worker::job save_job(self_ptr self);
+// The refreshed session goes back to the profile file.
+bool writes_back(const instance_actor_state& st);
+// Runs the request on the worker: new chat, model, generate with deltas.
+void post_generation(self_ptr self, const run_job& job);
+
+}  // namespace camoufleet::instance_steps
