@@ -120,13 +120,15 @@ generation_result chat_page::generate(const std::vector<chat_message>& messages,
   last_streamed_ = false;
   const auto deadline = clock::now() + timeout;
   ensure_open();
-  if (flatten_prompt(messages, site_.labels).empty())
+  const std::string conversation = flatten_prompt(messages, site_.labels);
+  if (conversation.empty())
     throw driver_error(failure_kind::site_error, "nothing to send: the prompt is empty");
   // Emulated function calling: the tools go before the conversation, and
   // the answer's text is searched for calls (held back while streaming).
   auto prompt_for = [&](bool emulate) {
-    std::string p = flatten_prompt(
-        messages, site_.labels, emulate ? emulated_tools_prompt(params.function_declarations) : "");
+    std::string p = emulate ? flatten_prompt(messages, site_.labels,
+                                             emulated_tools_prompt(params.function_declarations))
+                            : conversation;
     const std::string instruction = tool_choice_instruction(params, emulate);
     if (!instruction.empty()) p += site_.labels.separator + instruction;
     return p;
