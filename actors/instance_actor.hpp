@@ -90,7 +90,11 @@ struct instance_actor_state {
   std::vector<std::unique_ptr<worker>> retired;  // closing old browsers
   std::uint64_t epoch = 0;                        // one per browser start
   std::shared_ptr<spdlog::logger> log;
-  bool page_used = false;  // a chat since the page opened: start a new one first
+  // The page shows an earlier conversation: clear it before the next prompt.
+  // Made per browser start; read and written only by that start's worker
+  // (its jobs run one at a time), which clears the chat right after an
+  // answer, while the instance idles, so a request rarely waits for it.
+  std::shared_ptr<bool> chat_dirty = std::make_shared<bool>(false);
 
   // The request being served (empty id: none).
   std::string job_id;

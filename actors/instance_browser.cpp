@@ -46,7 +46,7 @@ void begin_start(self_ptr self) {
   reap_retired(self);
   const auto epoch = ++st.epoch;
   if (epoch > 1) ++st.view.restarts;
-  st.page_used = false;
+  st.chat_dirty = std::make_shared<bool>(false);
   st.ping_pending = false;
   st.start_since_ms = unix_ms();
   st.work = std::make_unique<worker>(st.cfg.timing.close_grace);

@@ -1,6 +1,7 @@
-// The instance's request: running a generation on the worker (new chat,
-// model, deltas through the job ticket), finishing it, what waited for its
-// end, and writing the refreshed session back to the profile file.
+// The instance's request: running a generation on the worker (model, deltas
+// through the job ticket, the chat cleared after the answer), finishing it,
+// what waited for its end, and writing the refreshed session back to the
+// profile file.
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -95,21 +96,26 @@ void post_generation(self_ptr self, const run_job& job) {
   auto ticket = st.job_ticket_;
   auto timing = st.cfg.timing;
   auto id = st.cfg.id;
-  const bool fresh_chat = st.page_used;
-  st.page_used = true;
+  auto dirty = st.chat_dirty;
+  auto log = st.log;
   st.work->post([=](session_slot& slot) {
     const auto& rid = request.id;
     try {
       auto* s = slot.get();
       if (s == nullptr) throw core::driver_error(core::failure_kind::browser_gone, "no browser");
       auto& page = s->page();
-      if (fresh_chat) page.new_chat(timing.page_timeout);
+      // Only when clearing it after the last answer failed.
+      if (*dirty) {
+        page.new_chat(timing.page_timeout);
+        *dirty = false;
+      }
       const auto& wanted = request.params.model;
       // generate() switches the model when the page is on another one (and
       // checks it in the same page round trip as the Run click when not).
       if (ticket->is_cancelled())
         throw core::driver_error(core::failure_kind::cancelled, "cancelled before the answer began");
       bool stop_sent = false;
+      *dirty = true;
       auto result = page.generate(
           request.messages, request.params,
           [&](const core::delta& d) {
@@ -132,6 +138,15 @@ void post_generation(self_ptr self, const run_job& job) {
         }
       }
       tell(addr, generation_done{epoch, rid, std::move(result), std::move(model)});
+      // The answer is out: clear the chat now, off the next request's path
+      // (the next job waits behind this one at worst).
+      try {
+        page.new_chat(timing.page_timeout);
+        *dirty = false;
+      } catch (const std::exception& e) {
+        log->debug("Clearing the chat after request {} failed (the next request tries again): {}",
+                   rid, e.what());
+      }
     } catch (const core::driver_error& e) {
       tell(addr, generation_failed{epoch, rid, e.kind(), e.what(), ticket->any_sent()});
     } catch (const std::exception& e) {

@@ -61,7 +61,8 @@ void after_job(self_ptr self);
 worker::job save_job(self_ptr self);
 // The refreshed session goes back to the profile file.
 bool writes_back(const instance_actor_state& st);
-// Runs the request on the worker: new chat, model, generate with deltas.
+// Runs the request on the worker: model, generate with deltas, then a new
+// chat for the next request (or first, when that failed last time).
 void post_generation(self_ptr self, const run_job& job);
 
 }  // namespace camoufleet::instance_steps

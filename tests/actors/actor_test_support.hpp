@@ -163,4 +163,10 @@ struct fleet_fixture {
   std::unique_ptr<fleet> f;
 };
 
+// The instance a request was last assigned to ("" if none yet).
+inline std::string assigned_to(collector& c, const std::string& id) {
+  auto a = c.all<request_assigned>(id);
+  return a.empty() ? std::string() : a.back().instance_id;
+}
+
 }  // namespace camoufleet::testing

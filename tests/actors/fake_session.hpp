@@ -47,6 +47,7 @@ struct fake_script {
   bool hold_in_switch_model = false;  // switch_model blocks until release() (ignores stop)
   bool screenshot_fails = false;      // screenshot_png throws site_error
   bool start_hangs_once = false;      // the next start blocks until release() (a launch that never returns)
+  int new_chat_failures = 0;          // the next N new_chat calls throw site_error
   std::string storage_json = "{}";    // what storage_state() returns
   std::vector<core::model_info> models{{"gemini-2.5-pro", "Gemini 2.5 Pro"},
                                       {"gemini-2.5-flash", "Gemini 2.5 Flash"}};
@@ -57,7 +58,8 @@ struct fake_script {
   int generates = 0;
   int stops_requested = 0;
   int pings = 0;
-  int new_chats = 0;
+  int new_chats = 0;                      // new_chat calls, failed ones included
+  std::vector<int> new_chats_at_generate;  // new_chats when each generate began
   int generate_returns = 0;
   int switches = 0;          // switch_model calls that began
   int storage_reads = 0;
@@ -177,6 +179,7 @@ class fake_page : public core::page_driver {
       std::lock_guard<std::mutex> lock(world_.mu);
       auto& s = world_.script_locked(id_);
       ++s.generates;
+      s.new_chats_at_generate.push_back(s.new_chats);
       s.prompts.push_back(messages.empty() ? "" : messages.front().content);
       s.stop_flag = false;
       s.released = false;
@@ -210,7 +213,14 @@ class fake_page : public core::page_driver {
     world_.cv.notify_all();
   }
   void new_chat(std::chrono::milliseconds) override {
-    world_.with(id_, [](fake_script& s) { return ++s.new_chats; });
+    std::lock_guard<std::mutex> lock(world_.mu);
+    auto& s = world_.script_locked(id_);
+    ++s.new_chats;
+    world_.cv.notify_all();
+    if (s.new_chat_failures > 0) {
+      --s.new_chat_failures;
+      throw core::driver_error(core::failure_kind::site_error, "scripted: New chat did not clear");
+    }
   }
   bool ping(std::chrono::milliseconds) override {
     std::unique_lock<std::mutex> lock(world_.mu);
