@@ -142,7 +142,7 @@ TEST_CASE("chromium arguments and the DevTools line") {
   CHECK(has("--no-sandbox"));
   CHECK(has("--disable-background-networking"));
   CHECK(has("--window-size=1440,900"));  // a desktop layout
-  CHECK(has("--enable-features=NetworkServiceInProcess"));
+  CHECK(has("--enable-features=NetworkServiceInProcess2"));
   CHECK(args.back() == "--no-startup-window");  // headless: no unused first tab
   o.display = display_mode::visible;
   o.extra_args = {"--lang=en-US"};
