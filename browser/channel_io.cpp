@@ -15,6 +15,11 @@ void channel_impl::start_connect(std::chrono::milliseconds timeout, connect_done
         lowest.async_connect(results, [self, done](beast::error_code ec2, const tcp::endpoint&) {
           if (ec2) return done(ec2 == beast::error::timeout ? failure_kind::timeout : failure_kind::browser_gone,
                                "connect: " + ec2.message());
+          // A client frame larger than Beast's write buffer (4 KiB; every
+          // page script is bigger) goes out in several writes: with Nagle on,
+          // the second waited for the browser's delayed ACK, ~40 ms per call.
+          beast::error_code ignored;
+          beast::get_lowest_layer(self->ws).socket().set_option(tcp::no_delay(true), ignored);
           self->ws.async_handshake(self->parts.host + ":" + self->parts.port, self->parts.target,
               [self, done](beast::error_code ec3) {
                 if (ec3) return done(ec3 == beast::error::timeout ? failure_kind::timeout : failure_kind::browser_gone,

@@ -173,10 +173,11 @@ generation_result chat_page::generate(const std::vector<chat_message>& messages,
   }
   bool clicked = trip.clicked;
   std::optional<dom_snapshot> fast = trip.before;
-  spdlog::debug("instance={} one-trip submit: {} in {} us", setup_.instance_id,
+  spdlog::debug("instance={} one-trip submit: {} in {} us (in the page: {})", setup_.instance_id,
                 fast ? (clicked ? "clicked" : "not clicked") : "slow path",
                 std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - t_prepare)
-                    .count());
+                    .count(),
+                trip.page_ms.empty() ? "-" : trip.page_ms);
   if (!fast) {
     apply_settings(params, deadline);
     fast = snapshot(0, std::min(left(deadline), milliseconds(5000)));

@@ -101,6 +101,7 @@ class chat_page : public core::page_driver {
     std::optional<dom_snapshot> before;  // the page as it was; nullopt: the slow path
     bool clicked = false;                // Run was pressed
     bool page_unprepared = false;        // the model or the declarations need prepare_page()
+    std::string page_ms;                 // where the time went in the page (JSON, for the log)
   };
   // Model and declarations checks (when check_page), settings, the page as
   // it was, the prompt and Run in one round trip when nothing needs a wait

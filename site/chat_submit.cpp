@@ -74,6 +74,7 @@ chat_page::one_trip chat_page::prepare_and_submit(const generation_params& param
     return out;
   out.clicked = state == "clicked";
   out.before = snapshot_from(r["before"]);
+  if (r.contains("ms")) out.page_ms = r["ms"].dump();
   return out;
 }
 

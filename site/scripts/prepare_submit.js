@@ -12,8 +12,10 @@
 //        fields: [[name, [selector], value]], prompt, chip: [selector], s: selectors} ->
 //   {state: 'page'} | {state: 'slow'} |
 //   {state: 'numbers', numbers} |
-//   {state: <submitOnce result>, numbers, before: <snapshotOf result>}
+//   {state: <submitOnce result>, numbers, before: <snapshotOf result>,
+//    ms: {checks, numbers, snapshot, submit}} (time spent in the page, for the log)
 (args) => {
+  const t0 = performance.now();
   if (args.model) {
     // What current_model() maps to the requested id (the driver lists the texts).
     const m = modelOf(args.model);
@@ -26,10 +28,15 @@
   }
   if (qa(args.chip).length > 0 || q(args.s.preference_vote_skip)) return {state: 'slow'};
   if (args.fields.some(([, sels]) => !q(sels))) return {state: 'slow'};
+  const t1 = performance.now();
   const numbers = setNumbers(args.fields);
+  const t2 = performance.now();
   // A control that clamps or ignores a value stops here, before Run.
   for (const [name, , v] of args.fields)
     if (!(Math.abs(parseFloat(numbers.shown[name]) - v) <= 1e-6)) return {state: 'numbers', numbers};
   const before = snapshotOf(args.s, 0);
-  return {state: submitOnce(args.s, args.prompt), numbers, before};
+  const t3 = performance.now();
+  const state = submitOnce(args.s, args.prompt);
+  const t4 = performance.now();
+  return {state, numbers, before, ms: {checks: t1 - t0, numbers: t2 - t1, snapshot: t3 - t2, submit: t4 - t3}};
 }

@@ -125,12 +125,13 @@ TEST_CASE("e2e wire: a blocked answer ends with content_filter, not an empty sto
   auto j = answer_of(f, "Something the site blocks");
   CHECK(j["choices"][0]["finish_reason"] == "content_filter");
   CHECK(j["choices"][0]["message"]["content"] == "I can");
-  bool logged = false;
-  for (const auto& line : f.log_lines())
-    if (line.find("blocked the answer") != std::string::npos &&
-        line.find("prohibited content") != std::string::npos)
-      logged = true;
-  CHECK(logged);
+  // The server's log reaches the test through a pipe reader: wait for it.
+  CHECK(f.server().wait_for_line(
+      [](const std::string& line) {
+        return line.find("blocked the answer") != std::string::npos &&
+               line.find("prohibited content") != std::string::npos;
+      },
+      10s));
 }
 
 TEST_CASE("e2e wire: an error pair in the stream is a rate limit for the account") {
