@@ -394,6 +394,20 @@ export function pss_kb(pid) {
   } catch { return 0; }
 }
 
+// Anonymous and shared-memory pages (PSS of each): the heap, the
+// compositor's buffers, what the process made itself. Unlike the whole PSS
+// it does not depend on how many other processes on the machine map the
+// same file pages: the Chromium binary's text counts less in every PSS here
+// while other Chromiums run elsewhere (tests, other fleets).
+export function anon_kb(pid) {
+  try {
+    const t = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    let sum = 0;
+    for (const m of t.matchAll(/^Pss_(?:Anon|Shmem):\s+(\d+) kB/gm)) sum += Number(m[1]);
+    return sum;
+  } catch { return 0; }
+}
+
 // The browser's main process: the one whose parent is not a chrome process
 // itself, found by its --remote-debugging-port.
 export function browser_main_pid(port) {
