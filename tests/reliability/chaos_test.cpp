@@ -5,7 +5,8 @@
 //   CAMOUFLEET_CHAOS_SECONDS=600 ./tests/reliability/reliability_tests -tc='*chaos*'
 //
 // Traffic (3 client threads): non-stream, stream with include_usage, streams
-// the client drops after the first piece, bad requests. Chaos (one loop, a
+// the client drops after the first piece, streams cancelled through
+// /v1/cancel, bad requests. Chaos (one loop, a
 // seeded RNG): SIGKILL or SIGSTOP (3 s) a browser, a simulator fault on one
 // account for 2 s (rate limit, lost login, hang, slow first token, 500),
 // rewrite a profile, remove one and put it back. Then everything stops and
@@ -95,6 +96,45 @@ std::string error_outcome(const testing::http_response& r) {
 
 void run_one(const fleet_fixture& f, int client, int i, tally& t);
 
+// A stream cancelled through POST /v1/cancel/{id} once its first piece
+// (which names the id) arrived: the cancel answers 200 (or 404 when the
+// answer ended first) and the stream still ends with [DONE], after an error
+// event or with the whole answer.
+void cancel_through_api(const fleet_fixture& f, const std::string& prompt, const std::string& expected,
+                        tally& t) {
+  std::string cancel_outcome = "no id seen";
+  auto r = testing::http_request_stream(
+      "POST", f.port(), "/v1/chat/completions", chat_body(prompt, "gemini-2.5-pro", true).dump(),
+      {{"Content-Type", "application/json"}},
+      [&](const std::string& piece) {
+        const auto at = piece.find("\"id\":\"chatcmpl-");
+        if (at == std::string::npos || cancel_outcome != "no id seen") return true;
+        const auto from = at + 6;
+        const std::string id = piece.substr(from, piece.find('"', from) - from);
+        auto c = f.post("/v1/cancel/" + id, json::object(), {}, 10s);
+        if (c.status == 200 || (c.status == 404 && is_openai_error(c.body)))
+          cancel_outcome = std::to_string(c.status);
+        else
+          t.fail("cancel answered " + std::to_string(c.status) + ": " + c.body.substr(0, 200));
+        return true;
+      },
+      60s);
+  if (r.status != 200) {
+    if (r.status >= 400 && is_openai_error(r.body))
+      t.add("cancelled stream", error_outcome(r));
+    else
+      t.fail("cancelled stream ended " + std::to_string(r.status) + " " + r.error);
+    return;
+  }
+  auto sse = parse_sse(r.body);
+  bool errored = false;
+  for (const auto& c : sse.chunks()) errored = errored || c.contains("error");
+  if (!sse.done()) t.fail("cancelled stream without [DONE]: " + r.error);
+  if (!errored && sse.content() != expected)
+    t.fail("cancelled stream neither stopped nor whole: " + sse.content().substr(0, 200));
+  t.add("cancelled stream", "cancel " + cancel_outcome + (errored ? ", error event" : ", whole answer"));
+}
+
 void run_client(const fleet_fixture& f, int client, const std::atomic<bool>& stop, tally& t) {
   for (int i = 0; !stop.load(); ++i) {
     try {
@@ -146,7 +186,12 @@ void run_one(const fleet_fixture& f, int client, int i, tally& t) {
       }
       break;
     }
-    case 3: {  // the client goes away after the first piece
+    case 3: {
+      if ((i / 5) % 2 == 1) {
+        cancel_through_api(f, prompt, expected, t);
+        break;
+      }
+      // The client goes away after the first piece.
       bool got_piece = false;
       auto r = testing::http_request_stream(
           "POST", f.port(), "/v1/chat/completions",
