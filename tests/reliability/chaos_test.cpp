@@ -42,33 +42,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct footprint {
-  long rss_kib = -1;
-  int fds = -1;
-  int threads = -1;
-};
-
-footprint measure(int pid) {
-  footprint out;
-  out.rss_kib = rss_kib(pid);
-  std::error_code ec;
-  int n = 0;
-  for (fs::directory_iterator it("/proc/" + std::to_string(pid) + "/fd", ec), end; !ec && it != end;
-       it.increment(ec))
-    ++n;
-  out.fds = n;
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.rfind("Threads:", 0) == 0) out.threads = std::atoi(line.c_str() + 8);
-  return out;
-}
-
-std::string describe(const char* when, const footprint& p) {
-  return std::string(when) + " RSS " + std::to_string(p.rss_kib) + " KiB, " +
-         std::to_string(p.fds) + " fds, " + std::to_string(p.threads) + " threads";
-}
-
 // How one request ended, as its client saw it.
 struct tally {
   std::mutex mu;

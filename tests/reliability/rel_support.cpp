@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <set>
@@ -249,6 +250,27 @@ bool is_openai_error(const std::string& body) {
   return !j.is_discarded() && j.is_object() && j.contains("error") && j["error"].is_object() &&
          j["error"].contains("message") && j["error"]["message"].is_string() &&
          j["error"].contains("type") && j["error"]["type"].is_string();
+}
+
+footprint measure(int pid) {
+  footprint out;
+  out.rss_kib = rss_kib(pid);
+  std::error_code ec;
+  int n = 0;
+  for (std::filesystem::directory_iterator it("/proc/" + std::to_string(pid) + "/fd", ec), end; !ec && it != end;
+       it.increment(ec))
+    ++n;
+  out.fds = n;
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("Threads:", 0) == 0) out.threads = std::atoi(line.c_str() + 8);
+  return out;
+}
+
+std::string describe(const char* when, const footprint& p) {
+  return std::string(when) + " RSS " + std::to_string(p.rss_kib) + " KiB, " +
+         std::to_string(p.fds) + " fds, " + std::to_string(p.threads) + " threads";
 }
 
 }  // namespace camoufleet::reliability

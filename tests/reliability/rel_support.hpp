@@ -75,4 +75,14 @@ class stopped_guard {
 // True when the body is an OpenAI error object: {"error":{"message":string,"type":string,...}}.
 bool is_openai_error(const std::string& body);
 
+// A server's footprint: resident memory, open descriptors, threads (from /proc).
+struct footprint {
+  long rss_kib = -1;
+  int fds = -1;
+  int threads = -1;
+};
+footprint measure(int pid);
+// "<when> RSS N KiB, N fds, N threads"
+std::string describe(const char* when, const footprint& p);
+
 }  // namespace camoufleet::reliability
