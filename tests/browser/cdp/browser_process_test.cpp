@@ -30,10 +30,6 @@ using namespace camoufleet::browser::cdp;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-#ifndef CDP_ORPHAN_PROBE
-#define CDP_ORPHAN_PROBE "cdp_orphan_probe"
-#endif
-
 using namespace camoufleet::browser::testing;
 
 TEST_CASE("port_picker skips ports in use") {
