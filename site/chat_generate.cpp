@@ -139,10 +139,11 @@ generation_result chat_page::generate(const std::vector<chat_message>& messages,
   const int trips_at_start = trips_;
   // In the common case the one-trip script checks the model and the
   // declarations itself; otherwise (or when it finds them off) the slow
-  // steps come first. tool_mode "emulated" needs no look at the page;
-  // "auto" is settled there, by prepare_page().
+  // steps come first. tool_mode::emulated needs no look at the page;
+  // automatic is settled there, by prepare_page().
   const bool check_page = files.empty() && page_checkable(params);
-  bool emulate = !params.function_declarations.empty() && params.tool_mode == "emulated";
+  bool emulate =
+      !params.function_declarations.empty() && params.tool_mode == tool_mode::emulated;
   if (!check_page) emulate = prepare_page(params, deadline);
   std::string prompt = prompt_for(emulate);
 

@@ -65,8 +65,8 @@ bool chat_page::apply_tools(const generation_params& params, clock::time_point d
   const selector_list toggle = tools_toggle();
   const auto step = std::min(left(deadline), site_.timeouts.settings);
   const bool have_tools = !params.function_declarations.empty();
-  bool emulate = have_tools && params.tool_mode == "emulated";
-  if (have_tools && !emulate && params.tool_mode != "native")  // auto: what the page offers
+  bool emulate = have_tools && params.tool_mode == tool_mode::emulated;
+  if (have_tools && params.tool_mode == tool_mode::automatic)  // what the page offers
     emulate = run("function_declarations",
                   {{"s", function_calling_args(fc)}, {"action", "probe"}, {"text", ""}},
                   step) == "absent";

@@ -21,6 +21,7 @@ using core::failure_kind;
 using core::generation_params;
 using core::generation_result;
 using core::model_info;
+using core::tool_mode;
 
 // An ordered list of fallback selectors: the page scripts try them in
 // order and the first that matches wins. An entry may also be
