@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "core/tool_mode.hpp"
+
 namespace camoufleet::config {
 
 enum class display_mode { headless, visible, virtual_display };
@@ -54,10 +56,11 @@ struct settings {
   bool login_activate = false;                 // also copy it into auth_dir
   std::chrono::seconds login_timeout{300};     // how long to wait for the user to sign in
   // Tools and images (issue 17, config/tool_settings.hpp).
-  std::string tool_mode = "auto";              // --tool-mode auto|native|emulated
-  std::string image_urls = "refuse";           // --image-urls refuse|fetch (http:// only)
-  std::size_t image_fetch_max_bytes = 8 * 1024 * 1024;  // --image-fetch-max-bytes
-  std::chrono::seconds image_fetch_timeout{10};          // --image-fetch-timeout
+  core::tool_mode tool_mode = core::tool_mode::automatic;  // --tool-mode auto|native|emulated
+  std::string image_urls = "refuse";           // --image-urls refuse|fetch (http:// and https://)
+  std::size_t image_fetch_max_bytes = 8 * 1024 * 1024;  // --image-fetch-max-bytes (per hop)
+  std::chrono::seconds image_fetch_timeout{10};          // --image-fetch-timeout (per hop)
+  std::string image_fetch_ca_file;             // --image-fetch-ca-file: PEM CAs trusted besides the system's
   // Nodes (issue 19, config/node_settings.hpp). Head: --node-listen ADDR:PORT.
   std::string node_listen;                     // "" = no nodes join
   std::string node_listen_host;                // parsed from node_listen

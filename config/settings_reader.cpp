@@ -119,10 +119,16 @@ void settings_reader::read_values(settings& s) {
   read_seconds("--quota-cooldown", s.quota_cooldown);
   read_bytes("--max-request-bytes", s.max_request_bytes);
   read_int("--http-threads", s.http_threads);
-  if (auto v = lookup("--tool-mode")) s.tool_mode = to_lower(trim(v->text));
+  if (auto v = lookup("--tool-mode")) {
+    const std::string text = to_lower(trim(v->text));
+    const auto mode = core::parse_tool_mode(text);
+    if (!mode) throw bad_setting{"--tool-mode \"" + text + "\" is not one of auto, native, emulated"};
+    s.tool_mode = *mode;
+  }
   if (auto v = lookup("--image-urls")) s.image_urls = to_lower(trim(v->text));
   read_bytes("--image-fetch-max-bytes", s.image_fetch_max_bytes);
   read_seconds("--image-fetch-timeout", s.image_fetch_timeout);
+  read_string("--image-fetch-ca-file", s.image_fetch_ca_file);
   if (auto err = apply_tool_settings(s); !err.empty()) throw bad_setting{err};
   read_string("--node-listen", s.node_listen);
   read_string("--node-secret-file", s.node_secret_file);

@@ -9,8 +9,8 @@
 
 namespace camoufleet::config {
 
-// Checks --tool-mode and --image-urls (texts already lower-cased) and the
-// fetch limits: "" when fine, else one line that starts with the flag at fault.
+// Checks --image-urls (text already lower-cased; --tool-mode is parsed into
+// core::tool_mode when read), the fetch limits and that the CA file reads: "" when fine, else one line that starts with the flag at fault.
 std::string apply_tool_settings(settings& s);
 
 }  // namespace camoufleet::config

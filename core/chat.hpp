@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "core/tool_mode.hpp"
+
 namespace camoufleet::core {
 
 // One function call the model asked for (OpenAI `tool_calls[]`).
@@ -48,11 +50,8 @@ struct generation_params {
   // "" / "auto" | "none" | "required" | "function" (then tool_choice_name).
   std::string tool_choice;
   std::string tool_choice_name;
-  // How tools reach the model (--tool-mode): "native" = the page's function
-  // declarations; "emulated" = described in the prompt, calls read from the
-  // answer text (site/emulated_tools.hpp); "" / "auto" = native when the
-  // page shows the function-calling controls for the model, else emulated.
-  std::string tool_mode;
+  // How tools reach the model (--tool-mode, core/tool_mode.hpp).
+  core::tool_mode tool_mode = core::tool_mode::automatic;
 };
 
 struct delta {

@@ -1,29 +1,25 @@
 #pragma once
-// Fetching an image named by an http:// URL (`--image-urls fetch`), for an
-// OpenAI `image_url` part that is not a data: URL. Blocking, bounded by a
-// size limit and a timeout; no Boost in this header.
+// Fetching an image named by an http:// or https:// URL (`--image-urls
+// fetch`), for an OpenAI `image_url` part that is not a data: URL.
+// Blocking; no Boost in this header.
 //
-// Only plain http: https URLs are refused (no TLS client here). Redirects
-// are not followed. The answer must be 200 with a Content-Type of
-// image/png, image/jpeg, image/webp or image/gif, and the bytes must be that
-// type. Every failure is a sentence naming the URL, ready for a 400.
+// https is checked as a browser does: SNI, the certificate chain against the
+// system's trust store (plus `fetch_limits::ca_file` when set), and the
+// certificate's names against the host (DNS name or IP address). Redirects
+// (301, 302, 303, 307, 308) are followed, http and https alike, at most
+// `max_redirects` times; every hop has the whole size limit and timeout to
+// itself. The last answer must be 200 with a Content-Type of image/png,
+// image/jpeg, image/webp or image/gif, and the bytes must be that type.
+// Every failure is a sentence naming the URL (and, after a redirect, how
+// many hops and where), ready for a 400.
 
 #include <chrono>
 #include <cstddef>
-#include <optional>
 #include <string>
 
+#include "fetch/url.hpp"
+
 namespace camoufleet::fetch {
-
-struct http_url {
-  std::string host;
-  std::string port = "80";
-  std::string target = "/";  // path and query
-};
-
-// "http://host[:port][/path?query]" -> parts; nullopt + `error` (a reason
-// without the URL) for anything else, https included.
-std::optional<http_url> parse_http_url(const std::string& url, std::string& error);
 
 // The media type of a Content-Type value ("image/PNG; q=1" -> "image/png"),
 // or "" when it is not one of the four image types.
@@ -36,8 +32,10 @@ struct fetched_image {
 };
 
 struct fetch_limits {
-  std::size_t max_bytes = 8 * 1024 * 1024;
-  std::chrono::milliseconds timeout{10000};  // the whole fetch: resolve, connect, send, read
+  std::size_t max_bytes = 8 * 1024 * 1024;  // per hop
+  std::chrono::milliseconds timeout{10000};  // per hop: resolve, connect, TLS, send, read
+  int max_redirects = 5;
+  std::string ca_file;  // PEM certificates trusted besides the system's ("" = none)
 };
 
 fetched_image fetch_image(const std::string& url, const fetch_limits& limits);

@@ -1,4 +1,4 @@
-// --image-urls fetch: a request whose image_url parts name http:// URLs
+// --image-urls fetch: a request whose image_url parts name http(s):// URLs
 // (placeholders from read_image_part: mime_type "", data = the URL) has
 // them fetched by fetch/ on a thread of its own — the reactor never waits —
 // and then goes on like a request with data: URLs, or gets the 400 naming
@@ -20,7 +20,10 @@ bool has_image_urls(const completion_request& r) {
 void server::impl::fetch_then_submit(const pending_ptr& p, chat_parse_result parsed) {
   track(p);  // the ticker's request_timeout and gone-client checks apply meanwhile
   std::weak_ptr<impl> weak = shared_from_this();
-  const fetch::fetch_limits limits{options_.image_fetch_max_bytes, options_.image_fetch_timeout};
+  fetch::fetch_limits limits;
+  limits.max_bytes = options_.image_fetch_max_bytes;
+  limits.timeout = options_.image_fetch_timeout;
+  limits.ca_file = options_.image_fetch_ca_file;
   std::thread([weak, p, limits, parsed = std::move(parsed)]() mutable {
     for (std::size_t i = 0; i < parsed.request.messages.size(); ++i) {
       for (auto& a : parsed.request.messages[i].attachments) {

@@ -206,12 +206,7 @@ std::optional<request_error> read_image_part(const json& part, const std::string
     return wrong_type(obj_where, "an object", *it);
   }
   const std::string url_where = obj_where + ".url";
-  if (fetch_urls && starts_with(url, "https://"))
-    return bad("Invalid value for '" + url_where + "': the image URL '" + url +
-                   "' is https; camoufleet fetches plain http:// image URLs only. Send the "
-                   "image inline as a data URL (data:image/png;base64,...).",
-               url_where);
-  if (fetch_urls && starts_with(url, "http://")) {
+  if (fetch_urls && (starts_with(url, "http://") || starts_with(url, "https://"))) {
     out.mime_type.clear();
     out.data = url;
     return std::nullopt;

@@ -353,6 +353,7 @@ server_options options_from(const config::settings& s) {
   o.fetch_image_urls = s.image_urls == "fetch";
   o.image_fetch_max_bytes = s.image_fetch_max_bytes;
   o.image_fetch_timeout = s.image_fetch_timeout;
+  o.image_fetch_ca_file = s.image_fetch_ca_file;
   // The gateway's own limits end a request first; this only catches hangs.
   o.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
       s.request_timeout + s.queue_timeout + std::chrono::seconds(30));

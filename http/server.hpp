@@ -54,11 +54,12 @@ struct server_options {
   // Used in chunks and completions when the client named no model.
   std::string default_model = "gemini-2.5-pro";
   // --tool-mode, passed on with every request (generation_params::tool_mode).
-  std::string tool_mode = "auto";
+  core::tool_mode tool_mode = core::tool_mode::automatic;
   // --image-urls fetch and its limits (fetch/image_fetch.hpp).
   bool fetch_image_urls = false;
   std::size_t image_fetch_max_bytes = 8 * 1024 * 1024;
   std::chrono::milliseconds image_fetch_timeout{10000};
+  std::string image_fetch_ca_file;
 };
 
 server_options options_from(const config::settings& s);

@@ -42,6 +42,9 @@ std::optional<generate_params> parse_generate_body(const std::string& body, std:
       for (const auto& t : j["tools"])
         if (t.is_object() && t.contains("name") && t["name"].is_string())
           p.tools.push_back(t["name"].get<std::string>());
+    if (j.contains("grounding") && j["grounding"].is_boolean()) p.grounding = j["grounding"].get<bool>();
+    if (j.contains("url_context") && j["url_context"].is_boolean())
+      p.url_context = j["url_context"].get<bool>();
     if (j.contains("files") && j["files"].is_array())
       for (const auto& f : j["files"])
         if (f.is_object())

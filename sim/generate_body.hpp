@@ -26,6 +26,10 @@ struct generate_params {
   // calling is on (`"tools": [{name, ...}]`), and the uploaded files
   // (`"files": [{name, type, size}]`).
   std::vector<std::string> tools;
+  // The page's Google Search grounding and URL context switches at Run
+  // (`"grounding"`, `"url_context"`).
+  bool grounding = false;
+  bool url_context = false;
   std::vector<uploaded_file> files;
 };
 // nullopt + error message on a malformed body.

@@ -65,6 +65,14 @@ int main(int argc, char** argv) {
   app.add_option("--no-function-calling", page.no_function_calling,
                  "model ids (comma-separated, * = all) whose page shows no function-calling "
                  "tool box, like a model without function calling on the real site");
+  app.add_option("--grounding-on", page.grounding_on,
+                 "model ids (comma-separated, * = all, \"\" = none) whose Google Search "
+                 "grounding switch starts on; while on, function calling cannot be turned on")
+      ->capture_default_str();
+  app.add_option("--url-context-on", page.url_context_on,
+                 "model ids (comma-separated, * = all, \"\" = none) whose URL context switch "
+                 "starts on; while on, function calling cannot be turned on")
+      ->capture_default_str();
   app.add_option("--write-profiles", profiles_dir,
                  "write <account>.json storageState files into DIR and exit");
   CLI11_PARSE(app, argc, argv);

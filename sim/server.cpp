@@ -214,9 +214,12 @@ struct server::impl {
     const std::string key = "{{PREFERENCE_VOTE_EVERY}}";
     if (auto pos = html.find(key); pos != std::string::npos)
       html.replace(pos, key.size(), std::to_string(opts.preference_vote_every));
-    const std::string no_fc = "{{NO_FUNCTION_CALLING}}";
-    if (auto pos = html.find(no_fc); pos != std::string::npos)
-      html.replace(pos, no_fc.size(), html_escape(opts.no_function_calling));
+    for (const auto& [slot, value] :
+         {std::pair<std::string, std::string>{"{{NO_FUNCTION_CALLING}}", opts.no_function_calling},
+          {"{{GROUNDING_ON}}", opts.grounding_on},
+          {"{{URL_CONTEXT_ON}}", opts.url_context_on}})
+      if (auto pos = html.find(slot); pos != std::string::npos)
+        html.replace(pos, slot.size(), html_escape(value));
     return make_response(req, http::status::ok, "text/html; charset=utf-8", html);
   }
 

@@ -319,6 +319,8 @@ json sim_state::to_json() const {
                     {"thinking_budget", r.params.thinking_budget},
                     {"thinking_level", r.params.thinking_level},
                     {"tools", r.params.tools},
+                    {"grounding", r.params.grounding},
+                    {"url_context", r.params.url_context},
                     {"files", files_json(r.params.files)},
                     {"status", to_string(r.status)},
                     {"tokens_sent", r.tokens_sent},

@@ -29,6 +29,10 @@ struct page_options {
   // Models whose page has no function-calling tool box (comma-separated
   // ids, "*" = all): FACTS section 5, "absent = model without function calling".
   std::string no_function_calling;
+  // Models whose Google Search grounding / URL context switch starts on
+  // (comma-separated, "*" = all; FACTS section 5: they exclude function calling).
+  std::string grounding_on = "gemini-2.5-pro,gemini-3-pro-preview";
+  std::string url_context_on = "gemini-3-pro-preview";
 };
 const std::vector<std::string>& ui_variants();
 

@@ -139,10 +139,11 @@ generation_result chat_page::generate(const std::vector<chat_message>& messages,
   const int trips_at_start = trips_;
   // In the common case the one-trip script checks the model and the
   // declarations itself; otherwise (or when it finds them off) the slow
-  // steps come first. tool_mode "emulated" needs no look at the page;
-  // "auto" is settled there, by prepare_page().
+  // steps come first. tool_mode::emulated needs no look at the page;
+  // automatic is settled there, by prepare_page().
   const bool check_page = files.empty() && page_checkable(params);
-  bool emulate = !params.function_declarations.empty() && params.tool_mode == "emulated";
+  bool emulate =
+      !params.function_declarations.empty() && params.tool_mode == tool_mode::emulated;
   if (!check_page) emulate = prepare_page(params, deadline);
   std::string prompt = prompt_for(emulate);
 
@@ -166,10 +167,15 @@ generation_result chat_page::generate(const std::vector<chat_message>& messages,
     start_watch();
     trip = prepare_and_submit(params, prompt, deadline, false);
   }
-  std::optional<emulated_stream> emulated;
+  // The answer's text is searched for written calls: emulated tools in any
+  // of their forms; with native declarations `Request function call:`
+  // blocks only, which models sometimes write instead of calling (FACTS 5).
+  std::optional<emulated_stream> written;
   if (emulate) {
-    emulated.emplace();
+    written.emplace(call_forms::all);
     spdlog::info("instance={} function calling emulated in the prompt", setup_.instance_id);
+  } else if (!params.function_declarations.empty() && params.tool_choice != "none") {
+    written.emplace(call_forms::upstream_only);
   }
   bool clicked = trip.clicked;
   std::optional<dom_snapshot> fast = trip.before;
@@ -190,11 +196,11 @@ generation_result chat_page::generate(const std::vector<chat_message>& messages,
     if (!step.note.empty()) spdlog::info("instance={} {}", setup_.instance_id, step.note);
     for (const auto& d : step.deltas) {
       if (!on_delta) continue;
-      if (!emulated) {
+      if (!written) {
         on_delta(d);
         continue;
       }
-      delta out{emulated->feed(d.content), d.reasoning};
+      delta out{written->feed(d.content), d.reasoning};
       if (!out.content.empty() || !out.reasoning.empty()) on_delta(out);
     }
     if (step.failure) throw *step.failure;
@@ -234,16 +240,14 @@ generation_result chat_page::generate(const std::vector<chat_message>& messages,
     spdlog::warn("instance={} the site blocked the answer: {}", setup_.instance_id,
                  g->blocked_message());
   generation_result result = g->result();
-  if (emulated) {
-    const auto end = emulated->finish(declared_names(params.function_declarations));
-    if (!end.tail.empty() && on_delta) on_delta(delta{end.tail, ""});
-    if (!end.answer.calls.empty()) {
-      result.content = end.answer.text;
-      result.tool_calls = to_tool_calls(end.answer.calls);
-      if (result.finish_reason == "stop") result.finish_reason = "tool_calls";
-      spdlog::info("instance={} {} emulated function call(s)", setup_.instance_id,
-                   result.tool_calls.size());
-    }
+  if (written) {
+    const std::size_t native_calls = result.tool_calls.size();
+    const std::string tail =
+        adopt_written_calls(*written, declared_names(params.function_declarations), result);
+    if (!tail.empty() && on_delta) on_delta(delta{tail, ""});
+    if (result.tool_calls.size() != native_calls || (emulate && !result.tool_calls.empty()))
+      spdlog::info("instance={} {} function call(s) read from the answer text ({})",
+                   setup_.instance_id, result.tool_calls.size(), emulate ? "emulated" : "native");
   }
   return result;
 }

@@ -30,7 +30,7 @@ bool chat_page::page_checkable(const generation_params& params) const {
 bool chat_page::page_tools_wanted(const generation_params& params) {
   // "auto" that found no tool box leaves tools_key_ empty: the one-trip
   // check then fails and prepare_page() asks the page again.
-  return !params.function_declarations.empty() && params.tool_mode != "emulated";
+  return !params.function_declarations.empty() && params.tool_mode != tool_mode::emulated;
 }
 
 bool chat_page::prepare_page(const generation_params& params, clock::time_point deadline) {

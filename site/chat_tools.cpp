@@ -60,13 +60,35 @@ std::string chat_page::tools_key(const std::string& declarations,
   return std::to_string(std::hash<std::string>{}(declarations + "\n" + model));
 }
 
+// Grounding and URL context exclude function calling: while one is on, the
+// page keeps the function-calling switch disabled. They are turned off
+// right before the switch goes on, and once more when the switch did not
+// follow: a page still settling the model it just loaded may turn them on
+// again meanwhile (the simulator does when its model list arrives, which
+// can be after the driver saw the model in the stored preference).
+bool chat_page::function_calling_on(clock::time_point deadline, milliseconds step) {
+  const auto& fc = site_.function_calling;
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& [what, sel] : {std::pair<const char*, const selector_list*>{
+                                        "Google Search grounding", &fc.grounding_toggle},
+                                    {"URL context", &fc.url_context_toggle}}) {
+      const std::string st = settle("toggle", {{"selector", *sel}, {"want", false}}, deadline, step);
+      if (st != "set" && st != "absent")
+        throw driver_error(failure_kind::site_error,
+                           std::string(what) + " did not turn off (it excludes function calling)");
+    }
+    if (set_toggle(tools_toggle(), true, deadline, step)) return true;
+  }
+  return false;
+}
+
 bool chat_page::apply_tools(const generation_params& params, clock::time_point deadline) {
   const auto& fc = site_.function_calling;
   const selector_list toggle = tools_toggle();
   const auto step = std::min(left(deadline), site_.timeouts.settings);
   const bool have_tools = !params.function_declarations.empty();
-  bool emulate = have_tools && params.tool_mode == "emulated";
-  if (have_tools && !emulate && params.tool_mode != "native")  // auto: what the page offers
+  bool emulate = have_tools && params.tool_mode == tool_mode::emulated;
+  if (have_tools && params.tool_mode == tool_mode::automatic)  // what the page offers
     emulate = run("function_declarations",
                   {{"s", function_calling_args(fc)}, {"action", "probe"}, {"text", ""}},
                   step) == "absent";
@@ -85,7 +107,7 @@ bool chat_page::apply_tools(const generation_params& params, clock::time_point d
   if (run("function_declarations", args, step) == "absent")
     throw driver_error(failure_kind::site_error,
                        "this model has no function calling on the page (no tool box)");
-  if (!set_toggle(toggle, true, deadline, step))
+  if (!function_calling_on(deadline, step))
     throw driver_error(failure_kind::site_error, "the function calling switch did not turn on");
   step_until("function_declarations", args, {"open", "clicked"}, deadline, step,
              "function declarations: the dialog could not be opened");

@@ -1,3 +1,5 @@
+// Emulated function calling (site/emulated_tools.hpp): the prompt block,
+// finding written calls in an answer, and holding them back while streaming.
 #include "site/emulated_tools.hpp"
 
 #include <algorithm>
@@ -82,7 +84,8 @@ bool inside(const std::vector<std::pair<std::size_t, std::size_t>>& ranges, std:
 
 // Scans the answer; false when a call block is broken.
 bool find_calls(const std::string& s, const std::vector<std::string>& declared,
-                std::vector<found>& out) {
+                call_forms forms, std::vector<found>& out) {
+  const bool written_json = forms == call_forms::all;
   std::vector<std::pair<std::size_t, std::size_t>> fences;  // every fenced block
   for (std::size_t p = s.find(fence); p != std::string::npos; p = s.find(fence, p)) {
     const std::size_t eol = std::min(s.find('\n', p), s.size());
@@ -94,7 +97,7 @@ bool find_calls(const std::string& s, const std::vector<std::string>& declared,
     fences.emplace_back(p, end);
     const std::string text = trim(std::string_view(s).substr(body, close - body));
     const bool named = info == "tool_calls";
-    if (named || info == "json" || info.empty()) {
+    if (written_json && (named || info == "json" || info.empty())) {
       const json j = json::parse(text, nullptr, false);
       const bool claims = named || (j.is_object() && j.contains("tool_calls")) ||
                           (j.is_discarded() && text.find("\"tool_calls\"") != std::string::npos);
@@ -106,7 +109,8 @@ bool find_calls(const std::string& s, const std::vector<std::string>& declared,
     }
     p = end;
   }
-  for (std::size_t p = s.find('{'); p != std::string::npos; p = s.find('{', p + 1)) {
+  for (std::size_t p = written_json ? s.find('{') : std::string::npos; p != std::string::npos;
+       p = s.find('{', p + 1)) {
     if (inside(fences, p)) continue;
     const auto key = s.find_first_not_of(" \t\r\n", p + 1);
     if (key == std::string::npos || s.compare(key, 12, "\"tool_calls\"") != 0) continue;
@@ -121,6 +125,14 @@ bool find_calls(const std::string& s, const std::vector<std::string>& declared,
   for (std::size_t p = s.find(upstream_marker); p != std::string::npos;
        p = s.find(upstream_marker, p + 1)) {
     if (inside(fences, p)) continue;
+    // Native mode is strict: the marker opens a line and Parameters follow
+    // (an answer quoting the flattened history in its prose is no call).
+    const bool strict = !written_json;
+    if (strict) {
+      const auto line = s.rfind('\n', p);
+      const std::size_t from = line == std::string::npos ? 0 : line + 1;
+      if (s.find_first_not_of(" \t", from) != p) continue;
+    }
     const std::size_t eol = std::min(s.find('\n', p), s.size());
     std::string name = trim(std::string_view(s).substr(p + 22, eol - p - 22));
     name = trim(name.substr(0, name.find(" (")));
@@ -135,6 +147,8 @@ bool find_calls(const std::string& s, const std::vector<std::string>& declared,
       call["arguments"] = json::parse(s.substr(open, end - open), nullptr, false);
       if (call["arguments"].is_discarded()) return false;
       f.end = end;
+    } else if (strict) {
+      continue;
     }
     function_call c;
     if (!read_call(call, declared, c)) return false;
@@ -170,10 +184,11 @@ std::vector<std::string> declared_names(const std::string& declarations_json) {
 }
 
 emulated_answer parse_emulated_answer(const std::string& answer,
-                                      const std::vector<std::string>& declared) {
+                                      const std::vector<std::string>& declared,
+                                      call_forms forms) {
   emulated_answer out;
   std::vector<found> blocks;
-  if (!find_calls(answer, declared, blocks) || blocks.empty()) {
+  if (!find_calls(answer, declared, forms, blocks) || blocks.empty()) {
     out.text = answer;
     return out;
   }
@@ -208,6 +223,7 @@ std::string emulated_stream::feed(std::string_view chunk) {
         const std::string_view t = line.substr(lead);
         bool maybe = false;
         for (const char* m : line_markers) {
+          if (forms_ == call_forms::upstream_only && m != upstream_marker) continue;
           if (starts_with(t, m)) holding_ = true;
           else if (starts_with(m, t)) maybe = true;
         }
@@ -227,9 +243,10 @@ std::string emulated_stream::feed(std::string_view chunk) {
 
 emulated_stream::ending emulated_stream::finish(const std::vector<std::string>& declared) const {
   ending out;
-  out.answer = parse_emulated_answer(all_, declared);
+  out.answer = parse_emulated_answer(all_, declared, forms_);
+  out.held = all_.substr(released_);
   if (out.answer.calls.empty()) {
-    out.tail = all_.substr(released_);
+    out.tail = out.held;
     return out;
   }
   std::string rest;
@@ -242,6 +259,18 @@ emulated_stream::ending emulated_stream::finish(const std::vector<std::string>& 
   if (from < all_.size()) rest.append(all_, from, std::string::npos);
   out.tail = trim(rest);
   return out;
+}
+
+std::string adopt_written_calls(const emulated_stream& stream,
+                                const std::vector<std::string>& declared,
+                                core::generation_result& result) {
+  auto end = stream.finish(declared);
+  const bool native = stream.forms() == call_forms::upstream_only;
+  if (end.answer.calls.empty() || (native && !result.tool_calls.empty())) return end.held;
+  result.content = end.answer.text;
+  result.tool_calls = to_tool_calls(end.answer.calls);
+  if (result.finish_reason == "stop" || result.finish_reason.empty()) result.finish_reason = "tool_calls";
+  return end.tail;
 }
 
 }  // namespace camoufleet::site

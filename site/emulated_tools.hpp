@@ -24,6 +24,12 @@
 // of one, or absent = {}}. If any such block is broken (invalid JSON, no
 // list, an undeclared name, arguments that are not an object) the whole
 // answer is plain text: no call is half-made.
+//
+// With native function calling (the page's declarations) only the last form
+// counts (call_forms::upstream_only), and only whole: the marker at the start
+// of a line and a `Parameters:` object after it. FACTS section 5 says models
+// sometimes answer that way even in native mode; a ```json block, or the
+// marker in the middle of prose (an answer quoting the history), is text.
 
 #include <cstddef>
 #include <string>
@@ -42,6 +48,12 @@ std::string emulated_tools_prompt(const std::string& declarations_json);
 // The declared names of a declarations array ("" / invalid = none).
 std::vector<std::string> declared_names(const std::string& declarations_json);
 
+// Which written forms of a call an answer is searched for.
+enum class call_forms {
+  all,            // emulated function calling: the three forms above
+  upstream_only,  // native function calling: `Request function call:` blocks only
+};
+
 struct emulated_answer {
   std::vector<function_call> calls;  // empty: a plain text answer
   std::string text;                  // the answer without the call blocks, trimmed
@@ -50,24 +62,29 @@ struct emulated_answer {
 };
 
 emulated_answer parse_emulated_answer(const std::string& answer,
-                                      const std::vector<std::string>& declared);
+                                      const std::vector<std::string>& declared,
+                                      call_forms forms = call_forms::all);
 
 // Streams an emulated answer: text is passed on as it comes until a line
-// starts (after spaces) with "```", "{" or "Request function call:" — a
-// call may begin there — and everything from that line on is held back
-// until the answer ends. finish() then says what is left to pass on: the
+// starts (after spaces) with "```", "{" or "Request function call:" (only
+// the last with call_forms::upstream_only) — a call may begin there — and
+// everything from that line on is held back until the answer ends. finish() then says what is left to pass on: the
 // held text without its call blocks (trimmed) when it held calls, else the
 // held text as it was.
 class emulated_stream {
  public:
+  explicit emulated_stream(call_forms forms = call_forms::all) : forms_(forms) {}
+
   // The part of `chunk` that can be passed on now.
   std::string feed(std::string_view chunk);
 
   struct ending {
     emulated_answer answer;  // over the whole text
     std::string tail;        // still to pass on
+    std::string held;        // the held text as it was (tail when there are no calls)
   };
   ending finish(const std::vector<std::string>& declared) const;
+  call_forms forms() const { return forms_; }
 
  private:
   std::string all_;         // everything fed
@@ -75,6 +92,16 @@ class emulated_stream {
   std::size_t line_start_ = 0;
   bool line_decided_ = false;
   bool holding_ = false;
+  call_forms forms_;
 };
+
+// The end of an answer whose text went through `stream`: the text still to
+// pass on, and `result` (content, tool_calls, finish_reason) with the
+// written calls taken in — always for emulated tools (call_forms::all);
+// for native ones only when the page sent no call of its own, else the
+// text stays as it was.
+std::string adopt_written_calls(const emulated_stream& stream,
+                                const std::vector<std::string>& declared,
+                                core::generation_result& result);
 
 }  // namespace camoufleet::site

@@ -21,6 +21,7 @@ using core::failure_kind;
 using core::generation_params;
 using core::generation_result;
 using core::model_info;
+using core::tool_mode;
 
 // An ordered list of fallback selectors: the page scripts try them in
 // order and the first that matches wins. An entry may also be
@@ -120,6 +121,13 @@ struct function_calling_selectors {
   std::string editor = "ms-text-editor textarea";
   std::string save_button = "button[aria-label=\"Save the current function declarations\"]";
   std::string close_button = "button[aria-label=\"Close\"]";
+  // Switches that exclude function calling (FACTS section 5): turned off
+  // before the declarations are set; absent = nothing to turn off.
+  std::vector<std::string> grounding_toggle = {
+      "div[data-test-id=\"searchAsAToolTooltip\"] mat-slide-toggle button",
+      "button[role=\"switch\"][aria-label=\"Grounding with Google Search\"]"};
+  std::vector<std::string> url_context_toggle = {
+      "button[role=\"switch\"][aria-label=\"Browse the url context\"]"};
 };
 
 // Uploads (FACTS section 5); the optional "attachments" section overrides.

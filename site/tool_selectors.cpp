@@ -63,6 +63,8 @@ void read_tool_selectors(const json& root, const std::string& source, site_profi
       {"close_button", &fc_t::close_button}};
   optional_reader f{section_of(root, "function_calling", source), "function_calling", source};
   for (const auto& [key, field] : fc_keys) f.str(key, p.function_calling.*field);
+  f.strs("grounding_toggle", p.function_calling.grounding_toggle);
+  f.strs("url_context_toggle", p.function_calling.url_context_toggle);
 
   using at_t = attachment_selectors;
   static const std::pair<const char*, std::string at_t::*> at_keys[] = {

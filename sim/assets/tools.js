@@ -15,6 +15,15 @@
 // - a model listed in --no-function-calling (<html data-no-function-calling>,
 //   "*" = every model) has no tool box at all, as FACTS says of models
 //   without function calling; its runs send no declarations.
+// - Google Search grounding and URL context exclude function calling (FACTS
+//   section 5): two switches, div[data-test-id="searchAsAToolTooltip"]
+//   mat-slide-toggle button[role="switch"][aria-label="Grounding with Google
+//   Search"] and mat-slide-toggle button[role="switch"][aria-label="Browse the
+//   url context"] (names as public drivers of the real page use them). Each
+//   starts on for the models in --grounding-on / --url-context-on (<html
+//   data-grounding-on / data-url-context-on>, "*" = all) when a model is
+//   chosen; while either is on the function-calling switch is disabled (a
+//   click does nothing), and turning one on turns function calling off.
 'use strict';
 window.SimTools = (function () {
   // Gemini Schema keys the site's editor accepts; anything else is "Unknown key".
@@ -26,6 +35,8 @@ window.SimTools = (function () {
   let enabled = false;
   let available = true;  // the current model has function calling
   let boxEl = null;
+  let fcSwitch = null;
+  const exclusive = {};  // grounding, url_context: {on, sw}
   let declarations = [];
   let consented = false;
   let uploading = 0;
@@ -111,7 +122,9 @@ window.SimTools = (function () {
     const box = el('div', { 'data-test-id': 'functionCallingTooltip', class: 'setting function-calling' });
     box.appendChild(el('h3', {}, 'Function calling'));
     const sw = el('button', { type: 'button', role: 'switch', 'aria-checked': 'false', 'aria-label': 'Function calling' });
+    fcSwitch = sw;
     sw.addEventListener('click', () => {
+      if (excluded()) return;  // disabled while grounding or URL context is on
       enabled = !enabled;
       sw.setAttribute('aria-checked', enabled ? 'true' : 'false');
     });
@@ -119,6 +132,47 @@ window.SimTools = (function () {
     edit.addEventListener('click', openDialog);
     box.append(sw, edit);
     return box;
+  }
+
+  // ---- grounding and URL context (they exclude function calling) ----------
+  function excluded() { return Object.values(exclusive).some((x) => x.on); }
+  function showExclusion() {
+    if (!fcSwitch) return;
+    if (excluded()) {
+      enabled = false;
+      fcSwitch.setAttribute('aria-checked', 'false');
+      fcSwitch.setAttribute('disabled', '');
+      fcSwitch.setAttribute('aria-disabled', 'true');
+    } else {
+      fcSwitch.removeAttribute('disabled');
+      fcSwitch.setAttribute('aria-disabled', 'false');
+    }
+  }
+  function setExclusive(name, on) {
+    const x = exclusive[name];
+    x.on = on;
+    x.sw.setAttribute('aria-checked', on ? 'true' : 'false');
+    showExclusion();
+  }
+  function exclusiveBox(name, testId, title, label) {
+    const attrs = { class: 'setting ' + name.replace('_', '-') };
+    if (testId) attrs['data-test-id'] = testId;
+    const box = el('div', attrs);
+    box.appendChild(el('h3', {}, title));
+    const toggle = el('mat-slide-toggle', { class: 'slide-toggle large' });
+    const sw = el('button', { type: 'button', role: 'switch', 'aria-checked': 'false', 'aria-label': label });
+    sw.addEventListener('click', (e) => {
+      e.stopPropagation();  // app.js flips every other slide toggle on its own
+      setExclusive(name, !exclusive[name].on);
+    });
+    toggle.appendChild(sw);
+    box.appendChild(toggle);
+    exclusive[name] = { on: false, sw };
+    return box;
+  }
+  function listed(attr, id) {
+    const list = (document.documentElement.dataset[attr] || '').split(',').map((x) => x.trim()).filter(Boolean);
+    return list.includes('*') || list.includes(id);
   }
 
   // ---- uploads --------------------------------------------------------------
@@ -194,6 +248,9 @@ window.SimTools = (function () {
     ctx.chips = el('div', { class: 'file-chips' });
     ctx.promptWrapper.prepend(media);
     ctx.promptWrapper.appendChild(ctx.chips);
+    ctx.settingsRoot.appendChild(exclusiveBox('grounding', 'searchAsAToolTooltip',
+      'Grounding with Google Search', 'Grounding with Google Search'));
+    ctx.settingsRoot.appendChild(exclusiveBox('url_context', '', 'URL context', 'Browse the url context'));
     boxEl = toolBox();
     ctx.settingsRoot.appendChild(boxEl);
   }
@@ -203,6 +260,10 @@ window.SimTools = (function () {
     const off = (document.documentElement.dataset.noFunctionCalling || '').split(',')
       .map((x) => x.trim()).filter(Boolean);
     available = !(off.includes('*') || off.includes(id));
+    if (exclusive.grounding) {
+      setExclusive('grounding', listed('groundingOn', id));
+      setExclusive('url_context', listed('urlContextOn', id));
+    }
     if (!boxEl) return;
     if (!available && boxEl.isConnected) boxEl.remove();
     if (available && !boxEl.isConnected) ctx.settingsRoot.appendChild(boxEl);
@@ -212,6 +273,8 @@ window.SimTools = (function () {
   function takeForRun() {
     const out = {};
     if (available && enabled && declarations.length) out.tools = declarations;
+    out.grounding = !!(exclusive.grounding && exclusive.grounding.on);
+    out.url_context = !!(exclusive.url_context && exclusive.url_context.on);
     if (files.length) out.files = files.splice(0);
     ctx.chips.replaceChildren();
     return out;

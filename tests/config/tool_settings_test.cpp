@@ -10,7 +10,8 @@ TEST_CASE("tool settings: defaults, flags and environment") {
   parse_fixture f;
   auto d = f.parse({});
   REQUIRE_FALSE(d.exit_now);
-  CHECK(d.value.tool_mode == "auto");
+  CHECK(d.value.tool_mode == camoufleet::core::tool_mode::automatic);
+  CHECK(d.value.image_fetch_ca_file.empty());
   CHECK(d.value.image_urls == "refuse");
   CHECK(d.value.image_fetch_max_bytes == 8u * 1024 * 1024);
   CHECK(d.value.image_fetch_timeout == std::chrono::seconds(10));
@@ -18,7 +19,7 @@ TEST_CASE("tool settings: defaults, flags and environment") {
   auto r = f.parse({"--tool-mode", "Emulated", "--image-urls", "fetch", "--image-fetch-max-bytes",
                     "64k", "--image-fetch-timeout", "3"});
   REQUIRE_FALSE(r.exit_now);
-  CHECK(r.value.tool_mode == "emulated");
+  CHECK(r.value.tool_mode == camoufleet::core::tool_mode::emulated);
   CHECK(r.value.image_urls == "fetch");
   CHECK(r.value.image_fetch_max_bytes == 64u * 1024);
   CHECK(r.value.image_fetch_timeout == std::chrono::seconds(3));
@@ -27,7 +28,7 @@ TEST_CASE("tool settings: defaults, flags and environment") {
   f.env["CAMOUFLEET_IMAGE_URLS"] = "fetch";
   auto e = f.parse({});
   REQUIRE_FALSE(e.exit_now);
-  CHECK(e.value.tool_mode == "native");
+  CHECK(e.value.tool_mode == camoufleet::core::tool_mode::native);
   CHECK(e.value.image_urls == "fetch");
 }
 
@@ -43,4 +44,16 @@ TEST_CASE("tool settings: bad values are one line naming the flag") {
   CHECK(error_line(c).find("--image-fetch-max-bytes") != std::string::npos);
   auto d = f.parse({"--image-fetch-timeout", "0"});
   CHECK(error_line(d).find("--image-fetch-timeout") != std::string::npos);
+  auto e = f.parse({"--image-fetch-ca-file", "/nonexistent/ca.pem"});
+  CHECK(e.exit_code == 2);
+  CHECK(error_line(e).find("--image-fetch-ca-file: /nonexistent/ca.pem cannot be read") !=
+        std::string::npos);
+}
+
+TEST_CASE("tool settings: the tool mode's names both ways") {
+  using camoufleet::core::tool_mode;
+  for (auto m : {tool_mode::automatic, tool_mode::native, tool_mode::emulated})
+    CHECK(camoufleet::core::parse_tool_mode(camoufleet::core::to_string(m)) == m);
+  CHECK_FALSE(camoufleet::core::parse_tool_mode("Native"));
+  CHECK_FALSE(camoufleet::core::parse_tool_mode(""));
 }

@@ -1,19 +1,39 @@
-// http:// image URLs fetched by camoufleet (`--image-urls fetch
-// --image-fetch-max-bytes 1k --image-fetch-timeout 2`, started by
-// tests/e2e/tools_test.cpp) from an HTTP server this test starts on port 0:
-// a fetched image reaches the page (the simulator names its type and size);
-// too large, too slow, the wrong type, a 404 and https are 400s naming the URL.
+// http:// and https:// image URLs fetched by camoufleet (`--image-urls fetch
+// --image-fetch-max-bytes 1k --image-fetch-timeout 2 --image-fetch-ca-file
+// $TLS_DIR/ca.pem`, started by tests/e2e/tools_test.cpp, which made the
+// certificates with tests/node/make_test_certs.sh) from servers this test
+// starts on port 0: an HTTP one, an HTTPS one with a certificate the CA
+// signed for 127.0.0.1, one whose certificate names another host and one
+// with a self-signed certificate. A fetched image reaches the page (the
+// simulator names its type and size), over https and through redirects; too
+// large, too slow, the wrong type, a 404, a bad certificate and too many
+// redirects are 400s naming the URL (and the hop).
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import OpenAI from 'openai';
 import { client, model, lastSimRequest } from './tools_helpers.mjs';
 
 // 1x1 PNG, 70 bytes.
 const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 const hanging = new Set();
-const server = http.createServer((req, res) => {
+const ports = {};
+function handler(req, res) {
   if (req.url === '/pixel.png') return res.writeHead(200, { 'Content-Type': 'image/png' }).end(png);
+  // /hop/N answers with a relative redirect to /hop/N-1 (/hop/0: the image).
+  const hop = /^\/hop\/(\d+)$/.exec(req.url);
+  if (hop) {
+    const n = Number(hop[1]);
+    return res.writeHead(n === 0 ? 302 : 301, { Location: n === 0 ? '../pixel.png' : String(n - 1) }).end();
+  }
+  if (req.url === '/to-https') {
+    return res.writeHead(307, { Location: `https://127.0.0.1:${ports.good}/hop/1` }).end();
+  }
+  if (req.url === '/to-slow') {
+    return res.writeHead(308, { Location: `https://127.0.0.1:${ports.good}/slow.png` }).end();
+  }
   if (req.url === '/big.png') {
     return res.writeHead(200, { 'Content-Type': 'image/png' }).end(Buffer.concat([png, Buffer.alloc(4096)]));
   }
@@ -23,12 +43,30 @@ const server = http.createServer((req, res) => {
     return;
   }
   res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+}
+
+const tls = (name) => ({
+  key: fs.readFileSync(`${process.env.TLS_DIR}/${name}.key`),
+  cert: fs.readFileSync(`${process.env.TLS_DIR}/${name}.pem`),
 });
-await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-const base = `http://127.0.0.1:${server.address().port}`;
+const servers = {
+  plain: http.createServer(handler),
+  good: https.createServer(tls('good'), handler),
+  wrong: https.createServer(tls('wrong'), handler),
+  self: https.createServer(tls('self'), handler),
+};
+for (const [name, s] of Object.entries(servers)) {
+  await new Promise((resolve) => s.listen(0, '127.0.0.1', resolve));
+  ports[name] = s.address().port;
+}
+const base = `http://127.0.0.1:${ports.plain}`;
+const secure = `https://127.0.0.1:${ports.good}`;
 test.after(() => {
   for (const r of hanging) r.destroy();
-  server.close();
+  for (const s of Object.values(servers)) {
+    s.closeAllConnections();
+    s.close();
+  }
 });
 
 function withImage(url) {
@@ -63,4 +101,26 @@ test('an image over --image-fetch-max-bytes is a 400', () => refused(`${base}/bi
 test('an image server that does not answer in time is a 400', () => refused(`${base}/slow.png`, /did not answer within 2000 ms/));
 test('a URL that is not an image is a 400', () => refused(`${base}/page.html`, /content type 'text\/html'/));
 test('a 404 is a 400', () => refused(`${base}/missing.png`, /HTTP 404/));
-test('https is refused, saying so', () => refused('https://127.0.0.1:1/a.png', /fetches plain http:\/\/ image URLs only/));
+
+async function reaches(url) {
+  const r = await withImage(url);
+  assert.match(r.choices[0].message.content, /\[file image\/png 70 bytes\]/);
+  const files = (await lastSimRequest()).files;
+  assert.deepEqual(files.map((f) => [f.type, f.size]), [['image/png', 70]]);
+}
+
+test('an https image (certificate from the --image-fetch-ca-file CA) reaches the page', () =>
+  reaches(`${secure}/pixel.png`));
+test('redirects are followed: relative ones, and from http to https', async () => {
+  await reaches(`${base}/hop/3`);
+  await reaches(`${base}/to-https`);
+});
+test('more than 5 redirects is a 400 saying so', () =>
+  refused(`${secure}/hop/9`, new RegExp(`was redirected more than 5 times \\(the last to '${secure}/hop/3'\\)`)));
+test('a self-signed certificate is a 400 naming the verification error', () =>
+  refused(`https://127.0.0.1:${ports.self}/pixel.png`, /certificate that failed verification \(self[- ]signed certificate\)/));
+test('a certificate for another host is a 400', () =>
+  refused(`https://127.0.0.1:${ports.wrong}/pixel.png`, /certificate that failed verification \(IP address mismatch\)/));
+test('https over --image-fetch-max-bytes is a 400', () => refused(`${secure}/big.png`, /larger than 1024 bytes/));
+test('a redirect hop that does not answer in time is a 400 counting the hop', () =>
+  refused(`${base}/to-slow`, new RegExp(`did not answer within 2000 ms \\(after 1 redirect, at '${secure}/slow.png'\\)`)));

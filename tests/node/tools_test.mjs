@@ -17,6 +17,11 @@ async function toolLoop(stream, phrase, expected) {
   if (!stream) assert.equal(first.content, null);
   const sim = await lastSimRequest();
   assert.deepEqual(sim.tools, ['get_weather', 'get_time']);
+  // The simulator starts gemini-2.5-pro with Google Search grounding on (and
+  // this test's fleet with URL context on too): they exclude function
+  // calling, so the driver turned them off first.
+  assert.equal(sim.grounding, false);
+  assert.equal(sim.url_context, false);
 
   pushResults(messages, first, null);
   const final = await ask(messages, stream);

@@ -307,3 +307,48 @@ TEST_CASE("sim browser: the 2026 page offers a Thinking Level on Gemini 3" *
   CHECK(rec["thinking_level"] == "low");
   CHECK(rec["model"] == "gemini-3-pro-preview");
 }
+
+TEST_CASE("sim browser: grounding and URL context keep function calling off" *
+          doctest::skip(!chromium_available())) {
+  sim_process sim({"--url-context-on", "gemini-2.5-pro", "--first-token-ms", "20", "--token-ms",
+                   "5", "--tokens", "4"});
+  browser_page page;
+  page.open_as(sim, "alice");  // gemini-2.5-pro: grounding starts on (the default list)
+  const std::string grounding =
+      "document.querySelector('div[data-test-id=\"searchAsAToolTooltip\"] mat-slide-toggle "
+      "button[role=\"switch\"][aria-label=\"Grounding with Google Search\"]')";
+  const std::string url_context =
+      "document.querySelector('mat-slide-toggle button[role=\"switch\"][aria-label=\"Browse the "
+      "url context\"]')";
+  const std::string fc =
+      "document.querySelector('[data-test-id=\"functionCallingTooltip\"] button[role=\"switch\"]')";
+  auto checked = [&](const std::string& sw) {
+    return page.eval(sw + ".getAttribute('aria-checked')").get<std::string>();
+  };
+  CHECK(checked(grounding) == "true");
+  CHECK(checked(url_context) == "true");
+  CHECK(page.eval(fc + ".disabled") == true);
+  page.eval(fc + ".click()");
+  CHECK(checked(fc) == "false");  // a click on the disabled switch does nothing
+  page.eval(grounding + ".click()");
+  CHECK(checked(grounding) == "false");
+  CHECK(page.eval(fc + ".disabled") == true);  // URL context is still on
+  page.eval(url_context + ".click()");
+  CHECK(checked(url_context) == "false");
+  CHECK(page.eval(fc + ".disabled") == false);
+  page.eval(fc + ".click()");
+  CHECK(checked(fc) == "true");
+  // Turning grounding back on turns function calling off.
+  page.eval(grounding + ".click()");
+  CHECK(checked(grounding) == "true");
+  CHECK(checked(fc) == "false");
+  CHECK(page.eval(fc + ".getAttribute('aria-disabled')") == "true");
+  page.set_prompt("hello");
+  page.eval("document.querySelector('ms-run-button button').click()");
+  REQUIRE(wait_until([&] { return !sim.state()["requests"].empty() &&
+                                  sim.state()["requests"][0]["status"] == "done"; },
+                     10s, 20ms));
+  auto rec = sim.state()["requests"][0];
+  CHECK(rec["grounding"] == true);
+  CHECK(rec["url_context"] == false);
+}

@@ -30,6 +30,21 @@ TEST_CASE("site_profile: the shipped site file loads") {
   CHECK(p.wire.finish_codes.at(2) == "length");
   CHECK(p.reasoning_budgets.count("high") == 1);
   CHECK(p.generate_content_pattern.find("GenerateContent") != std::string::npos);
+  // The switches that exclude function calling (FACTS section 5).
+  CHECK(p.function_calling.grounding_toggle.at(0).find("searchAsAToolTooltip") != std::string::npos);
+  CHECK(p.function_calling.url_context_toggle.at(0).find("Browse the url context") !=
+        std::string::npos);
+}
+
+TEST_CASE("site_profile: the grounding and URL context switches can be overridden") {
+  auto doc = nlohmann::json::parse(read_default());
+  doc["function_calling"]["grounding_toggle"] = "#g";
+  doc["function_calling"]["url_context_toggle"] = nlohmann::json::array({"#u1", "#u2"});
+  auto p = parse_site_profile(doc.dump(), "f");
+  CHECK(p.function_calling.grounding_toggle == std::vector<std::string>{"#g"});
+  CHECK(p.function_calling.url_context_toggle == std::vector<std::string>{"#u1", "#u2"});
+  doc["function_calling"]["url_context_toggle"] = 3;
+  CHECK_THROWS_AS(parse_site_profile(doc.dump(), "f"), driver_error);
 }
 
 TEST_CASE("site_profile: login URL and error text classification") {
