@@ -191,9 +191,11 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
       if (!s.job_id.empty()) {
         s.log->info("Profile {} changed: restarting after request {}", s.view.auth_file, s.job_id);
         s.reload_pending = true;
+        s.next_cause = start_cause::by_hand;
         return true;
       }
       if (!s.machine.apply({instance_event_kind::new_profile, {}, {}}, unix_ms())) return false;
+      s.next_cause = start_cause::by_hand;
       s.log->info("New profile {}: starting again", s.view.auth_file);
       begin_start(self);
       return true;
@@ -214,9 +216,11 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
       if (!s.job_id.empty()) {
         s.log->info("Restart requested: restarting after request {}", s.job_id);
         s.reload_pending = true;
+        s.next_cause = start_cause::by_hand;
         return true;
       }
       if (!s.machine.apply({instance_event_kind::new_profile, {}, {}}, unix_ms())) return false;
+      s.next_cause = start_cause::by_hand;
       s.log->info("Restart requested: starting again");
       begin_start(self);
       return true;
