@@ -94,6 +94,7 @@ struct instance_actor_state {
   std::vector<std::unique_ptr<worker>> retired;  // closing old browsers
   std::uint64_t epoch = 0;                        // one per browser start
   start_cause next_cause = start_cause::first;    // why the next start happens
+  std::uint64_t spare_id = 0;                     // the warm spare this start adopts (0: none)
   std::shared_ptr<spdlog::logger> log;
   bool page_used = false;  // a chat since the page opened: start a new one first
 

@@ -72,6 +72,7 @@ void post_start(self_ptr self, std::uint64_t epoch, std::uint64_t spare_id) {
   auto addr = self->address();
   auto options = st.cfg.options;
   options.spare_id = spare_id;
+  st.spare_id = spare_id;
   auto factory = st.cfg.factory;
   auto writes = st.cfg.writes;
   st.work->post([addr, epoch, options, factory, writes](session_slot& slot) {
@@ -104,6 +105,13 @@ void post_start(self_ptr self, std::uint64_t epoch, std::uint64_t spare_id) {
                                 e.what(), true});
     }
   });
+}
+
+void spare_settled(self_ptr self) {
+  auto& st = self->state;
+  if (st.spare_id == 0 || !st.cfg.spares) return;
+  self->send(st.cfg.spares, spare_done_atom::value, st.spare_id);
+  st.spare_id = 0;
 }
 
 void follow_status(self_ptr self) {

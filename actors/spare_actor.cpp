@@ -40,8 +40,9 @@ void refill(self_ptr self) {
   const auto next = st.ledger.next_due_ms();
   if (next > now && !st.tick_pending) {
     st.tick_pending = true;
-    spdlog::warn("Spare browsers keep failing ({} in a row): next one in {} ms", st.ledger.failures(),
-                 next - now);
+    if (st.ledger.failures() > 0)
+      spdlog::warn("Spare browsers keep failing ({} in a row): next one in {} ms", st.ledger.failures(),
+                   next - now);
     self->delayed_send(self, std::chrono::milliseconds(next - now), tick_atom::value);
   }
   publish(self);
@@ -66,14 +67,18 @@ caf::behavior spare_actor(self_ptr self, std::shared_ptr<browser::spare_shelf> s
   return {
     [=](take_spare_atom, const std::string& instance_id) -> std::uint64_t {
       auto& s = self->state;
-      auto spare = s.ledger.take();
+      auto spare = s.ledger.take(unix_ms());
       if (!spare) {
         spdlog::info("{}: no warm spare ready: starting a browser cold", instance_id);
         return 0;
       }
       spdlog::info("{}: takes over spare browser spare_{} (pid {})", instance_id, spare->id, spare->pid);
-      refill(self);  // a new spare in the background
+      refill(self);  // a new spare once the instance is up on this one
       return spare->id;
+    },
+    [=](spare_done_atom, std::uint64_t id) {
+      self->state.ledger.settled(id);
+      refill(self);
     },
     [=](spare_up_atom, std::uint64_t id, int pid) {
       self->state.ledger.up(id, pid, unix_ms());

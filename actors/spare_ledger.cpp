@@ -21,7 +21,10 @@ std::int64_t spare_ledger::backoff_ms() const {
 std::vector<std::uint64_t> spare_ledger::due(std::int64_t now_ms) {
   std::vector<std::uint64_t> out;
   if (stopped_ || now_ms < not_before_ms_) return out;
-  while (static_cast<int>(slots_.size()) < wanted_) {
+  holds_.erase(std::remove_if(holds_.begin(), holds_.end(),
+                              [now_ms](const auto& h) { return h.second <= now_ms; }),
+               holds_.end());
+  while (static_cast<int>(slots_.size() + holds_.size()) < wanted_) {
     slots_.push_back({next_id_, false, 0, 0});
     out.push_back(next_id_++);
   }
@@ -30,7 +33,19 @@ std::vector<std::uint64_t> spare_ledger::due(std::int64_t now_ms) {
 
 std::int64_t spare_ledger::next_due_ms() const {
   if (stopped_ || static_cast<int>(slots_.size()) >= wanted_) return 0;
-  return not_before_ms_;
+  std::int64_t next = not_before_ms_;
+  // Held refills come due when their hold ends, unless one is free already.
+  if (static_cast<int>(slots_.size() + holds_.size()) >= wanted_) {
+    std::int64_t earliest = 0;
+    for (const auto& h : holds_) earliest = earliest == 0 ? h.second : std::min(earliest, h.second);
+    next = std::max(next, earliest);
+  }
+  return next;
+}
+
+void spare_ledger::settled(std::uint64_t id) {
+  holds_.erase(std::remove_if(holds_.begin(), holds_.end(), [id](const auto& h) { return h.first == id; }),
+               holds_.end());
 }
 
 void spare_ledger::up(std::uint64_t id, int pid, std::int64_t now_ms) {
@@ -52,7 +67,7 @@ void spare_ledger::down(std::uint64_t id, std::int64_t now_ms) {
   not_before_ms_ = now_ms + backoff_ms();
 }
 
-std::optional<spare_view> spare_ledger::take() {
+std::optional<spare_view> spare_ledger::take(std::int64_t now_ms) {
   auto best = slots_.end();
   for (auto it = slots_.begin(); it != slots_.end(); ++it)
     if (it->ready && (best == slots_.end() || it->since_ms < best->since_ms)) best = it;
@@ -61,6 +76,7 @@ std::optional<spare_view> spare_ledger::take() {
   slots_.erase(best);
   failures_ = 0;
   not_before_ms_ = 0;
+  if (hold_ms_ > 0) holds_.emplace_back(v.id, now_ms + hold_ms_);
   return v;
 }
 

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "actors/timing.hpp"
@@ -29,7 +30,8 @@ bool may_take_spare(start_cause cause, bool launched_chromium);
 
 class spare_ledger {
  public:
-  spare_ledger(int wanted, fleet_timing timing) : wanted_(wanted < 0 ? 0 : wanted), timing_(timing) {}
+  spare_ledger(int wanted, fleet_timing timing, std::int64_t hold_ms = 10000)
+      : wanted_(wanted < 0 ? 0 : wanted), timing_(timing), hold_ms_(hold_ms) {}
 
   // Ids of spares to launch now, each counted as launching from here on:
   // enough to have `wanted` launching or ready, unless stopped or backing
@@ -45,8 +47,13 @@ class spare_ledger {
   // lived longer than the cap before dying starts the count afresh.
   void down(std::uint64_t id, std::int64_t now_ms);
   // The spare that waited longest, handed over (no longer the pool's);
-  // nullopt when none is ready. Taking one ends a back-off streak.
-  std::optional<spare_view> take();
+  // nullopt when none is ready. Taking one ends a back-off streak. Its
+  // refill waits until the instance is up on it (settled()) or hold_ms
+  // passed: a browser launch beside the hand-over would slow the very
+  // start the spare is there to speed up (two cores shared by both).
+  std::optional<spare_view> take(std::int64_t now_ms);
+  // The instance that took spare id is up on it (or failed to start).
+  void settled(std::uint64_t id);
   // No launches from now on (shutdown).
   void stop() { stopped_ = true; }
 
@@ -70,6 +77,8 @@ class spare_ledger {
   int failures_ = 0;
   std::int64_t not_before_ms_ = 0;
   bool stopped_ = false;
+  std::int64_t hold_ms_;
+  std::vector<std::pair<std::uint64_t, std::int64_t>> holds_;  // taken spare, refill not before
 };
 
 }  // namespace camoufleet

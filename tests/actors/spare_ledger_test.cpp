@@ -32,7 +32,7 @@ TEST_CASE("spares: the pool launches what is wanted once, and nothing while all 
   CHECK(l.next_due_ms() == 0);
   CHECK(l.view().size() == 2);
   CHECK_FALSE(l.view()[0].ready);
-  CHECK_FALSE(l.take().has_value());  // launching is not ready
+  CHECK_FALSE(l.take(0).has_value());  // launching is not ready
   spare_ledger none(0, quick());
   CHECK(none.due(0).empty());
 }
@@ -42,16 +42,18 @@ TEST_CASE("spares: the spare that waited longest is handed over, and one new one
   l.due(0);
   l.up(2, 202, 100);
   l.up(1, 101, 300);
-  auto s = l.take();
+  auto s = l.take(0);
   REQUIRE(s.has_value());
   CHECK(s->id == 2);
   CHECK(s->pid == 202);
   CHECK(l.view().size() == 1);
+  CHECK(l.due(400).empty());  // not beside the hand-over
+  l.settled(2);                // the instance is up on spare 2
   CHECK(l.due(400) == std::vector<std::uint64_t>{3});
-  auto t = l.take();
+  auto t = l.take(0);
   REQUIRE(t.has_value());
   CHECK(t->id == 1);
-  CHECK_FALSE(l.take().has_value());  // spare 3 is still launching
+  CHECK_FALSE(l.take(0).has_value());  // spare 3 is still launching
   l.down(2, 500);                     // a taken spare is the instance's: no news here
   CHECK(l.failures() == 0);
 }
@@ -77,9 +79,11 @@ TEST_CASE("spares: a spare that keeps dying is replaced with back-off, reset by 
   CHECK(l.next_due_ms() == 98000);  // capped at 8 s
   CHECK(l.due(98000) == std::vector<std::uint64_t>{10});
   l.up(10, 1010, 100000);
-  CHECK(l.take().has_value());
+  CHECK(l.take(100000).has_value());
   CHECK(l.failures() == 0);
-  CHECK(l.due(100001) == std::vector<std::uint64_t>{11});  // at once again
+  CHECK(l.due(100001).empty());  // held while the instance starts on it
+  CHECK(l.next_due_ms() == 110000);
+  CHECK(l.due(110000) == std::vector<std::uint64_t>{11});  // the hold ran out: refill anyway
 }
 
 TEST_CASE("spares: one that lived longer than the cap before dying starts no streak, stop ends refills") {
