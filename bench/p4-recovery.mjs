@@ -203,8 +203,10 @@ async function measure(sim, kind) {
     };
     const met = s.ratio <= 0.5;
     let note = '';
-    if (n === 'spare') note = `; ${xs.filter((x) => x.from_spare).length}/${xs.length} back on the spare's pid`;
-    if (n === 'context') note = `; ${xs.filter((x) => x.same_browser).length}/${xs.length} in the same browser pid`;
+    // Against the cold restart path of the same run, too: what the path saves.
+    if (n !== 'cold' && samples.cold) note += `; ${fmt(s.ready_ms_p50 / p50(samples.cold.map((x) => x.ready)), 2)} x the cold restart`;
+    if (n === 'spare') note += `; ${xs.filter((x) => x.from_spare).length}/${xs.length} back on the spare's pid`;
+    if (n === 'context') note += `; ${xs.filter((x) => x.same_browser).length}/${xs.length} in the same browser pid`;
     const k = kind === 'chromium' ? '' : `${kind}, `;
     console.log(`P4 recovery [${k}${all_paths[n].label}]: detection p50 ${fmt(s.detect_ms_p50, 0)} ms;`
       + ` serving again p50 ${fmt(s.ready_ms_p50, 0)} ms p95 ${fmt(s.ready_ms_p95, 0)} ms vs one cold browser start ${fmt(start, 0)} ms`
