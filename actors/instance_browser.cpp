@@ -67,8 +67,11 @@ void begin_start(self_ptr self) {
 
 void post_start(self_ptr self, std::uint64_t epoch, std::uint64_t spare_id) {
   auto& st = self->state;
-  // Superseded or stopped while the spare pool answered.
-  if (epoch != st.epoch || !st.work || st.machine.status() != instance_status::starting) return;
+  // Superseded or stopped while the spare pool answered: the spare goes back.
+  if (epoch != st.epoch || !st.work || st.machine.status() != instance_status::starting) {
+    if (spare_id != 0 && st.cfg.spares) self->send(st.cfg.spares, spare_done_atom::value, spare_id, false);
+    return;
+  }
   auto addr = self->address();
   auto options = st.cfg.options;
   options.spare_id = spare_id;
@@ -110,7 +113,7 @@ void post_start(self_ptr self, std::uint64_t epoch, std::uint64_t spare_id) {
 void spare_settled(self_ptr self) {
   auto& st = self->state;
   if (st.spare_id == 0 || !st.cfg.spares) return;
-  self->send(st.cfg.spares, spare_done_atom::value, st.spare_id);
+  self->send(st.cfg.spares, spare_done_atom::value, st.spare_id, true);
   st.spare_id = 0;
 }
 

@@ -52,7 +52,8 @@ using take_spare_atom = caf::atom_constant<caf::atom("takespare")>;
 using spare_up_atom = caf::atom_constant<caf::atom("spareup")>;
 using spare_down_atom = caf::atom_constant<caf::atom("sparedown")>;
 using spares_atom = caf::atom_constant<caf::atom("spares")>;
-// Instance -> spare actor: my start on spare id ended (up or failed): refill.
+// Instance -> spare actor: my start on spare id ended (true: up or failed,
+// refill now) or never began (false: the spare goes back to the pool).
 using spare_done_atom = caf::atom_constant<caf::atom("sparedone")>;
 
 // -- balancer <-> instance -----------------------------------------------------

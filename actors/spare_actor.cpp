@@ -76,8 +76,11 @@ caf::behavior spare_actor(self_ptr self, std::shared_ptr<browser::spare_shelf> s
       refill(self);  // a new spare once the instance is up on this one
       return spare->id;
     },
-    [=](spare_done_atom, std::uint64_t id) {
-      self->state.ledger.settled(id);
+    [=](spare_done_atom, std::uint64_t id, bool used) {
+      if (used)
+        self->state.ledger.settled(id);
+      else
+        self->state.ledger.give_back(id, unix_ms());
       refill(self);
     },
     [=](spare_up_atom, std::uint64_t id, int pid) {

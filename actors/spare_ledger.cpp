@@ -46,6 +46,16 @@ std::int64_t spare_ledger::next_due_ms() const {
 void spare_ledger::settled(std::uint64_t id) {
   holds_.erase(std::remove_if(holds_.begin(), holds_.end(), [id](const auto& h) { return h.first == id; }),
                holds_.end());
+  taken_.erase(std::remove_if(taken_.begin(), taken_.end(), [id](const auto& t) { return t.first == id; }),
+               taken_.end());
+}
+
+void spare_ledger::give_back(std::uint64_t id, std::int64_t now_ms) {
+  auto it = std::find_if(taken_.begin(), taken_.end(), [id](const auto& t) { return t.first == id; });
+  if (it == taken_.end()) return;
+  const int pid = it->second;
+  settled(id);
+  slots_.push_back({id, true, pid, now_ms});
 }
 
 void spare_ledger::up(std::uint64_t id, int pid, std::int64_t now_ms) {
@@ -77,6 +87,7 @@ std::optional<spare_view> spare_ledger::take(std::int64_t now_ms) {
   failures_ = 0;
   not_before_ms_ = 0;
   if (hold_ms_ > 0) holds_.emplace_back(v.id, now_ms + hold_ms_);
+  taken_.emplace_back(v.id, v.pid);
   return v;
 }
 

@@ -54,6 +54,9 @@ class spare_ledger {
   std::optional<spare_view> take(std::int64_t now_ms);
   // The instance that took spare id is up on it (or failed to start).
   void settled(std::uint64_t id);
+  // The instance that took spare id did not use it after all (its start was
+  // superseded before it began): the spare is the pool's again, still warm.
+  void give_back(std::uint64_t id, std::int64_t now_ms);
   // No launches from now on (shutdown).
   void stop() { stopped_ = true; }
 
@@ -79,6 +82,7 @@ class spare_ledger {
   bool stopped_ = false;
   std::int64_t hold_ms_;
   std::vector<std::pair<std::uint64_t, std::int64_t>> holds_;  // taken spare, refill not before
+  std::vector<std::pair<std::uint64_t, int>> taken_;           // taken spare, its pid, until settled
 };
 
 }  // namespace camoufleet

@@ -100,3 +100,24 @@ TEST_CASE("spares: one that lived longer than the cap before dying starts no str
   CHECK(l.due(20000).empty());
   CHECK(l.next_due_ms() == 0);
 }
+
+TEST_CASE("spares: a spare taken for a start that never began goes back to the pool, still warm") {
+  spare_ledger l(1, quick());
+  l.due(0);
+  l.up(1, 11, 0);
+  auto s = l.take(100);
+  REQUIRE(s.has_value());
+  CHECK(l.view().empty());
+  l.give_back(1, 200);
+  REQUIRE(l.view().size() == 1);
+  CHECK(l.view()[0].ready);
+  CHECK(l.view()[0].pid == 11);
+  CHECK(l.due(300).empty());  // no refill: the pool is whole
+  l.give_back(1, 300);        // twice: nothing more
+  CHECK(l.view().size() == 1);
+  auto again = l.take(400);
+  REQUIRE(again.has_value());
+  l.settled(1);
+  l.give_back(1, 500);  // settled: used, not the pool's
+  CHECK(l.view().empty());
+}
