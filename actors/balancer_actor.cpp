@@ -181,6 +181,10 @@ caf::behavior balancer_actor(caf::stateful_actor<balancer_state>* self, balancer
       return true;
     },
     [=](caf::get_atom, fleet_atom) { return make_view(self->state, queue_now(self)); },
+    [=](spares_atom, std::vector<spare_view>& spares, int wanted) {
+      self->state.spares = std::move(spares);
+      self->state.spares_wanted = wanted;
+    },
     [=](caf::get_atom, models_atom) { return self->state.models; },
     [=](settled_atom) {
       if (self->state.instances.size() < self->state.expected_instances) return false;

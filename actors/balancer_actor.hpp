@@ -61,6 +61,8 @@ struct balancer_state {
   std::vector<caf::response_promise> drain_waiters;
   bool settled_logged = false;
   std::size_t expected_instances = 0;  // how many the fleet will register
+  std::vector<spare_view> spares;      // the warm spare pool, as its actor last said
+  int spares_wanted = 0;
   std::shared_ptr<spdlog::logger> log;
 
   static const char* name;

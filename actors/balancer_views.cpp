@@ -37,6 +37,8 @@ fleet_view make_view(const balancer_state& st, std::int64_t now) {
     return routing::id_less(a.id, b.id);
   });
   v.queue = st.queue.snapshot(now);
+  v.spares = st.spares;
+  v.spares_wanted = st.spares_wanted;
   return v;
 }
 

@@ -23,6 +23,7 @@
 #include "actors/fleet_nodes.hpp"
 #include "actors/node_link.hpp"
 #include "actors/profile_file.hpp"
+#include "actors/spare_actor.hpp"
 
 namespace camoufleet {
 
@@ -47,6 +48,7 @@ struct fleet::impl {
   caf::actor balancer;
   caf::actor monitor;
   caf::actor registry;  // head: where nodes join
+  caf::actor spares;    // the warm spare pool, when there is one
   int node_port = -1;
   std::unique_ptr<gateway_impl> api;
   bool started = false;
@@ -111,6 +113,7 @@ caf::actor fleet::impl::spawn_instance(const std::string& auth_file,
   }
   ic.timing = options.timing;
   ic.balancer = balancer;
+  ic.spares = spares;
   if (options.write_back && ws_endpoint.empty()) ic.writes = writes;
   spdlog::info("Starting instance {} (port: {}, auth file: {})", ic.id, ic.options.base_port,
                auth_file.empty() ? "-" : file_name(auth_file));
@@ -209,6 +212,9 @@ void fleet::start() {
     plans.push_back({files.empty() ? std::string() : files.front(), ""});
   }
   std::lock_guard<std::mutex> lock(d.mu);
+  if (d.options.spare_browsers > 0 && d.options.spares)
+    d.spares = spawn_spare_actor(*d.system, d.options.spares, d.options.spare_browsers,
+                                 d.options.timing, d.balancer);
   caf::anon_send(d.balancer, register_atom::value, static_cast<int>(plans.size()));
   std::vector<caf::actor> handles;
   for (const auto& p : plans) handles.push_back(d.spawn_instance(p.auth_file, p.ws_endpoint));
@@ -366,6 +372,7 @@ void fleet::shutdown(std::chrono::milliseconds grace) {
       pending.push_back(self->request(inst, close_wait, stop_atom::value));
     }
     for (auto& h : pending) h.receive([](bool) {}, [](caf::error&) {});
+    stop_spares(*d.system, d.spares, d.options.spares, d.options.timing);
     if (d.monitor) self->send_exit(d.monitor, caf::exit_reason::user_shutdown);
     if (d.registry) self->send_exit(d.registry, caf::exit_reason::user_shutdown);
     for (auto& inst : instances) self->send_exit(inst, caf::exit_reason::user_shutdown);

@@ -11,6 +11,7 @@
 #include "actors/timing.hpp"
 #include "actors/types.hpp"
 #include "browser/session.hpp"
+#include "browser/spares.hpp"
 
 namespace camoufleet {
 
@@ -52,6 +53,11 @@ struct fleet_options {
   // Write each instance's refreshed session back to its profile file.
   bool write_back = true;
   node_options nodes;
+  // Warm spare browsers (process isolation): spare_browsers kept on the
+  // shelf (the same one the session factory adopts from) for instances
+  // restarting after a crash. 0 or no shelf: none.
+  int spare_browsers = 0;
+  std::shared_ptr<browser::spare_shelf> spares;
 };
 
 // Sorted paths of the *.json profile files directly in dir (not the

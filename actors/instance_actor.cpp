@@ -48,6 +48,7 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
     [=](session_started& m) {
       auto& s = self->state;
       if (m.epoch != s.epoch) return;
+      spare_settled(self);
       if (!s.machine.apply({instance_event_kind::started, {}, {}}, unix_ms())) return;
       if (m.port > 0) s.view.port = m.port;
       s.view.ws_endpoint = m.ws_endpoint;
@@ -61,6 +62,7 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
       auto& s = self->state;
       if (m.epoch != s.epoch) return;
       auto kind = m.failure;
+      if (m.on_start) spare_settled(self);
       if (!m.on_start) {
         s.log->warn("Browser gone: {}", m.message);
         on_crash(self, "browser gone: " + m.message, "browser_gone");
@@ -191,9 +193,11 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
       if (!s.job_id.empty()) {
         s.log->info("Profile {} changed: restarting after request {}", s.view.auth_file, s.job_id);
         s.reload_pending = true;
+        s.next_cause = start_cause::by_hand;
         return true;
       }
       if (!s.machine.apply({instance_event_kind::new_profile, {}, {}}, unix_ms())) return false;
+      s.next_cause = start_cause::by_hand;
       s.log->info("New profile {}: starting again", s.view.auth_file);
       begin_start(self);
       return true;
@@ -214,9 +218,11 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
       if (!s.job_id.empty()) {
         s.log->info("Restart requested: restarting after request {}", s.job_id);
         s.reload_pending = true;
+        s.next_cause = start_cause::by_hand;
         return true;
       }
       if (!s.machine.apply({instance_event_kind::new_profile, {}, {}}, unix_ms())) return false;
+      s.next_cause = start_cause::by_hand;
       s.log->info("Restart requested: starting again");
       begin_start(self);
       return true;

@@ -17,6 +17,7 @@
 #include "actors/instance_state.hpp"
 #include "actors/profile_file.hpp"
 #include "actors/screenshots.hpp"
+#include "actors/spare_ledger.hpp"
 #include "actors/timing.hpp"
 #include "actors/types.hpp"
 #include "actors/worker.hpp"
@@ -37,6 +38,9 @@ struct instance_config {
   // Set: the refreshed session is written back to options.auth_file
   // (periodically when idle, and on a clean stop). Shared with the watcher.
   std::shared_ptr<profile_writes> writes;
+  // Set (--spare-browsers): the spare pool a restart after a crash asks
+  // for a warm browser (actors/spare_actor.hpp).
+  caf::actor spares;
 };
 
 // Shared by the actor and the worker for one request. Once the actor has
@@ -89,6 +93,8 @@ struct instance_actor_state {
   std::unique_ptr<worker> work;
   std::vector<std::unique_ptr<worker>> retired;  // closing old browsers
   std::uint64_t epoch = 0;                        // one per browser start
+  start_cause next_cause = start_cause::first;    // why the next start happens
+  std::uint64_t spare_id = 0;                     // the warm spare this start adopts (0: none)
   std::shared_ptr<spdlog::logger> log;
   // The page shows an earlier conversation: clear it before the next prompt.
   // Made per browser start; read and written only by that start's worker

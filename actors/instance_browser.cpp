@@ -52,8 +52,30 @@ void begin_start(self_ptr self) {
   st.work = std::make_unique<worker>(st.cfg.timing.close_grace);
   st.log->info("Starting browser (port hint: {}, auth file: {})", st.cfg.options.base_port,
                st.view.auth_file.empty() ? "-" : st.view.auth_file);
+  const auto& o = st.cfg.options;
+  const bool launched_chromium = o.kind == browser::browser_kind::chromium && o.ws_endpoint.empty();
+  if (st.cfg.spares && may_take_spare(st.next_cause, launched_chromium)) {
+    // A warm spare, if the pool has one ready; a cold start otherwise.
+    self->request(st.cfg.spares, st.cfg.timing.ask_timeout, take_spare_atom::value, st.cfg.id)
+        .then([self, epoch](std::uint64_t spare) { post_start(self, epoch, spare); },
+              [self, epoch](caf::error&) { post_start(self, epoch, 0); });
+  } else {
+    post_start(self, epoch, 0);
+  }
+  publish(self);
+}
+
+void post_start(self_ptr self, std::uint64_t epoch, std::uint64_t spare_id) {
+  auto& st = self->state;
+  // Superseded or stopped while the spare pool answered: the spare goes back.
+  if (epoch != st.epoch || !st.work || st.machine.status() != instance_status::starting) {
+    if (spare_id != 0 && st.cfg.spares) self->send(st.cfg.spares, spare_done_atom::value, spare_id, false);
+    return;
+  }
   auto addr = self->address();
   auto options = st.cfg.options;
+  options.spare_id = spare_id;
+  st.spare_id = spare_id;
   auto factory = st.cfg.factory;
   auto writes = st.cfg.writes;
   st.work->post([addr, epoch, options, factory, writes](session_slot& slot) {
@@ -86,7 +108,13 @@ void begin_start(self_ptr self) {
                                 e.what(), true});
     }
   });
-  publish(self);
+}
+
+void spare_settled(self_ptr self) {
+  auto& st = self->state;
+  if (st.spare_id == 0 || !st.cfg.spares) return;
+  self->send(st.cfg.spares, spare_done_atom::value, st.spare_id, true);
+  st.spare_id = 0;
 }
 
 void follow_status(self_ptr self) {
@@ -151,6 +179,7 @@ void leave(self_ptr self) {
 void on_crash(self_ptr self, const std::string& reason, const char* kind) {
   auto& st = self->state;
   const auto now = unix_ms();
+  st.next_cause = start_cause::crash;
   ++st.view.errors[kind];
   if (!st.job_id.empty()) {
     auto o = outcome_for(st, st.job_id);

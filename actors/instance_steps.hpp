@@ -39,6 +39,10 @@ void reap_retired(self_ptr self);
 // A fresh worker starts a browser (a new epoch); the outcome comes back as
 // session_started / session_failed.
 void begin_start(self_ptr self);
+// The start itself, on the worker: with warm spare spare_id when not 0.
+void post_start(self_ptr self, std::uint64_t epoch, std::uint64_t spare_id);
+// The start on a spare ended (up or failed): the pool may refill now.
+void spare_settled(self_ptr self);
 // Acts on the status the machine just entered: timers and browser teardown.
 void follow_status(self_ptr self);
 // Closes the browser through the worker, then tells the balancer to forget

@@ -17,6 +17,8 @@ void register_types(caf::actor_system_config& cfg) {
       .add_message_type<request_failed>("camoufleet::request_failed")
       .add_message_type<instance_view>("camoufleet::instance_view")
       .add_message_type<queue_entry>("camoufleet::queue_entry")
+      .add_message_type<spare_view>("camoufleet::spare_view")
+      .add_message_type<std::vector<spare_view>>("std::vector<camoufleet::spare_view>")
       .add_message_type<fleet_view>("camoufleet::fleet_view")
       .add_message_type<screenshot_reply>("camoufleet::screenshot_reply")
       .add_message_type<run_job>("camoufleet::run_job")

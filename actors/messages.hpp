@@ -44,6 +44,17 @@ using connect_nd_atom = caf::atom_constant<caf::atom("connnode")>;
 // Balancer -> sink, as a request: did any delta of this request reach you?
 // (bool). Asked when a node's instance is lost mid-stream.
 using sent_atom = caf::atom_constant<caf::atom("sent")>;
+// Warm spares (actors/spare_actor.*): instance -> spare actor, as a request:
+// a spare for my restart? (spare id and pid, 0 = none); launch threads ->
+// spare actor: spare_up (id, pid) / spare_down (id, reason); spare actor ->
+// balancer: spares (the pool's view, wanted count) for /health and /metrics.
+using take_spare_atom = caf::atom_constant<caf::atom("takespare")>;
+using spare_up_atom = caf::atom_constant<caf::atom("spareup")>;
+using spare_down_atom = caf::atom_constant<caf::atom("sparedown")>;
+using spares_atom = caf::atom_constant<caf::atom("spares")>;
+// Instance -> spare actor: my start on spare id ended (true: up or failed,
+// refill now) or never began (false: the spare goes back to the pool).
+using spare_done_atom = caf::atom_constant<caf::atom("sparedone")>;
 
 // -- balancer <-> instance -----------------------------------------------------
 
@@ -180,9 +191,13 @@ typename Inspector::result_type inspect(Inspector& f, queue_entry& x) {
   return f(caf::meta::type_name("queue_entry"), x.request_id, x.waiting_ms);
 }
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, spare_view& x) {
+  return f(caf::meta::type_name("spare_view"), x.id, x.ready, x.pid);
+}
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, fleet_view& x) {
-  return f(caf::meta::type_name("fleet_view"), x.multi_instance_mode, x.instances, x.queue,
-           x.queue_limit, x.unanswered);
+  return f(caf::meta::type_name("fleet_view"), x.multi_instance_mode, x.instances, x.spares,
+           x.spares_wanted, x.queue, x.queue_limit, x.unanswered);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, screenshot_reply& x) {

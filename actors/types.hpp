@@ -118,9 +118,20 @@ struct screenshot_reply {
   std::string message;  // why not, otherwise
 };
 
+// A warm spare browser (--spare-browsers): no profile yet, waiting to take
+// over a crashed instance's. Counted apart because it costs memory.
+struct spare_view {
+  std::uint64_t id = 0;
+  bool ready = false;  // false: still launching
+  int pid = 0;         // 0 while launching
+};
+
 struct fleet_view {
   bool multi_instance_mode = false;
   std::vector<instance_view> instances;
+  // Warm spares (--spare-browsers) and how many are wanted (0: none kept).
+  std::vector<spare_view> spares;
+  int spares_wanted = 0;
   std::vector<queue_entry> queue;
   int queue_limit = 0;
   // Non-empty: the fleet did not answer (why); the view is empty then, which

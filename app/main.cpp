@@ -152,13 +152,21 @@ int main(int argc, char** argv) {
       (s.kind != config::browser_kind::chromium || !s.ws_endpoint.empty()))
     spdlog::warn("--isolation context shares launched Chromium browsers only; these instances "
                  "run one browser each");
+  if (s.spare_browsers > 0 && s.isolate == config::isolation::process &&
+      s.kind == config::browser_kind::chromium && s.ws_endpoint.empty()) {
+    options.spare_browsers = s.spare_browsers;
+    options.spares = browser::make_spare_shelf(options.base);
+  } else if (s.spare_browsers > 0) {
+    spdlog::warn("--spare-browsers keeps warm Chromium for process isolation only; no spares "
+                 "with these settings");
+  }
   std::unique_ptr<fleet> fleet_ptr;
   try {
     fleet_ptr = std::make_unique<fleet>(
         options, browser::make_session_factory(s.isolate == config::isolation::context
                                                    ? browser::isolation::context
                                                    : browser::isolation::process,
-                                               s.accounts_per_browser));
+                                               s.accounts_per_browser, options.spares));
   } catch (const std::exception& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 1;

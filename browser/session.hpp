@@ -5,6 +5,7 @@
 // (browser/bidi/firefox_session.*); start_session() picks by kind.
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -45,6 +46,9 @@ struct session_options {
   // network (the way protocols without body streaming must: BiDi always).
   bool page_hook = false;
   std::chrono::milliseconds start_timeout{30000};
+  // A warm spare to adopt instead of launching (browser/spares.hpp; 0 =
+  // none). One that is gone by then means a cold start.
+  std::uint64_t spare_id = 0;
 };
 
 struct session_info {
@@ -94,6 +98,10 @@ std::unique_ptr<session> start_session(const session_options& options, exit_call
 // launched Chromium profiles share browsers (make_context_session_factory)
 // and the rest (Firefox, Camoufox, an attached browser) start as in process
 // mode.
-session_factory make_session_factory(isolation mode, int accounts_per_browser);
+// spares (process mode): a start whose options name a spare_id adopts that
+// warm spare from the shelf when it is still there.
+class spare_shelf;
+session_factory make_session_factory(isolation mode, int accounts_per_browser,
+                                     std::shared_ptr<spare_shelf> spares = nullptr);
 
 }  // namespace camoufleet::browser

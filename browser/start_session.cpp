@@ -1,7 +1,11 @@
+#include <spdlog/spdlog.h>
+
 #include "browser/bidi/firefox_session.hpp"
 #include "browser/bidi/launcher.hpp"
+#include "browser/cdp/warm_chromium.hpp"
 #include "browser/login_window.hpp"
 #include "browser/session.hpp"
+#include "browser/spares.hpp"
 
 namespace camoufleet::browser {
 
@@ -10,8 +14,22 @@ std::unique_ptr<session> start_session(const session_options& options, exit_call
   return bidi::start_firefox_session(options, std::move(on_exit));
 }
 
-session_factory make_session_factory(isolation mode, int accounts_per_browser) {
-  if (mode == isolation::process) return start_session;
+session_factory make_session_factory(isolation mode, int accounts_per_browser,
+                                     std::shared_ptr<spare_shelf> spares) {
+  if (mode == isolation::process && !spares) return start_session;
+  if (mode == isolation::process) {
+    auto shelf = std::dynamic_pointer_cast<cdp::chromium_spare_shelf>(spares);
+    return [shelf](const session_options& options, exit_callback on_exit) -> std::unique_ptr<session> {
+      if (shelf && options.spare_id != 0 && options.kind == browser_kind::chromium &&
+          options.ws_endpoint.empty()) {
+        if (auto warm = shelf->take(options.spare_id))
+          return cdp::adopt_chromium_session(std::move(warm), options, std::move(on_exit));
+        spdlog::warn("instance={} spare {} is gone: starting a browser cold", options.instance_id,
+                     options.spare_id);
+      }
+      return start_session(options, std::move(on_exit));
+    };
+  }
   session_factory shared = cdp::make_context_session_factory(accounts_per_browser);
   return [shared](const session_options& options, exit_callback on_exit) {
     // Only a Chromium we launch has contexts to share (BiDi's user contexts: not yet).

@@ -32,6 +32,7 @@ struct settings {
   int base_port = 9222;
   isolation isolate = isolation::process;     // --isolation process|context
   int accounts_per_browser = 8;               // --accounts-per-browser N (context mode)
+  int spare_browsers = 0;                     // --spare-browsers N (warm spares, process mode)
   std::string site_url = "https://aistudio.google.com/prompts/new_chat";
   std::string site_file;                      // driver's site data file ("" = built-in path)
   std::string api_keys_file;                  // "" = none

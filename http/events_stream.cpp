@@ -90,6 +90,8 @@ std::map<std::string, std::int64_t> server::impl::browser_memory(const fleet_vie
     memory_.clear();
     for (const auto& i : v.instances)
       if (i.browser_pid > 0) memory_[i.id] = browser_memory_bytes(i.browser_pid);
+    for (const auto& s : v.spares)
+      if (s.pid > 0) memory_["spare_" + std::to_string(s.id)] = browser_memory_bytes(s.pid);
   }
   return memory_;
 }

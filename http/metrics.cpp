@@ -147,6 +147,24 @@ std::string metrics_text(const fleet_view& fleet, const stats_snapshot& stats,
              m == memory.end() ? 0.0 : static_cast<double>(m->second));
   }
 
+  w.family("camoufleet_browser_spares", "gauge",
+           "Warm spare browsers (--spare-browsers) waiting to take over a crashed instance, by state.");
+  int spares_ready = 0;
+  for (const auto& s : fleet.spares) spares_ready += s.ready ? 1 : 0;
+  w.sample("camoufleet_browser_spares", {{"state", "ready"}}, spares_ready);
+  w.sample("camoufleet_browser_spares", {{"state", "starting"}},
+           static_cast<double>(fleet.spares.size()) - spares_ready);
+  w.family("camoufleet_browser_spares_wanted", "gauge", "Warm spare browsers the pool is kept at.");
+  w.sample("camoufleet_browser_spares_wanted", {}, fleet.spares_wanted);
+  w.family("camoufleet_spare_browser_memory_bytes", "gauge",
+           "Memory of a warm spare browser: the proportional set size of all its processes.");
+  for (const auto& s : fleet.spares) {
+    const auto m = memory.find("spare_" + std::to_string(s.id));
+    if (m != memory.end())
+      w.sample("camoufleet_spare_browser_memory_bytes", {{"spare", m->first}},
+               static_cast<double>(m->second));
+  }
+
   w.family("camoufleet_instance_last_used_timestamp_seconds", "gauge",
            "Unix time the instance last got a request (0: never).");
   for (const auto& i : inst)

@@ -49,6 +49,26 @@ status_counts count_statuses(const fleet_view& fleet) {
   return c;
 }
 
+namespace {
+
+// Warm spare browsers (--spare-browsers): they cost memory, so they show.
+ojson spares_json(const fleet_view& fleet) {
+  ojson list = ojson::array();
+  int ready = 0;
+  for (const auto& s : fleet.spares) {
+    if (s.ready) ++ready;
+    list.push_back(ojson{{"id", "spare_" + std::to_string(s.id)},
+                         {"status", s.ready ? "ready" : "starting"},
+                         {"browser_pid", s.pid > 0 ? ojson(s.pid) : ojson(nullptr)}});
+  }
+  return ojson{{"wanted", fleet.spares_wanted},
+               {"ready", ready},
+               {"starting", static_cast<int>(fleet.spares.size()) - ready},
+               {"browsers", std::move(list)}};
+}
+
+}  // namespace
+
 health_reply health_json(const fleet_view& fleet, bool multi_instance_mode) {
   if (!fleet.unanswered.empty()) {
     // Nothing is known of the instances: say so instead of counting zeros.
@@ -85,6 +105,7 @@ health_reply health_json(const fleet_view& fleet, bool multi_instance_mode) {
     if (i.status == instance_status::ready) n["ready_instances"] = n["ready_instances"].get<int>() + 1;
   }
   j["nodes"] = std::move(nodes);
+  j["spares"] = spares_json(fleet);
   r.body = dump(j);
   return r;
 }
@@ -130,7 +151,8 @@ std::string instances_json(const fleet_view& fleet) {
                     {"ready_instances", c.ready},
                     {"busy_instances", c.busy},
                     {"error_instances", c.error},
-                    {"instances", std::move(list)}});
+                    {"instances", std::move(list)},
+                    {"spares", spares_json(fleet)}});
 }
 
 std::string queue_json(const fleet_view& fleet) {

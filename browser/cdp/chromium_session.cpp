@@ -7,6 +7,7 @@
 #include "browser/cdp/connection.hpp"
 #include "browser/io_thread.hpp"
 #include "browser/cdp/cdp_transport.hpp"
+#include "browser/cdp/warm_chromium.hpp"
 #include "site/chat_page.hpp"
 #include "site/site_profile.hpp"
 #include "browser/storage_state.hpp"
@@ -101,6 +102,12 @@ chromium_session::chromium_session(const session_options& options, exit_callback
   start_or_undo(*latch_, [this] { start(); }, [this] { teardown(milliseconds(2000), false); });
 }
 
+chromium_session::chromium_session(const session_options& options, exit_callback on_exit,
+                                   std::unique_ptr<warm_chromium> warm)
+    : options_(options), latch_(std::make_shared<exit_latch>(std::move(on_exit))), warm_(std::move(warm)) {
+  start_or_undo(*latch_, [this] { start(); }, [this] { teardown(milliseconds(2000), false); });
+}
+
 chromium_session::~chromium_session() {
   if (!closed_) close(milliseconds(2000));
 }
@@ -119,9 +126,15 @@ void chromium_session::start() {
   // Everything that can be wrong on disk fails before a browser exists.
   page_plan plan = load_page_plan(options_);
 
-  io_ = std::make_unique<io_thread>();
   std::weak_ptr<exit_latch> weak_latch = latch_;
-  if (options_.ws_endpoint.empty()) {
+  if (warm_) {
+    adopt_warm();
+  } else {
+    io_ = std::make_unique<io_thread>();
+  }
+  if (conn_) {
+    // adopted: launched and connected already
+  } else if (options_.ws_endpoint.empty()) {
     browser_options bo = launch_options_of(options_);
     if (options_.display == display_mode::virtual_display && bo.x_display.empty()) {
       display_ = virtual_display::start(99, std::min(left(deadline), milliseconds(10000)));
@@ -142,14 +155,16 @@ void chromium_session::start() {
     info_.port = port_of(options_.ws_endpoint);
   }
 
-  conn_ = connection::connect(*io_, info_.ws_endpoint, left(deadline));
-  conn_->on_close([weak_latch, id](const std::string& reason) {
-    auto l = weak_latch.lock();
-    // After close() began, a closing socket is expected: nothing to say.
-    if (!l || l->disarmed()) return;
-    spdlog::warn("instance={} browser connection lost: {}", id, reason);
-    l->report("browser connection lost: " + reason);
-  });
+  if (!conn_) {
+    conn_ = connection::connect(*io_, info_.ws_endpoint, left(deadline));
+    conn_->on_close([weak_latch, id](const std::string& reason) {
+      auto l = weak_latch.lock();
+      // After close() began, a closing socket is expected: nothing to say.
+      if (!l || l->disarmed()) return;
+      spdlog::warn("instance={} browser connection lost: {}", id, reason);
+      l->report("browser connection lost: " + reason);
+    });
+  }
 
   if (!options_.ws_endpoint.empty()) {
     // Attached: reuse the browser's first tab (creating tabs is what some
@@ -181,7 +196,30 @@ void chromium_session::start() {
     throw driver_error(failure_kind::browser_gone,
                        "the browser went away while starting: " + latch_->reason());
   spdlog::info("instance={} browser up pid={} port={} mode={}", id, info_.pid, info_.port,
-               options_.ws_endpoint.empty() ? "launched" : "attached");
+               !options_.ws_endpoint.empty() ? "attached" : created_from_spare_ ? "spare" : "launched");
+}
+
+void chromium_session::adopt_warm() {
+  const std::string& id = options_.instance_id;
+  io_ = std::move(warm_->io);
+  browser_ = std::move(warm_->browser);
+  conn_ = std::move(warm_->conn);
+  target_id_ = warm_->target_id;
+  created_target_ = !target_id_.empty();
+  created_from_spare_ = true;
+  info_.pid = browser_->pid();
+  info_.port = browser_->port();
+  info_.ws_endpoint = browser_->ws_endpoint();
+  std::weak_ptr<exit_latch> weak_latch = latch_;
+  // From now on the spare's death is this instance's news (at once if it already died).
+  warm_->router->listen([weak_latch, id](const std::string& reason) {
+    auto l = weak_latch.lock();
+    if (!l || l->disarmed()) return;
+    spdlog::warn("instance={} {}", id, reason);
+    l->report(reason);
+  });
+  warm_.reset();
+  spdlog::info("instance={} takes over spare browser pid={}", id, info_.pid);
 }
 
 browser_options launch_options_of(const session_options& options) {

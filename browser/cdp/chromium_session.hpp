@@ -28,6 +28,7 @@ namespace camoufleet::browser::cdp {
 
 class connection;
 class cdp_transport;
+struct warm_chromium;
 
 // Decides once whether the owner hears about the browser going away: the
 // first report wins, nothing is reported before arm() nor after disarm().
@@ -79,6 +80,9 @@ class chromium_session : public session {
  public:
   // Use start_chromium_session().
   chromium_session(const session_options& options, exit_callback on_exit);
+  // On a warm spare (browser/spares.hpp): no launch, only profile and page.
+  chromium_session(const session_options& options, exit_callback on_exit,
+                   std::unique_ptr<warm_chromium> warm);
   ~chromium_session() override;
   chromium_session(const chromium_session&) = delete;
   chromium_session& operator=(const chromium_session&) = delete;
@@ -92,10 +96,13 @@ class chromium_session : public session {
 
  private:
   void start();
+  // Takes over warm_'s browser, connection and tab; its exit news come here.
+  void adopt_warm();
   void teardown(std::chrono::milliseconds grace, bool graceful);
 
   session_options options_;
   std::shared_ptr<exit_latch> latch_;
+  std::unique_ptr<warm_chromium> warm_;  // until start() adopts it
   std::unique_ptr<virtual_display> display_;
   std::unique_ptr<io_thread> io_;
   std::unique_ptr<browser_process> browser_;
@@ -104,6 +111,7 @@ class chromium_session : public session {
   std::unique_ptr<site::chat_page> page_;
   std::string target_id_;
   bool created_target_ = false;
+  bool created_from_spare_ = false;
   session_info info_;
   std::atomic<bool> closed_{false};
 };

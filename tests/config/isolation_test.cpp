@@ -40,3 +40,19 @@ TEST_CASE("isolation: a bad mode or count is refused, naming the flag") {
   CHECK(n.exit_code == 2);
   CHECK(n.output.find("--accounts-per-browser: 0 is out of range 1-64") != std::string::npos);
 }
+
+TEST_CASE("spares: --spare-browsers is 0 by default, read from flag and environment, bounded") {
+  parse_fixture f;
+  CHECK(f.parse({}).value.spare_browsers == 0);
+  auto r = f.parse({"--spare-browsers", "2"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.value.spare_browsers == 2);
+  CHECK(describe(r.value).find("spare_browsers=2") != std::string::npos);
+  parse_fixture e;
+  e.env["CAMOUFLEET_SPARE_BROWSERS"] = "1";
+  CHECK(e.parse({}).value.spare_browsers == 1);
+  auto n = f.parse({"--spare-browsers", "17"});
+  CHECK(n.exit_code == 2);
+  CHECK(n.output.find("--spare-browsers: 17 is out of range 0-16") != std::string::npos);
+  CHECK(f.parse({"--help"}).output.find("--spare-browsers") != std::string::npos);
+}

@@ -214,3 +214,20 @@ TEST_CASE("routes and views: one model") {
   CHECK(j["owned_by"] == "google");
   CHECK(model_json(models, "nope", 5).empty());
 }
+
+TEST_CASE("views: warm spares show in /health and /v1/instances (issue 21)") {
+  fleet_view v = sample_fleet();
+  v.spares_wanted = 2;
+  v.spares = {{1, true, 4242}, {2, false, 0}};
+  auto h = json::parse(health_json(v, true).body)["spares"];
+  CHECK(h["wanted"] == 2);
+  CHECK(h["ready"] == 1);
+  CHECK(h["starting"] == 1);
+  REQUIRE(h["browsers"].size() == 2);
+  CHECK(h["browsers"][0] == json{{"id", "spare_1"}, {"status", "ready"}, {"browser_pid", 4242}});
+  CHECK(h["browsers"][1]["browser_pid"].is_null());
+  CHECK(json::parse(instances_json(v))["spares"] == h);
+  auto none = json::parse(health_json(sample_fleet(), true).body)["spares"];
+  CHECK(none["wanted"] == 0);
+  CHECK(none["browsers"].empty());
+}
