@@ -30,6 +30,12 @@ std::vector<nlohmann::json> sse_stream::chunks() const {
   return out;
 }
 
+bool sse_stream::has_error_event() const {
+  for (const auto& c : chunks())
+    if (c.contains("error")) return true;
+  return false;
+}
+
 std::string sse_stream::content() const {
   std::string s;
   for (const auto& c : chunks()) {

@@ -15,6 +15,7 @@ struct sse_stream {
   bool done() const { return !data.empty() && data.back() == "[DONE]"; }
   std::string content() const;    // concatenated delta.content
   std::string reasoning() const;  // concatenated delta.reasoning_content
+  bool has_error_event() const;   // a chunk is an error object (the stream failed in flight)
 };
 
 sse_stream parse_sse(const std::string& body);

@@ -69,6 +69,15 @@ std::string error_outcome(const testing::http_response& r) {
 
 void run_one(const fleet_fixture& f, int client, int i, tally& t);
 
+// An answer other than 200: an OpenAI error is an outcome of its kind,
+// anything else (no answer, a body that is no error object) is bad.
+void add_refusal(tally& t, const std::string& kind, const testing::http_response& r) {
+  if (r.status >= 400 && is_openai_error(r.body))
+    t.add(kind, error_outcome(r));
+  else
+    t.fail(kind + " ended " + std::to_string(r.status) + " " + r.error);
+}
+
 // A stream cancelled through POST /v1/cancel/{id} once its first piece
 // (which names the id) arrived: the cancel answers 200 (or 404 when the
 // answer ended first) and the stream still ends with [DONE], after an error
@@ -92,16 +101,9 @@ void cancel_through_api(const fleet_fixture& f, const std::string& prompt, const
         return true;
       },
       60s);
-  if (r.status != 200) {
-    if (r.status >= 400 && is_openai_error(r.body))
-      t.add("cancelled stream", error_outcome(r));
-    else
-      t.fail("cancelled stream ended " + std::to_string(r.status) + " " + r.error);
-    return;
-  }
+  if (r.status != 200) return add_refusal(t, "cancelled stream", r);
   auto sse = parse_sse(r.body);
-  bool errored = false;
-  for (const auto& c : sse.chunks()) errored = errored || c.contains("error");
+  const bool errored = sse.has_error_event();
   if (!sse.done()) t.fail("cancelled stream without [DONE]: " + r.error);
   if (!errored && sse.content() != expected)
     t.fail("cancelled stream neither stopped nor whole: " + sse.content().substr(0, 200));
@@ -131,10 +133,8 @@ void run_one(const fleet_fixture& f, int client, int i, tally& t) {
                            j["choices"][0]["message"]["content"] == expected;
         if (!exact) t.fail("non-stream 200 with another text: " + r.body.substr(0, 200));
         t.add("non-stream", "200");
-      } else if (r.status >= 400 && is_openai_error(r.body)) {
-        t.add("non-stream", error_outcome(r));
       } else {
-        t.fail("non-stream ended " + std::to_string(r.status) + " " + r.error);
+        add_refusal(t, "non-stream", r);
       }
       break;
     }
@@ -144,18 +144,15 @@ void run_one(const fleet_fixture& f, int client, int i, tally& t) {
       auto r = f.post("/v1/chat/completions", body, {}, 60s);
       if (r.status == 200) {
         auto sse = parse_sse(r.body);
-        bool errored = false;
-        for (const auto& c : sse.chunks()) errored = errored || c.contains("error");
+        const bool errored = sse.has_error_event();
         if (!sse.done()) t.fail("stream without [DONE]: " + r.error);
         if (!errored && sse.content() != expected)
           t.fail("stream with another text: " + sse.content().substr(0, 200));
         if (!errored && !sse.chunks().empty() && !sse.chunks().back().contains("usage"))
           t.fail("stream without its usage chunk");
         t.add("stream", errored ? "200 + error event" : "200");
-      } else if (r.status >= 400 && is_openai_error(r.body)) {
-        t.add("stream", error_outcome(r));
       } else {
-        t.fail("stream ended " + std::to_string(r.status) + " " + r.error);
+        add_refusal(t, "stream", r);
       }
       break;
     }
