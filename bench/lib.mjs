@@ -387,11 +387,14 @@ export function rss_kb(pid) {
   } catch { return null; }
 }
 
-export function pss_kb(pid) {
+// The fields of /proc/PID/smaps_rollup in kB ({} when the process is gone).
+export function smaps_rollup_kb(pid) {
+  const out = {};
   try {
-    const m = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').match(/^Pss:\s+(\d+) kB/m);
-    return m ? Number(m[1]) : 0;
-  } catch { return 0; }
+    const t = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    for (const m of t.matchAll(/^(\w+):\s+(\d+) kB/gm)) out[m[1]] = Number(m[2]);
+  } catch { /* gone */ }
+  return out;
 }
 
 // Anonymous and shared-memory pages (PSS of each): the heap, the
@@ -399,14 +402,7 @@ export function pss_kb(pid) {
 // it does not depend on how many other processes on the machine map the
 // same file pages: the Chromium binary's text counts less in every PSS here
 // while other Chromiums run elsewhere (tests, other fleets).
-export function anon_kb(pid) {
-  try {
-    const t = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-    let sum = 0;
-    for (const m of t.matchAll(/^Pss_(?:Anon|Shmem):\s+(\d+) kB/gm)) sum += Number(m[1]);
-    return sum;
-  } catch { return 0; }
-}
+export const anon_kb = (rollup) => (rollup.Pss_Anon ?? 0) + (rollup.Pss_Shmem ?? 0);
 
 // The browser's main process: the one whose parent is not a chrome process
 // itself, found by its --remote-debugging-port.

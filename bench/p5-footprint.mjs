@@ -7,7 +7,7 @@
 // shared browser is Chromium's only).
 import { isolation_args, isolation_modes } from './isolation.mjs';
 import {
-  arg, browser_kinds, browser_main_pid, kind_args, descendants, fmt, get_json, p50, proc_children_map, pss_kb, rss_kb, anon_kb, sleep, start_fleet,
+  arg, browser_kinds, browser_main_pid, kind_args, descendants, fmt, get_json, p50, proc_children_map, rss_kb, anon_kb, smaps_rollup_kb, sleep, start_fleet,
   start_sim, stop_child, stop_fleet, stream_completion, wait_ready, write_results,
 } from './lib.mjs';
 
@@ -41,10 +41,15 @@ async function browser_pss(fleet) {
     if (!pid || seen.has(pid)) continue;
     const pids = descendants(pid, kids);
     seen.set(pid, { pid, instances: list.filter((x) => x.browser_pid === pid).length, processes: pids.length,
-      pss_kb: pids.reduce((a, p) => a + pss_kb(p), 0), anon_kb: pids.reduce((a, p) => a + anon_kb(p), 0) });
+      ...sum_rollups(pids.map(smaps_rollup_kb)) });
   }
   return [...seen.values()];
 }
+// PSS and anonymous memory summed over a browser's processes, one read each.
+const sum_rollups = (rollups) => ({
+  pss_kb: rollups.reduce((a, r) => a + (r.Pss ?? 0), 0),
+  anon_kb: rollups.reduce((a, r) => a + anon_kb(r), 0),
+});
 const per_account_kb = (browsers) => browsers.reduce((a, b) => a + b.pss_kb, 0) / n;
 const per_account_anon_kb = (browsers) => browsers.reduce((a, b) => a + b.anon_kb, 0) / n;
 
