@@ -7,18 +7,32 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
 #include "browser/browser_process.hpp"
 #include "tests/browser/process_watch.hpp"
 #include "tests/browser/scratch_dir.hpp"
+#include "test_support.hpp"
 
 using namespace std::chrono_literals;
 using namespace camoufleet::browser;
 using namespace camoufleet::browser::testing;
 
 namespace {
+
+// The command lines (NULs kept) of the browser's processes: it runs in a
+// process group of its own, helpers included.
+std::vector<std::string> group_cmdlines(int pgid) {
+  std::vector<std::string> out;
+  for (int pid : camoufleet::testing::group_pids(pgid)) {
+    std::ifstream f("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+    out.emplace_back(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  }
+  return out;
+}
 
 bool any_has(const std::vector<std::string>& cmds, const std::string& part) {
   return std::any_of(cmds.begin(), cmds.end(),
@@ -42,7 +56,7 @@ TEST_CASE("launch: headless Chromium runs no network service process and no firs
   std::vector<std::string> cmds;
   REQUIRE(wait_until(
       [&] {
-        cmds = descendant_cmdlines(b->pid());
+        cmds = group_cmdlines(b->pid());
         return any_has(cmds, "storage.mojom.StorageService");
       },
       20s));
