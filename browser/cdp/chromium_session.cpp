@@ -98,9 +98,7 @@ int port_of(const std::string& ws) {
 }  // namespace
 
 chromium_session::chromium_session(const session_options& options, exit_callback on_exit)
-    : options_(options), latch_(std::make_shared<exit_latch>(std::move(on_exit))) {
-  start_or_undo(*latch_, [this] { start(); }, [this] { teardown(milliseconds(2000), false); });
-}
+    : chromium_session(options, std::move(on_exit), nullptr) {}
 
 chromium_session::chromium_session(const session_options& options, exit_callback on_exit,
                                    std::unique_ptr<warm_chromium> warm)
@@ -126,45 +124,10 @@ void chromium_session::start() {
   // Everything that can be wrong on disk fails before a browser exists.
   page_plan plan = load_page_plan(options_);
 
-  std::weak_ptr<exit_latch> weak_latch = latch_;
-  if (warm_) {
-    adopt_warm();
-  } else {
-    io_ = std::make_unique<io_thread>();
-  }
-  if (conn_) {
-    // adopted: launched and connected already
-  } else if (options_.ws_endpoint.empty()) {
-    browser_options bo = launch_options_of(options_);
-    if (options_.display == display_mode::virtual_display && bo.x_display.empty()) {
-      display_ = virtual_display::start(99, std::min(left(deadline), milliseconds(10000)));
-      bo.x_display = display_->name();
-    }
-    bo.start_timeout = left(deadline);
-    browser_ = browser_process::launch(bo, [weak_latch, id](const exit_info& e) {
-      auto l = weak_latch.lock();
-      if (!l || l->disarmed()) return;  // Browser.close from close(): expected
-      spdlog::warn("instance={} browser gone: {}", id, e.text);
-      l->report("browser " + e.text);
-    });
-    info_.pid = browser_->pid();
-    info_.port = browser_->port();
-    info_.ws_endpoint = browser_->ws_endpoint();
-  } else {
-    info_.ws_endpoint = options_.ws_endpoint;
-    info_.port = port_of(options_.ws_endpoint);
-  }
-
-  if (!conn_) {
-    conn_ = connection::connect(*io_, info_.ws_endpoint, left(deadline));
-    conn_->on_close([weak_latch, id](const std::string& reason) {
-      auto l = weak_latch.lock();
-      // After close() began, a closing socket is expected: nothing to say.
-      if (!l || l->disarmed()) return;
-      spdlog::warn("instance={} browser connection lost: {}", id, reason);
-      l->report("browser connection lost: " + reason);
-    });
-  }
+  if (warm_)
+    adopt_warm();  // launched and connected already
+  else
+    launch_or_attach(deadline);
 
   if (!options_.ws_endpoint.empty()) {
     // Attached: reuse the browser's first tab (creating tabs is what some
@@ -197,6 +160,41 @@ void chromium_session::start() {
                        "the browser went away while starting: " + latch_->reason());
   spdlog::info("instance={} browser up pid={} port={} mode={}", id, info_.pid, info_.port,
                !options_.ws_endpoint.empty() ? "attached" : created_from_spare_ ? "spare" : "launched");
+}
+
+void chromium_session::launch_or_attach(std::chrono::steady_clock::time_point deadline) {
+  const std::string& id = options_.instance_id;
+  std::weak_ptr<exit_latch> weak_latch = latch_;
+  io_ = std::make_unique<io_thread>();
+  if (options_.ws_endpoint.empty()) {
+    browser_options bo = launch_options_of(options_);
+    if (options_.display == display_mode::virtual_display && bo.x_display.empty()) {
+      display_ = virtual_display::start(99, std::min(left(deadline), milliseconds(10000)));
+      bo.x_display = display_->name();
+    }
+    bo.start_timeout = left(deadline);
+    browser_ = browser_process::launch(bo, [weak_latch, id](const exit_info& e) {
+      auto l = weak_latch.lock();
+      if (!l || l->disarmed()) return;  // Browser.close from close(): expected
+      spdlog::warn("instance={} browser gone: {}", id, e.text);
+      l->report("browser " + e.text);
+    });
+    info_.pid = browser_->pid();
+    info_.port = browser_->port();
+    info_.ws_endpoint = browser_->ws_endpoint();
+  } else {
+    info_.ws_endpoint = options_.ws_endpoint;
+    info_.port = port_of(options_.ws_endpoint);
+  }
+
+  conn_ = connection::connect(*io_, info_.ws_endpoint, left(deadline));
+  conn_->on_close([weak_latch, id](const std::string& reason) {
+    auto l = weak_latch.lock();
+    // After close() began, a closing socket is expected: nothing to say.
+    if (!l || l->disarmed()) return;
+    spdlog::warn("instance={} browser connection lost: {}", id, reason);
+    l->report("browser connection lost: " + reason);
+  });
 }
 
 void chromium_session::adopt_warm() {

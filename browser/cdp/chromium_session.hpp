@@ -96,6 +96,8 @@ class chromium_session : public session {
 
  private:
   void start();
+  // Launches the browser (or attaches to --ws-endpoint's) and connects.
+  void launch_or_attach(std::chrono::steady_clock::time_point deadline);
   // Takes over warm_'s browser, connection and tab; its exit news come here.
   void adopt_warm();
   void teardown(std::chrono::milliseconds grace, bool graceful);
