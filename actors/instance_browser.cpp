@@ -128,6 +128,9 @@ void follow_status(self_ptr self) {
                       st.view.auth_file.empty() ? "-" : st.view.auth_file, st.machine.reason());
         break;
       }
+      // Whatever put it here (a browser gone under a request, a failed
+      // start, a crash), the restart may take a warm spare.
+      st.next_cause = start_cause::crash;
       auto delay = until_from_now(st.machine.until_ms());
       st.log->warn("Error ({}), restart #{} in {} ms", st.machine.reason(),
                    st.machine.consecutive_errors(), delay.count());
