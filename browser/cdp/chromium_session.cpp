@@ -7,6 +7,7 @@
 #include "browser/cdp/connection.hpp"
 #include "browser/io_thread.hpp"
 #include "browser/cdp/cdp_transport.hpp"
+#include "browser/cdp/chromium_link.hpp"
 #include "browser/cdp/warm_chromium.hpp"
 #include "site/chat_page.hpp"
 #include "site/site_profile.hpp"
@@ -165,40 +166,34 @@ void chromium_session::start() {
 void chromium_session::launch_or_attach(std::chrono::steady_clock::time_point deadline) {
   const std::string& id = options_.instance_id;
   std::weak_ptr<exit_latch> weak_latch = latch_;
-  io_ = std::make_unique<io_thread>();
+  auto on_loss = [weak_latch, id](const std::string& what) {
+    auto l = weak_latch.lock();
+    // After close() began, an exit or a closing socket is expected: nothing to say.
+    if (!l || l->disarmed()) return;
+    spdlog::warn("instance={} {}", id, what);
+    l->report(what);
+  };
   if (options_.ws_endpoint.empty()) {
-    browser_options bo = launch_options_of(options_);
-    if (options_.display == display_mode::virtual_display && bo.x_display.empty()) {
-      display_ = virtual_display::start(99, std::min(left(deadline), milliseconds(10000)));
-      bo.x_display = display_->name();
-    }
-    bo.start_timeout = left(deadline);
-    browser_ = browser_process::launch(bo, [weak_latch, id](const exit_info& e) {
-      auto l = weak_latch.lock();
-      if (!l || l->disarmed()) return;  // Browser.close from close(): expected
-      spdlog::warn("instance={} browser gone: {}", id, e.text);
-      l->report("browser " + e.text);
-    });
+    chromium_link link = launch_and_connect(launch_options_of(options_), deadline, on_loss);
+    display_ = std::move(link.display);
+    io_ = std::move(link.io);
+    browser_ = std::move(link.browser);
+    conn_ = std::move(link.conn);
     info_.pid = browser_->pid();
     info_.port = browser_->port();
     info_.ws_endpoint = browser_->ws_endpoint();
-  } else {
-    info_.ws_endpoint = options_.ws_endpoint;
-    info_.port = port_of(options_.ws_endpoint);
+    return;
   }
-
+  info_.ws_endpoint = options_.ws_endpoint;
+  info_.port = port_of(options_.ws_endpoint);
+  io_ = std::make_unique<io_thread>();
   conn_ = connection::connect(*io_, info_.ws_endpoint, left(deadline));
-  conn_->on_close([weak_latch, id](const std::string& reason) {
-    auto l = weak_latch.lock();
-    // After close() began, a closing socket is expected: nothing to say.
-    if (!l || l->disarmed()) return;
-    spdlog::warn("instance={} browser connection lost: {}", id, reason);
-    l->report("browser connection lost: " + reason);
-  });
+  conn_->on_close([on_loss](const std::string& reason) { on_loss("browser connection lost: " + reason); });
 }
 
 void chromium_session::adopt_warm() {
   const std::string& id = options_.instance_id;
+  display_ = std::move(warm_->display);
   io_ = std::move(warm_->io);
   browser_ = std::move(warm_->browser);
   conn_ = std::move(warm_->conn);

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "browser/cdp/chromium_link.hpp"
 #include "browser/cdp/chromium_session.hpp"
 #include "browser/cdp/connection.hpp"
 #include "browser/io_thread.hpp"
@@ -34,15 +35,6 @@ struct shared_chromium::fate {
     for (auto& [id, l] : told) l(why);
   }
 };
-
-namespace {
-
-milliseconds left(shared_chromium::clock::time_point deadline) {
-  return std::max(std::chrono::duration_cast<milliseconds>(deadline - shared_chromium::clock::now()),
-                  milliseconds(1));
-}
-
-}  // namespace
 
 shared_chromium::shared_chromium(std::string name, browser_options options)
     : name_(std::move(name)), options_(std::move(options)), fate_(std::make_shared<fate>()) {}
@@ -87,22 +79,16 @@ void shared_chromium::ensure_started(clock::time_point deadline) {
 void shared_chromium::launch(clock::time_point deadline) {
   browser_options bo = options_;
   bo.instance_id = name_;
-  if (bo.display == display_mode::virtual_display && bo.x_display.empty()) {
-    display_ = virtual_display::start(99, std::min(left(deadline), milliseconds(10000)));
-    bo.x_display = display_->name();
-  }
-  bo.start_timeout = left(deadline);
-  io_ = std::make_unique<io_thread>();
   std::shared_ptr<fate> f = fate_;
   const std::string name = name_;
-  browser_ = browser_process::launch(bo, [f, name](const exit_info& e) {
-    spdlog::warn("shared browser {} gone: {}", name, e.text);
-    f->report("shared browser " + name + " " + e.text);
+  chromium_link link = launch_and_connect(bo, deadline, [f, name](const std::string& what) {
+    spdlog::warn("shared browser {}: {}", name, what);
+    f->report("shared browser " + name + ": " + what);
   });
-  conn_ = connection::connect(*io_, browser_->ws_endpoint(), left(deadline));
-  conn_->on_close([f, name](const std::string& reason) {
-    f->report("shared browser " + name + " connection lost: " + reason);
-  });
+  display_ = std::move(link.display);
+  io_ = std::move(link.io);
+  browser_ = std::move(link.browser);
+  conn_ = std::move(link.conn);
   std::lock_guard<std::mutex> lock(mu_);
   info_.pid = browser_->pid();
   info_.port = browser_->port();

@@ -10,6 +10,7 @@
 
 #include "browser/browser_process.hpp"
 #include "browser/cdp/chromium_session.hpp"
+#include "browser/cdp/chromium_link.hpp"
 #include "browser/cdp/connection.hpp"
 #include "browser/io_thread.hpp"
 
@@ -60,16 +61,14 @@ std::unique_ptr<warm_chromium> warm_chromium::launch(const std::string& name,
   };
   session_options o = base;
   o.instance_id = name;
-  browser_options bo = launch_options_of(o);
-  bo.start_timeout = left();
   auto w = std::make_unique<warm_chromium>();
-  w->io = std::make_unique<io_thread>();
   std::shared_ptr<exit_router> router = w->router;
-  w->browser = browser_process::launch(bo, [router](const exit_info& e) { router->report("browser " + e.text); });
-  w->conn = connection::connect(*w->io, w->browser->ws_endpoint(), left());
-  w->conn->on_close([router](const std::string& reason) {
-    router->report("browser connection lost: " + reason);
-  });
+  chromium_link link = launch_and_connect(launch_options_of(o), deadline,
+                                          [router](const std::string& what) { router->report(what); });
+  w->display = std::move(link.display);
+  w->io = std::move(link.io);
+  w->browser = std::move(link.browser);
+  w->conn = std::move(link.conn);
   // The tab the adopting session drives: one CDP round trip less after a crash.
   json t = w->conn->call("Target.createTarget", {{"url", "about:blank"}}, "", left());
   w->target_id = t.value("targetId", std::string());
@@ -77,7 +76,7 @@ std::unique_ptr<warm_chromium> warm_chromium::launch(const std::string& name,
 }
 
 warm_chromium::~warm_chromium() {
-  if (!conn && !browser && !io) return;  // adopted: the session owns it all now
+  if (!conn && !browser && !io && !display) return;  // adopted: the session owns it all now
   router->listen({});                    // our own close is nobody's news
   shut_down_chromium(conn, browser, io, milliseconds(2000), true);
 }

@@ -17,6 +17,7 @@
 namespace camoufleet::browser {
 class browser_process;
 class io_thread;
+class virtual_display;
 }  // namespace camoufleet::browser
 
 namespace camoufleet::browser::cdp {
@@ -42,6 +43,7 @@ class exit_router {
 };
 
 struct warm_chromium {
+  std::unique_ptr<virtual_display> display;  // with --virtual-display only
   std::unique_ptr<io_thread> io;
   std::unique_ptr<browser_process> browser;
   std::shared_ptr<connection> conn;
