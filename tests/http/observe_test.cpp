@@ -340,7 +340,7 @@ TEST_CASE("server: /v1/events pushes the state and its changes, actions change i
                             {}});
   http_connection c(f.port());
   REQUIRE(c.send_all(build_request("GET", "/v1/events", "")));
-  http_response head;
+  wire_response head;
   REQUIRE(c.read_head(head, 5s));
   CHECK(head.status == 200);
   CHECK(head.header("content-type") == "text/event-stream");

@@ -86,7 +86,7 @@ TEST_CASE("server: /v1/cancel cancels a running request and 404s an unknown one"
   f.gw.set_script([](const completion_request&) {
     return std::vector<script_step>{{20s, finished("never", "inst-A")}};
   });
-  http_response waiting;
+  wire_response waiting;
   std::thread client([&] {
     waiting = http_call(f.port(), "POST", "/v1/chat/completions", chat_body(false), {}, 10s);
   });
@@ -106,7 +106,7 @@ TEST_CASE("server: shutdown answers what is in flight") {
   f->gw.set_script([](const completion_request&) {
     return std::vector<script_step>{{20s, finished("never", "inst-A")}};
   });
-  http_response r;
+  wire_response r;
   std::thread client([&] {
     r = http_call(f->port(), "POST", "/v1/chat/completions", chat_body(false), {}, 10s);
   });
@@ -124,7 +124,7 @@ TEST_CASE("server: drain lets running requests finish and refuses new ones") {
   f.gw.set_script([](const completion_request&) {
     return std::vector<script_step>{{600ms, finished("done in time", "inst-A")}};
   });
-  http_response first;
+  wire_response first;
   std::thread client([&] {
     first = http_call(f.port(), "POST", "/v1/chat/completions", chat_body(false), {}, 10s);
   });

@@ -94,7 +94,7 @@ TEST_CASE("server: a huge body gets a readable 413 at once, and the upload is dr
   const std::string head = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                            "Content-Type: application/json\r\nContent-Length: " +
                            std::to_string(huge) + "\r\n\r\n";
-  const auto check_413 = [](const http_response& r) {
+  const auto check_413 = [](const wire_response& r) {
     CHECK(r.status == 413);
     CHECK(r.header("connection") == "close");
     REQUIRE(r.complete);
@@ -106,7 +106,7 @@ TEST_CASE("server: a huge body gets a readable 413 at once, and the upload is dr
   SUBCASE("answered as soon as the head says so, before the body is sent") {
     http_connection c(f.port());
     REQUIRE(c.send_all(head + std::string(1000, 'x')));
-    http_response r;
+    wire_response r;
     REQUIRE(c.read_head(r, 5s));
     c.read_body(r, 5s);
     check_413(r);
@@ -117,7 +117,7 @@ TEST_CASE("server: a huge body gets a readable 413 at once, and the upload is dr
     http_connection c(f.port());
     std::atomic<bool> sent{false};
     std::thread sender([&] { sent = c.send_all(head + std::string(huge, 'x')); });
-    http_response r;
+    wire_response r;
     const bool got_head = c.read_head(r, 30s);
     sender.join();
     CHECK(sent.load());
@@ -133,7 +133,7 @@ TEST_CASE("server: a huge body gets a readable 413 at once, and the upload is dr
     for (int i = 0; i < 40; ++i) req += "2000\r\n" + piece + "\r\n";
     std::atomic<bool> sent{false};
     std::thread sender([&] { sent = c.send_all(req); });
-    http_response r;
+    wire_response r;
     const bool got_head = c.read_head(r, 10s);
     sender.join();
     REQUIRE(got_head);
@@ -158,7 +158,7 @@ TEST_CASE("server: keeps serving after garbage and broken requests") {
     http_connection c(f.port());
     static const char tls_hello[] = "\x16\x03\x01\x02\x00garbage\r\n\r\n";
     c.send_all(std::string(tls_hello, sizeof tls_hello - 1));
-    http_response r;
+    wire_response r;
     c.read_head(r, 2s);  // whatever Pistache answers, if anything
   }
   {
@@ -168,7 +168,7 @@ TEST_CASE("server: keeps serving after garbage and broken requests") {
   {
     http_connection c(f.port());
     c.send_all("GARBAGE / HTTP/1.1\r\n\r\n");
-    http_response r;
+    wire_response r;
     c.read_head(r, 2s);
   }
   auto bad_utf8 = http_call(f.port(), "POST", "/v1/chat/completions",

@@ -14,19 +14,11 @@
 #include "fake_gateway.hpp"
 #include "http/server.hpp"
 #include "test_client.hpp"
+#include "test_support.hpp"
 
 namespace camoufleet::testing {
 
 using namespace std::chrono_literals;
-
-inline bool wait_until(const std::function<bool()>& cond, std::chrono::milliseconds deadline) {
-  const auto end = std::chrono::steady_clock::now() + deadline;
-  while (std::chrono::steady_clock::now() < end) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return cond();
-}
 
 inline http::server_options test_options() {
   http::server_options o;
@@ -89,7 +81,7 @@ inline std::string chat_body(bool stream, bool include_usage = false) {
 }
 
 struct stream_result {
-  http_response head;
+  wire_response head;
   std::vector<sse_event> events;
   bool ended = false;  // the chunked body was terminated
 };

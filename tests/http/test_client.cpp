@@ -110,7 +110,7 @@ bool http_connection::read_line(std::string& line, steady::time_point deadline) 
   }
 }
 
-bool http_connection::read_head(http_response& r, std::chrono::milliseconds timeout) {
+bool http_connection::read_head(wire_response& r, std::chrono::milliseconds timeout) {
   const auto deadline = steady::now() + timeout;
   std::string line;
   if (!read_line(line, deadline)) return false;
@@ -149,7 +149,7 @@ std::optional<std::string> http_connection::next_chunk(std::chrono::milliseconds
   return data;
 }
 
-bool http_connection::read_body(http_response& r, std::chrono::milliseconds timeout) {
+bool http_connection::read_body(wire_response& r, std::chrono::milliseconds timeout) {
   const auto deadline = steady::now() + timeout;
   if (r.header("transfer-encoding") == "chunked") {
     for (;;) {
@@ -199,10 +199,10 @@ std::string build_request(const std::string& method, const std::string& path,
   return req;
 }
 
-http_response http_call(int port, const std::string& method, const std::string& path,
+wire_response http_call(int port, const std::string& method, const std::string& path,
                         const std::string& body, const std::map<std::string, std::string>& headers,
                         std::chrono::milliseconds timeout) {
-  http_response r;
+  wire_response r;
   http_connection c(port);
   if (!c.connected()) return r;
   if (!c.send_all(build_request(method, path, body, headers))) return r;

@@ -11,7 +11,9 @@
 
 namespace camoufleet::testing {
 
-struct http_response {
+// Named apart from test_support's http_request/http_response (a Boost.Beast
+// client for whole suites): this one sees the bytes as they come.
+struct wire_response {
   int status = 0;
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;                            // de-chunked
@@ -40,9 +42,9 @@ class http_connection {
   bool connected() const { return fd_ >= 0; }
   bool send_all(const std::string& bytes);
   // Reads the status line and headers.
-  bool read_head(http_response& r, std::chrono::milliseconds timeout);
+  bool read_head(wire_response& r, std::chrono::milliseconds timeout);
   // Reads the rest of the body (content-length, chunked or until close).
-  bool read_body(http_response& r, std::chrono::milliseconds timeout);
+  bool read_body(wire_response& r, std::chrono::milliseconds timeout);
   // For chunked bodies: the next decoded chunk; nullopt at the end or on
   // timeout (ended() tells which).
   std::optional<std::string> next_chunk(std::chrono::milliseconds timeout);
@@ -64,7 +66,7 @@ std::string build_request(const std::string& method, const std::string& path,
                           const std::map<std::string, std::string>& headers = {});
 
 // One request on a fresh connection, whole response read.
-http_response http_call(int port, const std::string& method, const std::string& path,
+wire_response http_call(int port, const std::string& method, const std::string& path,
                         const std::string& body = "",
                         const std::map<std::string, std::string>& headers = {},
                         std::chrono::milliseconds timeout = std::chrono::seconds(10));
