@@ -1,6 +1,8 @@
 // /v1/events of server::impl: the dashboard's live state.
 #include "http/server_impl.hpp"
 
+#include "http/browser_memory.hpp"
+
 namespace camoufleet::http {
 
 // ---------------------------------------------------------------------------
@@ -87,11 +89,7 @@ std::map<std::string, std::int64_t> server::impl::browser_memory(const fleet_vie
   const auto now = steady::now();
   if (now - memory_at_ >= std::chrono::seconds(2)) {
     memory_at_ = now;
-    memory_.clear();
-    for (const auto& i : v.instances)
-      if (i.browser_pid > 0) memory_[i.id] = browser_memory_bytes(i.browser_pid);
-    for (const auto& s : v.spares)
-      if (s.pid > 0) memory_["spare_" + std::to_string(s.id)] = browser_memory_bytes(s.pid);
+    memory_ = attribute_browser_memory(v, [](int pid) { return browser_memory_bytes(pid); });
   }
   return memory_;
 }

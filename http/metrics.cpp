@@ -140,7 +140,7 @@ std::string metrics_text(const fleet_view& fleet, const stats_snapshot& stats,
   }
 
   w.family("camoufleet_instance_browser_memory_bytes", "gauge",
-           "Memory of the instance's browser: the proportional set size of all its processes (0 when unknown).");
+           "Memory of the instance's browser: the proportional set size of all its processes, split evenly among the instances sharing one browser (--isolation context); 0 when unknown or on another node.");
   for (const auto& i : inst) {
     const auto m = memory.find(i.id);
     w.sample("camoufleet_instance_browser_memory_bytes", instance_labels(i),
