@@ -1,0 +1,89 @@
+// What the benchmarks read from /proc: a process tree, CPU seconds, RSS and
+// smaps_rollup (PSS, anonymous memory), the browser behind a DevTools port.
+// Re-exported by lib.mjs.
+import fs from 'node:fs';
+import { browser_pids_under } from './lib.mjs';
+
+export function proc_children_map() {
+  const kids = new Map();
+  for (const e of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    let st;
+    try { st = fs.readFileSync(`/proc/${e}/stat`, 'utf8'); } catch { continue; }
+    // comm may hold spaces and parens: ppid is the 2nd field after the last ')'.
+    const rest = st.slice(st.lastIndexOf(')') + 2).split(' ');
+    const ppid = Number(rest[1]);
+    if (!kids.has(ppid)) kids.set(ppid, []);
+    kids.get(ppid).push(Number(e));
+  }
+  return kids;
+}
+
+export function descendants(pid, kids = proc_children_map()) {
+  const out = [pid];
+  for (let i = 0; i < out.length; ++i) for (const k of kids.get(out[i]) || []) out.push(k);
+  return out;
+}
+
+// utime + stime of the live processes, in seconds.
+export function cpu_seconds(pids) {
+  const hz = 100;  // USER_HZ on Linux
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch { /* gone */ }
+  }
+  return ticks / hz;
+}
+
+// camoufleet and every browser process it started (under its temp dir).
+export function fleet_pids(fleet) {
+  const kids = proc_children_map();
+  const set = new Set([fleet.pid]);
+  for (const p of browser_pids_under(fleet.dir)) for (const d of descendants(p, kids)) set.add(d);
+  for (const d of descendants(fleet.pid, kids)) set.add(d);
+  return [...set];
+}
+
+export function rss_kb(pid) {
+  try {
+    const m = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
+    return m ? Number(m[1]) : null;
+  } catch { return null; }
+}
+
+// The fields of /proc/PID/smaps_rollup in kB ({} when the process is gone).
+export function smaps_rollup_kb(pid) {
+  const out = {};
+  try {
+    const t = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    for (const m of t.matchAll(/^(\w+):\s+(\d+) kB/gm)) out[m[1]] = Number(m[2]);
+  } catch { /* gone */ }
+  return out;
+}
+
+// Anonymous and shared-memory pages (PSS of each): the heap, the
+// compositor's buffers, what the process made itself. Unlike the whole PSS
+// it does not depend on how many other processes on the machine map the
+// same file pages: the Chromium binary's text counts less in every PSS here
+// while other Chromiums run elsewhere (tests, other fleets).
+export const anon_kb = (rollup) => (rollup.Pss_Anon ?? 0) + (rollup.Pss_Shmem ?? 0);
+
+// The browser's main process: the one whose parent is not a chrome process
+// itself, found by its --remote-debugging-port.
+export function browser_main_pid(port) {
+  const pids = [];
+  for (const e of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    let cmd;
+    try { cmd = fs.readFileSync(`/proc/${e}/cmdline`, 'utf8'); } catch { continue; }
+    if (cmd.includes(`--remote-debugging-port=${port}\0`) || cmd.endsWith(`--remote-debugging-port=${port}`)) {
+      if (!cmd.includes('--type=')) pids.push(Number(e));
+    }
+  }
+  // The Debian wrapper execs the real binary, so one pid is left.
+  return pids.length ? Math.min(...pids) : null;
+}

@@ -1,0 +1,125 @@
+// The page driver meeting the site's and the browser's faults (rate limit,
+// error answer, hang, dropped connection, lost login, killed browser, close,
+// no stream to read), on the real browser and simulator; the cases of
+// page_driver_test.cpp's fixture (driver_fixture.hpp), in the same binary.
+
+#include "driver_fixture.hpp"
+
+using namespace driver_test;
+
+TEST_CASE("driver: a rate limit is rate_limited") {
+  sim_fixture f;
+  auto s = f.start("alice");
+  f.sim.set_faults({{"rate_limit_after", 0}});
+  collected c;
+  CHECK(kind_of([&] { s->page().generate(ask("hi"), {}, c.fn(), 15s); }) ==
+        failure_kind::rate_limited);
+  CHECK(f.last_request()["status"] == "rate_limited");
+}
+
+TEST_CASE("driver: an error answer is site_error") {
+  sim_fixture f;
+  auto s = f.start("alice");
+  f.sim.set_faults({{"error", true}});
+  collected c;
+  CHECK(kind_of([&] { s->page().generate(ask("hi"), {}, c.fn(), 15s); }) ==
+        failure_kind::site_error);
+}
+
+TEST_CASE("driver: a hanging answer is a timeout, and the request is let go") {
+  sim_fixture f;
+  auto s = f.start("alice");
+  f.sim.set_faults({{"hang", true}});
+  collected c;
+  auto t0 = std::chrono::steady_clock::now();
+  CHECK(kind_of([&] { s->page().generate(ask("hi"), {}, c.fn(), 2s); }) == failure_kind::timeout);
+  CHECK(std::chrono::steady_clock::now() - t0 < 8s);
+  CHECK(wait_until([&] { return f.last_request()["status"] == "aborted"; }, 5s));
+}
+
+TEST_CASE("driver: a dropped connection is an error, not a hang") {
+  sim_fixture f;
+  auto s = f.start("alice");
+  f.sim.set_faults({{"drop_after_tokens", 3}});
+  collected c;
+  auto t0 = std::chrono::steady_clock::now();
+  auto k = kind_of([&] { s->page().generate(ask("hi there"), {}, c.fn(), 20s); });
+  CHECK(k == failure_kind::site_error);
+  CHECK(std::chrono::steady_clock::now() - t0 < 10s);
+}
+
+TEST_CASE("driver: a login lost between requests is login_lost") {
+  sim_fixture f;
+  auto s = f.start("alice");
+  f.sim.set_faults({{"account", "alice"}, {"login_expired", true}});
+  collected c;
+  CHECK(kind_of([&] { s->page().generate(ask("hi"), {}, c.fn(), 15s); }) ==
+        failure_kind::login_lost);
+}
+
+TEST_CASE("driver: a killed browser reports its exit and fails a running generate promptly") {
+  sim_fixture f;
+  f.sim.set_pacing({{"token_ms", 200}, {"tokens", 100}});
+  auto s = f.start("alice");
+  const int pid = s->info().pid;
+  std::atomic<bool> started{false};
+  std::thread killer([&] {
+    if (wait_until([&] { return started.load(); }, 15s)) ::kill(pid, SIGKILL);
+  });
+  auto t0 = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::duration after_kill{};
+  auto k = kind_of([&] {
+    s->page().generate(
+        ask("long answer"), {}, [&](const delta&) { started = true; }, 60s);
+  });
+  after_kill = std::chrono::steady_clock::now() - t0;
+  killer.join();
+  CHECK(k == failure_kind::browser_gone);
+  CHECK(after_kill < 10s);
+  CHECK(wait_until([&] { return f.exits->count() == 1; }, 5s));
+  CHECK_FALSE(s->page().ping(500ms));
+  s->close(2s);
+  CHECK(f.exits->count() == 1);
+}
+
+TEST_CASE("driver: close stops the browser, removes its profile dir, reports no exit") {
+  sim_fixture f;
+  auto s = f.start("alice");
+  const int pid = s->info().pid;
+  REQUIRE(process_alive(pid));
+  s->close(3s);
+  CHECK(wait_until([&] { return !process_alive(pid); }, 5s));
+  // Only the sim's profile files are left in the temp dir: no browser profile.
+  int dirs = 0;
+  for (const auto& e : std::filesystem::directory_iterator(f.dir.path()))
+    if (e.is_directory()) ++dirs;
+  CHECK(dirs == 0);
+  CHECK(f.exits->count() == 0);
+}
+
+TEST_CASE("driver: the DOM fallback yields the exact answer when the stream is not found") {
+  sim_fixture f;
+  temp_dir site_dir{"camoufleet-site-"};
+  auto o = f.options("alice");
+  o.site_file = site_file_with(site_dir, [](json& d) {
+    d["rpc"]["generate_content"] = "NoSuchEndpoint";
+    d["timeouts_ms"]["stream_start"] = 200;
+  });
+  auto s = f.start(o);
+  auto& page = dynamic_cast<site::chat_page&>(s->page());
+  f.sim.set_pacing({{"token_ms", 30}});
+  collected c;
+  auto r = page.generate(ask("fallback words here"), {}, c.fn(), 20s);
+  CHECK_FALSE(page.last_generate_streamed());
+  sim::answer_input in;
+  in.thinking = true;
+  auto want = expected("fallback words here", in);
+  CHECK(r.content == want.text());
+  CHECK(r.reasoning == want.reasoning());
+  CHECK(c.text == want.text());
+  CHECK(c.deltas.size() >= 2);
+  // Errors are still seen through the page alone.
+  f.sim.set_faults({{"rate_limit_after", 0}});
+  auto k = kind_of([&] { page.generate(ask("hi"), {}, c.fn(), 15s); });
+  CHECK((k == failure_kind::quota_exceeded || k == failure_kind::rate_limited));
+}
