@@ -85,19 +85,26 @@ std::vector<model_info> chat_page::cached_models() const {
 }
 
 void chat_page::wait_ready(clock::time_point deadline, const std::string& what, bool fresh_only) {
-  const json args = {{"ready", site_.selectors.ready}};
   std::string last_url;
   std::string last_error;
   while (true) {
     ensure_open();
+    // The look waits in the page (up to a second) and answers the moment the
+    // page is usable; only a failed look (a navigation destroyed the
+    // document it ran in) is retried after the poll interval.
+    const auto wait = std::min(left(deadline) - milliseconds(200), milliseconds(1000));
+    const json args = {{"ready", site_.selectors.ready},
+                       {"fresh_only", fresh_only},
+                       {"wait_ms", std::max<long long>(wait.count(), 0)}};
     try {
-      json r = run("look", args, std::min(left(deadline), milliseconds(3000)));
+      json r = run("look", args, std::min(left(deadline), wait + milliseconds(2000)));
       if (r.is_object()) {
         last_url = r.value("url", std::string());
         if (site_.is_login_url(last_url))
           throw driver_error(failure_kind::login_lost,
                              "the site sent us to its sign-in page (" + what + ")");
         if (r.value("ready", false) && !(fresh_only && r.value("old", false))) return;
+        if (wait.count() > 0) continue;  // it waited in the page already
       }
     } catch (const driver_error& e) {
       // A navigation in progress destroys the context the script ran in.
@@ -122,7 +129,16 @@ void chat_page::seed_cookies(clock::time_point deadline) {
 }
 
 void chat_page::open(milliseconds timeout) {
-  const auto deadline = clock::now() + timeout;
+  const auto started = clock::now();
+  const auto deadline = started + timeout;
+  // Where a start's time goes, for the "chat page ready" line.
+  auto mark = started;
+  auto lap = [&mark] {
+    const auto now = clock::now();
+    const auto ms = std::chrono::duration_cast<milliseconds>(now - mark).count();
+    mark = now;
+    return ms;
+  };
   ensure_open();
   transport_.enable(left(deadline));
   watch_model_list();
@@ -149,16 +165,28 @@ void chat_page::open(milliseconds timeout) {
     }
     seed_scripts.clear();
   };
+  const auto prepare_ms = lap();
+  long long navigate_ms = 0;
+  long long ready_ms = 0;
+  const int trips_before = trips_;
   try {
     transport_.navigate(setup_.site_url, std::min(left(deadline), site_.timeouts.navigation));
+    navigate_ms = lap();
     wait_ready(deadline, "opening " + setup_.site_url, false);
+    ready_ms = lap();
   } catch (...) {
     remove_seeds();
     throw;
   }
+  const int looks = trips_ - trips_before;
   remove_seeds();
   keep_temporary_chat(deadline);
-  spdlog::info("instance={} chat page ready", setup_.instance_id);
+  const auto finish_ms = lap();
+  spdlog::info("instance={} chat page ready in {} ms (prepare {} ms, navigate {} ms, until ready {} ms "
+               "in {} looks, finish {} ms)",
+               setup_.instance_id,
+               std::chrono::duration_cast<milliseconds>(clock::now() - started).count(), prepare_ms,
+               navigate_ms, ready_ms, looks, finish_ms);
 }
 
 std::vector<model_info> chat_page::models() {

@@ -58,7 +58,8 @@ class page_transport {
 
   // Calls `function_source` (a JavaScript function expression, one of
   // site/scripts/ via site::script()) with `args` as its one argument, in the
-  // page's main frame; returns its result as JSON (undefined -> null).
+  // page's main frame; returns its result as JSON (undefined -> null), a
+  // Promise's once it settles (within timeout).
   virtual nlohmann::json call(const std::string& function_source, const nlohmann::json& args,
                               std::chrono::milliseconds timeout) = 0;
 

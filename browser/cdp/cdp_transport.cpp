@@ -56,7 +56,9 @@ void cdp_transport::enable(milliseconds timeout) {
 json cdp_transport::call(const std::string& function_source, const json& args,
                          milliseconds timeout) {
   json r = command("Runtime.evaluate",
-                   {{"expression", call_expression(function_source, args)}, {"returnByValue", true}},
+                   {{"expression", call_expression(function_source, args)},
+                    {"returnByValue", true},
+                    {"awaitPromise", true}},
                    timeout);
   if (r.contains("exceptionDetails")) {
     const auto& ex = r["exceptionDetails"];
