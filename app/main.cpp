@@ -156,11 +156,8 @@ int main(int argc, char** argv) {
       s.kind == config::browser_kind::chromium && s.ws_endpoint.empty()) {
     options.spare_browsers = s.spare_browsers;
     options.spares = browser::make_spare_shelf(options.base);
-  } else if (s.spare_browsers > 0 && s.isolate == config::isolation::context) {
-    spdlog::info("--spare-browsers with --isolation context: each shared Chromium keeps one warm "
-                 "context ahead for a crashed context's replacement");
   } else if (s.spare_browsers > 0) {
-    spdlog::warn("--spare-browsers keeps warm Chromium for launched Chromium only; no spares "
+    spdlog::warn("--spare-browsers keeps warm Chromium for process isolation only; no spares "
                  "with these settings");
   }
   std::unique_ptr<fleet> fleet_ptr;
@@ -169,8 +166,7 @@ int main(int argc, char** argv) {
         options, browser::make_session_factory(s.isolate == config::isolation::context
                                                    ? browser::isolation::context
                                                    : browser::isolation::process,
-                                               s.accounts_per_browser, options.spares,
-                                               s.spare_browsers > 0));
+                                               s.accounts_per_browser, options.spares));
   } catch (const std::exception& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 1;

@@ -7,10 +7,7 @@
 //             next kill);
 //   context — --isolation context: the instance's tab crashes (CDP
 //             Page.crash kills that context's renderer, the browser lives on),
-//             and a fresh context of the live browser replaces it;
-//   context_warm — the same with --spare-browsers 1: the shared browser keeps
-//             a warm context (blank tab, renderer up) that the replacement
-//             takes (the next is made before the next crash).
+//             and a fresh context of the live browser replaces it.
 // Each kill: poll /v1/instances every 5 ms until the instance leaves
 // ready/busy (or its error_count rises) = detection, then until it is ready
 // again = serving again (then one answer proves it serves). Interleaved with
@@ -32,7 +29,7 @@ import net from 'node:net';
 const rounds = arg('rounds', 5);
 const poll_ms = arg('poll-ms', 5);
 const serve = arg('serve-between', 'yes') !== 'no';
-const paths_wanted = String(arg('paths', 'cold,spare,context,context_warm')).split(',').filter(Boolean);
+const paths_wanted = String(arg('paths', 'cold,spare,context')).split(',').filter(Boolean);
 
 function free_port() {
   return new Promise((resolve, reject) => {
@@ -123,21 +120,11 @@ const all_paths = {
   cold: { label: 'process, cold restart', extra: [] },
   spare: { label: 'process, warm spare', extra: ['--spare-browsers', '1'] },
   context: { label: 'context, fresh context in the live browser', extra: ['--isolation', 'context'] },
-  context_warm: {
-    label: 'context, warm context in the live browser', extra: ['--isolation', 'context', '--spare-browsers', '1'],
-  },
 };
-const context_path = (n) => n === 'context' || n === 'context_warm';
-
-// The blank tabs of warm contexts the browser behind a DevTools port holds.
-async function blank_tabs(port) {
-  const r = await request(port, 'GET', '/json/list', null, 5000);
-  return JSON.parse(r.body).filter((t) => t.type === 'page' && t.url === 'about:blank').length;
-}
 
 // Crashes the instance of fleet f by its path; returns what was crashed.
 async function crash(path_name, kind, before) {
-  if (context_path(path_name)) {
+  if (path_name === 'context') {
     await crash_context_tab(before.ws_endpoint);
     return { pid: before.browser_pid };
   }
@@ -153,10 +140,6 @@ async function one_kill(fleet, path_name, kind, r, tag) {
   if (path_name === 'spare') {
     // A warm spare must be waiting: a kill before the refill is a cold start.
     await wait_until(async () => ((await instance(fleet.port)).spares || {}).ready === 1, 180000, 20, 'a ready spare');
-  }
-  if (path_name === 'context_warm') {
-    const port = (await instance(fleet.port)).instances[0].port;
-    await wait_until(async () => (await blank_tabs(port)) >= 1, 180000, 20, 'a warm context');
   }
   // A healthy instance is one that serves: one answer before each kill
   // (camoufleet counts consecutive errors until a request succeeds, and
@@ -223,7 +206,7 @@ async function measure(sim, kind) {
     // Against the cold restart path of the same run, too: what the path saves.
     if (n !== 'cold' && samples.cold) note += `; ${fmt(s.ready_ms_p50 / p50(samples.cold.map((x) => x.ready)), 2)} x the cold restart`;
     if (n === 'spare') note += `; ${xs.filter((x) => x.from_spare).length}/${xs.length} back on the spare's pid`;
-    if (context_path(n)) note += `; ${xs.filter((x) => x.same_browser).length}/${xs.length} in the same browser pid`;
+    if (n === 'context') note += `; ${xs.filter((x) => x.same_browser).length}/${xs.length} in the same browser pid`;
     const k = kind === 'chromium' ? '' : `${kind}, `;
     console.log(`P4 recovery [${k}${all_paths[n].label}]: detection p50 ${fmt(s.detect_ms_p50, 0)} ms;`
       + ` serving again p50 ${fmt(s.ready_ms_p50, 0)} ms p95 ${fmt(s.ready_ms_p95, 0)} ms vs one cold browser start ${fmt(start, 0)} ms`

@@ -81,10 +81,8 @@ std::unique_ptr<session> start_chromium_session(const session_options& options,
 // Context isolation for Chromium: each session is an isolated browser
 // context (own cookies, storage, tab) of a browser shared by up to
 // accounts_per_browser sessions of this factory, launched by the first and
-// closed with the last (browser/cdp/context_session.*). warm_contexts: each
-// shared browser keeps an empty context with a blank tab ahead, which the
-// next start in it (a crashed context's replacement) takes.
-session_factory make_context_session_factory(int accounts_per_browser, bool warm_contexts = false);
+// closed with the last (browser/cdp/context_session.*).
+session_factory make_context_session_factory(int accounts_per_browser);
 }  // namespace cdp
 
 // process: one browser per profile (the default). context: profiles share
@@ -101,11 +99,9 @@ std::unique_ptr<session> start_session(const session_options& options, exit_call
 // and the rest (Firefox, Camoufox, an attached browser) start as in process
 // mode.
 // spares (process mode): a start whose options name a spare_id adopts that
-// warm spare from the shelf when it is still there. warm_contexts (context
-// mode): see make_context_session_factory.
+// warm spare from the shelf when it is still there.
 class spare_shelf;
 session_factory make_session_factory(isolation mode, int accounts_per_browser,
-                                     std::shared_ptr<spare_shelf> spares = nullptr,
-                                     bool warm_contexts = false);
+                                     std::shared_ptr<spare_shelf> spares = nullptr);
 
 }  // namespace camoufleet::browser

@@ -15,7 +15,7 @@ std::unique_ptr<session> start_session(const session_options& options, exit_call
 }
 
 session_factory make_session_factory(isolation mode, int accounts_per_browser,
-                                     std::shared_ptr<spare_shelf> spares, bool warm_contexts) {
+                                     std::shared_ptr<spare_shelf> spares) {
   if (mode == isolation::process && !spares) return start_session;
   if (mode == isolation::process) {
     auto shelf = std::dynamic_pointer_cast<cdp::chromium_spare_shelf>(spares);
@@ -30,7 +30,7 @@ session_factory make_session_factory(isolation mode, int accounts_per_browser,
       return start_session(options, std::move(on_exit));
     };
   }
-  session_factory shared = cdp::make_context_session_factory(accounts_per_browser, warm_contexts);
+  session_factory shared = cdp::make_context_session_factory(accounts_per_browser);
   return [shared](const session_options& options, exit_callback on_exit) {
     // Only a Chromium we launch has contexts to share (BiDi's user contexts: not yet).
     if (options.kind == browser_kind::chromium && options.ws_endpoint.empty())

@@ -49,8 +49,7 @@ std::vector<option_def> value_options() {
        "Profiles one browser hosts with --isolation context, 1-64", "Browser"},
       {"--spare-browsers", "CAMOUFLEET_SPARE_BROWSERS", "N", std::to_string(d.spare_browsers),
        "Warm Chromium browsers kept ready to take over a crashed instance's profile "
-       "(process isolation; with --isolation context, any N > 0 keeps a warm context in each "
-       "shared browser), 0-16", "Browser"},
+       "(process isolation), 0-16", "Browser"},
       {"--base-port", "CAMOUFLEET_BASE_PORT", "PORT", std::to_string(d.base_port),
        "First DevTools port tried, 1024-65535", "Browser"},
       {"--profile-root", "CAMOUFLEET_PROFILE_ROOT", "DIR", "system temp dir",

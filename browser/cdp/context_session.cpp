@@ -41,7 +41,7 @@ std::shared_ptr<shared_chromium> context_pool::join(const session_options& optio
     chosen = live[static_cast<std::size_t>(i)];
   } else {
     chosen = std::make_shared<shared_chromium>("browser_" + std::to_string(next_name_++),
-                                               launch_options_of(options), warm_contexts_);
+                                               launch_options_of(options));
     live.push_back(chosen);
   }
   chosen->join();
@@ -84,21 +84,13 @@ void context_session::start(std::shared_ptr<context_pool> pool) {
   info_ = browser_->info();
   conn_ = browser_->conn();
 
-  std::string target_id;
-  if (auto warm = browser_->take_warm_context()) {
-    // Made ahead, its renderer up: only this profile's cookies and page to come.
-    context_id_ = warm->context_id;
-    target_id = warm->target_id;
-    from_reserve_ = true;
-  } else {
-    json ctx = browser_call("Target.createBrowserContext", {{"disposeOnDetach", false}}, deadline);
-    context_id_ = ctx.value("browserContextId", std::string());
-    if (context_id_.empty())
-      throw driver_error(failure_kind::site_error, "Target.createBrowserContext gave no id");
-    json t = browser_call("Target.createTarget",
-                          {{"url", "about:blank"}, {"browserContextId", context_id_}}, deadline);
-    target_id = t.value("targetId", std::string());
-  }
+  json ctx = browser_call("Target.createBrowserContext", {{"disposeOnDetach", false}}, deadline);
+  context_id_ = ctx.value("browserContextId", std::string());
+  if (context_id_.empty())
+    throw driver_error(failure_kind::site_error, "Target.createBrowserContext gave no id");
+  json t = browser_call("Target.createTarget",
+                        {{"url", "about:blank"}, {"browserContextId", context_id_}}, deadline);
+  const std::string target_id = t.value("targetId", std::string());
   json attached =
       browser_call("Target.attachToTarget", {{"targetId", target_id}, {"flatten", true}}, deadline);
   const std::string session_id = attached.value("sessionId", std::string());
@@ -125,9 +117,8 @@ void context_session::start(std::shared_ptr<context_pool> pool) {
   if (!latch_->arm())
     throw driver_error(failure_kind::browser_gone,
                        "the browser went away while starting: " + latch_->reason());
-  spdlog::info("instance={} context up in shared browser {} pid={} port={}{}", id,
-               browser_->name(), info_.pid, info_.port, from_reserve_ ? " (warm context)" : "");
-  browser_->keep_warm();  // now, not before: a warm context must not slow this start
+  spdlog::info("instance={} context up in shared browser {} pid={} port={}", id,
+               browser_->name(), info_.pid, info_.port);
 }
 
 json context_session::browser_call(const std::string& method, json params,
@@ -174,8 +165,8 @@ void context_session::close(milliseconds grace) {
   spdlog::info("instance={} context closed", options_.instance_id);
 }
 
-session_factory make_context_session_factory(int accounts_per_browser, bool warm_contexts) {
-  auto pool = std::make_shared<context_pool>(accounts_per_browser, warm_contexts);
+session_factory make_context_session_factory(int accounts_per_browser) {
+  auto pool = std::make_shared<context_pool>(accounts_per_browser);
   return [pool](const session_options& options, exit_callback on_exit) -> std::unique_ptr<session> {
     return std::make_unique<context_session>(pool, options, std::move(on_exit));
   };

@@ -28,9 +28,7 @@ class shared_chromium;
 // pick_browser over the live browsers); thread-safe.
 class context_pool {
  public:
-  // warm_contexts: each browser keeps a warm context ahead (context_reserve).
-  explicit context_pool(int per_browser, bool warm_contexts = false)
-      : per_browser_(per_browser), warm_contexts_(warm_contexts) {}
+  explicit context_pool(int per_browser) : per_browser_(per_browser) {}
   // The browser a profile with these options joins, already counting it as
   // a member; a new (not yet launched) one when none has room.
   std::shared_ptr<shared_chromium> join(const session_options& options);
@@ -38,7 +36,6 @@ class context_pool {
  private:
   std::mutex mu_;
   const int per_browser_;
-  const bool warm_contexts_;
   int next_name_ = 1;
   std::vector<std::weak_ptr<shared_chromium>> browsers_;
 };
@@ -70,7 +67,6 @@ class context_session : public session {
   int listener_id_ = 0;
   std::shared_ptr<connection> conn_;
   std::string context_id_;
-  bool from_reserve_ = false;  // the context was a warm one (context_reserve)
   std::vector<subscription> watches_;
   std::unique_ptr<cdp_transport> transport_;
   std::unique_ptr<site::chat_page> page_;

@@ -36,11 +36,8 @@ struct shared_chromium::fate {
   }
 };
 
-shared_chromium::shared_chromium(std::string name, browser_options options, bool warm_context)
-    : name_(std::move(name)),
-      options_(std::move(options)),
-      warm_context_(warm_context),
-      fate_(std::make_shared<fate>()) {}
+shared_chromium::shared_chromium(std::string name, browser_options options)
+    : name_(std::move(name)), options_(std::move(options)), fate_(std::make_shared<fate>()) {}
 
 shared_chromium::~shared_chromium() {
   {
@@ -49,8 +46,6 @@ shared_chromium::~shared_chromium() {
     fate_->listeners.clear();
   }
   const bool had_browser = static_cast<bool>(browser_);
-  // First: it holds the connection, which must go before the io thread.
-  reserve_.reset();
   shut_down_chromium(conn_, browser_, io_, milliseconds(2000), true);
   display_.reset();
   if (had_browser) spdlog::info("shared browser {} stopped", name_);
@@ -94,21 +89,11 @@ void shared_chromium::launch(clock::time_point deadline) {
   io_ = std::move(link.io);
   browser_ = std::move(link.browser);
   conn_ = std::move(link.conn);
-  if (warm_context_) reserve_ = std::make_unique<context_reserve>(conn_, name_);
   std::lock_guard<std::mutex> lock(mu_);
   info_.pid = browser_->pid();
   info_.port = browser_->port();
   info_.ws_endpoint = browser_->ws_endpoint();
   spdlog::info("shared browser {} up pid={} port={}", name_, info_.pid, info_.port);
-}
-
-std::optional<blank_context> shared_chromium::take_warm_context() {
-  if (!reserve_) return std::nullopt;
-  return reserve_->take();
-}
-
-void shared_chromium::keep_warm() {
-  if (reserve_) reserve_->fill();
 }
 
 bool shared_chromium::usable() const {

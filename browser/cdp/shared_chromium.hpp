@@ -13,7 +13,6 @@
 #include <string>
 
 #include "browser/browser_process.hpp"
-#include "browser/cdp/context_reserve.hpp"
 
 namespace camoufleet::browser {
 class io_thread;
@@ -30,9 +29,8 @@ class shared_chromium {
   using listener = std::function<void(const std::string& reason)>;
 
   // name tags log lines and the profile dir ("browser_1"); options are the
-  // launch options of the profile that created it. warm_context: keep a
-  // warm context ahead for the next member to start (context_reserve).
-  shared_chromium(std::string name, browser_options options, bool warm_context = false);
+  // launch options of the profile that created it.
+  shared_chromium(std::string name, browser_options options);
   // Browser.close, then TERM/KILL within 2 s; removes the profile dir.
   ~shared_chromium();
   shared_chromium(const shared_chromium&) = delete;
@@ -61,12 +59,6 @@ class shared_chromium {
   int add_listener(listener on_gone);
   void remove_listener(int id);
 
-  // With warm_context, after ensure_started(): the warm context if one is
-  // ready (a new one is then made), else nullopt; keep_warm() starts making
-  // one (a member calls it once it is up, not to slow its own start).
-  std::optional<blank_context> take_warm_context();
-  void keep_warm();
-
   // Valid after ensure_started().
   std::shared_ptr<connection> conn() const;
   session_info info() const;  // its pid, DevTools port and endpoint
@@ -81,7 +73,6 @@ class shared_chromium {
 
   const std::string name_;
   const browser_options options_;
-  const bool warm_context_;
 
   std::timed_mutex launch_mu_;  // one launch; the others wait for it
   bool launched_ = false;       // guarded by launch_mu_
@@ -95,7 +86,6 @@ class shared_chromium {
   std::unique_ptr<io_thread> io_;
   std::unique_ptr<browser_process> browser_;
   std::shared_ptr<connection> conn_;
-  std::unique_ptr<context_reserve> reserve_;  // set by launch() with warm_context_
 };
 
 }  // namespace camoufleet::browser::cdp

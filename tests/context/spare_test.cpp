@@ -2,8 +2,7 @@
 // (--spare-browsers N, process isolation). Real camoufleet, simulator and
 // Chromium: a crashed instance serves again from the spare (its pid), the
 // pool refills, no request is lost, a dead spare is replaced, and shutdown
-// leaves no spare behind. In context isolation the flag keeps a warm context
-// in each shared browser, which a crashed context's replacement takes.
+// leaves no spare behind.
 #include <doctest/doctest.h>
 
 #include <signal.h>
@@ -11,8 +10,6 @@
 #include <future>
 #include <set>
 
-#include "browser/cdp/connection.hpp"
-#include "browser/io_thread.hpp"
 #include "tests/e2e/fleet_fixture.hpp"
 #include "tests/reliability/rel_support.hpp"
 
@@ -44,29 +41,6 @@ std::set<int> wait_spares(const fleet_fixture& f, std::size_t n, std::chrono::mi
   std::set<int> got;
   testing::wait_until([&] { return (got = ready_spares(f)).size() == n; }, deadline, 20ms);
   return got;
-}
-
-// The tabs of a browser's own contexts (not its default one): url -> count
-// of "about:blank" (warm contexts) and chat pages.
-struct context_tabs {
-  int blank = 0;
-  int chat = 0;
-  std::string first_chat;  // a chat tab's target id
-};
-
-context_tabs tabs_of(browser::cdp::connection& conn) {
-  context_tabs out;
-  json targets = conn.call("Target.getTargets", json::object(), "", 10s);
-  for (const auto& t : targets.value("targetInfos", json::array())) {
-    if (t.value("type", "") != "page" || t.value("browserContextId", "").empty()) continue;
-    const std::string url = t.value("url", "");
-    if (url == "about:blank") ++out.blank;
-    if (url.find("/prompts/") != std::string::npos) {
-      ++out.chat;
-      if (out.first_chat.empty()) out.first_chat = t.value("targetId", "");
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -164,61 +138,4 @@ TEST_CASE("spares: a spare that dies is replaced, a fleet without the flag keeps
   json s = plain.health().value("spares", json::object());
   CHECK(s.value("wanted", -1) == 0);
   CHECK(s.value("browsers", json::array()).empty());
-}
-
-TEST_CASE("spares: in context isolation a crashed tab comes back in the shared browser's warm context") {
-  fleet_config cfg = with_accounts(2);
-  cfg.server_args = {"--isolation", "context", "--spare-browsers", "1", "--monitor-interval", "1",
-                     "--request-timeout", "30", "--queue-timeout", "60"};
-  fleet_fixture f(cfg);
-  json list = f.instances()["instances"];
-  const int pid = list[0].value("browser_pid", 0);
-  REQUIRE(pid > 0);
-  CHECK(list[1].value("browser_pid", 0) == pid);
-  browser::io_thread io;
-  auto conn = browser::cdp::connection::connect(io, list[0].value("ws_endpoint", ""), 10s);
-  // Made once the members are up: one empty context with a blank tab.
-  context_tabs tabs;
-  CHECK(testing::wait_until([&] { return (tabs = tabs_of(*conn)).blank == 1; }, 30s, 20ms));
-  REQUIRE(tabs.chat == 2);
-
-  json attached =
-      conn->call("Target.attachToTarget", {{"targetId", tabs.first_chat}, {"flatten", true}}, "", 10s);
-  auto t0 = clock_type::now();
-  conn->call_async("Page.crash", json::object(), attached.value("sessionId", ""), 1s,
-                   [](const json*, const std::string&) {});
-
-  // One instance restarts, in the same browser, on the warm context.
-  std::string restarted;
-  CHECK(testing::wait_until(
-      [&] {
-        const json now = f.instances();
-        for (const auto& i : now["instances"])
-          if (i.value("restarts", 0) > 0 && i.value("status", "") == "ready") restarted = i.value("id", "");
-        return !restarted.empty();
-      },
-      60s, 5ms));
-  const long back_ms = ms_since(t0);
-  bool warm = false;
-  for (const auto& l : f.log_lines())
-    if (l.find("instance=" + restarted + " context up") != std::string::npos &&
-        l.find("(warm context)") != std::string::npos)
-      warm = true;
-  CHECK(warm);
-  const json after = f.instances();
-  for (const auto& i : after["instances"]) CHECK(i.value("browser_pid", 0) == pid);
-  // Signed in with its profile (an empty context would meet the sign-in page).
-  for (int k = 0; k < 2; ++k) {
-    auto r = f.post("/v1/chat/completions", chat_body("warm context " + std::to_string(k)));
-    CHECK(r.status == 200);
-    if (r.status == 200)
-      CHECK(r.json()["choices"][0]["message"]["content"] == expected_answer("warm context " + std::to_string(k)));
-  }
-  CHECK(instance_by_id(f, restarted).value("served", 0) > 0);
-  // And the next warm context is made.
-  CHECK(testing::wait_until([&] { return (tabs = tabs_of(*conn)).blank == 1 && tabs.chat == 2; }, 30s, 20ms));
-  figure("spare context: " + restarted + " ready again " + std::to_string(back_ms) +
-         " ms after its tab crashed, in browser pid " + std::to_string(pid));
-  conn->close();
-  io.stop();
 }
