@@ -186,4 +186,13 @@ void channel::close() {
 
 bool channel::is_open() const { return impl_->open.load(); }
 
+void channel::fail_session(const std::string& session_id, const std::string& reason) {
+  if (session_id.empty()) return;  // the browser itself: that is close()
+  auto impl = impl_;
+  net::post(impl->io.context(), [impl, session_id, reason] {
+    impl->dead_sessions.emplace(session_id, reason);
+    impl->pending.fail_session(session_id, reason);
+  });
+}
+
 }  // namespace camoufleet::browser

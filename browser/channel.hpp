@@ -108,6 +108,11 @@ class channel {
 
   bool is_open() const;
 
+  // The target session is gone (its tab crashed or closed): its pending
+  // commands fail now with browser_gone "<method>: <reason>", and so does
+  // every later one sent to it, at once. Any thread; never blocks.
+  void fail_session(const std::string& session_id, const std::string& reason);
+
   // The endpoint this connection was opened to.
   const std::string& url() const { return url_; }
 

@@ -25,9 +25,9 @@ driver_error to_driver_error(const command_outcome& outcome) {
 }
 
 std::int64_t pending_table::add(const std::string& method, clock::time_point deadline,
-                                completion done) {
+                                completion done, const std::string& session) {
   std::int64_t id = next_id_++;
-  entries_.emplace(id, entry{method, deadline, std::move(done)});
+  entries_.emplace(id, entry{method, deadline, std::move(done), session});
   return id;
 }
 
@@ -79,6 +79,25 @@ std::size_t pending_table::fail_all(const std::string& reason) {
     if (e.done) e.done(std::move(out));
   }
   return all.size();
+}
+
+std::size_t pending_table::fail_session(const std::string& session, const std::string& reason) {
+  std::vector<entry> failed;
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    if (it->second.session == session) {
+      failed.push_back(std::move(it->second));
+      it = entries_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (auto& e : failed) {
+    command_outcome out;
+    out.kind = failure_kind::browser_gone;
+    out.message = e.method + ": " + reason;
+    if (e.done) e.done(std::move(out));
+  }
+  return failed.size();
 }
 
 std::optional<pending_table::clock::time_point> pending_table::next_deadline() const {

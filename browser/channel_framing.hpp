@@ -79,8 +79,10 @@ class pending_table {
   using clock = std::chrono::steady_clock;
   using completion = std::function<void(command_outcome&&)>;
 
-  // Registers a command and returns the id to send it with.
-  std::int64_t add(const std::string& method, clock::time_point deadline, completion done);
+  // Registers a command and returns the id to send it with. session: the
+  // target session it goes to ("" = the browser itself).
+  std::int64_t add(const std::string& method, clock::time_point deadline, completion done,
+                   const std::string& session = "");
 
   // Completes the command a reply belongs to. An error reply maps to
   // site_error "<method>: <message>". Returns false for an unknown id (a
@@ -92,6 +94,9 @@ class pending_table {
 
   // Fails every command with browser_gone "<method>: <reason>" (socket gone).
   std::size_t fail_all(const std::string& reason);
+  // The same for the commands sent to one target session (its tab crashed
+  // or went away: they would wait out their deadlines). Returns how many.
+  std::size_t fail_session(const std::string& session, const std::string& reason);
 
   // Earliest deadline of a waiting command, to arm one timer for all of them.
   std::optional<clock::time_point> next_deadline() const;
@@ -104,6 +109,7 @@ class pending_table {
     std::string method;
     clock::time_point deadline;
     completion done;
+    std::string session;
   };
   std::int64_t next_id_ = 1;
   std::map<std::int64_t, entry> entries_;

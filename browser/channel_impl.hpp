@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <stdexcept>
 #include <vector>
@@ -80,6 +81,7 @@ struct channel_impl : std::enable_shared_from_this<channel_impl> {
 
   // io thread only
   pending_table pending;
+  std::map<std::string, std::string> dead_sessions;  // session -> why (fail_session)
   std::deque<std::string> write_queue;
   std::optional<clock::time_point> armed;
   bool ended = false;

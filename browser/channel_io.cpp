@@ -87,10 +87,11 @@ void channel_impl::dispatch(const std::string& text) {
 
 void channel_impl::submit(const std::string& method, const json& params, const std::string& session_id,
             std::chrono::milliseconds timeout, pending_table::completion done) {
-  if (ended) {
+  const auto dead = session_id.empty() ? dead_sessions.end() : dead_sessions.find(session_id);
+  if (ended || dead != dead_sessions.end()) {
     command_outcome out;
     out.kind = failure_kind::browser_gone;
-    out.message = method + ": " + current_close_reason();
+    out.message = method + ": " + (ended ? current_close_reason() : dead->second);
     guarded("command completion", [&] { done(std::move(out)); });
     return;
   }
@@ -98,7 +99,7 @@ void channel_impl::submit(const std::string& method, const json& params, const s
   auto safe_done = [done = std::move(done)](command_outcome&& out) {
     guarded("command completion", [&] { done(std::move(out)); });
   };
-  std::int64_t id = pending.add(method, deadline, std::move(safe_done));
+  std::int64_t id = pending.add(method, deadline, std::move(safe_done), session_id);
   write_queue.push_back(codec.encode(id, method, params, session_id));
   if (write_queue.size() == 1) write_next();
   arm(deadline);

@@ -33,10 +33,24 @@ cdp_transport::cdp_transport(std::shared_ptr<connection> conn, std::string sessi
                              std::string browser_context_id)
     : conn_(std::move(conn)),
       session_id_(std::move(session_id)),
-      browser_context_id_(std::move(browser_context_id)) {}
+      browser_context_id_(std::move(browser_context_id)) {
+  if (session_id_.empty()) return;  // the browser itself: nothing to watch
+  std::weak_ptr<connection> weak = conn_;
+  auto gone = tab_gone_;
+  auto watch = [weak, gone, sid = session_id_](const char* why) {
+    return [weak, gone, sid, why](const json& p, const std::string& s) {
+      // targetCrashed comes on the session; detachedFromTarget names it.
+      if (s != sid && p.value("sessionId", std::string()) != sid) return;
+      gone->store(true);
+      if (auto c = weak.lock()) c->fail_session(sid, why);
+    };
+  };
+  tab_watch_.push_back(conn_->subscribe("Inspector.targetCrashed", watch("the tab crashed")));
+  tab_watch_.push_back(conn_->subscribe("Target.detachedFromTarget", watch("the tab went away")));
+}
 
 bool cdp_transport::is_open() const {
-  return conn_->is_open();
+  return conn_->is_open() && !tab_gone_->load();
 }
 
 json cdp_transport::command(const std::string& method, json params, milliseconds timeout) {

@@ -4,8 +4,10 @@
 // scripts, Network.* for cookies and for following the answer's body
 // (Network.streamResourceContent), Input.* for trusted typing.
 
+#include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "browser/cdp/connection.hpp"
 #include "site/page_transport.hpp"
@@ -54,6 +56,11 @@ class cdp_transport : public site::page_transport {
   std::shared_ptr<connection> conn_;
   std::string session_id_;
   std::string browser_context_id_;
+  // Set (io thread) when the tab crashed or detached: is_open() is false and
+  // every call fails at once (connection::fail_session) instead of waiting
+  // out its timeout on a renderer that will never answer.
+  std::shared_ptr<std::atomic<bool>> tab_gone_ = std::make_shared<std::atomic<bool>>(false);
+  std::vector<subscription> tab_watch_;
 };
 
 // `(function_source)(args)` as one expression: args as JSON (invalid UTF-8

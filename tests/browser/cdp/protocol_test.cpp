@@ -208,3 +208,30 @@ TEST_CASE("failure kinds have stable names") {
   CHECK(std::string(to_string(failure_kind::cancelled)) == "cancelled");
   CHECK(std::string(to_string(failure_kind::invalid_profile)) == "invalid_profile");
 }
+
+TEST_CASE("pending_table fails one session's commands at once, the browser's and others' wait on") {
+  pending_table t;
+  recorder rec;
+  auto far = clock_type::now() + 1h;
+  std::int64_t a = 0, b = 0, c = 0, d = 0;
+  a = t.add("Runtime.evaluate", far, rec.for_id(&a), "S1");
+  b = t.add("Target.getTargets", far, rec.for_id(&b));
+  c = t.add("Page.navigate", far, rec.for_id(&c), "S2");
+  d = t.add("Input.insertText", far, rec.for_id(&d), "S1");
+
+  CHECK(t.fail_session("S1", "the tab crashed") == 2);
+  REQUIRE(rec.done.size() == 2);
+  for (const auto& [id, out] : rec.done) {
+    CHECK((id == a || id == d));
+    CHECK_FALSE(out.ok);
+    CHECK(out.kind == camoufleet::core::failure_kind::browser_gone);
+  }
+  CHECK(rec.done[0].second.message == "Runtime.evaluate: the tab crashed");
+  CHECK(t.size() == 2);
+  CHECK(t.fail_session("S1", "again") == 0);
+  // The others still complete normally.
+  CHECK(t.complete(decode_message(R"({"id":)" + std::to_string(c) + R"(,"result":{}})")));
+  CHECK(t.complete(decode_message(R"({"id":)" + std::to_string(b) + R"(,"result":{}})")));
+  CHECK(rec.done.size() == 4);
+  CHECK(t.empty());
+}
