@@ -144,6 +144,11 @@ caf::behavior node_agent(caf::stateful_actor<node_agent_state>* self, node_agent
       forward(self, register_atom::value, node_member{id, handle, m.view, {}});
     },
     [=](register_atom, int) {},
+    // The node's warm spares (--spare-browsers) tell their balancer how they
+    // are; the head does not show a node's spares, so the agent takes the
+    // news and keeps none (unanswered, the spare pool would get an
+    // unexpected_message error back and stop).
+    [=](spares_atom, const std::vector<spare_view>&, int) {},
     [=](instance_update& u) {
       auto it = self->state.members.find(u.view.id);
       if (it == self->state.members.end()) return;

@@ -55,6 +55,11 @@ caf::behavior spare_actor(self_ptr self, std::shared_ptr<browser::spare_shelf> s
   st.ledger = spare_ledger(wanted, timing);
   st.balancer = std::move(balancer);
   self->set_default_handler(caf::drop);
+  // An error sent back (e.g. by a balancer that does not take our news) is
+  // logged; it must not stop the pool, which CAF's default error handler does.
+  self->set_error_handler([](caf::error& e) {
+    spdlog::warn("spare pool: {} (ignored)", caf::to_string(e));
+  });
   caf::actor_addr addr = self->address();
   auto tell = [addr](auto... xs) {
     if (auto dest = caf::actor_cast<caf::actor>(addr)) caf::anon_send(dest, xs...);

@@ -288,3 +288,35 @@ TEST_CASE("nodes: over TLS a node with a certificate from the CA joins and keeps
   CHECK_FALSE(node_cluster::logged(c.head(), "Node node-plain"));
   CHECK_FALSE(node_cluster::logged(c.head(), "Node node-foreign"));
 }
+
+TEST_CASE("nodes: a node with --spare-browsers brings a killed instance back on its warm spare") {
+  node_cluster c;
+  c.start_head();
+  c.start_node("node-a", {"alice"}, {"--spare-browsers", "1"});
+  REQUIRE_MESSAGE(c.wait_ready("node-a", 1, std::chrono::seconds(90)), c.all_logs());
+  // The spare is the node's own: launched there once its instance is up.
+  REQUIRE_MESSAGE(testing::wait_until([&] { return node_cluster::logged(c.node("node-a"), "spare_1: chromium up"); },
+                                      std::chrono::seconds(60)),
+                  c.all_logs());
+  json before = instance_of(c, "node-a");
+  REQUIRE(before.is_object());
+  const int pid = before.value("browser_pid", 0);
+  REQUIRE(pid > 0);  // a node on this machine: its pid is ours to kill
+  REQUIRE(::kill(pid, SIGKILL) == 0);
+
+  json after;
+  REQUIRE_MESSAGE(testing::wait_until(
+                      [&] {
+                        after = instance_of(c, "node-a");
+                        return after.is_object() && after.value("status", "") == "ready" &&
+                               after.value("restarts", 0) > 0;
+                      },
+                      std::chrono::seconds(60), std::chrono::milliseconds(10)),
+                  c.all_logs());
+  CHECK(after.value("browser_pid", 0) != pid);
+  CHECK(node_cluster::logged(c.node("node-a"), "takes over spare browser"));
+  auto r = c.post("/v1/chat/completions", chat_body("node spare"));
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  CHECK(r.json()["choices"][0]["message"]["content"] == expected_answer("node spare"));
+}
