@@ -1,12 +1,14 @@
 // Context isolation on Firefox (issue 21): user contexts of one firefox-esr
 // shared through bidi::shared_firefox keep separate cookies, each window
 // stays visible (not throttled), removing one user context leaves the
-// other, and the shared browser's death reaches each member once.
+// other, a page hung in one blocks neither the other nor the browser, and
+// the shared browser's death reaches each member once.
 #include <doctest/doctest.h>
 
 #include <signal.h>
 
 #include <atomic>
+#include <memory>
 #include <mutex>
 
 #include "browser/bidi/session.hpp"
@@ -178,4 +180,38 @@ TEST_CASE("user contexts: kill -9 of the shared firefox reaches each member once
   CHECK(heard_b.size() == 1);
   CHECK(heard_a[0].find("firefox_k") != std::string::npos);
   CHECK_FALSE(browser.usable());
+}
+
+TEST_CASE("user contexts: a page hung in one user context, the other's page and the browser still answer") {
+  page_server server;
+  scratch_dir root;
+  firefox_options o;
+  o.profile_root = root.path;
+  pid_reaper reaper;
+  shared_firefox browser("firefox_h", o);
+  browser.ensure_started(shared_firefox::clock::now() + start_allowance);
+  reaper.pid = browser.info().pid;
+  session& s = browser.bidi();
+  member alice = open_member(s);
+  member bob = open_member(s);
+  // The same site in both: a content process per user context keeps them apart.
+  s.navigate(alice.window, server.origin() + "/", 20s);
+  s.navigate(bob.window, server.origin() + "/", 20s);
+
+  // Shared: the reply (an error, once the page is gone) may come after this case.
+  auto hang_answered = std::make_shared<std::atomic<bool>>(false);
+  json hang = {{"expression", "for (;;) {}"}, {"target", {{"context", alice.window}}}, {"awaitPromise", false}};
+  s.command_async("script.evaluate", hang, 60s,
+                  [hang_answered](const json*, const std::string&) { *hang_answered = true; });
+  // Alice's page is busy for good; Bob's page and a browser-level command are not.
+  const auto t0 = std::chrono::steady_clock::now();
+  CHECK(s.evaluate(bob.window, "6 * 7", 10s) == 42);
+  member carol = open_member(s);
+  CHECK_FALSE(carol.user_context.empty());
+  CHECK(std::chrono::steady_clock::now() - t0 < 10s);
+  CHECK_FALSE(*hang_answered);
+  // Removing the hung one's user context ends its page; the browser goes on.
+  s.command("browser.removeUserContext", {{"userContext", alice.user_context}}, 20s);
+  CHECK(s.evaluate(bob.window, "document.cookie.length >= 0", 10s) == true);
+  CHECK(browser.usable());
 }
