@@ -149,9 +149,9 @@ int main(int argc, char** argv) {
   // Left behind by a camoufleet killed with SIGKILL: only dirs whose owner is gone.
   if (options.ws_endpoint.empty()) browser::remove_stale_profile_dirs(s.profile_root);
   if (s.isolate == config::isolation::context &&
-      (s.kind != config::browser_kind::chromium || !s.ws_endpoint.empty()))
-    spdlog::warn("--isolation context shares launched Chromium browsers only; these instances "
-                 "run one browser each");
+      (s.kind == config::browser_kind::camoufox || !s.ws_endpoint.empty()))
+    spdlog::warn("--isolation context shares launched Chromium and Firefox browsers only "
+                 "(a Camoufox fingerprint is per process); these instances run one browser each");
   if (s.spare_browsers > 0 && s.isolate == config::isolation::process &&
       s.kind == config::browser_kind::chromium && s.ws_endpoint.empty()) {
     options.spare_browsers = s.spare_browsers;

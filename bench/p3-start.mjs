@@ -1,14 +1,22 @@
 // P3 start: from process start to /health showing all instances ready,
 // for 1 and for 4 instances, in process isolation (a browser per profile)
 // and in context isolation (profiles as contexts of one shared browser),
-// alternating starts so noise hits every side.
+// alternating starts so noise hits every side. --browsers chromium,firefox
+// measures each mode on each kind (firefox-esr: context mode shares a
+// Firefox, one user context per profile).
 import os from 'node:os';
 import { isolation_args, isolation_modes } from './isolation.mjs';
-import { arg, cpu_seconds, fleet_pids, fmt, now_ms, p50, p95, start_fleet, start_sim, stop_child, stop_fleet, wait_ready, write_results } from './lib.mjs';
+import { arg, browser_kinds, cpu_seconds, fleet_pids, fmt, kind_args, now_ms, p50, p95, start_fleet, start_sim, stop_child, stop_fleet, wait_ready, write_results } from './lib.mjs';
 
 const rounds = arg('rounds', 3);
 const big = arg('instances', 4);
-const modes = isolation_modes();
+// The sides measured: a mode on a kind ("process", "context" on Chromium;
+// "firefox/process", "firefox/context").
+const modes = browser_kinds().flatMap((k) => isolation_modes().map((m) => (k === 'chromium' ? m : `${k}/${m}`)));
+const side_args = (side) => {
+  const [kind, mode] = side.includes('/') ? side.split('/') : ['chromium', side];
+  return [...isolation_args(mode), ...kind_args(kind)];
+};
 
 let sim;
 let fleet = null;
@@ -22,7 +30,7 @@ try {
     for (const m of (r % 2 ? [...modes].reverse() : modes)) {
       for (const n of order) {
         const log = arg('log-dir', null);
-        fleet = await start_fleet(sim, n, { log_file: log && `${log}/p3-r${r}-${m}-n${n}.log`, extra: isolation_args(m) });
+        fleet = await start_fleet(sim, n, { log_file: log && `${log}/p3-r${r}-${m.replace('/', '-')}-n${n}.log`, extra: side_args(m) });
         listen[m][n].push(now_ms() - fleet.t_spawn);
         const t_ready = await wait_ready(fleet.port, n, 180000, 10);
         times[m][n].push(t_ready - fleet.t_spawn);

@@ -3,8 +3,8 @@
 // process and its descendants, from smaps_rollup, over the distinct
 // browsers, divided by the accounts), in process and in context isolation
 // in one run (--modes), then context / process. --browsers chromium,firefox
-// adds a line for camoufleet on firefox-esr (process mode: a context of a
-// shared browser is Chromium's only).
+// adds camoufleet on firefox-esr, in the same modes (context: the accounts
+// as user contexts of a shared Firefox), with its own context / process.
 import { isolation_args, isolation_modes } from './isolation.mjs';
 import {
   arg, browser_kinds, browser_main_pid, kind_args, descendants, fmt, get_json, p50, proc_children_map, rss_kb, anon_kb, smaps_rollup_kb, sleep, start_fleet,
@@ -107,14 +107,19 @@ try {
   const results = {};
   const kinds = browser_kinds();
   if (kinds.includes('chromium')) for (const m of modes) results[m] = await measure(sim, m, 'chromium');
-  if (kinds.includes('firefox')) results['firefox/process'] = await measure(sim, 'process', 'firefox');
-  if (results.process && results.context) {
-    const r = (k) => results.context.summary[k] / results.process.summary[k];
+  if (kinds.includes('firefox')) for (const m of modes) results[`firefox/${m}`] = await measure(sim, m, 'firefox');
+  // context / process for one kind's results (keys prefix + 'process', prefix + 'context').
+  const ratio_line = (prefix, label) => {
+    const p = results[`${prefix}process`], c = results[`${prefix}context`];
+    if (!p || !c) return;
+    const r = (k) => c.summary[k] / p.summary[k];
     const idle = r('browser_pss_idle_mb_per_account');
-    console.log(`P5 footprint: browser memory per account, context / process = ${fmt(idle, 2)} idle,`
+    console.log(`P5 footprint: ${label}browser memory per account, context / process = ${fmt(idle, 2)} idle,`
       + ` ${fmt(r('browser_pss_load_mb_per_account_max'), 2)} under load (${n} accounts); target <= 0.40: ${idle <= 0.4 ? 'MET' : 'MISSED'};`
       + ` without file pages ${fmt(r('browser_anon_idle_mb_per_account'), 2)}`);
-  }
+  };
+  ratio_line('', '');
+  ratio_line('firefox/', 'firefox, ');
   if (results.process && results['firefox/process']) {
     const r = (k) => results['firefox/process'].summary[k] / results.process.summary[k];
     console.log(`P5 footprint: firefox / chromium (process mode) = ${fmt(r('browser_pss_idle_mb_per_account'), 2)} browser memory`

@@ -95,9 +95,11 @@ enum class isolation { process, context };
 std::unique_ptr<session> start_session(const session_options& options, exit_callback on_exit);
 
 // The factory for an isolation mode: start_session for process; for context,
-// launched Chromium profiles share browsers (make_context_session_factory)
-// and the rest (Firefox, Camoufox, an attached browser) start as in process
-// mode.
+// launched Chromium profiles share Chromium browsers
+// (make_context_session_factory), launched Firefox profiles share Firefox
+// browsers (bidi::make_user_context_session_factory, one user context each),
+// and the rest (Camoufox, whose fingerprint is per process, and an attached
+// browser) start as in process mode.
 // spares (process mode): a start whose options name a spare_id adopts that
 // warm spare from the shelf when it is still there.
 class spare_shelf;

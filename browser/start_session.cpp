@@ -2,6 +2,7 @@
 
 #include "browser/bidi/firefox_session.hpp"
 #include "browser/bidi/launcher.hpp"
+#include "browser/bidi/user_context_session.hpp"
 #include "browser/cdp/warm_chromium.hpp"
 #include "browser/login_window.hpp"
 #include "browser/session.hpp"
@@ -30,11 +31,15 @@ session_factory make_session_factory(isolation mode, int accounts_per_browser,
       return start_session(options, std::move(on_exit));
     };
   }
-  session_factory shared = cdp::make_context_session_factory(accounts_per_browser);
-  return [shared](const session_options& options, exit_callback on_exit) {
-    // Only a Chromium we launch has contexts to share (BiDi's user contexts: not yet).
-    if (options.kind == browser_kind::chromium && options.ws_endpoint.empty())
-      return shared(options, std::move(on_exit));
+  session_factory chromium = cdp::make_context_session_factory(accounts_per_browser);
+  session_factory firefox = bidi::make_user_context_session_factory(accounts_per_browser);
+  return [chromium, firefox](const session_options& options, exit_callback on_exit) {
+    // Only a browser we launch is ours to share. Camoufox keeps one of its
+    // own: its fingerprint is the whole process's, not a user context's.
+    if (options.ws_endpoint.empty() && options.kind == browser_kind::chromium)
+      return chromium(options, std::move(on_exit));
+    if (options.ws_endpoint.empty() && options.kind == browser_kind::firefox)
+      return firefox(options, std::move(on_exit));
     return start_session(options, std::move(on_exit));
   };
 }

@@ -42,8 +42,8 @@ std::vector<option_def> value_options() {
        "chromium speaks CDP; firefox and camoufox speak WebDriver BiDi",
        "Browser"},
       {"--isolation", "CAMOUFLEET_ISOLATION", "process|context", "process",
-       "process: a browser per profile; context: profiles share a Chromium, one isolated "
-       "context each (one fault domain)", "Browser"},
+       "process: a browser per profile; context: profiles share a Chromium or Firefox, one "
+       "isolated context each (one fault domain)", "Browser"},
       {"--accounts-per-browser", "CAMOUFLEET_ACCOUNTS_PER_BROWSER", "N",
        std::to_string(d.accounts_per_browser),
        "Profiles one browser hosts with --isolation context, 1-64", "Browser"},

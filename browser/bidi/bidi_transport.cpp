@@ -158,8 +158,36 @@ std::string binding_declaration(const std::string& name) {
 
 // ---- the transport ----------------------------------------------------------
 
-bidi_transport::bidi_transport(session& s, std::string context, std::string cookie_origin)
-    : s_(s), context_(std::move(context)), cookie_origin_(std::move(cookie_origin)) {}
+bidi_transport::bidi_transport(session& s, std::string context, std::string cookie_origin,
+                               std::string user_context)
+    : s_(s),
+      context_(std::move(context)),
+      cookie_origin_(std::move(cookie_origin)),
+      user_context_(std::move(user_context)) {}
+
+void bidi_transport::release(milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto best_effort = [&](const std::string& method, json params) {
+    const auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left <= milliseconds(0) || !s_.alive()) return;
+    try {
+      s_.command(method, std::move(params), left);
+    } catch (const std::exception& e) {
+      spdlog::debug("bidi: releasing the tab's {}: {}", method, e.what());
+    }
+  };
+  std::map<std::string, std::string> bindings;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    bindings.swap(bindings_);
+  }
+  for (const auto& [name, id] : bindings) best_effort("script.removePreloadScript", {{"script", id}});
+  if (!collector_.empty()) best_effort("network.removeDataCollector", {{"collector", collector_}});
+  if (!subscription_.empty())
+    best_effort("session.unsubscribe", {{"subscriptions", json::array({subscription_})}});
+  collector_.clear();
+  subscription_.clear();
+}
 
 bool bidi_transport::is_open() const { return s_.alive(); }
 
@@ -169,7 +197,7 @@ void bidi_transport::enable(milliseconds timeout) {
     return std::max(std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now()),
                     milliseconds(1));
   };
-  s_.subscribe(page_events(), {context_}, left());
+  subscription_ = s_.subscribe(page_events(), {context_}, left());
   try {
     json r = s_.command("network.addDataCollector",
                         {{"dataTypes", json::array({"response"})},
@@ -213,7 +241,7 @@ std::vector<std::string> bidi_transport::set_cookies(const std::vector<browser::
   std::vector<std::string> refused;
   for (const auto& c : cookies) {
     try {
-      s_.set_cookie(c, cookie_origin_, timeout);
+      s_.set_cookie(c, cookie_origin_, timeout, user_context_);
     } catch (const error&) {
       refused.push_back(c.name);
     }
@@ -222,7 +250,7 @@ std::vector<std::string> bidi_transport::set_cookies(const std::vector<browser::
 }
 
 std::vector<browser::stored_cookie> bidi_transport::cookies(milliseconds timeout) {
-  return s_.get_cookies(cookie_origin_, timeout);
+  return s_.get_cookies(cookie_origin_, timeout, user_context_);
 }
 
 void bidi_transport::insert_text(const std::string& text, milliseconds timeout) {

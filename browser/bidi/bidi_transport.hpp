@@ -61,8 +61,14 @@ std::string binding_declaration(const std::string& name);
 class bidi_transport : public site::page_transport {
  public:
   // s must outlive this object; context is a top-level browsing context of
-  // it; cookie_origin the origin whose partition cookies go to ("" = default).
-  bidi_transport(session& s, std::string context, std::string cookie_origin);
+  // it; cookie_origin the origin whose partition cookies go to ("" = default)
+  // in user_context (the tab's user context; "" = the default one).
+  bidi_transport(session& s, std::string context, std::string cookie_origin, std::string user_context = "");
+
+  // For a session that outlives the tab (a shared browser): drops what
+  // enable() and add_binding() left in it (the event subscription, the data
+  // collector, the binding scripts). Best effort: never throws.
+  void release(std::chrono::milliseconds timeout);
 
   bool is_open() const override;
   void enable(std::chrono::milliseconds timeout) override;
@@ -94,6 +100,8 @@ class bidi_transport : public site::page_transport {
   session& s_;
   std::string context_;
   std::string cookie_origin_;
+  std::string user_context_;
+  std::string subscription_;  // enable()'s ("" = none)
   std::string collector_;  // network data collector ("" = none: no bodies)
   std::mutex mu_;
   std::map<std::string, std::string> bindings_;  // name -> preload script id

@@ -20,13 +20,23 @@ using clock_type = std::chrono::steady_clock;
 
 namespace {
 
-constexpr milliseconds min_start_timeout{90000};
-
 milliseconds left(clock_type::time_point deadline) {
   return std::max(std::chrono::duration_cast<milliseconds>(deadline - clock_type::now()), milliseconds(1));
 }
 
 }  // namespace
+
+firefox_options firefox_options_of(const browser::session_options& options) {
+  firefox_options fo;
+  fo.instance_id = options.instance_id;
+  fo.kind = options.kind == browser::browser_kind::camoufox ? firefox_kind::camoufox : firefox_kind::firefox;
+  fo.browser_path = options.browser_path;
+  if (fo.kind == firefox_kind::camoufox) fo.fingerprint_file = options.fingerprint_file;
+  fo.display = options.display;
+  fo.x_display = options.x_display;
+  fo.profile_root = options.profile_root;
+  return fo;
+}
 
 std::string origin_of(const std::string& url) {
   const auto scheme = url.find("://");
@@ -47,10 +57,7 @@ firefox_session::~firefox_session() {
 core::page_driver& firefox_session::page() { return *page_; }
 
 void firefox_session::start() {
-  // Firefox answers its first session.new only once its whole startup is
-  // done: ~10 s on a busy 2-core machine, 30 s and more with three starting
-  // at once. The instance's own start deadline (actors/timing.hpp) stays the bound.
-  const auto deadline = clock_type::now() + std::max(options_.start_timeout, min_start_timeout);
+  const auto deadline = clock_type::now() + std::max(options_.start_timeout, firefox_min_start_timeout);
   const std::string& id = options_.instance_id;
   browser::page_plan plan = browser::load_page_plan(options_);
   // BiDi cannot stream a response body: the page hook reads the answer.
@@ -60,18 +67,11 @@ void firefox_session::start() {
   std::weak_ptr<exit_latch> weak_latch = latch_;
   std::string endpoint = options_.ws_endpoint;
   if (endpoint.empty()) {
-    firefox_options fo;
-    fo.instance_id = id;
-    fo.kind = options_.kind == browser::browser_kind::camoufox ? firefox_kind::camoufox : firefox_kind::firefox;
-    fo.browser_path = options_.browser_path;
-    if (fo.kind == firefox_kind::camoufox) fo.fingerprint_file = options_.fingerprint_file;
-    fo.display = options_.display;
-    fo.x_display = options_.x_display;
+    firefox_options fo = firefox_options_of(options_);
     if (options_.display == browser::display_mode::virtual_display && fo.x_display.empty()) {
       display_ = browser::virtual_display::start(99, std::min(left(deadline), milliseconds(10000)));
       fo.x_display = display_->name();
     }
-    fo.profile_root = options_.profile_root;
     fo.start_timeout = left(deadline);
     browser_ = firefox_process::launch(fo, [weak_latch, id](const browser::exit_info& e) {
       auto l = weak_latch.lock();
@@ -107,37 +107,42 @@ void firefox_session::start() {
                info_.pid, info_.port, browser_ ? "launched" : "attached");
 }
 
-void firefox_session::teardown(milliseconds grace, bool graceful) {
+void shut_down_firefox(std::unique_ptr<session>& bidi, std::unique_ptr<firefox_process>& browser,
+                       std::unique_ptr<browser::io_thread>& io, milliseconds grace, bool graceful) {
   const auto started = clock_type::now();
-  page_.reset();
-  transport_.reset();
   try {
-    if (bidi_) {
-      if (graceful && bidi_->alive()) {
+    if (bidi) {
+      if (graceful && bidi->alive()) {
         try {
           // Ours: close the browser. Attached: end only our session, so that
           // the next client (Firefox takes one at a time) can start its own.
-          if (browser_)
-            bidi_->close_browser(std::min(grace, milliseconds(2000)));
+          if (browser)
+            bidi->close_browser(std::min(grace, milliseconds(2000)));
           else
-            bidi_->command("session.end", nlohmann::json::object(), milliseconds(2000));
+            bidi->command("session.end", nlohmann::json::object(), milliseconds(2000));
         } catch (const std::exception&) {
           // Gone already: terminate() below settles it.
         }
       }
-      bidi_.reset();
+      bidi.reset();
     }
-    if (browser_) {
+    if (browser) {
       auto spent = std::chrono::duration_cast<milliseconds>(clock_type::now() - started);
-      if (graceful) browser_->process().wait_for_exit(std::max(grace - spent, milliseconds(0)));
-      browser_.reset();  // terminates a browser still running, removes its profile dir
+      if (graceful) browser->process().wait_for_exit(std::max(grace - spent, milliseconds(0)));
+      browser.reset();  // terminates a browser still running, removes its profile dir
     }
-    if (io_) {
-      io_->stop();
-      io_.reset();
+    if (io) {
+      io->stop();
+      io.reset();
     }
   } catch (...) {
   }
+}
+
+void firefox_session::teardown(milliseconds grace, bool graceful) {
+  page_.reset();
+  transport_.reset();
+  shut_down_firefox(bidi_, browser_, io_, grace, graceful);
   display_.reset();
 }
 

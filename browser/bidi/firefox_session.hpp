@@ -27,9 +27,31 @@ namespace camoufleet::bidi {
 class firefox_process;
 class session;
 class bidi_transport;
+struct firefox_options;
 
 // "https://host[:port]" of a URL ("" when it has none): the cookie partition.
 std::string origin_of(const std::string& url);
+
+// Firefox answers its first session.new only once its whole startup is
+// done: ~10 s on a busy 2-core machine, 30 s and more with three starting
+// at once. A Firefox session allows itself at least this long to start (the
+// instance's own start deadline, actors/timing.hpp, stays the bound).
+constexpr std::chrono::milliseconds firefox_min_start_timeout{90000};
+
+// What a session's options say about launching its Firefox or Camoufox
+// (kind, path, display, profile root, instance id, the Camoufox
+// fingerprint); the start timeout and a virtual display's name are the
+// caller's.
+firefox_options firefox_options_of(const browser::session_options& options);
+
+// The one teardown order of a Firefox we drive: browser.close when it is
+// ours (else session.end: an attached browser takes the next client's
+// session), wait (within grace) for it to exit, terminate it (which removes
+// its profile dir), stop the io thread. Each part may be null; all are
+// reset. Never throws.
+void shut_down_firefox(std::unique_ptr<session>& bidi, std::unique_ptr<firefox_process>& browser,
+                       std::unique_ptr<browser::io_thread>& io, std::chrono::milliseconds grace,
+                       bool graceful);
 
 class firefox_session : public browser::session {
  public:

@@ -25,9 +25,12 @@ json script_result(const json& result) {
   throw driver_error(failure_kind::site_error, "script: unexpected result " + result.dump());
 }
 
-json partition_for(const std::string& source_origin) {
-  if (source_origin.empty()) return nullptr;
-  return {{"type", "storageKey"}, {"sourceOrigin", source_origin}};
+json partition_for(const std::string& source_origin, const std::string& user_context) {
+  if (source_origin.empty() && user_context.empty()) return nullptr;
+  json p = {{"type", "storageKey"}};
+  if (!source_origin.empty()) p["sourceOrigin"] = source_origin;
+  if (!user_context.empty()) p["userContext"] = user_context;
+  return p;
 }
 
 namespace {
@@ -121,11 +124,16 @@ void session::command_async(const std::string& method, json params, ms timeout, 
                     });
 }
 
-void session::subscribe(const std::vector<std::string>& events, const std::vector<std::string>& contexts,
-                        ms timeout) {
+std::string session::subscribe(const std::vector<std::string>& events, const std::vector<std::string>& contexts,
+                               ms timeout) {
   json params = {{"events", events}};
   if (!contexts.empty()) params["contexts"] = contexts;
-  command("session.subscribe", std::move(params), timeout);
+  json r = command("session.subscribe", std::move(params), timeout);
+  return r.value("subscription", std::string());
+}
+
+void session::unsubscribe(const std::string& subscription, ms timeout) {
+  command("session.unsubscribe", {{"subscriptions", json::array({subscription})}}, timeout);
 }
 
 browser::subscription session::on_event(const std::string& method, std::function<void(const json&)> handler) {
@@ -216,15 +224,19 @@ browser::subscription session::on_channel(const std::string& channel, message_ha
   });
 }
 
-void session::set_cookie(const browser::stored_cookie& c, const std::string& source_origin, ms timeout) {
+void session::set_cookie(const browser::stored_cookie& c, const std::string& source_origin, ms timeout,
+                         const std::string& user_context) {
   json params = {{"cookie", cookie_to_bidi(c)}};
-  if (!source_origin.empty()) params["partition"] = partition_for(source_origin);
+  json partition = partition_for(source_origin, user_context);
+  if (!partition.is_null()) params["partition"] = std::move(partition);
   command("storage.setCookie", std::move(params), timeout);
 }
 
-std::vector<browser::stored_cookie> session::get_cookies(const std::string& source_origin, ms timeout) {
+std::vector<browser::stored_cookie> session::get_cookies(const std::string& source_origin, ms timeout,
+                                                         const std::string& user_context) {
   json params = json::object();
-  if (!source_origin.empty()) params["partition"] = partition_for(source_origin);
+  json partition = partition_for(source_origin, user_context);
+  if (!partition.is_null()) params["partition"] = std::move(partition);
   json r = command("storage.getCookies", std::move(params), timeout);
   std::vector<browser::stored_cookie> out;
   for (const auto& c : r.value("cookies", json::array())) out.push_back(cookie_from_bidi(c));

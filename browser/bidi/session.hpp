@@ -54,9 +54,12 @@ class session {
   using async_done = std::function<void(const nlohmann::json* result, const std::string& error)>;
   void command_async(const std::string& method, nlohmann::json params, ms timeout, async_done done);
   // session.subscribe to these events (contexts: only these top-level
-  // contexts; empty = all).
-  void subscribe(const std::vector<std::string>& events, const std::vector<std::string>& contexts,
-                 ms timeout);
+  // contexts; empty = all). Returns the subscription's id ("" when the
+  // browser gives none) for unsubscribe().
+  std::string subscribe(const std::vector<std::string>& events, const std::vector<std::string>& contexts,
+                        ms timeout);
+  // session.unsubscribe by subscription id.
+  void unsubscribe(const std::string& subscription, ms timeout);
   // Calls handler (io thread, must not block nor call command) with the
   // params of every event named method. Keep the subscription alive.
   browser::subscription on_event(const std::string& method, std::function<void(const nlohmann::json&)> handler);
@@ -93,10 +96,13 @@ class session {
   browser::subscription on_channel(const std::string& channel, message_handler handler);
 
   // storage.setCookie (a storageState cookie) into the partition of
-  // source_origin ("https://aistudio.google.com"; "" = the default partition).
-  void set_cookie(const browser::stored_cookie& c, const std::string& source_origin, ms timeout);
-  // storage.getCookies of that partition ("" = default), as storageState cookies.
-  std::vector<browser::stored_cookie> get_cookies(const std::string& source_origin, ms timeout);
+  // source_origin ("https://aistudio.google.com"; "" = the default partition)
+  // in user_context (browser.createUserContext's id; "" = the default one).
+  void set_cookie(const browser::stored_cookie& c, const std::string& source_origin, ms timeout,
+                  const std::string& user_context = "");
+  // storage.getCookies of that partition, as storageState cookies.
+  std::vector<browser::stored_cookie> get_cookies(const std::string& source_origin, ms timeout,
+                                                  const std::string& user_context = "");
 
   // browsingContext.captureScreenshot: the PNG bytes.
   std::string screenshot(const std::string& context, ms timeout);
@@ -122,8 +128,9 @@ nlohmann::json script_result(const nlohmann::json& result);
 // "Strict"/"Lax"/"None" there, "strict"/"lax"/"none" in BiDi).
 browser::stored_cookie cookie_from_bidi(const nlohmann::json& c);
 nlohmann::json cookie_to_bidi(const browser::stored_cookie& c);
-// {"type":"storageKey","sourceOrigin":...}, or null for "".
-nlohmann::json partition_for(const std::string& source_origin);
+// {"type":"storageKey","sourceOrigin":...,"userContext":...} with the
+// non-empty ones of the two; null when both are "" (the default partition).
+nlohmann::json partition_for(const std::string& source_origin, const std::string& user_context = "");
 
 // Standard base64 decode (screenshots); throws driver_error(site_error) on bad input.
 std::string base64_decode(const std::string& text);

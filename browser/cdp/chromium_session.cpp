@@ -67,6 +67,16 @@ std::string exit_latch::reason() const {
   return reason_;
 }
 
+std::function<void(const std::string&)> latch_reporter(std::weak_ptr<exit_latch> latch,
+                                                       std::string instance_id) {
+  return [latch = std::move(latch), id = std::move(instance_id)](const std::string& reason) {
+    auto l = latch.lock();
+    if (!l || l->disarmed()) return;
+    spdlog::warn("instance={} {}", id, reason);
+    l->report(reason);
+  };
+}
+
 void start_or_undo(exit_latch& latch, const std::function<void()>& start,
                    const std::function<void()>& undo) {
   try {

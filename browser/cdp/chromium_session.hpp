@@ -57,6 +57,12 @@ class exit_latch {
   std::string reason_;
 };
 
+// What a session hears the loss of its browser (or of its own tab) through:
+// reason reported to the latch, unless the latch is gone or disarmed (its
+// own close), with a warning naming the instance. Copyable; any thread.
+std::function<void(const std::string& reason)> latch_reporter(std::weak_ptr<exit_latch> latch,
+                                                              std::string instance_id);
+
 // A session constructor's start: runs start(); when it throws, disarms the
 // latch (nothing is reported) and runs undo() before the exception goes on.
 void start_or_undo(exit_latch& latch, const std::function<void()>& start,

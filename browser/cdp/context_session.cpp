@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "browser/account_packing.hpp"
 #include "browser/page_plan.hpp"
 #include "browser/cdp/cdp_transport.hpp"
 #include "browser/cdp/chromium_session.hpp"
@@ -24,35 +23,16 @@ milliseconds left(clock_type::time_point deadline) {
 
 }  // namespace
 
-// ---- context_pool ----------------------------------------------------------
-
-std::shared_ptr<shared_chromium> context_pool::join(const session_options& options) {
-  std::lock_guard<std::mutex> lock(mu_);
-  // Browsers whose last profile left are closed already: forget them.
-  std::vector<std::shared_ptr<shared_chromium>> live;
-  for (const auto& w : browsers_) {
-    if (auto b = w.lock()) live.push_back(std::move(b));
-  }
-  std::vector<browser_load> loads;
-  for (const auto& b : live) loads.push_back({b->usable(), b->members()});
-  int i = pick_browser(loads, per_browser_);
-  std::shared_ptr<shared_chromium> chosen;
-  if (i >= 0) {
-    chosen = live[static_cast<std::size_t>(i)];
-  } else {
-    chosen = std::make_shared<shared_chromium>("browser_" + std::to_string(next_name_++),
-                                               launch_options_of(options));
-    live.push_back(chosen);
-  }
-  chosen->join();
-  browsers_.clear();
-  for (const auto& b : live) browsers_.push_back(b);
-  return chosen;
+std::shared_ptr<chromium_pool> make_chromium_pool(int per_browser) {
+  return std::make_shared<chromium_pool>(
+      per_browser, "browser_", [](std::string name, const session_options& options) {
+        return std::make_shared<shared_chromium>(std::move(name), launch_options_of(options));
+      });
 }
 
 // ---- context_session -------------------------------------------------------
 
-context_session::context_session(std::shared_ptr<context_pool> pool,
+context_session::context_session(std::shared_ptr<chromium_pool> pool,
                                  const session_options& options, exit_callback on_exit)
     : options_(options), latch_(std::make_shared<exit_latch>(std::move(on_exit))) {
   start_or_undo(*latch_, [this, &pool] { start(std::move(pool)); },
@@ -65,21 +45,16 @@ context_session::~context_session() {
 
 page_driver& context_session::page() { return *page_; }
 
-void context_session::start(std::shared_ptr<context_pool> pool) {
+void context_session::start(std::shared_ptr<chromium_pool> pool) {
   const auto deadline = clock_type::now() + options_.start_timeout;
   const std::string& id = options_.instance_id;
   // Everything that can be wrong on disk fails before a browser is touched.
   page_plan plan = load_page_plan(options_);
 
   browser_ = pool->join(options_);
-  std::weak_ptr<exit_latch> weak_latch = latch_;
+  const auto report = latch_reporter(latch_, id);
   // The shared browser's death is every member's: each hears it (one fault domain).
-  listener_id_ = browser_->add_listener([weak_latch, id](const std::string& reason) {
-    auto l = weak_latch.lock();
-    if (!l || l->disarmed()) return;
-    spdlog::warn("instance={} {}", id, reason);
-    l->report(reason);
-  });
+  listener_id_ = browser_->add_listener(report);
   browser_->ensure_started(deadline);
   info_ = browser_->info();
   conn_ = browser_->conn();
@@ -98,13 +73,10 @@ void context_session::start(std::shared_ptr<context_pool> pool) {
     throw driver_error(failure_kind::site_error, "Target.attachToTarget gave no session id");
 
   // Only this profile's tab: its loss ends this session alone.
-  auto tab_gone = [weak_latch, id, session_id](const std::string& what) {
-    return [weak_latch, id, session_id, what](const json& p, const std::string& sid) {
+  auto tab_gone = [report, session_id](const std::string& what) {
+    return [report, session_id, what](const json& p, const std::string& sid) {
       if (sid != session_id && p.value("sessionId", std::string()) != session_id) return;
-      auto l = weak_latch.lock();
-      if (!l || l->disarmed()) return;
-      spdlog::warn("instance={} {}", id, what);
-      l->report(what);
+      report(what);
     };
   };
   watches_.push_back(conn_->subscribe("Target.detachedFromTarget", tab_gone("tab detached")));
@@ -123,18 +95,9 @@ void context_session::start(std::shared_ptr<context_pool> pool) {
 
 json context_session::browser_call(const std::string& method, json params,
                                    clock_type::time_point deadline) {
-  // A live browser answers these in milliseconds: waiting the whole start
-  // timeout on a frozen one would only delay giving it up.
-  const milliseconds allotted = std::min(left(deadline), milliseconds(5000));
-  try {
-    return conn_->call(method, std::move(params), "", allotted);
-  } catch (const driver_error& e) {
-    // The browser process itself did not answer in a fair time: it is hung
-    // for every member, not just this one (a hung page never blocks these).
-    if (e.kind() == failure_kind::timeout && allotted >= milliseconds(1500))
-      browser_->mark_broken(std::string("hung: ") + e.what());
-    throw;
-  }
+  return browser_->browser_call(
+      [&](milliseconds allotted) { return conn_->call(method, std::move(params), "", allotted); }, deadline,
+      milliseconds(5000));
 }
 
 void context_session::teardown(milliseconds grace) {
@@ -152,8 +115,7 @@ void context_session::teardown(milliseconds grace) {
   }
   conn_.reset();
   if (browser_) {
-    browser_->remove_listener(listener_id_);
-    browser_->leave();
+    browser_->leave(listener_id_);
     browser_.reset();  // the last member closes the browser
   }
 }
@@ -166,7 +128,7 @@ void context_session::close(milliseconds grace) {
 }
 
 session_factory make_context_session_factory(int accounts_per_browser) {
-  auto pool = std::make_shared<context_pool>(accounts_per_browser);
+  auto pool = make_chromium_pool(accounts_per_browser);
   return [pool](const session_options& options, exit_callback on_exit) -> std::unique_ptr<session> {
     return std::make_unique<context_session>(pool, options, std::move(on_exit));
   };

@@ -7,11 +7,11 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "browser/session.hpp"
+#include "browser/shared_browser.hpp"
 #include "browser/cdp/connection.hpp"
 
 namespace camoufleet::site {
@@ -24,25 +24,14 @@ class cdp_transport;
 class exit_latch;
 class shared_chromium;
 
-// Which shared browser each new context session joins (account_packing's
-// pick_browser over the live browsers); thread-safe.
-class context_pool {
- public:
-  explicit context_pool(int per_browser) : per_browser_(per_browser) {}
-  // The browser a profile with these options joins, already counting it as
-  // a member; a new (not yet launched) one when none has room.
-  std::shared_ptr<shared_chromium> join(const session_options& options);
-
- private:
-  std::mutex mu_;
-  const int per_browser_;
-  int next_name_ = 1;
-  std::vector<std::weak_ptr<shared_chromium>> browsers_;
-};
+// Which shared Chromium each new context session joins.
+using chromium_pool = context_pool<shared_chromium>;
+// A pool of Chromium browsers ("browser_1", ...) of per_browser profiles each.
+std::shared_ptr<chromium_pool> make_chromium_pool(int per_browser);
 
 class context_session : public session {
  public:
-  context_session(std::shared_ptr<context_pool> pool, const session_options& options,
+  context_session(std::shared_ptr<chromium_pool> pool, const session_options& options,
                   exit_callback on_exit);
   ~context_session() override;
   context_session(const context_session&) = delete;
@@ -55,7 +44,7 @@ class context_session : public session {
   void close(std::chrono::milliseconds grace) override;
 
  private:
-  void start(std::shared_ptr<context_pool> pool);
+  void start(std::shared_ptr<chromium_pool> pool);
   void teardown(std::chrono::milliseconds grace);
   // A browser-level command; a timeout marks the shared browser broken.
   nlohmann::json browser_call(const std::string& method, nlohmann::json params,

@@ -44,6 +44,10 @@ TEST_CASE("session helpers: script results, cookies, partitions, base64") {
 
   CHECK(partition_for("https://a.example") == json{{"type", "storageKey"}, {"sourceOrigin", "https://a.example"}});
   CHECK(partition_for("").is_null());
+  // A user context (context isolation): its own jar, the site's partition in it.
+  CHECK(partition_for("https://a.example", "uc-1") ==
+        json{{"type", "storageKey"}, {"sourceOrigin", "https://a.example"}, {"userContext", "uc-1"}});
+  CHECK(partition_for("", "uc-1") == json{{"type", "storageKey"}, {"userContext", "uc-1"}});
 
   CHECK(base64_decode("aGVsbG8=") == "hello");
   CHECK(base64_decode("aGk=") == "hi");

@@ -1,5 +1,7 @@
 // Issue 21: profiles as isolated browser contexts of shared Chromium
-// browsers (--isolation context). Real camoufleet, simulator and Chromium.
+// browsers (--isolation context). Real camoufleet, simulator and Chromium;
+// two cases again on firefox-esr (entries firefox/context: ...), whose
+// profiles are then user contexts of a shared Firefox.
 #include <doctest/doctest.h>
 
 #include <signal.h>

@@ -1,0 +1,73 @@
+#include "browser/bidi/shared_firefox.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "browser/bidi/firefox_session.hpp"
+#include "browser/bidi/session.hpp"
+#include "browser/channel_framing.hpp"
+#include "browser/io_thread.hpp"
+#include "browser/virtual_display.hpp"
+
+namespace camoufleet::bidi {
+
+using std::chrono::milliseconds;
+
+namespace {
+
+milliseconds left(shared_firefox::clock::time_point deadline) {
+  return std::max(std::chrono::duration_cast<milliseconds>(deadline - shared_firefox::clock::now()),
+                  milliseconds(1));
+}
+
+}  // namespace
+
+shared_firefox::shared_firefox(std::string name, firefox_options options)
+    : shared_browser(std::move(name)), options_(std::move(options)) {}
+
+shared_firefox::~shared_firefox() {
+  closing();
+  const bool had_browser = static_cast<bool>(browser_);
+  shut_down_firefox(bidi_, browser_, io_, milliseconds(2000), true);
+  display_.reset();
+  if (had_browser) spdlog::info("shared browser {} stopped", name());
+}
+
+browser::session_info shared_firefox::launch(clock::time_point deadline) {
+  firefox_options fo = options_;
+  fo.instance_id = name();
+  if (fo.display == browser::display_mode::virtual_display && fo.x_display.empty()) {
+    display_ = browser::virtual_display::start(99, std::min(left(deadline), milliseconds(10000)));
+    fo.x_display = display_->name();
+  }
+  fo.start_timeout = left(deadline);
+  io_ = std::make_unique<browser::io_thread>();
+  const listener report = reporter();
+  const std::string name = this->name();
+  browser_ = firefox_process::launch(fo, [report, name](const browser::exit_info& e) {
+    spdlog::warn("shared browser {} gone: {}", name, e.text);
+    report("shared browser " + name + " " + e.text);
+  });
+  bidi_ = session::open(*io_, browser_->ws_endpoint(), left(deadline));
+  bidi_->on_gone([report, name](const std::string& reason) {
+    report("shared browser " + name + " connection lost: " + reason);
+  });
+  bidi_->subscribe({"browsingContext.contextDestroyed"}, {}, left(deadline));
+  browser::session_info info;
+  info.pid = browser_->process().pid();
+  info.ws_endpoint = browser_->ws_endpoint();
+  try {
+    info.port = std::stoi(browser::parse_ws_url(info.ws_endpoint).port);
+  } catch (const std::exception&) {
+    info.port = 0;
+  }
+  return info;
+}
+
+void shared_firefox::abandon() {
+  bidi_.reset();
+  browser_.reset();
+  if (io_) io_->stop();
+  io_.reset();
+}
+
+}  // namespace camoufleet::bidi
