@@ -1,4 +1,6 @@
 // Writing answers of server::impl: JSON replies, errors, completion streams.
+#include <sstream>
+
 #include "http/server_impl.hpp"
 
 namespace camoufleet::http {
@@ -46,6 +48,35 @@ header_list server::impl::completion_headers(const pending& p) const {
   return h;
 }
 
+namespace {
+
+// The bytes ResponseWriter::send would put on the wire: status line, the
+// writer's headers (Connection, ours), Content-Type, Content-Length, body.
+std::string response_bytes(int status, const std::string& content_type,
+                           const ph::Header::Collection& headers, const std::string& body) {
+  std::ostringstream os;
+  os << "HTTP/1.1 " << status << ' ' << ph::codeString(static_cast<ph::Code>(status)) << "\r\n";
+  for (const auto& h : headers.list()) {
+    const std::string name = h->name();
+    if (name == "Content-Type" || name == "Content-Length") continue;
+    os << name << ": ";
+    h->write(os);
+    os << "\r\n";
+  }
+  os << "Content-Type: ";
+  for (char c : content_type)
+    if (c != '\r' && c != '\n') os << c;
+  os << "\r\nContent-Length: " << body.size() << "\r\n\r\n" << body;
+  return os.str();
+}
+
+}  // namespace
+
+// Not ResponseWriter::send: its promise is a chained one that Pistache 0.0.5
+// resolves on the reactor without the chained core's lock (async.h's
+// Chainer), so a then() attached here raced with it (ThreadSanitizer, round
+// 5): the continuation could be missed or its list read mid-push_back. The
+// peer's own send resolves under that lock, as send_raw's does.
 void server::impl::reply_json(pending& p, int status, const std::string& body,
                               const header_list& headers, const char* content_type) {
   if (p.done) return;
@@ -56,10 +87,12 @@ void server::impl::reply_json(pending& p, int status, const std::string& body,
       auto& w = *p.writer;
       for (const auto& [name, value] : headers)
         w.headers().add(std::make_shared<named_header>(name, value));
-      track_write(writes_, w.send(static_cast<ph::Code>(status), body,
-                                  content_type == nullptr
-                                      ? MIME(Application, Json)
-                                      : Pistache::Http::Mime::MediaType::fromString(content_type)));
+      if (auto peer = w.getPeer()) {
+        std::string bytes = response_bytes(
+            status, content_type == nullptr ? "application/json" : content_type, w.headers(), body);
+        const auto n = bytes.size();
+        track_write(writes_, peer->send(Pistache::RawBuffer(std::move(bytes), n)));
+      }
     } catch (const std::exception&) {
       // The peer is gone; nothing to tell it.
     }

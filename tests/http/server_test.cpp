@@ -263,3 +263,28 @@ TEST_CASE("server: answers that take longer than Pistache's read timeout still a
   CHECK(s.ended);
   CHECK(data_events(s).size() == 4);
 }
+
+// JSON replies are written as raw bytes through the peer (not
+// ResponseWriter::send, whose chained promise Pistache resolves without its
+// lock): the head must still carry the length, the type, and the
+// Connection header Pistache put on the writer, and keep-alive must hold.
+TEST_CASE("server: a JSON reply's head carries length, type and the request's Connection") {
+  fixture f;
+  http_connection c(f.port());
+  REQUIRE(c.connected());
+  for (int i = 0; i < 2; ++i) {
+    CAPTURE(i);
+    REQUIRE(c.send_all(build_request("GET", "/v1/models", "", {{"Connection", "keep-alive"}})));
+    http_response r;
+    REQUIRE(c.read_head(r, 5s));
+    REQUIRE(c.read_body(r, 5s));
+    CHECK(r.status == 200);
+    CHECK(r.header("content-type") == "application/json");
+    CHECK(r.header("content-length") == std::to_string(r.body.size()));
+    CHECK(r.header("connection") == "Keep-Alive");
+    CHECK(json::parse(r.body)["object"] == "list");
+  }
+  auto closing = http_call(f.port(), "GET", "/v1/models");
+  CHECK(closing.status == 200);
+  CHECK(closing.header("connection") == "Close");
+}
