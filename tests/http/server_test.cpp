@@ -275,7 +275,7 @@ TEST_CASE("server: a JSON reply's head carries length, type and the request's Co
   for (int i = 0; i < 2; ++i) {
     CAPTURE(i);
     REQUIRE(c.send_all(build_request("GET", "/v1/models", "", {{"Connection", "keep-alive"}})));
-    http_response r;
+    wire_response r;
     REQUIRE(c.read_head(r, 5s));
     REQUIRE(c.read_body(r, 5s));
     CHECK(r.status == 200);
