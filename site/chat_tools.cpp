@@ -104,9 +104,16 @@ bool chat_page::apply_tools(const generation_params& params, clock::time_point d
     return false;
   tools_key_.clear();
   json args = {{"s", function_calling_args(fc)}, {"action", "open"}, {"text", ""}};
-  if (run("function_declarations", args, step) == "absent")
-    throw driver_error(failure_kind::site_error,
-                       "this model has no function calling on the page (no tool box)");
+  // The run settings re-render while the page settles (a model list
+  // arriving, a new chat): a tool box missing for a moment is looked for
+  // again for up to a second before the model is said to have none.
+  const auto absent_until = clock::now() + std::min(step, milliseconds(1000));
+  while (run("function_declarations", args, step) == "absent") {
+    if (clock::now() >= absent_until)
+      throw driver_error(failure_kind::site_error,
+                         "this model has no function calling on the page (no tool box)");
+    std::this_thread::sleep_for(site_.timeouts.poll_interval);
+  }
   if (!function_calling_on(deadline, step))
     throw driver_error(failure_kind::site_error, "the function calling switch did not turn on");
   step_until("function_declarations", args, {"open", "clicked"}, deadline, step,
