@@ -90,6 +90,7 @@ caf::behavior spare_actor(self_ptr self, std::shared_ptr<browser::spare_shelf> s
     },
     [=](spare_up_atom, std::uint64_t id, int pid) {
       self->state.ledger.up(id, pid, unix_ms());
+      spdlog::info("Spare browser spare_{} ready to take over (pid {})", id, pid);
       publish(self);
     },
     [=](spare_down_atom, std::uint64_t id, const std::string&) {

@@ -294,8 +294,8 @@ TEST_CASE("nodes: a node with --spare-browsers brings a killed instance back on 
   c.start_head();
   c.start_node("node-a", {"alice"}, {"--spare-browsers", "1"});
   REQUIRE_MESSAGE(c.wait_ready("node-a", 1, std::chrono::seconds(90)), c.all_logs());
-  // The spare is the node's own: launched there once its instance is up.
-  REQUIRE_MESSAGE(testing::wait_until([&] { return node_cluster::logged(c.node("node-a"), "spare_1: chromium up"); },
+  // The spare is the node's own, in its pool once launched and its tab open.
+  REQUIRE_MESSAGE(testing::wait_until([&] { return node_cluster::logged(c.node("node-a"), "spare_1 ready to take over"); },
                                       std::chrono::seconds(60)),
                   c.all_logs());
   json before = instance_of(c, "node-a");
