@@ -3,6 +3,7 @@
 // rotation, drain and shutdown. The steps they take are in
 // balancer_routing.cpp and balancer_members.cpp (balancer_steps.hpp).
 #include "actors/balancer_actor.hpp"
+#include "actors/error_replies.hpp"
 #include "actors/balancer_views.hpp"
 
 #include <algorithm>
@@ -37,6 +38,7 @@ caf::behavior balancer_actor(caf::stateful_actor<balancer_state>* self, balancer
   st.queue = request_queue(st.cfg.queue_limit);
   st.log = spdlog::default_logger()->clone("balancer");
   self->set_default_handler(caf::drop);
+  log_error_replies(self, "balancer");
   self->set_down_handler([=](caf::down_msg& dm) {
     // An instance is gone: its node died, was cut off, or drained; or a
     // local instance actor ended without leaving by remove_atom (a bug, but

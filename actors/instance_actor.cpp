@@ -3,6 +3,7 @@
 // cancel, timers, reload, screenshots, remove, stop). The steps they take are
 // in instance_browser.cpp and instance_jobs.cpp (instance_steps.hpp).
 #include "actors/instance_actor.hpp"
+#include "actors/error_replies.hpp"
 
 #include <algorithm>
 #include <utility>
@@ -38,6 +39,7 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
                                     ? 0
                                     : path.find_last_of('/') + 1);
   self->set_default_handler(caf::drop);
+  log_error_replies(self, st.cfg.id);
   // Registering first means the balancer knows us before any state update
   // (messages from one sender arrive in order).
   self->send(st.cfg.balancer, register_atom::value, st.cfg.id, caf::actor_cast<caf::actor>(self));

@@ -1,4 +1,5 @@
 #include "actors/monitor_actor.hpp"
+#include "actors/error_replies.hpp"
 
 #include <algorithm>
 
@@ -15,6 +16,7 @@ caf::behavior monitor_actor(caf::stateful_actor<monitor_state>* self,
                             std::chrono::milliseconds interval) {
   self->state.instances = std::move(instances);
   self->state.interval = interval;
+  log_error_replies(self, "monitor");
   self->delayed_send(self, interval, tick_atom::value);
   auto round = [self] {
     for (const auto& inst : self->state.instances) self->send(inst, health_atom::value);

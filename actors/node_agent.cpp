@@ -1,4 +1,5 @@
 #include "actors/node_agent.hpp"
+#include "actors/error_replies.hpp"
 
 #include <utility>
 
@@ -124,6 +125,7 @@ caf::behavior node_agent(caf::stateful_actor<node_agent_state>* self, node_agent
   st.cfg = std::move(cfg);
   st.log = spdlog::default_logger()->clone("node");
   self->set_default_handler(caf::drop);
+  log_error_replies(self, "node agent");
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& s = self->state;
     if (!s.balancer || dm.source != s.balancer.address()) return;

@@ -1,4 +1,5 @@
 #include "actors/registry_actor.hpp"
+#include "actors/error_replies.hpp"
 
 #include <utility>
 
@@ -40,6 +41,7 @@ caf::behavior registry_actor(caf::stateful_actor<registry_state>* self, registry
   self->state.cfg = std::move(cfg);
   self->state.log = spdlog::default_logger()->clone("nodes");
   self->set_default_handler(caf::drop);
+  log_error_replies(self, "node registry");
   return {
     [=](node_hello& hello) -> hello_reply {
       auto sender = self->current_sender();

@@ -1,6 +1,7 @@
 // The spare pool's actor (spare_actor.hpp): ledger decisions turned into
 // shelf launches, hand-overs to restarting instances, refills and reports.
 #include "actors/spare_actor.hpp"
+#include "actors/error_replies.hpp"
 
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
@@ -55,11 +56,7 @@ caf::behavior spare_actor(self_ptr self, std::shared_ptr<browser::spare_shelf> s
   st.ledger = spare_ledger(wanted, timing);
   st.balancer = std::move(balancer);
   self->set_default_handler(caf::drop);
-  // An error sent back (e.g. by a balancer that does not take our news) is
-  // logged; it must not stop the pool, which CAF's default error handler does.
-  self->set_error_handler([](caf::error& e) {
-    spdlog::warn("spare pool: {} (ignored)", caf::to_string(e));
-  });
+  log_error_replies(self, "spare pool");
   caf::actor_addr addr = self->address();
   auto tell = [addr](auto... xs) {
     if (auto dest = caf::actor_cast<caf::actor>(addr)) caf::anon_send(dest, xs...);

@@ -276,3 +276,16 @@ TEST_CASE("monitor (deterministic): a health round every interval") {
   caf::anon_send_exit(mon, caf::exit_reason::user_shutdown);
   fx.run();
 }
+
+TEST_CASE("balancer (deterministic): an error sent back to it is logged and it goes on routing") {
+  // A peer that does not take one of its messages answers unexpected_message;
+  // CAF's default error handler would stop the balancer (and the fleet) on it.
+  deterministic_fixture fx(config_with());
+  fx.add_instances(2);
+  caf::anon_send(fx.balancer, caf::make_error(caf::sec::unexpected_message));
+  fx.run();
+  fx.submit("after the error");
+  REQUIRE(fx.j.jobs.size() == 1);
+  fx.complete(fx.j.jobs.back().first, "after the error");
+  CHECK(fx.j.done("after the error"));
+}
