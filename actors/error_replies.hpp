@@ -9,16 +9,12 @@
 
 #include <string>
 
-#include <caf/all.hpp>
-#include <spdlog/spdlog.h>
+namespace caf {
+class scheduled_actor;
+}
 
 namespace camoufleet {
 
-template <class Self>
-void log_error_replies(Self* self, std::string who) {
-  self->set_error_handler([who = std::move(who)](caf::error& e) {
-    spdlog::warn("{}: an error came back: {} (ignored)", who, caf::to_string(e));
-  });
-}
+void log_error_replies(caf::scheduled_actor* self, std::string who);
 
 }  // namespace camoufleet
