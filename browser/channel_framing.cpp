@@ -50,41 +50,11 @@ bool pending_table::complete(const incoming_message& reply) {
   return true;
 }
 
-std::size_t pending_table::expire(clock::time_point now) {
-  std::vector<entry> due;
-  for (auto it = entries_.begin(); it != entries_.end();) {
-    if (it->second.deadline <= now) {
-      due.push_back(std::move(it->second));
-      it = entries_.erase(it);
-    } else {
-      ++it;
-    }
-  }
-  for (auto& e : due) {
-    command_outcome out;
-    out.kind = failure_kind::timeout;
-    out.message = e.method + ": no reply in time";
-    if (e.done) e.done(std::move(out));
-  }
-  return due.size();
-}
-
-std::size_t pending_table::fail_all(const std::string& reason) {
-  std::map<std::int64_t, entry> all;
-  all.swap(entries_);
-  for (auto& [id, e] : all) {
-    command_outcome out;
-    out.kind = failure_kind::browser_gone;
-    out.message = e.method + ": " + reason;
-    if (e.done) e.done(std::move(out));
-  }
-  return all.size();
-}
-
-std::size_t pending_table::fail_session(const std::string& session, const std::string& reason) {
+std::size_t pending_table::fail_where(const std::function<bool(const entry&)>& which, failure_kind kind,
+                                      const std::string& reason) {
   std::vector<entry> failed;
   for (auto it = entries_.begin(); it != entries_.end();) {
-    if (it->second.session == session) {
+    if (which(it->second)) {
       failed.push_back(std::move(it->second));
       it = entries_.erase(it);
     } else {
@@ -93,11 +63,25 @@ std::size_t pending_table::fail_session(const std::string& session, const std::s
   }
   for (auto& e : failed) {
     command_outcome out;
-    out.kind = failure_kind::browser_gone;
+    out.kind = kind;
     out.message = e.method + ": " + reason;
     if (e.done) e.done(std::move(out));
   }
   return failed.size();
+}
+
+std::size_t pending_table::expire(clock::time_point now) {
+  return fail_where([now](const entry& e) { return e.deadline <= now; }, failure_kind::timeout,
+                    "no reply in time");
+}
+
+std::size_t pending_table::fail_all(const std::string& reason) {
+  return fail_where([](const entry&) { return true; }, failure_kind::browser_gone, reason);
+}
+
+std::size_t pending_table::fail_session(const std::string& session, const std::string& reason) {
+  return fail_where([&session](const entry& e) { return e.session == session; },
+                    failure_kind::browser_gone, reason);
 }
 
 std::optional<pending_table::clock::time_point> pending_table::next_deadline() const {

@@ -111,6 +111,11 @@ class pending_table {
     completion done;
     std::string session;
   };
+  // Takes out the commands `which` picks, then fails each with kind and
+  // "<method>: <reason>" (after, so a completion may add commands).
+  std::size_t fail_where(const std::function<bool(const entry&)>& which, failure_kind kind,
+                         const std::string& reason);
+
   std::int64_t next_id_ = 1;
   std::map<std::int64_t, entry> entries_;
 };
