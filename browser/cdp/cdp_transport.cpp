@@ -30,23 +30,25 @@ std::string call_expression(const std::string& function_source, const json& args
 }
 
 cdp_transport::cdp_transport(std::shared_ptr<connection> conn, std::string session_id,
-                             std::string browser_context_id)
+                             std::string browser_context_id,
+                             std::function<void(const std::string& what)> on_tab_gone)
     : conn_(std::move(conn)),
       session_id_(std::move(session_id)),
       browser_context_id_(std::move(browser_context_id)) {
   if (session_id_.empty()) return;  // the browser itself: nothing to watch
   std::weak_ptr<connection> weak = conn_;
   auto gone = tab_gone_;
-  auto watch = [weak, gone, sid = session_id_](const char* why) {
-    return [weak, gone, sid, why](const json& p, const std::string& s) {
+  auto watch = [weak, gone, sid = session_id_, told = std::move(on_tab_gone)](const char* what) {
+    return [weak, gone, sid, told, what](const json& p, const std::string& s) {
       // targetCrashed comes on the session; detachedFromTarget names it.
       if (s != sid && p.value("sessionId", std::string()) != sid) return;
       gone->store(true);
-      if (auto c = weak.lock()) c->fail_session(sid, why);
+      if (auto c = weak.lock()) c->fail_session(sid, what);
+      if (told) told(what);
     };
   };
-  tab_watch_.push_back(conn_->subscribe("Inspector.targetCrashed", watch("the tab crashed")));
-  tab_watch_.push_back(conn_->subscribe("Target.detachedFromTarget", watch("the tab went away")));
+  tab_watch_.push_back(conn_->subscribe("Inspector.targetCrashed", watch("tab crashed")));
+  tab_watch_.push_back(conn_->subscribe("Target.detachedFromTarget", watch("tab detached")));
 }
 
 bool cdp_transport::is_open() const {

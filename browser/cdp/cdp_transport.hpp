@@ -5,6 +5,7 @@
 // (Network.streamResourceContent), Input.* for trusted typing.
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,9 +20,12 @@ class cdp_transport : public site::page_transport {
   // conn must stay open-able as long as this object; session_id is a
   // flattened target session of it. browser_context_id: the isolated
   // context the tab lives in ("" = the browser's default one), whose
-  // cookies cookies() reads.
+  // cookies cookies() reads. on_tab_gone: told "tab crashed" or "tab
+  // detached" (on the io thread, must not block) when the tab goes while the
+  // browser lives on; its calls fail at once from then on.
   cdp_transport(std::shared_ptr<connection> conn, std::string session_id,
-                std::string browser_context_id = "");
+                std::string browser_context_id = "",
+                std::function<void(const std::string& what)> on_tab_gone = {});
 
   bool is_open() const override;
   void enable(std::chrono::milliseconds timeout) override;

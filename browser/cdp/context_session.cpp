@@ -72,17 +72,9 @@ void context_session::start(std::shared_ptr<chromium_pool> pool) {
   if (session_id.empty())
     throw driver_error(failure_kind::site_error, "Target.attachToTarget gave no session id");
 
-  // Only this profile's tab: its loss ends this session alone.
-  auto tab_gone = [report, session_id](const std::string& what) {
-    return [report, session_id, what](const json& p, const std::string& sid) {
-      if (sid != session_id && p.value("sessionId", std::string()) != session_id) return;
-      report(what);
-    };
-  };
-  watches_.push_back(conn_->subscribe("Target.detachedFromTarget", tab_gone("tab detached")));
-  watches_.push_back(conn_->subscribe("Inspector.targetCrashed", tab_gone("tab crashed")));
-
-  transport_ = std::make_unique<cdp_transport>(conn_, session_id, context_id_);
+  // Only this profile's tab: its loss (the transport watches it) ends this
+  // session alone.
+  transport_ = std::make_unique<cdp_transport>(conn_, session_id, context_id_, report);
   page_ = std::make_unique<site::chat_page>(*transport_, std::move(plan.site), std::move(plan.setup));
   page_->open(left(deadline));
 
@@ -101,7 +93,6 @@ json context_session::browser_call(const std::string& method, json params,
 }
 
 void context_session::teardown(milliseconds grace) {
-  watches_.clear();
   page_.reset();
   transport_.reset();
   if (conn_ && !context_id_.empty() && conn_->is_open()) {

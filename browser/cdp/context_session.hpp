@@ -56,7 +56,6 @@ class context_session : public session {
   int listener_id_ = 0;
   std::shared_ptr<connection> conn_;
   std::string context_id_;
-  std::vector<subscription> watches_;
   std::unique_ptr<cdp_transport> transport_;
   std::unique_ptr<site::chat_page> page_;
   session_info info_;
