@@ -103,11 +103,13 @@ TEST_CASE("e2e: the guide's curl examples run as written") {
     REQUIRE(st.has_value());
     CHECK(WIFEXITED(*st));
     CHECK(WEXITSTATUS(*st) == 0);
-    // wait_exit returns once the shell is reaped; its last output may still
-    // be on the way through the reader thread (seen once: an empty /v1/queue).
-    testing::wait_until([&] { return !sh.stdout_lines().empty(); }, 2s);
+    // wait_exit returns once the shell is reaped; its last lines may still
+    // be on the way through the reader threads (seen: an empty /v1/queue,
+    // a stream without its last line, data: [DONE]).
+    CHECK(sh.wait_output_closed(5s));
     std::string out;
     for (const auto& l : sh.stdout_lines()) out += l + "\n";
+    CAPTURE(out);
     CHECK_FALSE(out.empty());
     if (b.find("\"stream\":true") != std::string::npos) {
       CHECK(out.find("data: [DONE]") != std::string::npos);

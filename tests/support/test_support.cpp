@@ -226,6 +226,14 @@ void child_process::read_loop(int fd, bool is_stdout) {
   }
   if (!partial.empty()) push(partial);
   ::close(fd);
+  std::lock_guard<std::mutex> lock(mu_);
+  ++closed_streams_;
+  cv_.notify_all();
+}
+
+bool child_process::wait_output_closed(std::chrono::milliseconds deadline) {
+  std::unique_lock<std::mutex> lock(mu_);
+  return cv_.wait_for(lock, deadline, [&] { return closed_streams_ == 2; });
 }
 
 bool child_process::running() {

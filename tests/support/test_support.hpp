@@ -69,6 +69,10 @@ class child_process {
   std::optional<std::string> wait_for_line(const std::function<bool(const std::string&)>& pred,
                                            std::chrono::milliseconds deadline);
 
+  // True once stdout and stderr reached their end (every line is in), false
+  // on timeout: a reaped child's last lines may still be in the readers.
+  bool wait_output_closed(std::chrono::milliseconds deadline);
+
   std::vector<std::string> stdout_lines() const;
   std::vector<std::string> stderr_lines() const;
 
@@ -83,6 +87,7 @@ class child_process {
   std::vector<std::string> out_lines_;
   std::vector<std::string> err_lines_;
   std::vector<std::string> all_lines_;  // both streams, in arrival order
+  int closed_streams_ = 0;              // readers that reached end of file
   std::atomic<bool> stop_{false};       // tells the readers to give up on a pipe kept open
   std::thread out_thread_;
   std::thread err_thread_;
