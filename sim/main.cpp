@@ -73,6 +73,9 @@ int main(int argc, char** argv) {
                  "model ids (comma-separated, * = all, \"\" = none) whose URL context switch "
                  "starts on; while on, function calling cannot be turned on")
       ->capture_default_str();
+  app.add_option("--list-models-ms", page.list_models_ms,
+                 "delay of the page's ListModels answer: until it arrives the page shows no "
+                 "model and its run settings are the defaults (tool box included)");
   app.add_option("--write-profiles", profiles_dir,
                  "write <account>.json storageState files into DIR and exit");
   CLI11_PARSE(app, argc, argv);

@@ -197,9 +197,12 @@ struct server::impl {
       auto account = state.authenticate(std::string(req[http::field::cookie]));
       if (!account)
         return send(sock, json_response(req, http::status::unauthorized, unauthenticated_body()));
-      if (rpc == "ListModels")
+      if (rpc == "ListModels") {
+        if (const int ms = state.page().list_models_ms; ms > 0)
+          std::this_thread::sleep_for(std::chrono::milliseconds(ms));
         return send(sock, make_response(req, http::status::ok, "application/json+protobuf",
                                         list_models_body(state.page().ui_variant != "2025")));
+      }
       if (rpc == "GenerateContent") return generate(sock, req, *account);
     }
     return send(sock, make_response(req, http::status::not_found, "text/plain", "not found\n"));

@@ -33,6 +33,10 @@ struct page_options {
   // (comma-separated, "*" = all; FACTS section 5: they exclude function calling).
   std::string grounding_on = "gemini-2.5-pro,gemini-3-pro-preview";
   std::string url_context_on = "gemini-3-pro-preview";
+  // How long the ListModels answer takes: the page is usable before its
+  // model list arrives, and shows its model (and that model's run
+  // settings) only then.
+  int list_models_ms = 0;
 };
 const std::vector<std::string>& ui_variants();
 

@@ -159,6 +159,7 @@ class chat_page : public core::page_driver {
   // apply_tools() says whether the tools are to be emulated in the prompt
   // instead (tool_mode::emulated, or automatic on a page without the tool box).
   bool apply_tools(const generation_params& params, clock::time_point deadline);
+  void wait_model_shown(clock::time_point deadline);
   // Grounding and URL context off, then the function-calling switch on.
   bool function_calling_on(clock::time_point deadline, std::chrono::milliseconds step);
   void attach_files(const std::vector<std::string>& paths, const std::string& prompt,

@@ -5,6 +5,7 @@
 #include <functional>
 #include <thread>
 
+#include "core/text.hpp"
 #include "site/chat_page.hpp"
 #include "site/page_scripts.hpp"
 
@@ -82,16 +83,36 @@ bool chat_page::function_calling_on(clock::time_point deadline, milliseconds ste
   return false;
 }
 
+// Until the page shows its model (the list arrives after the page is
+// usable), the run settings are the defaults, tool box included: whether
+// the model has function calling is read only after that. A page that never
+// shows one is probed anyway; the tool box then has the last word.
+void chat_page::wait_model_shown(clock::time_point deadline) {
+  const auto until = std::min(deadline, clock::now() + site_.timeouts.models);
+  while (true) {
+    json r = run("current_model",
+                 {{"model_name", site_.selectors.model_name},
+                  {"pref_key", site_.model_pref_key},
+                  {"pref_field", site_.model_pref_field}},
+                 std::min(left(deadline), milliseconds(3000)));
+    if (!core::trim(r.value("shown", std::string())).empty() || clock::now() >= until) return;
+    std::this_thread::sleep_for(site_.timeouts.poll_interval);
+  }
+}
+
 bool chat_page::apply_tools(const generation_params& params, clock::time_point deadline) {
   const auto& fc = site_.function_calling;
   const selector_list toggle = tools_toggle();
   const auto step = std::min(left(deadline), site_.timeouts.settings);
   const bool have_tools = !params.function_declarations.empty();
   bool emulate = have_tools && params.tool_mode == tool_mode::emulated;
-  if (have_tools && params.tool_mode == tool_mode::automatic)  // what the page offers
+  const bool automatic = have_tools && params.tool_mode == tool_mode::automatic;
+  if (automatic) {  // what the page offers for the model it shows
+    wait_model_shown(deadline);
     emulate = run("function_declarations",
                   {{"s", function_calling_args(fc)}, {"action", "probe"}, {"text", ""}},
                   step) == "absent";
+  }
   if (!have_tools || emulate) {
     // Declarations left on would let the model call functions nobody asked for.
     if (!tools_key_.empty()) set_toggle(toggle, false, deadline, step);
@@ -109,6 +130,11 @@ bool chat_page::apply_tools(const generation_params& params, clock::time_point d
   // again for up to a second before the model is said to have none.
   const auto absent_until = clock::now() + std::min(step, milliseconds(1000));
   while (run("function_declarations", args, step) == "absent") {
+    if (clock::now() >= absent_until && automatic) {
+      spdlog::info("instance={} the tool box went away: the model has no function calling here",
+                   setup_.instance_id);
+      return true;
+    }
     if (clock::now() >= absent_until)
       throw driver_error(failure_kind::site_error,
                          "this model has no function calling on the page (no tool box)");

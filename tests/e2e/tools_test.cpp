@@ -38,7 +38,11 @@ TEST_CASE("e2e: emulated function calling and fetched image URLs (openai SDK)") 
 
   fleet_config cfg = with_accounts(1);
   cfg.api_keys = {"sk-tools-test"};
-  cfg.sim_args.insert(cfg.sim_args.end(), {"--no-function-calling", "gemini-2.0-flash"});
+  // The model list arrives late, as on a slow day of the real site: the
+  // page shows the default run settings (a tool box) until it knows the
+  // model, and the driver must not read "has function calling" from them.
+  cfg.sim_args.insert(cfg.sim_args.end(), {"--no-function-calling", "gemini-2.0-flash",
+                                           "--list-models-ms", "400"});
   cfg.server_args = {"--image-urls", "fetch", "--image-fetch-max-bytes", "1k",
                      "--image-fetch-timeout", "2", "--image-fetch-ca-file", certs.file("ca.pem")};
   fleet_fixture f(cfg);
