@@ -85,19 +85,26 @@ std::vector<model_info> chat_page::cached_models() const {
 }
 
 void chat_page::wait_ready(clock::time_point deadline, const std::string& what, bool fresh_only) {
-  const json args = {{"ready", site_.selectors.ready}};
   std::string last_url;
   std::string last_error;
   while (true) {
     ensure_open();
+    // The look waits in the page (up to a second) and answers the moment the
+    // page is usable; only a failed look (a navigation destroyed the
+    // document it ran in) is retried after the poll interval.
+    const auto wait = std::min(left(deadline) - milliseconds(200), milliseconds(1000));
+    const json args = {{"ready", site_.selectors.ready},
+                       {"fresh_only", fresh_only},
+                       {"wait_ms", std::max<long long>(wait.count(), 0)}};
     try {
-      json r = run("look", args, std::min(left(deadline), milliseconds(3000)));
+      json r = run("look", args, std::min(left(deadline), wait + milliseconds(2000)));
       if (r.is_object()) {
         last_url = r.value("url", std::string());
         if (site_.is_login_url(last_url))
           throw driver_error(failure_kind::login_lost,
                              "the site sent us to its sign-in page (" + what + ")");
         if (r.value("ready", false) && !(fresh_only && r.value("old", false))) return;
+        if (wait.count() > 0) continue;  // it waited in the page already
       }
     } catch (const driver_error& e) {
       // A navigation in progress destroys the context the script ran in.
