@@ -6,7 +6,7 @@
 // Firefox, one user context per profile).
 import os from 'node:os';
 import { isolation_args, isolation_modes } from './isolation.mjs';
-import { arg, browser_kinds, cpu_seconds, fleet_pids, fmt, kind_args, now_ms, p50, p95, start_fleet, start_sim, stop_child, stop_fleet, wait_ready, write_results } from './lib.mjs';
+import { arg, browser_kinds, cpu_by_kind, cpu_seconds, fleet_pids, fmt, kind_args, now_ms, p50, p95, start_fleet, start_sim, stop_child, stop_fleet, wait_ready, write_results } from './lib.mjs';
 
 const rounds = arg('rounds', 3);
 const big = arg('instances', 4);
@@ -23,8 +23,8 @@ let fleet = null;
 try {
   sim = await start_sim({ accounts: big });
   const empty = () => ({ 1: [], [big]: [] });
-  const times = {}, listen = {}, cpu = {};
-  for (const m of modes) { times[m] = empty(); listen[m] = empty(); cpu[m] = empty(); }
+  const times = {}, listen = {}, cpu = {}, kinds = {};
+  for (const m of modes) { times[m] = empty(); listen[m] = empty(); cpu[m] = empty(); kinds[m] = empty(); }
   for (let r = 0; r < rounds; ++r) {
     const order = r % 2 ? [big, 1] : [1, big];
     for (const m of (r % 2 ? [...modes].reverse() : modes)) {
@@ -36,7 +36,9 @@ try {
         times[m][n].push(t_ready - fleet.t_spawn);
         // CPU the start cost (camoufleet + its browsers): on C cores, N starts
         // cannot take less wall time than N x this / C.
-        cpu[m][n].push(cpu_seconds(fleet_pids(fleet)));
+        const pids = fleet_pids(fleet);
+        cpu[m][n].push(cpu_seconds(pids));
+        kinds[m][n].push(cpu_by_kind(pids, fleet.pid));
         await stop_fleet(fleet);
         fleet = null;
       }
@@ -51,9 +53,13 @@ try {
     console.log(`P3 start (${m}): ready(${big})/ready(1) = ${fmt(ratio, 2)} (p50 ${fmt(p50(t[big]), 0)} ms vs ${fmt(p50(t[1]), 0)} ms;`
       + ` per-round ratios ${ratios.map((x) => fmt(x, 2)).join(' ')}; ${rounds} rounds); target <= 1.5: ${ratio <= 1.5 ? 'MET' : 'MISSED'}`);
     console.log(`  CPU to ready (camoufleet + browsers, ${m}) p50: ${fmt(p50(cpu[m][1]), 2)} s for 1, ${fmt(p50(cpu[m][big]), 2)} s for ${big}`);
+    // Where it went: p50 per kind of process, for 1 and for N.
+    const names = [...new Set([...kinds[m][1], ...kinds[m][big]].flatMap((k) => Object.keys(k)))].sort();
+    const per = (n, k) => fmt(p50(kinds[m][n].map((x) => x[k] || 0)), 2);
+    console.log(`  by process (s, 1 / ${big}): ${names.map((k) => `${k} ${per(1, k)} / ${per(big, k)}`).join('; ')}`);
   }
   console.log(`  ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)}`);
-  const file = write_results('p3-start', { cpu_seconds: cpu, rounds, instances: big, modes, ready_ms: times, listening_ms: listen, summary });
+  const file = write_results('p3-start', { cpu_seconds: cpu, cpu_by_kind: kinds, rounds, instances: big, modes, ready_ms: times, listening_ms: listen, summary });
   console.log(`  results: ${file}`);
 } finally {
   await stop_fleet(fleet);
