@@ -49,6 +49,10 @@ caf::behavior balancer_actor(caf::stateful_actor<balancer_state>* self, balancer
         break;
       }
     }
+    // A node agent gone: its spares are no longer the fleet's.
+    auto& ns = self->state.nodes_spares;
+    for (auto it = ns.begin(); it != ns.end();)
+      it = it->second.agent == dm.source ? ns.erase(it) : std::next(it);
     check_drained(self);
   });
   return {
@@ -186,6 +190,14 @@ caf::behavior balancer_actor(caf::stateful_actor<balancer_state>* self, balancer
     [=](spares_atom, std::vector<spare_view>& spares, int wanted) {
       self->state.spares = std::move(spares);
       self->state.spares_wanted = wanted;
+    },
+    [=](spares_atom, const std::string& node, std::vector<spare_view>& spares, int wanted) {
+      auto& n = self->state.nodes_spares[node];
+      const auto agent = self->current_sender() ? self->current_sender()->address() : caf::actor_addr();
+      if (agent && n.agent != agent) self->monitor(agent);
+      n.agent = agent;
+      n.spares = std::move(spares);
+      n.wanted = wanted;
     },
     [=](caf::get_atom, models_atom) { return self->state.models; },
     [=](settled_atom) {

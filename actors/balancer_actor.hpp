@@ -63,6 +63,14 @@ struct balancer_state {
   std::size_t expected_instances = 0;  // how many the fleet will register
   std::vector<spare_view> spares;      // the warm spare pool, as its actor last said
   int spares_wanted = 0;
+  // Each joined node's spare pool, as its agent last said (dropped when the
+  // agent goes: the node died or was cut off).
+  struct node_spares {
+    caf::actor_addr agent;
+    std::vector<spare_view> spares;
+    int wanted = 0;
+  };
+  std::map<std::string, node_spares> nodes_spares;
   std::shared_ptr<spdlog::logger> log;
 
   static const char* name;

@@ -39,6 +39,10 @@ fleet_view make_view(const balancer_state& st, std::int64_t now) {
   v.queue = st.queue.snapshot(now);
   v.spares = st.spares;
   v.spares_wanted = st.spares_wanted;
+  for (const auto& [node, n] : st.nodes_spares) {
+    v.spares.insert(v.spares.end(), n.spares.begin(), n.spares.end());
+    v.spares_wanted += n.wanted;
+  }
   return v;
 }
 

@@ -192,7 +192,7 @@ typename Inspector::result_type inspect(Inspector& f, queue_entry& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, spare_view& x) {
-  return f(caf::meta::type_name("spare_view"), x.id, x.ready, x.pid);
+  return f(caf::meta::type_name("spare_view"), x.id, x.ready, x.pid, x.node_id);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, fleet_view& x) {

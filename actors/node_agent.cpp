@@ -73,6 +73,7 @@ void say_hello(self_ptr self, caf::actor registry) {
             // the latest state of all (joining again changes nothing else).
             for (const auto& [id, m] : s.members)
               self->send(balancer, register_atom::value, node_member{id, m.handle, m.view, m.models});
+            self->send(balancer, spares_atom::value, s.cfg.node_id, s.spares, s.spares_wanted);
             if (s.draining)
               for (const auto& [id, m] : s.members) self->send(balancer, remove_atom::value, id);
           },
@@ -147,10 +148,14 @@ caf::behavior node_agent(caf::stateful_actor<node_agent_state>* self, node_agent
     },
     [=](register_atom, int) {},
     // The node's warm spares (--spare-browsers) tell their balancer how they
-    // are; the head does not show a node's spares, so the agent takes the
-    // news and keeps none (unanswered, the spare pool would get an
-    // unexpected_message error back and stop).
-    [=](spares_atom, const std::vector<spare_view>&, int) {},
+    // are: the head shows them beside its own, named after this node.
+    [=](spares_atom, std::vector<spare_view>& spares, int wanted) {
+      auto& s = self->state;
+      for (auto& v : spares) v.node_id = s.cfg.node_id;
+      s.spares = std::move(spares);
+      s.spares_wanted = wanted;
+      forward(self, spares_atom::value, s.cfg.node_id, s.spares, s.spares_wanted);
+    },
     [=](instance_update& u) {
       auto it = self->state.members.find(u.view.id);
       if (it == self->state.members.end()) return;

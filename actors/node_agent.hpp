@@ -47,6 +47,8 @@ struct node_agent_state {
   caf::actor registry;
   caf::actor balancer;  // the head's; null while not joined
   std::string seen_as;  // this node's address as the head saw it
+  std::vector<spare_view> spares;  // the node's warm spare pool, as it last said
+  int spares_wanted = 0;
   int failures = 0;     // connection attempts failed in a row
   bool connecting = false;
   bool draining = false;

@@ -82,7 +82,7 @@ std::optional<spare_view> spare_ledger::take(std::int64_t now_ms) {
   for (auto it = slots_.begin(); it != slots_.end(); ++it)
     if (it->ready && (best == slots_.end() || it->since_ms < best->since_ms)) best = it;
   if (best == slots_.end()) return std::nullopt;
-  spare_view v{best->id, true, best->pid};
+  spare_view v{best->id, true, best->pid, ""};
   slots_.erase(best);
   failures_ = 0;
   not_before_ms_ = 0;
@@ -93,7 +93,7 @@ std::optional<spare_view> spare_ledger::take(std::int64_t now_ms) {
 
 std::vector<spare_view> spare_ledger::view() const {
   std::vector<spare_view> out;
-  for (const auto& s : slots_) out.push_back({s.id, s.ready, s.pid});
+  for (const auto& s : slots_) out.push_back({s.id, s.ready, s.pid, ""});
   return out;
 }
 

@@ -122,9 +122,15 @@ struct screenshot_reply {
 // over a crashed instance's. Counted apart because it costs memory.
 struct spare_view {
   std::uint64_t id = 0;
-  bool ready = false;  // false: still launching
-  int pid = 0;         // 0 while launching
+  bool ready = false;   // false: still launching
+  int pid = 0;          // 0 while launching (a pid on node_id's machine)
+  std::string node_id;  // "" = this process; else the node it waits on
 };
+
+// "spare_3" here, "<node id>.spare_3" on a node (as instance ids are named).
+inline std::string spare_name(const spare_view& s) {
+  return (s.node_id.empty() ? "" : s.node_id + ".") + "spare_" + std::to_string(s.id);
+}
 
 struct fleet_view {
   bool multi_instance_mode = false;

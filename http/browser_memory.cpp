@@ -15,8 +15,8 @@ std::map<std::string, std::int64_t> attribute_browser_memory(
     if (i.browser_pid <= 0 || !i.node_id.empty()) continue;
     out[i.id] = bytes[i.browser_pid] / sharers[i.browser_pid];
   }
-  for (const auto& s : v.spares)
-    if (s.pid > 0) out["spare_" + std::to_string(s.id)] = read(s.pid);
+  for (const auto& s : v.spares)  // another machine's pids are not ours to read
+    if (s.pid > 0 && s.node_id.empty()) out[spare_name(s)] = read(s.pid);
   return out;
 }
 

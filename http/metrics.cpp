@@ -159,7 +159,7 @@ std::string metrics_text(const fleet_view& fleet, const stats_snapshot& stats,
   w.family("camoufleet_spare_browser_memory_bytes", "gauge",
            "Memory of a warm spare browser: the proportional set size of all its processes.");
   for (const auto& s : fleet.spares) {
-    const auto m = memory.find("spare_" + std::to_string(s.id));
+    const auto m = memory.find(spare_name(s));
     if (m != memory.end())
       w.sample("camoufleet_spare_browser_memory_bytes", {{"spare", m->first}},
                static_cast<double>(m->second));

@@ -57,9 +57,11 @@ ojson spares_json(const fleet_view& fleet) {
   int ready = 0;
   for (const auto& s : fleet.spares) {
     if (s.ready) ++ready;
-    list.push_back(ojson{{"id", "spare_" + std::to_string(s.id)},
-                         {"status", s.ready ? "ready" : "starting"},
-                         {"browser_pid", s.pid > 0 ? ojson(s.pid) : ojson(nullptr)}});
+    ojson one{{"id", spare_name(s)},
+              {"status", s.ready ? "ready" : "starting"},
+              {"browser_pid", s.pid > 0 ? ojson(s.pid) : ojson(nullptr)}};
+    if (!s.node_id.empty()) one["node_id"] = s.node_id;
+    list.push_back(std::move(one));
   }
   return ojson{{"wanted", fleet.spares_wanted},
                {"ready", ready},

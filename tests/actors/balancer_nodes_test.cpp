@@ -136,3 +136,37 @@ TEST_CASE("balancer (deterministic): an instance actor that dies mid-request is 
   CHECK(failed[0].code == error_code::browser_gone);
   CHECK(failed[0].code != error_code::timeout);
 }
+
+TEST_CASE("balancer (deterministic): a node's spares show in the fleet view until its agent goes") {
+  deterministic_fixture fx(config_with());
+  caf::anon_send(fx.balancer, spares_atom::value, std::vector<spare_view>{{1, true, 111, ""}}, 1);
+  // A node agent: what it says of its node's pool arrives from it.
+  auto agent = fx.sys->spawn([](caf::event_based_actor*, int) -> caf::behavior { return {[](int) {}}; }, 0);
+  caf::send_as(agent, fx.balancer, spares_atom::value, std::string("n1"),
+               std::vector<spare_view>{{1, true, 222, "n1"}, {2, false, 0, "n1"}}, 2);
+  fx.run();
+  auto v = fx.view();
+  REQUIRE(v.spares.size() == 3);
+  CHECK(v.spares_wanted == 3);
+  CHECK(spare_name(v.spares[0]) == "spare_1");
+  CHECK(spare_name(v.spares[1]) == "n1.spare_1");
+  CHECK(v.spares[1].pid == 222);
+  CHECK(spare_name(v.spares[2]) == "n1.spare_2");
+
+  // The node says again: its entry is replaced, not added to.
+  caf::send_as(agent, fx.balancer, spares_atom::value, std::string("n1"),
+               std::vector<spare_view>{{3, true, 333, "n1"}}, 1);
+  fx.run();
+  v = fx.view();
+  REQUIRE(v.spares.size() == 2);
+  CHECK(spare_name(v.spares[1]) == "n1.spare_3");
+  CHECK(v.spares_wanted == 2);
+
+  // The node is lost (its agent goes): its spares are no longer the fleet's.
+  caf::anon_send_exit(agent, caf::exit_reason::remote_link_unreachable);
+  fx.run();
+  v = fx.view();
+  REQUIRE(v.spares.size() == 1);
+  CHECK(spare_name(v.spares[0]) == "spare_1");
+  CHECK(v.spares_wanted == 1);
+}

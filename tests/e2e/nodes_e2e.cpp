@@ -298,6 +298,27 @@ TEST_CASE("nodes: a node with --spare-browsers brings a killed instance back on 
   REQUIRE_MESSAGE(testing::wait_until([&] { return node_cluster::logged(c.node("node-a"), "spare_1 ready to take over"); },
                                       std::chrono::seconds(60)),
                   c.all_logs());
+  // The head shows the node's spare beside its own, named after the node.
+  auto head_spares = [&] {
+    auto j = json::parse(c.get("/health").body, nullptr, false);
+    return j.is_object() ? j.value("spares", json()) : json();
+  };
+  auto spare_ready = [&](const std::string& id) {
+    const json s = head_spares();
+    if (!s.is_object()) return false;
+    for (const auto& b : s.value("browsers", json::array()))
+      if (b.value("id", "") == id && b.value("status", "") == "ready") return true;
+    return false;
+  };
+  REQUIRE_MESSAGE(testing::wait_until([&] { return spare_ready("node-a.spare_1"); }, std::chrono::seconds(30)),
+                  head_spares().dump());
+  {
+    const json s = head_spares();
+    CHECK(s.value("wanted", 0) == 1);
+    CHECK(s.value("ready", 0) == 1);
+    CHECK(s["browsers"][0].value("node_id", "") == "node-a");
+    CHECK(s["browsers"][0].value("browser_pid", 0) > 0);
+  }
   json before = instance_of(c, "node-a");
   REQUIRE(before.is_object());
   const int pid = before.value("browser_pid", 0);
@@ -319,4 +340,8 @@ TEST_CASE("nodes: a node with --spare-browsers brings a killed instance back on 
   INFO(r.body);
   REQUIRE(r.status == 200);
   CHECK(r.json()["choices"][0]["message"]["content"] == expected_answer("node spare"));
+  // The node refills its pool, and the head sees the new spare, not the used one.
+  CHECK_MESSAGE(testing::wait_until([&] { return spare_ready("node-a.spare_2"); }, std::chrono::seconds(60)),
+                head_spares().dump());
+  CHECK_FALSE(spare_ready("node-a.spare_1"));
 }

@@ -48,6 +48,12 @@ TEST_CASE("browser memory: an instance of another node is not read from this mac
   fleet_view v;
   // Same pid number on two machines: only the local one is this machine's process.
   v.instances = {instance("instance_1", 100), instance("node_b/instance_1", 100, "node_b")};
+  spare_view remote_spare;  // a node's warm spare, shown at the head
+  remote_spare.id = 1;
+  remote_spare.pid = 100;
+  remote_spare.ready = true;
+  remote_spare.node_id = "node_b";
+  v.spares = {remote_spare};
   std::map<int, int> reads;
   auto m = http::attribute_browser_memory(v, [&](int pid) {
     ++reads[pid];
@@ -55,5 +61,6 @@ TEST_CASE("browser memory: an instance of another node is not read from this mac
   });
   CHECK(m.at("instance_1") == 400);  // not halved by the remote instance
   CHECK(m.count("node_b/instance_1") == 0);
+  CHECK(m.count("node_b.spare_1") == 0);
   CHECK(reads == std::map<int, int>{{100, 1}});
 }

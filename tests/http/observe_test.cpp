@@ -384,7 +384,7 @@ TEST_CASE("server: /v1/events pushes the state and its changes, actions change i
 TEST_CASE("metrics: warm spares as camoufleet_browser_spares, their memory apart (issue 21)") {
   fleet_view v;
   v.spares_wanted = 2;
-  v.spares = {{1, true, 4242}, {3, false, 0}};
+  v.spares = {{1, true, 4242, ""}, {3, false, 0, ""}};
   fleet_stats stats;
   const auto text = http::metrics_text(v, stats.snapshot(100000), {{"spare_1", 200000000}}, 100000);
   prom_text m;
