@@ -60,6 +60,15 @@ std::string dashboard_state_json(const fleet_view& fleet, const stats_snapshot& 
          i.status == instance_status::cooldown ? ms_or_null(i.until_ms) : ojson(nullptr)},
         {"memory_bytes", m == memory.end() ? ojson(nullptr) : ojson(m->second)}});
   }
+  // Warm spares cost memory without serving: they show apart.
+  ojson spares = ojson::array();
+  for (const auto& s : fleet.spares) {
+    const auto m = memory.find(spare_name(s));
+    spares.push_back(ojson{{"id", spare_name(s)},
+                           {"status", s.ready ? "ready" : "starting"},
+                           {"browser_pid", s.pid > 0 ? ojson(s.pid) : ojson(nullptr)},
+                           {"memory_bytes", m == memory.end() ? ojson(nullptr) : ojson(m->second)}});
+  }
   ojson queue = ojson::array();
   for (const auto& q : fleet.queue)
     queue.push_back(ojson{{"request_id", q.request_id}, {"waiting_ms", q.waiting_ms}});
@@ -93,6 +102,7 @@ std::string dashboard_state_json(const fleet_view& fleet, const stats_snapshot& 
             {"starting", c.starting},
             {"stopping", c.stopping}}},
           {"instances", std::move(instances)},
+          {"spares", {{"wanted", fleet.spares_wanted}, {"browsers", std::move(spares)}}},
           {"queue", {{"length", fleet.queue.size()}, {"limit", fleet.queue_limit},
                      {"requests", std::move(queue)}}},
           {"running", std::move(running)},

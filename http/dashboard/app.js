@@ -180,6 +180,11 @@ function render() {
   const c = state.counts;
   $('summary').textContent = `${c.total} instances · ${c.ready} ready · ${c.busy} busy · ${c.error} error · ${c.cooldown} cooldown · ${c.needs_login} need login · queue ${state.queue.length}/${state.queue.limit}`;
   update($('instances'), state.instances, (i) => i.id, instanceCard);
+  const sp = state.spares || { wanted: 0, browsers: [] };
+  $('spares').classList.toggle('hidden', sp.wanted === 0 && sp.browsers.length === 0);
+  $('spares-summary').textContent = `(${sp.browsers.filter((s) => s.status === 'ready').length} of ${sp.wanted} ready)`;
+  update($('spare-list'), sp.browsers, (s) => s.id, (s) => el('li', { 'data-testid': 'spare', 'data-id': s.id, 'data-status': s.status },
+    `${s.id} · ${s.status}${s.browser_pid ? ` · pid ${s.browser_pid}` : ''} · ${mb(s.memory_bytes)}`));
   update($('running'), state.running, (r) => r.id, runningRow);
   $('queue-summary').textContent = `(${state.running.length} open, ${state.queue.length} waiting)`;
 

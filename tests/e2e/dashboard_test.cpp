@@ -2,6 +2,9 @@
 // (tests/node/dashboard_test.mjs) against a real fleet on the simulator.
 #include <doctest/doctest.h>
 
+#include <map>
+#include <string>
+
 #include "tests/e2e/fleet_fixture.hpp"
 
 using namespace camoufleet;
@@ -9,8 +12,10 @@ using namespace camoufleet::e2e;
 
 namespace {
 
-void run_dashboard_script(fleet_fixture& f, const std::string& key) {
-  run_node_tests(f, "dashboard_test.mjs", key, {{"CHROMIUM_BIN", "/usr/bin/chromium"}});
+void run_dashboard_script(fleet_fixture& f, const std::string& key,
+                          std::map<std::string, std::string> env = {}) {
+  env["CHROMIUM_BIN"] = "/usr/bin/chromium";
+  run_node_tests(f, "dashboard_test.mjs", key, env);
 }
 
 }  // namespace
@@ -26,4 +31,11 @@ TEST_CASE("e2e: with API keys the dashboard loads nothing without one (puppeteer
   cfg.api_keys = {"sk-dashboard-test"};
   fleet_fixture f(cfg);
   run_dashboard_script(f, "sk-dashboard-test");
+}
+
+TEST_CASE("e2e: the dashboard shows warm spare browsers apart, and a used one's replacement (puppeteer-core)") {
+  fleet_config cfg = with_accounts(1);
+  cfg.server_args = {"--spare-browsers", "1"};
+  fleet_fixture f(cfg);
+  run_dashboard_script(f, "", {{"EXPECT_SPARES", "1"}});
 }

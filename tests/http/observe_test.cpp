@@ -156,9 +156,25 @@ TEST_CASE("dashboard: state JSON and the built-in files") {
   CHECK(j["instances"][0]["cooldown_until"] == 5000);
   CHECK(j["running"][0]["id"] == "r1");
   CHECK(j["running"][0]["instance"] == "instance_1");
+  CHECK(j["spares"]["wanted"] == 0);
+  CHECK(j["spares"]["browsers"].empty());
   // The same fleet gives the same text a moment later (only changes are sent).
   CHECK(http::dashboard_state_json(v, stats.snapshot(2000), {}, 2000) ==
         http::dashboard_state_json(v, stats.snapshot(2500), {}, 2500));
+
+  // Warm spares show apart, with their memory; a node's by its name.
+  v.spares_wanted = 2;
+  v.spares = {{1, true, 4242, ""}, {2, false, 0, "node-b"}};
+  j = json::parse(http::dashboard_state_json(v, stats.snapshot(2000), {{"spare_1", 3 << 20}}, 2000));
+  CHECK(j["spares"]["wanted"] == 2);
+  REQUIRE(j["spares"]["browsers"].size() == 2);
+  CHECK(j["spares"]["browsers"][0]["id"] == "spare_1");
+  CHECK(j["spares"]["browsers"][0]["status"] == "ready");
+  CHECK(j["spares"]["browsers"][0]["browser_pid"] == 4242);
+  CHECK(j["spares"]["browsers"][0]["memory_bytes"] == 3 << 20);
+  CHECK(j["spares"]["browsers"][1]["id"] == "node-b.spare_2");
+  CHECK(j["spares"]["browsers"][1]["status"] == "starting");
+  CHECK(j["spares"]["browsers"][1]["memory_bytes"].is_null());
 
   for (const char* name : {"index.html", "app.js", "style.css"}) {
     CAPTURE(name);

@@ -84,6 +84,26 @@ if (key) {
     const others = problems.filter((p) => !p.includes('401'));
     assert.deepEqual(others, []);
   });
+} else if (process.env.EXPECT_SPARES) {
+  test('warm spares show apart with their memory, and a used one is replaced', async () => {
+    const wanted = Number(process.env.EXPECT_SPARES);
+    await page.goto(`${base}/`, { waitUntil: 'load' });
+    const ready = '[data-testid=spare][data-status=ready]';
+    await page.waitForFunction((sel, n) => document.querySelectorAll(sel).length === n, { timeout: 60000 }, ready, wanted);
+    assert.equal(await page.$eval('[data-testid=spares]', (e) => e.classList.contains('hidden')), false);
+    const first = await page.$$eval(ready, (l) => l.map((e) => ({ id: e.dataset.id, text: e.textContent })));
+    assert.equal(first[0].id, 'spare_1');
+    assert.match(first[0].text, /^spare_1 · ready · pid \d+ · \d+ MB$/);
+    assert.match(await page.$eval('#spares-summary', (e) => e.textContent), new RegExp(`${wanted} of ${wanted} ready`));
+
+    // A killed browser takes the spare over; the list then shows its replacement.
+    const [victim] = await instances();
+    process.kill(victim.browser_pid, 'SIGKILL');
+    await page.waitForFunction((sel) => [...document.querySelectorAll(sel)].some((e) => e.dataset.id === 'spare_2'),
+      { timeout: 60000, polling: 50 }, ready);
+    assert.equal(await page.$$eval('[data-testid=spare]', (l) => l.some((e) => e.dataset.id === 'spare_1')), false);
+    assert.deepEqual(problems, []);
+  });
 } else {
   test('the dashboard lists the fleet, follows a killed browser, and its buttons act', async () => {
     const list = await instances();
