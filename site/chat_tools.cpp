@@ -73,7 +73,7 @@ bool chat_page::function_calling_on(clock::time_point deadline, milliseconds ste
     for (const auto& [what, sel] : {std::pair<const char*, const selector_list*>{
                                         "Google Search grounding", &fc.grounding_toggle},
                                     {"URL context", &fc.url_context_toggle}}) {
-      const std::string st = settle("toggle", {{"selector", *sel}, {"want", false}}, deadline, step);
+      const std::string st = settle("toggle", {{"selector", *sel}, {"want", false}, {"wait_ms", 300}}, deadline, step);
       if (st != "set" && st != "absent")
         throw driver_error(failure_kind::site_error,
                            std::string(what) + " did not turn off (it excludes function calling)");
