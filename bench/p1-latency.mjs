@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { direct_driver } from './baseline.mjs';
 import {
-  arg, browser_kinds, fmt, kind_args, make_temp_dir, request, p50, p95, start_fleet, start_sim, stop_child, stop_fleet,
+  arg, browser_kinds, cpu_by_kind, descendants, fleet_pids, fmt, kind_args, make_temp_dir, request, p50, p95, start_fleet, start_sim, stop_child, stop_fleet,
   stream_completion, wait_ready, write_profiles, write_results,
 } from './lib.mjs';
 
@@ -36,14 +36,28 @@ try {
   for (const kind of kinds) sides[kind] = (prompt) => stream_completion(fleets[kind].port, prompt);
   const names = Object.keys(sides);
   const runs = Object.fromEntries(names.map((n) => [n, []]));
+  // CPU per answer, per kind of process, summed over the measured runs of
+  // each side: camoufleet and its browser, or the baseline's browser; 'node'
+  // is this script (the HTTP client, or the baseline's puppeteer driver).
+  const tree = (side) => (side === 'direct' ? cpu_by_kind(descendants(direct.pid), -1)
+    : cpu_by_kind(fleet_pids(fleets[side]), fleets[side].pid));
+  const cpu = Object.fromEntries(names.map((n) => [n, {}]));
   const in_order = [];  // every run as the simulator saw it (null: warmup)
   for (let i = 0; i < warmup + pairs; ++i) {
     const prompt = `benchmark pair ${i} the quick brown fox jumps over the lazy dog`;
     // Rotate which side goes first so neither always runs on a warmer machine.
     const order = names.map((_, k) => names[(k + i) % names.length]);
     for (const side of order) {
+      const before = tree(side);
+      const node_before = process.cpuUsage();
       const r = await sides[side](prompt);
       if (r.ttft == null) throw new Error(`${side}: no token seen`);
+      if (i >= warmup) {
+        const after = tree(side);
+        const node = process.cpuUsage(node_before);
+        after.node = (node.user + node.system) / 1e6;
+        for (const k of Object.keys(after)) cpu[side][k] = (cpu[side][k] || 0) + after[k] - (k === 'node' ? 0 : before[k] || 0);
+      }
       if (i >= warmup) runs[side].push(r);
       in_order.push(i >= warmup ? r : null);
     }
@@ -95,7 +109,11 @@ try {
       + ` (site pacing ${pacing.first_token_ms});`
       + ` site streaming ${fmt(summary.camoufleet_site_ms_p50)} vs ${fmt(summary.direct_site_ms_p50)};`
       + ` site's last byte->client done ${fmt(summary.camoufleet_after_site_ms_p50)} vs ${fmt(summary.direct_after_site_ms_p50)} (camoufleet vs direct)`);
-    results[kind] = { summary, target_met: pass, runs: mine };
+    const per_answer = (side) => Object.entries(cpu[side]).filter(([, v]) => v > 0)
+      .sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${fmt(v / pairs * 1000, 1)}`).join(', ');
+    console.log(`  CPU per answer (ms): camoufleet side: ${per_answer(kind)}; direct: ${per_answer('direct')}`);
+    results[kind] = { summary, target_met: pass, runs: mine, cpu_per_answer_s: Object.fromEntries(
+      Object.entries(cpu[kind]).map(([k, v]) => [k, v / pairs])) };
   }
   const only = kinds.length === 1 && kinds[0] === 'chromium';
   const file = write_results('p1-latency', only
