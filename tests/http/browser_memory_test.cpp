@@ -1,12 +1,15 @@
 // Which instance's browser costs how much (http/browser_memory.hpp): the
-// /proc reader is a table here.
+// /proc reader is a table here; and the spares in /metrics.
 #include <doctest/doctest.h>
 
 #include <map>
 
 #include "http/browser_memory.hpp"
+#include "http/metrics.hpp"
+#include "prometheus_text.hpp"
 
 using namespace camoufleet;
+using namespace camoufleet::testing;
 
 namespace {
 
@@ -63,4 +66,19 @@ TEST_CASE("browser memory: an instance of another node is not read from this mac
   CHECK(m.count("node_b/instance_1") == 0);
   CHECK(m.count("node_b.spare_1") == 0);
   CHECK(reads == std::map<int, int>{{100, 1}});
+}
+
+TEST_CASE("metrics: warm spares as camoufleet_browser_spares, their memory apart (issue 21)") {
+  fleet_view v;
+  v.spares_wanted = 2;
+  v.spares = {{1, true, 4242, ""}, {3, false, 0, ""}};
+  fleet_stats stats;
+  const auto text = http::metrics_text(v, stats.snapshot(100000), {{"spare_1", 200000000}}, 100000);
+  prom_text m;
+  REQUIRE_NOTHROW(m = parse_prometheus_text(text));
+  CHECK(m.families["camoufleet_browser_spares"].type == "gauge");
+  CHECK(m.value("camoufleet_browser_spares", {{"state", "ready"}}) == 1);
+  CHECK(m.value("camoufleet_browser_spares", {{"state", "starting"}}) == 1);
+  CHECK(m.value("camoufleet_browser_spares_wanted", {}) == 2);
+  CHECK(m.value("camoufleet_spare_browser_memory_bytes", {{"spare", "spare_1"}}) == 200000000);
 }

@@ -396,18 +396,3 @@ TEST_CASE("server: /v1/events pushes the state and its changes, actions change i
   CHECK(f.srv.drain(10s));
   CHECK(std::chrono::steady_clock::now() - d0 < 2s);
 }
-
-TEST_CASE("metrics: warm spares as camoufleet_browser_spares, their memory apart (issue 21)") {
-  fleet_view v;
-  v.spares_wanted = 2;
-  v.spares = {{1, true, 4242, ""}, {3, false, 0, ""}};
-  fleet_stats stats;
-  const auto text = http::metrics_text(v, stats.snapshot(100000), {{"spare_1", 200000000}}, 100000);
-  prom_text m;
-  REQUIRE_NOTHROW(m = parse_prometheus_text(text));
-  CHECK(m.families["camoufleet_browser_spares"].type == "gauge");
-  CHECK(m.value("camoufleet_browser_spares", {{"state", "ready"}}) == 1);
-  CHECK(m.value("camoufleet_browser_spares", {{"state", "starting"}}) == 1);
-  CHECK(m.value("camoufleet_browser_spares_wanted", {}) == 2);
-  CHECK(m.value("camoufleet_spare_browser_memory_bytes", {{"spare", "spare_1"}}) == 200000000);
-}
