@@ -1,7 +1,8 @@
 #pragma once
 // One launched Firefox or Camoufox and the WebDriver BiDi session to it: a
-// session and a warm spare start one the same way (launch_and_open), and
-// differ only in who hears its loss (as browser/cdp/chromium_link.hpp).
+// session, the shared browser of context isolation and a warm spare start
+// one the same way (launch_and_open), and differ only in who hears its loss
+// (as browser/cdp/chromium_link.hpp).
 
 #include <chrono>
 #include <functional>
