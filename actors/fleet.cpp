@@ -114,6 +114,11 @@ caf::actor fleet::impl::spawn_instance(const std::string& auth_file,
   ic.timing = options.timing;
   ic.balancer = balancer;
   ic.spares = spares;
+  ic.spare_fits = spares && spare_fits(ic.options, options.base);
+  if (spares && !ic.spare_fits && ws_endpoint.empty())
+    spdlog::info("{}: no warm spare fits its browser ({}{}): it restarts cold", ic.id,
+                 browser::to_string(ic.options.kind),
+                 ic.options.fingerprint_file.empty() ? ", " + ic.options.browser_path : " with a fingerprint");
   if (options.write_back && ws_endpoint.empty()) ic.writes = writes;
   spdlog::info("Starting instance {} (port: {}, auth file: {})", ic.id, ic.options.base_port,
                auth_file.empty() ? "-" : file_name(auth_file));

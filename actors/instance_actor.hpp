@@ -39,8 +39,10 @@ struct instance_config {
   // (periodically when idle, and on a clean stop). Shared with the watcher.
   std::shared_ptr<profile_writes> writes;
   // Set (--spare-browsers): the spare pool a restart after a crash asks
-  // for a warm browser (actors/spare_actor.hpp).
+  // for a warm browser (actors/spare_actor.hpp), and whether one fits this
+  // instance's browser (spare_fits).
   caf::actor spares;
+  bool spare_fits = false;
 };
 
 // Shared by the actor and the worker for one request. Once the actor has

@@ -52,9 +52,7 @@ void begin_start(self_ptr self) {
   st.work = std::make_unique<worker>(st.cfg.timing.close_grace);
   st.log->info("Starting browser (port hint: {}, auth file: {})", st.cfg.options.base_port,
                st.view.auth_file.empty() ? "-" : st.view.auth_file);
-  const auto& o = st.cfg.options;
-  const bool launched_chromium = o.kind == browser::browser_kind::chromium && o.ws_endpoint.empty();
-  if (st.cfg.spares && may_take_spare(st.next_cause, launched_chromium)) {
+  if (st.cfg.spares && may_take_spare(st.next_cause, st.cfg.spare_fits)) {
     // A warm spare, if the pool has one ready; a cold start otherwise.
     self->request(st.cfg.spares, st.cfg.timing.ask_timeout, take_spare_atom::value, st.cfg.id)
         .then([self, epoch](std::uint64_t spare) { post_start(self, epoch, spare); },

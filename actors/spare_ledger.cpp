@@ -6,9 +6,12 @@
 
 namespace camoufleet {
 
-bool may_take_spare(start_cause cause, bool launched_chromium) {
-  return cause == start_cause::crash && launched_chromium;
+bool spare_fits(const browser::session_options& instance, const browser::session_options& shelf) {
+  return instance.ws_endpoint.empty() && shelf.ws_endpoint.empty() && instance.kind == shelf.kind &&
+         instance.browser_path == shelf.browser_path && instance.fingerprint_file.empty();
 }
+
+bool may_take_spare(start_cause cause, bool fits) { return cause == start_cause::crash && fits; }
 
 std::int64_t spare_ledger::backoff_ms() const {
   if (failures_ <= 0) return 0;

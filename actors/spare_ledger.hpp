@@ -12,6 +12,7 @@
 
 #include "actors/timing.hpp"
 #include "actors/types.hpp"
+#include "browser/session.hpp"
 
 namespace camoufleet {
 
@@ -22,11 +23,17 @@ enum class start_cause {
   by_hand,  // a restart from the dashboard or a changed profile file
 };
 
+// Whether a spare of the shelf (launched with the fleet's options, `shelf`)
+// can be an instance's browser: the instance launches its own (not attached),
+// of the shelf's kind and executable (a profile's *.browser.json may name
+// another), and has no Camoufox fingerprint (a fingerprint is the whole
+// process's, fixed at launch; a spare has none).
+bool spare_fits(const browser::session_options& instance, const browser::session_options& shelf);
+
 // Only a restart after a crash or hang takes a spare: that is lost capacity
 // to win back. First starts and restarts by hand go cold, so spares stay for
-// the emergencies. launched_chromium: the instance launches its own Chromium
-// (spares are Chromium; a Firefox profile or an attached browser cannot use one).
-bool may_take_spare(start_cause cause, bool launched_chromium);
+// the emergencies. fits: spare_fits for the instance.
+bool may_take_spare(start_cause cause, bool fits);
 
 class spare_ledger {
  public:

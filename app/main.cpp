@@ -152,13 +152,13 @@ int main(int argc, char** argv) {
       (s.kind == config::browser_kind::camoufox || !s.ws_endpoint.empty()))
     spdlog::warn("--isolation context shares launched Chromium and Firefox browsers only "
                  "(a Camoufox fingerprint is per process); these instances run one browser each");
-  if (s.spare_browsers > 0 && s.isolate == config::isolation::process &&
-      s.kind == config::browser_kind::chromium && s.ws_endpoint.empty()) {
+  if (s.spare_browsers > 0 && s.isolate == config::isolation::process && s.ws_endpoint.empty()) {
+    // Spares of --browser-kind: Chromium, Firefox or Camoufox (without a fingerprint).
     options.spare_browsers = s.spare_browsers;
     options.spares = browser::make_spare_shelf(options.base);
   } else if (s.spare_browsers > 0) {
-    spdlog::warn("--spare-browsers keeps warm Chromium for process isolation only; no spares "
-                 "with these settings");
+    spdlog::warn("--spare-browsers keeps warm browsers for process isolation with launched browsers "
+                 "only; no spares with these settings");
   }
   std::unique_ptr<fleet> fleet_ptr;
   try {

@@ -5,8 +5,10 @@
 // page opened, as on any start) instead of launching cold. Only launching
 // and keeping is the shelf's; how many, who gets one and the back-off are
 // decided in actors/spare_ledger. An interface, so that actors/ needs no
-// protocol: the Chromium shelf is make_spare_shelf() (camoufleet_cdp,
-// browser/cdp/warm_chromium.*).
+// protocol: make_spare_shelf() gives the shelf of the fleet's browser kind,
+// Chromium (browser/cdp/warm_chromium.*) or Firefox and Camoufox
+// (browser/bidi/warm_firefox.*), both a browser::warm_shelf
+// (browser/warm_shelf.*).
 
 #include <cstdint>
 #include <functional>
@@ -37,10 +39,18 @@ class spare_shelf {
   virtual void close() = 0;
   // The pids of the spares on the shelf now.
   virtual std::vector<int> pids() const = 0;
+  // A session started on spare `id` (taken off the shelf: its browser's
+  // loss is then on_exit's news), as the session factory's start would
+  // give; nullptr when that spare is gone. Blocks like a start; throws
+  // driver_error. For make_session_factory, not for actors/.
+  virtual std::unique_ptr<session> adopt(std::uint64_t id, const session_options& options,
+                                         exit_callback on_exit) = 0;
 };
 
-// Chromium spares launched with base's browser path, display, profile root
-// and start timeout; the shelf that make_session_factory adopts from.
+// Spares of base's kind (Chromium, Firefox or Camoufox) launched with its
+// browser path, display, profile root and start timeout, with no profile (a
+// Camoufox spare has no fingerprint either); the shelf that
+// make_session_factory adopts from (library camoufleet_sessions).
 std::shared_ptr<spare_shelf> make_spare_shelf(session_options base);
 
 }  // namespace camoufleet::browser

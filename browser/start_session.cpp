@@ -3,6 +3,7 @@
 #include "browser/bidi/firefox_session.hpp"
 #include "browser/bidi/launcher.hpp"
 #include "browser/bidi/user_context_session.hpp"
+#include "browser/bidi/warm_firefox.hpp"
 #include "browser/cdp/warm_chromium.hpp"
 #include "browser/login_window.hpp"
 #include "browser/session.hpp"
@@ -19,12 +20,11 @@ session_factory make_session_factory(isolation mode, int accounts_per_browser,
                                      std::shared_ptr<spare_shelf> spares) {
   if (mode == isolation::process && !spares) return start_session;
   if (mode == isolation::process) {
-    auto shelf = std::dynamic_pointer_cast<cdp::chromium_spare_shelf>(spares);
-    return [shelf](const session_options& options, exit_callback on_exit) -> std::unique_ptr<session> {
-      if (shelf && options.spare_id != 0 && options.kind == browser_kind::chromium &&
-          options.ws_endpoint.empty()) {
-        if (auto warm = shelf->take(options.spare_id))
-          return cdp::adopt_chromium_session(std::move(warm), options, std::move(on_exit));
+    return [spares](const session_options& options, exit_callback on_exit) -> std::unique_ptr<session> {
+      // Whether a spare fits this profile was decided when it was asked for
+      // (actors/spare_ledger.hpp, spare_fits).
+      if (options.spare_id != 0 && options.ws_endpoint.empty()) {
+        if (auto s = spares->adopt(options.spare_id, options, on_exit)) return s;
         spdlog::warn("instance={} spare {} is gone: starting a browser cold", options.instance_id,
                      options.spare_id);
       }
@@ -42,6 +42,11 @@ session_factory make_session_factory(isolation mode, int accounts_per_browser,
       return firefox(options, std::move(on_exit));
     return start_session(options, std::move(on_exit));
   };
+}
+
+std::shared_ptr<spare_shelf> make_spare_shelf(session_options base) {
+  if (base.kind == browser_kind::chromium) return cdp::make_chromium_spare_shelf(std::move(base));
+  return bidi::make_firefox_spare_shelf(std::move(base));
 }
 
 std::unique_ptr<login_window> launch_login_window(browser_kind kind, const browser_options& options,

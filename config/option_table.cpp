@@ -48,8 +48,8 @@ std::vector<option_def> value_options() {
        std::to_string(d.accounts_per_browser),
        "Profiles one browser hosts with --isolation context, 1-64", "Browser"},
       {"--spare-browsers", "CAMOUFLEET_SPARE_BROWSERS", "N", std::to_string(d.spare_browsers),
-       "Warm Chromium browsers kept ready to take over a crashed instance's profile "
-       "(process isolation), 0-16", "Browser"},
+       "Warm browsers of --browser-kind (Chromium, Firefox, Camoufox) kept ready to take over a "
+       "crashed instance's profile (process isolation), 0-16", "Browser"},
       {"--base-port", "CAMOUFLEET_BASE_PORT", "PORT", std::to_string(d.base_port),
        "First DevTools port tried, 1024-65535", "Browser"},
       {"--profile-root", "CAMOUFLEET_PROFILE_ROOT", "DIR", "system temp dir",

@@ -3,8 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include "browser/bidi/bidi_transport.hpp"
+#include "browser/bidi/firefox_link.hpp"
 #include "browser/bidi/launcher.hpp"
 #include "browser/bidi/session.hpp"
+#include "browser/bidi/warm_firefox.hpp"
 #include "browser/cdp/chromium_session.hpp"
 #include "browser/io_thread.hpp"
 #include "browser/page_plan.hpp"
@@ -14,6 +16,7 @@
 namespace camoufleet::bidi {
 
 using browser::cdp::exit_latch;
+using browser::cdp::latch_reporter;
 using browser::cdp::start_or_undo;
 using std::chrono::milliseconds;
 using clock_type = std::chrono::steady_clock;
@@ -46,7 +49,11 @@ std::string origin_of(const std::string& url) {
 }
 
 firefox_session::firefox_session(const browser::session_options& options, browser::exit_callback on_exit)
-    : options_(options), latch_(std::make_shared<exit_latch>(std::move(on_exit))) {
+    : firefox_session(options, std::move(on_exit), nullptr) {}
+
+firefox_session::firefox_session(const browser::session_options& options, browser::exit_callback on_exit,
+                                 std::unique_ptr<warm_firefox> warm)
+    : options_(options), latch_(std::make_shared<exit_latch>(std::move(on_exit))), warm_(std::move(warm)) {
   start_or_undo(*latch_, [this] { start(); }, [this] { teardown(milliseconds(2000), false); });
 }
 
@@ -63,40 +70,8 @@ void firefox_session::start() {
   // BiDi cannot stream a response body: the page hook reads the answer.
   plan.setup.page_hook = true;
 
-  io_ = std::make_unique<browser::io_thread>();
-  std::weak_ptr<exit_latch> weak_latch = latch_;
-  std::string endpoint = options_.ws_endpoint;
-  if (endpoint.empty()) {
-    firefox_options fo = firefox_options_of(options_);
-    if (options_.display == browser::display_mode::virtual_display && fo.x_display.empty()) {
-      display_ = browser::virtual_display::start(99, std::min(left(deadline), milliseconds(10000)));
-      fo.x_display = display_->name();
-    }
-    fo.start_timeout = left(deadline);
-    browser_ = firefox_process::launch(fo, [weak_latch, id](const browser::exit_info& e) {
-      auto l = weak_latch.lock();
-      if (!l || l->disarmed()) return;  // browser.close from close(): expected
-      spdlog::warn("instance={} browser gone: {}", id, e.text);
-      l->report("browser " + e.text);
-    });
-    endpoint = browser_->ws_endpoint();
-    info_.pid = browser_->process().pid();
-  }
-  info_.ws_endpoint = endpoint;
-  try {
-    info_.port = std::stoi(browser::parse_ws_url(endpoint).port);
-  } catch (const std::exception&) {
-    info_.port = 0;
-  }
-
-  bidi_ = bidi::session::open(*io_, endpoint, left(deadline));
-  bidi_->on_gone([weak_latch, id](const std::string& reason) {
-    auto l = weak_latch.lock();
-    if (!l || l->disarmed()) return;
-    spdlog::warn("instance={} browser connection lost: {}", id, reason);
-    l->report("browser connection lost: " + reason);
-  });
-  const std::string context = bidi_->initial_context(left(deadline));
+  const bool from_spare = static_cast<bool>(warm_);
+  const std::string context = from_spare ? adopt_warm() : launch_or_attach(deadline);
   transport_ = std::make_unique<bidi_transport>(*bidi_, context, origin_of(plan.setup.site_url));
   page_ = std::make_unique<site::chat_page>(*transport_, std::move(plan.site), std::move(plan.setup));
   page_->open(left(deadline));
@@ -104,7 +79,49 @@ void firefox_session::start() {
   if (!latch_->arm())
     throw driver_error(failure_kind::browser_gone, "the browser went away while starting: " + latch_->reason());
   spdlog::info("instance={} browser up ({}) pid={} port={} mode={}", id, browser::to_string(options_.kind),
-               info_.pid, info_.port, browser_ ? "launched" : "attached");
+               info_.pid, info_.port, !browser_ ? "attached" : from_spare ? "spare" : "launched");
+}
+
+std::string firefox_session::launch_or_attach(clock_type::time_point deadline) {
+  auto on_loss = latch_reporter(latch_, options_.instance_id);
+  if (options_.ws_endpoint.empty()) {
+    firefox_link link = launch_and_open(firefox_options_of(options_), deadline, on_loss);
+    display_ = std::move(link.display);
+    io_ = std::move(link.io);
+    browser_ = std::move(link.browser);
+    bidi_ = std::move(link.bidi);
+    info_.pid = browser_->process().pid();
+  } else {
+    io_ = std::make_unique<browser::io_thread>();
+    bidi_ = bidi::session::open(*io_, options_.ws_endpoint, left(deadline));
+    bidi_->on_gone([on_loss](const std::string& reason) { on_loss("browser connection lost: " + reason); });
+  }
+  set_endpoint(browser_ ? browser_->ws_endpoint() : options_.ws_endpoint);
+  return bidi_->initial_context(left(deadline));
+}
+
+std::string firefox_session::adopt_warm() {
+  display_ = std::move(warm_->display);
+  io_ = std::move(warm_->io);
+  browser_ = std::move(warm_->browser);
+  bidi_ = std::move(warm_->bidi);
+  const std::string context = warm_->context;
+  info_.pid = browser_->process().pid();
+  set_endpoint(browser_->ws_endpoint());
+  // From now on the spare's loss is this instance's news (at once if it already went).
+  warm_->router->listen(latch_reporter(latch_, options_.instance_id));
+  warm_.reset();
+  spdlog::info("instance={} takes over spare browser pid={}", options_.instance_id, info_.pid);
+  return context;
+}
+
+void firefox_session::set_endpoint(const std::string& endpoint) {
+  info_.ws_endpoint = endpoint;
+  try {
+    info_.port = std::stoi(browser::parse_ws_url(endpoint).port);
+  } catch (const std::exception&) {
+    info_.port = 0;
+  }
 }
 
 void shut_down_firefox(std::unique_ptr<session>& bidi, std::unique_ptr<firefox_process>& browser,

@@ -28,6 +28,7 @@ class firefox_process;
 class session;
 class bidi_transport;
 struct firefox_options;
+struct warm_firefox;
 
 // "https://host[:port]" of a URL ("" when it has none): the cookie partition.
 std::string origin_of(const std::string& url);
@@ -57,6 +58,9 @@ class firefox_session : public browser::session {
  public:
   // Use start_firefox_session().
   firefox_session(const browser::session_options& options, browser::exit_callback on_exit);
+  // On a warm spare (browser/bidi/warm_firefox.hpp): no launch, only profile and page.
+  firefox_session(const browser::session_options& options, browser::exit_callback on_exit,
+                  std::unique_ptr<warm_firefox> warm);
   ~firefox_session() override;
   firefox_session(const firefox_session&) = delete;
   firefox_session& operator=(const firefox_session&) = delete;
@@ -67,10 +71,17 @@ class firefox_session : public browser::session {
 
  private:
   void start();
+  // Launches the browser (or attaches to --ws-endpoint's) and opens BiDi;
+  // returns the context to drive.
+  std::string launch_or_attach(std::chrono::steady_clock::time_point deadline);
+  // Takes over warm_'s browser, session and tab; its loss is reported here.
+  std::string adopt_warm();
+  void set_endpoint(const std::string& ws_endpoint);  // info_'s endpoint and port
   void teardown(std::chrono::milliseconds grace, bool graceful);
 
   browser::session_options options_;
   std::shared_ptr<browser::cdp::exit_latch> latch_;
+  std::unique_ptr<warm_firefox> warm_;  // until start() adopts it
   std::unique_ptr<browser::virtual_display> display_;
   std::unique_ptr<browser::io_thread> io_;
   std::unique_ptr<firefox_process> browser_;

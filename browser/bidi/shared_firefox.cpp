@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "browser/bidi/firefox_link.hpp"
 #include "browser/bidi/firefox_session.hpp"
 #include "browser/bidi/session.hpp"
 #include "browser/channel_framing.hpp"
@@ -35,22 +36,16 @@ shared_firefox::~shared_firefox() {
 browser::session_info shared_firefox::launch(clock::time_point deadline) {
   firefox_options fo = options_;
   fo.instance_id = name();
-  if (fo.display == browser::display_mode::virtual_display && fo.x_display.empty()) {
-    display_ = browser::virtual_display::start(99, std::min(left(deadline), milliseconds(10000)));
-    fo.x_display = display_->name();
-  }
-  fo.start_timeout = left(deadline);
-  io_ = std::make_unique<browser::io_thread>();
   const listener report = reporter();
   const std::string name = this->name();
-  browser_ = firefox_process::launch(fo, [report, name](const browser::exit_info& e) {
-    spdlog::warn("shared browser {} gone: {}", name, e.text);
-    report("shared browser " + name + " " + e.text);
+  firefox_link link = launch_and_open(fo, deadline, [report, name](const std::string& what) {
+    spdlog::warn("shared browser {}: {}", name, what);
+    report("shared browser " + name + ": " + what);
   });
-  bidi_ = session::open(*io_, browser_->ws_endpoint(), left(deadline));
-  bidi_->on_gone([report, name](const std::string& reason) {
-    report("shared browser " + name + " connection lost: " + reason);
-  });
+  display_ = std::move(link.display);
+  io_ = std::move(link.io);
+  browser_ = std::move(link.browser);
+  bidi_ = std::move(link.bidi);
   bidi_->subscribe({"browsingContext.contextDestroyed"}, {}, left(deadline));
   browser::session_info info;
   info.pid = browser_->process().pid();

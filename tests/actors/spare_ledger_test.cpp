@@ -17,11 +17,37 @@ fleet_timing quick() {
 
 }  // namespace
 
-TEST_CASE("spares: only a restart after a crash of a launched Chromium takes a spare") {
+TEST_CASE("spares: only a restart after a crash of a browser a spare fits takes a spare") {
   CHECK(may_take_spare(start_cause::crash, true));
   CHECK_FALSE(may_take_spare(start_cause::first, true));
   CHECK_FALSE(may_take_spare(start_cause::by_hand, true));
-  CHECK_FALSE(may_take_spare(start_cause::crash, false));  // Firefox profile or attached browser
+  CHECK_FALSE(may_take_spare(start_cause::crash, false));
+}
+
+TEST_CASE("spares: a spare fits a launched browser of the shelf's kind and executable, without a fingerprint") {
+  using browser::browser_kind;
+  for (auto kind : {browser_kind::chromium, browser_kind::firefox, browser_kind::camoufox}) {
+    browser::session_options shelf;
+    shelf.kind = kind;
+    shelf.browser_path = kind == browser_kind::chromium ? "chromium" : "firefox-esr";
+    browser::session_options inst = shelf;
+    inst.auth_file = "alice.json";
+    CHECK(spare_fits(inst, shelf));
+    browser::session_options attached = inst;
+    attached.ws_endpoint = "ws://127.0.0.1:9222/x";
+    CHECK_FALSE(spare_fits(attached, shelf));
+    browser::session_options other_path = inst;
+    other_path.browser_path = "/opt/other/browser";  // a profile's *.browser.json
+    CHECK_FALSE(spare_fits(other_path, shelf));
+    browser::session_options fingerprinted = inst;
+    fingerprinted.fingerprint_file = "alice.camoufox.json";
+    CHECK_FALSE(spare_fits(fingerprinted, shelf));
+  }
+  browser::session_options chromium_shelf;
+  browser::session_options firefox_inst;
+  firefox_inst.kind = browser::browser_kind::firefox;
+  firefox_inst.browser_path = chromium_shelf.browser_path;
+  CHECK_FALSE(spare_fits(firefox_inst, chromium_shelf));  // another kind, same path string
 }
 
 TEST_CASE("spares: the pool launches what is wanted once, and nothing while all are under way") {

@@ -1,8 +1,9 @@
 // Issue 21, faster back after a crash: warm spare browsers
 // (--spare-browsers N, process isolation). Real camoufleet, simulator and
-// Chromium: a crashed instance serves again from the spare (its pid), the
-// pool refills, no request is lost, a dead spare is replaced, and shutdown
-// leaves no spare behind.
+// Chromium (or firefox-esr: --browser-kind=firefox, tests/context/
+// CMakeLists.txt): a crashed instance serves again from the spare (its pid),
+// the pool refills, no request is lost, a dead spare is replaced, and
+// shutdown leaves no spare behind.
 #include <doctest/doctest.h>
 
 #include <signal.h>
@@ -43,12 +44,32 @@ std::set<int> wait_spares(const fleet_fixture& f, std::size_t n, std::chrono::mi
   return got;
 }
 
+// Deadlines for a browser start: Firefox takes ~10 s and more to start on
+// a busy 2-core machine (browser/bidi/firefox_session.hpp), Chromium ~1 s.
+std::chrono::milliseconds start_deadline() { return testing::firefox_kind() ? 180s : 60s; }
+
+// Every browser the fleet launched (its profile root is in their command
+// line) is SIGKILLed by pid when the case ends, pass or fail, after the
+// fixture's own stop: declare it before the fixture, set root after.
+struct browser_sweep {
+  std::string root;
+  browser_sweep() = default;
+  browser_sweep(const browser_sweep&) = delete;
+  browser_sweep& operator=(const browser_sweep&) = delete;
+  ~browser_sweep() {
+    if (root.empty()) return;
+    for (int pid : browser_pids(root)) ::kill(pid, SIGKILL);
+  }
+};
+
 }  // namespace
 
 TEST_CASE("spares: kill -9 under load: the instance serves again from the spare, the pool refills") {
+  browser_sweep sweep;
   fleet_fixture f(spare_config(2, 1));
+  sweep.root = profile_root(f);
   // The fleet's first starts go cold: the spare is still there.
-  const auto first = wait_spares(f, 1, 60s);
+  const auto first = wait_spares(f, 1, start_deadline());
   REQUIRE(first.size() == 1);
   const int spare_pid = *first.begin();
   CHECK(process_alive(spare_pid));
@@ -81,7 +102,7 @@ TEST_CASE("spares: kill -9 under load: the instance serves again from the spare,
         const std::string st = i.value("status", "");
         return (st == "ready" || st == "busy") && i.value("restarts", 0) > 0;
       },
-      60s, 5ms);
+      start_deadline(), 5ms);
   const long back_ms = ms_since(t0);
   REQUIRE(back);
   CHECK(instance_by_id(f, id).value("browser_pid", 0) == spare_pid);
@@ -94,7 +115,7 @@ TEST_CASE("spares: kill -9 under load: the instance serves again from the spare,
             expected_answer("spare kill " + std::to_string(k)));
   }
   // A new spare takes the old one's place.
-  const auto refilled = wait_spares(f, 1, 60s);
+  const auto refilled = wait_spares(f, 1, start_deadline());
   REQUIRE(refilled.size() == 1);
   const int new_spare = *refilled.begin();
   CHECK(new_spare != spare_pid);
@@ -109,7 +130,7 @@ TEST_CASE("spares: kill -9 under load: the instance serves again from the spare,
   for (int k = 0; k < 4; ++k)
     CHECK(f.post("/v1/chat/completions", chat_body("after spare " + std::to_string(k))).status == 200);
   CHECK(instance_by_id(f, id).value("served", 0) > 0);
-  figure("spare: " + id + " ready again " + std::to_string(back_ms) + " ms after kill -9, on spare pid " +
+  figure(std::string("spare") + (testing::firefox_kind() ? " (firefox)" : "") + ": " + id + " ready again " + std::to_string(back_ms) + " ms after kill -9, on spare pid " +
          std::to_string(spare_pid) + "; new spare pid " + std::to_string(new_spare));
 
   // Shutdown stops the spare with the rest.
@@ -121,8 +142,10 @@ TEST_CASE("spares: kill -9 under load: the instance serves again from the spare,
 }
 
 TEST_CASE("spares: a spare that dies is replaced, a fleet without the flag keeps none") {
+  browser_sweep sweep;
   fleet_fixture f(spare_config(1, 1));
-  const auto first = wait_spares(f, 1, 60s);
+  sweep.root = profile_root(f);
+  const auto first = wait_spares(f, 1, start_deadline());
   REQUIRE(first.size() == 1);
   REQUIRE(::kill(*first.begin(), SIGKILL) == 0);
   std::set<int> next;
@@ -131,7 +154,7 @@ TEST_CASE("spares: a spare that dies is replaced, a fleet without the flag keeps
         next = ready_spares(f);
         return next.size() == 1 && *next.begin() != *first.begin();
       },
-      60s, 20ms));
+      start_deadline(), 20ms));
   CHECK(f.post("/v1/chat/completions", chat_body("spare replaced")).status == 200);
 
   fleet_fixture plain(with_accounts(1));
