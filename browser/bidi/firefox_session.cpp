@@ -97,7 +97,10 @@ void firefox_session::start() {
     l->report("browser connection lost: " + reason);
   });
   const std::string context = bidi_->initial_context(left(deadline));
-  transport_ = std::make_unique<bidi_transport>(*bidi_, context, origin_of(plan.setup.site_url));
+  // Its tab's loss (closed, content process crashed) ends the session as the
+  // browser's would: the instance restarts it.
+  transport_ = std::make_unique<bidi_transport>(*bidi_, context, origin_of(plan.setup.site_url), "",
+                                                browser::cdp::latch_reporter(latch_, id));
   page_ = std::make_unique<site::chat_page>(*transport_, std::move(plan.site), std::move(plan.setup));
   page_->open(left(deadline));
 
