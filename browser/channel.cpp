@@ -189,10 +189,15 @@ bool channel::is_open() const { return impl_->open.load(); }
 void channel::fail_session(const std::string& session_id, const std::string& reason) {
   if (session_id.empty()) return;  // the browser itself: that is close()
   auto impl = impl_;
-  net::post(impl->io.context(), [impl, session_id, reason] {
+  auto fail = [impl, session_id, reason] {
     impl->dead_sessions.emplace(session_id, reason);
     impl->pending.fail_session(session_id, reason);
-  });
+  };
+  // From an event handler (the io thread): at once, before the next frame
+  // is read, so a reply the browser sends right after the event that told
+  // of the loss (Firefox's "no such frame") cannot win the race.
+  if (impl->io.in_this_thread()) return fail();
+  net::post(impl->io.context(), std::move(fail));
 }
 
 }  // namespace camoufleet::browser

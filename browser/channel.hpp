@@ -110,7 +110,8 @@ class channel {
 
   // The target session is gone (its tab crashed or closed): its pending
   // commands fail now with browser_gone "<method>: <reason>", and so does
-  // every later one sent to it, at once. Any thread; never blocks.
+  // every later one sent to it, at once. Any thread; never blocks. On the
+  // io thread (an event handler) they have failed when it returns.
   void fail_session(const std::string& session_id, const std::string& reason);
 
   // The endpoint this connection was opened to.

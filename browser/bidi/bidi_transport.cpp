@@ -1,5 +1,7 @@
 #include "browser/bidi/bidi_transport.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "browser/cdp/cdp_transport.hpp"
@@ -159,11 +161,14 @@ std::string binding_declaration(const std::string& name) {
 // ---- the transport ----------------------------------------------------------
 
 bidi_transport::bidi_transport(session& s, std::string context, std::string cookie_origin,
-                               std::string user_context)
+                               std::string user_context, std::function<void(const std::string&)> on_tab_gone)
     : s_(s),
       context_(std::move(context)),
       cookie_origin_(std::move(cookie_origin)),
-      user_context_(std::move(user_context)) {}
+      user_context_(std::move(user_context)),
+      tab_watch_(std::make_unique<tab_watch>(s_, context_, std::move(on_tab_gone))) {}
+
+bidi_transport::~bidi_transport() = default;
 
 void bidi_transport::release(milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -189,7 +194,7 @@ void bidi_transport::release(milliseconds timeout) {
   subscription_.clear();
 }
 
-bool bidi_transport::is_open() const { return s_.alive(); }
+bool bidi_transport::is_open() const { return s_.alive() && !tab_watch_->gone(); }
 
 void bidi_transport::enable(milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -197,7 +202,10 @@ void bidi_transport::enable(milliseconds timeout) {
     return std::max(std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now()),
                     milliseconds(1));
   };
-  subscription_ = s_.subscribe(page_events(), {context_}, left());
+  std::vector<std::string> events = page_events();
+  for (const auto& e : tab_events())
+    if (std::find(events.begin(), events.end(), e) == events.end()) events.push_back(e);
+  subscription_ = s_.subscribe(events, {context_}, left());
   try {
     json r = s_.command("network.addDataCollector",
                         {{"dataTypes", json::array({"response"})},
@@ -232,7 +240,7 @@ void bidi_transport::navigate(const std::string& url, milliseconds timeout) {
 }
 
 void bidi_transport::reload(milliseconds timeout) {
-  s_.command("browsingContext.reload", {{"context", context_}, {"wait", "none"}}, timeout);
+  s_.command("browsingContext.reload", {{"context", context_}, {"wait", "none"}}, timeout, context_);
 }
 
 std::vector<std::string> bidi_transport::set_cookies(const std::vector<browser::stored_cookie>& cookies,
@@ -254,15 +262,17 @@ std::vector<browser::stored_cookie> bidi_transport::cookies(milliseconds timeout
 }
 
 void bidi_transport::insert_text(const std::string& text, milliseconds timeout) {
-  s_.command("input.performActions", {{"context", context_}, {"actions", key_actions(text, false)}}, timeout);
+  s_.command("input.performActions", {{"context", context_}, {"actions", key_actions(text, false)}}, timeout,
+             context_);
 }
 
 void bidi_transport::press_enter(milliseconds timeout) {
-  s_.command("input.performActions", {{"context", context_}, {"actions", key_actions("", true)}}, timeout);
+  s_.command("input.performActions", {{"context", context_}, {"actions", key_actions("", true)}}, timeout,
+             context_);
 }
 
 std::string bidi_transport::capture_png(milliseconds timeout) {
-  json r = s_.command("browsingContext.captureScreenshot", {{"context", context_}}, timeout);
+  json r = s_.command("browsingContext.captureScreenshot", {{"context", context_}}, timeout, context_);
   auto png = core::base64_decode(r.value("data", std::string()));
   if (!png || png->empty())
     throw core::driver_error(core::failure_kind::site_error,
@@ -279,14 +289,14 @@ void bidi_transport::set_files(const std::string& selector, const std::vector<st
                        {"target", {{"context", context_}}},
                        {"awaitPromise", false},
                        {"serializationOptions", {{"maxDomDepth", 0}}}},
-                      timeout);
+                      timeout, context_);
   const std::string shared_id = r.value("/result/sharedId"_json_pointer, std::string());
   if (r.value("type", std::string()) != "success" || shared_id.empty())
     throw core::driver_error(core::failure_kind::site_error,
                              "no file input on the page for " + selector);
   s_.command("input.setFiles",
              {{"context", context_}, {"element", {{"sharedId", shared_id}}}, {"files", paths}},
-             timeout);
+             timeout, context_);
 }
 
 std::unique_ptr<site::page_watch> bidi_transport::watch_answers(const std::string& url_part,

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "browser/bidi/session.hpp"
+#include "browser/bidi/tab_watch.hpp"
 #include "site/page_transport.hpp"
 
 namespace camoufleet::bidi {
@@ -63,7 +64,12 @@ class bidi_transport : public site::page_transport {
   // s must outlive this object; context is a top-level browsing context of
   // it; cookie_origin the origin whose partition cookies go to ("" = default)
   // in user_context (the tab's user context; "" = the default one).
-  bidi_transport(session& s, std::string context, std::string cookie_origin, std::string user_context = "");
+  // on_tab_gone: told "tab closed" or "tab crashed" (on the io thread, must
+  // not block) when the tab goes while the browser lives on (tab_watch);
+  // its calls fail at once from then on.
+  bidi_transport(session& s, std::string context, std::string cookie_origin, std::string user_context = "",
+                 std::function<void(const std::string& what)> on_tab_gone = {});
+  ~bidi_transport() override;
 
   // For a session that outlives the tab (a shared browser): drops what
   // enable() and add_binding() left in it (the event subscription, the data
@@ -105,6 +111,7 @@ class bidi_transport : public site::page_transport {
   std::string collector_;  // network data collector ("" = none: no bodies)
   std::mutex mu_;
   std::map<std::string, std::string> bindings_;  // name -> preload script id
+  std::unique_ptr<tab_watch> tab_watch_;
 };
 
 }  // namespace camoufleet::bidi

@@ -72,7 +72,10 @@ void firefox_session::start() {
 
   const bool from_spare = static_cast<bool>(warm_);
   const std::string context = from_spare ? adopt_warm() : launch_or_attach(deadline);
-  transport_ = std::make_unique<bidi_transport>(*bidi_, context, origin_of(plan.setup.site_url));
+  // Its tab's loss (closed, content process crashed) ends the session as the
+  // browser's would: the instance restarts it.
+  transport_ = std::make_unique<bidi_transport>(*bidi_, context, origin_of(plan.setup.site_url), "",
+                                                latch_reporter(latch_, options_.instance_id));
   page_ = std::make_unique<site::chat_page>(*transport_, std::move(plan.site), std::move(plan.setup));
   page_->open(left(deadline));
 

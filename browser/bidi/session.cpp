@@ -105,9 +105,15 @@ session::~session() {
   if (conn_) conn_->close();
 }
 
-json session::command(const std::string& method, json params, ms timeout) {
-  json frame = conn_->call(method, std::move(params), "", timeout);
+// BiDi has no target sessions: the tab's context id is the channel's session
+// key (the framing ignores it on the wire), so the channel can fail its calls.
+json session::command(const std::string& method, json params, ms timeout, const std::string& tab) {
+  json frame = conn_->call(method, std::move(params), tab, timeout);
   return result_or_throw(method, frame);
+}
+
+void session::fail_tab(const std::string& context, const std::string& reason) {
+  conn_->fail_session(context, reason);
 }
 
 void session::command_async(const std::string& method, json params, ms timeout, async_done done) {
@@ -155,7 +161,8 @@ std::string session::initial_context(ms timeout) {
 }
 
 std::string session::navigate(const std::string& context, const std::string& url, ms timeout, const char* wait) {
-  json r = command("browsingContext.navigate", {{"context", context}, {"url", url}, {"wait", wait}}, timeout);
+  json r = command("browsingContext.navigate", {{"context", context}, {"url", url}, {"wait", wait}}, timeout,
+                   context);
   return r.value("url", url);
 }
 
@@ -173,10 +180,10 @@ json script_params(const std::string& context) {
 // script.evaluate / callFunction: firefox-esr 153 answers some page
 // exceptions (an Error rejected from a promise) with "unknown error: Missing
 // stack, unable to build exceptionDetails": still the page's exception.
-json session::run_script(const std::string& method, json params, ms timeout) {
+json session::run_script(const std::string& method, json params, ms timeout, const std::string& tab) {
   json result;
   try {
-    result = command(method, std::move(params), timeout);
+    result = command(method, std::move(params), timeout, tab);
   } catch (const error& e) {
     if (e.code() == "unknown error" && std::string(e.what()).find("exceptionDetails") != std::string::npos)
       throw script_error(std::string("script: ") + e.what());
@@ -188,7 +195,7 @@ json session::run_script(const std::string& method, json params, ms timeout) {
 json session::evaluate(const std::string& context, const std::string& expression, ms timeout) {
   json params = script_params(context);
   params["expression"] = expression;
-  return run_script("script.evaluate", std::move(params), timeout);
+  return run_script("script.evaluate", std::move(params), timeout, context);
 }
 
 json session::call_function(const std::string& context, const std::string& function_declaration,
@@ -197,7 +204,7 @@ json session::call_function(const std::string& context, const std::string& funct
   params["functionDeclaration"] = function_declaration;
   params["arguments"] = json::array();
   for (const auto& a : args) params["arguments"].push_back(to_local_value(a));
-  return run_script("script.callFunction", std::move(params), timeout);
+  return run_script("script.callFunction", std::move(params), timeout, context);
 }
 
 std::string session::add_preload_script(const std::string& function_declaration, const std::string& channel,
@@ -244,7 +251,7 @@ std::vector<browser::stored_cookie> session::get_cookies(const std::string& sour
 }
 
 std::string session::screenshot(const std::string& context, ms timeout) {
-  json r = command("browsingContext.captureScreenshot", {{"context", context}}, timeout);
+  json r = command("browsingContext.captureScreenshot", {{"context", context}}, timeout, context);
   return base64_decode(r.value("data", std::string()));
 }
 
@@ -259,8 +266,8 @@ void session::click(const std::string& context, int x, int y, ms timeout) {
                 {"actions", std::move(steps)}};
   json actions = json::array();
   actions.push_back(std::move(mouse));
-  command("input.performActions", {{"context", context}, {"actions", std::move(actions)}}, timeout);
-  command("input.releaseActions", {{"context", context}}, timeout);
+  command("input.performActions", {{"context", context}, {"actions", std::move(actions)}}, timeout, context);
+  command("input.releaseActions", {{"context", context}}, timeout, context);
 }
 
 void session::close_browser(ms timeout) {

@@ -47,8 +47,15 @@ class session {
   session(const session&) = delete;
   session& operator=(const session&) = delete;
 
-  // Any BiDi command; returns its "result".
-  nlohmann::json command(const std::string& method, nlohmann::json params, ms timeout);
+  // Any BiDi command; returns its "result". tab: the top-level browsing
+  // context the command waits on ("" = none): fail_tab() fails it at once.
+  nlohmann::json command(const std::string& method, nlohmann::json params, ms timeout,
+                         const std::string& tab = "");
+  // The tab (a top-level browsing context) is gone (closed, or its content
+  // process crashed) while the browser lives on: the commands waiting on it
+  // fail now with browser_gone "<method>: <reason>", and so does every later
+  // one sent with that tab, at once. Any thread; never blocks.
+  void fail_tab(const std::string& context, const std::string& reason);
   // Non-blocking: done(result, "") or done(nullptr, why) once, on the io
   // thread (a BiDi error reply is a why). done must not block.
   using async_done = std::function<void(const nlohmann::json* result, const std::string& error)>;
@@ -115,7 +122,8 @@ class session {
 
  private:
   session() = default;
-  nlohmann::json run_script(const std::string& method, nlohmann::json params, ms timeout);
+  nlohmann::json run_script(const std::string& method, nlohmann::json params, ms timeout,
+                            const std::string& tab);
   std::shared_ptr<browser::channel> conn_;
   std::string id_;
   nlohmann::json capabilities_;

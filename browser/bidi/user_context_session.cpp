@@ -75,12 +75,9 @@ void user_context_session::start(std::shared_ptr<firefox_pool> pool) {
   context_ = created.value("context", std::string());
   if (context_.empty()) throw driver_error(failure_kind::site_error, "browsingContext.create gave no context");
 
-  // Only this profile's window: its loss ends this session alone.
-  tab_watch_ = s.on_event("browsingContext.contextDestroyed", [report, ctx = context_](const json& p) {
-    if (p.value("context", std::string()) == ctx) report("its window closed");
-  });
-
-  transport_ = std::make_unique<bidi_transport>(s, context_, origin_of(plan.setup.site_url), user_context_);
+  // Only this profile's window: its loss (closed, or its content process
+  // crashed) fails its calls and ends this session alone.
+  transport_ = std::make_unique<bidi_transport>(s, context_, origin_of(plan.setup.site_url), user_context_, report);
   page_ = std::make_unique<site::chat_page>(*transport_, std::move(plan.site), std::move(plan.setup));
   page_->open(left(deadline));
 
@@ -97,7 +94,6 @@ json user_context_session::browser_call(const std::string& method, json params, 
 }
 
 void user_context_session::teardown(milliseconds grace) {
-  tab_watch_.reset();
   page_.reset();
   const auto deadline = clock_type::now() + std::max(std::min(grace, milliseconds(2000)), milliseconds(100));
   if (transport_) transport_->release(left(deadline));

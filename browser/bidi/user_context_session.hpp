@@ -62,7 +62,6 @@ class user_context_session : public browser::session {
   int listener_id_ = 0;
   std::string user_context_;
   std::string context_;  // its window's top-level browsing context
-  browser::subscription tab_watch_;
   std::unique_ptr<bidi_transport> transport_;
   std::unique_ptr<site::chat_page> page_;
   browser::session_info info_;

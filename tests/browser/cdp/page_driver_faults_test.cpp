@@ -4,6 +4,7 @@
 // page_driver_test.cpp's fixture (driver_fixture.hpp), in the same binary.
 
 #include "driver_fixture.hpp"
+#include "tests/bidi/content_process.hpp"
 
 using namespace driver_test;
 
@@ -78,6 +79,55 @@ TEST_CASE("driver: a killed browser reports its exit and fails a running generat
   CHECK(after_kill < 10s);
   CHECK(wait_until([&] { return f.exits->count() == 1; }, 5s));
   CHECK_FALSE(s->page().ping(500ms));
+  s->close(2s);
+  CHECK(f.exits->count() == 1);
+}
+
+// Firefox only: its tab's loss is heard through bidi::tab_watch (Chromium's
+// tab crash: tests/browser/cdp/transport_crash_test.cpp).
+TEST_CASE("driver [firefox]: a killed content process reports the tab's loss and fails a running generate promptly") {
+  if (!testing::firefox_kind()) {
+    MESSAGE("a firefox-esr case (ctest runs it as browser/firefox/...)");
+    return;
+  }
+  sim_fixture f;
+  f.sim.set_pacing({{"token_ms", 200}, {"tokens", 100}});
+  auto s = f.start("alice");
+  const int pid = s->info().pid;
+  std::atomic<bool> started{false};
+  std::atomic<int> victim{0};
+  std::atomic<std::chrono::steady_clock::rep> killed_at{0};
+  // The tab streaming the answer is the content process whose CPU time grows.
+  std::thread killer([&] {
+    if (!wait_until([&] { return started.load(); }, 15s)) return;
+    const auto before = bidi::testing::content_process_ticks(pid);
+    int found = 0;
+    wait_until([&] { return (found = bidi::testing::busiest_content_process(pid, before, 10)) != 0; }, 15s);
+    if (found == 0) return;
+    killed_at = std::chrono::steady_clock::now().time_since_epoch().count();
+    ::kill(found, SIGKILL);
+    victim = found;
+  });
+  auto k = kind_of([&] {
+    s->page().generate(
+        ask("long answer"), {}, [&](const delta&) { started = true; }, 60s);
+  });
+  const auto ended = std::chrono::steady_clock::now();
+  killer.join();
+  REQUIRE(victim != 0);
+  const auto after_kill = ended - std::chrono::steady_clock::time_point(
+                                      std::chrono::steady_clock::duration(killed_at.load()));
+  MESSAGE("generate failed " << std::chrono::duration_cast<std::chrono::milliseconds>(after_kill).count()
+                             << " ms after the kill");
+  CHECK(k == failure_kind::browser_gone);
+  CHECK(after_kill < 10s);
+  CHECK(wait_until([&] { return f.exits->count() == 1; }, 5s));
+  {
+    std::lock_guard<std::mutex> lock(f.exits->mu);
+    const auto& why = f.exits->reasons;
+    CHECK((!why.empty() && why.front().find("tab crashed") != std::string::npos));
+  }
+  CHECK(process_alive(pid));  // the browser itself lives on
   s->close(2s);
   CHECK(f.exits->count() == 1);
 }

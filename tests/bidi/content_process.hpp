@@ -1,0 +1,84 @@
+#pragma once
+// Finding the Firefox content process that hosts a tab, for the tests that
+// kill one: a web content process carries "-contentproc" and
+// "-isForBrowser" on its command line and descends from the browser (a
+// child of its fork server; firefox-esr 153 rewrites a forked child's
+// command line into one string, so only substrings are looked for). Which
+// one hosts the tab is told by CPU time: the tab spins for a while and its
+// process is the one whose time grew most. Header-only, Linux /proc.
+
+#include <dirent.h>
+
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace camoufleet::bidi::testing {
+
+inline std::string proc_read(int pid, const char* what) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/" + what);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// The fields of /proc/<pid>/stat after the command name: [0] is the state
+// (the 3rd field), so field n is [n - 3]. Empty when the process is gone.
+inline std::vector<std::string> proc_stat_fields(int pid) {
+  const std::string line = proc_read(pid, "stat");
+  const auto close = line.rfind(')');
+  std::vector<std::string> out;
+  if (close == std::string::npos) return out;
+  std::istringstream in(line.substr(close + 1));
+  for (std::string f; in >> f;) out.push_back(f);
+  return out;
+}
+
+inline bool descends_from(int pid, int ancestor) {
+  for (int hops = 0; pid > 1 && hops < 16; ++hops) {
+    const auto f = proc_stat_fields(pid);
+    if (f.size() < 2) return false;
+    pid = std::atoi(f[1].c_str());  // the ppid, field 4
+    if (pid == ancestor) return true;
+  }
+  return false;
+}
+
+// pid -> user+system CPU ticks of every web content process of browser_pid.
+inline std::map<int, long> content_process_ticks(int browser_pid) {
+  std::map<int, long> out;
+  DIR* dir = ::opendir("/proc");
+  if (!dir) return out;
+  while (dirent* e = ::readdir(dir)) {
+    const int pid = std::atoi(e->d_name);
+    if (pid <= 0) continue;
+    const std::string args = proc_read(pid, "cmdline");
+    if (args.find("-contentproc") == std::string::npos || args.find("-isForBrowser") == std::string::npos)
+      continue;
+    if (!descends_from(pid, browser_pid)) continue;
+    const auto f = proc_stat_fields(pid);
+    if (f.size() < 13) continue;
+    out[pid] = std::atol(f[11].c_str()) + std::atol(f[12].c_str());  // utime, stime: fields 14, 15
+  }
+  ::closedir(dir);
+  return out;
+}
+
+// The content process whose CPU time grew most since before, if by at
+// least min_ticks (0 otherwise).
+inline int busiest_content_process(int browser_pid, const std::map<int, long>& before, long min_ticks) {
+  int best = 0;
+  long most = min_ticks - 1;
+  for (const auto& [pid, ticks] : content_process_ticks(browser_pid)) {
+    auto was = before.find(pid);
+    const long grew = ticks - (was == before.end() ? 0 : was->second);
+    if (grew > most) {
+      most = grew;
+      best = pid;
+    }
+  }
+  return best;
+}
+
+}  // namespace camoufleet::bidi::testing
