@@ -162,7 +162,9 @@ void chromium_session::start() {
   if (session_id.empty())
     throw driver_error(failure_kind::site_error, "Target.attachToTarget gave no session id");
 
-  transport_ = std::make_unique<cdp_transport>(conn_, session_id);
+  // Its tab's loss (renderer crashed, tab closed) ends the session as the
+  // browser's would: the instance restarts it instead of waiting for a ping.
+  transport_ = std::make_unique<cdp_transport>(conn_, session_id, "", latch_reporter(latch_, id));
   page_ = std::make_unique<site::chat_page>(*transport_, std::move(plan.site), std::move(plan.setup));
   page_->open(left(deadline));
 

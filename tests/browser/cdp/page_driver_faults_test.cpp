@@ -83,13 +83,24 @@ TEST_CASE("driver: a killed browser reports its exit and fails a running generat
   CHECK(f.exits->count() == 1);
 }
 
-// Firefox only: its tab's loss is heard through bidi::tab_watch (Chromium's
-// tab crash: tests/browser/cdp/transport_crash_test.cpp).
-TEST_CASE("driver [firefox]: a killed content process reports the tab's loss and fails a running generate promptly") {
-  if (!testing::firefox_kind()) {
-    MESSAGE("a firefox-esr case (ctest runs it as browser/firefox/...)");
-    return;
+namespace {
+
+// Chromium's renderer of the profile's one tab (no spare renderer is kept):
+// the browser runs in a process group of its own.
+int chromium_renderer(int browser_pid) {
+  for (int pid : testing::group_pids(browser_pid)) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+    const std::string cmd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (cmd.find("--type=renderer") != std::string::npos) return pid;
   }
+  return 0;
+}
+
+}  // namespace
+
+// The tab's loss while the browser lives on: on Firefox heard through
+// bidi::tab_watch, on Chromium through cdp_transport's crash watch.
+TEST_CASE("driver: a killed renderer (content process) reports the tab's loss and fails a running generate promptly") {
   sim_fixture f;
   f.sim.set_pacing({{"token_ms", 200}, {"tokens", 100}});
   auto s = f.start("alice");
@@ -97,12 +108,17 @@ TEST_CASE("driver [firefox]: a killed content process reports the tab's loss and
   std::atomic<bool> started{false};
   std::atomic<int> victim{0};
   std::atomic<std::chrono::steady_clock::rep> killed_at{0};
-  // The tab streaming the answer is the content process whose CPU time grows.
+  // Firefox: the tab streaming the answer is the content process whose CPU
+  // time grows. Chromium: the one renderer.
   std::thread killer([&] {
     if (!wait_until([&] { return started.load(); }, 15s)) return;
     const auto before = bidi::testing::content_process_ticks(pid);
     int found = 0;
-    wait_until([&] { return (found = bidi::testing::busiest_content_process(pid, before, 10)) != 0; }, 15s);
+    wait_until([&] {
+      found = testing::firefox_kind() ? bidi::testing::busiest_content_process(pid, before, 10)
+                                      : chromium_renderer(pid);
+      return found != 0;
+    }, 15s);
     if (found == 0) return;
     killed_at = std::chrono::steady_clock::now().time_since_epoch().count();
     ::kill(found, SIGKILL);
