@@ -94,3 +94,69 @@ TEST_CASE("context: a killed content process of one profile's tab restarts only 
          " killed), ready again after " + std::to_string(back_ms) + " ms, browser pid " + std::to_string(pid) +
          " kept, the other profiles not restarted");
 }
+
+// A hung page on firefox-esr (the Chromium twin, "context: a hung page
+// restarts only its own context", hangs it over CDP; Firefox takes one BiDi
+// client, camoufleet): one profile's content process stopped (SIGSTOP)
+// while its instance idles. The health probe finds that page unanswering;
+// that instance alone restarts, in a new user context of the same browser.
+TEST_CASE("context: a hung content process of one profile's tab restarts only that profile, in the same browser") {
+  if (!testing::firefox_kind()) {
+    MESSAGE("a firefox-esr case (ctest runs it as firefox/context: ...)");
+    return;
+  }
+  fleet_config cfg = with_accounts(3);
+  cfg.server_args = {"--isolation", "context", "--accounts-per-browser", "8", "--monitor-interval", "1",
+                     "--request-timeout", "60", "--queue-timeout", "60"};
+  fleet_fixture f(cfg);
+  const int pid = instances_of(f)[0].value("browser_pid", 0);
+  REQUIRE(pid > 0);
+
+  // Which content process is whose: the tab that streams an answer spends
+  // the CPU. Found while it answers, stopped once it idles again.
+  f.sim().set_pacing({{"first_token_ms", 200}, {"token_ms", 150}});
+  auto call = std::async(std::launch::async, [&f] {
+    return f.post("/v1/chat/completions", chat_body("find my tab"), {}, 120s);
+  });
+  const json busy = wait_busy_instance(f, 30s);
+  REQUIRE(!busy.is_null());
+  const std::string victim_id = busy.value("id", "");
+  const auto before = content_process_ticks(pid);
+  int victim = 0;
+  REQUIRE(testing::wait_until([&] { return (victim = busiest_content_process(pid, before, 15)) != 0; }, 20s, 50ms));
+  REQUIRE(call.get().status == 200);
+  f.sim().set_pacing({{"first_token_ms", 0}, {"token_ms", 0}});
+  // A stopped process never answers; killed at the end, pass or fail.
+  struct resume_guard {
+    int pid;
+    ~resume_guard() { ::kill(pid, SIGKILL); }
+  } guard{victim};
+  const auto t0 = clock_type::now();
+  REQUIRE(::kill(victim, SIGSTOP) == 0);
+
+  bool back = testing::wait_until(
+      [&] {
+        for (const auto& i : instances_of(f))
+          if (i.value("status", "") != "ready" || (i.value("id", "") == victim_id && i.value("restarts", 0) == 0))
+            return false;
+        return true;
+      },
+      90s, 20ms);
+  const long back_ms = ms_since(t0);
+  CHECK(back);
+  for (const auto& i : instances_of(f)) {
+    INFO("instance " << i.dump());
+    CHECK(i.value("browser_pid", 0) == pid);
+    CHECK(i.value("restarts", 0) == (i.value("id", "") == victim_id ? 1 : 0));
+  }
+  CHECK(process_alive(pid));
+  std::vector<std::future<testing::http_response>> after;
+  for (int k = 0; k < 3; ++k)
+    after.push_back(std::async(std::launch::async, [&f, k] {
+      return f.post("/v1/chat/completions", chat_body("after the hang " + std::to_string(k)), {}, 90s);
+    }));
+  for (auto& a : after) CHECK(a.get().status == 200);
+  figure("firefox context: " + victim_id + "'s page hung (content process " + std::to_string(victim) +
+         " stopped), ready again after " + std::to_string(back_ms) + " ms, browser pid " + std::to_string(pid) +
+         " kept, the other profiles not restarted");
+}
