@@ -33,6 +33,16 @@ instance_view instance(const std::string& id, instance_status s, const std::stri
   return i;
 }
 
+// A fleet of these instances, its queue limited to 4 (members by name: the
+// struct grows).
+fleet_view fleet_of(bool multi, std::vector<instance_view> instances) {
+  fleet_view v;
+  v.multi_instance_mode = multi;
+  v.instances = std::move(instances);
+  v.queue_limit = 4;
+  return v;
+}
+
 completion_request request(const std::string& id) {
   completion_request r;
   r.id = id;
@@ -245,7 +255,7 @@ bool wait_state(http_connection& c, std::string& buffer, std::chrono::millisecon
 
 TEST_CASE("server: /metrics counters move as requests are served") {
   observe_fixture f;
-  f.gw.set_fleet(fleet_view{false, {instance("inst-A", instance_status::ready, "a.json")}, {}, 4, {}});
+  f.gw.set_fleet(fleet_of(false, {instance("inst-A", instance_status::ready, "a.json")}));
   f.gw.set_script([](const completion_request& r) {
     if (r.stream) {
       request_assigned a;
@@ -297,7 +307,7 @@ TEST_CASE("server: with keys, /metrics, /v1/events and the actions need one, the
   auto o = observe_options();
   o.api_keys = {"sk-dash"};
   observe_fixture f(o);
-  f.gw.set_fleet(fleet_view{true, {instance("inst-A", instance_status::ready, "a.json")}, {}, 4, {}});
+  f.gw.set_fleet(fleet_of(true, {instance("inst-A", instance_status::ready, "a.json")}));
   CHECK(http_call(f.port(), "GET", "/metrics").status == 401);
   CHECK(http_call(f.port(), "GET", "/v1/events").status == 401);
   CHECK(http_call(f.port(), "POST", "/v1/instances/inst-A/restart").status == 401);
@@ -330,12 +340,8 @@ TEST_CASE("server: with keys, /metrics, /v1/events and the actions need one, the
 
 TEST_CASE("server: a screenshot that cannot be had is a JSON error with the right status") {
   observe_fixture f;
-  f.gw.set_fleet(fleet_view{true,
-                            {instance("inst-A", instance_status::ready, "a.json"),
-                             instance("inst-B", instance_status::error, "b.json")},
-                            {},
-                            4,
-                            {}});
+  f.gw.set_fleet(fleet_of(true, {instance("inst-A", instance_status::ready, "a.json"),
+                             instance("inst-B", instance_status::error, "b.json")}));
   auto unknown = http_call(f.port(), "GET", "/v1/instances/inst-Z/screenshot");
   CHECK(unknown.status == 404);
   CHECK(json::parse(unknown.body)["error"]["param"] == "instance_id");
@@ -348,12 +354,8 @@ TEST_CASE("server: a screenshot that cannot be had is a JSON error with the righ
 
 TEST_CASE("server: /v1/events pushes the state and its changes, actions change it") {
   observe_fixture f;
-  f.gw.set_fleet(fleet_view{true,
-                            {instance("inst-A", instance_status::ready, "a.json"),
-                             instance("inst-B", instance_status::ready, "b.json")},
-                            {},
-                            4,
-                            {}});
+  f.gw.set_fleet(fleet_of(true, {instance("inst-A", instance_status::ready, "a.json"),
+                             instance("inst-B", instance_status::ready, "b.json")}));
   http_connection c(f.port());
   REQUIRE(c.send_all(build_request("GET", "/v1/events", "")));
   wire_response head;
@@ -364,12 +366,8 @@ TEST_CASE("server: /v1/events pushes the state and its changes, actions change i
   REQUIRE(wait_state(c, buffer, 5s, [](const json& j) { return j["counts"]["ready"] == 2; }));
 
   // A state change reaches the stream within a second.
-  fleet_view v{true,
-               {instance("inst-A", instance_status::error, "a.json"),
-                instance("inst-B", instance_status::ready, "b.json")},
-               {},
-               4,
-               {}};
+  fleet_view v = fleet_of(true, {instance("inst-A", instance_status::error, "a.json"),
+                instance("inst-B", instance_status::ready, "b.json")});
   v.instances[0].reason = "browser gone: killed";
   f.gw.set_fleet(v);
   const auto t0 = std::chrono::steady_clock::now();
