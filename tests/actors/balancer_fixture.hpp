@@ -85,7 +85,7 @@ inline caf::behavior scripted_instance(caf::stateful_actor<scripted_state>* self
       auto& st = self->state;
       if (st.promises.count(rid) == 0) return;
       self->send(st.sinks[rid], request_delta{rid, "hi", ""});
-      self->send(st.sinks[rid], request_finished{rid, id, "m", "hi", "", "stop", 1, 1});
+      self->send(st.sinks[rid], request_finished{rid, id, "m", "hi", "", "stop", 1, 1, 0, {}});
       auto o = outcome(rid);
       o.ok = true;
       o.delta_sent = true;

@@ -71,7 +71,7 @@ TEST_CASE("messages: events, views and outcomes cross a serializer intact") {
   CHECK(fb.retry_after_s == 5);
   CHECK(fb.instance_id == "instance_2");
 
-  request_finished fin{"r", "instance_1", "m", "text", "why", "stop", 3, 4};
+  request_finished fin{"r", "instance_1", "m", "text", "why", "stop", 3, 4, 0, {}};
   auto finb = round_trip(f.sys, fin);
   CHECK(finb.content == "text");
   CHECK(finb.completion_tokens == 4);

@@ -218,7 +218,7 @@ TEST_CASE("routes and views: one model") {
 TEST_CASE("views: warm spares show in /health and /v1/instances (issue 21)") {
   fleet_view v = sample_fleet();
   v.spares_wanted = 2;
-  v.spares = {{1, true, 4242}, {2, false, 0}};
+  v.spares = {{1, true, 4242, ""}, {2, false, 0, ""}};
   auto h = json::parse(health_json(v, true).body)["spares"];
   CHECK(h["wanted"] == 2);
   CHECK(h["ready"] == 1);
