@@ -2,7 +2,8 @@
 // app: same custom elements, same selectors (FACTS section 1), same network
 // behaviour (ListModels at load, GenerateContent streamed and rendered as the
 // bytes arrive). Two UI variants (sim/README.md): "2025" (index.html) and
-// "2026" (index-2026.html, settings-2026.js); <html data-ui-variant> says which.
+// "2026" (index-2026.html); each has its run-settings panel (settings-2025.js,
+// settings-2026.js); <html data-ui-variant> says which.
 'use strict';
 (function () {
   const RPC = '/$rpc/google.internal.alkali.applications.makersuite.v1.MakerSuiteService/';
@@ -18,15 +19,6 @@
   // The callout exists only while there is an error (a driver may test for
   // its mere presence), so it is created and removed, never just hidden.
   const calloutSlot = $('.callout-slot');
-  const modelName = $('[data-test-id="model-name"]');
-  const modelSelect = $('#model-select');
-  const temperatureInput = $('ms-slider[data-setting="temperature"] input[type="number"]');
-  const topPInput = $('ms-slider[data-setting="top-p"] input[type="number"]');
-  const maxTokensInput = $('input[aria-label="Maximum output tokens"]');
-  const stopInput = $('input[aria-label="Add stop token"]');
-  const chipGrid = $('mat-chip-grid.stop-sequences');
-  const thinkingSettings = $('.thinking-settings');
-  const thinkingTemplate = thinkingSettings ? thinkingSettings.innerHTML : '';
   const budgetInput = () => $('input[aria-label="Thinking budget"]');
   const toasts = $('.toast-container');
   const overlay = $('.cdk-overlay-container');
@@ -55,48 +47,17 @@
   }
   function modelInfo(id) { return models.find((m) => m.id === id); }
 
-  // The 2025 panel: static markup, the DOM holds the values.
-  const settings2025 = {
-    applyModel(m) {
-      modelName.textContent = m.displayName;
-      modelName.setAttribute('data-model-id', m.id);
-      modelName.setAttribute('title', 'models/' + m.id);
-      modelSelect.innerHTML = '';
-      for (const x of models) {
-        const opt = document.createElement('option');
-        opt.value = x.id;
-        opt.textContent = x.displayName;
-        modelSelect.appendChild(opt);
-      }
-      modelSelect.value = m.id;
-      maxTokensInput.value = String(m.maxOutputTokens);
-      maxTokensInput.max = String(m.maxOutputTokens);
-      // Models without thinking have no thinking toggles at all.
-      thinkingSettings.hidden = !m.thinking;
-      if (!m.thinking) thinkingSettings.innerHTML = '';
-      else if (!thinkingSettings.querySelector('mat-slide-toggle')) thinkingSettings.innerHTML = thinkingTemplate;
-    },
-    collect() {
-      const m = modelInfo(currentModel);
-      const thinking = !!(m ? m.thinking : true) && toggleOn('enable-thinking');
-      const manual = thinking && toggleOn('manual-budget');
-      return {
-        temperature: numberOr(temperatureInput, 1),
-        top_p: numberOr(topPInput, 0.95),
-        max_output_tokens: Math.trunc(numberOr(maxTokensInput, m ? m.maxOutputTokens : 65536)),
-        stop: stopSequences(),
-        thinking: thinking,
-        thinking_budget: manual ? Math.trunc(numberOr(budgetInput(), -1)) : -1,
-      };
-    },
-  };
   const settings = V2026 ? window.SimSettings2026({
     slot: $('.run-settings-slot'),
     overlay: $('.cdk-overlay-container'),
     readPref,
     models: () => models,
     onModelPicked: (id) => applyModel(id, true),
-  }) : settings2025;
+  }) : window.SimSettings2025({
+    models: () => models,
+    current: () => modelInfo(currentModel),
+    onModelPicked: (id) => applyModel(id, true),
+  });
 
   function applyModel(id, fromUser) {
     let m = modelInfo(id);
@@ -132,46 +93,12 @@
     }));
     applyModel(currentModel, false);
   }
-  if (!V2026) modelSelect.addEventListener('change', () => applyModel(modelSelect.value, true));
 
   function goToSignIn() {
     location.href = '/ServiceLogin?continue=' + encodeURIComponent(location.pathname + location.search);
   }
 
   // ---- settings widgets ---------------------------------------------------
-  if (!V2026) document.querySelectorAll('ms-slider').forEach((slider) => {
-    const range = slider.querySelector('input[type="range"]');
-    const num = slider.querySelector('input[type="number"]');
-    range.addEventListener('input', () => { num.value = range.value; });
-    const sync = () => { range.value = num.value; };
-    num.addEventListener('input', sync);
-    num.addEventListener('change', sync);
-  });
-
-  function stopSequences() {
-    return Array.from(chipGrid.querySelectorAll('mat-chip-row .chip-text')).map((e) => e.textContent);
-  }
-  function addStopChip(text) {
-    if (!text || stopSequences().includes(text)) return;
-    const chip = document.createElement('mat-chip-row');
-    const label = document.createElement('span');
-    label.className = 'chip-text';
-    label.textContent = text;
-    const remove = document.createElement('button');
-    remove.type = 'button';
-    remove.setAttribute('aria-label', 'Remove stop token');
-    remove.textContent = '×';
-    remove.addEventListener('click', () => chip.remove());
-    chip.append(label, remove);
-    chipGrid.insertBefore(chip, stopInput);
-  }
-  if (!V2026) stopInput.addEventListener('keydown', (e) => {
-    if (e.key !== 'Enter') return;
-    e.preventDefault();
-    addStopChip(stopInput.value);
-    stopInput.value = '';
-  });
-
   // Delegated: the thinking toggles come and go with the model.
   document.addEventListener('click', (e) => {
     const sw = e.target.closest && e.target.closest('mat-slide-toggle button[role="switch"]');
@@ -182,16 +109,6 @@
     toggle.classList.toggle('mat-mdc-slide-toggle-checked', on);
     if (toggle.dataset.testToggle === 'manual-budget' && budgetInput()) budgetInput().disabled = !on;
   });
-  function toggleOn(name) {
-    const sw = document.querySelector(`mat-slide-toggle[data-test-toggle="${name}"] button[role="switch"]`);
-    return !!sw && sw.getAttribute('aria-checked') === 'true';
-  }
-
-  function numberOr(input, fallback) {
-    const v = parseFloat(input && input.value);
-    return Number.isFinite(v) ? v : fallback;
-  }
-
   function collectSettings(prompt) {
     return Object.assign({ model: 'models/' + currentModel, prompt: prompt }, settings.collect(),
       window.SimTools.takeForRun());
