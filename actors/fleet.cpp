@@ -152,11 +152,9 @@ fleet::fleet(fleet_options options, browser::session_factory factory) : impl_(st
   register_types(d.config);
   d.config.set("scheduler.max-threads",
                static_cast<size_t>(std::max(1, d.options.scheduler_threads)));
-  // One shared queue whose idle workers sleep on a condition variable,
-  // instead of CAF's default work stealing, whose idle workers poll (spin,
-  // then 50 us naps for ~25 ms after every message): a streamed answer's
-  // deltas, ~20 ms apart, kept both workers polling the whole answer
-  // (bench P1's CPU per answer, bench/README).
+  // Idle workers sleep on a condition variable; with CAF's default (work
+  // stealing) they poll for ~25 ms after every message, so an answer's
+  // deltas ~20 ms apart kept both polling (bench P1's CPU per answer).
   d.config.set("scheduler.policy", caf::atom("sharing"));
   const auto& nodes = d.options.nodes;
   configure_for_nodes(d.config, nodes);
