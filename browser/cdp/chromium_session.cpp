@@ -71,6 +71,7 @@ std::function<void(const std::string&)> latch_reporter(std::weak_ptr<exit_latch>
                                                        std::string instance_id) {
   return [latch = std::move(latch), id = std::move(instance_id)](const std::string& reason) {
     auto l = latch.lock();
+    // After close() began, an exit or a closing socket is expected: nothing to say.
     if (!l || l->disarmed()) return;
     spdlog::warn("instance={} {}", id, reason);
     l->report(reason);
@@ -176,15 +177,7 @@ void chromium_session::start() {
 }
 
 void chromium_session::launch_or_attach(std::chrono::steady_clock::time_point deadline) {
-  const std::string& id = options_.instance_id;
-  std::weak_ptr<exit_latch> weak_latch = latch_;
-  auto on_loss = [weak_latch, id](const std::string& what) {
-    auto l = weak_latch.lock();
-    // After close() began, an exit or a closing socket is expected: nothing to say.
-    if (!l || l->disarmed()) return;
-    spdlog::warn("instance={} {}", id, what);
-    l->report(what);
-  };
+  auto on_loss = latch_reporter(latch_, options_.instance_id);
   if (options_.ws_endpoint.empty()) {
     chromium_link link = launch_and_connect(launch_options_of(options_), deadline, on_loss);
     display_ = std::move(link.display);
@@ -215,14 +208,8 @@ void chromium_session::adopt_warm() {
   info_.pid = browser_->pid();
   info_.port = browser_->port();
   info_.ws_endpoint = browser_->ws_endpoint();
-  std::weak_ptr<exit_latch> weak_latch = latch_;
   // From now on the spare's death is this instance's news (at once if it already died).
-  warm_->router->listen([weak_latch, id](const std::string& reason) {
-    auto l = weak_latch.lock();
-    if (!l || l->disarmed()) return;
-    spdlog::warn("instance={} {}", id, reason);
-    l->report(reason);
-  });
+  warm_->router->listen(latch_reporter(latch_, id));
   warm_.reset();
   spdlog::info("instance={} takes over spare browser pid={}", id, info_.pid);
 }
