@@ -198,13 +198,17 @@ std::vector<model_info> chat_page::models() {
   throw driver_error(failure_kind::timeout, "the page's ListModels response was not seen");
 }
 
+json chat_page::model_shown(milliseconds timeout) {
+  return run("current_model",
+             {{"model_name", site_.selectors.model_name},
+              {"pref_key", site_.model_pref_key},
+              {"pref_field", site_.model_pref_field}},
+             timeout);
+}
+
 std::string chat_page::current_model() {
   ensure_open();
-  json r = run("current_model",
-               {{"model_name", site_.selectors.model_name},
-                {"pref_key", site_.model_pref_key},
-                {"pref_field", site_.model_pref_field}},
-               milliseconds(5000));
+  json r = model_shown(milliseconds(5000));
   const std::string shown(core::trim(r.value("shown", std::string())));
   const std::string pref = r.value("pref", std::string());
   auto known = cached_models();

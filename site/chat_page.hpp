@@ -160,6 +160,9 @@ class chat_page : public core::page_driver {
   // instead (tool_mode::emulated, or automatic on a page without the tool box).
   bool apply_tools(const generation_params& params, clock::time_point deadline);
   void wait_model_shown(clock::time_point deadline);
+  // The page's model as shown ({shown, pref}: its name on the page, and
+  // the one the stored preference names); current_model() maps it to an id.
+  nlohmann::json model_shown(std::chrono::milliseconds timeout);
   // Grounding and URL context off, then the function-calling switch on.
   bool function_calling_on(clock::time_point deadline, std::chrono::milliseconds step);
   void attach_files(const std::vector<std::string>& paths, const std::string& prompt,

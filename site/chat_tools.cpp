@@ -90,11 +90,7 @@ bool chat_page::function_calling_on(clock::time_point deadline, milliseconds ste
 void chat_page::wait_model_shown(clock::time_point deadline) {
   const auto until = std::min(deadline, clock::now() + site_.timeouts.models);
   while (true) {
-    json r = run("current_model",
-                 {{"model_name", site_.selectors.model_name},
-                  {"pref_key", site_.model_pref_key},
-                  {"pref_field", site_.model_pref_field}},
-                 std::min(left(deadline), milliseconds(3000)));
+    json r = model_shown(std::min(left(deadline), milliseconds(3000)));
     if (!core::trim(r.value("shown", std::string())).empty() || clock::now() >= until) return;
     std::this_thread::sleep_for(site_.timeouts.poll_interval);
   }
