@@ -15,21 +15,5 @@
   const usable = (s) => s.ready && !(args.fresh_only && s.old);
   const now = state();
   if (usable(now) || !(args.wait_ms > 0)) return now;
-  return new Promise((resolve) => {
-    let timer = 0;
-    const watcher = new MutationObserver(() => check());
-    const finish = (s) => {
-      watcher.disconnect();
-      document.removeEventListener('readystatechange', check);
-      clearTimeout(timer);
-      resolve(s);
-    };
-    const check = () => {
-      const s = state();
-      if (usable(s)) finish(s);
-    };
-    watcher.observe(document, {childList: true, subtree: true, attributes: true});
-    document.addEventListener('readystatechange', check);
-    timer = setTimeout(() => finish(state()), args.wait_ms);
-  });
+  return whenTrue(() => usable(state()), args.wait_ms).then(state);
 }

@@ -46,6 +46,24 @@ const closestOf = (e, sels) => {
 // A switch (aria-checked) or toggle button (aria-pressed) that is on.
 const isOn = (b) => (b.getAttribute('aria-checked') || b.getAttribute('aria-pressed')) === 'true';
 
+// A promise of true as soon as done() holds (looked at on every DOM change
+// and readyState change), or of false after ms: a script waits in the page
+// instead of the driver polling it.
+const whenTrue = (done, ms) => new Promise((resolve) => {
+  let timer = 0;
+  const finish = (r) => {
+    watcher.disconnect();
+    document.removeEventListener('readystatechange', check);
+    clearTimeout(timer);
+    resolve(r);
+  };
+  const check = () => { if (done()) finish(true); };
+  const watcher = new MutationObserver(check);
+  watcher.observe(document, {childList: true, subtree: true, attributes: true});
+  document.addEventListener('readystatechange', check);
+  timer = setTimeout(() => finish(done()), ms);
+});
+
 // The model the page shows, and the one its stored preference names.
 // m: {model_name: [selector], pref_key, pref_field} -> {shown, pref}
 const modelOf = (m) => {

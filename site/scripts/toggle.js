@@ -5,24 +5,16 @@
 // the wanted state, or 'clicked' after wait_ms: no round trip to look again.
 // args: {selector: [selector], want, may_click, wait_ms?} -> 'absent' | 'set' | 'clicked' | 'pending'
 (args) => {
-  const now = () => {
-    const b = q(args.selector);
-    return !b ? 'absent' : isOn(b) === args.want ? 'set' : 'pending';
-  };
   const b = q(args.selector);
   if (!b) return 'absent';
   if (isOn(b) === args.want) return 'set';
   if (!args.may_click) return 'pending';
   b.click();
-  if (now() === 'set' || !(args.wait_ms > 0)) return now() === 'set' ? 'set' : 'clicked';
-  return new Promise((resolve) => {
-    const finish = (r) => {
-      watcher.disconnect();
-      clearTimeout(timer);
-      resolve(r);
-    };
-    const watcher = new MutationObserver(() => { if (now() === 'set') finish('set'); });
-    watcher.observe(document, {childList: true, subtree: true, attributes: true});
-    const timer = setTimeout(() => finish(now() === 'set' ? 'set' : 'clicked'), args.wait_ms);
-  });
+  const set = () => {
+    const now = q(args.selector);
+    return !!now && isOn(now) === args.want;
+  };
+  if (set()) return 'set';
+  if (!(args.wait_ms > 0)) return 'clicked';
+  return whenTrue(set, args.wait_ms).then((ok) => (ok ? 'set' : 'clicked'));
 }
