@@ -64,10 +64,9 @@ std::string dashboard_state_json(const fleet_view& fleet, const stats_snapshot& 
   ojson spares = ojson::array();
   for (const auto& s : fleet.spares) {
     const auto m = memory.find(spare_name(s));
-    spares.push_back(ojson{{"id", spare_name(s)},
-                           {"status", s.ready ? "ready" : "starting"},
-                           {"browser_pid", s.pid > 0 ? ojson(s.pid) : ojson(nullptr)},
-                           {"memory_bytes", m == memory.end() ? ojson(nullptr) : ojson(m->second)}});
+    ojson one = spare_json(s);
+    one["memory_bytes"] = m == memory.end() ? ojson(nullptr) : ojson(m->second);
+    spares.push_back(std::move(one));
   }
   ojson queue = ojson::array();
   for (const auto& q : fleet.queue)

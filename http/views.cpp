@@ -49,6 +49,14 @@ status_counts count_statuses(const fleet_view& fleet) {
   return c;
 }
 
+ojson spare_json(const spare_view& s) {
+  ojson one{{"id", spare_name(s)},
+            {"status", s.ready ? "ready" : "starting"},
+            {"browser_pid", s.pid > 0 ? ojson(s.pid) : ojson(nullptr)}};
+  if (!s.node_id.empty()) one["node_id"] = s.node_id;
+  return one;
+}
+
 namespace {
 
 // Warm spare browsers (--spare-browsers): they cost memory, so they show.
@@ -57,11 +65,7 @@ ojson spares_json(const fleet_view& fleet) {
   int ready = 0;
   for (const auto& s : fleet.spares) {
     if (s.ready) ++ready;
-    ojson one{{"id", spare_name(s)},
-              {"status", s.ready ? "ready" : "starting"},
-              {"browser_pid", s.pid > 0 ? ojson(s.pid) : ojson(nullptr)}};
-    if (!s.node_id.empty()) one["node_id"] = s.node_id;
-    list.push_back(std::move(one));
+    list.push_back(spare_json(s));
   }
   return ojson{{"wanted", fleet.spares_wanted},
                {"ready", ready},

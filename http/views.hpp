@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "actors/types.hpp"
 
 namespace camoufleet::http {
@@ -14,6 +16,10 @@ struct health_reply {
   int status = 200;
   std::string body;
 };
+
+// One warm spare as /health, /v1/instances and the dashboard show it: id,
+// status, browser_pid, and node_id for a node's.
+nlohmann::ordered_json spare_json(const spare_view& s);
 
 // How many instances are in each status.
 struct status_counts {
