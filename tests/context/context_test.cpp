@@ -40,18 +40,6 @@ std::string account_of(const json& instance) {
   return file.substr(0, file.rfind(".json"));
 }
 
-// Sends n non-stream completions at once; returns their responses.
-std::vector<testing::http_response> burst(fleet_fixture& f, int n, const std::string& tag) {
-  std::vector<std::future<testing::http_response>> calls;
-  for (int k = 0; k < n; ++k)
-    calls.push_back(std::async(std::launch::async, [&f, k, tag] {
-      return f.post("/v1/chat/completions", chat_body(tag + " " + std::to_string(k)), {}, 90s);
-    }));
-  std::vector<testing::http_response> out;
-  for (auto& c : calls) out.push_back(c.get());
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("context: three profiles share one browser pid, each keeps its own cookies, all serve") {

@@ -25,6 +25,59 @@ namespace {
 
 json instances_of(const fleet_fixture& f) { return f.instances().value("instances", json::array()); }
 
+// Three profiles in user contexts of one firefox-esr, probed every second.
+fleet_config shared_firefox_config() {
+  fleet_config cfg = with_accounts(3);
+  cfg.server_args = {"--isolation", "context", "--accounts-per-browser", "8", "--monitor-interval", "1",
+                     "--request-timeout", "60", "--queue-timeout", "60"};
+  return cfg;
+}
+
+// A slow answer in flight: the tab that streams it spends the CPU while the
+// others idle, which tells its content process from theirs.
+struct streaming_tab {
+  std::future<testing::http_response> call;
+  std::string instance_id;
+  int content_pid = 0;
+};
+
+streaming_tab start_streaming(fleet_fixture& f, int browser_pid, const std::string& prompt) {
+  f.sim().set_pacing({{"first_token_ms", 200}, {"token_ms", 150}});
+  streaming_tab t;
+  t.call = std::async(std::launch::async, [&f, prompt] {
+    return f.post("/v1/chat/completions", chat_body(prompt), {}, 120s);
+  });
+  const json busy = wait_busy_instance(f, 30s);
+  REQUIRE(!busy.is_null());
+  t.instance_id = busy.value("id", "");
+  const auto before = content_process_ticks(browser_pid);
+  REQUIRE(testing::wait_until(
+      [&] { return (t.content_pid = busiest_content_process(browser_pid, before, 15)) != 0; }, 20s, 50ms));
+  return t;
+}
+
+// Every instance ready again and the victim's restarted, before the deadline.
+bool wait_victim_back(const fleet_fixture& f, const std::string& victim_id, std::chrono::milliseconds deadline) {
+  return testing::wait_until(
+      [&] {
+        for (const auto& i : instances_of(f))
+          if (i.value("status", "") != "ready" || (i.value("id", "") == victim_id && i.value("restarts", 0) == 0))
+            return false;
+        return true;
+      },
+      deadline, 20ms);
+}
+
+// The victim alone restarted, every instance still in the browser it had.
+void check_only_victim_restarted(const fleet_fixture& f, const std::string& victim_id, int browser_pid) {
+  for (const auto& i : instances_of(f)) {
+    INFO("instance " << i.dump());
+    CHECK(i.value("browser_pid", 0) == browser_pid);
+    CHECK(i.value("restarts", 0) == (i.value("id", "") == victim_id ? 1 : 0));
+  }
+  CHECK(process_alive(browser_pid));
+}
+
 }  // namespace
 
 TEST_CASE("context: a killed content process of one profile's tab restarts only that profile, the others keep serving") {
@@ -32,37 +85,16 @@ TEST_CASE("context: a killed content process of one profile's tab restarts only 
     MESSAGE("a firefox-esr case (ctest runs it as firefox/context: ...)");
     return;
   }
-  fleet_config cfg = with_accounts(3);
-  cfg.server_args = {"--isolation", "context", "--accounts-per-browser", "8", "--monitor-interval", "1",
-                     "--request-timeout", "60", "--queue-timeout", "60"};
-  fleet_fixture f(cfg);
+  fleet_fixture f(shared_firefox_config());
   const int pid = instances_of(f)[0].value("browser_pid", 0);
   REQUIRE(pid > 0);
-
-  // A slow answer: one tab streams it (and spends CPU on it) while the
-  // others idle, which tells its content process from theirs.
-  f.sim().set_pacing({{"first_token_ms", 200}, {"token_ms", 150}});
-  auto call = std::async(std::launch::async, [&f] {
-    return f.post("/v1/chat/completions", chat_body("tab crash under load"), {}, 120s);
-  });
-  const json busy = wait_busy_instance(f, 30s);
-  REQUIRE(!busy.is_null());
-  const std::string victim_id = busy.value("id", "");
-  const auto before = content_process_ticks(pid);
-  int victim = 0;
-  REQUIRE(testing::wait_until([&] { return (victim = busiest_content_process(pid, before, 15)) != 0; }, 20s, 50ms));
+  streaming_tab tab = start_streaming(f, pid, "tab crash under load");
+  const std::string& victim_id = tab.instance_id;
   const auto t0 = clock_type::now();
-  REQUIRE(::kill(victim, SIGKILL) == 0);
+  REQUIRE(::kill(tab.content_pid, SIGKILL) == 0);
 
   // Its instance alone restarts, in the same browser.
-  bool back = testing::wait_until(
-      [&] {
-        for (const auto& i : instances_of(f))
-          if (i.value("status", "") != "ready" || (i.value("id", "") == victim_id && i.value("restarts", 0) == 0))
-            return false;
-        return true;
-      },
-      60s, 20ms);
+  const bool back = wait_victim_back(f, victim_id, 60s);
   const long back_ms = ms_since(t0);
   CHECK(back);
   // It heard the cause from its tab (bidi::tab_watch), not from a failed
@@ -72,25 +104,15 @@ TEST_CASE("context: a killed content process of one profile's tab restarts only 
     if (l.find(victim_id) != std::string::npos && l.find("warn") != std::string::npos) told += l + "\n";
   INFO("what " << victim_id << " logged:\n" << told);
   CHECK(told.find("Browser gone: tab crashed") != std::string::npos);
-  for (const auto& i : instances_of(f)) {
-    INFO("instance " << i.dump());
-    CHECK(i.value("browser_pid", 0) == pid);
-    CHECK(i.value("restarts", 0) == (i.value("id", "") == victim_id ? 1 : 0));
-  }
-  CHECK(process_alive(pid));
+  check_only_victim_restarted(f, victim_id, pid);
 
   // The request on the crashed tab is answered all the same (retried).
-  auto r = call.get();
+  auto r = tab.call.get();
   INFO("the request in flight: " << r.status << " " << r.body);
   CHECK(r.status == 200);
   f.sim().set_pacing({{"first_token_ms", 0}, {"token_ms", 0}});
-  std::vector<std::future<testing::http_response>> after;
-  for (int k = 0; k < 3; ++k)
-    after.push_back(std::async(std::launch::async, [&f, k] {
-      return f.post("/v1/chat/completions", chat_body("after the tab crash " + std::to_string(k)), {}, 90s);
-    }));
-  for (auto& a : after) CHECK(a.get().status == 200);
-  figure("firefox context: " + victim_id + "'s tab crashed (content process " + std::to_string(victim) +
+  for (const auto& a : burst(f, 3, "after the tab crash")) CHECK(a.status == 200);
+  figure("firefox context: " + victim_id + "'s tab crashed (content process " + std::to_string(tab.content_pid) +
          " killed), ready again after " + std::to_string(back_ms) + " ms, browser pid " + std::to_string(pid) +
          " kept, the other profiles not restarted");
 }
@@ -105,58 +127,25 @@ TEST_CASE("context: a hung content process of one profile's tab restarts only th
     MESSAGE("a firefox-esr case (ctest runs it as firefox/context: ...)");
     return;
   }
-  fleet_config cfg = with_accounts(3);
-  cfg.server_args = {"--isolation", "context", "--accounts-per-browser", "8", "--monitor-interval", "1",
-                     "--request-timeout", "60", "--queue-timeout", "60"};
-  fleet_fixture f(cfg);
+  fleet_fixture f(shared_firefox_config());
   const int pid = instances_of(f)[0].value("browser_pid", 0);
   REQUIRE(pid > 0);
-
-  // Which content process is whose: the tab that streams an answer spends
-  // the CPU. Found while it answers, stopped once it idles again.
-  f.sim().set_pacing({{"first_token_ms", 200}, {"token_ms", 150}});
-  auto call = std::async(std::launch::async, [&f] {
-    return f.post("/v1/chat/completions", chat_body("find my tab"), {}, 120s);
-  });
-  const json busy = wait_busy_instance(f, 30s);
-  REQUIRE(!busy.is_null());
-  const std::string victim_id = busy.value("id", "");
-  const auto before = content_process_ticks(pid);
-  int victim = 0;
-  REQUIRE(testing::wait_until([&] { return (victim = busiest_content_process(pid, before, 15)) != 0; }, 20s, 50ms));
-  REQUIRE(call.get().status == 200);
+  // Its content process found while it answers, stopped once it idles again.
+  streaming_tab tab = start_streaming(f, pid, "find my tab");
+  const std::string& victim_id = tab.instance_id;
+  REQUIRE(tab.call.get().status == 200);
   f.sim().set_pacing({{"first_token_ms", 0}, {"token_ms", 0}});
-  // A stopped process never answers; killed at the end, pass or fail.
-  struct resume_guard {
-    int pid;
-    ~resume_guard() { ::kill(pid, SIGKILL); }
-  } guard{victim};
+  stopped_guard guard;  // a stopped process never answers: resumed and killed at the end, pass or fail
+  guard.add(tab.content_pid);
   const auto t0 = clock_type::now();
-  REQUIRE(::kill(victim, SIGSTOP) == 0);
+  REQUIRE(::kill(tab.content_pid, SIGSTOP) == 0);
 
-  bool back = testing::wait_until(
-      [&] {
-        for (const auto& i : instances_of(f))
-          if (i.value("status", "") != "ready" || (i.value("id", "") == victim_id && i.value("restarts", 0) == 0))
-            return false;
-        return true;
-      },
-      90s, 20ms);
+  const bool back = wait_victim_back(f, victim_id, 90s);
   const long back_ms = ms_since(t0);
   CHECK(back);
-  for (const auto& i : instances_of(f)) {
-    INFO("instance " << i.dump());
-    CHECK(i.value("browser_pid", 0) == pid);
-    CHECK(i.value("restarts", 0) == (i.value("id", "") == victim_id ? 1 : 0));
-  }
-  CHECK(process_alive(pid));
-  std::vector<std::future<testing::http_response>> after;
-  for (int k = 0; k < 3; ++k)
-    after.push_back(std::async(std::launch::async, [&f, k] {
-      return f.post("/v1/chat/completions", chat_body("after the hang " + std::to_string(k)), {}, 90s);
-    }));
-  for (auto& a : after) CHECK(a.get().status == 200);
-  figure("firefox context: " + victim_id + "'s page hung (content process " + std::to_string(victim) +
+  check_only_victim_restarted(f, victim_id, pid);
+  for (const auto& a : burst(f, 3, "after the hang")) CHECK(a.status == 200);
+  figure("firefox context: " + victim_id + "'s page hung (content process " + std::to_string(tab.content_pid) +
          " stopped), ready again after " + std::to_string(back_ms) + " ms, browser pid " + std::to_string(pid) +
          " kept, the other profiles not restarted");
 }

@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <set>
 #include <sstream>
@@ -152,6 +153,17 @@ nlohmann::json instance_by_file(const e2e::fleet_fixture& f, const std::string& 
   return nullptr;
 }
 
+std::vector<testing::http_response> burst(const e2e::fleet_fixture& f, int n, const std::string& tag) {
+  std::vector<std::future<testing::http_response>> calls;
+  for (int k = 0; k < n; ++k)
+    calls.push_back(std::async(std::launch::async, [&f, k, tag] {
+      return f.post("/v1/chat/completions", e2e::chat_body(tag + " " + std::to_string(k)), {}, 90s);
+    }));
+  std::vector<testing::http_response> out;
+  for (auto& c : calls) out.push_back(c.get());
+  return out;
+}
+
 nlohmann::json wait_busy_instance(const e2e::fleet_fixture& f, std::chrono::milliseconds deadline) {
   nlohmann::json found;
   testing::wait_until(
@@ -237,9 +249,9 @@ std::vector<std::string> non_loopback_ipv4() {
 
 stopped_guard::~stopped_guard() {
   for (int pid : pids_) {
-    // Only a process that is still a browser: the pid may have been reused.
+    // Only a process that is still a browser's: the pid may have been reused.
     std::string cmd = read_file("/proc/" + std::to_string(pid) + "/cmdline");
-    if (cmd.find("chrom") == std::string::npos) continue;
+    if (cmd.find("chrom") == std::string::npos && cmd.find("firefox") == std::string::npos) continue;
     ::kill(pid, SIGCONT);
     ::kill(pid, SIGKILL);
   }

@@ -42,6 +42,9 @@ bool process_alive(int pid);
 nlohmann::json instance_by_id(const e2e::fleet_fixture& f, const std::string& id);
 nlohmann::json instance_by_file(const e2e::fleet_fixture& f, const std::string& auth_file);
 
+// Sends n non-stream completions at once ("<tag> <k>"); returns their responses.
+std::vector<testing::http_response> burst(const e2e::fleet_fixture& f, int n, const std::string& tag);
+
 // Polls /v1/instances until one instance is busy; returns it (null on timeout).
 nlohmann::json wait_busy_instance(const e2e::fleet_fixture& f, std::chrono::milliseconds deadline);
 
@@ -59,7 +62,7 @@ int tcp_connect(const std::string& addr, int port, std::chrono::milliseconds tim
 std::vector<std::string> non_loopback_ipv4();
 
 // Signals pids given to it with SIGCONT then SIGKILL when it goes, so a
-// frozen browser never outlives a failing test.
+// frozen browser (or one of its processes) never outlives a failing test.
 class stopped_guard {
  public:
   stopped_guard() = default;
