@@ -57,8 +57,8 @@ try {
         const node = process.cpuUsage(node_before);
         after.node = (node.user + node.system) / 1e6;
         for (const k of Object.keys(after)) cpu[side][k] = (cpu[side][k] || 0) + after[k] - (k === 'node' ? 0 : before[k] || 0);
+        runs[side].push(r);
       }
-      if (i >= warmup) runs[side].push(r);
       in_order.push(i >= warmup ? r : null);
     }
   }
