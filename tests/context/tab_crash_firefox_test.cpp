@@ -33,16 +33,20 @@ fleet_config shared_firefox_config() {
   return cfg;
 }
 
-// A slow answer in flight: the tab that streams it spends the CPU while the
-// others idle, which tells its content process from theirs.
+// A long answer in flight: the tab that streams it spends the CPU while the
+// others idle, which tells its content process from theirs. Its CPU grows
+// with the time it streams (~10 ticks a second here, whatever the chunk
+// rate), so the answer lasts seconds: a 3.6 s one once left a CI machine's
+// tab under the 15 ticks looked for.
 struct streaming_tab {
   std::future<testing::http_response> call;
   std::string instance_id;
   int content_pid = 0;
 };
 
-streaming_tab start_streaming(fleet_fixture& f, int browser_pid, const std::string& prompt) {
-  f.sim().set_pacing({{"first_token_ms", 200}, {"token_ms", 150}});
+streaming_tab start_streaming(fleet_fixture& f, int browser_pid, const std::string& prompt, int chunks,
+                              int chunk_ms) {
+  f.sim().set_pacing({{"first_token_ms", 200}, {"token_ms", chunk_ms}, {"tokens", chunks}});
   streaming_tab t;
   t.call = std::async(std::launch::async, [&f, prompt] {
     return f.post("/v1/chat/completions", chat_body(prompt), {}, 120s);
@@ -51,8 +55,17 @@ streaming_tab start_streaming(fleet_fixture& f, int browser_pid, const std::stri
   REQUIRE(!busy.is_null());
   t.instance_id = busy.value("id", "");
   const auto before = content_process_ticks(browser_pid);
-  REQUIRE(testing::wait_until(
-      [&] { return (t.content_pid = busiest_content_process(browser_pid, before, 15)) != 0; }, 20s, 50ms));
+  const bool found = testing::wait_until(
+      [&] { return (t.content_pid = busiest_content_process(browser_pid, before, 15)) != 0; }, 20s, 50ms);
+  if (!found) {
+    std::string grown;
+    for (const auto& [pid, ticks] : content_process_ticks(browser_pid)) {
+      auto was = before.find(pid);
+      grown += " " + std::to_string(pid) + ":+" + std::to_string(ticks - (was == before.end() ? 0 : was->second));
+    }
+    INFO("content processes (pid:+ticks since the answer began):" << grown);
+    REQUIRE(found);
+  }
   return t;
 }
 
@@ -88,7 +101,7 @@ TEST_CASE("context: a killed content process of one profile's tab restarts only 
   fleet_fixture f(shared_firefox_config());
   const int pid = instances_of(f)[0].value("browser_pid", 0);
   REQUIRE(pid > 0);
-  streaming_tab tab = start_streaming(f, pid, "tab crash under load");
+  streaming_tab tab = start_streaming(f, pid, "tab crash under load", 400, 25);
   const std::string& victim_id = tab.instance_id;
   const auto t0 = clock_type::now();
   REQUIRE(::kill(tab.content_pid, SIGKILL) == 0);
@@ -110,7 +123,7 @@ TEST_CASE("context: a killed content process of one profile's tab restarts only 
   auto r = tab.call.get();
   INFO("the request in flight: " << r.status << " " << r.body);
   CHECK(r.status == 200);
-  f.sim().set_pacing({{"first_token_ms", 0}, {"token_ms", 0}});
+  f.sim().set_pacing({{"first_token_ms", 0}, {"token_ms", 0}, {"tokens", 24}});
   for (const auto& a : burst(f, 3, "after the tab crash")) CHECK(a.status == 200);
   figure("firefox context: " + victim_id + "'s tab crashed (content process " + std::to_string(tab.content_pid) +
          " killed), ready again after " + std::to_string(back_ms) + " ms, browser pid " + std::to_string(pid) +
@@ -131,10 +144,10 @@ TEST_CASE("context: a hung content process of one profile's tab restarts only th
   const int pid = instances_of(f)[0].value("browser_pid", 0);
   REQUIRE(pid > 0);
   // Its content process found while it answers, stopped once it idles again.
-  streaming_tab tab = start_streaming(f, pid, "find my tab");
+  streaming_tab tab = start_streaming(f, pid, "find my tab", 400, 15);
   const std::string& victim_id = tab.instance_id;
   REQUIRE(tab.call.get().status == 200);
-  f.sim().set_pacing({{"first_token_ms", 0}, {"token_ms", 0}});
+  f.sim().set_pacing({{"first_token_ms", 0}, {"token_ms", 0}, {"tokens", 24}});
   stopped_guard guard;  // a stopped process never answers: resumed and killed at the end, pass or fail
   guard.add(tab.content_pid);
   const auto t0 = clock_type::now();
