@@ -22,7 +22,7 @@ import puppeteer from 'puppeteer-core';
 import WebSocket from 'ws';
 import {
   arg, browser_kinds, browser_main_pid, chromium_bin, chromium_flags, firefox_bin, fmt, get_json, kind_args,
-  make_temp_dir, now_ms, p50, p95, remove_temp_dir, request, sleep, stream_completion, start_fleet, start_sim,
+  make_temp_dir, now_ms, p50, p95, remove_temp_dir, request, shell_bin, sleep, stream_completion, start_fleet, start_sim,
   stop_child, stop_fleet, wait_ready, wait_until, write_results,
 } from './lib.mjs';
 import net from 'node:net';
@@ -57,11 +57,11 @@ async function bare_firefox_start() {
 }
 
 // Spawn to /json/version answering, then kill it (by PID).
-async function bare_chromium_start() {
+async function bare_chromium_start(bin = chromium_bin) {
   const dir = make_temp_dir('camoufleet-bench-bare-');
   const port = await free_port();
   const t0 = now_ms();
-  const p = spawn(chromium_bin, ['--headless=new', `--remote-debugging-port=${port}`, `--user-data-dir=${path.join(dir, 'u')}`,
+  const p = spawn(bin, ['--headless=new', `--remote-debugging-port=${port}`, `--user-data-dir=${path.join(dir, 'u')}`,
     ...chromium_flags, 'about:blank'], { stdio: 'ignore', detached: true });
   try {
     await wait_until(async () => (await request(port, 'GET', '/json/version', null, 1000)).status === 200, 30000, 5,
@@ -75,6 +75,8 @@ async function bare_chromium_start() {
 
 // One CDP exchange on a browser-level websocket: crash the renderer of the
 // instance's chat tab (the page of its own browser context), nothing else.
+// Resolves with the time Page.crash went out: the crash's moment (the
+// connection and the attach before it are the bench's, not recovery time).
 function crash_context_tab(ws_endpoint) {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(ws_endpoint, { perMessageDeflate: false });
@@ -100,9 +102,11 @@ function crash_context_tab(ws_endpoint) {
         const tab = targetInfos.find((t) => t.type === 'page' && t.browserContextId && t.url.includes('/prompts/'));
         if (!tab) throw new Error('no chat tab in a browser context');
         const { sessionId } = await call('Target.attachToTarget', { targetId: tab.targetId, flatten: true });
+        const at = now_ms();
         call('Page.crash', {}, sessionId).catch(() => { /* the page is gone: no answer */ });
         clearTimeout(timer);
-        setTimeout(() => { ws.close(); resolve(); }, 50);
+        resolve(at);
+        setTimeout(() => ws.close(), 50);
       } catch (e) {
         clearTimeout(timer);
         ws.terminate();
@@ -123,17 +127,16 @@ const all_paths = {
   context: { label: 'context, fresh context in the live browser', extra: ['--isolation', 'context'] },
 };
 
-// Crashes the instance of fleet f by its path; returns what was crashed.
+// Crashes the instance of fleet f by its path; returns what was crashed
+// and when.
 async function crash(path_name, kind, before) {
-  if (path_name === 'context') {
-    await crash_context_tab(before.ws_endpoint);
-    return { pid: before.browser_pid };
-  }
+  if (path_name === 'context') return { pid: before.browser_pid, at: await crash_context_tab(before.ws_endpoint) };
   // Firefox has no port flag to find it by: the instance names its pid.
   const pid = kind === 'firefox' ? before.browser_pid : browser_main_pid(before.port);
   if (!pid) throw new Error(`no browser found for port ${before.port}`);
+  const at = now_ms();
   process.kill(pid, 'SIGKILL');
-  return { pid };
+  return { pid, at };
 }
 
 async function one_kill(fleet, path_name, kind, r, tag) {
@@ -149,8 +152,8 @@ async function one_kill(fleet, path_name, kind, r, tag) {
   const j = await instance(fleet.port);
   const before = j.instances[0];
   const spare_pid = path_name === 'spare' ? j.spares.browsers[0].browser_pid : null;
-  const t_kill = now_ms();
   const killed = await crash(path_name, kind, before);
+  const t_kill = killed.at;
   let t_detect = null, t_ready = null, after = null, how = null;
   const until = t_kill + 180000;
   while (now_ms() < until) {
@@ -189,7 +192,7 @@ async function measure(sim, kind) {
     for (let r = 0; r < rounds; ++r) {
       // Interleaved: one kill per path, then one bare start, every round.
       for (const n of names) samples[n].push(await one_kill(fleets[n], n, kind, r, `${kind}-${n}`));
-      bare.push(await (kind === 'firefox' ? bare_firefox_start() : bare_chromium_start()));
+      bare.push(await (kind === 'firefox' ? bare_firefox_start() : bare_chromium_start(kind === 'shell' ? shell_bin : chromium_bin)));
     }
   } finally {
     for (const n of Object.keys(fleets)) await stop_fleet(fleets[n]);

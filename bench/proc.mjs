@@ -39,24 +39,26 @@ export function cpu_seconds(pids) {
   return ticks / hz;
 }
 
-// CPU seconds per kind of process: 'camoufleet', 'browser' (a browser's
-// main process), and each Chromium --type (renderer, gpu-process, zygote,
-// utility:<sub-type>) or 'firefox-content' / 'firefox-other'.
+// A process's kind: 'camoufleet', 'browser' (a browser's main process),
+// each Chromium --type (renderer, gpu-process, zygote, utility:<sub-type>)
+// or 'firefox-content'; null when it is gone.
+export function process_kind(pid, server_pid = -1) {
+  let cmd;
+  // Chromium's children rewrite their title: one space-joined string.
+  try { cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { return null; }
+  if (pid === server_pid) return 'camoufleet';
+  const type = cmd.match(/--type=(\S+)/);
+  const sub = cmd.match(/--utility-sub-type=(\S+)/);
+  if (type) return type[1] + (sub ? ':' + sub[1].split('.').pop() : '');
+  return /-contentproc/.test(cmd) ? 'firefox-content' : 'browser';
+}
+
+// CPU seconds per kind of process (process_kind).
 export function cpu_by_kind(pids, server_pid) {
   const out = {};
   for (const pid of pids) {
-    let cmd;
-    // Chromium's children rewrite their title: one space-joined string.
-    try { cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { continue; }
-    let kind = 'browser';
-    if (pid === server_pid) kind = 'camoufleet';
-    else {
-      const type = cmd.match(/--type=(\S+)/);
-      const sub = cmd.match(/--utility-sub-type=(\S+)/);
-      if (type) kind = type[1] + (sub ? ':' + sub[1].split('.').pop() : '');
-      else if (/-contentproc/.test(cmd)) kind = 'firefox-content';
-    }
-    out[kind] = (out[kind] || 0) + cpu_seconds([pid]);
+    const kind = process_kind(pid, server_pid);
+    if (kind) out[kind] = (out[kind] || 0) + cpu_seconds([pid]);
   }
   return out;
 }

@@ -9,58 +9,14 @@
 // figure of its own.
 //   node bench/tools/context-cost.mjs [--contexts 8] [--extra-flags "--a --b"]
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { spawn } from 'node:child_process';
-import WebSocket from 'ws';
-import { arg, cpu_by_kind, descendants, start_sim, stop_child, write_profiles } from '../lib.mjs';
+import { with_sim_and_chromium } from './cdp_client.mjs';
+import { arg, cpu_by_kind, descendants } from '../lib.mjs';
 
 const contexts = Number(arg('contexts', 8));
 const extra = String(arg('extra-flags', '')).split(' ').filter(Boolean);
 const no_network = arg('no-network', null) !== null;  // Network.enable left out
-const chromium = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'context-cost-'));
 
-const flags = ['--headless=new', '--no-sandbox', '--disable-gpu', '--remote-debugging-port=0',
-  `--user-data-dir=${dir}/profile`, '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', '--no-default-browser-check',
-  '--disable-crash-reporter', '--disable-breakpad',
-  '--disable-features=PreloadTopChromeWebUI,WebUIOmniboxPopup,WebUIOmniboxAimPopup,WebUIOmniboxFullPopup,SpareRendererForSitePerProcess',
-  '--enable-features=NetworkServiceInProcess2', '--window-size=1440,900', ...extra, '--no-startup-window'];
-
-let sim = null;
-let browser = null;
-try {
-  sim = await start_sim({ accounts: contexts });
-  const profiles = await write_profiles(sim, `${dir}/auth`, contexts);
-  browser = spawn(chromium, flags, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
-  const ws_url = await new Promise((resolve, reject) => {
-    let buf = '';
-    const t = setTimeout(() => reject(new Error('no DevTools endpoint')), 20000);
-    browser.stderr.on('data', (d) => {
-      buf += d;
-      const m = buf.match(/DevTools listening on (ws:\/\/\S+)/);
-      if (m) { clearTimeout(t); resolve(m[1]); }
-    });
-  });
-  const ws = new WebSocket(ws_url, { perMessageDeflate: false });
-  await new Promise((r) => ws.once('open', r));
-  let next = 1;
-  const pending = new Map();
-  const waiters = [];
-  ws.on('message', (data) => {
-    const m = JSON.parse(data);
-    if (m.id && pending.has(m.id)) { pending.get(m.id)(m); pending.delete(m.id); return; }
-    for (const w of [...waiters]) if (w.match(m)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(m); }
-  });
-  const call = (method, params = {}, sessionId) => new Promise((resolve, reject) => {
-    const id = next++;
-    pending.set(id, (m) => (m.error ? reject(new Error(`${method}: ${m.error.message}`)) : resolve(m.result)));
-    ws.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }));
-  });
-  const event = (method, sessionId) => new Promise((resolve) =>
-    waiters.push({ match: (m) => m.method === method && m.sessionId === sessionId, resolve }));
-
+await with_sim_and_chromium('context-cost', contexts, extra, async ({ sim, profiles, browser, call, event }) => {
   const steps = {};
   const kinds = () => cpu_by_kind(descendants(browser.pid), -1);
   const step = async (name, fn) => {
@@ -109,9 +65,4 @@ try {
     console.log(`  ${name}: wall ${(s.wall / contexts).toFixed(1)} ms; CPU ms per context: ${cpu.join(', ') || '-'}`);
   }
   console.log(`  total CPU ms per context: ${Object.entries(all).map(([k, v]) => `${k} ${(v / contexts * 1000).toFixed(1)}`).join(', ')}`);
-  ws.close();
-} finally {
-  if (browser) { try { process.kill(-browser.pid, 'SIGKILL'); } catch { /* gone */ } }
-  if (sim) await stop_child(sim);
-  fs.rmSync(dir, { recursive: true, force: true });
-}
+});
