@@ -2,6 +2,7 @@
 // fork, the child makes only async-signal-safe calls, keeps only stdin,
 // stdout and stderr, and dies with the thread that forked it.
 #include "browser/child_spawn.hpp"
+#include "browser/launch_wrapper.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -52,7 +53,7 @@ std::pair<int, int> spawn_child(const owned_child::spec& sp, std::chrono::millis
   fs::path exe = sp.path;
   if (sp.path.find('/') == std::string::npos) exe = bp::search_path(sp.path);
   if (exe.empty()) throw std::runtime_error("not found in PATH: " + sp.path);
-  const std::string exe_path = exe.string();
+  const std::string exe_path = unwrap_launcher(exe.string());
 
   std::vector<std::string> args{exe_path};
   args.insert(args.end(), sp.args.begin(), sp.args.end());
