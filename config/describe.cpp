@@ -45,6 +45,11 @@ browser_kind detect_browser_kind(const std::string& executable) {
   return browser_kind::chromium;
 }
 
+bool headless_only_browser(const std::string& executable) {
+  const std::string name = to_lower(std::filesystem::path(executable).filename().string());
+  return name.find("headless-shell") != std::string::npos || name.find("headless_shell") != std::string::npos;
+}
+
 std::string describe(const settings& s) {
   std::ostringstream out;
   if (s.cmd == command::login) {

@@ -54,6 +54,11 @@ std::optional<problem> find_problem(const settings& s) {
   }
   if (s.auth_dir.empty()) return problem{"--auth-dir", "--auth-dir: must not be empty"};
   if (s.browser.empty()) return problem{"--browser", "--browser: must not be empty"};
+  if (headless_only_browser(s.browser) && (s.display != display_mode::headless || s.cmd == command::login)) {
+    return problem{"--browser", "--browser: " + in_quotes(s.browser) +
+                                    " has no window, so it serves only with --headless and cannot sign in "
+                                    "(camoufleet login needs a browser with a window, e.g. --browser chromium)"};
+  }
   if (!starts_with(s.site_url, "http://") && !starts_with(s.site_url, "https://")) {
     return problem{"--site-url",
                    "--site-url: " + in_quotes(s.site_url) + " must start with http:// or https://"};

@@ -48,6 +48,11 @@ std::string validate(const settings& s);
 // "firefox" -> firefox, anything else -> chromium.
 browser_kind detect_browser_kind(const std::string& executable);
 
+// Whether an executable's file name names a browser with no window at all
+// (Chromium's old headless shell, Debian's chromium-headless-shell): it can
+// serve only with --headless, and cannot sign anyone in.
+bool headless_only_browser(const std::string& executable);
+
 // The process environment, for main().
 std::optional<std::string> process_env(const std::string& name);
 

@@ -112,6 +112,19 @@ TEST_CASE("two display modes") {
   check_error(f.parse({"--headless", "--debug"}), "cannot be combined");
 }
 
+TEST_CASE("a browser with no window (Chromium's headless shell) serves headless only and signs no one in") {
+  parse_fixture f;
+  const char* shell = "/usr/bin/chromium-headless-shell";
+  check_ok(f.parse({"--browser", shell}));  // headless is the default
+  check_ok(f.parse({"--browser", shell, "--headless", "--isolation", "context"}));
+  CHECK(f.parse({"--browser", shell}).value.kind == browser_kind::chromium);
+  check_error(f.parse({"--browser", shell, "--debug"}), "has no window, so it serves only with --headless");
+  check_error(f.parse({"--browser", "/opt/c/headless_shell", "--virtual-display"}), "has no window");
+  check_error(f.parse({"login", "--save-as", "x", "--browser", shell}), "cannot sign in");
+  CHECK_FALSE(headless_only_browser("/usr/bin/chromium"));
+  CHECK(headless_only_browser("/usr/lib/chromium/chromium-headless-shell"));
+}
+
 TEST_CASE("bad CAMOUFLEET_DISPLAY") {
   parse_fixture f;
   f.env["CAMOUFLEET_DISPLAY"] = "fullscreen";
