@@ -6,6 +6,9 @@
 // browser fixtures (testing::browser_kind()) and the camoufleet binaries they
 // start honour, so one suite runs once per browser. --isolation=context sets
 // CAMOUFLEET_ISOLATION, which the camoufleet binaries read like the flag.
+// --browser=PATH sets CAMOUFLEET_BROWSER: the Chromium the fixtures start
+// (testing::chromium_path()) and the camoufleet binaries launch, e.g.
+// Chromium's headless shell.
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 
@@ -20,7 +23,7 @@ int main(int argc, char** argv) {
   std::vector<char*> rest;
   const std::pair<const char*, const char*> options[] = {
       {"--ui-variant=", "CAMOUFLEET_UI_VARIANT"}, {"--browser-kind=", "CAMOUFLEET_BROWSER_KIND"},
-      {"--isolation=", "CAMOUFLEET_ISOLATION"}};
+      {"--isolation=", "CAMOUFLEET_ISOLATION"}, {"--browser=", "CAMOUFLEET_BROWSER"}};
   for (int i = 0; i < argc; ++i) {
     bool ours = false;
     for (const auto& [prefix, env] : options) {

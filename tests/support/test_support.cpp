@@ -290,7 +290,11 @@ std::vector<std::string> child_process::stderr_lines() const {
 
 // ---- chromium -----------------------------------------------------------
 
-std::string chromium_path() { return "/usr/bin/chromium"; }
+std::string chromium_path() {
+  // --browser=PATH of the test binary (tests/doctest_main.cpp), e.g. the headless shell.
+  const char* b = std::getenv("CAMOUFLEET_BROWSER");
+  return b && *b ? b : "/usr/bin/chromium";
+}
 
 bool chromium_available() { return ::access(chromium_path().c_str(), X_OK) == 0; }
 
