@@ -15,16 +15,21 @@ export const camoufleet_bin = process.env.CAMOUFLEET_BIN || path.join(build_dir,
 export const sim_bin = process.env.AISTUDIO_SIM_BIN || path.join(build_dir, 'sim', 'aistudio-sim');
 export const chromium_bin = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 export const firefox_bin = process.env.FIREFOX_BIN || '/usr/bin/firefox-esr';
+export const shell_bin = process.env.CHROMIUM_SHELL_BIN || '/usr/bin/chromium-headless-shell';
 
-// --browsers chromium,firefox: the browser kinds a script measures, a line
-// each, in one run (camoufleet drives firefox-esr over WebDriver BiDi).
+// --browsers chromium,shell,firefox: the browser kinds a script measures, a
+// line each, in one run (camoufleet drives firefox-esr over WebDriver BiDi;
+// shell is Chromium's headless shell, over CDP like chromium).
 export function browser_kinds(def = 'chromium') {
   const kinds = String(arg('browsers', def)).split(',').filter(Boolean);
-  for (const k of kinds) if (!['chromium', 'firefox'].includes(k)) throw new Error(`--browsers: unknown kind ${k}`);
+  for (const k of kinds) if (!['chromium', 'shell', 'firefox'].includes(k)) throw new Error(`--browsers: unknown kind ${k}`);
   return kinds;
 }
 // The camoufleet options for a kind (start_fleet's extra).
-export const kind_args = (kind) => (kind === 'firefox' ? ['--browser', firefox_bin, '--browser-kind', 'firefox'] : []);
+export const kind_args = (kind) => ({
+  firefox: ['--browser', firefox_bin, '--browser-kind', 'firefox'],
+  shell: ['--browser', shell_bin],
+}[kind] ?? []);
 
 // STACK.md: what Chromium needs as root in this container.
 export const chromium_flags = [

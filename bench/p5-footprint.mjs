@@ -106,8 +106,8 @@ try {
   sim = await start_sim({ accounts: n });  // user1.. beyond alice, bob, carol
   const results = {};
   const kinds = browser_kinds();
-  if (kinds.includes('chromium')) for (const m of modes) results[m] = await measure(sim, m, 'chromium');
-  if (kinds.includes('firefox')) for (const m of modes) results[`firefox/${m}`] = await measure(sim, m, 'firefox');
+  const prefix = (kind) => (kind === 'chromium' ? '' : `${kind}/`);
+  for (const kind of kinds) for (const m of modes) results[`${prefix(kind)}${m}`] = await measure(sim, m, kind);
   // context / process for one kind's results (keys prefix + 'process', prefix + 'context').
   const ratio_line = (prefix, label) => {
     const p = results[`${prefix}process`], c = results[`${prefix}context`];
@@ -118,8 +118,14 @@ try {
       + ` ${fmt(r('browser_pss_load_mb_per_account_max'), 2)} under load (${n} accounts); target <= 0.40: ${idle <= 0.4 ? 'MET' : 'MISSED'};`
       + ` without file pages ${fmt(r('browser_anon_idle_mb_per_account'), 2)}`);
   };
-  ratio_line('', '');
-  ratio_line('firefox/', 'firefox, ');
+  for (const kind of kinds) ratio_line(prefix(kind), kind === 'chromium' ? '' : `${kind}, `);
+  // The headless shell's context mode against Chromium's process mode: a
+  // fleet moving from a browser each to contexts of the lighter Chromium.
+  if (results.process && results['shell/context']) {
+    const r = (k) => results['shell/context'].summary[k] / results.process.summary[k];
+    console.log(`P5 footprint: shell context mode / chromium process mode = ${fmt(r('browser_pss_idle_mb_per_account'), 2)}`
+      + ` browser memory per account idle, ${fmt(r('browser_anon_idle_mb_per_account'), 2)} without file pages`);
+  }
   if (results.process && results['firefox/process']) {
     const r = (k) => results['firefox/process'].summary[k] / results.process.summary[k];
     console.log(`P5 footprint: firefox / chromium (process mode) = ${fmt(r('browser_pss_idle_mb_per_account'), 2)} browser memory`
