@@ -29,8 +29,9 @@ set(CPACK_DEBIAN_PACKAGE_SECTION "net")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, procps")
 # A browser is recommended, not required: attach mode (CAMOUFOX_WS_ENDPOINT)
-# drives a browser that runs elsewhere, and users pick chromium or Firefox.
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "chromium | firefox-esr")
+# drives a browser that runs elsewhere, and users pick chromium, its
+# lighter headless shell (--browser /usr/bin/chromium-headless-shell) or Firefox.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "chromium | chromium-headless-shell | firefox-esr")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "xvfb, xauth")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     "${PROJECT_SOURCE_DIR}/packaging/postinst;${PROJECT_SOURCE_DIR}/packaging/postrm")
