@@ -27,7 +27,7 @@ wait_for() {
 deb=$(ls "$work"/pkg/camoufleet_*.deb) || fail "no .deb built"
 info=$(dpkg-deb -I "$deb")
 grep -q '^ Depends:.*libcaf' <<<"$info" || fail "Depends lacks the CAF libraries: $info"
-grep -q '^ Recommends: chromium | firefox-esr' <<<"$info" || fail "no browser recommendation"
+grep -q '^ Recommends: chromium | chromium-headless-shell | firefox-esr' <<<"$info" || fail "no browser recommendation: $info"
 dpkg-deb -x "$deb" "$work/root"
 for f in usr/bin/camoufleet usr/bin/aistudio-sim usr/share/camoufleet/site/aistudio.json \
          usr/lib/systemd/system/camoufleet.service usr/share/camoufleet/camoufleet.env \
