@@ -150,6 +150,7 @@ std::string instances_json(const fleet_view& fleet) {
                          {"in_rotation", i.in_rotation},
                          {"restarts", i.restarts},
                          {"browser_pid", i.browser_pid > 0 ? ojson(i.browser_pid) : ojson(nullptr)},
+                         {"browser", string_or_null(i.browser)},
                          {"node", string_or_null(i.node_id)},
                          {"node_host", string_or_null(i.node_host)}});
   }

@@ -73,6 +73,7 @@ fleet_view sample_fleet() {
   a.ws_endpoint = "ws://127.0.0.1:9222/devtools/browser/x";
   a.last_used_ms = 1764434400123;  // 2025-11-29T16:40:00.123Z
   a.served = 3;
+  a.browser = "chromium-headless-shell";
   instance_view b;
   b.id = "inst-2";
   b.status = instance_status::cooldown;
@@ -167,12 +168,14 @@ TEST_CASE("views: instances list every field") {
   CHECK(a["reason"].is_null());
   CHECK(a["cooldown_until"].is_null());
   CHECK(a["served"] == 3);
+  CHECK(a["browser"] == "chromium-headless-shell");  // the executable's name
   auto b = j["instances"][1];
   CHECK(b["status"] == "cooldown");
   CHECK(b["reason"] == "rate limited");
   CHECK(b["cooldown_until"].get<double>() == doctest::Approx(1764434700.0));
   CHECK(b["last_used"].is_null());
   CHECK(b["error_count"] == 2);
+  CHECK(b["browser"].is_null());
   CHECK(j["instances"][2]["current_request_id"] == "chatcmpl-9");
   CHECK(j["instances"][3]["status"] == "needs_login");
 }
