@@ -113,15 +113,18 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
                            m.result.prompt_tokens, m.result.completion_tokens,
                            m.result.reasoning_tokens,
                            std::move(m.result.tool_calls)};
-      self->send(s.job_sink, std::move(fin));
+      auto sink = s.job_sink;
       auto o = outcome_for(s, m.request_id);
       o.ok = true;
       o.delta_sent = s.job_ticket_ && s.job_ticket_->close();
-      finish_job(self, std::move(o));
+      auto promise = end_job(self);
       ++s.view.served;
       s.machine.apply({instance_event_kind::finished, {}, {}}, unix_ms());
       s.log->info("Request {} done", m.request_id);
+      // The new state goes out first, then the answer and the outcome.
       publish(self);
+      self->send(sink, std::move(fin));
+      if (promise.pending()) promise.deliver(std::move(o));
       after_job(self);
     },
     [=](generation_failed& m) {
@@ -140,9 +143,10 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
       }
       s.log->warn("Request {} failed ({}): {}", m.request_id, retry::name_of(kind), m.message);
       if (kind != core::failure_kind::cancelled) ++s.view.errors[retry::name_of(kind)];
-      finish_job(self, std::move(o));
+      auto promise = end_job(self);
       s.machine.apply({instance_event_kind::failed, kind, m.message}, unix_ms());
-      follow_status(self);
+      follow_status(self);  // publishes the state the failure left
+      if (promise.pending()) promise.deliver(std::move(o));
       after_job(self);
     },
     [=](cancel_atom, const std::string& request_id) -> bool {

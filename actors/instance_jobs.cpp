@@ -18,14 +18,19 @@ job_outcome outcome_for(const instance_actor_state& st, const std::string& reque
   return o;
 }
 
-void finish_job(self_ptr self, job_outcome o) {
+caf::response_promise end_job(self_ptr self) {
   auto& st = self->state;
-  if (st.job_promise.pending()) st.job_promise.deliver(std::move(o));
+  auto promise = std::exchange(st.job_promise, caf::response_promise{});
   st.job_id.clear();
   st.job_sink = nullptr;
-  st.job_promise = caf::response_promise{};
   st.job_ticket_.reset();
   st.view.current_request_id.clear();
+  return promise;
+}
+
+void finish_job(self_ptr self, job_outcome o) {
+  auto promise = end_job(self);
+  if (promise.pending()) promise.deliver(std::move(o));
 }
 
 void after_job(self_ptr self) {

@@ -55,7 +55,12 @@ void health_check(self_ptr self);
 
 // instance_jobs.cpp
 job_outcome outcome_for(const instance_actor_state& st, const std::string& request_id);
-// Delivers the outcome of the current request and forgets it.
+// Forgets the current request and hands back the promise of its outcome,
+// for the caller to deliver after publishing the state the request left:
+// the balancer then reads that state (served, cooldown ...) before the
+// outcome, so a client holding its answer never sees the instance behind.
+caf::response_promise end_job(self_ptr self);
+// end_job, then delivers the outcome at once.
 void finish_job(self_ptr self, job_outcome o);
 // Runs what waited for the current request to end: leaving after the
 // profile was removed, restarting after it changed.

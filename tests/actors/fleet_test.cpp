@@ -299,3 +299,31 @@ TEST_CASE("fleet: discover_auth_files lists sorted json files only") {
   CHECK(fs::path(files[1]).filename() == "b.json");
   CHECK(discover_auth_files((dir / "missing").string()).empty());
 }
+
+TEST_CASE("fleet: once a request has its answer or its error, the fleet view already shows the state it left") {
+  // The instance publishes its new state before it sends the answer and the
+  // outcome, so whoever asks after holding either (a client reading
+  // /v1/instances) is answered after that state arrived: no waiting.
+  fleet_fixture fx(1, [](fleet_options& o) { o.timing.rate_limit_cooldown = 60s; });
+  REQUIRE(fx.f->wait_settled(10s));
+  for (int i = 1; i <= 20; ++i) {
+    const auto id = "r" + std::to_string(i);
+    fx.f->api().submit(make_request(id), fx.events.sink(id));
+    REQUIRE(fx.events.wait_done(id));
+    REQUIRE(fx.events.all<request_finished>(id).size() == 1);
+    const auto v = fx.view_of("instance_1");
+    CHECK(v.served == i);
+    CHECK(v.status == instance_status::ready);
+  }
+  fx.world.with("instance_1", [](fake_script& s) {
+    s.fail_before_delta = core::failure_kind::rate_limited;
+    s.fail_once = true;
+    return 0;
+  });
+  fx.f->api().submit(make_request("limited"), fx.events.sink("limited"));
+  REQUIRE(fx.events.wait_done("limited"));
+  auto failed = fx.events.all<request_failed>("limited");
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0].code == error_code::rate_limited);
+  CHECK(fx.status_of("instance_1") == instance_status::cooldown);
+}
