@@ -83,15 +83,7 @@ TEST_CASE("reliability: browser SIGKILLed under a non-stream request: failover, 
   // It serves again: three at once on three instances, one each.
   f.sim().set_pacing(fast_pacing);
   const int served_before = after["served"];
-  std::vector<std::future<testing::http_response>> calls;
-  for (int k = 0; k < 3; ++k)
-    calls.push_back(std::async(std::launch::async, [&f, k] {
-      return f.post("/v1/chat/completions", chat_body("after restart " + std::to_string(k)), {}, 60s);
-    }));
-  for (int k = 0; k < 3; ++k) {
-    auto rk = calls[static_cast<std::size_t>(k)].get();
-    CHECK(rk.status == 200);
-  }
+  for (const auto& rk : burst(f, 3, "after restart")) CHECK(rk.status == 200);
   CHECK(testing::wait_until([&] { return instance_by_id(f, id)["served"].get<int>() > served_before; },
                             10s));
 }
