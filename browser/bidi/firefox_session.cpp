@@ -88,29 +88,28 @@ void firefox_session::start() {
 std::string firefox_session::launch_or_attach(clock_type::time_point deadline) {
   auto on_loss = latch_reporter(latch_, options_.instance_id);
   if (options_.ws_endpoint.empty()) {
-    firefox_link link = launch_and_open(firefox_options_of(options_), deadline, on_loss);
-    display_ = std::move(link.display);
-    io_ = std::move(link.io);
-    browser_ = std::move(link.browser);
-    bidi_ = std::move(link.bidi);
-    info_.pid = browser_->process().pid();
+    hold(launch_and_open(firefox_options_of(options_), deadline, on_loss));
   } else {
     io_ = std::make_unique<browser::io_thread>();
     bidi_ = bidi::session::open(*io_, options_.ws_endpoint, left(deadline));
     bidi_->on_gone([on_loss](const std::string& reason) { on_loss("browser connection lost: " + reason); });
+    set_endpoint(options_.ws_endpoint);
   }
-  set_endpoint(browser_ ? browser_->ws_endpoint() : options_.ws_endpoint);
   return bidi_->initial_context(left(deadline));
 }
 
-std::string firefox_session::adopt_warm() {
-  display_ = std::move(warm_->display);
-  io_ = std::move(warm_->io);
-  browser_ = std::move(warm_->browser);
-  bidi_ = std::move(warm_->bidi);
-  const std::string context = warm_->context;
+void firefox_session::hold(firefox_link link) {
+  display_ = std::move(link.display);
+  io_ = std::move(link.io);
+  browser_ = std::move(link.browser);
+  bidi_ = std::move(link.bidi);
   info_.pid = browser_->process().pid();
   set_endpoint(browser_->ws_endpoint());
+}
+
+std::string firefox_session::adopt_warm() {
+  hold(std::move(warm_->link));
+  const std::string context = warm_->context;
   // From now on the spare's loss is this instance's news (at once if it already went).
   warm_->router->listen(latch_reporter(latch_, options_.instance_id));
   warm_.reset();

@@ -28,6 +28,7 @@ class firefox_process;
 class session;
 class bidi_transport;
 struct firefox_options;
+struct firefox_link;
 struct warm_firefox;
 
 // "https://host[:port]" of a URL ("" when it has none): the cookie partition.
@@ -76,6 +77,8 @@ class firefox_session : public browser::session {
   std::string launch_or_attach(std::chrono::steady_clock::time_point deadline);
   // Takes over warm_'s browser, session and tab; its loss is reported here.
   std::string adopt_warm();
+  // Takes a launched browser's parts (launched here or by a spare) and its facts into info_.
+  void hold(firefox_link link);
   void set_endpoint(const std::string& ws_endpoint);  // info_'s endpoint and port
   void teardown(std::chrono::milliseconds grace, bool graceful);
 

@@ -21,26 +21,21 @@ std::unique_ptr<warm_firefox> warm_firefox::launch(const std::string& name,
   o.fingerprint_file.clear();  // a Camoufox fingerprint is a profile's, fixed at launch
   auto w = std::make_unique<warm_firefox>();
   std::shared_ptr<browser::exit_router> router = w->router;
-  firefox_link link = launch_and_open(firefox_options_of(o), deadline,
-                                      [router](const std::string& what) { router->report(what); });
+  w->link = launch_and_open(firefox_options_of(o), deadline,
+                            [router](const std::string& what) { router->report(what); });
   // The tab the adopting session drives: one BiDi round trip less after a crash.
-  w->context = link.bidi->initial_context(
+  w->context = w->link.bidi->initial_context(
       std::max(std::chrono::duration_cast<milliseconds>(deadline - clock_type::now()), milliseconds(1)));
-  w->display = std::move(link.display);
-  w->io = std::move(link.io);
-  w->browser = std::move(link.browser);
-  w->bidi = std::move(link.bidi);
   return w;
 }
 
 warm_firefox::~warm_firefox() {
-  if (!bidi && !browser && !io && !display) return;  // adopted: the session owns it all now
-  router->listen({});                                // our own close is nobody's news
-  shut_down_firefox(bidi, browser, io, milliseconds(2000), true);
-  display.reset();
+  if (!link.bidi && !link.browser && !link.io && !link.display) return;  // adopted: the session owns it all now
+  router->listen({});                                                    // our own close is nobody's news
+  shut_down_firefox(link.bidi, link.browser, link.io, milliseconds(2000), true);
 }
 
-int warm_firefox::pid() const { return browser ? browser->process().pid() : 0; }
+int warm_firefox::pid() const { return link.browser ? link.browser->process().pid() : 0; }
 
 std::unique_ptr<browser::session> adopt_firefox_session(std::unique_ptr<warm_firefox> warm,
                                                         const browser::session_options& options,

@@ -9,25 +9,15 @@
 #include <memory>
 #include <string>
 
+#include "browser/bidi/firefox_link.hpp"
 #include "browser/session.hpp"
 #include "browser/spares.hpp"
 #include "browser/warm_shelf.hpp"
 
-namespace camoufleet::browser {
-class io_thread;
-class virtual_display;
-}  // namespace camoufleet::browser
-
 namespace camoufleet::bidi {
 
-class firefox_process;
-class session;
-
 struct warm_firefox : browser::warm_browser {
-  std::unique_ptr<browser::virtual_display> display;  // with --virtual-display only
-  std::unique_ptr<browser::io_thread> io;
-  std::unique_ptr<firefox_process> browser;
-  std::unique_ptr<session> bidi;
+  firefox_link link;    // what the adopting session takes over whole
   std::string context;  // the initial tab, for the session to come
 
   // Launches (name tags logs and the profile dir: "spare_1") and opens BiDi

@@ -179,14 +179,7 @@ void chromium_session::start() {
 void chromium_session::launch_or_attach(std::chrono::steady_clock::time_point deadline) {
   auto on_loss = latch_reporter(latch_, options_.instance_id);
   if (options_.ws_endpoint.empty()) {
-    chromium_link link = launch_and_connect(launch_options_of(options_), deadline, on_loss);
-    display_ = std::move(link.display);
-    io_ = std::move(link.io);
-    browser_ = std::move(link.browser);
-    conn_ = std::move(link.conn);
-    info_.pid = browser_->pid();
-    info_.port = browser_->port();
-    info_.ws_endpoint = browser_->ws_endpoint();
+    hold(launch_and_connect(launch_options_of(options_), deadline, on_loss));
     return;
   }
   info_.ws_endpoint = options_.ws_endpoint;
@@ -196,18 +189,22 @@ void chromium_session::launch_or_attach(std::chrono::steady_clock::time_point de
   conn_->on_close([on_loss](const std::string& reason) { on_loss("browser connection lost: " + reason); });
 }
 
-void chromium_session::adopt_warm() {
-  const std::string& id = options_.instance_id;
-  display_ = std::move(warm_->display);
-  io_ = std::move(warm_->io);
-  browser_ = std::move(warm_->browser);
-  conn_ = std::move(warm_->conn);
-  target_id_ = warm_->target_id;
-  created_target_ = !target_id_.empty();
-  created_from_spare_ = true;
+void chromium_session::hold(chromium_link link) {
+  display_ = std::move(link.display);
+  io_ = std::move(link.io);
+  browser_ = std::move(link.browser);
+  conn_ = std::move(link.conn);
   info_.pid = browser_->pid();
   info_.port = browser_->port();
   info_.ws_endpoint = browser_->ws_endpoint();
+}
+
+void chromium_session::adopt_warm() {
+  const std::string& id = options_.instance_id;
+  hold(std::move(warm_->link));
+  target_id_ = warm_->target_id;
+  created_target_ = !target_id_.empty();
+  created_from_spare_ = true;
   // From now on the spare's death is this instance's news (at once if it already died).
   warm_->router->listen(latch_reporter(latch_, id));
   warm_.reset();

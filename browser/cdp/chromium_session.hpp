@@ -28,6 +28,7 @@ namespace camoufleet::browser::cdp {
 
 class connection;
 class cdp_transport;
+struct chromium_link;
 struct warm_chromium;
 
 // Decides once whether the owner hears about the browser going away: the
@@ -106,6 +107,8 @@ class chromium_session : public session {
   void launch_or_attach(std::chrono::steady_clock::time_point deadline);
   // Takes over warm_'s browser, connection and tab; its exit news come here.
   void adopt_warm();
+  // Takes a launched browser's parts (launched here or by a spare) and its facts into info_.
+  void hold(chromium_link link);
   void teardown(std::chrono::milliseconds grace, bool graceful);
 
   session_options options_;

@@ -31,22 +31,18 @@ std::unique_ptr<warm_chromium> warm_chromium::launch(const std::string& name,
   o.instance_id = name;
   auto w = std::make_unique<warm_chromium>();
   std::shared_ptr<exit_router> router = w->router;
-  chromium_link link = launch_and_connect(launch_options_of(o), deadline,
-                                          [router](const std::string& what) { router->report(what); });
-  w->display = std::move(link.display);
-  w->io = std::move(link.io);
-  w->browser = std::move(link.browser);
-  w->conn = std::move(link.conn);
+  w->link = launch_and_connect(launch_options_of(o), deadline,
+                               [router](const std::string& what) { router->report(what); });
   // The tab the adopting session drives: one CDP round trip less after a crash.
-  json t = w->conn->call("Target.createTarget", {{"url", "about:blank"}}, "", left());
+  json t = w->link.conn->call("Target.createTarget", {{"url", "about:blank"}}, "", left());
   w->target_id = t.value("targetId", std::string());
   return w;
 }
 
 warm_chromium::~warm_chromium() {
-  if (!conn && !browser && !io && !display) return;  // adopted: the session owns it all now
-  router->listen({});                    // our own close is nobody's news
-  shut_down_chromium(conn, browser, io, milliseconds(2000), true);
+  if (!link.conn && !link.browser && !link.io && !link.display) return;  // adopted: the session owns it all now
+  router->listen({});                                                    // our own close is nobody's news
+  shut_down_chromium(link.conn, link.browser, link.io, milliseconds(2000), true);
 }
 
 std::unique_ptr<session> adopt_chromium_session(std::unique_ptr<warm_chromium> warm,
@@ -55,7 +51,7 @@ std::unique_ptr<session> adopt_chromium_session(std::unique_ptr<warm_chromium> w
   return std::make_unique<chromium_session>(options, std::move(on_exit), std::move(warm));
 }
 
-int warm_chromium::pid() const { return browser ? browser->pid() : 0; }
+int warm_chromium::pid() const { return link.browser ? link.browser->pid() : 0; }
 
 std::shared_ptr<spare_shelf> make_chromium_spare_shelf(session_options base) {
   return std::make_shared<warm_shelf>(

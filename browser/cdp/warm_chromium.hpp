@@ -8,25 +8,15 @@
 #include <memory>
 #include <string>
 
+#include "browser/cdp/chromium_link.hpp"
 #include "browser/session.hpp"
 #include "browser/spares.hpp"
 #include "browser/warm_shelf.hpp"
 
-namespace camoufleet::browser {
-class browser_process;
-class io_thread;
-class virtual_display;
-}  // namespace camoufleet::browser
-
 namespace camoufleet::browser::cdp {
 
-class connection;
-
 struct warm_chromium : warm_browser {
-  std::unique_ptr<virtual_display> display;  // with --virtual-display only
-  std::unique_ptr<io_thread> io;
-  std::unique_ptr<browser_process> browser;
-  std::shared_ptr<connection> conn;
+  chromium_link link;     // what the adopting session takes over whole
   std::string target_id;  // the blank tab made for the session to come
 
   // Launches (name tags logs and the profile dir: "spare_1") and connects
