@@ -41,7 +41,11 @@ void shared_browser::closing() {
 
 shared_browser::listener shared_browser::reporter() const {
   std::shared_ptr<fate> f = fate_;
-  return [f](const std::string& why) { f->report(why); };
+  const std::string name = name_;
+  return [f, name](const std::string& what) {
+    spdlog::warn("shared browser {}: {}", name, what);
+    f->report("shared browser " + name + ": " + what);
+  };
 }
 
 void shared_browser::ensure_started(clock::time_point deadline) {

@@ -90,8 +90,10 @@ class shared_browser {
   // abandon() undoes what was started.
   virtual session_info launch(clock::time_point deadline) = 0;
   virtual void abandon() = 0;
-  // What the browser's own threads report its end into: co-owns the fate,
-  // so a late report never touches a destroyed object.
+  // What the browser's own threads report its end into ("browser exited
+  // …", "browser connection lost: …"): logged and passed on as "shared
+  // browser <name>: …". Co-owns the fate, so a late report never touches a
+  // destroyed object.
   listener reporter() const;
   // The first thing a derived destructor does: from now on the browser's
   // exit is our own doing, not news, and nobody hears it.

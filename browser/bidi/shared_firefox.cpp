@@ -36,12 +36,7 @@ shared_firefox::~shared_firefox() {
 browser::session_info shared_firefox::launch(clock::time_point deadline) {
   firefox_options fo = options_;
   fo.instance_id = name();
-  const listener report = reporter();
-  const std::string name = this->name();
-  firefox_link link = launch_and_open(fo, deadline, [report, name](const std::string& what) {
-    spdlog::warn("shared browser {}: {}", name, what);
-    report("shared browser " + name + ": " + what);
-  });
+  firefox_link link = launch_and_open(fo, deadline, reporter());
   display_ = std::move(link.display);
   io_ = std::move(link.io);
   browser_ = std::move(link.browser);

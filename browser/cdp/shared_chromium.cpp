@@ -26,12 +26,7 @@ shared_chromium::~shared_chromium() {
 session_info shared_chromium::launch(clock::time_point deadline) {
   browser_options bo = options_;
   bo.instance_id = name();
-  const listener report = reporter();
-  const std::string name = this->name();
-  chromium_link link = launch_and_connect(bo, deadline, [report, name](const std::string& what) {
-    spdlog::warn("shared browser {}: {}", name, what);
-    report("shared browser " + name + ": " + what);
-  });
+  chromium_link link = launch_and_connect(bo, deadline, reporter());
   display_ = std::move(link.display);
   io_ = std::move(link.io);
   browser_ = std::move(link.browser);

@@ -124,12 +124,17 @@ TEST_CASE("shared browser base: its death reaches each member once, after closin
   b.release();
   b.ensure_started(in(std::chrono::seconds(5)));
   int a = 0, c = 0;
-  b.add_listener([&](const std::string&) { ++a; });
+  std::string heard;
+  b.add_listener([&](const std::string& why) {
+    ++a;
+    heard = why;
+  });
   b.add_listener([&](const std::string&) { ++c; });
   b.die("exited: killed by signal 9");
   b.die("connection lost");
   CHECK(a == 1);
   CHECK(c == 1);
+  CHECK(heard == "shared browser browser_z: exited: killed by signal 9");  // named for the members' logs
 
   fake_browser quiet("browser_q");
   quiet.release();
