@@ -69,6 +69,11 @@ streaming_tab start_streaming(fleet_fixture& f, int browser_pid, const std::stri
   return t;
 }
 
+// After start_streaming: answers at once again, of the simulator's usual length.
+void instant_answers(fleet_fixture& f) {
+  f.sim().set_pacing({{"first_token_ms", 0}, {"token_ms", 0}, {"tokens", 24}});
+}
+
 // Every instance ready again and the victim's restarted, before the deadline.
 bool wait_victim_back(const fleet_fixture& f, const std::string& victim_id, std::chrono::milliseconds deadline) {
   return testing::wait_until(
@@ -123,7 +128,7 @@ TEST_CASE("context: a killed content process of one profile's tab restarts only 
   auto r = tab.call.get();
   INFO("the request in flight: " << r.status << " " << r.body);
   CHECK(r.status == 200);
-  f.sim().set_pacing({{"first_token_ms", 0}, {"token_ms", 0}, {"tokens", 24}});
+  instant_answers(f);
   for (const auto& a : burst(f, 3, "after the tab crash")) CHECK(a.status == 200);
   figure("firefox context: " + victim_id + "'s tab crashed (content process " + std::to_string(tab.content_pid) +
          " killed), ready again after " + std::to_string(back_ms) + " ms, browser pid " + std::to_string(pid) +
@@ -147,7 +152,7 @@ TEST_CASE("context: a hung content process of one profile's tab restarts only th
   streaming_tab tab = start_streaming(f, pid, "find my tab", 400, 15);
   const std::string& victim_id = tab.instance_id;
   REQUIRE(tab.call.get().status == 200);
-  f.sim().set_pacing({{"first_token_ms", 0}, {"token_ms", 0}, {"tokens", 24}});
+  instant_answers(f);
   stopped_guard guard;  // a stopped process never answers: resumed and killed at the end, pass or fail
   guard.add(tab.content_pid);
   const auto t0 = clock_type::now();
