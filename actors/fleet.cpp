@@ -113,6 +113,7 @@ caf::actor fleet::impl::spawn_instance(const std::string& auth_file,
   }
   ic.timing = options.timing;
   ic.balancer = balancer;
+  ic.relay_through_balancer = options.nodes.head_port > 0;
   ic.spares = spares;
   ic.spare_fits = spares && spare_fits(ic.options, options.base);
   if (spares && !ic.spare_fits && ws_endpoint.empty())

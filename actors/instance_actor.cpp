@@ -123,8 +123,8 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
       s.log->info("Request {} done", m.request_id);
       // The new state goes out first, then the answer and the outcome.
       publish(self);
-      self->send(sink, std::move(fin));
-      if (promise.pending()) promise.deliver(std::move(o));
+      send_answer(self, sink, std::move(fin));
+      deliver_outcome(self, promise, std::move(o));
       after_job(self);
     },
     [=](generation_failed& m) {
@@ -146,7 +146,7 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
       auto promise = end_job(self);
       s.machine.apply({instance_event_kind::failed, kind, m.message}, unix_ms());
       follow_status(self);  // publishes the state the failure left
-      if (promise.pending()) promise.deliver(std::move(o));
+      deliver_outcome(self, promise, std::move(o));
       after_job(self);
     },
     [=](cancel_atom, const std::string& request_id) -> bool {

@@ -35,6 +35,10 @@ struct instance_config {
   browser::session_factory factory;
   fleet_timing timing;
   caf::actor balancer;
+  // Set on a node: `balancer` is the node agent, which forwards the state to
+  // the head. The answer and the outcome then go through it too (relay_atom),
+  // so they reach the head after the state they left, as they do here.
+  bool relay_through_balancer = false;
   // Set: the refreshed session is written back to options.auth_file
   // (periodically when idle, and on a clean stop). Shared with the watcher.
   std::shared_ptr<profile_writes> writes;

@@ -28,9 +28,26 @@ caf::response_promise end_job(self_ptr self) {
   return promise;
 }
 
+void send_answer(self_ptr self, const caf::actor& sink, request_finished fin) {
+  const auto& cfg = self->state.cfg;
+  if (cfg.relay_through_balancer)
+    self->send(cfg.balancer, relay_atom::value, sink, std::move(fin));
+  else
+    self->send(sink, std::move(fin));
+}
+
+void deliver_outcome(self_ptr self, caf::response_promise& promise, job_outcome o) {
+  if (!promise.pending()) return;
+  const auto& cfg = self->state.cfg;
+  if (cfg.relay_through_balancer)
+    promise.delegate(cfg.balancer, relay_atom::value, std::move(o));
+  else
+    promise.deliver(std::move(o));
+}
+
 void finish_job(self_ptr self, job_outcome o) {
   auto promise = end_job(self);
-  if (promise.pending()) promise.deliver(std::move(o));
+  deliver_outcome(self, promise, std::move(o));
 }
 
 void after_job(self_ptr self) {

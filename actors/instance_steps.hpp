@@ -60,6 +60,11 @@ job_outcome outcome_for(const instance_actor_state& st, const std::string& reque
 // the balancer then reads that state (served, cooldown ...) before the
 // outcome, so a client holding its answer never sees the instance behind.
 caf::response_promise end_job(self_ptr self);
+// Sends the answer to the request's sink and the outcome to whoever asked
+// for the job, each after the state the caller published: directly, or on a
+// node through its agent (instance_config::relay_through_balancer).
+void send_answer(self_ptr self, const caf::actor& sink, request_finished fin);
+void deliver_outcome(self_ptr self, caf::response_promise& promise, job_outcome o);
 // end_job, then delivers the outcome at once.
 void finish_job(self_ptr self, job_outcome o);
 // Runs what waited for the current request to end: leaving after the

@@ -55,6 +55,10 @@ using spares_atom = caf::atom_constant<caf::atom("spares")>;
 // Instance -> spare actor: my start on spare id ended (true: up or failed,
 // refill now) or never began (false: the spare goes back to the pool).
 using spare_done_atom = caf::atom_constant<caf::atom("sparedone")>;
+// Instance on a node -> its node agent: (relay, sink, request_finished) goes
+// on to the sink; (relay, job_outcome), a delegated response, goes back to
+// the head's balancer. Both then follow the instance's state over the link.
+using relay_atom = caf::atom_constant<caf::atom("relay")>;
 
 // -- balancer <-> instance -----------------------------------------------------
 

@@ -171,6 +171,9 @@ caf::behavior node_agent(caf::stateful_actor<node_agent_state>* self, node_agent
       forward(self, std::move(m));
     },
     [=](first_delta& d) { forward(self, std::move(d)); },
+    // An instance's answer and outcome, after its state forwarded above.
+    [=](relay_atom, caf::actor& sink, request_finished& fin) { self->send(sink, std::move(fin)); },
+    [=](relay_atom, job_outcome& o) { return std::move(o); },
     [=](remove_atom, const std::string& id) {
       self->state.members.erase(id);
       forward(self, remove_atom::value, id);

@@ -345,3 +345,32 @@ TEST_CASE("nodes: a node with --spare-browsers brings a killed instance back on 
                 head_spares().dump());
   CHECK_FALSE(spare_ready("node-a.spare_1"));
 }
+
+TEST_CASE("nodes: once a request has its answer or its 429, /v1/instances already shows the state it left on the node") {
+  // The instance on the node tells its state before its answer and its
+  // outcome, over the same link: a client that holds the answer and then
+  // reads /v1/instances sees it served, with no waiting.
+  node_cluster c;
+  c.start_head();
+  c.start_node("node-a", {"alice"});
+  REQUIRE_MESSAGE(c.wait_ready("node-a", 1, std::chrono::seconds(90)), c.all_logs());
+  const int before = instance_of(c, "node-a").value("served", -1);
+  REQUIRE(before >= 0);
+  for (int i = 1; i <= 12; ++i) {
+    const std::string prompt = "told before answered " + std::to_string(i);
+    auto r = c.post("/v1/chat/completions", chat_body(prompt), std::chrono::seconds(60));
+    INFO(r.status << " " << r.body);
+    REQUIRE(r.status == 200);
+    const json a = instance_of(c, "node-a");
+    INFO("after answer " << i << ": " << a.dump());
+    CHECK(a.value("served", -1) == before + i);
+    CHECK(a.value("status", "") == "ready");
+  }
+  c.sim().set_faults({{"account", "alice"}, {"rate_limit_after", 0}});
+  auto r = c.post("/v1/chat/completions", chat_body("told before refused"), std::chrono::seconds(60));
+  INFO(r.status << " " << r.body);
+  CHECK(r.status == 429);
+  const json a = instance_of(c, "node-a");
+  INFO(a.dump());
+  CHECK(a.value("status", "") == "cooldown");
+}
