@@ -30,22 +30,39 @@ using clock_type = std::chrono::steady_clock;
 namespace {
 
 // An instance stand-in: streams `deltas` deltas to the job's sink, then the
-// finished event, and answers the job with its outcome, as instance actors do.
-caf::behavior stub_instance(caf::event_based_actor* self, int deltas) {
+// finished event, and answers the job with its outcome, as instance actors
+// do. On the node (`agent` set) the finished event and the outcome go
+// through a node agent stand-in, as a node's instances send them
+// (relay_atom, behind the state they published).
+caf::behavior stub_instance(caf::event_based_actor* self, int deltas, caf::actor agent) {
   return {
-      [self, deltas](run_job& job) -> job_outcome {
+      [self, deltas, agent](run_job& job) {
+        auto rp = self->make_response_promise();
         for (int i = 0; i < deltas; ++i)
           self->send(job.sink, request_delta{job.request.id, "tok ", ""});
         request_finished done;
         done.request_id = job.request.id;
         done.instance_id = "stub";
         done.finish_reason = "stop";
-        self->send(job.sink, std::move(done));
         job_outcome out;
         out.request_id = job.request.id;
         out.ok = true;
-        return out;
+        if (agent) {
+          self->send(agent, relay_atom::value, job.sink, std::move(done));
+          rp.delegate(agent, relay_atom::value, std::move(out));
+        } else {
+          self->send(job.sink, std::move(done));
+          rp.deliver(std::move(out));
+        }
       },
+  };
+}
+
+// The node agent's relay, as actors/node_agent.cpp has it.
+caf::behavior relay_agent(caf::event_based_actor* self) {
+  return {
+      [self](relay_atom, caf::actor& sink, request_finished& fin) { self->send(sink, std::move(fin)); },
+      [](relay_atom, job_outcome& o) { return std::move(o); },
   };
 }
 
@@ -110,7 +127,8 @@ int main(int argc, char** argv) {
   caf::actor_system head{head_cfg};
   caf::actor_system node{node_cfg};
 
-  auto remote_stub = node.spawn(stub_instance, deltas);
+  auto agent = node.spawn(relay_agent);
+  auto remote_stub = node.spawn(stub_instance, deltas, agent);
   auto port = node.middleman().publish(remote_stub, 0, "127.0.0.1", true);
   if (!port) {
     std::fprintf(stderr, "remote-hop: publish failed: %s\n", node.render(port.error()).c_str());
@@ -121,7 +139,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "remote-hop: connect failed: %s\n", head.render(remote.error()).c_str());
     return 1;
   }
-  auto local = head.spawn(stub_instance, deltas);
+  auto local = head.spawn(stub_instance, deltas, caf::actor{});
 
   caf::scoped_actor self{head};
   for (int i = 0; i < warmup; ++i) {
@@ -157,5 +175,6 @@ int main(int argc, char** argv) {
       quantile(remote_total, 0.5), pairs, std::max(added_first, added_total) <= 2.0 ? "MET" : "MISSED");
   self->send_exit(local, caf::exit_reason::user_shutdown);
   anon_send_exit(remote_stub, caf::exit_reason::user_shutdown);
+  anon_send_exit(agent, caf::exit_reason::user_shutdown);
   return 0;
 }
