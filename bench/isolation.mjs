@@ -4,8 +4,8 @@
 // (--accounts-per-browser N, default 8, for context).
 import { arg } from './lib.mjs';
 
-export function isolation_modes() {
-  return String(arg('modes', 'process,context')).split(',').filter(Boolean);
+export function isolation_modes(def = ['process', 'context']) {
+  return String(arg('modes', def.join(','))).split(',').filter(Boolean);
 }
 
 export function isolation_args(mode) {

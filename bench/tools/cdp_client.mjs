@@ -30,28 +30,36 @@ export async function launch_chromium(chromium, dir, extra = []) {
         if (m) { clearTimeout(t); resolve(m[1]); }
       });
     });
-    const ws = new WebSocket(ws_url, { perMessageDeflate: false });
-    await new Promise((r, j) => { ws.once('open', r); ws.once('error', j); });
-    let next = 1;
-    const pending = new Map();
-    const waiters = [];
-    ws.on('message', (data) => {
-      const m = JSON.parse(data);
-      if (m.id && pending.has(m.id)) { pending.get(m.id)(m); pending.delete(m.id); return; }
-      for (const w of [...waiters]) if (w.match(m)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(m); }
-    });
-    const call = (method, params = {}, sessionId) => new Promise((resolve, reject) => {
-      const id = next++;
-      pending.set(id, (m) => (m.error ? reject(new Error(`${method}: ${m.error.message}`)) : resolve(m.result)));
-      ws.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }));
-    });
-    const event = (method, sessionId) => new Promise((resolve) =>
-      waiters.push({ match: (m) => m.method === method && m.sessionId === sessionId, resolve }));
-    return { browser, call, event, close: () => { ws.close(); kill(); } };
+    const cdp = await connect_cdp(ws_url);
+    return { browser, call: cdp.call, event: cdp.event, close: () => { cdp.close(); kill(); } };
   } catch (e) {
     kill();
     throw e;
   }
+}
+
+// One CDP connection to a browser's websocket endpoint (no per-call
+// deadline: the caller bounds the whole exchange):
+// { call(method, params, sessionId), event(method, sessionId), close() }.
+export async function connect_cdp(ws_url) {
+  const ws = new WebSocket(ws_url, { perMessageDeflate: false });
+  await new Promise((r, j) => { ws.once('open', r); ws.once('error', j); });
+  let next = 1;
+  const pending = new Map();
+  const waiters = [];
+  ws.on('message', (data) => {
+    const m = JSON.parse(data);
+    if (m.id && pending.has(m.id)) { pending.get(m.id)(m); pending.delete(m.id); return; }
+    for (const w of [...waiters]) if (w.match(m)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(m); }
+  });
+  const call = (method, params = {}, sessionId) => new Promise((resolve, reject) => {
+    const id = next++;
+    pending.set(id, (m) => (m.error ? reject(new Error(`${method}: ${m.error.message}`)) : resolve(m.result)));
+    ws.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }));
+  });
+  const event = (method, sessionId) => new Promise((resolve) =>
+    waiters.push({ match: (m) => m.method === method && m.sessionId === sessionId, resolve }));
+  return { call, event, close: () => ws.close() };
 }
 
 // The tools' frame: a simulator with `contexts` accounts and their
