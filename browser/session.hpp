@@ -57,11 +57,26 @@ struct session_info {
   std::string ws_endpoint;
 };
 
+// What a full garbage collection in the page's JavaScript engine left.
+struct heap_collection {
+  bool done = false;  // false: this browser offers no such command (Firefox over BiDi)
+  std::int64_t before_bytes = 0;  // the JS heap in use before and after
+  std::int64_t after_bytes = 0;
+};
+
 class session {
  public:
   virtual ~session() = default;
   virtual session_info info() const = 0;
   virtual page_driver& page() = 0;
+  // A full garbage collection in the page (Chromium: CDP
+  // HeapProfiler.collectGarbage), for an idle page: V8 leaves the garbage
+  // of thousands of answers in a long-lived tab (bench P7). Throws as page
+  // calls do when the browser is gone.
+  virtual heap_collection collect_garbage(std::chrono::milliseconds timeout) {
+    (void)timeout;
+    return {};
+  }
   // Asks the browser to close, then SIGTERM/SIGKILL after the grace; removes the profile dir.
   virtual void close(std::chrono::milliseconds grace) = 0;
 };

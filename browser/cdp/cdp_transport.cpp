@@ -59,6 +59,23 @@ json cdp_transport::command(const std::string& method, json params, milliseconds
   return conn_->call(method, std::move(params), session_id_, std::max(timeout, milliseconds(1)));
 }
 
+heap_collection cdp_transport::collect_garbage(milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto left = [&] {
+    return std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+  };
+  auto used = [&] {
+    return static_cast<std::int64_t>(
+        command("Runtime.getHeapUsage", json::object(), left()).value("usedSize", 0.0));
+  };
+  heap_collection h;
+  h.before_bytes = used();
+  command("HeapProfiler.collectGarbage", json::object(), left());
+  h.after_bytes = used();
+  h.done = true;
+  return h;
+}
+
 void cdp_transport::enable(milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   auto left = [&] {

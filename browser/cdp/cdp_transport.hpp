@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "browser/cdp/connection.hpp"
+#include "browser/session.hpp"
 #include "site/page_transport.hpp"
 
 namespace camoufleet::browser::cdp {
@@ -50,6 +51,8 @@ class cdp_transport : public site::page_transport {
       const std::string& url_part,
       std::function<void(const std::string* body, const std::string& error)> on_body) override;
   void add_binding(const std::string& name, std::chrono::milliseconds timeout) override;
+  // The tab's JS heap in use, a full collection, the heap again.
+  heap_collection collect_garbage(std::chrono::milliseconds timeout);
   std::unique_ptr<site::page_watch> watch_binding(
       const std::string& name, std::function<void(const std::string& payload)> on_payload) override;
 

@@ -125,6 +125,9 @@ chromium_session::~chromium_session() {
 page_driver& chromium_session::page() {
   return *page_;
 }
+heap_collection chromium_session::collect_garbage(std::chrono::milliseconds timeout) {
+  return transport_ ? transport_->collect_garbage(timeout) : heap_collection{};
+}
 site::chat_page& chromium_session::chromium_page() {
   return *page_;
 }

@@ -97,6 +97,7 @@ class chromium_session : public session {
   session_info info() const override { return info_; }
   page_driver& page() override;
   void close(std::chrono::milliseconds grace) override;
+  heap_collection collect_garbage(std::chrono::milliseconds timeout) override;
 
   // The concrete page, for tests and diagnostics.
   site::chat_page& chromium_page();

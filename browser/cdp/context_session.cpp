@@ -45,6 +45,10 @@ context_session::~context_session() {
 
 page_driver& context_session::page() { return *page_; }
 
+heap_collection context_session::collect_garbage(std::chrono::milliseconds timeout) {
+  return transport_ ? transport_->collect_garbage(timeout) : heap_collection{};
+}
+
 void context_session::start(std::shared_ptr<chromium_pool> pool) {
   const auto deadline = clock_type::now() + options_.start_timeout;
   const std::string& id = options_.instance_id;

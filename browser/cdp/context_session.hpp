@@ -42,6 +42,7 @@ class context_session : public session {
   // Disposes of this profile's context (its tab with it); the browser
   // closes only when this was its last profile.
   void close(std::chrono::milliseconds grace) override;
+  heap_collection collect_garbage(std::chrono::milliseconds timeout) override;
 
  private:
   void start(std::shared_ptr<chromium_pool> pool);

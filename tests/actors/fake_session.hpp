@@ -58,6 +58,7 @@ struct fake_script {
   int generates = 0;
   int stops_requested = 0;
   int pings = 0;
+  int collections = 0;  // collect_garbage calls
   int new_chats = 0;                      // new_chat calls, failed ones included
   std::vector<int> new_chats_at_generate;  // new_chats when each generate began
   int generate_returns = 0;
@@ -279,6 +280,12 @@ class fake_session : public browser::session {
       : world_(w), id_(id), page_(w, id), port_(port), serial_(serial) {}
   browser::session_info info() const override { return {0, port_, "ws://fake/" + id_}; }
   core::page_driver& page() override { return page_; }
+  browser::heap_collection collect_garbage(std::chrono::milliseconds) override {
+    std::lock_guard<std::mutex> lock(world_.mu);
+    ++world_.script_locked(id_).collections;
+    world_.cv.notify_all();
+    return {true, 8 << 20, 1 << 20};
+  }
   void close(std::chrono::milliseconds) override {
     std::lock_guard<std::mutex> lock(world_.mu);
     auto& s = world_.script_locked(id_);

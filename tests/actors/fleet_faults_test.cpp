@@ -373,3 +373,35 @@ TEST_CASE("fleet: a manual health round catches a failing ping") {
   REQUIRE(fx.world.wait("instance_1", [](fake_script& s) { return s.pings >= 1; }));
   REQUIRE(fx.world.wait("instance_1", [](fake_script& s) { return s.starts >= 2; }));
 }
+
+TEST_CASE("fleet: an idle page that served since its last check gets one garbage collection") {
+  fleet_fixture fx(1);
+  REQUIRE(fx.f->wait_settled(10s));
+  auto pings = [&] { return fx.world.with("instance_1", [](fake_script& s) { return s.pings; }); };
+  auto collections = [&] { return fx.world.with("instance_1", [](fake_script& s) { return s.collections; }); };
+  // A check runs its ping and any collection as one job of the worker, so
+  // once the next check's ping ran, the previous check's collection did too.
+  auto two_checks = [&] {
+    for (int round = 0; round < 2; ++round) {
+      const int before = pings();
+      REQUIRE(eventually([&] {
+        fx.f->check_health();  // skipped while the last ping's answer is on its way
+        return pings() > before;
+      }));
+    }
+  };
+  two_checks();
+  CHECK(collections() == 0);  // nothing served yet
+  fx.f->api().submit(make_request("r1"), fx.events.sink("r1"));
+  REQUIRE(fx.events.wait_done("r1"));
+  two_checks();
+  CHECK(collections() == 1);  // once, not at every check
+  two_checks();
+  CHECK(collections() == 1);
+  for (const auto* id : {"r2", "r3"}) {
+    fx.f->api().submit(make_request(id), fx.events.sink(id));
+    REQUIRE(fx.events.wait_done(id));
+  }
+  two_checks();
+  CHECK(collections() == 2);
+}

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <future>
 #include <map>
 #include <set>
@@ -266,4 +267,31 @@ TEST_CASE("e2e: with keys configured every route but /health needs one") {
   CHECK(denied.json()["error"]["code"] == "invalid_api_key");
   // Keys never appear in the log.
   for (const auto& l : f.log_lines()) CHECK(l.find("sk-test-") == std::string::npos);
+}
+
+TEST_CASE("e2e: an idle page that served gets a garbage collection in its browser") {
+  // Its next health check (every second here) finds it idle after an answer
+  // and asks the page's engine for a full collection.
+  fleet_config cfg = with_accounts(1);
+  cfg.server_args = {"--monitor-interval", "1", "--log-level", "debug"};
+  fleet_fixture f(cfg);
+  auto r = f.post("/v1/chat/completions", chat_body("garbage after this answer"));
+  REQUIRE(r.status == 200);
+  std::string line;
+  REQUIRE_MESSAGE(testing::wait_until(
+                      [&] {
+                        for (const auto& l : f.log_lines())
+                          if (l.find("after a garbage collection") != std::string::npos) line = l;
+                        return !line.empty();
+                      },
+                      30s),
+                  "no collection logged");
+  INFO(line);
+  double before = -1, after = -1;
+  const auto at = line.find("Page heap ");
+  REQUIRE(at != std::string::npos);
+  REQUIRE(std::sscanf(line.c_str() + at, "Page heap %lf MB, %lf MB after", &before, &after) == 2);
+  CHECK(before > 0);
+  CHECK(after > 0);
+  CHECK(after <= before);
 }
