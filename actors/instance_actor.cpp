@@ -125,6 +125,7 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
       publish(self);
       send_answer(self, sink, std::move(fin));
       deliver_outcome(self, promise, std::move(o));
+      collect_if_due(self);
       after_job(self);
     },
     [=](generation_failed& m) {

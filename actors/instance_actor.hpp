@@ -118,8 +118,8 @@ struct instance_actor_state {
 
   std::uint64_t ping_seq = 0;
   bool ping_pending = false;
-  // view.served when the page last had a garbage collection: an idle page
-  // that served since gets one after its next ping.
+  // view.served when the page last had a garbage collection
+  // (instance_steps::wants_collection).
   int collected_at_served = 0;
   caf::response_promise stop_promise;
   screenshot_desk shots;  // pictures of the page being taken

@@ -203,6 +203,22 @@ void on_crash(self_ptr self, const std::string& reason, const char* kind) {
 
 namespace {
 
+// On the worker: a full garbage collection in the session's page, logged;
+// a failure only logged (a broken browser shows at the next call).
+void collect_in(browser::session* s, const std::shared_ptr<spdlog::logger>& log,
+                std::chrono::milliseconds timeout) {
+  if (s == nullptr) return;
+  try {
+    const auto h = s->collect_garbage(timeout);
+    if (h.done)
+      log->debug("Page heap {:.1f} MB, {:.1f} MB after a garbage collection",
+                 static_cast<double>(h.before_bytes) / 1048576.0,
+                 static_cast<double>(h.after_bytes) / 1048576.0);
+  } catch (const std::exception& e) {
+    log->debug("Garbage collection in the page failed: {}", e.what());
+  }
+}
+
 // Asks the page for a sign of life through the worker: ping_done comes
 // back, or ping_late_atom when the worker is stuck.
 void post_ping(self_ptr self) {
@@ -212,10 +228,8 @@ void post_ping(self_ptr self) {
   auto seq = ++st.ping_seq;
   auto timeout = st.cfg.timing.ping_timeout;
   st.ping_pending = true;
-  // An idle page that answered since its last collection gets one: V8
-  // leaves the garbage of many answers in a long-lived tab (bench P7).
-  const bool collect = st.view.served != st.collected_at_served;
-  st.collected_at_served = st.view.served;
+  const bool collect = wants_collection(st.view.served, st.collected_at_served, true);
+  if (collect) st.collected_at_served = st.view.served;
   auto log = st.log;
   st.work->post([=](session_slot& slot) {
     bool ok = false;
@@ -225,17 +239,7 @@ void post_ping(self_ptr self) {
     } catch (const std::exception&) {
       ok = false;
     }
-    if (ok && collect) {
-      try {
-        const auto h = s->collect_garbage(timeout);
-        if (h.done)
-          log->debug("Page heap {:.1f} MB, {:.1f} MB after a garbage collection",
-                     static_cast<double>(h.before_bytes) / 1048576.0,
-                     static_cast<double>(h.after_bytes) / 1048576.0);
-      } catch (const std::exception& e) {
-        log->debug("Garbage collection in the page failed: {}", e.what());
-      }
-    }
+    if (ok && collect) collect_in(s, log, timeout);
     tell(addr, ping_done{epoch, seq, ok});
   });
   // A worker stuck inside a call never answers at all: catch that too.
@@ -244,6 +248,20 @@ void post_ping(self_ptr self) {
 }
 
 }  // namespace
+
+bool wants_collection(int served, int collected_at_served, bool idle) {
+  const int since = served - collected_at_served;
+  return idle ? since > 0 : since >= collections_every;
+}
+
+void collect_if_due(self_ptr self) {
+  auto& st = self->state;
+  if (!st.work || !wants_collection(st.view.served, st.collected_at_served, false)) return;
+  st.collected_at_served = st.view.served;
+  auto log = st.log;
+  auto timeout = st.cfg.timing.ping_timeout;
+  st.work->post([=](session_slot& slot) { collect_in(slot.get(), log, timeout); });
+}
 
 void health_check(self_ptr self) {
   auto& st = self->state;

@@ -52,6 +52,15 @@ void leave(self_ptr self);
 // request, then restart with backoff.
 void on_crash(self_ptr self, const std::string& reason, const char* kind);
 void health_check(self_ptr self);
+// The page's garbage (browser::session::collect_garbage): V8 leaves a
+// long-lived tab's garbage in place for thousands of answers (bench P7). An
+// idle page gets a collection after its health check's ping when it served
+// since the last one; a page that is never idle at a check, every
+// collections_every answers, between two requests.
+constexpr int collections_every = 200;
+bool wants_collection(int served, int collected_at_served, bool idle);
+// After an answer: posts a collection to the worker when one is due.
+void collect_if_due(self_ptr self);
 
 // instance_jobs.cpp
 job_outcome outcome_for(const instance_actor_state& st, const std::string& request_id);
