@@ -86,8 +86,11 @@ std::int64_t browser_memory_bytes(int pid) {
     const long p = std::strtol(e->d_name, &end, 10);
     if (p <= 0 || *end != '\0') continue;
     const std::string proc = std::string("/proc/") + e->d_name;
+    // getline, not istreambuf_iterator: a process that exits while it is read
+    // fails the read (ESRCH), which the iterator throws and getline does not.
     std::ifstream in(proc + "/stat");
-    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string stat;
+    std::getline(in, stat);
     // Fields after the command's closing ')': state ppid pgrp ... rss is the 24th field.
     const auto close = stat.rfind(')');
     if (close == std::string::npos) continue;

@@ -82,7 +82,10 @@ bool process_uses_dir(int pid, const std::string& dir) {
   if (pid <= 0) return false;
   std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
   if (!in) return false;
-  std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // One getline (the arguments are NUL-separated, no newline): unlike an
+  // istreambuf_iterator it does not throw when the process exits meanwhile.
+  std::string cmdline;
+  std::getline(in, cmdline);
   return cmdline.find(dir) != std::string::npos;
 }
 

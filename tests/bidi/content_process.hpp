@@ -18,9 +18,14 @@
 
 namespace camoufleet::bidi::testing {
 
+// The first line of /proc/<pid>/<what> (all of cmdline: NUL-separated, no
+// newline); "" when the process is gone. getline, because reading a process
+// that exits meanwhile fails with ESRCH, which an istreambuf_iterator throws.
 inline std::string proc_read(int pid, const char* what) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/" + what);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string out;
+  std::getline(in, out);
+  return out;
 }
 
 // The fields of /proc/<pid>/stat after the command name: [0] is the state

@@ -29,7 +29,9 @@ std::vector<std::string> group_cmdlines(int pgid) {
   std::vector<std::string> out;
   for (int pid : camoufleet::testing::group_pids(pgid)) {
     std::ifstream f("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
-    out.emplace_back(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+    std::string cmd;
+    std::getline(f, cmd);  // does not throw if the process just exited
+    out.push_back(std::move(cmd));
   }
   return out;
 }

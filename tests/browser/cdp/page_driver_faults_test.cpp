@@ -90,7 +90,8 @@ namespace {
 int chromium_renderer(int browser_pid) {
   for (int pid : testing::group_pids(browser_pid)) {
     std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
-    const std::string cmd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string cmd;
+    std::getline(in, cmd);  // does not throw if the process just exited
     if (cmd.find("--type=renderer") != std::string::npos) return pid;
   }
   return 0;
