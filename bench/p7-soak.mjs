@@ -97,6 +97,12 @@ async function page_counters(fleet) {
   return { page_heap_mb: heap / pages, page_dom_nodes: nodes / pages };
 }
 
+function within(promise, ms, what) {
+  let timer;
+  const late = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms); });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 function sample(fleet) {
   const pids = fleet_pids(fleet).filter((p) => p !== fleet.pid);
   const by_kind = {};
@@ -135,7 +141,8 @@ async function soak(sim, mode) {
       await Promise.all(Array.from({ length: clients }, worker));
       // Let dropped streams' cancels settle before reading memory.
       await wait_ready(fleet.port, n, 60000);
-      windows.push({ done: end, stream_p50_ms: p50(latencies), ...sample(fleet), ...(await page_counters(fleet)) });
+      const pages = await within(page_counters(fleet), 30000, 'the chat pages over CDP');
+      windows.push({ done: end, stream_p50_ms: p50(latencies), ...sample(fleet), ...pages });
       latencies = [];
     }
     const s = (now_ms() - t0) / 1000;
@@ -147,7 +154,7 @@ async function soak(sim, mode) {
     console.log(`  the chat page${collect ? ' (after a full collection)' : ''}: JS heap ${fmt(a.page_heap_mb)} -> ${fmt(b.page_heap_mb)} MB, DOM nodes ${fmt(a.page_dom_nodes, 0)} -> ${fmt(b.page_dom_nodes, 0)}`);
     const kinds = Object.keys(b.by_kind).filter((k) => Math.abs(b.by_kind[k] - (a.by_kind[k] || 0)) >= 0.5);
     console.log(`  per account by process: ${kinds.map((k) => `${k} ${fmt(a.by_kind[k] || 0)} -> ${fmt(b.by_kind[k])} MB`).join(', ') || 'no kind moved by 0.5 MB'}`);
-    console.log(`  every window: ${windows.map((x) => `${x.done}: ${fmt(x.rss_mb)} MB, ${x.fds} fds, ${fmt(x.stream_p50_ms, 0)} ms`).join('; ')}`);
+    console.log(`  every window: ${windows.map((x) => `${x.done}: ${fmt(x.rss_mb)} MB, ${x.fds} fds, page heap ${fmt(x.page_heap_mb)} MB, ${fmt(x.stream_p50_ms, 0)} ms`).join('; ')}`);
     return { mode, seconds: s, windows };
   } finally {
     await stop_fleet(fleet);
