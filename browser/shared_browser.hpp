@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "browser/account_packing.hpp"
+#include "browser/deadline.hpp"
 #include "browser/session.hpp"
 
 namespace camoufleet::browser {
@@ -61,9 +62,7 @@ class shared_browser {
   template <class Call>
   auto browser_call(Call call, clock::time_point deadline, std::chrono::milliseconds allowance) {
     using std::chrono::milliseconds;
-    const milliseconds left =
-        std::max(std::chrono::duration_cast<milliseconds>(deadline - clock::now()), milliseconds(1));
-    const milliseconds allotted = std::min(left, allowance);
+    const milliseconds allotted = std::min(time_left(deadline), allowance);
     try {
       return call(allotted);
     } catch (const driver_error& e) {

@@ -6,6 +6,7 @@
 
 #include "browser/cdp/cdp_transport.hpp"
 #include "browser/cdp/watch.hpp"
+#include "browser/deadline.hpp"
 #include "core/base64.hpp"
 
 namespace camoufleet::bidi {
@@ -198,20 +199,16 @@ bool bidi_transport::is_open() const { return s_.alive() && !tab_watch_->gone();
 
 void bidi_transport::enable(milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  auto left = [&] {
-    return std::max(std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now()),
-                    milliseconds(1));
-  };
   std::vector<std::string> events = page_events();
   for (const auto& e : tab_events())
     if (std::find(events.begin(), events.end(), e) == events.end()) events.push_back(e);
-  subscription_ = s_.subscribe(events, {context_}, left());
+  subscription_ = s_.subscribe(events, {context_}, browser::time_left(deadline));
   try {
     json r = s_.command("network.addDataCollector",
                         {{"dataTypes", json::array({"response"})},
                          {"maxEncodedDataSize", max_body_bytes},
                          {"contexts", json::array({context_})}},
-                        left());
+                        browser::time_left(deadline));
     collector_ = r.value("collector", std::string());
   } catch (const error& e) {
     // An older Firefox: whole bodies cannot be read (watch_bodies says so).

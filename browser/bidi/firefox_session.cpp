@@ -8,6 +8,7 @@
 #include "browser/bidi/session.hpp"
 #include "browser/bidi/warm_firefox.hpp"
 #include "browser/cdp/chromium_session.hpp"
+#include "browser/deadline.hpp"
 #include "browser/io_thread.hpp"
 #include "browser/page_plan.hpp"
 #include "browser/virtual_display.hpp"
@@ -23,9 +24,6 @@ using clock_type = std::chrono::steady_clock;
 
 namespace {
 
-milliseconds left(clock_type::time_point deadline) {
-  return std::max(std::chrono::duration_cast<milliseconds>(deadline - clock_type::now()), milliseconds(1));
-}
 
 }  // namespace
 
@@ -77,7 +75,7 @@ void firefox_session::start() {
   transport_ = std::make_unique<bidi_transport>(*bidi_, context, origin_of(plan.setup.site_url), "",
                                                 latch_reporter(latch_, options_.instance_id));
   page_ = std::make_unique<site::chat_page>(*transport_, std::move(plan.site), std::move(plan.setup));
-  page_->open(left(deadline));
+  page_->open(browser::time_left(deadline));
 
   if (!latch_->arm())
     throw driver_error(failure_kind::browser_gone, "the browser went away while starting: " + latch_->reason());
@@ -91,11 +89,11 @@ std::string firefox_session::launch_or_attach(clock_type::time_point deadline) {
     hold(launch_and_open(firefox_options_of(options_), deadline, on_loss));
   } else {
     io_ = std::make_unique<browser::io_thread>();
-    bidi_ = bidi::session::open(*io_, options_.ws_endpoint, left(deadline));
+    bidi_ = bidi::session::open(*io_, options_.ws_endpoint, browser::time_left(deadline));
     bidi_->on_gone([on_loss](const std::string& reason) { on_loss("browser connection lost: " + reason); });
     set_endpoint(options_.ws_endpoint);
   }
-  return bidi_->initial_context(left(deadline));
+  return bidi_->initial_context(browser::time_left(deadline));
 }
 
 void firefox_session::hold(firefox_link link) {

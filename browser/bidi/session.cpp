@@ -5,6 +5,8 @@
 #include <boost/beast/core/detail/base64.hpp>
 #include <spdlog/spdlog.h>
 
+#include "browser/deadline.hpp"
+
 namespace camoufleet::bidi {
 
 using core::driver_error;
@@ -86,16 +88,12 @@ std::string base64_decode(const std::string& text) {
 
 std::unique_ptr<session> session::open(browser::io_thread& io, const std::string& endpoint, ms timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  auto left = [&] {
-    auto d = std::chrono::duration_cast<ms>(deadline - std::chrono::steady_clock::now());
-    return std::max(d, ms(1));
-  };
   std::unique_ptr<session> s(new session());
-  s->conn_ = browser::channel::connect(io, session_url(endpoint), left(), bidi_framing());
-  json created = s->command("session.new", {{"capabilities", json::object()}}, left());
+  s->conn_ = browser::channel::connect(io, session_url(endpoint), browser::time_left(deadline), bidi_framing());
+  json created = s->command("session.new", {{"capabilities", json::object()}}, browser::time_left(deadline));
   s->id_ = created.value("sessionId", std::string());
   s->capabilities_ = created.value("capabilities", json::object());
-  s->command("session.subscribe", {{"events", json::array({"script.message"})}}, left());
+  s->command("session.subscribe", {{"events", json::array({"script.message"})}}, browser::time_left(deadline));
   spdlog::info("bidi session {} on {} ({} {})", s->id_, endpoint, s->capabilities_.value("browserName", "?"),
                s->capabilities_.value("browserVersion", "?"));
   return s;

@@ -6,6 +6,7 @@
 #include "browser/bidi/firefox_session.hpp"
 #include "browser/bidi/session.hpp"
 #include "browser/channel_framing.hpp"
+#include "browser/deadline.hpp"
 #include "browser/io_thread.hpp"
 #include "browser/virtual_display.hpp"
 
@@ -15,10 +16,6 @@ using std::chrono::milliseconds;
 
 namespace {
 
-milliseconds left(shared_firefox::clock::time_point deadline) {
-  return std::max(std::chrono::duration_cast<milliseconds>(deadline - shared_firefox::clock::now()),
-                  milliseconds(1));
-}
 
 }  // namespace
 
@@ -41,7 +38,7 @@ browser::session_info shared_firefox::launch(clock::time_point deadline) {
   io_ = std::move(link.io);
   browser_ = std::move(link.browser);
   bidi_ = std::move(link.bidi);
-  bidi_->subscribe({"browsingContext.contextDestroyed"}, {}, left(deadline));
+  bidi_->subscribe({"browsingContext.contextDestroyed"}, {}, browser::time_left(deadline));
   browser::session_info info;
   info.pid = browser_->process().pid();
   info.ws_endpoint = browser_->ws_endpoint();

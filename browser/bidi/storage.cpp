@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "browser/deadline.hpp"
+
 namespace camoufleet::bidi {
 
 using nlohmann::json;
@@ -25,15 +27,11 @@ std::string local_storage_seed_script(const std::vector<browser::origin_storage>
 std::string load_storage_state(session& s, const browser::storage_state& state, const std::string& site_origin,
                                const std::vector<std::string>& contexts, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  auto left = [&] {
-    auto d = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    return std::max(d, std::chrono::milliseconds(1));
-  };
-  for (const auto& c : state.cookies) s.set_cookie(c, site_origin, left());
+  for (const auto& c : state.cookies) s.set_cookie(c, site_origin, browser::time_left(deadline));
   bool any_items = false;
   for (const auto& o : state.origins) any_items |= !o.local_storage.empty();
   if (!any_items) return {};
-  return s.add_preload_script(local_storage_seed_script(state.origins), "", contexts, left());
+  return s.add_preload_script(local_storage_seed_script(state.origins), "", contexts, browser::time_left(deadline));
 }
 
 }  // namespace camoufleet::bidi

@@ -7,6 +7,7 @@
 #include "browser/bidi/session.hpp"
 #include "browser/bidi/shared_firefox.hpp"
 #include "browser/cdp/chromium_session.hpp"
+#include "browser/deadline.hpp"
 #include "browser/page_plan.hpp"
 #include "site/chat_page.hpp"
 
@@ -20,9 +21,6 @@ using clock_type = std::chrono::steady_clock;
 
 namespace {
 
-milliseconds left(clock_type::time_point deadline) {
-  return std::max(std::chrono::duration_cast<milliseconds>(deadline - clock_type::now()), milliseconds(1));
-}
 
 // A live Firefox answers browser-level commands (a user context, a window)
 // within a few seconds even on a busy machine; one that does not in this
@@ -79,7 +77,7 @@ void user_context_session::start(std::shared_ptr<firefox_pool> pool) {
   // crashed) fails its calls and ends this session alone.
   transport_ = std::make_unique<bidi_transport>(s, context_, origin_of(plan.setup.site_url), user_context_, report);
   page_ = std::make_unique<site::chat_page>(*transport_, std::move(plan.site), std::move(plan.setup));
-  page_->open(left(deadline));
+  page_->open(browser::time_left(deadline));
 
   if (!latch_->arm())
     throw driver_error(failure_kind::browser_gone, "the browser went away while starting: " + latch_->reason());
@@ -96,7 +94,7 @@ json user_context_session::browser_call(const std::string& method, json params, 
 void user_context_session::teardown(milliseconds grace) {
   page_.reset();
   const auto deadline = clock_type::now() + std::max(std::min(grace, milliseconds(2000)), milliseconds(100));
-  if (transport_) transport_->release(left(deadline));
+  if (transport_) transport_->release(browser::time_left(deadline));
   transport_.reset();
   if (browser_ && !user_context_.empty() && browser_->bidi().alive()) {
     try {

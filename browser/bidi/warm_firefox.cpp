@@ -6,6 +6,7 @@
 
 #include "browser/bidi/firefox_link.hpp"
 #include "browser/bidi/firefox_session.hpp"
+#include "browser/deadline.hpp"
 
 namespace camoufleet::bidi {
 
@@ -24,8 +25,7 @@ std::unique_ptr<warm_firefox> warm_firefox::launch(const std::string& name,
   w->link = launch_and_open(firefox_options_of(o), deadline,
                             [router](const std::string& what) { router->report(what); });
   // The tab the adopting session drives: one BiDi round trip less after a crash.
-  w->context = w->link.bidi->initial_context(
-      std::max(std::chrono::duration_cast<milliseconds>(deadline - clock_type::now()), milliseconds(1)));
+  w->context = w->link.bidi->initial_context(browser::time_left(deadline));
   return w;
 }
 

@@ -9,6 +9,7 @@
 
 #include "browser/cdp/cookies.hpp"
 #include "browser/cdp/watch.hpp"
+#include "browser/deadline.hpp"
 
 namespace camoufleet::browser::cdp {
 
@@ -61,16 +62,13 @@ json cdp_transport::command(const std::string& method, json params, milliseconds
 
 heap_collection cdp_transport::collect_garbage(milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  auto left = [&] {
-    return std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
-  };
   auto used = [&] {
     return static_cast<std::int64_t>(
-        command("Runtime.getHeapUsage", json::object(), left()).value("usedSize", 0.0));
+        command("Runtime.getHeapUsage", json::object(), time_left(deadline)).value("usedSize", 0.0));
   };
   heap_collection h;
   h.before_bytes = used();
-  command("HeapProfiler.collectGarbage", json::object(), left());
+  command("HeapProfiler.collectGarbage", json::object(), time_left(deadline));
   h.after_bytes = used();
   h.done = true;
   return h;
@@ -78,12 +76,9 @@ heap_collection cdp_transport::collect_garbage(milliseconds timeout) {
 
 void cdp_transport::enable(milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  auto left = [&] {
-    return std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
-  };
-  command("Page.enable", json::object(), left());
-  command("Runtime.enable", json::object(), left());
-  command("Network.enable", json::object(), left());
+  command("Page.enable", json::object(), time_left(deadline));
+  command("Runtime.enable", json::object(), time_left(deadline));
+  command("Network.enable", json::object(), time_left(deadline));
 }
 
 json cdp_transport::call(const std::string& function_source, const json& args,

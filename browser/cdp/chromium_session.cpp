@@ -9,6 +9,7 @@
 #include "browser/cdp/cdp_transport.hpp"
 #include "browser/cdp/chromium_link.hpp"
 #include "browser/cdp/warm_chromium.hpp"
+#include "browser/deadline.hpp"
 #include "site/chat_page.hpp"
 #include "site/site_profile.hpp"
 #include "browser/storage_state.hpp"
@@ -93,10 +94,6 @@ void start_or_undo(exit_latch& latch, const std::function<void()>& start,
 
 namespace {
 
-milliseconds left(clock_type::time_point deadline) {
-  return std::max(std::chrono::duration_cast<milliseconds>(deadline - clock_type::now()),
-                  milliseconds(1));
-}
 
 // The port of a ws://host:port/... endpoint, 0 when there is none.
 int port_of(const std::string& ws) {
@@ -147,7 +144,7 @@ void chromium_session::start() {
   if (!options_.ws_endpoint.empty()) {
     // Attached: reuse the browser's first tab (creating tabs is what some
     // remote browsers do not support); create one only if there is none.
-    json targets = conn_->call("Target.getTargets", json::object(), "", left(deadline));
+    json targets = conn_->call("Target.getTargets", json::object(), "", time_left(deadline));
     for (const auto& t : targets.value("targetInfos", json::array())) {
       if (t.value("type", std::string()) == "page") {
         target_id_ = t.value("targetId", std::string());
@@ -156,12 +153,12 @@ void chromium_session::start() {
     }
   }
   if (target_id_.empty()) {
-    json t = conn_->call("Target.createTarget", {{"url", "about:blank"}}, "", left(deadline));
+    json t = conn_->call("Target.createTarget", {{"url", "about:blank"}}, "", time_left(deadline));
     target_id_ = t.value("targetId", std::string());
     created_target_ = true;
   }
   json attached = conn_->call("Target.attachToTarget",
-                              {{"targetId", target_id_}, {"flatten", true}}, "", left(deadline));
+                              {{"targetId", target_id_}, {"flatten", true}}, "", time_left(deadline));
   const std::string session_id = attached.value("sessionId", std::string());
   if (session_id.empty())
     throw driver_error(failure_kind::site_error, "Target.attachToTarget gave no session id");
@@ -170,7 +167,7 @@ void chromium_session::start() {
   // browser's would: the instance restarts it instead of waiting for a ping.
   transport_ = std::make_unique<cdp_transport>(conn_, session_id, "", latch_reporter(latch_, id));
   page_ = std::make_unique<site::chat_page>(*transport_, std::move(plan.site), std::move(plan.setup));
-  page_->open(left(deadline));
+  page_->open(time_left(deadline));
 
   if (!latch_->arm())
     throw driver_error(failure_kind::browser_gone,
@@ -188,7 +185,7 @@ void chromium_session::launch_or_attach(std::chrono::steady_clock::time_point de
   info_.ws_endpoint = options_.ws_endpoint;
   info_.port = port_of(options_.ws_endpoint);
   io_ = std::make_unique<io_thread>();
-  conn_ = connection::connect(*io_, info_.ws_endpoint, left(deadline));
+  conn_ = connection::connect(*io_, info_.ws_endpoint, time_left(deadline));
   conn_->on_close([on_loss](const std::string& reason) { on_loss("browser connection lost: " + reason); });
 }
 

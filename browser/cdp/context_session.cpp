@@ -6,6 +6,7 @@
 #include "browser/cdp/cdp_transport.hpp"
 #include "browser/cdp/chromium_session.hpp"
 #include "browser/cdp/shared_chromium.hpp"
+#include "browser/deadline.hpp"
 #include "site/chat_page.hpp"
 
 namespace camoufleet::browser::cdp {
@@ -16,10 +17,6 @@ using clock_type = std::chrono::steady_clock;
 
 namespace {
 
-milliseconds left(clock_type::time_point deadline) {
-  return std::max(std::chrono::duration_cast<milliseconds>(deadline - clock_type::now()),
-                  milliseconds(1));
-}
 
 }  // namespace
 
@@ -80,7 +77,7 @@ void context_session::start(std::shared_ptr<chromium_pool> pool) {
   // session alone.
   transport_ = std::make_unique<cdp_transport>(conn_, session_id, context_id_, report);
   page_ = std::make_unique<site::chat_page>(*transport_, std::move(plan.site), std::move(plan.setup));
-  page_->open(left(deadline));
+  page_->open(time_left(deadline));
 
   if (!latch_->arm())
     throw driver_error(failure_kind::browser_gone,

@@ -10,6 +10,7 @@
 #include "browser/cdp/chromium_session.hpp"
 #include "browser/cdp/chromium_link.hpp"
 #include "browser/cdp/connection.hpp"
+#include "browser/deadline.hpp"
 #include "browser/io_thread.hpp"
 
 namespace camoufleet::browser::cdp {
@@ -24,9 +25,6 @@ std::unique_ptr<warm_chromium> warm_chromium::launch(const std::string& name,
                                                      const session_options& base,
                                                      milliseconds timeout) {
   const auto deadline = clock_type::now() + timeout;
-  auto left = [deadline] {
-    return std::max(std::chrono::duration_cast<milliseconds>(deadline - clock_type::now()), milliseconds(1));
-  };
   session_options o = base;
   o.instance_id = name;
   auto w = std::make_unique<warm_chromium>();
@@ -34,7 +32,7 @@ std::unique_ptr<warm_chromium> warm_chromium::launch(const std::string& name,
   w->link = launch_and_connect(launch_options_of(o), deadline,
                                [router](const std::string& what) { router->report(what); });
   // The tab the adopting session drives: one CDP round trip less after a crash.
-  json t = w->link.conn->call("Target.createTarget", {{"url", "about:blank"}}, "", left());
+  json t = w->link.conn->call("Target.createTarget", {{"url", "about:blank"}}, "", time_left(deadline));
   w->target_id = t.value("targetId", std::string());
   return w;
 }
