@@ -6,7 +6,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <thread>
 #include <vector>
 
 #include <caf/all.hpp>
@@ -101,16 +100,6 @@ std::size_t weak_refs(const caf::actor_addr& a) {
   return caf::actor_cast<caf::actor_control_block*>(a)->weak_refs.load();
 }
 
-// Polls cond every 5 ms until it holds or the deadline passes.
-bool within(std::chrono::milliseconds deadline, const std::function<bool()>& cond) {
-  const auto end = std::chrono::steady_clock::now() + deadline;
-  while (!cond()) {
-    if (std::chrono::steady_clock::now() >= end) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
-}
-
 }  // namespace
 
 TEST_CASE("gateway: a finished request leaves nothing of itself with the balancer") {
@@ -130,7 +119,7 @@ TEST_CASE("gateway: a finished request leaves nothing of itself with the balance
       if (std::holds_alternative<request_finished>(e)) ++answered;
     });
   }
-  REQUIRE(within(std::chrono::seconds(10), [&] { return answered.load() == n; }));
+  REQUIRE(eventually([&] { return answered.load() == n; }));
   std::vector<caf::actor_addr> seen;
   {
     std::lock_guard<std::mutex> lock(sinks->mu);
@@ -139,7 +128,7 @@ TEST_CASE("gateway: a finished request leaves nothing of itself with the balance
   REQUIRE(seen.size() == static_cast<std::size_t>(n));
   // Gone (no strong handle left), and only this test's address holds the
   // rest: nothing of them stays registered with the balancer.
-  const bool released = within(std::chrono::seconds(10), [&] {
+  const bool released = eventually([&] {
     for (const auto& a : seen)
       if (caf::actor_cast<caf::actor>(a) || weak_refs(a) != 1) return false;
     return true;
