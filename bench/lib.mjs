@@ -256,6 +256,13 @@ export async function get_json(port, target, timeout_ms = 5000) {
   try { return { status: r.status, json: JSON.parse(r.body) }; } catch { return { status: r.status, json: null }; }
 }
 
+// promise, or a rejection naming what after ms (its timer cleared either way).
+export function within(promise, ms, what) {
+  let timer;
+  const late = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms); });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 export async function wait_until(pred, timeout_ms, step_ms = 20, what = 'condition') {
   const end = now_ms() + timeout_ms;
   while (true) {

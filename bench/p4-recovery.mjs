@@ -19,11 +19,11 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
-import WebSocket from 'ws';
+import { connect_cdp } from './tools/cdp_client.mjs';
 import {
   arg, browser_kinds, browser_main_pid, chromium_bin, chromium_flags, firefox_bin, fmt, get_json, kind_args,
   make_temp_dir, now_ms, p50, p95, remove_temp_dir, request, shell_bin, sleep, stream_completion, start_fleet, start_sim,
-  stop_child, stop_fleet, wait_ready, wait_until, write_results,
+  stop_child, stop_fleet, wait_ready, wait_until, within, write_results,
 } from './lib.mjs';
 import net from 'node:net';
 
@@ -77,43 +77,22 @@ async function bare_chromium_start(bin = chromium_bin) {
 // instance's chat tab (the page of its own browser context), nothing else.
 // Resolves with the time Page.crash went out: the crash's moment (the
 // connection and the attach before it are the bench's, not recovery time).
-function crash_context_tab(ws_endpoint) {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(ws_endpoint, { perMessageDeflate: false });
-    let id = 0;
-    const pending = new Map();
-    const call = (method, params = {}, sessionId) => new Promise((res, rej) => {
-      const n = ++id;
-      pending.set(n, { res, rej });
-      ws.send(JSON.stringify({ id: n, method, params, ...(sessionId ? { sessionId } : {}) }));
-    });
-    const timer = setTimeout(() => { ws.terminate(); reject(new Error('Page.crash: no answer in 10 s')); }, 10000);
-    ws.on('message', (data) => {
-      const m = JSON.parse(data.toString());
-      const p = m.id && pending.get(m.id);
-      if (!p) return;
-      pending.delete(m.id);
-      if (m.error) p.rej(new Error(`${m.error.message}`)); else p.res(m.result);
-    });
-    ws.on('error', (e) => { clearTimeout(timer); reject(e); });
-    ws.on('open', async () => {
-      try {
-        const { targetInfos } = await call('Target.getTargets');
-        const tab = targetInfos.find((t) => t.type === 'page' && t.browserContextId && t.url.includes('/prompts/'));
-        if (!tab) throw new Error('no chat tab in a browser context');
-        const { sessionId } = await call('Target.attachToTarget', { targetId: tab.targetId, flatten: true });
-        const at = now_ms();
-        call('Page.crash', {}, sessionId).catch(() => { /* the page is gone: no answer */ });
-        clearTimeout(timer);
-        resolve(at);
-        setTimeout(() => ws.close(), 50);
-      } catch (e) {
-        clearTimeout(timer);
-        ws.terminate();
-        reject(e);
-      }
-    });
-  });
+async function crash_context_tab(ws_endpoint) {
+  const cdp = await within(connect_cdp(ws_endpoint), 10000, 'the browser\'s DevTools socket');
+  try {
+    const { targetInfos } = await within(cdp.call('Target.getTargets'), 10000, 'Target.getTargets');
+    const tab = targetInfos.find((t) => t.type === 'page' && t.browserContextId && t.url.includes('/prompts/'));
+    if (!tab) throw new Error('no chat tab in a browser context');
+    const { sessionId } = await within(cdp.call('Target.attachToTarget', { targetId: tab.targetId, flatten: true }),
+      10000, 'Target.attachToTarget');
+    const at = now_ms();
+    cdp.call('Page.crash', {}, sessionId).catch(() => { /* the page is gone: no answer */ });
+    setTimeout(() => cdp.close(), 50);
+    return at;
+  } catch (e) {
+    cdp.close();
+    throw e;
+  }
 }
 
 async function instance(port) {

@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import { isolation_args, isolation_modes } from './isolation.mjs';
 import { connect_cdp } from './tools/cdp_client.mjs';
 import {
-  anon_kb, arg, fleet_pids, fmt, get_json, now_ms, p50, process_kind, request, smaps_rollup_kb, start_fleet, start_sim, stop_child,
+  anon_kb, arg, fleet_pids, fmt, get_json, now_ms, p50, process_kind, request, smaps_rollup_kb, status_field, within, start_fleet, start_sim, stop_child,
   stop_fleet, stream_completion, wait_ready, write_results,
 } from './lib.mjs';
 
@@ -28,10 +28,6 @@ const modes = isolation_modes(['process']);
 // holds); 0: none (what it occupies as the browser leaves it).
 const collect = Number(arg('collect', 1)) === 1;
 
-const status_kb = (pid, field) => {
-  const m = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`${field}:\\s+(\\d+)`));
-  return m ? Number(m[1]) : NaN;
-};
 const fd_count = (pid) => fs.readdirSync(`/proc/${pid}/fd`).length;
 
 // A stream whose client goes away after the first chunk (a closed tab, a
@@ -97,12 +93,6 @@ async function page_counters(fleet) {
   return { page_heap_mb: heap / pages, page_dom_nodes: nodes / pages };
 }
 
-function within(promise, ms, what) {
-  let timer;
-  const late = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms); });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
-
 function sample(fleet) {
   const pids = fleet_pids(fleet).filter((p) => p !== fleet.pid);
   const by_kind = {};
@@ -114,10 +104,10 @@ function sample(fleet) {
     by_kind[k] = (by_kind[k] || 0) + kb / 1024 / n;
   }
   return {
-    rss_mb: status_kb(fleet.pid, 'VmRSS') / 1024,
-    anon_mb: status_kb(fleet.pid, 'RssAnon') / 1024,
+    rss_mb: status_field(fleet.pid, 'VmRSS') / 1024,
+    anon_mb: status_field(fleet.pid, 'RssAnon') / 1024,
     fds: fd_count(fleet.pid),
-    threads: status_kb(fleet.pid, 'Threads'),
+    threads: status_field(fleet.pid, 'Threads'),
     browser_anon_mb_per_account: browser_anon / 1024 / n,
     by_kind,
   };

@@ -72,12 +72,16 @@ export function fleet_pids(fleet) {
   return [...set];
 }
 
-export function rss_kb(pid) {
+// A number field of /proc/PID/status (VmRSS, RssAnon: kB; Threads); null
+// when the process is gone.
+export function status_field(pid, field) {
   try {
-    const m = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
+    const m = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+)`, 'm'));
     return m ? Number(m[1]) : null;
   } catch { return null; }
 }
+
+export const rss_kb = (pid) => status_field(pid, 'VmRSS');
 
 // The fields of /proc/PID/smaps_rollup in kB ({} when the process is gone).
 export function smaps_rollup_kb(pid) {

@@ -59,6 +59,14 @@ export async function connect_cdp(ws_url) {
   });
   const event = (method, sessionId) => new Promise((resolve) =>
     waiters.push({ match: (m) => m.method === method && m.sessionId === sessionId, resolve }));
+  // A lost connection fails what is pending (an 'error' without a listener
+  // would end the process).
+  const fail_pending = (why) => {
+    for (const settle of pending.values()) settle({ error: { message: why } });
+    pending.clear();
+  };
+  ws.on('error', (e) => fail_pending(`connection error: ${e.message}`));
+  ws.on('close', () => fail_pending('connection closed'));
   return { call, event, close: () => ws.close() };
 }
 
