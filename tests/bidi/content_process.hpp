@@ -10,7 +10,6 @@
 #include <dirent.h>
 
 #include <fstream>
-#include <iterator>
 #include <map>
 #include <sstream>
 #include <string>
