@@ -10,12 +10,15 @@
 // sinks, cancelled streams), in the page (chats piling up) or in the driver.
 //   node bench/p7-soak.mjs [--requests 2000] [--window 250] [--clients 4] [--instances 2]
 //     [--collect 1: a full GC in each page before its figures; 0: none] [--modes process]
+//     [--browsers chromium,firefox: a soak per kind; Firefox's pages have no
+//      heap figure over WebDriver BiDi, their content processes' memory is by
+//      process kind]
 import http from 'node:http';
 import fs from 'node:fs';
 import { isolation_args, isolation_modes } from './isolation.mjs';
 import { connect_cdp } from './tools/cdp_client.mjs';
 import {
-  anon_kb, arg, fleet_pids, fmt, get_json, now_ms, p50, process_kind, request, smaps_rollup_kb, status_field, within, start_fleet, start_sim, stop_child,
+  anon_kb, arg, browser_kinds, fleet_pids, kind_args, fmt, get_json, now_ms, p50, process_kind, request, smaps_rollup_kb, status_field, within, start_fleet, start_sim, stop_child,
   stop_fleet, stream_completion, wait_ready, write_results,
 } from './lib.mjs';
 
@@ -23,7 +26,7 @@ const total = Number(arg('requests', 2000));
 const window = Number(arg('window', 250));
 const clients = Number(arg('clients', 4));
 const n = Number(arg('instances', 2));
-const modes = isolation_modes(['process']);
+const modes = browser_kinds().flatMap((k) => isolation_modes(['process']).map((m) => (k === 'chromium' ? m : `${k}/${m}`)));
 // 1: a full collection in every page before it is measured (what the page
 // holds); 0: none (what it occupies as the browser leaves it).
 const collect = Number(arg('collect', 1)) === 1;
@@ -114,9 +117,11 @@ function sample(fleet) {
 }
 
 async function soak(sim, mode) {
+  const kind = mode.includes('/') ? mode.split('/')[0] : 'chromium';
+  const iso = mode.split('/').pop();
   let fleet;
   try {
-    fleet = await start_fleet(sim, n, { extra: isolation_args(mode) });
+    fleet = await start_fleet(sim, n, { log_level: arg('log-level', 'info'), log_file: arg('log-file', null), extra: [...isolation_args(iso), ...kind_args(kind)] });
     await wait_ready(fleet.port, n, 240000);
     const windows = [];
     let next = 0;
@@ -131,7 +136,8 @@ async function soak(sim, mode) {
       await Promise.all(Array.from({ length: clients }, worker));
       // Let dropped streams' cancels settle before reading memory.
       await wait_ready(fleet.port, n, 60000);
-      const pages = await within(page_counters(fleet), 30000, 'the chat pages over CDP');
+      const pages = kind === 'firefox' ? { page_heap_mb: NaN, page_dom_nodes: NaN }
+        : await within(page_counters(fleet), 30000, 'the chat pages over CDP');
       windows.push({ done: end, stream_p50_ms: p50(latencies), ...sample(fleet), ...pages });
       latencies = [];
     }
@@ -141,10 +147,10 @@ async function soak(sim, mode) {
     console.log(`P7 soak (${mode}): ${total} requests (streams, JSON answers, dropped streams, bad bodies) from ${clients} clients over ${n} instances in ${fmt(s)} s; after request ${a.done} vs after request ${b.done}:`);
     console.log(`  camoufleet RSS ${fmt(a.rss_mb)} -> ${fmt(b.rss_mb)} MB (${fmt(per_k(a.rss_mb, b.rss_mb), 2)} MB per 1000 requests), anonymous ${fmt(a.anon_mb)} -> ${fmt(b.anon_mb)} MB (${fmt(per_k(a.anon_mb, b.anon_mb), 2)}); open descriptors ${a.fds} -> ${b.fds}; threads ${a.threads} -> ${b.threads}`);
     console.log(`  browsers' anonymous memory per account ${fmt(a.browser_anon_mb_per_account)} -> ${fmt(b.browser_anon_mb_per_account)} MB (${fmt(per_k(a.browser_anon_mb_per_account, b.browser_anon_mb_per_account), 2)} per 1000 requests); stream total p50 ${fmt(a.stream_p50_ms)} -> ${fmt(b.stream_p50_ms)} ms (last / first ${fmt(b.stream_p50_ms / a.stream_p50_ms, 2)})`);
-    console.log(`  the chat page${collect ? ' (after a full collection)' : ''}: JS heap ${fmt(a.page_heap_mb)} -> ${fmt(b.page_heap_mb)} MB, DOM nodes ${fmt(a.page_dom_nodes, 0)} -> ${fmt(b.page_dom_nodes, 0)}`);
+    if (kind !== 'firefox') console.log(`  the chat page${collect ? ' (after a full collection)' : ''}: JS heap ${fmt(a.page_heap_mb)} -> ${fmt(b.page_heap_mb)} MB, DOM nodes ${fmt(a.page_dom_nodes, 0)} -> ${fmt(b.page_dom_nodes, 0)}`);
     const kinds = Object.keys(b.by_kind).filter((k) => Math.abs(b.by_kind[k] - (a.by_kind[k] || 0)) >= 0.5);
     console.log(`  per account by process: ${kinds.map((k) => `${k} ${fmt(a.by_kind[k] || 0)} -> ${fmt(b.by_kind[k])} MB`).join(', ') || 'no kind moved by 0.5 MB'}`);
-    console.log(`  every window: ${windows.map((x) => `${x.done}: ${fmt(x.rss_mb)} MB, ${x.fds} fds, page heap ${fmt(x.page_heap_mb)} MB, ${fmt(x.stream_p50_ms, 0)} ms`).join('; ')}`);
+    console.log(`  every window: ${windows.map((x) => `${x.done}: ${fmt(x.rss_mb)} MB, ${x.fds} fds, ${kind === 'firefox' ? `browsers ${fmt(x.browser_anon_mb_per_account)} MB per account` : `page heap ${fmt(x.page_heap_mb)} MB`}, ${fmt(x.stream_p50_ms, 0)} ms`).join('; ')}`);
     return { mode, seconds: s, windows };
   } finally {
     await stop_fleet(fleet);

@@ -53,6 +53,23 @@ export function process_kind(pid, server_pid = -1) {
   return /-contentproc/.test(cmd) ? 'firefox-content' : 'browser';
 }
 
+// CPU seconds per thread name (comm) of one process: where inside a
+// browser's main process the time goes (CrBrowserMain is its UI thread).
+export function cpu_by_thread(pid) {
+  const out = {};
+  let tids = [];
+  try { tids = fs.readdirSync(`/proc/${pid}/task`); } catch { return out; }
+  for (const tid of tids) {
+    try {
+      const st = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = st.slice(st.indexOf('(') + 1, st.lastIndexOf(')'));
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      out[name] = (out[name] || 0) + (Number(f[11]) + Number(f[12])) / 100;
+    } catch { /* gone */ }
+  }
+  return out;
+}
+
 // CPU seconds per kind of process (process_kind).
 export function cpu_by_kind(pids, server_pid) {
   const out = {};

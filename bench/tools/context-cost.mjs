@@ -10,7 +10,7 @@
 //   node bench/tools/context-cost.mjs [--contexts 8] [--extra-flags "--a --b"]
 import fs from 'node:fs';
 import { with_sim_and_chromium } from './cdp_client.mjs';
-import { arg, cpu_by_kind, descendants } from '../lib.mjs';
+import { arg, cpu_by_kind, cpu_by_thread, descendants } from '../lib.mjs';
 
 const contexts = Number(arg('contexts', 8));
 const extra = String(arg('extra-flags', '')).split(' ').filter(Boolean);
@@ -32,6 +32,7 @@ await with_sim_and_chromium('context-cost', contexts, extra, async ({ sim, profi
     return r;
   };
   await call('Target.setDiscoverTargets', { discover: false });
+  const threads_before = cpu_by_thread(browser.pid);
   for (let i = 0; i < contexts; ++i) {
     const state = JSON.parse(fs.readFileSync(profiles[i], 'utf8'));
     const ctx = await step('createBrowserContext', () => call('Target.createBrowserContext', { disposeOnDetach: false }));
@@ -65,4 +66,10 @@ await with_sim_and_chromium('context-cost', contexts, extra, async ({ sim, profi
     console.log(`  ${name}: wall ${(s.wall / contexts).toFixed(1)} ms; CPU ms per context: ${cpu.join(', ') || '-'}`);
   }
   console.log(`  total CPU ms per context: ${Object.entries(all).map(([k, v]) => `${k} ${(v / contexts * 1000).toFixed(1)}`).join(', ')}`);
+  // The browser process by thread: its UI thread (CrBrowserMain) runs every
+  // context's window and navigation one after another, whatever the cores.
+  const threads = cpu_by_thread(browser.pid);
+  const by_thread = Object.entries(threads).map(([k, v]) => [k, (v - (threads_before[k] || 0)) / contexts * 1000])
+    .filter(([, v]) => v >= 0.5).sort((a, b) => b[1] - a[1]);
+  console.log(`  browser process by thread, CPU ms per context: ${by_thread.map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
 });
