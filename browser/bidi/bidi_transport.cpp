@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "browser/bidi/body_collector.hpp"
 #include "browser/cdp/cdp_transport.hpp"
 #include "browser/cdp/watch.hpp"
 #include "browser/deadline.hpp"
@@ -128,8 +129,13 @@ std::vector<page_event> event_mapper::map(const std::string& method, const json&
     return {};
   }
   if (params.value("context", std::string()) != context_) return {};
-  if (method == "browsingContext.navigationCommitted")
-    return {make_event(kind::navigated, {}, params.value("url", std::string()))};
+  if (method == "browsingContext.navigationCommitted") {
+    const std::string url = params.value("url", std::string());
+    // Firefox's crash page replacing the tab: a crash, not a navigation
+    // (the page's loss, as tab_watch reports it).
+    if (url.rfind("about:tabcrashed", 0) == 0) return {make_event(kind::crashed, {}, url)};
+    return {make_event(kind::navigated, {}, url)};
+  }
   // Our tab is gone (closed, or its browser is closing): nothing more will come.
   if (method == "browsingContext.contextDestroyed") return {make_event(kind::crashed, {})};
   return {};
@@ -167,6 +173,7 @@ bidi_transport::bidi_transport(session& s, std::string context, std::string cook
       context_(std::move(context)),
       cookie_origin_(std::move(cookie_origin)),
       user_context_(std::move(user_context)),
+      bodies_(std::make_unique<body_collector>(s_, context_)),
       tab_watch_(std::make_unique<tab_watch>(s_, context_, std::move(on_tab_gone))) {}
 
 bidi_transport::~bidi_transport() = default;
@@ -188,10 +195,9 @@ void bidi_transport::release(milliseconds timeout) {
     bindings.swap(bindings_);
   }
   for (const auto& [name, id] : bindings) best_effort("script.removePreloadScript", {{"script", id}});
-  if (!collector_.empty()) best_effort("network.removeDataCollector", {{"collector", collector_}});
+  bodies_->close(browser::time_left(deadline));
   if (!subscription_.empty())
     best_effort("session.unsubscribe", {{"subscriptions", json::array({subscription_})}});
-  collector_.clear();
   subscription_.clear();
 }
 
@@ -204,12 +210,7 @@ void bidi_transport::enable(milliseconds timeout) {
     if (std::find(events.begin(), events.end(), e) == events.end()) events.push_back(e);
   subscription_ = s_.subscribe(events, {context_}, browser::time_left(deadline));
   try {
-    json r = s_.command("network.addDataCollector",
-                        {{"dataTypes", json::array({"response"})},
-                         {"maxEncodedDataSize", max_body_bytes},
-                         {"contexts", json::array({context_})}},
-                        browser::time_left(deadline));
-    collector_ = r.value("collector", std::string());
+    bodies_->open(max_body_bytes, browser::time_left(deadline));
   } catch (const error& e) {
     // An older Firefox: whole bodies cannot be read (watch_bodies says so).
     spdlog::warn("bidi: no network data collector ({}): response bodies cannot be read", e.what());
@@ -311,28 +312,7 @@ std::unique_ptr<site::page_watch> bidi_transport::watch_answers(const std::strin
 
 std::unique_ptr<site::page_watch> bidi_transport::watch_bodies(const std::string& url_part,
                                                                body_callback on_body) {
-  auto w = std::make_unique<cdp::subscription_watch<body_callback>>();
-  auto deliver = w->gate = std::make_shared<cdp::gated<body_callback>>(std::move(on_body));
-  session* s = &s_;
-  const std::string context = context_;
-  const std::string collector = collector_;
-  w->subs.push_back(s_.on_event("network.responseCompleted", [=](const json& p) {
-    if (!watched_request(p, context, url_part)) return;
-    if (collector.empty()) return (*deliver)(nullptr, "this browser cannot read response bodies");
-    json params = {{"dataType", "response"}, {"request", request_id(p)}, {"collector", collector},
-                   {"disown", true}};
-    s->command_async("network.getData", std::move(params), std::chrono::seconds(10),
-                     [deliver](const json* r, const std::string& err) {
-                       if (!r) return (*deliver)(nullptr, err);
-                       try {
-                         std::string body = body_bytes(*r);
-                         (*deliver)(&body, std::string());
-                       } catch (const std::exception& e) {
-                         (*deliver)(nullptr, e.what());
-                       }
-                     });
-  }));
-  return w;
+  return bodies_->watch(url_part, std::move(on_body));
 }
 
 void bidi_transport::add_binding(const std::string& name, milliseconds timeout) {

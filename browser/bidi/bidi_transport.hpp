@@ -24,6 +24,8 @@
 
 namespace camoufleet::bidi {
 
+class body_collector;
+
 // What the tab's BiDi events mean to a page_transport watch: pure (tested
 // without sockets). One mapper per watch; it remembers the watched requests.
 class event_mapper {
@@ -108,7 +110,7 @@ class bidi_transport : public site::page_transport {
   std::string cookie_origin_;
   std::string user_context_;
   std::string subscription_;  // enable()'s ("" = none)
-  std::string collector_;  // network data collector ("" = none: no bodies)
+  std::unique_ptr<body_collector> bodies_;  // whole bodies (network data collector)
   std::mutex mu_;
   std::map<std::string, std::string> bindings_;  // name -> preload script id
   std::unique_ptr<tab_watch> tab_watch_;

@@ -13,6 +13,7 @@
 #include "browser/bidi/session.hpp"
 #include "browser/bidi/storage.hpp"
 #include "browser/virtual_display.hpp"
+#include "tests/bidi/browser_fixture.hpp"
 #include "tests/bidi/firefox_test_util.hpp"
 #include "tests/bidi/test_page_server.hpp"
 #include "tests/browser/scratch_dir.hpp"
@@ -46,29 +47,6 @@ const char xhr_hook[] = R"((send) => {
     return sendRequest.apply(this, arguments);
   };
 })";
-
-struct browser_fixture {
-  scratch_dir root;
-  std::unique_ptr<firefox_process> ff;
-  pid_reaper reaper;
-  io_thread io;
-  std::unique_ptr<session> s;
-
-  explicit browser_fixture(const std::function<void(firefox_options&)>& adjust = {}) {
-    firefox_options o;
-    o.instance_id = "session_test";
-    o.profile_root = root.path;
-    o.start_timeout = firefox_start_timeout;
-    if (adjust) adjust(o);
-    ff = firefox_process::launch(o);
-    reaper.pid = ff->process().pid();
-    s = session::open(io, ff->ws_endpoint(), firefox_start_timeout);
-  }
-  ~browser_fixture() {
-    s.reset();  // before the io thread stops
-    io.stop();
-  }
-};
 
 struct message_log {
   std::mutex m;

@@ -128,6 +128,11 @@ void page_server::serve(int fd) {
       std::string body = page_html;
       send_all(fd, "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: " +
                        std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+    } else if (line.rfind("GET /text/", 0) == 0) {
+      // The body names the path: "text:/text/NAME".
+      std::string body = "text:" + line.substr(4, line.find(' ', 4) - 4);
+      send_all(fd, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nCache-Control: no-store\r\nContent-Length: " +
+                       std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
     } else if (line.rfind("POST /stream ", 0) == 0) {
       std::size_t want = std::strtoul(header_value(head, "content-length").c_str(), nullptr, 10);
       while (req.size() < head_end + 4 + want) {

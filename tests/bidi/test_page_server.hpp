@@ -5,6 +5,7 @@
 //                whose click POSTs /stream with XMLHttpRequest, and a page
 //                script that records whether a preload script ran before it
 //                and what localStorage["seeded"] held then;
+//   GET /text/NAME  text/plain "text:/text/NAME" (not cached);
 //   POST /stream a chunked application/json body: "part-1;" at once, then
 //                waits (up to 15 s) for release(), then "part-2;" and the end.
 // It records the Cookie header of every request.
