@@ -102,6 +102,7 @@ struct channel_impl : std::enable_shared_from_this<channel_impl> {
   void start_connect(std::chrono::milliseconds timeout, connect_done done);
 
   // --- reading -------------------------------------------------------------
+  void ack_at_once();  // TCP_QUICKACK: see channel_io.cpp
   void read_next();
 
   void dispatch(const std::string& text);

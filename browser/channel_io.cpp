@@ -3,6 +3,10 @@
 // deadlines, and the end (every pending command fails, handlers are told).
 #include "browser/channel_impl.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 namespace camoufleet::browser::detail {
 
 void channel_impl::start_connect(std::chrono::milliseconds timeout, connect_done done) {
@@ -20,6 +24,7 @@ void channel_impl::start_connect(std::chrono::milliseconds timeout, connect_done
           // the second waited for the browser's delayed ACK, ~40 ms per call.
           beast::error_code ignored;
           beast::get_lowest_layer(self->ws).socket().set_option(tcp::no_delay(true), ignored);
+          self->ack_at_once();
           self->ws.async_handshake(self->parts.host + ":" + self->parts.port, self->parts.target,
               [self, done](beast::error_code ec3) {
                 if (ec3) return done(ec3 == beast::error::timeout ? failure_kind::timeout : failure_kind::browser_gone,
@@ -39,6 +44,18 @@ void channel_impl::start_connect(std::chrono::milliseconds timeout, connect_done
       });
 }
 
+// The browser's side may keep Nagle on (Firefox's Remote Agent does): a
+// small frame it writes right after another (an event after a reply) then
+// waits until we ACK the first, and Linux delays that ACK by ~40 ms when we
+// have nothing to send. TCP_QUICKACK asks for immediate ACKs; the kernel
+// drops back to delayed ACKs on its own, so it is set again after each read.
+void channel_impl::ack_at_once() {
+#ifdef TCP_QUICKACK
+  const int one = 1;
+  ::setsockopt(beast::get_lowest_layer(ws).socket().native_handle(), IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+#endif
+}
+
 void channel_impl::read_next() {
   if (ended) return;
   auto self = shared_from_this();
@@ -50,6 +67,7 @@ void channel_impl::read_next() {
       self->end(reason, false);
       return;
     }
+    self->ack_at_once();
     std::string text = beast::buffers_to_string(self->buffer.data());
     self->buffer.consume(self->buffer.size());
     // One screenshot must not pin tens of MiB for the connection's life.

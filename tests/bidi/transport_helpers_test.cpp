@@ -91,6 +91,11 @@ TEST_CASE("bidi transport: the tab's navigations and its end, nobody else's") {
   REQUIRE(gone.size() == 1);
   CHECK(gone[0].type == kind::crashed);
   CHECK(m.map("browsingContext.contextDestroyed", {{"context", "other"}}).empty());
+  // Firefox's crash page taking the tab's place is the tab's loss.
+  auto crash = m.map("browsingContext.navigationCommitted",
+                     {{"context", "tab"}, {"url", "about:tabcrashed?e=tabcrashed&u=http%3A//x/"}});
+  REQUIRE(crash.size() == 1);
+  CHECK(crash[0].type == kind::crashed);
   // Every event the mapper reads is one enable() subscribes to.
   CHECK(page_events().size() == 6);
 }
