@@ -49,10 +49,24 @@ shared_browser::listener shared_browser::reporter() const {
 }
 
 void shared_browser::ensure_started(clock::time_point deadline) {
-  std::unique_lock<std::timed_mutex> lock(launch_mu_, std::defer_lock);
-  if (!lock.try_lock_until(deadline))
-    throw driver_error(failure_kind::timeout,
-                       "shared browser " + name_ + " did not finish starting in time");
+  {
+    std::unique_lock<std::mutex> lock(launch_mu_);
+    if (!launch_cv_.wait_until(lock, deadline, [&] { return !launching_; }))
+      throw driver_error(failure_kind::timeout,
+                         "shared browser " + name_ + " did not finish starting in time");
+    launching_ = true;
+  }
+  // One caller at a time from here on; the next waits until this one leaves.
+  struct turn {
+    shared_browser* b;
+    ~turn() {
+      {
+        std::lock_guard<std::mutex> lock(b->launch_mu_);
+        b->launching_ = false;
+      }
+      b->launch_cv_.notify_all();
+    }
+  } mine{this};
   {
     std::lock_guard<std::mutex> f(fate_->mu);
     if (fate_->gone)

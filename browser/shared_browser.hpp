@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -102,8 +103,13 @@ class shared_browser {
   struct fate;
 
   const std::string name_;
-  std::timed_mutex launch_mu_;  // one launch; the others wait for it
-  bool launched_ = false;       // guarded by launch_mu_
+  // One launch; the others wait for it (a flag and a condition variable,
+  // not a timed_mutex: GCC 12's ThreadSanitizer cannot see a timed_mutex
+  // taken with a deadline and reports its unlock).
+  std::mutex launch_mu_;
+  std::condition_variable launch_cv_;
+  bool launching_ = false;  // guarded by launch_mu_: a caller is in ensure_started
+  bool launched_ = false;   // read and written only by the caller holding the turn
   std::shared_ptr<fate> fate_;
   mutable std::mutex mu_;  // members_ and info_
   int members_ = 0;
