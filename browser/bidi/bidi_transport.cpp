@@ -29,10 +29,6 @@ using payload_callback = std::function<void(const std::string&)>;
 // this is not kept at all (a ListModels answer is a few hundred KiB).
 constexpr int max_body_bytes = 16 * 1024 * 1024;
 
-std::string request_id(const json& params) {
-  return params.value("/request/request"_json_pointer, std::string());
-}
-
 // Appends code point cp as UTF-8.
 void put_utf8(std::string& out, unsigned cp) {
   if (cp < 0x80) {
@@ -90,6 +86,10 @@ const std::vector<std::string>& page_events() {
   return events;
 }
 
+std::string request_id(const json& params) {
+  return params.value("/request/request"_json_pointer, std::string());
+}
+
 std::optional<std::string> watched_request(const json& params, const std::string& context,
                                            const std::string& url_part) {
   if (url_part.empty() || params.value("context", json()) != json(context)) return std::nullopt;
@@ -133,7 +133,7 @@ std::vector<page_event> event_mapper::map(const std::string& method, const json&
     const std::string url = params.value("url", std::string());
     // Firefox's crash page replacing the tab: a crash, not a navigation
     // (the page's loss, as tab_watch reports it).
-    if (url.rfind("about:tabcrashed", 0) == 0) return {make_event(kind::crashed, {}, url)};
+    if (is_crash_page(url)) return {make_event(kind::crashed, {}, url)};
     return {make_event(kind::navigated, {}, url)};
   }
   // Our tab is gone (closed, or its browser is closing): nothing more will come.

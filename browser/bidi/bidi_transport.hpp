@@ -45,6 +45,9 @@ class event_mapper {
 // The events event_mapper understands (what enable() subscribes to).
 const std::vector<std::string>& page_events();
 
+// The request id of a network.* event ("" when it has none).
+std::string request_id(const nlohmann::json& params);
+
 // The URL of a network.* event's request when it belongs to context and
 // contains url_part; nullopt otherwise (preflights excluded).
 std::optional<std::string> watched_request(const nlohmann::json& params, const std::string& context,

@@ -22,7 +22,7 @@ constexpr milliseconds reply_timeout{10000};
 std::optional<std::vector<std::size_t>> body_wanted_by(const json& params, const std::string& context,
                                                        const std::vector<std::string>& url_parts) {
   if (!params.is_object() || params.value("context", json()) != json(context)) return std::nullopt;
-  if (params.value("/request/request"_json_pointer, std::string()).empty()) return std::nullopt;
+  if (request_id(params).empty()) return std::nullopt;
   std::vector<std::size_t> wanted;
   for (std::size_t i = 0; i < url_parts.size(); ++i)
     if (watched_request(params, context, url_parts[i])) wanted.push_back(i);
@@ -72,7 +72,7 @@ struct body_collector::state {
       for (auto i : *which) wanted.push_back(gates[i]);
       kept_by = collector;
     }
-    const std::string request = params.value("/request/request"_json_pointer, std::string());
+    const std::string request = request_id(params);
     if (kept_by.empty()) {
       for (auto& g : wanted) (*g)(nullptr, "this browser cannot read response bodies");
       return;

@@ -17,6 +17,8 @@ namespace {
 constexpr std::chrono::milliseconds probe_timeout{5000};
 }  // namespace
 
+bool is_crash_page(const std::string& url) { return url.rfind("about:tabcrashed", 0) == 0; }
+
 tab_loss::tab_loss(std::string context) : context_(std::move(context)) {}
 
 tab_loss::verdict tab_loss::see(const std::string& method, const json& params) {
@@ -30,8 +32,7 @@ tab_loss::verdict tab_loss::see(const std::string& method, const json& params) {
     return realms_.erase(params.value("realm", std::string())) ? verdict::probe : verdict::none;
   if (!ours) return verdict::none;
   if (method == "browsingContext.contextDestroyed") return verdict::closed;
-  if (method == "browsingContext.navigationCommitted" &&
-      params.value("url", std::string()).rfind("about:tabcrashed", 0) == 0)
+  if (method == "browsingContext.navigationCommitted" && is_crash_page(params.value("url", std::string())))
     return verdict::crashed;
   return verdict::none;
 }

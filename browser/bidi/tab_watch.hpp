@@ -51,6 +51,10 @@ class tab_loss {
 // The events tab_loss reads (the transport subscribes its tab to them).
 const std::vector<std::string>& tab_events();
 
+// Whether a committed URL is Firefox's crash page, which replaces a tab
+// whose content process died.
+bool is_crash_page(const std::string& url);
+
 // A probe's error that means the tab shows a parent-process page: the crash
 // page (our tabs show web content only).
 bool parent_process_refusal(const std::string& error);
