@@ -5,18 +5,14 @@
 // measures each mode on each kind (firefox-esr: context mode shares a
 // Firefox, one user context per profile).
 import os from 'node:os';
-import { isolation_args, isolation_modes } from './isolation.mjs';
-import { arg, browser_kinds, cpu_by_kind, cpu_seconds, fleet_pids, fmt, kind_args, now_ms, p50, p95, start_fleet, start_sim, stop_child, stop_fleet, wait_ready, write_results } from './lib.mjs';
+import { side_args, sides } from './isolation.mjs';
+import { arg, cpu_by_kind, cpu_seconds, fleet_pids, fmt, now_ms, p50, p95, start_fleet, start_sim, stop_child, stop_fleet, wait_ready, write_results } from './lib.mjs';
 
 const rounds = arg('rounds', 3);
 const big = arg('instances', 4);
 // The sides measured: a mode on a kind ("process", "context" on Chromium;
 // "firefox/process", "firefox/context").
-const modes = browser_kinds().flatMap((k) => isolation_modes().map((m) => (k === 'chromium' ? m : `${k}/${m}`)));
-const side_args = (side) => {
-  const [kind, mode] = side.includes('/') ? side.split('/') : ['chromium', side];
-  return [...isolation_args(mode), ...kind_args(kind)];
-};
+const modes = sides();
 
 let sim;
 let fleet = null;

@@ -15,10 +15,10 @@
 //      process kind]
 import http from 'node:http';
 import fs from 'node:fs';
-import { isolation_args, isolation_modes } from './isolation.mjs';
+import { side_args, side_parts, sides } from './isolation.mjs';
 import { connect_cdp } from './tools/cdp_client.mjs';
 import {
-  anon_kb, arg, browser_kinds, fleet_pids, kind_args, fmt, get_json, now_ms, p50, process_kind, request, smaps_rollup_kb, status_field, within, start_fleet, start_sim, stop_child,
+  anon_kb, arg, fleet_pids, fmt, get_json, now_ms, p50, process_kind, request, smaps_rollup_kb, status_field, within, start_fleet, start_sim, stop_child,
   stop_fleet, stream_completion, wait_ready, write_results,
 } from './lib.mjs';
 
@@ -26,7 +26,7 @@ const total = Number(arg('requests', 2000));
 const window = Number(arg('window', 250));
 const clients = Number(arg('clients', 4));
 const n = Number(arg('instances', 2));
-const modes = browser_kinds().flatMap((k) => isolation_modes(['process']).map((m) => (k === 'chromium' ? m : `${k}/${m}`)));
+const modes = sides(['process']);
 // 1: a full collection in every page before it is measured (what the page
 // holds); 0: none (what it occupies as the browser leaves it).
 const collect = Number(arg('collect', 1)) === 1;
@@ -117,11 +117,10 @@ function sample(fleet) {
 }
 
 async function soak(sim, mode) {
-  const kind = mode.includes('/') ? mode.split('/')[0] : 'chromium';
-  const iso = mode.split('/').pop();
+  const [kind] = side_parts(mode);
   let fleet;
   try {
-    fleet = await start_fleet(sim, n, { log_level: arg('log-level', 'info'), log_file: arg('log-file', null), extra: [...isolation_args(iso), ...kind_args(kind)] });
+    fleet = await start_fleet(sim, n, { log_level: arg('log-level', 'info'), log_file: arg('log-file', null), extra: side_args(mode) });
     await wait_ready(fleet.port, n, 240000);
     const windows = [];
     let next = 0;

@@ -25,18 +25,20 @@ export function descendants(pid, kids = proc_children_map()) {
   return out;
 }
 
+// utime + stime, in seconds, of a /proc/PID/stat or /proc/PID/task/TID/stat
+// text (comm may hold spaces and parens: fields count from the last ')').
+function stat_cpu_seconds(st) {
+  const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;  // USER_HZ on Linux
+}
+
 // utime + stime of the live processes, in seconds.
 export function cpu_seconds(pids) {
-  const hz = 100;  // USER_HZ on Linux
-  let ticks = 0;
+  let s = 0;
   for (const pid of pids) {
-    try {
-      const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(f[11]) + Number(f[12]);
-    } catch { /* gone */ }
+    try { s += stat_cpu_seconds(fs.readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { /* gone */ }
   }
-  return ticks / hz;
+  return s;
 }
 
 // A process's kind: 'camoufleet', 'browser' (a browser's main process),
@@ -63,8 +65,7 @@ export function cpu_by_thread(pid) {
     try {
       const st = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
       const name = st.slice(st.indexOf('(') + 1, st.lastIndexOf(')'));
-      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-      out[name] = (out[name] || 0) + (Number(f[11]) + Number(f[12])) / 100;
+      out[name] = (out[name] || 0) + stat_cpu_seconds(st);
     } catch { /* gone */ }
   }
   return out;

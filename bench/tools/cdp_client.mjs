@@ -70,6 +70,28 @@ export async function connect_cdp(ws_url) {
   return { call, event, close: () => ws.close() };
 }
 
+// One account's context as camoufleet's context session opens it: the
+// context, its tab, attach, Page/Runtime(/Network) enabled, the profile's
+// cookies, the chat page loaded. step(name, fn) wraps each step (to time
+// it); returns the tab's CDP session id.
+export async function open_context({ call, event, url, cookies, network = true, step = (name, fn) => fn() }) {
+  const ctx = await step('createBrowserContext', () => call('Target.createBrowserContext', { disposeOnDetach: false }));
+  const t = await step('createTarget', () => call('Target.createTarget', { url: 'about:blank', browserContextId: ctx.browserContextId }));
+  const { sessionId: s } = await step('attachToTarget', () => call('Target.attachToTarget', { targetId: t.targetId, flatten: true }));
+  await step('enable Page/Runtime/Network', async () => {
+    await call('Page.enable', {}, s);
+    await call('Runtime.enable', {}, s);
+    if (network) await call('Network.enable', {}, s);
+  });
+  await step('setCookies', () => call('Network.setCookies', { cookies }, s));
+  await step('navigate + load', async () => {
+    const loaded = event('Page.loadEventFired', s);
+    await call('Page.navigate', { url }, s);
+    await loaded;
+  });
+  return s;
+}
+
 // The tools' frame: a simulator with `contexts` accounts and their
 // storageState files, a bare Chromium (CHROMIUM_BIN, or Debian's), then
 // body({ sim, profiles, browser, call, event }); everything stopped and

@@ -9,7 +9,7 @@
 // figure of its own.
 //   node bench/tools/context-cost.mjs [--contexts 8] [--extra-flags "--a --b"]
 import fs from 'node:fs';
-import { with_sim_and_chromium } from './cdp_client.mjs';
+import { open_context, with_sim_and_chromium } from './cdp_client.mjs';
 import { arg, cpu_by_kind, cpu_by_thread, descendants } from '../lib.mjs';
 
 const contexts = Number(arg('contexts', 8));
@@ -35,21 +35,7 @@ await with_sim_and_chromium('context-cost', contexts, extra, async ({ sim, profi
   const threads_before = cpu_by_thread(browser.pid);
   for (let i = 0; i < contexts; ++i) {
     const state = JSON.parse(fs.readFileSync(profiles[i], 'utf8'));
-    const ctx = await step('createBrowserContext', () => call('Target.createBrowserContext', { disposeOnDetach: false }));
-    const t = await step('createTarget', () => call('Target.createTarget', { url: 'about:blank', browserContextId: ctx.browserContextId }));
-    const a = await step('attachToTarget', () => call('Target.attachToTarget', { targetId: t.targetId, flatten: true }));
-    const s = a.sessionId;
-    await step('enable Page/Runtime/Network', async () => {
-      await call('Page.enable', {}, s);
-      await call('Runtime.enable', {}, s);
-      if (!no_network) await call('Network.enable', {}, s);
-    });
-    await step('setCookies', () => call('Network.setCookies', { cookies: state.cookies }, s));
-    await step('navigate + load', async () => {
-      const loaded = event('Page.loadEventFired', s);
-      await call('Page.navigate', { url: `${sim.url}/prompts/new_chat` }, s);
-      await loaded;
-    });
+    const s = await open_context({ call, event, url: `${sim.url}/prompts/new_chat`, cookies: state.cookies, network: !no_network, step });
     await step('page ready (model name shown)', async () => {
       for (;;) {
         const r = await call('Runtime.evaluate', { expression: "!!document.querySelector('[data-test-id=\"model-name\"]')?.textContent" }, s);

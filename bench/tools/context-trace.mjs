@@ -1,11 +1,11 @@
 // Where the browser's main thread spends a context's start: one headless
 // Chromium (camoufleet's flags), a trace (CDP Tracing) around N contexts
-// opened one after another as context-cost.mjs does, then the complete
+// opened one after another (open_context, as context-cost.mjs), then the complete
 // events of the browser process's main thread summed by name (a nested
 // event counts inside its parent too: read it as "time under X").
 //   node bench/tools/context-trace.mjs [--contexts 4] [--top 40] [--extra-flags "..."]
 import fs from 'node:fs';
-import { with_sim_and_chromium } from './cdp_client.mjs';
+import { open_context, with_sim_and_chromium } from './cdp_client.mjs';
 import { arg } from '../lib.mjs';
 
 const contexts = Number(arg('contexts', 4));
@@ -21,16 +21,7 @@ await with_sim_and_chromium('context-trace', contexts, extra, async ({ sim, prof
   const t0 = performance.now();
   for (let i = 0; i < contexts; ++i) {
     const state = JSON.parse(fs.readFileSync(profiles[i], 'utf8'));
-    const ctx = await call('Target.createBrowserContext', { disposeOnDetach: false });
-    const t = await call('Target.createTarget', { url: 'about:blank', browserContextId: ctx.browserContextId });
-    const { sessionId: s } = await call('Target.attachToTarget', { targetId: t.targetId, flatten: true });
-    await call('Page.enable', {}, s);
-    await call('Runtime.enable', {}, s);
-    await call('Network.enable', {}, s);
-    await call('Network.setCookies', { cookies: state.cookies }, s);
-    const loaded = event('Page.loadEventFired', s);
-    await call('Page.navigate', { url: `${sim.url}/prompts/new_chat` }, s);
-    await loaded;
+    await open_context({ call, event, url: `${sim.url}/prompts/new_chat`, cookies: state.cookies });
   }
   const wall = performance.now() - t0;
   await call('Tracing.end');
