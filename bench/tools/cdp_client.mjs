@@ -74,9 +74,9 @@ export async function connect_cdp(ws_url) {
 // context, its tab, attach, Page/Runtime(/Network) enabled, the profile's
 // cookies, the chat page loaded. step(name, fn) wraps each step (to time
 // it); returns the tab's CDP session id.
-export async function open_context({ call, event, url, cookies, network = true, step = (name, fn) => fn() }) {
+export async function open_context({ call, event, url, cookies, network = true, hidden = false, target_extra = {}, step = (name, fn) => fn() }) {
   const ctx = await step('createBrowserContext', () => call('Target.createBrowserContext', { disposeOnDetach: false }));
-  const t = await step('createTarget', () => call('Target.createTarget', { url: 'about:blank', browserContextId: ctx.browserContextId }));
+  const t = await step('createTarget', () => call('Target.createTarget', { url: 'about:blank', browserContextId: ctx.browserContextId, ...(hidden ? { hidden: true } : {}), ...target_extra }));
   const { sessionId: s } = await step('attachToTarget', () => call('Target.attachToTarget', { targetId: t.targetId, flatten: true }));
   await step('enable Page/Runtime/Network', async () => {
     await call('Page.enable', {}, s);

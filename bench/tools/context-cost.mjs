@@ -15,6 +15,7 @@ import { arg, cpu_by_kind, cpu_by_thread, descendants } from '../lib.mjs';
 const contexts = Number(arg('contexts', 8));
 const extra = String(arg('extra-flags', '')).split(' ').filter(Boolean);
 const no_network = arg('no-network', null) !== null;  // Network.enable left out
+const hidden = arg('hidden', null) !== null;  // Target.createTarget { hidden: true }: a tab without a window
 
 await with_sim_and_chromium('context-cost', contexts, extra, async ({ sim, profiles, browser, call, event }) => {
   const steps = {};
@@ -32,10 +33,13 @@ await with_sim_and_chromium('context-cost', contexts, extra, async ({ sim, profi
     return r;
   };
   await call('Target.setDiscoverTargets', { discover: false });
+  // Chromium creates a hidden target only while some frame target exists.
+  if (hidden) await call('Target.createTarget', { url: 'about:blank' });
   const threads_before = cpu_by_thread(browser.pid);
   for (let i = 0; i < contexts; ++i) {
     const state = JSON.parse(fs.readFileSync(profiles[i], 'utf8'));
-    const s = await open_context({ call, event, url: `${sim.url}/prompts/new_chat`, cookies: state.cookies, network: !no_network, step });
+    const s = await open_context({ call, event, url: `${sim.url}/prompts/new_chat`, cookies: state.cookies, network: !no_network, hidden, step,
+      target_extra: arg('minimized', null) !== null ? { newWindow: true, windowState: 'minimized' } : {} });
     await step('page ready (model name shown)', async () => {
       for (;;) {
         const r = await call('Runtime.evaluate', { expression: "!!document.querySelector('[data-test-id=\"model-name\"]')?.textContent" }, s);
@@ -44,7 +48,7 @@ await with_sim_and_chromium('context-cost', contexts, extra, async ({ sim, profi
       }
     });
   }
-  console.log(`context-cost: ${contexts} contexts one after another, flags: ${extra.join(' ') || '(camoufleet\'s)'}${no_network ? ', no Network.enable' : ''}`);
+  console.log(`context-cost: ${contexts} contexts one after another, flags: ${extra.join(' ') || '(camoufleet\'s)'}${no_network ? ', no Network.enable' : ''}${hidden ? ', hidden targets' : ''}`);
   const all = {};
   for (const [name, s] of Object.entries(steps)) {
     const cpu = Object.entries(s.cpu).filter(([, v]) => v > 0.001)

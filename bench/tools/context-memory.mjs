@@ -13,6 +13,10 @@ import { anon_kb, arg, descendants, fmt, process_kind, sleep, smaps_rollup_kb } 
 const contexts = Number(arg('contexts', 8));
 const extra = String(arg('extra-flags', '')).split(' ').filter(Boolean);
 const settle_ms = Number(arg('settle-ms', 2000));
+// --hidden 1: tabs made with Target.createTarget { hidden: true } (no window;
+// Chromium wants one frame target first, an about:blank tab counted in the
+// browser's own figure).
+const hidden = arg('hidden', null) !== null;
 
 // kind -> { n, pss, anon } in MB over the browser and its descendants.
 function memory_by_kind(pid) {
@@ -41,7 +45,8 @@ function report(name, now, before) {
 
 await with_sim_and_chromium('context-memory', contexts, extra, async ({ sim, profiles, browser, call, event }) => {
   const settle = async () => { await sleep(settle_ms); return memory_by_kind(browser.pid); };
-  console.log(`context-memory: ${contexts} contexts, flags: ${extra.join(' ') || '(camoufleet\'s)'}`);
+  console.log(`context-memory: ${contexts} contexts, flags: ${extra.join(' ') || '(camoufleet\'s)'}${hidden ? ', hidden targets' : ''}`);
+  if (hidden) await call('Target.createTarget', { url: 'about:blank' });
   const m0 = await settle();
   const t0 = total(m0);
   console.log(`  the browser alone: ${fmt(t0.pss)} MB PSS, ${fmt(t0.anon)} anon`);
@@ -51,7 +56,7 @@ await with_sim_and_chromium('context-memory', contexts, extra, async ({ sim, pro
   report('the contexts, no tab', m1, m0);
   const sessions = [];
   for (const id of ctxs) {
-    const t = await call('Target.createTarget', { url: 'about:blank', browserContextId: id });
+    const t = await call('Target.createTarget', { url: 'about:blank', browserContextId: id, ...(hidden ? { hidden: true } : {}) });
     const a = await call('Target.attachToTarget', { targetId: t.targetId, flatten: true });
     await call('Page.enable', {}, a.sessionId);
     await call('Runtime.enable', {}, a.sessionId);
