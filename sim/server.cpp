@@ -209,8 +209,9 @@ struct server::impl {
   }
 
   response_t page(const request_t& req) {
-    if (!state.authenticate(std::string(req[http::field::cookie])))
-      return redirect(req, "/ServiceLogin?continue=" + url_encode(std::string(req.target())));
+    const auto account = state.authenticate(std::string(req[http::field::cookie]));
+    if (!account) return redirect(req, "/ServiceLogin?continue=" + url_encode(std::string(req.target())));
+    state.page_loaded(*account);
     const auto opts = state.page();
     auto html = asset_text(opts.ui_variant == "2025" ? "index.html"
                                                      : "index-" + opts.ui_variant + ".html");

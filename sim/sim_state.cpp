@@ -270,6 +270,11 @@ std::string sim_state::apply_pacing(const json& body, int* status) {
   return "";
 }
 
+void sim_state::page_loaded(const std::string& account) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (auto it = accounts_.find(account); it != accounts_.end()) ++it->second.page_loads;
+}
+
 void sim_state::reset() {
   std::lock_guard<std::mutex> lock(mu_);
   pacing_ = initial_pacing_;
@@ -280,6 +285,7 @@ void sim_state::reset() {
     st.requests = 0;
     st.aborts = 0;
     st.active = 0;
+    st.page_loads = 0;
     st.rate_count = 0;
   }
   for (const auto& f : startup_faults_) {
@@ -303,7 +309,10 @@ json sim_state::to_json() const {
   json accounts = json::object();
   for (const auto& name : order_) {
     const auto& st = accounts_.at(name);
-    accounts[name] = {{"requests", st.requests}, {"aborts", st.aborts}, {"active", st.active}};
+    accounts[name] = {{"requests", st.requests},
+                      {"aborts", st.aborts},
+                      {"active", st.active},
+                      {"page_loads", st.page_loads}};
   }
   json reqs = json::array();
   for (const auto& r : requests_) {

@@ -81,6 +81,9 @@ class sim_state {
   // The account named by the SID cookie in a Cookie header, if it is known
   // and its login has not expired.
   std::optional<std::string> authenticate(const std::string& cookie_header) const;
+  // A signed-in account was sent the chat page (a document load, as the
+  // real server sees it).
+  void page_loaded(const std::string& account);
   // identifier: NAME or NAME@example.com. Clears the account's login_expired.
   std::optional<account> sign_in(const std::string& identifier, const std::string& password);
 
@@ -110,6 +113,7 @@ class sim_state {
     int requests = 0;
     int aborts = 0;
     int active = 0;
+    int page_loads = 0;  // chat page documents sent
     int rate_count = 0;  // requests since rate_limit_after was last set
   };
   struct request_record {
