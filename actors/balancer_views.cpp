@@ -6,7 +6,7 @@
 namespace camoufleet {
 
 bool could_serve_later(instance_status s) {
-  return s == instance_status::starting || s == instance_status::ready ||
+  return s == instance_status::starting || s == instance_status::ready || s == instance_status::recycling ||
          s == instance_status::busy || s == instance_status::error;
 }
 

@@ -55,6 +55,7 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
       if (m.port > 0) s.view.port = m.port;
       s.view.ws_endpoint = m.ws_endpoint;
       s.view.browser_pid = m.pid;
+      s.view.page_served = 0;
       s.log->info("Ready (port: {}, {} models)", s.view.port, m.models.size());
       if (!m.models.empty())
         self->send(s.cfg.balancer, instance_models{s.cfg.id, std::move(m.models)});
@@ -119,13 +120,15 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
       o.delta_sent = s.job_ticket_ && s.job_ticket_->close();
       auto promise = end_job(self);
       ++s.view.served;
+      ++s.view.page_served;
       s.machine.apply({instance_event_kind::finished, {}, {}}, unix_ms());
       s.log->info("Request {} done", m.request_id);
       // The new state goes out first, then the answer and the outcome.
       publish(self);
       send_answer(self, sink, std::move(fin));
       deliver_outcome(self, promise, std::move(o));
-      collect_if_due(self);
+      // A page loaded afresh gives back more than a collection would.
+      if (!maybe_recycle(self)) collect_if_due(self);
       after_job(self);
     },
     [=](generation_failed& m) {
@@ -178,6 +181,7 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
       }
     },
     [=](health_atom) { health_check(self); },
+    [=](page_reloaded& m) { on_page_reloaded(self, m); },
     [=](ping_done& m) {
       auto& s = self->state;
       if (m.epoch != s.epoch || m.seq != s.ping_seq || !s.ping_pending) return;

@@ -304,6 +304,9 @@ void health_check(self_ptr self) {
         publish(self);
       }
       break;
+    case instance_status::recycling:
+      check_recycle_overrun(self, now);
+      break;
     default:
       break;
   }

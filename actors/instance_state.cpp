@@ -121,7 +121,7 @@ bool instance_state::apply(const instance_event& e, std::int64_t now_ms) {
       return true;
     case k::crashed:
       if (status_ != st::starting && status_ != st::ready && status_ != st::busy &&
-          status_ != st::cooldown)
+          status_ != st::cooldown && status_ != st::recycling)
         return false;
       enter_error(e.reason, now_ms);
       return true;
@@ -143,6 +143,24 @@ bool instance_state::apply(const instance_event& e, std::int64_t now_ms) {
       consecutive_errors_ = 0;
       until_ms_ = 0;
       reason_.clear();
+      return true;
+    case k::recycle:
+      if (status_ != st::ready) return false;
+      status_ = st::recycling;
+      return true;
+    case k::recycled:
+      if (status_ != st::recycling) return false;
+      status_ = st::ready;
+      return true;
+    case k::recycle_failed:
+      if (status_ != st::recycling) return false;
+      // A page that did not load again is not one to serve from (nor to wait
+      // out a cooldown in): restart it, unless the login or the file is gone.
+      if (e.failure == core::failure_kind::login_lost ||
+          e.failure == core::failure_kind::invalid_profile)
+        on_failure(e.failure, e.reason, now_ms);
+      else
+        enter_error(e.reason, now_ms);
       return true;
     case k::stop:
       if (status_ == st::stopping) return false;

@@ -22,6 +22,9 @@ enum class instance_event_kind {
   restart,       // error -> starting, once the backoff has passed
   tick,          // cooldown -> ready once it has passed
   new_profile,   // any but busy / stopping -> starting: the profile file changed
+  recycle,       // ready -> recycling: its chat page is loaded afresh (not routed meanwhile)
+  recycled,      // recycling -> ready
+  recycle_failed,  // recycling -> error / needs_login (by failure): the page is in doubt
   stop,          // anything -> stopping
 };
 

@@ -1,9 +1,10 @@
 #pragma once
-// The steps the instance actor's handlers are made of, shared by its three
+// The steps the instance actor's handlers are made of, shared by its four
 // files: instance_actor.cpp (the message handlers), instance_browser.cpp (the
-// browser's life: start, status follow-up, crash, leave, health checks) and
+// browser's life: start, status follow-up, crash, leave, health checks),
 // instance_jobs.cpp (the request: generation on the worker, its end, the
-// session write-back). Internal to actors/.
+// session write-back) and instance_recycle.cpp (the page loaded afresh).
+// Internal to actors/.
 
 #include <chrono>
 #include <cstdint>
@@ -61,6 +62,18 @@ constexpr int collections_every = 200;
 bool wants_collection(int served, int collected_at_served, bool idle);
 // After an answer: posts a collection to the worker when one is due.
 void collect_if_due(self_ptr self);
+
+// instance_recycle.cpp
+// A page that served this many answers is due to be loaded afresh
+// (every = --page-recycle-after; 0 = never).
+bool recycle_due(int page_served, int every);
+// After an answer, with no request and nothing else waiting for its end:
+// when the page is due, the instance leaves the rotation (recycling) and its
+// worker loads the page afresh; page_reloaded comes back. True if it began.
+bool maybe_recycle(self_ptr self);
+void on_page_reloaded(self_ptr self, const page_reloaded& m);
+// From the health check: a reload past its own deadline is a hung worker.
+void check_recycle_overrun(self_ptr self, std::int64_t now_ms);
 
 // instance_jobs.cpp
 job_outcome outcome_for(const instance_actor_state& st, const std::string& request_id);

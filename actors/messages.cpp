@@ -32,7 +32,8 @@ void register_types(caf::actor_system_config& cfg) {
       .add_message_type<session_failed>("camoufleet::session_failed")
       .add_message_type<generation_done>("camoufleet::generation_done")
       .add_message_type<generation_failed>("camoufleet::generation_failed")
-      .add_message_type<ping_done>("camoufleet::ping_done");
+      .add_message_type<ping_done>("camoufleet::ping_done")
+      .add_message_type<page_reloaded>("camoufleet::page_reloaded");
 }
 
 }  // namespace camoufleet

@@ -158,6 +158,14 @@ struct ping_done {
   bool ok = false;
 };
 
+// The worker loaded the chat page afresh (--page-recycle-after), or not.
+struct page_reloaded {
+  std::uint64_t epoch = 0;
+  bool ok = false;
+  core::failure_kind failure = core::failure_kind::site_error;
+  std::string message;
+};
+
 // -- inspect -----------------------------------------------------------------
 
 template <class Inspector>
@@ -188,7 +196,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, instance_view& x) {
   return f(caf::meta::type_name("instance_view"), x.id, x.status, x.port, x.auth_file,
            x.ws_endpoint, x.last_used_ms, x.error_count, x.current_request_id, x.reason,
-           x.until_ms, x.served, x.restarts, x.in_rotation, x.browser_pid, x.browser, x.errors, x.node_id, x.node_host);
+           x.until_ms, x.served, x.restarts, x.recycles, x.page_served, x.in_rotation, x.browser_pid, x.browser, x.errors, x.node_id, x.node_host);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, queue_entry& x) {
@@ -257,6 +265,10 @@ typename Inspector::result_type inspect(Inspector& f, generation_failed& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ping_done& x) {
   return f(caf::meta::type_name("ping_done"), x.epoch, x.seq, x.ok);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, page_reloaded& x) {
+  return f(caf::meta::type_name("page_reloaded"), x.epoch, x.ok, x.failure, x.message);
 }
 
 }  // namespace camoufleet

@@ -36,6 +36,10 @@ struct fleet_timing {
   std::chrono::milliseconds auth_poll_interval{2000};
   // Consecutive site errors (not crashes) after which the page is restarted.
   int site_error_restart_threshold = 3;
+  // Answers a chat page serves before it is loaded afresh between requests
+  // (--page-recycle-after; 0 = never): a long-lived page keeps native memory
+  // only a new document gives back (bench P7).
+  int page_recycle_after = 0;
 };
 
 }  // namespace camoufleet

@@ -11,6 +11,7 @@ const char* to_string(instance_status s) {
     case instance_status::cooldown: return "cooldown";
     case instance_status::needs_login: return "needs_login";
     case instance_status::stopping: return "stopping";
+    case instance_status::recycling: return "recycling";
   }
   return "unknown";
 }

@@ -13,7 +13,8 @@
 namespace camoufleet {
 
 enum class instance_status : std::uint8_t {
-  starting, ready, busy, error, cooldown, needs_login, stopping
+  starting, ready, busy, error, cooldown, needs_login, stopping,
+  recycling,  // its page is being loaded afresh between requests (--page-recycle-after)
 };
 const char* to_string(instance_status s);
 
@@ -88,6 +89,8 @@ struct instance_view {
   std::int64_t until_ms = 0;  // cooldown end, unix ms
   int served = 0;
   int restarts = 0;           // browser starts after the first one
+  int recycles = 0;           // chat page loads afresh (--page-recycle-after)
+  int page_served = 0;        // answers its current chat page has served
   bool in_rotation = true;    // false: taken out by hand, gets no new requests
   int browser_pid = 0;        // 0 when attached or not running
   std::string browser;        // browser kind: "chromium", "firefox"

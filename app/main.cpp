@@ -84,6 +84,7 @@ fleet_options fleet_options_from(const config::settings& s, const std::string& x
   o.timing.quota_cooldown = s.quota_cooldown;
   o.timing.request_timeout = s.request_timeout;
   o.timing.queue_timeout = s.queue_timeout;
+  o.timing.page_recycle_after = s.page_recycle_after;
   // No flags of their own (yet): environment knobs, mainly for tests.
   if (auto ms = env_ms("CAMOUFLEET_PROFILE_REFRESH_MS")) o.timing.refresh_interval = *ms;
   if (auto ms = env_ms("CAMOUFLEET_AUTH_POLL_MS")) o.timing.auth_poll_interval = *ms;

@@ -13,6 +13,8 @@
 //     [--browsers chromium,firefox: a soak per kind; Firefox's pages have no
 //      heap figure over WebDriver BiDi, their content processes' memory is by
 //      process kind]
+//     [--recycle 0,500: a soak per --page-recycle-after value, one after
+//      another in this run; without it camoufleet's default]
 import http from 'node:http';
 import fs from 'node:fs';
 import { side_args, side_parts, sides } from './isolation.mjs';
@@ -30,6 +32,8 @@ const modes = sides(['process']);
 // 1: a full collection in every page before it is measured (what the page
 // holds); 0: none (what it occupies as the browser leaves it).
 const collect = Number(arg('collect', 1)) === 1;
+// --page-recycle-after per soak (null: camoufleet's default).
+const recycles = String(arg('recycle', '')).split(',').filter(Boolean);
 
 const fd_count = (pid) => fs.readdirSync(`/proc/${pid}/fd`).length;
 
@@ -116,11 +120,13 @@ function sample(fleet) {
   };
 }
 
-async function soak(sim, mode) {
-  const [kind] = side_parts(mode);
+async function soak(sim, side, recycle) {
+  const [kind] = side_parts(side);
+  const mode = recycle === null ? side : `${side}, --page-recycle-after ${recycle}`;
+  const extra = [...side_args(side), ...(recycle === null ? [] : ['--page-recycle-after', recycle])];
   let fleet;
   try {
-    fleet = await start_fleet(sim, n, { log_level: arg('log-level', 'info'), log_file: arg('log-file', null), extra: side_args(mode) });
+    fleet = await start_fleet(sim, n, { log_level: arg('log-level', 'info'), log_file: arg('log-file', null), extra });
     await wait_ready(fleet.port, n, 240000);
     const windows = [];
     let next = 0;
@@ -142,8 +148,9 @@ async function soak(sim, mode) {
     }
     const s = (now_ms() - t0) / 1000;
     const a = windows[0], b = windows[windows.length - 1];
+    const recycled = (await get_json(fleet.port, '/v1/instances')).json.instances.reduce((t, i) => t + (i.recycles || 0), 0);
     const per_k = (x, y) => ((y - x) * 1000) / Math.max(1, b.done - a.done);
-    console.log(`P7 soak (${mode}): ${total} requests (streams, JSON answers, dropped streams, bad bodies) from ${clients} clients over ${n} instances in ${fmt(s)} s; after request ${a.done} vs after request ${b.done}:`);
+    console.log(`P7 soak (${mode}): ${total} requests (streams, JSON answers, dropped streams, bad bodies) from ${clients} clients over ${n} instances in ${fmt(s)} s, ${recycled} page loads afresh; after request ${a.done} vs after request ${b.done}:`);
     console.log(`  camoufleet RSS ${fmt(a.rss_mb)} -> ${fmt(b.rss_mb)} MB (${fmt(per_k(a.rss_mb, b.rss_mb), 2)} MB per 1000 requests), anonymous ${fmt(a.anon_mb)} -> ${fmt(b.anon_mb)} MB (${fmt(per_k(a.anon_mb, b.anon_mb), 2)}); open descriptors ${a.fds} -> ${b.fds}; threads ${a.threads} -> ${b.threads}`);
     console.log(`  browsers' anonymous memory per account ${fmt(a.browser_anon_mb_per_account)} -> ${fmt(b.browser_anon_mb_per_account)} MB (${fmt(per_k(a.browser_anon_mb_per_account, b.browser_anon_mb_per_account), 2)} per 1000 requests); stream total p50 ${fmt(a.stream_p50_ms)} -> ${fmt(b.stream_p50_ms)} ms (last / first ${fmt(b.stream_p50_ms / a.stream_p50_ms, 2)})`);
     if (kind !== 'firefox') console.log(`  the chat page${collect ? ' (after a full collection)' : ''}: JS heap ${fmt(a.page_heap_mb)} -> ${fmt(b.page_heap_mb)} MB, DOM nodes ${fmt(a.page_dom_nodes, 0)} -> ${fmt(b.page_dom_nodes, 0)}`);
@@ -159,7 +166,8 @@ async function soak(sim, mode) {
 const sim = await start_sim({ first_token_ms: 5, token_ms: 2, tokens: 12 });
 const results = [];
 try {
-  for (const mode of modes) results.push(await soak(sim, mode));
+  for (const mode of modes)
+    for (const r of recycles.length ? recycles : [null]) results.push(await soak(sim, mode, r));
 } finally {
   await stop_child(sim);
 }

@@ -69,6 +69,7 @@ std::string describe(const settings& s) {
       << ") isolation=" << to_string(s.isolate);
   if (s.isolate == isolation::context) out << " accounts_per_browser=" << s.accounts_per_browser;
   if (s.spare_browsers > 0) out << " spare_browsers=" << s.spare_browsers;
+  out << " page_recycle_after=" << s.page_recycle_after;
   out << " base_port=" << s.base_port << " site_url=" << s.site_url
       << " api_keys=" << s.api_keys.size() << " queue_limit=" << s.queue_limit
       << " queue_timeout=" << s.queue_timeout.count() << "s"

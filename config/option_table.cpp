@@ -50,6 +50,10 @@ std::vector<option_def> value_options() {
       {"--spare-browsers", "CAMOUFLEET_SPARE_BROWSERS", "N", std::to_string(d.spare_browsers),
        "Warm browsers of --browser-kind (Chromium, Firefox, Camoufox) kept ready to take over a "
        "crashed instance's profile (process isolation), 0-16", "Browser"},
+      {"--page-recycle-after", "CAMOUFLEET_PAGE_RECYCLE_AFTER", "N", std::to_string(d.page_recycle_after),
+       "Answers a chat page serves before it is loaded afresh between requests (the memory a "
+       "long-lived page keeps given back; out of rotation meanwhile), 0 = never, 0-1000000",
+       "Browser"},
       {"--base-port", "CAMOUFLEET_BASE_PORT", "PORT", std::to_string(d.base_port),
        "First DevTools port tried, 1024-65535", "Browser"},
       {"--profile-root", "CAMOUFLEET_PROFILE_ROOT", "DIR", "system temp dir",

@@ -33,6 +33,7 @@ struct settings {
   isolation isolate = isolation::process;     // --isolation process|context
   int accounts_per_browser = 8;               // --accounts-per-browser N (context mode)
   int spare_browsers = 0;                     // --spare-browsers N (warm spares, process mode)
+  int page_recycle_after = 500;               // --page-recycle-after N answers (0 = never)
   std::string site_url = "https://aistudio.google.com/prompts/new_chat";
   std::string site_file;                      // driver's site data file ("" = built-in path)
   std::string api_keys_file;                  // "" = none

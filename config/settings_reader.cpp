@@ -105,6 +105,7 @@ void settings_reader::read_values(settings& s) {
   read_isolation(s);
   read_int("--accounts-per-browser", s.accounts_per_browser);
   read_int("--spare-browsers", s.spare_browsers);
+  read_int("--page-recycle-after", s.page_recycle_after);
   read_string("--site-url", s.site_url);
   read_string("--site-file", s.site_file);
   read_string("--profile-root", s.profile_root);

@@ -37,6 +37,10 @@ class page_driver {
   virtual void request_stop() = 0;
   // Start a fresh chat (New chat, then Discard and continue).
   virtual void new_chat(std::chrono::milliseconds timeout) = 0;
+  // Load the chat page afresh: a new document, the session's cookies and
+  // storage kept. A long-lived page keeps native memory that only a new
+  // document gives back (bench P7); called between requests.
+  virtual void reload(std::chrono::milliseconds timeout) = 0;
   // Cheap round trip to the page; false when it did not answer in time.
   virtual bool ping(std::chrono::milliseconds timeout) = 0;
   // Current cookies + localStorage as a Playwright storageState JSON string.

@@ -56,6 +56,7 @@ std::string dashboard_state_json(const fleet_view& fleet, const stats_snapshot& 
         {"error_count", i.error_count},
         {"errors", i.errors},
         {"restarts", i.restarts},
+        {"recycles", i.recycles},
         {"cooldown_until",
          i.status == instance_status::cooldown ? ms_or_null(i.until_ms) : ojson(nullptr)},
         {"memory_bytes", m == memory.end() ? ojson(nullptr) : ojson(m->second)}});
@@ -99,7 +100,8 @@ std::string dashboard_state_json(const fleet_view& fleet, const stats_snapshot& 
             {"cooldown", c.cooldown},
             {"needs_login", c.needs_login},
             {"starting", c.starting},
-            {"stopping", c.stopping}}},
+            {"stopping", c.stopping},
+            {"recycling", c.recycling}}},
           {"instances", std::move(instances)},
           {"spares", {{"wanted", fleet.spares_wanted}, {"browsers", std::move(spares)}}},
           {"queue", {{"length", fleet.queue.size()}, {"limit", fleet.queue_limit},

@@ -71,7 +71,7 @@ label_list plus(label_list l, std::string name, std::string value) {
 const instance_status all_statuses[] = {
     instance_status::starting,    instance_status::ready,    instance_status::busy,
     instance_status::error,       instance_status::cooldown, instance_status::needs_login,
-    instance_status::stopping};
+    instance_status::stopping,    instance_status::recycling};
 
 }  // namespace
 
@@ -129,6 +129,12 @@ std::string metrics_text(const fleet_view& fleet, const stats_snapshot& stats,
            "Browser starts after the first one (crashes, hangs, new profiles, by hand).");
   for (const auto& i : inst)
     w.sample("camoufleet_instance_restarts_total", instance_labels(i), i.restarts);
+
+  w.family("camoufleet_instance_page_recycles_total", "counter",
+           "Chat page loads afresh between requests (--page-recycle-after), each giving back the "
+           "memory a long-lived page keeps.");
+  for (const auto& i : inst)
+    w.sample("camoufleet_instance_page_recycles_total", instance_labels(i), i.recycles);
 
   w.family("camoufleet_instance_cooldown_remaining_seconds", "gauge",
            "Seconds until a cooling-down instance serves again (0 when not cooling down).");

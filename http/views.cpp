@@ -44,6 +44,7 @@ status_counts count_statuses(const fleet_view& fleet) {
       case instance_status::needs_login: ++c.needs_login; break;
       case instance_status::starting: ++c.starting; break;
       case instance_status::stopping: ++c.stopping; break;
+      case instance_status::recycling: ++c.recycling; break;
     }
   }
   return c;
@@ -85,12 +86,14 @@ health_reply health_json(const fleet_view& fleet, bool multi_instance_mode) {
   const auto c = count_statuses(fleet);
   // Busy still serves: a request queues and is answered soon, unlike a fleet
   // that is all cooling down or logged out.
+  // A page being loaded afresh serves again in seconds, like a busy one.
+  const int soon = c.busy + c.recycling;
   const char* status = c.ready > 0      ? "healthy"
-                       : c.busy > 0     ? "busy"
+                       : soon > 0       ? "busy"
                        : c.starting > 0 ? "starting"
                                         : "unhealthy";
   health_reply r;
-  r.status = c.ready + c.busy > 0 ? 200 : 503;
+  r.status = c.ready + soon > 0 ? 200 : 503;
   ojson j = {{"status", status},
              {"multi_instance_mode", multi_instance_mode},
              {"total_instances", c.total},
@@ -100,6 +103,7 @@ health_reply health_json(const fleet_view& fleet, bool multi_instance_mode) {
              {"cooldown_instances", c.cooldown},
              {"needs_login_instances", c.needs_login},
              {"starting_instances", c.starting},
+             {"recycling_instances", c.recycling},
              {"queue_length", static_cast<int>(fleet.queue.size())}};
   // Joined nodes (issue 19): how many of their instances are here and ready.
   ojson nodes = ojson::object();
@@ -149,6 +153,8 @@ std::string instances_json(const fleet_view& fleet) {
                          {"served", i.served},
                          {"in_rotation", i.in_rotation},
                          {"restarts", i.restarts},
+                         {"recycles", i.recycles},
+                         {"page_served", i.page_served},
                          {"browser_pid", i.browser_pid > 0 ? ojson(i.browser_pid) : ojson(nullptr)},
                          {"browser", string_or_null(i.browser)},
                          {"node", string_or_null(i.node_id)},

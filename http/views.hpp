@@ -24,12 +24,12 @@ nlohmann::ordered_json spare_json(const spare_view& s);
 // How many instances are in each status.
 struct status_counts {
   int total = 0, ready = 0, busy = 0, error = 0, cooldown = 0, needs_login = 0, starting = 0,
-      stopping = 0;
+      stopping = 0, recycling = 0;
 };
 status_counts count_statuses(const fleet_view& fleet);
 
 // GET /health. "status": "healthy" (an instance is ready: 200), "busy" (none
-// ready but some busy: requests queue, 200), "starting" (none ready or busy,
+// ready but some busy or loading their page afresh: requests queue, 200), "starting" (none ready or busy,
 // some still starting: 503), "unhealthy" (none can serve: 503).
 health_reply health_json(const fleet_view& fleet, bool multi_instance_mode);
 // GET /health/ready: 200 only while an instance is ready to take a request.

@@ -302,6 +302,17 @@ chat_page::shown_answer chat_page::last_answer() {
   return {snap.turns, snap.text, snap.reasoning, snap.finished};
 }
 
+void chat_page::reload(milliseconds timeout) {
+  const auto started = clock::now();
+  ensure_open();
+  load_chat_page(started + timeout, "loading the chat page afresh");
+  // A new document holds nothing this page set: no declarations, no stop chips.
+  tools_key_.clear();
+  stop_chips_added_ = false;
+  spdlog::info("instance={} chat page loaded afresh in {} ms", setup_.instance_id,
+               std::chrono::duration_cast<milliseconds>(clock::now() - started).count());
+}
+
 void chat_page::load_chat_page(clock::time_point deadline, const std::string& what) {
   run("mark_document", nullptr, milliseconds(5000));
   ++trips_;

@@ -54,6 +54,7 @@ class chat_page : public core::page_driver {
   // starts with the flag cleared.
   void request_stop() override;
   void new_chat(std::chrono::milliseconds timeout) override;
+  void reload(std::chrono::milliseconds timeout) override;
   bool ping(std::chrono::milliseconds timeout) override;
   std::string storage_state() override;
   std::string screenshot_png(std::chrono::milliseconds timeout) override;

@@ -131,6 +131,7 @@ function instanceCard(i) {
       el('dt', {}, 'served'), el('dd', { 'data-testid': 'served' }, i.served),
       el('dt', {}, 'errors'), el('dd', { title: errors }, `${i.error_count} in a row${errors ? ' · ' + errors : ''}`),
       el('dt', {}, 'restarts'), el('dd', { 'data-testid': 'restarts' }, i.restarts),
+      el('dt', {}, 'page reloads'), el('dd', { 'data-testid': 'recycles' }, i.recycles ?? 0),
       el('dt', {}, 'cooldown'), el('dd', { 'data-testid': 'cooldown', 'data-until': cool ? i.cooldown_until : null }, cool || '–'),
       el('dt', {}, 'memory'), el('dd', {}, mb(i.memory_bytes)),
       el('dt', {}, 'browser'), el('dd', {}, `${i.browser || '–'} :${i.port}`)),

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "browser/session.hpp"
@@ -48,6 +49,8 @@ struct fake_script {
   bool screenshot_fails = false;      // screenshot_png throws site_error
   bool start_hangs_once = false;      // the next start blocks until release() (a launch that never returns)
   int new_chat_failures = 0;          // the next N new_chat calls throw site_error
+  std::optional<core::failure_kind> reload_failure;  // the next reload throws this
+  bool hold_in_reload = false;        // reload blocks until release() or a stop
   std::string storage_json = "{}";    // what storage_state() returns
   std::vector<core::model_info> models{{"gemini-2.5-pro", "Gemini 2.5 Pro"},
                                       {"gemini-2.5-flash", "Gemini 2.5 Flash"}};
@@ -60,6 +63,8 @@ struct fake_script {
   int pings = 0;
   int collections = 0;  // collect_garbage calls
   int new_chats = 0;                      // new_chat calls, failed ones included
+  int reloads = 0;                        // reload calls, failed ones included
+  std::vector<int> reloads_at_generate;   // reloads when each generate began
   std::vector<int> new_chats_at_generate;  // new_chats when each generate began
   int generate_returns = 0;
   int switches = 0;          // switch_model calls that began
@@ -181,6 +186,7 @@ class fake_page : public core::page_driver {
       auto& s = world_.script_locked(id_);
       ++s.generates;
       s.new_chats_at_generate.push_back(s.new_chats);
+      s.reloads_at_generate.push_back(s.reloads);
       s.prompts.push_back(messages.empty() ? "" : messages.front().content);
       s.stop_flag = false;
       s.released = false;
@@ -222,6 +228,18 @@ class fake_page : public core::page_driver {
       --s.new_chat_failures;
       throw core::driver_error(core::failure_kind::site_error, "scripted: New chat did not clear");
     }
+  }
+  void reload(std::chrono::milliseconds) override {
+    std::unique_lock<std::mutex> lock(world_.mu);
+    auto& s = world_.script_locked(id_);
+    ++s.reloads;
+    world_.cv.notify_all();
+    if (s.hold_in_reload) {
+      s.stop_flag = false;
+      world_.cv.wait_for(lock, 20s, [&] { return s.released || s.stop_flag; });
+    }
+    if (auto f = std::exchange(s.reload_failure, std::nullopt))
+      throw core::driver_error(*f, "scripted: the page did not load again");
   }
   bool ping(std::chrono::milliseconds) override {
     std::unique_lock<std::mutex> lock(world_.mu);

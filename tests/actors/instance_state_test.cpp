@@ -146,3 +146,50 @@ TEST_CASE("instance_state: stop from anywhere, once") {
   CHECK_FALSE(s.apply({k::started, {}, {}}, 0));
   CHECK_FALSE(s.apply({k::crashed, fk::browser_gone, ""}, 0));
 }
+
+TEST_CASE("instance_state: a page loaded afresh leaves the rotation and comes back ready") {
+  auto s = ready_at(0);
+  CHECK(s.apply({k::recycle, {}, {}}, 1));
+  CHECK(s.status() == st::recycling);
+  CHECK_FALSE(s.apply({k::assigned, {}, {}}, 1));  // no request meanwhile
+  CHECK_FALSE(s.apply({k::recycle, {}, {}}, 1));   // once at a time
+  CHECK(s.apply({k::recycled, {}, {}}, 2));
+  CHECK(s.status() == st::ready);
+  CHECK(s.error_count() == 0);
+  CHECK_FALSE(s.apply({k::recycled, {}, {}}, 3));  // nothing to end
+  // Only an idle page is loaded afresh.
+  REQUIRE(s.apply({k::assigned, {}, {}}, 4));
+  CHECK_FALSE(s.apply({k::recycle, {}, {}}, 4));
+}
+
+TEST_CASE("instance_state: a page that does not load again restarts the browser, or waits for a login") {
+  auto s = ready_at(0);
+  REQUIRE(s.apply({k::recycle, {}, {}}, 1));
+  CHECK(s.apply({k::recycle_failed, fk::site_error, "no prompt box"}, 2));
+  CHECK(s.status() == st::error);  // a site error that would leave it "ready" still restarts
+  CHECK(s.reason() == "no prompt box");
+  CHECK(s.error_count() == 1);
+  CHECK(s.apply({k::restart, {}, {}}, s.until_ms()));
+  CHECK(s.status() == st::starting);
+
+  auto t = ready_at(0);
+  REQUIRE(t.apply({k::recycle, {}, {}}, 1));
+  CHECK(t.apply({k::recycle_failed, fk::login_lost, "sign-in page"}, 2));
+  CHECK(t.status() == st::needs_login);
+
+  auto u = ready_at(0);
+  REQUIRE(u.apply({k::recycle, {}, {}}, 1));
+  CHECK(u.apply({k::recycle_failed, fk::rate_limited, "slow down"}, 2));
+  CHECK(u.status() == st::error);  // no page to cool down with
+
+  auto v = ready_at(0);
+  REQUIRE(v.apply({k::recycle, {}, {}}, 1));
+  CHECK(v.apply({k::crashed, fk::browser_gone, "gone"}, 2));  // the browser died meanwhile
+  CHECK(v.status() == st::error);
+
+  auto w = ready_at(0);
+  REQUIRE(w.apply({k::recycle, {}, {}}, 1));
+  CHECK(w.apply({k::new_profile, {}, {}}, 2));
+  CHECK(w.status() == st::starting);
+  CHECK(w.apply({k::stop, {}, {}}, 3));
+}

@@ -68,3 +68,71 @@ TEST_CASE("fleet: when a collection is due — idle after any answer, busy every
   // The next request ran on the worker after the collection job: no second one.
   CHECK(fx.world.with("instance_1", [](fake_script& s) { return s.collections; }) == 1);
 }
+
+TEST_CASE("fleet: a page that served --page-recycle-after answers is loaded afresh, out of the rotation meanwhile") {
+  CHECK_FALSE(instance_steps::recycle_due(1000000, 0));  // 0: never
+  CHECK_FALSE(instance_steps::recycle_due(1, 2));
+  CHECK(instance_steps::recycle_due(2, 2));
+
+  fleet_fixture fx(
+      2, [](fleet_options& o) { o.timing.page_recycle_after = 1; },
+      [](fake_world& w) {
+        for (const auto* id : {"instance_1", "instance_2"})
+          w.with(id, [](fake_script& s) { s.hold_in_reload = true; return 0; });
+      });
+  REQUIRE(fx.f->wait_settled(10s));
+  fx.f->api().submit(make_request("r1"), fx.events.sink("r1"));
+  REQUIRE(fx.events.wait_done("r1"));
+  const std::string first = assigned_to(fx.events, "r1");
+  const std::string other = first == "instance_1" ? "instance_2" : "instance_1";
+  // Its page is being loaded afresh (held in the fake's reload): it takes nothing new.
+  REQUIRE(fx.world.wait(first, [](fake_script& s) { return s.reloads == 1; }));
+  REQUIRE(eventually([&] { return fx.status_of(first) == instance_status::recycling; }));
+  fx.f->api().submit(make_request("r2"), fx.events.sink("r2"));
+  REQUIRE(fx.events.wait_done("r2"));
+  CHECK(assigned_to(fx.events, "r2") == other);
+  CHECK(fx.status_of(first) == instance_status::recycling);  // still held
+  // Both reloading now: the next request waits in the queue, then is served.
+  REQUIRE(fx.world.wait(other, [](fake_script& s) { return s.reloads == 1; }));
+  fx.f->api().submit(make_request("r3"), fx.events.sink("r3"));
+  fx.world.release(first);
+  REQUIRE(fx.events.wait_done("r3"));
+  CHECK(assigned_to(fx.events, "r3") == first);
+  CHECK(fx.world.with(first, [](fake_script& s) { return s.reloads_at_generate.back(); }) == 1);
+  fx.world.release(other);
+  REQUIRE(eventually([&] { return fx.view_of(other).recycles == 1; }));
+  CHECK(fx.status_of(other) == instance_status::ready);
+  CHECK(fx.view_of(other).page_served == 0);
+  CHECK(fx.view_of(other).restarts == 0);  // the browser stayed
+  CHECK(fx.view_of(other).error_count == 0);
+  for (const auto& id : {first, other})
+    CHECK(fx.world.with(id, [](fake_script& s) { return s.starts; }) == 1);
+}
+
+TEST_CASE("fleet: a page that does not load again restarts its browser") {
+  fleet_fixture fx(
+      1, [](fleet_options& o) { o.timing.page_recycle_after = 2; },
+      [](fake_world& w) {
+        w.with("instance_1", [](fake_script& s) {
+          s.reload_failure = core::failure_kind::site_error;
+          return 0;
+        });
+      });
+  REQUIRE(fx.f->wait_settled(10s));
+  fx.f->api().submit(make_request("r1"), fx.events.sink("r1"));
+  REQUIRE(fx.events.wait_done("r1"));
+  CHECK(fx.world.with("instance_1", [](fake_script& s) { return s.reloads; }) == 0);  // not due yet
+  fx.f->api().submit(make_request("r2"), fx.events.sink("r2"));
+  REQUIRE(fx.events.wait_done("r2"));
+  REQUIRE(fx.world.wait("instance_1", [](fake_script& s) { return s.starts == 2; }));
+  REQUIRE(eventually([&] { return fx.status_of("instance_1") == instance_status::ready; }));
+  const auto v = fx.view_of("instance_1");
+  CHECK(v.restarts == 1);
+  CHECK(v.recycles == 0);
+  CHECK(v.page_served == 0);
+  CHECK(v.errors.count("reload_failed") == 1);
+  // The fresh browser serves; nothing accepted was lost.
+  fx.f->api().submit(make_request("r3"), fx.events.sink("r3"));
+  REQUIRE(fx.events.wait_done("r3"));
+  CHECK(fx.events.all<request_finished>("r3").size() == 1);
+}

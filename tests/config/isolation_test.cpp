@@ -1,4 +1,5 @@
-// --isolation process|context and --accounts-per-browser (issue 21).
+// --isolation process|context and --accounts-per-browser (issue 21), --spare-browsers,
+// --page-recycle-after.
 #include <doctest/doctest.h>
 
 #include "config/settings_parser.hpp"
@@ -55,4 +56,19 @@ TEST_CASE("spares: --spare-browsers is 0 by default, read from flag and environm
   CHECK(n.exit_code == 2);
   CHECK(n.output.find("--spare-browsers: 17 is out of range 0-16") != std::string::npos);
   CHECK(f.parse({"--help"}).output.find("--spare-browsers") != std::string::npos);
+}
+
+TEST_CASE("page recycling: --page-recycle-after is 500 by default, 0 turns it off, bounded") {
+  parse_fixture f;
+  auto d = f.parse({});
+  CHECK(d.value.page_recycle_after == 500);
+  CHECK(describe(d.value).find("page_recycle_after=500") != std::string::npos);
+  CHECK(f.parse({"--page-recycle-after", "0"}).value.page_recycle_after == 0);
+  parse_fixture e;
+  e.env["CAMOUFLEET_PAGE_RECYCLE_AFTER"] = "40";
+  CHECK(e.parse({}).value.page_recycle_after == 40);
+  auto n = f.parse({"--page-recycle-after", "-1"});
+  CHECK(n.exit_code == 2);
+  CHECK(n.output.find("--page-recycle-after: -1 is out of range 0-1000000") != std::string::npos);
+  CHECK(f.parse({"--help"}).output.find("--page-recycle-after") != std::string::npos);
 }

@@ -118,6 +118,17 @@ TEST_CASE("views: health counts and status code") {
   CHECK(json::parse(health_json(only_busy, false).body)["status"] == "busy");
   CHECK(ready_json(only_busy).status == 503);
   CHECK(json::parse(ready_json(only_busy).body)["status"] == "not_ready");
+  // A page being loaded afresh serves again in seconds: like busy, not down.
+  fleet_view reloading;
+  instance_view r;
+  r.status = instance_status::recycling;
+  r.recycles = 3;
+  reloading.instances = {r};
+  CHECK(health_json(reloading, false).status == 200);
+  CHECK(json::parse(health_json(reloading, false).body)["status"] == "busy");
+  CHECK(json::parse(health_json(reloading, false).body)["recycling_instances"] == 1);
+  CHECK(ready_json(reloading).status == 503);
+  CHECK(json::parse(instances_json(reloading))["instances"][0]["recycles"] == 3);
   fleet_view silent;
   silent.unanswered = "the fleet did not answer in 5000 ms";
   auto hs = health_json(silent, true);
@@ -201,6 +212,7 @@ TEST_CASE("views: status names") {
   CHECK(std::string(to_string(instance_status::starting)) == "starting");
   CHECK(std::string(to_string(instance_status::stopping)) == "stopping");
   CHECK(std::string(to_string(instance_status::needs_login)) == "needs_login");
+  CHECK(std::string(to_string(instance_status::recycling)) == "recycling");
 }
 
 TEST_CASE("routes and views: one model") {
