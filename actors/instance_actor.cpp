@@ -271,7 +271,7 @@ caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self,
       const auto before = s.machine.status();
       const bool save = writes_back(s) && !s.removing && s.work &&
                         (before == instance_status::ready || before == instance_status::busy ||
-                         before == instance_status::cooldown);
+                         before == instance_status::cooldown || before == instance_status::recycling);
       s.machine.apply({instance_event_kind::stop, {}, {}}, unix_ms());
       publish(self);
       if (!s.job_id.empty()) {

@@ -179,7 +179,7 @@ function tick() {
 function render() {
   if (!state) return;
   const c = state.counts;
-  $('summary').textContent = `${c.total} instances · ${c.ready} ready · ${c.busy} busy · ${c.error} error · ${c.cooldown} cooldown · ${c.needs_login} need login · queue ${state.queue.length}/${state.queue.limit}`;
+  $('summary').textContent = `${c.total} instances · ${c.ready} ready · ${c.busy} busy · ${c.error} error · ${c.cooldown} cooldown · ${c.needs_login} need login${c.recycling ? ` · ${c.recycling} reloading` : ''} · queue ${state.queue.length}/${state.queue.limit}`;
   update($('instances'), state.instances, (i) => i.id, instanceCard);
   const sp = state.spares || { wanted: 0, browsers: [] };
   $('spares').classList.toggle('hidden', sp.wanted === 0 && sp.browsers.length === 0);
