@@ -143,6 +143,7 @@ caf::behavior balancer_actor(caf::stateful_actor<balancer_state>* self, balancer
     },
     [=](expire_atom) {
       auto& s = self->state;
+      s.expiry_at = 0;  // rescheduled below for what is still queued
       for (const auto& id : s.queue.expire(queue_now(self), s.cfg.timing.queue_timeout.count()))
         fail(self, id, error_code::queue_timeout, "no instance became free in time",
              busy_retry_after_s);

@@ -56,6 +56,9 @@ struct balancer_state {
   std::map<std::string, member> instances;
   std::map<std::string, pending> requests;  // queued and running
   std::uint64_t use_counter = 0;
+  // When the earliest queue-expiry message this actor has pending fires
+  // (0: none): one timer for the queue, not one per queued request.
+  std::int64_t expiry_at = 0;
   std::vector<core::model_info> models;
   bool draining = false;
   std::vector<caf::response_promise> drain_waiters;
