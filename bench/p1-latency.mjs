@@ -1,10 +1,12 @@
 // P1 added latency: the same completion through camoufleet (1 instance) and
 // through a puppeteer-core script driving the same simulator page directly,
 // alternating pairs so machine noise hits both sides. --browsers
-// chromium,firefox adds a camoufleet on firefox-esr to every pair, measured
-// against the same (Chromium, CDP) baseline: a line per kind.
+// chromium,firefox adds a camoufleet on firefox-esr and a baseline script
+// on firefox-esr (puppeteer-core over WebDriver BiDi) to every round: the
+// Firefox line compares camoufleet with that script in the same browser,
+// and once more with the Chromium baseline.
 import path from 'node:path';
-import { direct_driver } from './baseline.mjs';
+import { direct_driver, direct_firefox_driver } from './baseline.mjs';
 import {
   arg, browser_kinds, cpu_by_kind, descendants, fleet_pids, fmt, kind_args, make_temp_dir, request, p50, p95, start_fleet, start_sim, stop_child, stop_fleet,
   stream_completion, wait_ready, write_profiles, write_results,
@@ -17,9 +19,9 @@ const log_level = arg('log-level', 'info');
 
 const kinds = browser_kinds();
 const fleets = {};
-let sim, direct;
+let sim, direct, direct_ff;
 try {
-  sim = await start_sim(pacing);
+  sim = await start_sim({ ...pacing, accounts: kinds.includes('firefox') ? 1 : 0 });
   // One camoufleet per browser kind, each with its own account (chromium:
   // alice, firefox: carol); the baseline uses bob, so the simulator never
   // sees two runs on one account.
@@ -29,17 +31,21 @@ try {
     await wait_ready(fleets[kind].port, 1);
   }
   const pdir = make_temp_dir('camoufleet-bench-p1-');
-  const [, bob] = await write_profiles(sim, path.join(pdir, 'profiles'), 3);
+  const [, bob, , user1] = await write_profiles(sim, path.join(pdir, 'profiles'), kinds.includes('firefox') ? 4 : 3);
   direct = await direct_driver.launch(sim, bob);
+  // The Firefox baseline has an account of its own (user1).
+  if (kinds.includes('firefox')) direct_ff = await direct_firefox_driver.launch(sim, user1);
 
   const sides = { direct: (prompt) => direct.complete(prompt) };
+  if (direct_ff) sides.direct_firefox = (prompt) => direct_ff.complete(prompt);
   for (const kind of kinds) sides[kind] = (prompt) => stream_completion(fleets[kind].port, prompt);
   const names = Object.keys(sides);
   const runs = Object.fromEntries(names.map((n) => [n, []]));
   // CPU per answer, per kind of process, summed over the measured runs of
   // each side: camoufleet and its browser, or the baseline's browser; 'node'
   // is this script (the HTTP client, or the baseline's puppeteer driver).
-  const tree = (side) => (side === 'direct' ? cpu_by_kind(descendants(direct.pid), -1)
+  const baselines = { direct, direct_firefox: direct_ff };
+  const tree = (side) => (baselines[side] ? cpu_by_kind(descendants(baselines[side].pid), -1)
     : cpu_by_kind(fleet_pids(fleets[side]), fleets[side].pid));
   const cpu = Object.fromEntries(names.map((n) => [n, {}]));
   const in_order = [];  // every run as the simulator saw it (null: warmup)
@@ -78,27 +84,31 @@ try {
     });
   }
   const results = {};
-  for (const kind of kinds) {
+  // Each kind against the baseline in its own browser; Firefox also against
+  // Chromium's (the figure earlier sessions printed).
+  const lines = kinds.flatMap((kind) => (kind === 'firefox'
+    ? [[kind, 'direct_firefox'], [kind, 'direct']] : [[kind, 'direct']]));
+  for (const [kind, base] of lines) {
     const mine = runs[kind];
-    const ratios = mine.map((r, i) => r.total / runs.direct[i].total);
-    const ttft_added = mine.map((r, i) => r.ttft - runs.direct[i].ttft);
-    const total_added = mine.map((r, i) => r.total - runs.direct[i].total);
+    const theirs = runs[base];
+    const ratios = mine.map((r, i) => r.total / theirs[i].total);
+    const ttft_added = mine.map((r, i) => r.ttft - theirs[i].ttft);
+    const total_added = mine.map((r, i) => r.total - theirs[i].total);
     const summary = {
       total_ratio_p50: p50(ratios), total_ratio_p95: p95(ratios),
       ttft_added_ms_p50: p50(ttft_added), ttft_added_ms_p95: p95(ttft_added),
       total_added_ms_p50: p50(total_added), total_added_ms_p95: p95(total_added),
       camoufleet_total_ms_p50: p50(mine.map((r) => r.total)),
-      direct_total_ms_p50: p50(runs.direct.map((r) => r.total)),
+      direct_total_ms_p50: p50(theirs.map((r) => r.total)),
       camoufleet_ttft_ms_p50: p50(mine.map((r) => r.ttft)),
-      direct_ttft_ms_p50: p50(runs.direct.map((r) => r.ttft)),
+      direct_ttft_ms_p50: p50(theirs.map((r) => r.ttft)),
     };
-    for (const [side, rs] of [['camoufleet', mine], ['direct', runs.direct]])
+    for (const [side, rs] of [['camoufleet', mine], ['direct', theirs]])
       for (const k of ['to_site_ms', 'first_token_after_site_ms', 'site_ms', 'after_site_ms'])
         summary[`${side}_${k}_p50`] = p50(rs.map((r) => r[k]).filter((x) => x != null));
     const pass = summary.total_ratio_p50 <= 1.05 && summary.ttft_added_ms_p50 <= 5;
-    // The baseline is puppeteer-core over CDP in Chromium for both lines:
-    // the Firefox line is camoufleet on firefox-esr against that same script.
-    const label = kinds.length > 1 || kind !== 'chromium' ? ` [${kind}${kind === 'chromium' ? '' : ' vs the chromium baseline'}]` : '';
+    const label = kinds.length > 1 || kind !== 'chromium'
+      ? ` [${kind}${kind === 'chromium' ? '' : base === 'direct' ? ' vs the chromium baseline' : ' vs a firefox baseline'}]` : '';
     console.log(`P1 added latency${label}: total ratio p50 ${fmt(summary.total_ratio_p50, 3)} p95 ${fmt(summary.total_ratio_p95, 3)}`
       + ` (${fmt(summary.camoufleet_total_ms_p50)} vs ${fmt(summary.direct_total_ms_p50)} ms);`
       + ` TTFT added p50 ${fmt(summary.ttft_added_ms_p50)} ms p95 ${fmt(summary.ttft_added_ms_p95)} ms`
@@ -111,17 +121,18 @@ try {
       + ` site's last byte->client done ${fmt(summary.camoufleet_after_site_ms_p50)} vs ${fmt(summary.direct_after_site_ms_p50)} (camoufleet vs direct)`);
     const per_answer = (side) => Object.entries(cpu[side]).filter(([, v]) => v > 0)
       .sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${fmt(v / pairs * 1000, 1)}`).join(', ');
-    console.log(`  CPU per answer (ms): camoufleet side: ${per_answer(kind)}; direct: ${per_answer('direct')}`);
-    results[kind] = { summary, target_met: pass, runs: mine, cpu_per_answer_s: Object.fromEntries(
+    console.log(`  CPU per answer (ms): camoufleet side: ${per_answer(kind)}; direct: ${per_answer(base)}`);
+    results[base === 'direct' || kind !== 'firefox' ? kind : `${kind}_vs_firefox_baseline`] = { summary, target_met: pass, runs: mine, cpu_per_answer_s: Object.fromEntries(
       Object.entries(cpu[kind]).map(([k, v]) => [k, v / pairs])) };
   }
   const only = kinds.length === 1 && kinds[0] === 'chromium';
   const file = write_results('p1-latency', only
     ? { pacing, pairs, warmup, ...results.chromium, direct_runs: runs.direct }
-    : { pacing, pairs, warmup, browsers: results, direct_runs: runs.direct });
+    : { pacing, pairs, warmup, browsers: results, direct_runs: runs.direct, direct_firefox_runs: runs.direct_firefox });
   console.log(`  results: ${file}`);
 } finally {
   if (direct) await direct.close();
+  if (direct_ff) await direct_ff.close();
   for (const f of Object.values(fleets)) await stop_fleet(f);
   await stop_child(sim);
 }
