@@ -45,6 +45,10 @@ void assign(self_ptr self, const std::string& request_id, const std::string& ins
               // Only a deadline is a timeout (504); an instance (or its
               // node) that is gone is browser_gone (502).
               const bool late = err == caf::sec::request_timeout;
+              // An error that is an answer (not the deadline itself) ends
+              // the wait as a result does. (An instance that dies holding
+              // the job never answers: its deadline stays to end CAF's wait.)
+              if (!late) self->clock().cancel_request_timeout(self, answer_id);
               o.code = late ? error_code::timeout : error_code::browser_gone;
               o.message = std::string(late ? "instance did not answer in time: "
                                            : "instance is gone: ") +

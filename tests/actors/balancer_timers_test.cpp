@@ -53,3 +53,24 @@ TEST_CASE("balancer (deterministic): answered and queued requests leave no timer
   fx.complete("instance_1", "busy");
   CHECK(pending() == at_rest);
 }
+
+TEST_CASE("balancer (deterministic): a job whose instance died holding it keeps its deadline until due, then nothing is left") {
+  deterministic_fixture fx(config_with());
+  fx.add_instances(2);
+  const auto pending = [&] { return fx.sched->clock().schedule().size(); };
+  const auto at_rest = pending();
+  fx.submit("r");
+  const auto first = fx.j.jobs.back().first;
+  const auto other = first == "instance_1" ? std::string("instance_2") : std::string("instance_1");
+  // The instance actor dies holding the job: no answer will ever come, so
+  // CAF's handler for it waits on the deadline, which must stay to end it.
+  caf::anon_send_exit(fx.instances.at(first), caf::exit_reason::kill);
+  fx.run();
+  REQUIRE(fx.j.jobs.back().first == other);  // failed over before any delta
+  fx.complete(other, "r");
+  REQUIRE(fx.j.all<request_finished>("r").size() == 1);
+  CHECK(pending() == at_rest + 1);  // the dead job's deadline (390 s)
+  fx.advance(391s);
+  CHECK(pending() == at_rest);
+  CHECK(fx.j.all<request_finished>("r").size() == 1);  // nothing more for the request
+}
