@@ -6,8 +6,9 @@
 namespace camoufleet {
 
 bool could_serve_later(instance_status s) {
-  return s == instance_status::starting || s == instance_status::ready || s == instance_status::recycling ||
-         s == instance_status::busy || s == instance_status::error;
+  return s == instance_status::starting || s == instance_status::ready ||
+         s == instance_status::recycling || s == instance_status::busy ||
+         s == instance_status::error;
 }
 
 std::vector<routing::candidate> candidates_for(const balancer_state& st,

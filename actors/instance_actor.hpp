@@ -121,7 +121,7 @@ struct instance_actor_state {
   // view.served when the page last had a garbage collection
   // (instance_steps::wants_collection).
   int collected_at_served = 0;
-  std::int64_t recycle_since_ms = 0;  // when the page's reload began (0: none running)
+  std::int64_t recycle_since_ms = 0;  // when the page's last reload began (read while recycling)
   caf::response_promise stop_promise;
   screenshot_desk shots;  // pictures of the page being taken
 

@@ -53,7 +53,6 @@ void on_page_reloaded(self_ptr self, const page_reloaded& m) {
   auto& st = self->state;
   if (m.epoch != st.epoch || st.machine.status() != instance_status::recycling) return;
   const auto now = unix_ms();
-  st.recycle_since_ms = 0;
   if (m.ok) {
     ++st.view.recycles;
     st.view.page_served = 0;
@@ -76,10 +75,8 @@ void check_recycle_overrun(self_ptr self, std::int64_t now_ms) {
   // The reload has its own deadline (page_timeout); this catches a worker
   // stuck past it, as the busy check does for a request.
   const auto limit = 2 * st.cfg.timing.page_timeout + st.cfg.timing.ping_timeout;
-  if (st.recycle_since_ms > 0 && now_ms - st.recycle_since_ms > limit.count()) {
-    st.recycle_since_ms = 0;
+  if (now_ms - st.recycle_since_ms > limit.count())
     on_crash(self, "loading the chat page afresh overran its deadline", "overran");
-  }
 }
 
 }  // namespace camoufleet::instance_steps

@@ -72,7 +72,8 @@ bool recycle_due(int page_served, int every);
 // worker loads the page afresh; page_reloaded comes back. True if it began.
 bool maybe_recycle(self_ptr self);
 void on_page_reloaded(self_ptr self, const page_reloaded& m);
-// From the health check: a reload past its own deadline is a hung worker.
+// From the health check, while recycling: a reload past its own deadline
+// is a hung worker.
 void check_recycle_overrun(self_ptr self, std::int64_t now_ms);
 
 // instance_jobs.cpp

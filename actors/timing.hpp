@@ -39,7 +39,7 @@ struct fleet_timing {
   // Answers a chat page serves before it is loaded afresh between requests
   // (--page-recycle-after; 0 = never): a long-lived page keeps native memory
   // only a new document gives back (bench P7).
-  int page_recycle_after = 0;
+  int page_recycle_after = 500;
 };
 
 }  // namespace camoufleet

@@ -234,10 +234,7 @@ class fake_page : public core::page_driver {
     auto& s = world_.script_locked(id_);
     ++s.reloads;
     world_.cv.notify_all();
-    if (s.hold_in_reload) {
-      s.stop_flag = false;
-      world_.cv.wait_for(lock, 20s, [&] { return s.released || s.stop_flag; });
-    }
+    if (s.hold_in_reload) wait_released_or_stopped(lock, s);
     if (auto f = std::exchange(s.reload_failure, std::nullopt))
       throw core::driver_error(*f, "scripted: the page did not load again");
   }
@@ -248,8 +245,7 @@ class fake_page : public core::page_driver {
     world_.cv.notify_all();
     if (s.ping_hangs) {
       // A page that ignores its own deadline: only the test or a stop frees it.
-      s.stop_flag = false;
-      world_.cv.wait_for(lock, 20s, [&] { return s.released || s.stop_flag; });
+      wait_released_or_stopped(lock, s);
       return false;
     }
     return s.ping_ok;
@@ -272,6 +268,12 @@ class fake_page : public core::page_driver {
   }
 
  private:
+  // Blocks (holding lock on world_.mu, bounded) until the test releases the
+  // page or a stop comes, whatever the call's own deadline says.
+  void wait_released_or_stopped(std::unique_lock<std::mutex>& lock, fake_script& s) {
+    s.stop_flag = false;
+    world_.cv.wait_for(lock, 20s, [&] { return s.released || s.stop_flag; });
+  }
   // Blocks like a slow page until the test releases it or stop is requested.
   void hold_here(std::chrono::milliseconds timeout) {
     std::unique_lock<std::mutex> lock(world_.mu);
