@@ -305,10 +305,10 @@ chat_page::shown_answer chat_page::last_answer() {
 void chat_page::reload(milliseconds timeout) {
   const auto started = clock::now();
   ensure_open();
+  // What this page set (declarations, stop chips) is kept as known: the
+  // next request checks it against the new document, as after the other
+  // loads of the chat page, instead of assuming the site kept nothing.
   load_chat_page(started + timeout, "loading the chat page afresh");
-  // A new document holds nothing this page set: no declarations, no stop chips.
-  tools_key_.clear();
-  stop_chips_added_ = false;
   spdlog::info("instance={} chat page loaded afresh in {} ms", setup_.instance_id,
                std::chrono::duration_cast<milliseconds>(clock::now() - started).count());
 }
