@@ -74,9 +74,9 @@ export async function connect_cdp(ws_url) {
 // context, its tab, attach, Page/Runtime(/Network) enabled, the profile's
 // cookies, the chat page loaded. step(name, fn) wraps each step (to time
 // it); returns the tab's CDP session id.
-export async function open_context({ call, event, url, cookies, network = true, hidden = false, target_extra = {}, step = (name, fn) => fn() }) {
+export async function open_context({ call, event, url, cookies, network = true, target_extra = {}, step = (name, fn) => fn() }) {
   const ctx = await step('createBrowserContext', () => call('Target.createBrowserContext', { disposeOnDetach: false }));
-  const t = await step('createTarget', () => call('Target.createTarget', { url: 'about:blank', browserContextId: ctx.browserContextId, ...(hidden ? { hidden: true } : {}), ...target_extra }));
+  const t = await step('createTarget', () => call('Target.createTarget', { url: 'about:blank', browserContextId: ctx.browserContextId, ...target_extra }));
   const { sessionId: s } = await step('attachToTarget', () => call('Target.attachToTarget', { targetId: t.targetId, flatten: true }));
   await step('enable Page/Runtime/Network', async () => {
     await call('Page.enable', {}, s);
@@ -90,6 +90,16 @@ export async function open_context({ call, event, url, cookies, network = true, 
     await loaded;
   });
   return s;
+}
+
+// How the tools may open a context's tab instead of in a window of its own
+// (camoufleet's way): Target.createTarget's extra parameters for a hidden
+// target (no window) or a minimized window. Chromium creates a hidden
+// target only while some frame target exists: an about:blank tab is made
+// first for it.
+export async function tab_options(call, { hidden = false, minimized = false }) {
+  if (hidden) await call('Target.createTarget', { url: 'about:blank' });
+  return hidden ? { hidden: true } : minimized ? { newWindow: true, windowState: 'minimized' } : {};
 }
 
 // The tools' frame: a simulator with `contexts` accounts and their

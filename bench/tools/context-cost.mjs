@@ -9,7 +9,7 @@
 // figure of its own.
 //   node bench/tools/context-cost.mjs [--contexts 8] [--extra-flags "--a --b"]
 import fs from 'node:fs';
-import { open_context, with_sim_and_chromium } from './cdp_client.mjs';
+import { open_context, tab_options, with_sim_and_chromium } from './cdp_client.mjs';
 import { arg, cpu_by_kind, cpu_by_thread, descendants } from '../lib.mjs';
 
 const contexts = Number(arg('contexts', 8));
@@ -33,13 +33,11 @@ await with_sim_and_chromium('context-cost', contexts, extra, async ({ sim, profi
     return r;
   };
   await call('Target.setDiscoverTargets', { discover: false });
-  // Chromium creates a hidden target only while some frame target exists.
-  if (hidden) await call('Target.createTarget', { url: 'about:blank' });
+  const target_extra = await tab_options(call, { hidden, minimized: arg('minimized', null) !== null });
   const threads_before = cpu_by_thread(browser.pid);
   for (let i = 0; i < contexts; ++i) {
     const state = JSON.parse(fs.readFileSync(profiles[i], 'utf8'));
-    const s = await open_context({ call, event, url: `${sim.url}/prompts/new_chat`, cookies: state.cookies, network: !no_network, hidden, step,
-      target_extra: arg('minimized', null) !== null ? { newWindow: true, windowState: 'minimized' } : {} });
+    const s = await open_context({ call, event, url: `${sim.url}/prompts/new_chat`, cookies: state.cookies, network: !no_network, target_extra, step });
     await step('page ready (model name shown)', async () => {
       for (;;) {
         const r = await call('Runtime.evaluate', { expression: "!!document.querySelector('[data-test-id=\"model-name\"]')?.textContent" }, s);

@@ -7,7 +7,7 @@
 //   [CHROMIUM_BIN=/usr/bin/chromium-headless-shell] node bench/tools/context-memory.mjs [--contexts 8]
 //     [--extra-flags "--a --b"] [--settle-ms 2000] [--minimize 1: then every window minimized, once more]
 import fs from 'node:fs';
-import { with_sim_and_chromium } from './cdp_client.mjs';
+import { tab_options, with_sim_and_chromium } from './cdp_client.mjs';
 import { anon_kb, arg, descendants, fmt, process_kind, sleep, smaps_rollup_kb } from '../lib.mjs';
 
 const contexts = Number(arg('contexts', 8));
@@ -46,7 +46,7 @@ function report(name, now, before) {
 await with_sim_and_chromium('context-memory', contexts, extra, async ({ sim, profiles, browser, call, event }) => {
   const settle = async () => { await sleep(settle_ms); return memory_by_kind(browser.pid); };
   console.log(`context-memory: ${contexts} contexts, flags: ${extra.join(' ') || '(camoufleet\'s)'}${hidden ? ', hidden targets' : ''}`);
-  if (hidden) await call('Target.createTarget', { url: 'about:blank' });
+  const target_extra = await tab_options(call, { hidden });
   const m0 = await settle();
   const t0 = total(m0);
   console.log(`  the browser alone: ${fmt(t0.pss)} MB PSS, ${fmt(t0.anon)} anon`);
@@ -56,7 +56,7 @@ await with_sim_and_chromium('context-memory', contexts, extra, async ({ sim, pro
   report('the contexts, no tab', m1, m0);
   const sessions = [];
   for (const id of ctxs) {
-    const t = await call('Target.createTarget', { url: 'about:blank', browserContextId: id, ...(hidden ? { hidden: true } : {}) });
+    const t = await call('Target.createTarget', { url: 'about:blank', browserContextId: id, ...target_extra });
     const a = await call('Target.attachToTarget', { targetId: t.targetId, flatten: true });
     await call('Page.enable', {}, a.sessionId);
     await call('Runtime.enable', {}, a.sessionId);

@@ -8,12 +8,12 @@
 //   node bench/tools/tab-probe.mjs [--hidden [--metrics]] [--minimized]
 //   (--metrics: the hidden tab gets a viewport and focus emulation)
 import fs from 'node:fs';
-import { open_context, with_sim_and_chromium } from './cdp_client.mjs';
+import { open_context, tab_options, with_sim_and_chromium } from './cdp_client.mjs';
 const hidden = process.argv.includes('--hidden');
 await with_sim_and_chromium('tab-probe', 2, [], async ({ sim, profiles, browser, call, event }) => {
-  if (hidden) await call('Target.createTarget', { url: 'about:blank' });
+  const target_extra = await tab_options(call, { hidden, minimized: process.argv.includes('--minimized') });
   const state = JSON.parse(fs.readFileSync(profiles[0], 'utf8'));
-  const s = await open_context({ call, event, url: `${sim.url}/prompts/new_chat`, cookies: state.cookies, hidden, target_extra: process.argv.includes('--minimized') ? { newWindow: true, windowState: 'minimized' } : {} });
+  const s = await open_context({ call, event, url: `${sim.url}/prompts/new_chat`, cookies: state.cookies, target_extra });
   const ev = async (e) => (await call('Runtime.evaluate', { expression: e, awaitPromise: true, returnByValue: true }, s)).result.value;
   if (hidden && process.argv.includes('--metrics')) {
     await call('Emulation.setDeviceMetricsOverride', { width: 1440, height: 813, deviceScaleFactor: 1, mobile: false }, s);
