@@ -49,6 +49,7 @@ generation_step generation::guarded(F&& f) {
 generation_step generation::tick(clock::time_point now) {
   return guarded([&](generation_step&) {
     if (done_) return;
+    if (held_failure_ && now >= held_until_) throw *held_failure_;
     if (now >= deadline_)
       throw driver_error(failure_kind::timeout,
                          "no complete answer within " + std::to_string(total_.count()) + " ms");
@@ -66,7 +67,7 @@ generation_step generation::on_event(const page_event& e, clock::time_point now)
 }
 
 bool generation::snapshot_due(clock::time_point now) const {
-  return !done_ && !failure_ && now >= next_snapshot_;
+  return !done_ && !failure_ && !held_failure_ && now >= next_snapshot_;
 }
 
 generation_step generation::on_snapshot(const dom_snapshot& snap, clock::time_point now) {
@@ -85,6 +86,10 @@ void generation::emit(delta d, clock::time_point now, generation_step& out) {
 
 void generation::handle(const page_event& e, clock::time_point now, generation_step& out) {
   using kind = page_event::kind;
+  // A failed request waits only for where the page goes (or a late status).
+  if (held_failure_ && e.type != kind::navigated && e.type != kind::crashed &&
+      e.type != kind::response)
+    return;
   switch (e.type) {
     case kind::request:
       if (dom_mode_) return;  // too late: the DOM is already being followed
@@ -122,7 +127,7 @@ void generation::handle(const page_event& e, clock::time_point now, generation_s
       complete_from_network();
       return;
     }
-    case kind::failed:
+    case kind::failed: {
       if (dom_mode_) return;
       // A page may cancel its fetch once it has read the closing bracket:
       // the answer is complete all the same.
@@ -130,12 +135,20 @@ void generation::handle(const page_event& e, clock::time_point now, generation_s
         complete_from_network();
         return;
       }
-      throw driver_error(failure_kind::site_error,
-                         "the answer stream failed: " + (e.data.empty() ? "unknown" : e.data) +
-                             " (after " + std::to_string(deltas_) + " pieces, " +
-                             std::to_string(parser_.chunks()) + " chunks, HTTP " +
-                             std::to_string(http_status_) + (parser_.started() ? "" : ", no body") +
-                             ")");
+      driver_error failed(failure_kind::site_error,
+                          "the answer stream failed: " + (e.data.empty() ? "unknown" : e.data) +
+                              " (after " + std::to_string(deltas_) + " pieces, " +
+                              std::to_string(parser_.chunks()) + " chunks, HTTP " +
+                              std::to_string(http_status_) +
+                              (parser_.started() ? "" : ", no body") + ")");
+      if (http_status_ != 0 || parser_.started()) throw failed;
+      // Nothing of the answer came: a navigation of the page (to its
+      // sign-in page, when another of its calls met the lost login) cancels
+      // the request before its response; the navigation is reported after.
+      held_failure_ = std::move(failed);
+      held_until_ = now + site_.timeouts.failure_settle;
+      return;
+    }
     case kind::navigated:
       if (site_.is_login_url(e.data))
         throw driver_error(failure_kind::login_lost, "the site sent us to its sign-in page");

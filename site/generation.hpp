@@ -95,6 +95,10 @@ class generation {
   clock::time_point next_snapshot_;
   std::optional<driver_error> dom_error_;  // seen on the page, given after a grace
   clock::time_point dom_error_at_;
+  // The answer request failed before anything of it was heard: given after
+  // a grace unless the page goes to its sign-in page meanwhile.
+  std::optional<driver_error> held_failure_;
+  clock::time_point held_until_;
   std::string emitted_text_;  // DOM mode: what was already passed on
   std::string emitted_reasoning_;
   std::optional<driver_error> failure_;

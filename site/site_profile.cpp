@@ -244,6 +244,7 @@ site_profile parse_site_profile(const std::string& json_text, const std::string&
   t.stop = r.ms("timeouts_ms.stop", t.stop);
   t.poll_interval = r.ms("timeouts_ms.poll_interval", t.poll_interval);
   t.settings = r.ms("timeouts_ms.settings", t.settings);
+  t.failure_settle = r.ms("timeouts_ms.failure_settle", t.failure_settle);
   read_tool_selectors(root, source, p);
   return p;
 }

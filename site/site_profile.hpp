@@ -106,6 +106,10 @@ struct site_timeouts {
   std::chrono::milliseconds stop{5000};
   std::chrono::milliseconds poll_interval{50};
   std::chrono::milliseconds settings{5000};
+  // How long a request that failed before any response is held before it
+  // counts as a site error: the page may be leaving for its sign-in page
+  // (another call of the page met the lost login and cancelled this one).
+  std::chrono::milliseconds failure_settle{2000};
 };
 
 // Function calling (FACTS section 5): the tool box, its switch and the

@@ -102,6 +102,36 @@ TEST_CASE("generation: a stream that ends or fails early is a site error") {
   CHECK(f.g.tick(f.at(40)).failure.has_value());
 }
 
+// Another call of the page met the lost login: the page leaves for its
+// sign-in page, which cancels the answer request before its response.
+TEST_CASE("generation: a request that fails before any response waits for where the page goes") {
+  fixture f;
+  f.site.timeouts.failure_settle = milliseconds(400);
+  generation g{f.site, f.before, f.t0, f.t0 + milliseconds(10000), milliseconds(10000)};
+  g.on_event(ev(page_event::kind::request), f.at(10));
+  auto held = g.on_event(ev(page_event::kind::failed, "TypeError"), f.at(20));
+  CHECK_FALSE(held.failure.has_value());
+  CHECK_FALSE(held.done);
+  CHECK_FALSE(g.snapshot_due(f.at(100)));  // a page on its way out is not looked at
+  CHECK_FALSE(g.tick(f.at(419)).failure.has_value());
+  SUBCASE("the sign-in navigation that follows is login_lost") {
+    CHECK(kind_of(g.on_event(ev(page_event::kind::navigated,
+                                "https://accounts.google.com/ServiceLogin?continue=x"),
+                             f.at(200))) == failure_kind::login_lost);
+  }
+  SUBCASE("a late 401 is login_lost") {
+    CHECK(kind_of(g.on_event(ev(page_event::kind::response, {}, 401), f.at(200))) ==
+          failure_kind::login_lost);
+  }
+  SUBCASE("nothing follows: a site error once the grace is over, with what failed") {
+    CHECK(g.on_event(ev(page_event::kind::body, body), f.at(200)).deltas.empty());
+    auto s = g.tick(f.at(420));
+    CHECK(kind_of(s) == failure_kind::site_error);
+    CHECK(std::string(s.failure->what()).find("TypeError") != std::string::npos);
+    CHECK(std::string(s.failure->what()).find("no body") != std::string::npos);
+  }
+}
+
 TEST_CASE("generation: HTTP statuses map to failure kinds") {
   fixture f;
   f.g.on_event(ev(page_event::kind::request), f.at(10));
