@@ -288,7 +288,7 @@ window.SimTools = (function () {
     chunk.appendChild(el('mat-panel-title', {}, String(call[0])));
     const block = el('ms-code-block');
     const pre = el('pre');
-    pre.appendChild(el('code', {}, JSON.stringify(call[1])));
+    pre.appendChild(el('code', {}, JSON.stringify(window.SimWire.callArguments(call[1]), null, 2)));
     block.appendChild(pre);
     chunk.appendChild(block);
     t.content.appendChild(chunk);

@@ -66,5 +66,27 @@ window.SimWire = (function () {
     return null;
   }
 
-  return { chunkListParser, readChunk, errorPair };
+  // A call's arguments (a protobuf Struct in array form, its field list
+  // wrapped once) as plain JSON, for the page to show. A value's length
+  // gives its type: 1 null, 2 number, 3 string, 4 bool (1 = true),
+  // 5 object (fields at [4]), 6 list (items, wrapped once, at [5]).
+  function structFields(fields) {
+    const out = {};
+    for (const f of fields || []) if (Array.isArray(f)) out[f[0]] = structValue(f[1]);
+    return out;
+  }
+  function structValue(v) {
+    if (!Array.isArray(v)) return null;
+    switch (v.length) {
+      case 2: return v[1];
+      case 3: return v[2];
+      case 4: return v[3] === 1;
+      case 5: return structFields(v[4]);
+      case 6: return ((v[5] && v[5][0]) || []).map(structValue);
+      default: return null;
+    }
+  }
+  const callArguments = (args) => structFields(Array.isArray(args) ? args[0] : null);
+
+  return { chunkListParser, readChunk, errorPair, callArguments };
 })();
