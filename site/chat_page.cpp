@@ -274,7 +274,10 @@ json chat_page::snapshot_selectors() const {
           {"prompt", s.prompt},
           {"run_button", s.run_button},
           {"run_spinner", s.run_spinner},
-          {"preference_vote_skip", s.preference_vote_skip}};
+          {"preference_vote_skip", s.preference_vote_skip},
+          {"call_chunk", json::array({site_.function_calling.call_chunk})},
+          {"call_name", json::array({site_.function_calling.call_name})},
+          {"call_args", json::array({site_.function_calling.call_args})}};
 }
 
 dom_snapshot chat_page::snapshot_from(const json& r) {
@@ -288,6 +291,10 @@ dom_snapshot chat_page::snapshot_from(const json& r) {
   snap.generating = r.value("generating", false);
   snap.quota = r.value("quota", std::string());
   snap.toast = r.value("toast", std::string());
+  if (auto calls = r.find("calls"); calls != r.end() && calls->is_array())
+    for (const auto& c : *calls)
+      if (c.is_array() && c.size() == 2 && c[0].is_string() && c[1].is_string())
+        snap.calls.emplace_back(c[0].get<std::string>(), c[1].get<std::string>());
   return snap;
 }
 

@@ -209,6 +209,24 @@ std::vector<function_call> decode_function_calls(const std::vector<std::string>&
   return calls;
 }
 
+std::vector<function_call> decode_shown_calls(
+    const std::vector<std::pair<std::string, std::string>>& shown) {
+  std::vector<function_call> calls;
+  std::set<std::string> seen;
+  for (const auto& [name, args] : shown) {
+    if (name.empty()) continue;
+    function_call c;
+    c.name = name;
+    if (args.find_first_not_of(" \t\r\n") != std::string::npos) {
+      c.arguments = json::parse(args, nullptr, false);
+      if (c.arguments.is_discarded()) c.arguments = args;
+    }
+    if (!seen.insert(c.name + "\n" + c.arguments.dump()).second) continue;
+    calls.push_back(std::move(c));
+  }
+  return calls;
+}
+
 std::vector<core::tool_call> to_tool_calls(const std::vector<function_call>& calls) {
   static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   thread_local std::mt19937_64 rng{std::random_device{}()};

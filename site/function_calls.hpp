@@ -7,6 +7,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -60,6 +61,13 @@ struct function_call {
 // in order, duplicates (the same name and arguments repeated by a later
 // chunk) removed. Parts that are not `[string, ...]` are skipped.
 std::vector<function_call> decode_function_calls(const std::vector<std::string>& parts);
+
+// The calls an answer turn shows (name, arguments as the page renders them:
+// JSON) -> calls, in order, duplicates removed. Empty arguments are `{}`;
+// arguments that are not JSON are kept as their text (a JSON string), not
+// dropped. Entries without a name are skipped.
+std::vector<function_call> decode_shown_calls(
+    const std::vector<std::pair<std::string, std::string>>& shown);
 
 // The calls as OpenAI tool calls: a fresh "call_" + 24 letters and digits
 // id each, arguments as compact JSON text.

@@ -211,6 +211,7 @@ void generation::look(const dom_snapshot& snap, clock::time_point now, generatio
     // The page may have re-rendered earlier text: the DOM's final word wins.
     content_ = snap.text;
     reasoning_ = snap.reasoning;
+    shown_calls_ = snap.calls;
     done_ = true;
   }
 }
@@ -220,7 +221,9 @@ generation_result generation::result() const {
   r.content = content_;
   r.reasoning = reasoning_;
   r.finish_reason = parser_.finish_reason().empty() ? "stop" : parser_.finish_reason();
-  r.tool_calls = to_tool_calls(decode_function_calls(parser_.function_calls()));
+  // Followed in the DOM, the calls are the ones the turn shows.
+  r.tool_calls = to_tool_calls(dom_mode_ ? decode_shown_calls(shown_calls_)
+                                         : decode_function_calls(parser_.function_calls()));
   // The model ended its turn to have functions called (OpenAI's reason for it).
   if (!r.tool_calls.empty() && r.finish_reason == "stop") r.finish_reason = "tool_calls";
   if (parser_.usage().present) {

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/chat.hpp"
@@ -27,6 +28,8 @@ struct dom_snapshot {
   bool generating = false;  // a stop button is showing
   std::string quota;
   std::string toast;
+  // The function calls that turn shows: name, arguments as the page shows them.
+  std::vector<std::pair<std::string, std::string>> calls;
 };
 
 // What one call gave; failure is final (every later call gives it again).
@@ -101,6 +104,7 @@ class generation {
   clock::time_point held_until_;
   std::string emitted_text_;  // DOM mode: what was already passed on
   std::string emitted_reasoning_;
+  std::vector<std::pair<std::string, std::string>> shown_calls_;  // DOM mode, at the end
   std::optional<driver_error> failure_;
 };
 

@@ -132,6 +132,11 @@ struct function_calling_selectors {
       "button[role=\"switch\"][aria-label=\"Grounding with Google Search\"]"};
   std::vector<std::string> url_context_toggle = {
       "button[role=\"switch\"][aria-label=\"Browse the url context\"]"};
+  // A function call as the answer turn shows it: its name and its arguments
+  // as JSON (read when the answer is followed in the DOM).
+  std::string call_chunk = "ms-function-call-chunk";
+  std::string call_name = "mat-panel-title";
+  std::string call_args = "ms-code-block pre code";
 };
 
 // Uploads (FACTS section 5); the optional "attachments" section overrides.

@@ -60,7 +60,8 @@ void read_tool_selectors(const json& root, const std::string& source, site_profi
       {"edit_button", &fc_t::edit_button}, {"dialog", &fc_t::dialog},
       {"tab", &fc_t::tab},         {"code_tab_text", &fc_t::code_tab_text},
       {"editor", &fc_t::editor},   {"save_button", &fc_t::save_button},
-      {"close_button", &fc_t::close_button}};
+      {"close_button", &fc_t::close_button}, {"call_chunk", &fc_t::call_chunk},
+      {"call_name", &fc_t::call_name},       {"call_args", &fc_t::call_args}};
   optional_reader f{section_of(root, "function_calling", source), "function_calling", source};
   for (const auto& [key, field] : fc_keys) f.str(key, p.function_calling.*field);
   f.strs("grounding_toggle", p.function_calling.grounding_toggle);

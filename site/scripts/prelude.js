@@ -106,9 +106,16 @@ const snapshotOf = (s, turns_before) => {
       if (t) toast += (toast ? ' | ' : '') + t;
     }
   }
+  const calls = [];
+  for (const c of whole ? qa(s.call_chunk, whole) : []) {
+    const name = q(s.call_name, c);
+    const args = q(s.call_args, c);
+    if (name) calls.push([name.textContent.trim(), args ? args.textContent : '']);
+  }
   return {
     url: location.href,
     turns: n,
+    calls,
     text: collect(last, s.answer_text, s.answer_reasoning),
     reasoning: collect(last, s.answer_reasoning, null),
     // Done: the turn's edit button, or (newer pages show it only on hover)

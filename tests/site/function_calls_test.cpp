@@ -151,3 +151,21 @@ TEST_CASE("function calls: parts become calls, duplicates across chunks removed"
   CHECK(calls[2].name == "now");
   CHECK(calls[2].arguments == json::object());
 }
+
+TEST_CASE("function calls: the calls an answer turn shows, as the page renders them") {
+  std::vector<std::pair<std::string, std::string>> shown = {
+      {"get_weather", R"({"city":"Paris","days":3})"},
+      {"get_weather", "{\n  \"city\": \"Paris\",\n  \"days\": 3\n}"},  // the same, pretty-printed
+      {"now", ""},
+      {"", R"({"x":1})"},         // no name: not a call
+      {"search", "{not json"},  // kept as the text the page shows
+  };
+  auto calls = decode_shown_calls(shown);
+  REQUIRE(calls.size() == 3);
+  CHECK(calls[0].name == "get_weather");
+  CHECK(calls[0].arguments == json{{"city", "Paris"}, {"days", 3}});
+  CHECK(calls[1].name == "now");
+  CHECK(calls[1].arguments == json::object());
+  CHECK(calls[2].name == "search");
+  CHECK(calls[2].arguments == json("{not json"));
+}

@@ -53,6 +53,17 @@ std::string text_of(const generation_step& s) {
   return out;
 }
 
+// The two calls the function-calling cases make: get_weather(Paris), get_time().
+void check_weather_then_time(const camoufleet::core::generation_result& r) {
+  CHECK(r.content.empty());
+  CHECK(r.finish_reason == "tool_calls");
+  REQUIRE(r.tool_calls.size() == 2);
+  CHECK(r.tool_calls[0].name == "get_weather");
+  CHECK(r.tool_calls[0].arguments == R"({"city":"Paris"})");
+  CHECK(r.tool_calls[1].name == "get_time");
+  CHECK(r.tool_calls[1].arguments == "{}");
+}
+
 failure_kind kind_of(const generation_step& s) {
   REQUIRE(s.failure.has_value());
   return s.failure->kind();
@@ -203,6 +214,21 @@ TEST_CASE("generation: no answer request in time falls back to the DOM") {
   CHECK(f.g.result().content == "Hello!");
 }
 
+TEST_CASE("generation: followed in the DOM, the calls the turn shows are the tool calls") {
+  fixture f;
+  f.g.on_event(ev(page_event::kind::request), f.at(10));
+  f.g.on_event(ev(page_event::kind::body_unavailable, "not supported"), f.at(20));
+  dom_snapshot snap;
+  snap.turns = 1;
+  snap.calls = {{"get_weather", R"({"city": "Paris"})"}};
+  CHECK_FALSE(f.g.on_snapshot(snap, f.at(100)).done);  // read when the turn is finished
+  snap.calls.push_back({"get_time", ""});
+  snap.finished = true;
+  REQUIRE(f.g.on_snapshot(snap, f.at(200)).done);
+  auto r = f.g.result();
+  check_weather_then_time(r);
+}
+
 TEST_CASE("generation: a body that cannot be followed switches to the DOM") {
   fixture f;
   f.g.on_event(ev(page_event::kind::request), f.at(10));
@@ -322,13 +348,7 @@ TEST_CASE("generation: function-call parts become tool calls with finish_reason 
   f.g.on_event(ev(page_event::kind::body, calls), f.at(30));
   REQUIRE(f.g.on_event(ev(page_event::kind::finished), f.at(40)).done);
   auto r = f.g.result();
-  CHECK(r.content.empty());
-  CHECK(r.finish_reason == "tool_calls");
-  REQUIRE(r.tool_calls.size() == 2);
-  CHECK(r.tool_calls[0].name == "get_weather");
-  CHECK(r.tool_calls[0].arguments == R"({"city":"Paris"})");
-  CHECK(r.tool_calls[1].name == "get_time");
-  CHECK(r.tool_calls[1].arguments == "{}");
+  check_weather_then_time(r);
   CHECK(r.tool_calls[0].id.rfind("call_", 0) == 0);
   CHECK(r.tool_calls[0].id.size() == 29);
   CHECK(r.tool_calls[0].id != r.tool_calls[1].id);

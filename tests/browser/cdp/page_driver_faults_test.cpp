@@ -164,15 +164,25 @@ TEST_CASE("driver: close stops the browser, removes its profile dir, reports no 
   CHECK(f.exits->count() == 0);
 }
 
-TEST_CASE("driver: the DOM fallback yields the exact answer when the stream is not found") {
-  sim_fixture f;
-  temp_dir site_dir{"camoufleet-site-"};
+namespace {
+
+// A browser whose driver is told a wrong answer request: it finds no stream
+// to read and follows the answer in the DOM.
+std::unique_ptr<session> start_without_stream(sim_fixture& f, const temp_dir& site_dir) {
   auto o = f.options("alice");
   o.site_file = site_file_with(site_dir, [](json& d) {
     d["rpc"]["generate_content"] = "NoSuchEndpoint";
     d["timeouts_ms"]["stream_start"] = 200;
   });
-  auto s = f.start(o);
+  return f.start(o);
+}
+
+}  // namespace
+
+TEST_CASE("driver: the DOM fallback yields the exact answer when the stream is not found") {
+  sim_fixture f;
+  temp_dir site_dir{"camoufleet-site-"};
+  auto s = start_without_stream(f, site_dir);
   auto& page = dynamic_cast<site::chat_page&>(s->page());
   f.sim.set_pacing({{"token_ms", 30}});
   collected c;
@@ -189,4 +199,38 @@ TEST_CASE("driver: the DOM fallback yields the exact answer when the stream is n
   f.sim.set_faults({{"rate_limit_after", 0}});
   auto k = kind_of([&] { page.generate(ask("hi"), {}, c.fn(), 15s); });
   CHECK((k == failure_kind::quota_exceeded || k == failure_kind::rate_limited));
+}
+
+// Native function calling with the answer followed in the DOM: the calls
+// are the ones the turn shows (FACTS 5: `ms-function-call-chunk`).
+TEST_CASE("driver: the DOM fallback reads the function calls the answer turn shows") {
+  sim_fixture f;
+  temp_dir site_dir{"camoufleet-site-"};
+  auto s = start_without_stream(f, site_dir);
+  auto& page = dynamic_cast<site::chat_page&>(s->page());
+  generation_params p;
+  p.function_declarations = json::array({{{"name", "get_weather"},
+                                          {"description", "The weather in a city"},
+                                          {"parameters",
+                                           {{"type", "object"},
+                                            {"properties", {{"city", {{"type", "string"}}}}}}}},
+                                         {{"name", "get_time"}}})
+                                .dump();
+  collected c;
+  const json args = {{"city", "Paris"},
+                     {"days", 3},
+                     {"hourly", true},
+                     {"fields", {"temp", "wind"}},
+                     {"where", {{"lat", 48.5}, {"near", nullptr}}}};
+  auto r = page.generate(ask("call get_weather " + args.dump() + " call get_time {}"), p, c.fn(),
+                         30s);
+  CHECK_FALSE(page.last_generate_streamed());
+  CHECK(f.last_request()["tools"] == json::array({"get_weather", "get_time"}));
+  CHECK(r.finish_reason == "tool_calls");
+  REQUIRE(r.tool_calls.size() == 2);
+  CHECK(r.tool_calls[0].name == "get_weather");
+  CHECK(json::parse(r.tool_calls[0].arguments) == args);
+  CHECK(r.tool_calls[1].name == "get_time");
+  CHECK(json::parse(r.tool_calls[1].arguments) == json::object());
+  CHECK(r.content.empty());
 }
