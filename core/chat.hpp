@@ -16,11 +16,12 @@ struct tool_call {
   std::string arguments;  // a JSON object, as text
 };
 
-// A file that goes to the page with a user turn (an `image_url` part with a
-// data: URL, decoded).
+// A file that goes to the page with a user turn (an `image_url`, `file` or
+// `input_audio` part, decoded).
 struct attachment {
-  std::string mime_type;  // "image/png" | "image/jpeg" | "image/webp" | "image/gif"
+  std::string mime_type;  // "image/png", "application/pdf", "audio/wav", ... (http/file_parts.hpp)
   std::string data;       // the raw bytes
+  std::string filename;   // as the client named it (no directories); "" = none
 };
 
 struct chat_message {
@@ -31,7 +32,7 @@ struct chat_message {
   std::string content;
   std::vector<tool_call> tool_calls;     // assistant: the calls it made
   std::string tool_call_id;              // tool: the call this is the result of
-  std::vector<attachment> attachments;   // user: images
+  std::vector<attachment> attachments;   // user: images and files
 };
 
 // What the page should be set to before a prompt is submitted. Unset values

@@ -1,5 +1,6 @@
 #include "http/chat_request.hpp"
 #include "http/request_parts.hpp"
+#include "http/file_parts.hpp"
 
 #include <algorithm>
 #include <climits>
@@ -92,9 +93,14 @@ bool read_content(const json& content, const std::string& role, const std::strin
       return false;
     }
     const auto type_value = type->get<std::string>();
-    if (type_value == "image_url" && role == "user") {
+    if ((type_value == "image_url" || type_value == "file" || type_value == "input_audio") &&
+        role == "user") {
       core::attachment file;
-      if (auto e = read_image_part(part, part_where, file, err.fetch_image_urls)) {
+      auto e = type_value == "file"        ? read_file_part(part, part_where, file)
+               : type_value == "input_audio" ? read_audio_part(part, part_where, file)
+                                             : read_image_part(part, part_where, file,
+                                                               err.fetch_image_urls);
+      if (e) {
         err = fail_with(*e);
         return false;
       }
@@ -105,8 +111,12 @@ bool read_content(const json& content, const std::string& role, const std::strin
     if (type_value != "text") {
       err = fail("Unsupported content part type '" + type_value + "' in '" + part_where +
                      ".type': only 'text' parts" +
-                     (role == "user" ? " and 'image_url' parts" : "") + " are supported" +
-                     (type_value == "image_url" ? " for role '" + role + "'." : "."),
+                     (role == "user" ? ", 'image_url', 'file' and 'input_audio' parts" : "") +
+                     " are supported" +
+                     (type_value == "image_url" || type_value == "file" ||
+                              type_value == "input_audio"
+                          ? " for role '" + role + "'."
+                          : "."),
                  part_where + ".type");
       return false;
     }
@@ -304,7 +314,7 @@ chat_parse_result parse_chat_request(std::string_view body, bool fetch_image_url
     images += msg.attachments.size();
     if (images > max_images)
       return fail("Invalid 'messages': more than " + std::to_string(max_images) +
-                      " images in one request.",
+                      " images and files in one request.",
                   where + ".content");
     req.messages.push_back(std::move(msg));
     ++index;

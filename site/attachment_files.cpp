@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -41,7 +42,26 @@ std::string file_extension(const std::string& mime_type) {
   if (mime_type == "image/jpeg") return "jpg";
   if (mime_type == "image/webp") return "webp";
   if (mime_type == "image/gif") return "gif";
+  if (mime_type == "application/pdf") return "pdf";
+  if (mime_type == "text/plain") return "txt";
+  if (mime_type == "text/markdown") return "md";
+  if (mime_type == "text/csv") return "csv";
+  if (mime_type == "audio/wav") return "wav";
+  if (mime_type == "audio/mpeg") return "mp3";
   return "bin";
+}
+
+std::string upload_name(const core::attachment& a, std::size_t n) {
+  const std::string ext = "." + file_extension(a.mime_type);
+  if (a.filename.empty())
+    return (a.mime_type.rfind("image/", 0) == 0 ? "image-" : "file-") + std::to_string(n) + ext;
+  // The browser tells the type by the extension: the right one is added
+  // when the client's name does not end with it.
+  std::string lower;
+  for (char c : a.filename) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const bool has = lower.size() > ext.size() &&
+                   lower.compare(lower.size() - ext.size(), ext.size(), ext) == 0;
+  return has ? a.filename : a.filename + ext;
 }
 
 attachment_files::attachment_files(const std::vector<core::chat_message>& messages,
@@ -62,8 +82,14 @@ attachment_files::attachment_files(const std::vector<core::chat_message>& messag
     std::size_t n = 0;
     for (const auto& m : messages)
       for (const auto& a : m.attachments) {
-        const std::string path =
-            dir_ + "/image-" + std::to_string(++n) + "." + file_extension(a.mime_type);
+        const std::string name = upload_name(a, ++n);
+        // A client's name gets a directory of its own: two files may share it.
+        std::string sub = dir_;
+        if (!a.filename.empty()) {
+          sub += "/" + std::to_string(n);
+          if (::mkdir(sub.c_str(), 0700) != 0) fail("cannot create " + sub);
+        }
+        const std::string path = sub + "/" + name;
         write_private(path, a.data);
         paths_.push_back(path);
       }

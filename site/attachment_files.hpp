@@ -1,8 +1,10 @@
 #pragma once
-// The images of a request as files the browser can be given: a private
-// directory (0700) under the system temp dir with one 0600 file per image,
-// removed with everything in it when the object goes away (after the
-// request). Throws driver_error(site_error) when they cannot be written.
+// The images and files of a request as files the browser can be given: a
+// private directory (0700) under the system temp dir with one 0600 file per
+// attachment (a file the client named keeps its name, in a 0700 directory
+// of its own), removed with everything in it when the object goes away
+// (after the request). Throws driver_error(site_error) when they cannot be
+// written.
 
 #include <string>
 #include <vector>
@@ -30,7 +32,13 @@ class attachment_files {
   std::vector<std::string> paths_;
 };
 
-// "png" for "image/png", "jpg" for "image/jpeg", ...; "bin" when unknown.
+// "png" for "image/png", "jpg" for "image/jpeg", "pdf", "mp3", ...; "bin"
+// when unknown.
 std::string file_extension(const std::string& mime_type);
+
+// The name the page sees for the n-th attachment (from 1): the client's
+// filename, with the type's extension added when missing, or image-N.png /
+// file-N.pdf.
+std::string upload_name(const core::attachment& a, std::size_t n);
 
 }  // namespace camoufleet::site

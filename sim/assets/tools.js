@@ -222,7 +222,7 @@ window.SimTools = (function () {
     const menu = el('div', { role: 'menu', class: 'mat-mdc-menu-panel' });
     menu.appendChild(el('button', { type: 'button', role: 'menuitem', 'aria-label': 'My Drive' }, 'My Drive'));
     const item = el('button', { type: 'button', role: 'menuitem', 'aria-label': 'Upload a file' }, 'Upload a file');
-    const input = el('input', { type: 'file', multiple: '', accept: 'image/*,application/pdf,text/*' });
+    const input = el('input', { type: 'file', multiple: '', accept: 'image/*,application/pdf,text/*,audio/*' });
     input.style.display = 'none';
     input.addEventListener('change', () => {
       const list = input.files;

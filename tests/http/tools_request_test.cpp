@@ -176,7 +176,7 @@ TEST_CASE("images: http URLs, other types, lies, bad base64 and too many are cle
   parts += "]}]";
   auto many = parse_chat_request(body_with("", parts));
   REQUIRE_FALSE(many.ok);
-  CHECK(many.error.message.find("more than 10 images") != std::string::npos);
+  CHECK(many.error.message.find("more than 10 images and files") != std::string::npos);
   auto assistant_image = parse_chat_request(body_with("", R"([{"role":"user","content":"x"},
     {"role":"assistant","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,AA=="}}]}])"));
   REQUIRE_FALSE(assistant_image.ok);

@@ -86,6 +86,32 @@ test('a data-URL image reaches the page as a file', async () => {
   assert.equal(files[0].size, 70);
 });
 
+test('a PDF (file part) and MP3 audio (input_audio part) reach the page as files', async () => {
+  const pdf = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n');
+  const mp3 = Buffer.from([0x49, 0x44, 0x33, 4, 0, 0, 0, 0, 0, 0]);
+  const r = await client.chat.completions.create({
+    model,
+    messages: [{ role: 'user', content: [
+      { type: 'text', text: 'Summarise the report and the recording.' },
+      { type: 'file', file: { filename: 'report.pdf', file_data: `data:application/pdf;base64,${pdf.toString('base64')}` } },
+      { type: 'input_audio', input_audio: { data: mp3.toString('base64'), format: 'mp3' } },
+    ] }],
+  });
+  assert.match(r.choices[0].message.content, new RegExp(`\\[file application/pdf ${pdf.length} bytes\\]`));
+  const files = (await lastSimRequest()).files;
+  assert.deepEqual(files.map((f) => [f.name, f.type, f.size]),
+    [['report.pdf', 'application/pdf', pdf.length], ['file-2.mp3', 'audio/mpeg', mp3.length]]);
+});
+
+test('a file id (no Files API here) is a clear 400', async () => {
+  await assert.rejects(
+    client.chat.completions.create({
+      model,
+      messages: [{ role: 'user', content: [{ type: 'file', file: { file_id: 'file-abc' } }] }],
+    }),
+    (e) => e instanceof OpenAI.BadRequestError && /file ids are not supported/.test(e.message));
+});
+
 test('an http image URL is a clear 400', async () => {
   await assert.rejects(
     client.chat.completions.create({
