@@ -53,6 +53,11 @@ struct generation_params {
   std::string tool_choice_name;
   // How tools reach the model (--tool-mode, core/tool_mode.hpp).
   core::tool_mode tool_mode = core::tool_mode::automatic;
+  // OpenAI's response_format: "" (text) | "json_object" | "json_schema";
+  // for json_schema, response_schema is `{"name":..., "schema":...}` as JSON
+  // text. The page has no control for it: a closing instruction asks for it.
+  std::string response_format;
+  std::string response_schema;
 };
 
 struct delta {

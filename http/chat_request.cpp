@@ -392,6 +392,7 @@ chat_parse_result parse_chat_request(std::string_view body, bool fetch_image_url
   }
 
   if (auto e = read_tools(doc, req.params)) return fail_with(*e);
+  if (auto e = read_response_format(doc, req.params)) return fail_with(*e);
 
   // One page produces one answer: asking for several cannot be honoured.
   if (auto it = doc.find("n"); it != doc.end() && !it->is_null()) {

@@ -101,6 +101,41 @@ const char* json_type_name(const json& v) {
   }
 }
 
+std::optional<request_error> read_response_format(const json& body,
+                                                  core::generation_params& params) {
+  auto it = body.find("response_format");
+  if (it == body.end() || it->is_null()) return std::nullopt;
+  if (!it->is_object()) return wrong_type("response_format", "an object", *it);
+  std::string type;
+  if (auto e = read_name(*it, "type", "response_format", type)) return e;
+  if (type == "text") return std::nullopt;
+  if (type == "json_object") {
+    params.response_format = type;
+    return std::nullopt;
+  }
+  if (type != "json_schema")
+    return bad("Invalid value for 'response_format.type': '" + type +
+                   "'. Supported values are: 'text', 'json_object' and 'json_schema'.",
+               "response_format.type");
+  auto js = it->find("json_schema");
+  if (js == it->end() || js->is_null())
+    return bad("Missing required parameter: 'response_format.json_schema'.",
+               "response_format.json_schema");
+  if (!js->is_object()) return wrong_type("response_format.json_schema", "an object", *js);
+  json kept = json::object();
+  std::string name;
+  if (auto e = read_name(*js, "name", "response_format.json_schema", name)) return e;
+  kept["name"] = name;
+  if (auto schema = js->find("schema"); schema != js->end() && !schema->is_null()) {
+    if (!schema->is_object())
+      return wrong_type("response_format.json_schema.schema", "an object", *schema);
+    kept["schema"] = *schema;
+  }
+  params.response_format = type;
+  params.response_schema = kept.dump();
+  return std::nullopt;
+}
+
 std::optional<request_error> read_tools(const json& body, core::generation_params& params) {
   auto it = body.find("tools");
   const bool have_tools = it != body.end() && !it->is_null();

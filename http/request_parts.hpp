@@ -33,6 +33,12 @@ const char* json_type_name(const nlohmann::json& v);
 std::optional<request_error> read_tools(const nlohmann::json& body,
                                         core::generation_params& params);
 
+// `response_format`: {"type":"text"}, {"type":"json_object"} or
+// {"type":"json_schema","json_schema":{"name":..., "schema":{...}, ...}}.
+// Fills params.response_format / response_schema.
+std::optional<request_error> read_response_format(const nlohmann::json& body,
+                                                  core::generation_params& params);
+
 // An assistant message's `tool_calls` (absent or null = none).
 std::optional<request_error> read_tool_calls(const nlohmann::json& message,
                                              const std::string& where,

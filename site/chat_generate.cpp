@@ -11,6 +11,7 @@
 #include "site/attachment_files.hpp"
 #include "site/chat_page.hpp"
 #include "site/emulated_tools.hpp"
+#include "site/json_fence.hpp"
 #include "site/page_scripts.hpp"
 #include "site/prompt.hpp"
 
@@ -129,8 +130,9 @@ generation_result chat_page::generate(const std::vector<chat_message>& messages,
     std::string p = emulate ? flatten_prompt(messages, site_.labels,
                                              emulated_tools_prompt(params.function_declarations))
                             : conversation;
-    const std::string instruction = tool_choice_instruction(params, emulate);
-    if (!instruction.empty()) p += site_.labels.separator + instruction;
+    for (const auto& instruction :
+         {tool_choice_instruction(params, emulate), response_format_instruction(params)})
+      if (!instruction.empty()) p += site_.labels.separator + instruction;
     return p;
   };
 
@@ -177,6 +179,9 @@ generation_result chat_page::generate(const std::vector<chat_message>& messages,
   } else if (!params.function_declarations.empty() && params.tool_choice != "none") {
     written.emplace(call_forms::upstream_only);
   }
+  // An answer asked for as JSON loses a code fence the model put around it.
+  std::optional<json_fence> fence;
+  if (!params.response_format.empty()) fence.emplace();
   bool clicked = trip.clicked;
   std::optional<dom_snapshot> fast = trip.before;
   spdlog::debug("instance={} one-trip submit: {} in {} us (in the page: {})", setup_.instance_id,
@@ -196,11 +201,9 @@ generation_result chat_page::generate(const std::vector<chat_message>& messages,
     if (!step.note.empty()) spdlog::info("instance={} {}", setup_.instance_id, step.note);
     for (const auto& d : step.deltas) {
       if (!on_delta) continue;
-      if (!written) {
-        on_delta(d);
-        continue;
-      }
-      delta out{written->feed(d.content), d.reasoning};
+      delta out = d;
+      if (written) out.content = written->feed(out.content);
+      if (fence) out.content = fence->feed(out.content);
       if (!out.content.empty() || !out.reasoning.empty()) on_delta(out);
     }
     if (step.failure) throw *step.failure;
@@ -244,10 +247,18 @@ generation_result chat_page::generate(const std::vector<chat_message>& messages,
     const std::size_t native_calls = result.tool_calls.size();
     const std::string tail =
         adopt_written_calls(*written, declared_names(params.function_declarations), result);
-    if (!tail.empty() && on_delta) on_delta(delta{tail, ""});
+    const std::string shown = fence && on_delta ? fence->feed(tail) : tail;
+    if (!shown.empty() && on_delta) on_delta(delta{shown, ""});
     if (result.tool_calls.size() != native_calls || (emulate && !result.tool_calls.empty()))
       spdlog::info("instance={} {} function call(s) read from the answer text ({})",
                    setup_.instance_id, result.tool_calls.size(), emulate ? "emulated" : "native");
+  }
+  if (fence) {
+    if (on_delta) {
+      const std::string rest = fence->finish();
+      if (!rest.empty()) on_delta(delta{rest, ""});
+    }
+    result.content = json_fence::strip(result.content);
   }
   return result;
 }

@@ -1,5 +1,7 @@
 #include "site/prompt.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace camoufleet::site {
 namespace {
 
@@ -85,6 +87,20 @@ std::string tool_choice_instruction(const generation_params& params, bool emulat
     return "You must answer by calling the function " + params.tool_choice_name +
            "; do not answer in text.";
   return {};
+}
+
+std::string response_format_instruction(const generation_params& params) {
+  static const std::string bare =
+      "Put no text before or after it, no Markdown and no code fence.";
+  if (params.response_format == "json_object")
+    return "Answer with one JSON object only. " + bare;
+  if (params.response_format != "json_schema") return {};
+  const auto spec = nlohmann::json::parse(params.response_schema, nullptr, false);
+  const std::string name = spec.is_object() ? spec.value("name", std::string()) : std::string();
+  if (spec.is_object() && spec.contains("schema"))
+    return "Answer with one JSON value only, valid against this JSON Schema (\"" + name +
+           "\"):\n" + spec["schema"].dump(2) + "\n" + bare;
+  return "Answer with one JSON value only (\"" + name + "\"). " + bare;
 }
 
 }  // namespace camoufleet::site

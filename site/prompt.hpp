@@ -46,4 +46,9 @@ std::string flatten_prompt(const std::vector<chat_message>& messages,
 // function); ...".
 std::string tool_choice_instruction(const generation_params& params, bool emulated = false);
 
+// What response_format asks for, as a last paragraph of the prompt: "" for
+// text; for json_object "Answer with one JSON object only ..."; for
+// json_schema the same with the schema (and its name) to follow.
+std::string response_format_instruction(const generation_params& params);
+
 }  // namespace camoufleet::site

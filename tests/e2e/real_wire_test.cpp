@@ -156,3 +156,38 @@ TEST_CASE("e2e wire: a captured function-call answer becomes tool_calls") {
   CHECK(json::parse(msg["tool_calls"][0]["function"]["arguments"].get<std::string>()) ==
         json{{"city", "Paris"}, {"days", 3}});
 }
+
+// response_format: the page has no control for it, so the prompt asks; a
+// model that wraps its JSON in a code fence anyway has it taken off, in the
+// stream as in the JSON answer.
+TEST_CASE("e2e wire: an answer asked for as JSON reaches the client without the model's code fence") {
+  fleet_fixture f(replaying("fenced-json.json", 20, 40));
+  const json want = {{"city", "Paris"}, {"days", 3}};
+
+  json body = chat_body("Where and for how long?");
+  body["response_format"] = {{"type", "json_object"}};
+  auto r = f.post("/v1/chat/completions", body);
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  const std::string content = r.json()["choices"][0]["message"]["content"];
+  CHECK(json::parse(content) == want);
+  CHECK(content.find('`') == std::string::npos);
+  const std::string prompt = f.sim().state()["requests"].back()["prompt"];
+  CHECK(prompt.find("Answer with one JSON object only.") != std::string::npos);
+
+  body = chat_body("Where and for how long?", "gemini-2.5-pro", true);
+  body["response_format"] = {
+      {"type", "json_schema"},
+      {"json_schema",
+       {{"name", "trip"},
+        {"schema",
+         {{"type", "object"},
+          {"properties", {{"city", {{"type", "string"}}}, {"days", {{"type", "integer"}}}}}}}}}};
+  auto s = f.post("/v1/chat/completions", body);
+  INFO(s.body);
+  REQUIRE(s.status == 200);
+  CHECK(json::parse(parse_sse(s.body).content()) == want);
+  const std::string schema_prompt = f.sim().state()["requests"].back()["prompt"];
+  CHECK(schema_prompt.find("valid against this JSON Schema (\"trip\")") != std::string::npos);
+  CHECK(schema_prompt.find("\"days\"") != std::string::npos);
+}

@@ -1,4 +1,5 @@
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include <string>
 #include <vector>
@@ -58,7 +59,9 @@ TEST_CASE("chat_request: every supported field is carried over") {
     "stop":["END","", "STOP"],
     "reasoning_effort":"minimal",
     "n":1,
-    "tools":[], "user":"someone", "frequency_penalty":0.3
+    "tools":[], "user":"someone", "frequency_penalty":0.3,
+    "response_format":{"type":"json_schema","json_schema":{"name":"trip","strict":true,
+                       "schema":{"type":"object"}}}
   })");
   REQUIRE(r.ok);
   const auto& q = r.request;
@@ -77,6 +80,17 @@ TEST_CASE("chat_request: every supported field is carried over") {
   CHECK(q.params.max_output_tokens == 200);  // max_completion_tokens wins
   CHECK(q.params.stop == std::vector<std::string>{"END", "STOP"});
   CHECK(q.params.reasoning_effort == "low");
+  CHECK(q.params.response_format == "json_schema");
+  CHECK(nlohmann::json::parse(q.params.response_schema) ==
+        nlohmann::json{{"name", "trip"}, {"schema", {{"type", "object"}}}});
+  auto text = parse_chat_request(R"({"messages":[{"role":"user","content":"a"}],
+                                     "response_format":{"type":"text"}})");
+  REQUIRE(text.ok);
+  CHECK(text.request.params.response_format.empty());
+  auto object = parse_chat_request(R"({"messages":[{"role":"user","content":"a"}],
+                                       "response_format":{"type":"json_object"}})");
+  REQUIRE(object.ok);
+  CHECK(object.request.params.response_format == "json_object");
 }
 
 TEST_CASE("chat_request: boundary values are accepted") {
@@ -147,6 +161,12 @@ TEST_CASE("chat_request: malformed requests are refused with a 400 naming the fi
       {"part without type", R"({"messages":[{"role":"user","content":[{"text":"a"}]}]})", "messages[0].content[0].type", "Missing"},
       {"part text not string", R"({"messages":[{"role":"user","content":[{"type":"text","text":7}]}]})", "messages[0].content[0].text", "string"},
       {"part not object", R"({"messages":[{"role":"user","content":["a"]}]})", "messages[0].content[0]", "object"},
+      // response_format
+      {"response_format string", R"({"messages":[{"role":"user","content":"a"}],"response_format":"json"})", "response_format", "expected an object"},
+      {"response_format type", R"({"messages":[{"role":"user","content":"a"}],"response_format":{"type":"xml"}})", "response_format.type", "'json_object' and 'json_schema'"},
+      {"json_schema missing", R"({"messages":[{"role":"user","content":"a"}],"response_format":{"type":"json_schema"}})", "response_format.json_schema", "Missing"},
+      {"json_schema without name", R"({"messages":[{"role":"user","content":"a"}],"response_format":{"type":"json_schema","json_schema":{"schema":{}}}})", "response_format.json_schema.name", "Missing"},
+      {"json_schema schema array", R"({"messages":[{"role":"user","content":"a"}],"response_format":{"type":"json_schema","json_schema":{"name":"n","schema":[]}}})", "response_format.json_schema.schema", "expected an object"},
       // model / stream
       {"model number", R"({"model":5,"messages":[{"role":"user","content":"a"}]})", "model", "expected a string"},
       {"stream string", with_messages(R"(,"stream":"yes")"), "stream", "boolean"},

@@ -70,6 +70,24 @@ TEST_CASE("tool_choice_instruction: required and a named function become a last 
   CHECK(tool_choice_instruction(p).empty());
 }
 
+TEST_CASE("response_format_instruction: JSON mode and a schema become a last paragraph") {
+  generation_params p;
+  CHECK(response_format_instruction(p).empty());
+  p.response_format = "json_object";
+  CHECK(response_format_instruction(p) ==
+        "Answer with one JSON object only. Put no text before or after it, no Markdown and no "
+        "code fence.");
+  p.response_format = "json_schema";
+  p.response_schema = R"({"name":"trip","schema":{"type":"object","required":["city"]}})";
+  const std::string with_schema = response_format_instruction(p);
+  CHECK(with_schema.rfind("Answer with one JSON value only, valid against this JSON Schema "
+                          "(\"trip\"):\n{",
+                          0) == 0);
+  CHECK(with_schema.find("\"required\": [") != std::string::npos);  // indented
+  p.response_schema = R"({"name":"trip"})";
+  CHECK(response_format_instruction(p).rfind("Answer with one JSON value only (\"trip\").", 0) == 0);
+}
+
 TEST_CASE("flatten_prompt: a lone assistant message is still labelled") {
   CHECK(flatten_prompt({{"assistant", "A"}}) == "Assistant:\nA");
 }
