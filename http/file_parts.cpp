@@ -1,5 +1,7 @@
 #include "http/file_parts.hpp"
 
+#include <cctype>
+
 #include "core/base64.hpp"
 #include "core/image_type.hpp"
 #include "http/request_parts.hpp"
@@ -126,10 +128,12 @@ std::optional<request_error> read_file_part(const json& part, const std::string&
   const std::string& url = data->get_ref<const std::string&>();
   const auto comma = url.find(',');
   const std::string head = url.substr(0, comma);
-  const std::string mime =
-      starts_with(head, "data:") && head.size() > 12 && head.compare(head.size() - 7, 7, ";base64") == 0
-          ? head.substr(5, head.size() - 12)
-          : "";
+  // data:<type>[;param=value...];base64 — the type alone counts, in lower case.
+  std::string mime;
+  if (starts_with(head, "data:") && head.size() > 12 &&
+      head.compare(head.size() - 7, 7, ";base64") == 0)
+    for (char c : head.substr(5, head.find(';', 5) - 5))
+      mime += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (comma == std::string::npos || !file_type_supported(mime))
     return bad("Invalid value for '" + data_where +
                    "': expected a base64 data URL of a PDF, text, Markdown, CSV, WAV, MP3 or "

@@ -60,7 +60,9 @@ TEST_CASE("files: PDF, text and audio parts become attachments, a client's name 
   CHECK(a.filename == "report.pdf");
   CHECK(r.request.messages[0].content == "read it");
 
-  auto md = parse_with(file_part("data:text/markdown;base64," + b64("# Notes\n\xC3\xA9t\xC3\xA9\n")));
+  // Parameters of the type (a charset) and its case do not matter.
+  auto md = parse_with(
+      file_part("data:Text/Markdown;charset=utf-8;base64," + b64("# Notes\n\xC3\xA9t\xC3\xA9\n")));
   REQUIRE(md.ok);
   CHECK(md.request.messages[0].attachments[0].mime_type == "text/markdown");
   CHECK(md.request.messages[0].attachments[0].filename.empty());
