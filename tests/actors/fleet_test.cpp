@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -281,7 +282,10 @@ TEST_CASE("fleet: a draining fleet refuses new requests with shutting_down") {
 
 TEST_CASE("fleet: discover_auth_files lists sorted json files only") {
   namespace fs = std::filesystem;
-  auto dir = fs::temp_directory_path() / ("camoufleet-auth-" + std::to_string(::getpid()));
+  // mkdtemp: a directory left by a killed run is never reused.
+  std::string templ = (fs::temp_directory_path() / "camoufleet-auth-XXXXXX").string();
+  REQUIRE(::mkdtemp(templ.data()) != nullptr);
+  const fs::path dir = templ;
   struct cleanup {
     fs::path p;
     ~cleanup() {
@@ -289,7 +293,6 @@ TEST_CASE("fleet: discover_auth_files lists sorted json files only") {
       fs::remove_all(p, ec);
     }
   } guard{dir};
-  fs::create_directories(dir);
   for (auto name : {"b.json", "a.json", "notes.txt", "c.json.bak"})
     std::ofstream(dir / name) << "{}";
   fs::create_directories(dir / "sub.json");

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -19,13 +20,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// A fresh directory of its own (mkdtemp: a name left by a killed run is
+// never reused), removed with the test.
 struct auth_dir {
   fs::path path;
   auth_dir() {
-    static int n = 0;
-    path = fs::temp_directory_path() /
-           ("camoufleet-watch-" + std::to_string(::getpid()) + "-" + std::to_string(++n));
-    fs::create_directories(path);
+    std::string templ = (fs::temp_directory_path() / "camoufleet-watch-XXXXXX").string();
+    REQUIRE(::mkdtemp(templ.data()) != nullptr);
+    path = templ;
   }
   ~auth_dir() {
     std::error_code ec;
