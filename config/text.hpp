@@ -7,10 +7,12 @@
 #include <string>
 #include <string_view>
 
+#include "core/text.hpp"
+
 namespace camoufleet::config {
 
-std::string_view trim(std::string_view s);
-std::string to_lower(std::string_view s);
+using core::to_lower;
+using core::trim;
 bool starts_with(const std::string& s, const char* prefix);
 
 // For error lines: no line breaks, no surrounding blanks; in double quotes.

@@ -10,4 +10,10 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+std::string to_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 }  // namespace camoufleet::core

@@ -4,11 +4,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+
+#include "core/text.hpp"
 
 namespace camoufleet::site {
 
@@ -57,8 +58,7 @@ std::string upload_name(const core::attachment& a, std::size_t n) {
     return (a.mime_type.rfind("image/", 0) == 0 ? "image-" : "file-") + std::to_string(n) + ext;
   // The browser tells the type by the extension: the right one is added
   // when the client's name does not end with it.
-  std::string lower;
-  for (char c : a.filename) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string lower = core::to_lower(a.filename);
   const bool has = lower.size() > ext.size() &&
                    lower.compare(lower.size() - ext.size(), ext.size(), ext) == 0;
   return has ? a.filename : a.filename + ext;

@@ -1,7 +1,5 @@
 #include "site/site_profile.hpp"
 
-#include <algorithm>
-#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -9,6 +7,7 @@
 #include <stdexcept>
 
 #include "core/chat.hpp"
+#include "core/text.hpp"
 
 #ifndef CAMOUFLEET_SITE_FILE
 #define CAMOUFLEET_SITE_FILE "site/aistudio.json"
@@ -99,12 +98,6 @@ class reader {
   std::string source_;
 };
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 }  // namespace
 
 bool site_profile::is_login_url(const std::string& url) const {
@@ -114,11 +107,11 @@ bool site_profile::is_login_url(const std::string& url) const {
 }
 
 std::string site_profile::classify_error_text(const std::string& text) const {
-  auto t = lower(text);
+  auto t = core::to_lower(text);
   for (const auto& p : quota_patterns)
-    if (!p.empty() && t.find(lower(p)) != std::string::npos) return "quota";
+    if (!p.empty() && t.find(core::to_lower(p)) != std::string::npos) return "quota";
   for (const auto& p : rate_limit_patterns)
-    if (!p.empty() && t.find(lower(p)) != std::string::npos) return "rate_limit";
+    if (!p.empty() && t.find(core::to_lower(p)) != std::string::npos) return "rate_limit";
   return "";
 }
 
