@@ -194,25 +194,36 @@ json decode_struct(const json& fields) {
   return out;
 }
 
+namespace {
+
+// The site repeats a call (the same name and arguments): each is kept once,
+// in the order first seen.
+std::vector<function_call> without_repeats(std::vector<function_call> calls) {
+  std::set<std::string> seen;
+  std::vector<function_call> out;
+  for (auto& c : calls)
+    if (seen.insert(c.name + "\n" + c.arguments.dump()).second) out.push_back(std::move(c));
+  return out;
+}
+
+}  // namespace
+
 std::vector<function_call> decode_function_calls(const std::vector<std::string>& parts) {
   std::vector<function_call> calls;
-  std::set<std::string> seen;
   for (const auto& text : parts) {
     json part = json::parse(text, nullptr, false);
     if (!part.is_array() || part.empty() || !part[0].is_string()) continue;
     function_call c;
     c.name = part[0].get<std::string>();
     if (part.size() > 1) c.arguments = decode_struct(part[1]);
-    if (!seen.insert(c.name + "\n" + c.arguments.dump()).second) continue;
     calls.push_back(std::move(c));
   }
-  return calls;
+  return without_repeats(std::move(calls));
 }
 
 std::vector<function_call> decode_shown_calls(
     const std::vector<std::pair<std::string, std::string>>& shown) {
   std::vector<function_call> calls;
-  std::set<std::string> seen;
   for (const auto& [name, args] : shown) {
     if (name.empty()) continue;
     function_call c;
@@ -221,10 +232,9 @@ std::vector<function_call> decode_shown_calls(
       c.arguments = json::parse(args, nullptr, false);
       if (c.arguments.is_discarded()) c.arguments = args;
     }
-    if (!seen.insert(c.name + "\n" + c.arguments.dump()).second) continue;
     calls.push_back(std::move(c));
   }
-  return calls;
+  return without_repeats(std::move(calls));
 }
 
 std::vector<core::tool_call> to_tool_calls(const std::vector<function_call>& calls) {

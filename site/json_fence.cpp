@@ -56,10 +56,10 @@ std::string json_fence::feed(std::string_view chunk) {
 std::string json_fence::finish() {
   std::string out = std::exchange(held_, {});
   if (state_ != state::opened) return out;
+  // A whole closing fence (not a part of one) is dropped.
   const std::string_view last =
       std::string_view(out).substr(out.empty() || out[0] != '\n' ? 0 : 1);
-  if (last.substr(0, fence.size()) == fence && blank(last.substr(fence.size()))) return {};
-  return out;
+  return last.size() >= fence.size() && may_close(last) ? std::string() : out;
 }
 
 std::string json_fence::strip(std::string_view text) {
