@@ -1,9 +1,8 @@
 #include "http/file_parts.hpp"
 
-#include <cctype>
-
 #include "core/base64.hpp"
 #include "core/image_type.hpp"
+#include "core/text.hpp"
 #include "http/request_parts.hpp"
 
 namespace camoufleet::http {
@@ -14,24 +13,20 @@ using json = nlohmann::json;
 
 struct file_type {
   const char* mime;
-  const char* what;  // for messages
+  const char* what;  // for messages: "the data is not <what>"
 };
 
 const file_type types[] = {
-    {"application/pdf", "PDF"},   {"text/plain", "text"},    {"text/markdown", "Markdown"},
-    {"text/csv", "CSV"},          {"audio/wav", "WAV audio"}, {"audio/mpeg", "MP3 audio"},
-    {"image/png", "png image"},   {"image/jpeg", "jpeg image"}, {"image/webp", "webp image"},
-    {"image/gif", "gif image"},
+    {"application/pdf", "a PDF"}, {"text/plain", "a text"},       {"text/markdown", "a Markdown"},
+    {"text/csv", "a CSV"},        {"audio/wav", "WAV audio"},     {"audio/mpeg", "MP3 audio"},
+    {"image/png", "a png image"}, {"image/jpeg", "a jpeg image"}, {"image/webp", "a webp image"},
+    {"image/gif", "a gif image"},
 };
 
-const char* what_of(const std::string& mime) {
+const file_type* type_of(const std::string& mime) {
   for (const auto& t : types)
-    if (mime == t.mime) return t.what;
-  return "file";
-}
-
-request_error bad(std::string message, std::string param) {
-  return request_error{400, std::move(message), std::move(param)};
+    if (mime == t.mime) return &t;
+  return nullptr;
 }
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
@@ -46,47 +41,38 @@ std::string base_name(const std::string& name) {
   return out.size() > 200 ? out.substr(out.size() - 200) : out;
 }
 
-// base64 (already without its data: head) -> bytes of a supported type.
-std::optional<request_error> decode_into(std::string_view b64, const std::string& mime,
-                                         const std::string& where, core::attachment& out) {
-  const std::size_t limit =
-      starts_with(mime, "image/") ? max_image_bytes : max_file_bytes;
-  const std::string too_big = "Invalid value for '" + where + "': the file is larger than " +
+}  // namespace
+
+std::optional<request_error> decode_payload(std::string_view b64, const std::string& mime,
+                                            const std::string& where, const char* source,
+                                            core::attachment& out) {
+  const bool image = starts_with(mime, "image/");
+  const std::size_t limit = image ? max_image_bytes : max_file_bytes;
+  const std::string too_big = "Invalid value for '" + where + "': the " +
+                              (image ? "image" : "file") + " is larger than " +
                               std::to_string(limit / (1024 * 1024)) + " MiB.";
-  if (b64.size() / 4 * 3 > limit + 3) return bad(too_big, where);
+  // Decoded size from the encoded length, before decoding anything big.
+  if (b64.size() / 4 * 3 > limit + 3) return bad_field(too_big, where);
   auto bytes = core::base64_decode(b64);
   if (!bytes || bytes->empty())
-    return bad("Invalid value for '" + where + "': the data is not valid base64.", where);
-  if (bytes->size() > limit) return bad(too_big, where);
-  if (!file_bytes_match(mime, *bytes))
-    return bad("Invalid value for '" + where + "': the data is not " +
-                   (mime == "audio/wav" || mime == "audio/mpeg" ? "" : "a ") + what_of(mime) +
-                   (starts_with(mime, "text/") ? " (UTF-8 without NUL bytes)" : "") + ".",
-               where);
+    return bad_field("Invalid value for '" + where + "': the " + source + " is not valid base64.",
+                     where);
+  if (bytes->size() > limit) return bad_field(too_big, where);
+  if (!file_bytes_match(mime, *bytes)) {
+    const file_type* t = type_of(mime);
+    return bad_field("Invalid value for '" + where + "': the data is not " +
+                         (t ? t->what : "a file of that type") +
+                         (starts_with(mime, "text/") ? " file (UTF-8 without NUL bytes)" : "") +
+                         ".",
+                     where);
+  }
   out.mime_type = mime;
   out.data = std::move(*bytes);
   return std::nullopt;
 }
 
-bool valid_utf8(const std::string& s) {
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c == 0) return false;
-    const std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return false;
-    for (std::size_t k = 1; k < n; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    i += n;
-  }
-  return true;
-}
-
-}  // namespace
-
 bool file_type_supported(const std::string& mime) {
-  for (const auto& t : types)
-    if (mime == t.mime) return true;
-  return false;
+  return type_of(mime) != nullptr;
 }
 
 bool file_bytes_match(const std::string& mime, const std::string& b) {
@@ -97,7 +83,7 @@ bool file_bytes_match(const std::string& mime, const std::string& b) {
     return starts_with(b, "ID3") ||
            (b.size() >= 2 && static_cast<unsigned char>(b[0]) == 0xFF &&
             (static_cast<unsigned char>(b[1]) & 0xE0) == 0xE0);
-  if (starts_with(mime, "text/")) return valid_utf8(b);
+  if (starts_with(mime, "text/")) return b.find('\0') == std::string::npos && is_valid_utf8(b);
   return false;
 }
 
@@ -106,47 +92,40 @@ std::optional<request_error> read_file_part(const json& part, const std::string&
   const std::string obj_where = where + ".file";
   auto it = part.find("file");
   if (it == part.end() || it->is_null())
-    return bad("Missing required parameter: '" + obj_where + "'.", obj_where);
-  if (!it->is_object())
-    return bad("Invalid type for '" + obj_where + "': expected an object, but got " +
-                   json_type_name(*it) + ".",
-               obj_where);
+    return bad_field("Missing required parameter: '" + obj_where + "'.", obj_where);
+  if (!it->is_object()) return wrong_type(obj_where, "an object", *it);
   const std::string data_where = obj_where + ".file_data";
   auto data = it->find("file_data");
   if (data == it->end() || data->is_null()) {
     if (it->contains("file_id"))
-      return bad("Invalid value for '" + obj_where + ".file_id': file ids are not supported "
-                     "(there is no Files API here); send the file inline as file_data "
-                     "(data:application/pdf;base64,...).",
-                 obj_where + ".file_id");
-    return bad("Missing required parameter: '" + data_where + "'.", data_where);
+      return bad_field("Invalid value for '" + obj_where +
+                           ".file_id': file ids are not supported "
+                           "(there is no Files API here); send the file inline as file_data "
+                           "(data:application/pdf;base64,...).",
+                       obj_where + ".file_id");
+    return bad_field("Missing required parameter: '" + data_where + "'.", data_where);
   }
-  if (!data->is_string())
-    return bad("Invalid type for '" + data_where + "': expected a string, but got " +
-                   json_type_name(*data) + ".",
-               data_where);
+  if (!data->is_string()) return wrong_type(data_where, "a string", *data);
   const std::string& url = data->get_ref<const std::string&>();
   const auto comma = url.find(',');
   const std::string head = url.substr(0, comma);
   // data:<type>[;param=value...];base64 — the type alone counts, in lower case.
-  std::string mime;
-  if (starts_with(head, "data:") && head.size() > 12 &&
-      head.compare(head.size() - 7, 7, ";base64") == 0)
-    for (char c : head.substr(5, head.find(';', 5) - 5))
-      mime += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string mime = starts_with(head, "data:") && head.size() > 12 &&
+                                   head.compare(head.size() - 7, 7, ";base64") == 0
+                               ? core::to_lower(head.substr(5, head.find(';', 5) - 5))
+                               : "";
   if (comma == std::string::npos || !file_type_supported(mime))
-    return bad("Invalid value for '" + data_where +
-                   "': expected a base64 data URL of a PDF, text, Markdown, CSV, WAV, MP3 or "
-                   "image file (data:application/pdf;base64,...).",
-               data_where);
-  if (auto e = decode_into(std::string_view(url).substr(comma + 1), mime, data_where, out))
+    return bad_field("Invalid value for '" + data_where +
+                         "': expected a base64 data URL of a PDF, text, Markdown, CSV, WAV, MP3 or "
+                         "image file (data:application/pdf;base64,...).",
+                     data_where);
+  if (auto e = decode_payload(std::string_view(url).substr(comma + 1), mime, data_where, "data URL",
+                              out))
     return e;
   if (auto name = it->find("filename"); name != it->end() && name->is_string())
     out.filename = base_name(name->get<std::string>());
   else if (name != it->end() && !name->is_null())
-    return bad("Invalid type for '" + obj_where + ".filename': expected a string, but got " +
-                   json_type_name(*name) + ".",
-               obj_where + ".filename");
+    return wrong_type(obj_where + ".filename", "a string", *name);
   return std::nullopt;
 }
 
@@ -155,17 +134,17 @@ std::optional<request_error> read_audio_part(const json& part, const std::string
   const std::string obj_where = where + ".input_audio";
   auto it = part.find("input_audio");
   if (it == part.end() || !it->is_object())
-    return bad("Missing required parameter: '" + obj_where + "'.", obj_where);
+    return bad_field("Missing required parameter: '" + obj_where + "'.", obj_where);
   auto format = it->find("format");
   const std::string f = format != it->end() && format->is_string() ? format->get<std::string>() : "";
   if (f != "wav" && f != "mp3")
-    return bad("Invalid value for '" + obj_where + ".format': expected 'wav' or 'mp3'.",
-               obj_where + ".format");
+    return bad_field("Invalid value for '" + obj_where + ".format': expected 'wav' or 'mp3'.",
+                     obj_where + ".format");
   auto data = it->find("data");
   if (data == it->end() || !data->is_string())
-    return bad("Missing required parameter: '" + obj_where + ".data'.", obj_where + ".data");
-  return decode_into(data->get_ref<const std::string&>(), f == "wav" ? "audio/wav" : "audio/mpeg",
-                     obj_where + ".data", out);
+    return bad_field("Missing required parameter: '" + obj_where + ".data'.", obj_where + ".data");
+  return decode_payload(data->get_ref<const std::string&>(),
+                        f == "wav" ? "audio/wav" : "audio/mpeg", obj_where + ".data", "data", out);
 }
 
 }  // namespace camoufleet::http

@@ -7,10 +7,10 @@
 // returns the 400 to send or nullopt.
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "core/chat.hpp"
 #include "http/chat_request.hpp"
@@ -26,6 +26,15 @@ constexpr std::size_t max_file_bytes = 20 * 1024 * 1024;
 bool file_type_supported(const std::string& mime);
 // Whether `bytes` are plausibly of that type.
 bool file_bytes_match(const std::string& mime, const std::string& bytes);
+
+// base64 bytes said to be of type `mime` (where = the field; `source` names
+// it in the message: "data URL" or "data") -> out, or the 400: within the
+// size limit of its kind (max_image_bytes for an image, max_file_bytes
+// otherwise), valid base64, and bytes of that type (file_bytes_match). Every
+// reader of a file, image_url's data URLs included, goes through it.
+std::optional<request_error> decode_payload(std::string_view base64, const std::string& mime,
+                                            const std::string& where, const char* source,
+                                            core::attachment& out);
 
 // A `file` part (where = its path): file_data as a base64 data URL; a
 // filename is kept (as its last path component). A `file_id` is refused:

@@ -2,47 +2,41 @@
 
 #include <set>
 
-#include "core/base64.hpp"
-#include "core/image_type.hpp"
+#include "http/file_parts.hpp"
 #include "site/function_calls.hpp"
 
 namespace camoufleet::http {
 
-namespace {
-
 using json = nlohmann::json;
 
-request_error bad(std::string message, std::string param) {
+request_error bad_field(std::string message, std::string param) {
   return request_error{400, std::move(message), std::move(param)};
 }
 
 request_error wrong_type(const std::string& where, const char* expected, const json& got) {
-  return bad("Invalid type for '" + where + "': expected " + expected + ", but got " +
-                 json_type_name(got) + ".",
-             where);
+  return bad_field("Invalid type for '" + where + "': expected " + expected + ", but got " +
+                       json_type_name(got) + ".",
+                   where);
 }
+
+namespace {
 
 // A non-empty string member, or the 400 naming it.
 std::optional<request_error> read_name(const json& obj, const char* key, const std::string& where,
                                        std::string& out) {
   auto it = obj.find(key);
   const std::string here = where + "." + key;
-  if (it == obj.end() || it->is_null()) return bad("Missing required parameter: '" + here + "'.", here);
+  if (it == obj.end() || it->is_null())
+    return bad_field("Missing required parameter: '" + here + "'.", here);
   if (!it->is_string()) return wrong_type(here, "a string", *it);
   if (it->get<std::string>().empty())
-    return bad("Invalid value for '" + here + "': expected a non-empty string.", here);
+    return bad_field("Invalid value for '" + here + "': expected a non-empty string.", here);
   out = it->get<std::string>();
   return std::nullopt;
 }
 
 bool starts_with(const std::string& s, const char* prefix) {
   return s.rfind(prefix, 0) == 0;
-}
-
-// The bytes must be what the data: URL says they are: a page given a file
-// whose type lies may refuse it or mislabel it.
-bool bytes_match(const std::string& mime, const std::string& b) {
-  return core::sniff_image_type(b) == mime;
 }
 
 std::optional<request_error> read_tool_choice(const json& body, bool have_tools,
@@ -56,30 +50,32 @@ std::optional<request_error> read_tool_choice(const json& body, bool have_tools,
   if (it->is_string()) {
     const std::string v = it->get<std::string>();
     if (v != "none" && v != "auto" && v != "required")
-      return bad("Invalid value for 'tool_choice': '" + v +
-                     "'. Supported values are: 'none', 'auto', 'required' or an object naming a "
-                     "function.",
-                 "tool_choice");
+      return bad_field(
+          "Invalid value for 'tool_choice': '" + v +
+              "'. Supported values are: 'none', 'auto', 'required' or an object naming a "
+              "function.",
+          "tool_choice");
     if (v == "required" && !have_tools)
-      return bad("Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' "
-                 "are specified.",
-                 "tool_choice");
+      return bad_field(
+          "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' "
+          "are specified.",
+          "tool_choice");
     params.tool_choice = v;
     return std::nullopt;
   }
   if (!it->is_object()) return wrong_type("tool_choice", "a string or an object", *it);
   if (it->value("type", json()) != "function")
-    return bad("Invalid value for 'tool_choice.type': only 'function' is supported.",
-               "tool_choice.type");
+    return bad_field("Invalid value for 'tool_choice.type': only 'function' is supported.",
+                     "tool_choice.type");
   auto fn = it->find("function");
   if (fn == it->end() || !fn->is_object())
-    return bad("Missing required parameter: 'tool_choice.function'.", "tool_choice.function");
+    return bad_field("Missing required parameter: 'tool_choice.function'.", "tool_choice.function");
   std::string name;
   if (auto e = read_name(*fn, "name", "tool_choice.function", name)) return e;
   if (!names.count(name))
-    return bad("Invalid value for 'tool_choice.function.name': no tool named '" + name +
-                   "' is in 'tools'.",
-               "tool_choice.function.name");
+    return bad_field("Invalid value for 'tool_choice.function.name': no tool named '" + name +
+                         "' is in 'tools'.",
+                     "tool_choice.function.name");
   params.tool_choice = "function";
   params.tool_choice_name = name;
   return std::nullopt;
@@ -114,13 +110,13 @@ std::optional<request_error> read_response_format(const json& body,
     return std::nullopt;
   }
   if (type != "json_schema")
-    return bad("Invalid value for 'response_format.type': '" + type +
-                   "'. Supported values are: 'text', 'json_object' and 'json_schema'.",
-               "response_format.type");
+    return bad_field("Invalid value for 'response_format.type': '" + type +
+                         "'. Supported values are: 'text', 'json_object' and 'json_schema'.",
+                     "response_format.type");
   auto js = it->find("json_schema");
   if (js == it->end() || js->is_null())
-    return bad("Missing required parameter: 'response_format.json_schema'.",
-               "response_format.json_schema");
+    return bad_field("Missing required parameter: 'response_format.json_schema'.",
+                     "response_format.json_schema");
   if (!js->is_object()) return wrong_type("response_format.json_schema", "an object", *js);
   json kept = json::object();
   std::string name;
@@ -144,25 +140,27 @@ std::optional<request_error> read_tools(const json& body, core::generation_param
   if (have_tools) {
     if (!it->is_array()) return wrong_type("tools", "an array", *it);
     if (it->size() > max_tools)
-      return bad("Invalid 'tools': array too long. Expected an array with maximum length " +
-                     std::to_string(max_tools) + ".",
-                 "tools");
+      return bad_field("Invalid 'tools': array too long. Expected an array with maximum length " +
+                           std::to_string(max_tools) + ".",
+                       "tools");
     declarations = json::array();
     for (std::size_t i = 0; i < it->size(); ++i) {
       const std::string where = "tools[" + std::to_string(i) + "]";
       const json& tool = (*it)[i];
       if (!tool.is_object()) return wrong_type(where, "an object", tool);
       if (tool.value("type", json()) != "function")
-        return bad("Invalid value for '" + where + ".type': only 'function' tools are supported.",
-                   where + ".type");
+        return bad_field(
+            "Invalid value for '" + where + ".type': only 'function' tools are supported.",
+            where + ".type");
       auto fn = tool.find("function");
       if (fn == tool.end() || !fn->is_object())
-        return bad("Missing required parameter: '" + where + ".function'.", where + ".function");
+        return bad_field("Missing required parameter: '" + where + ".function'.",
+                         where + ".function");
       std::string name;
       if (auto e = read_name(*fn, "name", where + ".function", name)) return e;
       if (!names.insert(name).second)
-        return bad("Invalid 'tools': the function name '" + name + "' is used twice.",
-                   where + ".function.name");
+        return bad_field("Invalid 'tools': the function name '" + name + "' is used twice.",
+                         where + ".function.name");
       try {
         declarations.push_back(site::to_function_declaration(tool));
       } catch (const site::tool_schema_error& e) {
@@ -170,9 +168,9 @@ std::optional<request_error> read_tools(const json& body, core::generation_param
         std::string why = e.what();
         const std::string prefix = "tool '" + e.tool() + "': " + e.key() + ": ";
         if (starts_with(why, prefix.c_str())) why.erase(0, prefix.size());
-        return bad("Invalid schema for function '" + name + "': '" + key + "' " + why +
-                       " (the page's function declarations take a subset of JSON Schema).",
-                   where + "." + key);
+        return bad_field("Invalid schema for function '" + name + "': '" + key + "' " + why +
+                             " (the page's function declarations take a subset of JSON Schema).",
+                         where + "." + key);
       }
     }
   }
@@ -193,13 +191,13 @@ std::optional<request_error> read_tool_calls(const json& message, const std::str
     const json& c = (*it)[i];
     if (!c.is_object()) return wrong_type(here, "an object", c);
     if (c.contains("type") && c["type"] != "function")
-      return bad("Invalid value for '" + here + ".type': only 'function' is supported.",
-                 here + ".type");
+      return bad_field("Invalid value for '" + here + ".type': only 'function' is supported.",
+                       here + ".type");
     core::tool_call call;
     if (auto e = read_name(c, "id", here, call.id)) return e;
     auto fn = c.find("function");
     if (fn == c.end() || !fn->is_object())
-      return bad("Missing required parameter: '" + here + ".function'.", here + ".function");
+      return bad_field("Missing required parameter: '" + here + ".function'.", here + ".function");
     if (auto e = read_name(*fn, "name", here + ".function", call.name)) return e;
     auto args = fn->find("arguments");
     if (args == fn->end() || args->is_null()) {
@@ -231,7 +229,7 @@ std::optional<request_error> read_image_part(const json& part, const std::string
   auto it = part.find("image_url");
   const std::string obj_where = where + ".image_url";
   if (it == part.end() || it->is_null())
-    return bad("Missing required parameter: '" + obj_where + "'.", obj_where);
+    return bad_field("Missing required parameter: '" + obj_where + "'.", obj_where);
   std::string url;
   if (it->is_string()) {
     url = it->get<std::string>();
@@ -247,10 +245,11 @@ std::optional<request_error> read_image_part(const json& part, const std::string
     return std::nullopt;
   }
   if (starts_with(url, "http://") || starts_with(url, "https://"))
-    return bad("Invalid value for '" + url_where +
-                   "': image URLs are not fetched (--image-urls refuse); send the image inline as a data URL "
-                   "(data:image/png;base64,...).",
-               url_where);
+    return bad_field("Invalid value for '" + url_where +
+                         "': image URLs are not fetched (--image-urls refuse); send the image "
+                         "inline as a data URL "
+                         "(data:image/png;base64,...).",
+                     url_where);
   static const char* const types[] = {"image/png", "image/jpeg", "image/webp", "image/gif"};
   const auto comma = url.find(',');
   const std::string head = url.substr(0, comma);
@@ -258,30 +257,13 @@ std::optional<request_error> read_image_part(const json& part, const std::string
   for (const char* t : types)
     if (head == std::string("data:") + t + ";base64") mime = t;
   if (comma == std::string::npos || mime.empty())
-    return bad("Invalid value for '" + url_where +
-                   "': expected a base64 data URL of a png, jpeg, webp or gif image "
-                   "(data:image/png;base64,...).",
-               url_where);
-  // Decoded size from the encoded length, before decoding anything big.
-  if ((url.size() - comma - 1) / 4 * 3 > max_image_bytes + 3)
-    return bad("Invalid value for '" + url_where + "': the image is larger than " +
-                   std::to_string(max_image_bytes / (1024 * 1024)) + " MiB.",
-               url_where);
-  auto bytes = core::base64_decode(std::string_view(url).substr(comma + 1));
-  if (!bytes || bytes->empty())
-    return bad("Invalid value for '" + url_where + "': the data URL is not valid base64.",
-               url_where);
-  if (bytes->size() > max_image_bytes)
-    return bad("Invalid value for '" + url_where + "': the image is larger than " +
-                   std::to_string(max_image_bytes / (1024 * 1024)) + " MiB.",
-               url_where);
-  if (!bytes_match(mime, *bytes))
-    return bad("Invalid value for '" + url_where + "': the data is not a " + mime.substr(6) +
-                   " image.",
-               url_where);
-  out.mime_type = mime;
-  out.data = std::move(*bytes);
-  return std::nullopt;
+    return bad_field("Invalid value for '" + url_where +
+                         "': expected a base64 data URL of a png, jpeg, webp or gif image "
+                         "(data:image/png;base64,...).",
+                     url_where);
+  // The bytes must be what the data: URL says they are: a page given a file
+  // whose type lies may refuse it or mislabel it.
+  return decode_payload(std::string_view(url).substr(comma + 1), mime, url_where, "data URL", out);
 }
 
 }  // namespace camoufleet::http

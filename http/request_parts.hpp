@@ -25,6 +25,11 @@ constexpr std::size_t max_tools = 128;
 // "null" | "object" | "array" | "string" | "boolean" | "number".
 const char* json_type_name(const nlohmann::json& v);
 
+// The 400 a reader returns: the message and the field it names.
+request_error bad_field(std::string message, std::string param);
+// "Invalid type for 'where': expected <expected>, but got <its JSON type>."
+request_error wrong_type(const std::string& where, const char* expected, const nlohmann::json& got);
+
 // `tools` (type "function" only) converted to the page's function
 // declarations (site/function_calls.hpp: an unconvertible schema is a 400
 // naming the tool and the key), and `tool_choice`. Fills
