@@ -71,8 +71,13 @@ std::string describe(const settings& s) {
   if (s.spare_browsers > 0) out << " spare_browsers=" << s.spare_browsers;
   out << " page_recycle_after=" << s.page_recycle_after;
   out << " base_port=" << s.base_port << " site_url=" << s.site_url
-      << " api_keys=" << s.api_keys.size() << " queue_limit=" << s.queue_limit
-      << " queue_timeout=" << s.queue_timeout.count() << "s"
+      << " api_keys=" << s.api_keys.size();
+  if (!s.cors_origins.empty()) {
+    out << " cors_origins=";
+    for (std::size_t i = 0; i < s.cors_origins.size(); ++i)
+      out << (i ? "," : "") << s.cors_origins[i];
+  }
+  out << " queue_limit=" << s.queue_limit << " queue_timeout=" << s.queue_timeout.count() << "s"
       << " request_timeout=" << s.request_timeout.count() << "s"
       << " max_retries=" << s.max_retries << " log_level=" << s.log_level;
   if (!s.node_secret_file.empty()) out << " node_secret=yes";

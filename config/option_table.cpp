@@ -18,12 +18,18 @@ std::vector<option_def> value_options() {
   const settings d;
   return {
       {"--host", "CAMOUFLEET_HOST", "ADDR", d.host, "Address the API listens on", "Server"},
-      {"--port", "PORT", "PORT", std::to_string(d.port), "API port (0: any free port, printed at start)", "Server"},
+      {"--port", "PORT", "PORT", std::to_string(d.port),
+       "API port (0: any free port, printed at start)", "Server"},
       {"--api-keys", "CAMOUFLEET_API_KEYS_FILE", "FILE",
        std::string(default_key_file) + " if present",
        "Accepted API keys, one per line (# comments); no file = no auth", "Server"},
       {"--http-threads", "CAMOUFLEET_HTTP_THREADS", "N", std::to_string(d.http_threads),
        "HTTP worker threads, 1-64", "Server"},
+      {"--cors-origins", "CAMOUFLEET_CORS_ORIGINS", "LIST", "none",
+       "Web pages that may call the API from a browser, comma-separated origins "
+       "(https://chat.example.com), * for any; pages on this machine and the server's own "
+       "always may, other pages get 403",
+       "Server"},
       {"--max-request-bytes", "CAMOUFLEET_MAX_REQUEST_BYTES", "BYTES", "4M",
        "Largest request body (k/M/G suffixes), 1k-1G", "Server"},
       {"--auth-dir", "CAMOUFLEET_AUTH_DIR", "DIR", d.auth_dir,
@@ -38,19 +44,22 @@ std::vector<option_def> value_options() {
       {"--max-retries", "CAMOUFLEET_MAX_RETRIES", "N", std::to_string(d.max_retries),
        "Failover attempts on other instances, 0-10", "Fleet"},
       {"--browser", "CAMOUFLEET_BROWSER", "PATH", d.browser, "Browser executable", "Browser"},
-      {"--browser-kind", "CAMOUFLEET_BROWSER_KIND", "chromium|firefox|camoufox", "from --browser's name",
-       "chromium speaks CDP; firefox and camoufox speak WebDriver BiDi",
+      {"--browser-kind", "CAMOUFLEET_BROWSER_KIND", "chromium|firefox|camoufox",
+       "from --browser's name", "chromium speaks CDP; firefox and camoufox speak WebDriver BiDi",
        "Browser"},
       {"--isolation", "CAMOUFLEET_ISOLATION", "process|context", "process",
        "process: a browser per profile; context: profiles share a Chromium or Firefox, one "
-       "isolated context each (one fault domain)", "Browser"},
+       "isolated context each (one fault domain)",
+       "Browser"},
       {"--accounts-per-browser", "CAMOUFLEET_ACCOUNTS_PER_BROWSER", "N",
        std::to_string(d.accounts_per_browser),
        "Profiles one browser hosts with --isolation context, 1-64", "Browser"},
       {"--spare-browsers", "CAMOUFLEET_SPARE_BROWSERS", "N", std::to_string(d.spare_browsers),
        "Warm browsers of --browser-kind (Chromium, Firefox, Camoufox) kept ready to take over a "
-       "crashed instance's profile (process isolation), 0-16", "Browser"},
-      {"--page-recycle-after", "CAMOUFLEET_PAGE_RECYCLE_AFTER", "N", std::to_string(d.page_recycle_after),
+       "crashed instance's profile (process isolation), 0-16",
+       "Browser"},
+      {"--page-recycle-after", "CAMOUFLEET_PAGE_RECYCLE_AFTER", "N",
+       std::to_string(d.page_recycle_after),
        "Answers a chat page serves before it is loaded afresh between requests (the memory a "
        "long-lived page keeps given back; out of rotation meanwhile), 0 = never, 0-1000000",
        "Browser"},
@@ -79,10 +88,12 @@ std::vector<option_def> value_options() {
        "trace|debug|info|warn|error|off", "Logging"},
       {"--tool-mode", "CAMOUFLEET_TOOL_MODE", "auto|native|emulated", core::to_string(d.tool_mode),
        "Function calling: the page's own (native), described in the prompt (emulated), or "
-       "native where the page has it (auto)", "Tools"},
+       "native where the page has it (auto)",
+       "Tools"},
       {"--image-urls", "CAMOUFLEET_IMAGE_URLS", "refuse|fetch", d.image_urls,
        "http(s):// image URLs in messages: refused with 400, or fetched (redirects followed, "
-       "certificates checked)", "Tools"},
+       "certificates checked)",
+       "Tools"},
       {"--image-fetch-max-bytes", "CAMOUFLEET_IMAGE_FETCH_MAX_BYTES", "BYTES", "8M",
        "Largest image fetched from a URL (per redirect hop)", "Tools"},
       {"--image-fetch-timeout", "CAMOUFLEET_IMAGE_FETCH_TIMEOUT", "SECONDS",

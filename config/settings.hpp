@@ -51,6 +51,10 @@ struct settings {
   std::size_t max_request_bytes = 4 * 1024 * 1024;
   bool allow_open_api = false;                 // --allow-open-api: non-loopback --host without keys
   int http_threads = 2;
+  // --cors-origins: web pages (besides this machine's and the server's own)
+  // that may call the API from a browser; each "*", "null" or an origin in
+  // its serialised form (core::web_origin::text()).
+  std::vector<std::string> cors_origins;
   std::string saved_dir = "auth_profiles/saved";  // kept profiles, not served
   std::string profile_root;                    // parent of private browser profile dirs ("" = system temp)
   // `camoufleet login --save-as NAME [--activate] [--timeout S]`

@@ -10,6 +10,7 @@
 #include "config/option_table.hpp"
 #include "config/text.hpp"
 #include "config/tool_settings.hpp"
+#include "core/web_origin.hpp"
 
 namespace camoufleet::config {
 
@@ -121,6 +122,7 @@ void settings_reader::read_values(settings& s) {
   read_seconds("--quota-cooldown", s.quota_cooldown);
   read_bytes("--max-request-bytes", s.max_request_bytes);
   read_int("--http-threads", s.http_threads);
+  read_origins(s);
   if (auto v = lookup("--tool-mode")) {
     const std::string text = to_lower(trim(v->text));
     const auto mode = core::parse_tool_mode(text);
@@ -205,6 +207,32 @@ void settings_reader::read_display(settings& s) {
   }
   // Nobody can sign in to a window they cannot see.
   if (s.cmd == command::login) s.display = display_mode::visible;
+}
+
+// Comma- or space-separated; each origin kept in the form browsers send.
+void settings_reader::read_origins(settings& s) {
+  auto v = lookup("--cors-origins");
+  if (!v) return;
+  s.cors_origins.clear();
+  std::string entry;
+  const std::string text = v->text + ",";
+  for (char c : text) {
+    if (c != ',' && c != ' ' && c != '\t') {
+      entry.push_back(c);
+      continue;
+    }
+    if (entry.empty()) continue;
+    if (entry == "*" || entry == "null") {
+      s.cors_origins.push_back(entry);
+    } else if (auto o = core::parse_origin(entry)) {
+      s.cors_origins.push_back(o->text());
+    } else {
+      fail("--cors-origins", *v,
+           "has " + in_quotes(entry) +
+               ", which is not an origin (scheme://host[:port], no path), * or null");
+    }
+    entry.clear();
+  }
 }
 
 void settings_reader::read_isolation(settings& s) {

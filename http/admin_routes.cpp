@@ -4,8 +4,9 @@
 namespace camoufleet::http {
 
 void server::impl::handle_admin(endpoint target, const std::string& target_id,
-                                 ph::ResponseWriter response) {
+                                ph::ResponseWriter response, header_list cors) {
   auto p = std::make_shared<pending>();
+  p->cors = std::move(cors);
   p->id = target_id;
   p->route = route_label(target);
   p->peer = response.getPeer();

@@ -131,6 +131,11 @@ error_reply map_failure(http_failure failure, std::string message, std::string p
       should_retry(e, false);
       e.headers.emplace_back("WWW-Authenticate", "Bearer");
       break;
+    case http_failure::origin_not_allowed:
+      e = make(403, "invalid_request_error", "origin_not_allowed",
+               or_default(std::move(message), "Calls from this web page are not allowed."));
+      should_retry(e, false);
+      break;
     case http_failure::route_not_found:
       e = make(404, "invalid_request_error", "unknown_url",
                or_default(std::move(message), "Unknown request URL."));

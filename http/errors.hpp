@@ -13,6 +13,7 @@ namespace camoufleet::http {
 // Failures that only the HTTP side knows about.
 enum class http_failure {
   unauthorized,        // 401: missing or wrong API key
+  origin_not_allowed,  // 403: a browser page whose origin --cors-origins does not allow
   route_not_found,     // 404
   method_not_allowed,  // 405
   too_large,           // 413

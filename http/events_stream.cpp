@@ -14,8 +14,9 @@ namespace {
 constexpr auto events_interval = std::chrono::milliseconds(250);
 }
 
-void server::impl::start_events(ph::ResponseWriter response) {
+void server::impl::start_events(ph::ResponseWriter response, header_list cors) {
   auto p = std::make_shared<pending>();
+  p->cors = std::move(cors);
   p->events = true;
   p->stream = true;
   p->id = "events";

@@ -63,6 +63,10 @@ std::string response_bytes(int status, const std::string& content_type,
     h->write(os);
     os << "\r\n";
   }
+  if (status == 204) {  // no content, and no headers about one (a preflight's answer)
+    os << "\r\n";
+    return os.str();
+  }
   os << "Content-Type: ";
   for (char c : content_type)
     if (c != '\r' && c != '\n') os << c;
@@ -86,6 +90,8 @@ void server::impl::reply_json(pending& p, int status, const std::string& body,
     try {
       auto& w = *p.writer;
       for (const auto& [name, value] : headers)
+        w.headers().add(std::make_shared<named_header>(name, value));
+      for (const auto& [name, value] : p.cors)
         w.headers().add(std::make_shared<named_header>(name, value));
       if (auto peer = w.getPeer()) {
         std::string bytes = response_bytes(
@@ -115,6 +121,20 @@ void server::impl::reply_error(pending& p, const error_reply& e) {
   reply_json(p, e.status, error_body(e), headers);
 }
 
+void server::impl::reply_now(ph::ResponseWriter response, endpoint route, header_list cors,
+                             const error_reply* error) {
+  auto p = std::make_shared<pending>();
+  p->route = route_label(route);
+  p->cors = std::move(cors);
+  p->writer.emplace(std::move(response));
+  std::lock_guard<std::mutex> lock(p->mu);
+  if (error != nullptr) {
+    reply_error(*p, *error);
+  } else {
+    reply_json(*p, 204, std::string(), {});
+  }
+}
+
 void server::impl::send_raw(pending& p, std::string bytes) {
   std::shared_lock<std::shared_mutex> io(io_mu_);
   if (auto peer = writable_ ? p.peer.lock() : nullptr) {
@@ -130,7 +150,9 @@ void server::impl::send_raw(pending& p, std::string bytes) {
 void server::impl::start_stream(pending& p) {
   if (p.head_sent) return;
   p.head_sent = true;
-  send_raw(p, stream_response_head(completion_headers(p)));
+  header_list headers = completion_headers(p);
+  headers.insert(headers.end(), p.cors.begin(), p.cors.end());
+  send_raw(p, stream_response_head(headers));
   p.status = 200;
 }
 

@@ -133,56 +133,49 @@ void server::impl::stop() {
 void server::impl::on_request(const ph::Request& req, ph::ResponseWriter response) {
   // Nothing may escape into Pistache's reactor.
   try {
+    header_list cors;
+    if (screen_origin(req, response, cors)) return;
     const std::string path = req.resource();
-    const auto route = match_route(ph::methodString(req.method()), path);
+    const std::string method = ph::methodString(req.method());
+    const auto route = match_route(method, path);
     if (!auth_exempt(path) && auth_.enabled()) {
       const auto authorization = req.headers().tryGetRaw("Authorization");
       if (!auth_.allows(authorization ? authorization->value() : std::string())) {
-        auto p = std::make_shared<pending>();
-        p->route = route_label(route.target);
-        p->writer.emplace(std::move(response));
-        std::lock_guard<std::mutex> lock(p->mu);
-        reply_error(*p, map_failure(http_failure::unauthorized,
-                                    authorization ? "Incorrect API key provided."
-                                                  : "Missing API key: send "
-                                                    "'Authorization: Bearer <key>'."));
+        const auto e = map_failure(http_failure::unauthorized,
+                                   authorization ? "Incorrect API key provided."
+                                                 : "Missing API key: send "
+                                                   "'Authorization: Bearer <key>'.");
+        reply_now(std::move(response), route.target, std::move(cors), &e);
         return;
       }
     }
     switch (route.target) {
       case endpoint::chat_completions:
-        handle_chat(req, std::move(response));
+        handle_chat(req, std::move(response), std::move(cors));
         return;
       case endpoint::events:
-        start_events(std::move(response));
+        start_events(std::move(response), std::move(cors));
         return;
-      case endpoint::not_found:
+      case endpoint::not_found: {
+        const auto e = map_failure(http_failure::route_not_found,
+                                   "Unknown request URL: " + method + " " + path + ".");
+        reply_now(std::move(response), route.target, std::move(cors), &e);
+        return;
+      }
       case endpoint::method_not_allowed: {
-        auto p = std::make_shared<pending>();
-        p->route = route_label(route.target);
-        p->writer.emplace(std::move(response));
-        std::lock_guard<std::mutex> lock(p->mu);
-        if (route.target == endpoint::not_found) {
-          reply_error(*p, map_failure(http_failure::route_not_found,
-                                      "Unknown request URL: " + std::string(ph::methodString(
-                                                                    req.method())) +
-                                          " " + path + "."));
-        } else {
-          auto e = map_failure(http_failure::method_not_allowed,
-                               "Method " + std::string(ph::methodString(req.method())) +
-                                   " is not allowed for " + path + ".");
-          e.headers.emplace_back("Allow", route.allow);
-          reply_error(*p, e);
-        }
+        auto e = map_failure(http_failure::method_not_allowed,
+                             "Method " + method + " is not allowed for " + path + ".");
+        e.headers.emplace_back("Allow", route.allow);
+        reply_now(std::move(response), route.target, std::move(cors), &e);
         return;
       }
       default:
         handle_admin(route.target,
-                     route.target == endpoint::model  ? route.model_id
-                     : !route.instance_id.empty()     ? route.instance_id
-                     : !route.asset.empty()           ? route.asset
-                                                      : route.request_id,
-                     std::move(response));
+                     route.target == endpoint::model ? route.model_id
+                     : !route.instance_id.empty()    ? route.instance_id
+                     : !route.asset.empty()          ? route.asset
+                                                     : route.request_id,
+                     std::move(response), std::move(cors));
         return;
     }
   } catch (const std::exception&) {
@@ -191,9 +184,11 @@ void server::impl::on_request(const ph::Request& req, ph::ResponseWriter respons
   }
 }
 
-void server::impl::handle_chat(const ph::Request& req, ph::ResponseWriter response) {
+void server::impl::handle_chat(const ph::Request& req, ph::ResponseWriter response,
+                               header_list cors) {
   auto p = std::make_shared<pending>();
   p->completion = true;
+  p->cors = std::move(cors);
   p->route = route_label(endpoint::chat_completions);
   p->id = new_request_id();
   p->peer = response.getPeer();
@@ -348,6 +343,7 @@ server_options options_from(const config::settings& s) {
   o.threads = s.http_threads;
   o.max_request_bytes = s.max_request_bytes;
   o.api_keys = s.api_keys;
+  o.cors_origins = s.cors_origins;
   o.multi_instance_mode = s.multi;
   o.tool_mode = s.tool_mode;
   o.fetch_image_urls = s.image_urls == "fetch";

@@ -35,6 +35,9 @@ struct server_options {
   int threads = 2;
   std::size_t max_request_bytes = 4 * 1024 * 1024;
   std::vector<std::string> api_keys;  // empty = no authentication
+  // --cors-origins: pages besides loopback and our own that may call from a
+  // browser (http/cors.hpp); others are refused with 403.
+  std::vector<std::string> cors_origins;
   bool multi_instance_mode = false;   // reported by /health
   std::chrono::milliseconds keep_alive_interval{15000};
   // Safety net above the gateway's own timeouts: a completion with no end

@@ -4,12 +4,17 @@
 // replies.cpp: writing answers and streams; events_stream.cpp: /v1/events).
 // Only those files include it; nothing here is API.
 
+#include <pistache/endpoint.h>
+#include <pistache/http.h>
+#include <pistache/peer.h>
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <shared_mutex>
@@ -18,22 +23,17 @@
 #include <unordered_map>
 #include <utility>
 
-#include "http/server.hpp"
-
-#include <pistache/endpoint.h>
-#include <pistache/http.h>
-#include <pistache/peer.h>
-#include <spdlog/spdlog.h>
-
 #include "actors/observed_gateway.hpp"
 #include "http/auth.hpp"
 #include "http/body_guard.hpp"
 #include "http/chat_request.hpp"
 #include "http/completion_stream.hpp"
+#include "http/cors.hpp"
 #include "http/dashboard.hpp"
 #include "http/errors.hpp"
 #include "http/metrics.hpp"
 #include "http/routes.hpp"
+#include "http/server.hpp"
 #include "http/sse.hpp"
 #include "http/views.hpp"
 
@@ -70,6 +70,7 @@ struct pending {
   std::string route;       // label for camoufleet_http_requests_total ("" = not counted)
   bool events = false;     // a /v1/events subscriber (the dashboard)
   std::string last_state;  // events: the last state sent to it
+  header_list cors;        // CORS headers every answer to it carries (http/cors.hpp)
 };
 
 // Pistache 0.0.5 writes only typed headers (addRaw ones stay unsent), so
@@ -107,7 +108,11 @@ inline void track_write(const write_counter& counter, Pistache::Async::Promise<s
 class server::impl : public std::enable_shared_from_this<server::impl> {
  public:
   impl(const server_options& options, gateway& gw)
-      : options_(options), observed_(gw, stats_), gw_(observed_), auth_(options.api_keys) {}
+      : options_(options),
+        observed_(gw, stats_),
+        gw_(observed_),
+        auth_(options.api_keys),
+        cors_(options.cors_origins) {}
 
   ~impl() { stop(); }
 
@@ -127,7 +132,15 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
  private:
   using pending_ptr = std::shared_ptr<pending>;
 
-  void handle_chat(const ph::Request& req, ph::ResponseWriter response);
+  // The request's Origin, if a browser page sent it: refused (403) or
+  // answered (a preflight) here and true, else its answer's CORS headers in
+  // `cors` and false.
+  bool screen_origin(const ph::Request& req, ph::ResponseWriter& response, header_list& cors);
+  // A reply written on the spot: an error (auth, routing, origin) or, with
+  // none, 204 No Content (a preflight's answer).
+  void reply_now(ph::ResponseWriter response, endpoint route, header_list cors,
+                 const error_reply* error);
+  void handle_chat(const ph::Request& req, ph::ResponseWriter response, header_list cors);
   // A parsed completion to the gateway (p already tracked or not; a p that
   // was answered meanwhile is left alone).
   void submit(const pending_ptr& p, chat_parse_result parsed);
@@ -136,11 +149,12 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   // naming the URL.
   void fetch_then_submit(const pending_ptr& p, chat_parse_result parsed);
   // target_id: the request id (cancel) or the model id (model).
-  void handle_admin(endpoint target, const std::string& target_id, ph::ResponseWriter response);
+  void handle_admin(endpoint target, const std::string& target_id, ph::ResponseWriter response,
+                    header_list cors);
   void on_event(const pending_ptr& p, const request_event& ev);
   // /v1/events, the dashboard's live state: start a subscriber, push to the
   // subscribers (from the ticker), end them all (drain).
-  void start_events(ph::ResponseWriter response);
+  void start_events(ph::ResponseWriter response, header_list cors);
   void push_events(const std::vector<pending_ptr>& subscribers);
   void end_events();
   std::map<std::string, std::int64_t> browser_memory(const fleet_view& v);
@@ -168,6 +182,7 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   observed_gateway observed_;
   gateway& gw_;
   api_key_check auth_;
+  cors_policy cors_;
   body_limit limit_;
   std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
   int port_ = 0;

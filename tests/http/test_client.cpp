@@ -151,6 +151,10 @@ std::optional<std::string> http_connection::next_chunk(std::chrono::milliseconds
 
 bool http_connection::read_body(wire_response& r, std::chrono::milliseconds timeout) {
   const auto deadline = steady::now() + timeout;
+  if (r.status == 204 || r.status == 304) {  // never a body (RFC 9110 6.4.1)
+    r.complete = true;
+    return true;
+  }
   if (r.header("transfer-encoding") == "chunked") {
     for (;;) {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now());
@@ -184,7 +188,8 @@ bool http_connection::read_body(wire_response& r, std::chrono::milliseconds time
 std::string build_request(const std::string& method, const std::string& path,
                           const std::string& body,
                           const std::map<std::string, std::string>& headers) {
-  std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+  std::string req = method + " " + path + " HTTP/1.1\r\n";
+  if (headers.count("Host") == 0) req += "Host: 127.0.0.1\r\n";
   bool has_type = false;
   for (const auto& [k, v] : headers) {
     req += k + ": " + v + "\r\n";

@@ -1,0 +1,53 @@
+// Calls from web pages (CORS) of server::impl: refused, preflights
+// answered, or let through with the headers their answers carry.
+#include "http/server_impl.hpp"
+
+namespace camoufleet::http {
+
+namespace {
+
+// A header value fit for a log line and an error message: at most 200
+// bytes, control characters as '?'.
+std::string printable(std::string_view value) {
+  std::string out(value.substr(0, 200));
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  return out;
+}
+
+}  // namespace
+
+bool server::impl::screen_origin(const ph::Request& req, ph::ResponseWriter& response,
+                                 header_list& cors) {
+  const auto origin_header = req.headers().tryGetRaw("Origin");
+  if (!origin_header) return false;  // not a browser page's call
+  const std::string origin = origin_header->value();
+  const auto host_header = req.headers().tryGet<ph::Header::Host>();
+  const std::string host = host_header ? host_header->host() : std::string();
+  const auto route = match_route(ph::methodString(req.method()), req.resource()).target;
+  if (!cors_.allows(origin, host)) {
+    spdlog::warn("http: refused a call from the web page at {} (not in --cors-origins)",
+                 printable(origin));
+    const auto e =
+        map_failure(http_failure::origin_not_allowed,
+                    "Calls from the web page at " + printable(origin) +
+                        " are not allowed: start camoufleet with --cors-origins " +
+                        printable(origin) + " (or CAMOUFLEET_CORS_ORIGINS) to allow them.");
+    reply_now(std::move(response), route, {}, &e);
+    return true;
+  }
+  const auto preflight_method = req.headers().tryGetRaw("Access-Control-Request-Method");
+  if (req.method() == ph::Method::Options && preflight_method) {
+    const auto asked = req.headers().tryGetRaw("Access-Control-Request-Headers");
+    const auto private_network = req.headers().tryGetRaw("Access-Control-Request-Private-Network");
+    reply_now(std::move(response), route,
+              cors_.preflight_headers(origin, asked ? asked->value() : std::string(),
+                                      private_network && private_network->value() == "true"),
+              nullptr);
+    return true;
+  }
+  cors = cors_.answer_headers(origin);
+  return false;
+}
+
+}  // namespace camoufleet::http

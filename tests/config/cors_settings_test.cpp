@@ -1,0 +1,38 @@
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "parse_fixture.hpp"
+
+using camoufleet::config::test::check_error;
+using camoufleet::config::test::parse_fixture;
+
+TEST_CASE("cors origins: none by default, a list from the flag or the environment") {
+  parse_fixture f;
+  auto d = f.parse({});
+  REQUIRE_FALSE(d.exit_now);
+  CHECK(d.value.cors_origins.empty());
+
+  // Kept in the form browsers send: lower case, no default port, no slash.
+  auto r = f.parse({"--cors-origins", "HTTPS://Chat.Example.com:443/, http://10.0.0.5:3000 *"});
+  REQUIRE_FALSE(r.exit_now);
+  CHECK(r.value.cors_origins ==
+        std::vector<std::string>{"https://chat.example.com", "http://10.0.0.5:3000", "*"});
+
+  f.env["CAMOUFLEET_CORS_ORIGINS"] = "null,https://a.example.org";
+  auto e = f.parse({});
+  REQUIRE_FALSE(e.exit_now);
+  CHECK(e.value.cors_origins == std::vector<std::string>{"null", "https://a.example.org"});
+}
+
+TEST_CASE("cors origins: an entry that is not an origin is one error line naming it") {
+  parse_fixture f;
+  check_error(f.parse({"--cors-origins", "https://ok.example.com,https://chat.example.com/app"}),
+              "--cors-origins: \"https://ok.example.com,https://chat.example.com/app\" has "
+              "\"https://chat.example.com/app\", which is not an origin");
+  check_error(f.parse({"--cors-origins", "chat.example.com"}),
+              "\"chat.example.com\", which is not");
+  f.env["CAMOUFLEET_CORS_ORIGINS"] = "https://*.example.com";
+  check_error(f.parse({}), "(from environment variable CAMOUFLEET_CORS_ORIGINS)");
+}

@@ -1,0 +1,148 @@
+// Calls from web pages over the real Pistache server: preflights, refused
+// origins, and the CORS headers on answers, errors and streams.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "server_fixture.hpp"
+
+using namespace camoufleet;
+using namespace camoufleet::testing;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+void script_hello(fixture& f) {
+  f.gw.set_script([](const completion_request&) {
+    return std::vector<script_step>{
+        {10ms, assigned("inst-A")}, {10ms, delta("Hel")}, {10ms, finished("Hello!", "inst-A")}};
+  });
+}
+
+}  // namespace
+
+TEST_CASE("server cors: a preflight from a page on this machine is answered before any key") {
+  auto o = test_options();
+  o.api_keys = {"sk-cors"};
+  fixture f(o);
+  const auto r =
+      http_call(f.port(), "OPTIONS", "/v1/chat/completions", "",
+                {{"Origin", "http://localhost:5173"},
+                 {"Access-Control-Request-Method", "POST"},
+                 {"Access-Control-Request-Headers", "authorization,content-type,x-stainless-os"}});
+  CHECK(r.status == 204);
+  CHECK(r.body.empty());
+  CHECK(r.header("content-length").empty());
+  CHECK(r.header("access-control-allow-origin") == "http://localhost:5173");
+  CHECK(r.header("access-control-allow-methods") == "GET, POST, OPTIONS");
+  CHECK(r.header("access-control-allow-headers") == "authorization, content-type, x-stainless-os");
+  CHECK(r.header("access-control-max-age") == "600");
+  CHECK(f.gw.submitted().empty());
+
+  // A public page asking for a private network (Chrome's preflight flag).
+  const auto pna = http_call(f.port(), "OPTIONS", "/v1/models", "",
+                             {{"Origin", "http://127.0.0.1:8080"},
+                              {"Access-Control-Request-Method", "GET"},
+                              {"Access-Control-Request-Private-Network", "true"}});
+  CHECK(pna.status == 204);
+  CHECK(pna.header("access-control-allow-private-network") == "true");
+
+  // OPTIONS that is not a preflight is routed as before.
+  const auto plain = http_call(f.port(), "OPTIONS", "/v1/chat/completions", "",
+                               {{"Authorization", "Bearer sk-cors"}});
+  CHECK(plain.status == 405);
+  CHECK(plain.header("allow") == "POST");
+  CHECK(plain.header("access-control-allow-origin").empty());
+}
+
+TEST_CASE("server cors: a page of another site is refused with 403 and nothing runs") {
+  fixture f;
+  script_hello(f);
+  // No preflight needed for a text/plain POST: the server must refuse it itself.
+  const auto r =
+      http_call(f.port(), "POST", "/v1/chat/completions", chat_body(false),
+                {{"Origin", "https://evil.example.net"}, {"Content-Type", "text/plain"}});
+  CHECK(r.status == 403);
+  const auto e = json::parse(r.body)["error"];
+  CHECK(e["code"] == "origin_not_allowed");
+  CHECK(e["type"] == "invalid_request_error");
+  CHECK(e["message"].get<std::string>().find("--cors-origins https://evil.example.net") !=
+        std::string::npos);
+  CHECK(r.header("access-control-allow-origin").empty());
+  CHECK(f.gw.submitted().empty());
+
+  const auto pre = http_call(
+      f.port(), "OPTIONS", "/v1/chat/completions", "",
+      {{"Origin", "https://evil.example.net"}, {"Access-Control-Request-Method", "POST"}});
+  CHECK(pre.status == 403);
+  CHECK(pre.header("access-control-allow-origin").empty());
+
+  // Admin routes too: a page may not restart instances.
+  const auto restart = http_call(f.port(), "POST", "/v1/instances/a/restart", "",
+                                 {{"Origin", "https://evil.example.net"}});
+  CHECK(restart.status == 403);
+  CHECK(f.gw.restarted().empty());
+
+  // Without an Origin (SDKs, curl, servers) nothing changes.
+  const auto sdk = http_call(f.port(), "POST", "/v1/chat/completions", chat_body(false));
+  CHECK(sdk.status == 200);
+  CHECK(sdk.header("access-control-allow-origin").empty());
+}
+
+TEST_CASE("server cors: a listed page gets its answers, errors and streams with CORS headers") {
+  auto o = test_options();
+  o.api_keys = {"sk-cors"};
+  o.cors_origins = {"https://chat.example.com"};
+  fixture f(o);
+  script_hello(f);
+  const std::map<std::string, std::string> page = {{"Origin", "https://chat.example.com"},
+                                                   {"Authorization", "Bearer sk-cors"}};
+
+  const auto reply = http_call(f.port(), "POST", "/v1/chat/completions", chat_body(false), page);
+  CHECK(reply.status == 200);
+  CHECK(reply.header("access-control-allow-origin") == "https://chat.example.com");
+  CHECK(reply.header("vary") == "Origin");
+  CHECK(reply.header("access-control-expose-headers").find("X-Request-Id") != std::string::npos);
+  CHECK(json::parse(reply.body)["choices"][0]["message"]["content"] == "Hello!");
+
+  http_connection c(f.port());
+  REQUIRE(c.send_all(build_request("POST", "/v1/chat/completions", chat_body(true), page)));
+  const auto s = read_stream(c, 10s);
+  CHECK(s.head.status == 200);
+  CHECK(s.head.header("content-type").find("text/event-stream") == 0);
+  CHECK(s.head.header("access-control-allow-origin") == "https://chat.example.com");
+  CHECK(s.ended);
+  CHECK_FALSE(data_events(s).empty());
+
+  // A wrong key: the page can read why (the 401 carries the CORS headers).
+  auto wrong = page;
+  wrong["Authorization"] = "Bearer sk-nope";
+  const auto denied = http_call(f.port(), "GET", "/v1/models", "", wrong);
+  CHECK(denied.status == 401);
+  CHECK(denied.header("access-control-allow-origin") == "https://chat.example.com");
+
+  const auto missing = http_call(f.port(), "GET", "/v1/nothing", "", page);
+  CHECK(missing.status == 404);
+  CHECK(missing.header("access-control-allow-origin") == "https://chat.example.com");
+
+  // The same site on another port is another origin.
+  const auto other =
+      http_call(f.port(), "GET", "/health", "", {{"Origin", "https://chat.example.com:8443"}});
+  CHECK(other.status == 403);
+}
+
+TEST_CASE("server cors: the server's own pages (Origin host = Host) need no list") {
+  fixture f;
+  // The dashboard reached by name: its buttons POST with the page's origin.
+  const auto own =
+      http_call(f.port(), "GET", "/health/live", "",
+                {{"Origin", "http://fleet.example.com:2048"}, {"Host", "fleet.example.com:2048"}});
+  CHECK(own.status == 200);
+  CHECK(own.header("access-control-allow-origin") == "http://fleet.example.com:2048");
+  const auto other =
+      http_call(f.port(), "GET", "/health/live", "",
+                {{"Origin", "http://evil.example.net"}, {"Host", "fleet.example.com:2048"}});
+  CHECK(other.status == 403);
+}
