@@ -4,26 +4,17 @@
 // when the server has keys (then only the key checks run).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import puppeteer from 'puppeteer-core';
+import { launchChromium, closeChromium } from './browser_helpers.mjs';
 
 const base = process.env.CAMOUFLEET_BASE_URL;
 const key = process.env.CAMOUFLEET_API_KEY || '';
 const auth = key ? { Authorization: `Bearer ${key}` } : {};
-let browser, page, profile;
+let chromium, browser, page;
 const problems = [];  // console errors and page errors
 
 before(async () => {
-  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'camoufleet-dash-'));
-  browser = await puppeteer.launch({
-    executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium',
-    headless: true,
-    userDataDir: profile,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-dev-shm-usage',
-      '--disable-background-networking', '--disable-component-update', '--disable-crash-reporter'],
-  });
+  chromium = await launchChromium('dash');
+  browser = chromium.browser;
   page = await browser.newPage();
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
@@ -33,14 +24,7 @@ before(async () => {
   });
 });
 
-after(async () => {
-  if (browser) {
-    const pid = browser.process() && browser.process().pid;
-    await browser.close().catch(() => {});
-    if (pid) { try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ } }
-  }
-  fs.rmSync(profile, { recursive: true, force: true });
-});
+after(async () => { await closeChromium(chromium); });
 
 async function instances() {
   const r = await fetch(`${base}/v1/instances`, { headers: auth });
