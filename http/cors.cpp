@@ -31,6 +31,13 @@ std::string header_names(std::string_view list) {
   return out;
 }
 
+// An IPv6 host with or without its brackets ("[::1]" and "::1" alike).
+std::string_view unbracketed(std::string_view host) {
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    return host.substr(1, host.size() - 2);
+  return host;
+}
+
 }  // namespace
 
 cors_policy::cors_policy(const std::vector<std::string>& origins) {
@@ -51,7 +58,7 @@ bool cors_policy::allows(std::string_view origin, std::string_view host) const {
   // "null": a file:// page or a sandboxed frame, of any site.
   if (!o) return (any_ || null_) && core::trim(origin) == "null";
   if (any_ || core::is_loopback(*o)) return true;
-  if (!host.empty() && o->host == core::to_lower(host)) return true;
+  if (!host.empty() && unbracketed(o->host) == unbracketed(core::to_lower(host))) return true;
   for (const auto& allowed : origins_)
     if (allowed == *o) return true;
   return false;

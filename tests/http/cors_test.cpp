@@ -62,6 +62,10 @@ TEST_CASE("cors: loopback pages and the server's own pages need no list, others 
   // The dashboard reached by name: its POSTs name the host the request went to.
   CHECK(none.allows("http://fleet.example.com:2048", "fleet.example.com"));
   CHECK(none.allows("https://Fleet.Example.com", "FLEET.example.com"));
+  // Reached by an IPv6 address, whichever way the Host header was read.
+  CHECK(none.allows("http://[2001:db8::1]:2048", "2001:db8::1"));
+  CHECK(none.allows("http://[2001:db8::1]:2048", "[2001:db8::1]"));
+  CHECK_FALSE(none.allows("http://[2001:db8::2]:2048", "2001:db8::1"));
   CHECK_FALSE(none.allows("https://evil.example.net", "fleet.example.com"));
   CHECK_FALSE(none.allows("https://evil.example.net", ""));
   CHECK_FALSE(none.allows("null", "fleet.example.com"));
