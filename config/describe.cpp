@@ -77,6 +77,11 @@ std::string describe(const settings& s) {
     for (std::size_t i = 0; i < s.cors_origins.size(); ++i)
       out << (i ? "," : "") << s.cors_origins[i];
   }
+  if (!s.allowed_hosts.empty()) {
+    out << " allowed_hosts=";
+    for (std::size_t i = 0; i < s.allowed_hosts.size(); ++i)
+      out << (i ? "," : "") << s.allowed_hosts[i];
+  }
   out << " queue_limit=" << s.queue_limit << " queue_timeout=" << s.queue_timeout.count() << "s"
       << " request_timeout=" << s.request_timeout.count() << "s"
       << " max_retries=" << s.max_retries << " log_level=" << s.log_level;

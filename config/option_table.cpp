@@ -30,6 +30,11 @@ std::vector<option_def> value_options() {
        "(https://chat.example.com), * for any; pages on this machine and the server's own "
        "always may, other pages get 403",
        "Server"},
+      {"--allowed-hosts", "CAMOUFLEET_ALLOWED_HOSTS", "LIST", "none",
+       "Without API keys, host names besides IP addresses and localhost that requests may "
+       "address the server by (a reverse proxy's public name), comma-separated, * for any; "
+       "others get 403 (DNS rebinding)",
+       "Server"},
       {"--max-request-bytes", "CAMOUFLEET_MAX_REQUEST_BYTES", "BYTES", "4M",
        "Largest request body (k/M/G suffixes), 1k-1G", "Server"},
       {"--auth-dir", "CAMOUFLEET_AUTH_DIR", "DIR", d.auth_dir,

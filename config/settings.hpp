@@ -55,6 +55,9 @@ struct settings {
   // that may call the API from a browser; each "*", "null" or an origin in
   // its serialised form (core::web_origin::text()).
   std::vector<std::string> cors_origins;
+  // --allowed-hosts: names besides IP addresses and localhost that requests
+  // may address the server by when no API keys are set (http/host_check.hpp).
+  std::vector<std::string> allowed_hosts;
   std::string saved_dir = "auth_profiles/saved";  // kept profiles, not served
   std::string profile_root;                    // parent of private browser profile dirs ("" = system temp)
   // `camoufleet login --save-as NAME [--activate] [--timeout S]`

@@ -211,27 +211,30 @@ void settings_reader::read_display(settings& s) {
 
 // Comma- or space-separated; each origin kept in the form browsers send.
 void settings_reader::read_origins(settings& s) {
-  auto v = lookup("--cors-origins");
-  if (!v) return;
-  s.cors_origins.clear();
-  std::string entry;
-  const std::string text = v->text + ",";
-  for (char c : text) {
-    if (c != ',' && c != ' ' && c != '\t') {
-      entry.push_back(c);
-      continue;
+  if (auto v = lookup("--cors-origins")) {
+    s.cors_origins.clear();
+    for (const auto& entry : split_list(v->text)) {
+      if (entry == "*" || entry == "null") {
+        s.cors_origins.push_back(entry);
+      } else if (auto o = core::parse_origin(entry)) {
+        s.cors_origins.push_back(o->text());
+      } else {
+        fail("--cors-origins", *v,
+             "has " + in_quotes(entry) +
+                 ", which is not an origin (scheme://host[:port], no path), * or null");
+      }
     }
-    if (entry.empty()) continue;
-    if (entry == "*" || entry == "null") {
-      s.cors_origins.push_back(entry);
-    } else if (auto o = core::parse_origin(entry)) {
-      s.cors_origins.push_back(o->text());
-    } else {
-      fail("--cors-origins", *v,
-           "has " + in_quotes(entry) +
-               ", which is not an origin (scheme://host[:port], no path), * or null");
+  }
+  if (auto v = lookup("--allowed-hosts")) {
+    s.allowed_hosts.clear();
+    for (auto entry : split_list(v->text)) {
+      entry = to_lower(entry);
+      const bool name =
+          entry.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-_") == std::string::npos;
+      if (entry != "*" && !name)
+        fail("--allowed-hosts", *v, "has " + in_quotes(entry) + ", which is not a host name or *");
+      s.allowed_hosts.push_back(entry);
     }
-    entry.clear();
   }
 }
 

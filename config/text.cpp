@@ -19,6 +19,21 @@ std::string one_line(std::string s) {
 
 std::string in_quotes(const std::string& s) { return "\"" + s + "\""; }
 
+std::vector<std::string> split_list(std::string_view s) {
+  std::vector<std::string> out;
+  std::string entry;
+  for (char c : s) {
+    if (c != ',' && c != ' ' && c != '\t') {
+      entry.push_back(c);
+    } else if (!entry.empty()) {
+      out.push_back(std::move(entry));
+      entry.clear();
+    }
+  }
+  if (!entry.empty()) out.push_back(std::move(entry));
+  return out;
+}
+
 int_status parse_integer(std::string_view s, long long& out) {
   s = trim(s);
   if (s.empty()) return int_status::not_a_number;

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/text.hpp"
 
@@ -26,6 +27,8 @@ int_status parse_integer(std::string_view s, long long& out);
 // ("5m" with {'m', 60} is 300).
 int_status parse_scaled(std::string_view s, long long& out,
                         const std::map<char, long long>& units);
+// The entries of a list setting, separated by commas and/or blanks.
+std::vector<std::string> split_list(std::string_view s);
 // true/1/yes/on, false/0/no/off (any case), else nothing.
 std::optional<bool> parse_bool(const std::string& s);
 

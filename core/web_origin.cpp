@@ -91,7 +91,10 @@ std::optional<web_origin> parse_origin(std::string_view text) {
 }
 
 bool is_loopback(const web_origin& o) {
-  const std::string_view h = o.host;
+  return is_loopback_host(o.host);
+}
+
+bool is_loopback_host(std::string_view h) {
   if (h == "localhost" || ends_with(h, ".localhost") || h == "[::1]") return true;
   // 127.0.0.0/8, written as a dotted quad.
   if (h.substr(0, 4) != "127.") return false;

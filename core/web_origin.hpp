@@ -26,8 +26,10 @@ struct web_origin {
 // a query, an empty host or a port outside 1-65535.
 std::optional<web_origin> parse_origin(std::string_view text);
 
-// A page on this machine: host localhost (or a name under .localhost),
-// 127.x.x.x or [::1].
+// A name of this machine: localhost (or a name under .localhost),
+// 127.x.x.x or [::1] (host lower case, as web_origin keeps it).
+bool is_loopback_host(std::string_view host);
+// A page on this machine: its host is_loopback_host.
 bool is_loopback(const web_origin& o);
 
 }  // namespace camoufleet::core

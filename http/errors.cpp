@@ -136,6 +136,11 @@ error_reply map_failure(http_failure failure, std::string message, std::string p
                or_default(std::move(message), "Calls from this web page are not allowed."));
       should_retry(e, false);
       break;
+    case http_failure::host_not_allowed:
+      e = make(403, "invalid_request_error", "host_not_allowed",
+               or_default(std::move(message), "Requests by this host name are refused."));
+      should_retry(e, false);
+      break;
     case http_failure::route_not_found:
       e = make(404, "invalid_request_error", "unknown_url",
                or_default(std::move(message), "Unknown request URL."));

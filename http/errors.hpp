@@ -14,6 +14,7 @@ namespace camoufleet::http {
 enum class http_failure {
   unauthorized,        // 401: missing or wrong API key
   origin_not_allowed,  // 403: a browser page whose origin --cors-origins does not allow
+  host_not_allowed,    // 403: addressed by a name --allowed-hosts does not list (no keys)
   route_not_found,     // 404
   method_not_allowed,  // 405
   too_large,           // 413

@@ -134,7 +134,7 @@ void server::impl::on_request(const ph::Request& req, ph::ResponseWriter respons
   // Nothing may escape into Pistache's reactor.
   try {
     header_list cors;
-    if (screen_origin(req, response, cors)) return;
+    if (screen_caller(req, response, cors)) return;
     const std::string path = req.resource();
     const std::string method = ph::methodString(req.method());
     const auto route = match_route(method, path);
@@ -344,6 +344,7 @@ server_options options_from(const config::settings& s) {
   o.max_request_bytes = s.max_request_bytes;
   o.api_keys = s.api_keys;
   o.cors_origins = s.cors_origins;
+  o.allowed_hosts = s.allowed_hosts;
   o.multi_instance_mode = s.multi;
   o.tool_mode = s.tool_mode;
   o.fetch_image_urls = s.image_urls == "fetch";

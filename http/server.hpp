@@ -38,6 +38,9 @@ struct server_options {
   // --cors-origins: pages besides loopback and our own that may call from a
   // browser (http/cors.hpp); others are refused with 403.
   std::vector<std::string> cors_origins;
+  // --allowed-hosts: names the server may be addressed by without API keys
+  // besides IP addresses and localhost (http/host_check.hpp); others get 403.
+  std::vector<std::string> allowed_hosts;
   bool multi_instance_mode = false;   // reported by /health
   std::chrono::milliseconds keep_alive_interval{15000};
   // Safety net above the gateway's own timeouts: a completion with no end

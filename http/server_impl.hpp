@@ -31,6 +31,7 @@
 #include "http/cors.hpp"
 #include "http/dashboard.hpp"
 #include "http/errors.hpp"
+#include "http/host_check.hpp"
 #include "http/metrics.hpp"
 #include "http/routes.hpp"
 #include "http/server.hpp"
@@ -112,7 +113,8 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
         observed_(gw, stats_),
         gw_(observed_),
         auth_(options.api_keys),
-        cors_(options.cors_origins) {}
+        cors_(options.cors_origins),
+        hosts_(options.allowed_hosts, auth_.enabled()) {}
 
   ~impl() { stop(); }
 
@@ -132,10 +134,11 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
  private:
   using pending_ptr = std::shared_ptr<pending>;
 
-  // The request's Origin, if a browser page sent it: refused (403) or
-  // answered (a preflight) here and true, else its answer's CORS headers in
-  // `cors` and false.
-  bool screen_origin(const ph::Request& req, ph::ResponseWriter& response, header_list& cors);
+  // Who calls: a request addressed by a name it may not use (host_check) or
+  // from a web page that may not call (cors_policy) is refused (403) here,
+  // a preflight answered, and true; else the CORS headers its answer
+  // carries in `cors` and false.
+  bool screen_caller(const ph::Request& req, ph::ResponseWriter& response, header_list& cors);
   // A reply written on the spot: an error (auth, routing, origin) or, with
   // none, 204 No Content (a preflight's answer).
   void reply_now(ph::ResponseWriter response, endpoint route, header_list cors,
@@ -183,6 +186,7 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   gateway& gw_;
   api_key_check auth_;
   cors_policy cors_;
+  host_check hosts_;
   body_limit limit_;
   std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
   int port_ = 0;

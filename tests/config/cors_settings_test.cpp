@@ -36,3 +36,22 @@ TEST_CASE("cors origins: an entry that is not an origin is one error line naming
   f.env["CAMOUFLEET_CORS_ORIGINS"] = "https://*.example.com";
   check_error(f.parse({}), "(from environment variable CAMOUFLEET_CORS_ORIGINS)");
 }
+
+TEST_CASE("allowed hosts: none by default, names or * from the flag or the environment") {
+  parse_fixture f;
+  auto d = f.parse({});
+  REQUIRE_FALSE(d.exit_now);
+  CHECK(d.value.allowed_hosts.empty());
+  auto r = f.parse({"--allowed-hosts", "Fleet.Example.com, box"});
+  REQUIRE_FALSE(r.exit_now);
+  CHECK(r.value.allowed_hosts == std::vector<std::string>{"fleet.example.com", "box"});
+  f.env["CAMOUFLEET_ALLOWED_HOSTS"] = "*";
+  auto e = f.parse({});
+  REQUIRE_FALSE(e.exit_now);
+  CHECK(e.value.allowed_hosts == std::vector<std::string>{"*"});
+  f.env.clear();
+  check_error(
+      f.parse({"--allowed-hosts", "fleet.example.com:2048"}),
+      "--allowed-hosts: \"fleet.example.com:2048\" has \"fleet.example.com:2048\", which is "
+      "not a host name or *");
+}

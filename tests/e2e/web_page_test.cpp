@@ -1,6 +1,7 @@
-// A web page calling the API from a real browser (CORS): headless Chromium
-// driven by puppeteer-core loads the official openai SDK into pages of
-// three origins (tests/node/cors_test.mjs) against a real fleet.
+// Web pages calling the API from a real browser: headless Chromium driven by
+// puppeteer-core loads the official openai SDK into pages of three origins
+// (CORS), and a site that points its own name at the server (DNS
+// rebinding) is refused (tests/node/cors_test.mjs), against a real fleet.
 #include <doctest/doctest.h>
 
 #include "tests/e2e/fleet_fixture.hpp"
@@ -22,5 +23,16 @@ TEST_CASE("e2e: a web page calls the API with the openai SDK in a browser (CORS,
   for (const auto& line : f.log_lines())
     logged |= line.find("refused a call from the web page at http://other.example.test") !=
               std::string::npos;
+  CHECK(logged);
+}
+
+TEST_CASE(
+    "e2e: without API keys a site that points its name at the server is refused (DNS rebinding, "
+    "puppeteer-core)") {
+  fleet_fixture f(with_accounts(1));
+  run_node_tests(f, "cors_test.mjs", "", {{"CHROMIUM_BIN", "/usr/bin/chromium"}}, 120s);
+  bool logged = false;
+  for (const auto& line : f.log_lines())
+    logged |= line.find("refused a request addressed to rebind.example.test") != std::string::npos;
   CHECK(logged);
 }

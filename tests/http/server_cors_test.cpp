@@ -134,7 +134,9 @@ TEST_CASE("server cors: a listed page gets its answers, errors and streams with 
 }
 
 TEST_CASE("server cors: the server's own pages (Origin host = Host) need no list") {
-  fixture f;
+  auto o = test_options();
+  o.allowed_hosts = {"fleet.example.com"};  // its name behind a proxy (no keys here)
+  fixture f(o);
   // The dashboard reached by name: its buttons POST with the page's origin.
   const auto own =
       http_call(f.port(), "GET", "/health/live", "",
@@ -145,4 +147,48 @@ TEST_CASE("server cors: the server's own pages (Origin host = Host) need no list
       http_call(f.port(), "GET", "/health/live", "",
                 {{"Origin", "http://evil.example.net"}, {"Host", "fleet.example.com:2048"}});
   CHECK(other.status == 403);
+}
+
+TEST_CASE(
+    "server hosts: without API keys a name that is not this machine's is refused (DNS rebinding)") {
+  fixture f;
+  script_hello(f);
+  // A page whose own name now points at 127.0.0.1: same-origin to the
+  // browser, so no preflight and no Origin on a GET.
+  const auto rebound =
+      http_call(f.port(), "GET", "/v1/instances", "", {{"Host", "rebind.evil.example:2048"}});
+  CHECK(rebound.status == 403);
+  const auto e = json::parse(rebound.body)["error"];
+  CHECK(e["code"] == "host_not_allowed");
+  CHECK(e["message"].get<std::string>().find("--allowed-hosts") != std::string::npos);
+  const auto chat = http_call(
+      f.port(), "POST", "/v1/chat/completions", chat_body(false),
+      {{"Host", "rebind.evil.example:2048"}, {"Origin", "http://rebind.evil.example:2048"}});
+  CHECK(chat.status == 403);
+  CHECK(f.gw.submitted().empty());
+
+  for (const char* host :
+       {"127.0.0.1:2048", "localhost:2048", "fleet.localhost", "192.168.1.20:2048", "[::1]:2048"}) {
+    CAPTURE(host);
+    CHECK(http_call(f.port(), "GET", "/health/live", "", {{"Host", host}}).status == 200);
+  }
+}
+
+TEST_CASE("server hosts: listed names, and any name once API keys are required") {
+  auto listed = test_options();
+  listed.allowed_hosts = {"fleet.example.com"};
+  fixture a(listed);
+  CHECK(http_call(a.port(), "GET", "/health/live", "", {{"Host", "fleet.example.com"}}).status ==
+        200);
+  CHECK(http_call(a.port(), "GET", "/health/live", "", {{"Host", "other.example.com"}}).status ==
+        403);
+
+  auto keyed = test_options();
+  keyed.api_keys = {"sk-hosts"};
+  fixture b(keyed);
+  CHECK(http_call(b.port(), "GET", "/health/live", "", {{"Host", "other.example.com"}}).status ==
+        200);
+  // The key still decides everything else.
+  CHECK(http_call(b.port(), "GET", "/v1/models", "", {{"Host", "other.example.com"}}).status ==
+        401);
 }

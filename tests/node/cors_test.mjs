@@ -3,6 +3,8 @@
 // loads the official openai SDK as ES modules and calls the fleet with it,
 // so the browser's own CORS rules (preflight with the SDK's x-stainless-*
 // headers, reading the answer, its headers and a streamed body) decide.
+// With no API key (a fleet without keys) it checks DNS rebinding instead: a
+// site whose own name points at this server gets nothing from it.
 // Started by tests/e2e/web_page_test.cpp. Env: CAMOUFLEET_BASE_URL,
 // CAMOUFLEET_API_KEY, CHROMIUM_BIN, SIM_ADMIN, EXPECTED_TEXT (the answer to
 // PROMPT), LISTED_HOST (a host name the fleet's --cors-origins lists as
@@ -19,6 +21,7 @@ const base = process.env.CAMOUFLEET_BASE_URL;
 const key = process.env.CAMOUFLEET_API_KEY;
 const listed = process.env.LISTED_HOST;
 const other = 'other.example.test';  // a site nobody listed
+const rebound = 'rebind.example.test';  // a site whose DNS answers 127.0.0.1
 const PROMPT = 'Hello from a web page';
 const openaiDir = path.dirname(fileURLToPath(import.meta.resolve('openai')));
 
@@ -50,7 +53,8 @@ before(async () => {
   port = server.address().port;
   // Two more sites, served from this file's server on port 80 of their origin.
   chromium = await launchChromium('cors',
-    [`--host-resolver-rules=MAP ${listed} 127.0.0.1:${port}, MAP ${other} 127.0.0.1:${port}`]);
+    [`--host-resolver-rules=MAP ${listed} 127.0.0.1:${port}, MAP ${other} 127.0.0.1:${port}, ` +
+      `MAP ${rebound} 127.0.0.1`]);
   browser = chromium.browser;
 });
 
@@ -96,7 +100,7 @@ async function simRequests() {
   return st.requests.length;
 }
 
-test('a page on this machine gets an answer and streams one with the openai SDK', async () => {
+if (key) test('a page on this machine gets an answer and streams one with the openai SDK', async () => {
   const origin = `http://localhost:${port}`;
   const reply = await fromPage(origin, key, false);
   assert.equal(reply.text, process.env.EXPECTED_TEXT, JSON.stringify(reply));
@@ -106,7 +110,7 @@ test('a page on this machine gets an answer and streams one with the openai SDK'
   assert.ok(streamed.chunks > 1);
 });
 
-test('a listed site gets its answer, and can read why a wrong key is refused', async () => {
+if (key) test('a listed site gets its answer, and can read why a wrong key is refused', async () => {
   const origin = `http://${listed}`;
   const reply = await fromPage(origin, key, false);
   assert.equal(reply.text, process.env.EXPECTED_TEXT, JSON.stringify(reply));
@@ -114,7 +118,7 @@ test('a listed site gets its answer, and can read why a wrong key is refused', a
   assert.deepEqual(refused, { error: 'AuthenticationError', status: 401, code: 'invalid_api_key' });
 });
 
-test('a site nobody listed cannot call, and nothing reaches a page', async () => {
+if (key) test('a site nobody listed cannot call, and nothing reaches a page', async () => {
   const before = await simRequests();
   const reply = await fromPage(`http://${other}`, key, false);
   // The browser hides the refusal: the SDK sees a failed connection, no status.
@@ -129,4 +133,26 @@ test('a site nobody listed cannot call, and nothing reaches a page', async () =>
   assert.equal(r.status, 403);
   assert.equal((await r.json()).error.code, 'origin_not_allowed');
   assert.equal(await simRequests(), before);
+});
+
+if (!key) test('a site whose own name points at this server gets nothing from it (DNS rebinding)', async () => {
+  const { port: apiPort } = new URL(base);
+  const page = await browser.newPage();
+  try {
+    // To the browser this is the site's own server: no preflight, no CORS.
+    const first = await page.goto(`http://${rebound}:${apiPort}/`, { waitUntil: 'load', timeout: 30000 });
+    assert.equal(first.status(), 403);
+    const seen = await page.evaluate(async () => {
+      const r = await fetch('/v1/instances');
+      return { status: r.status, body: await r.json() };
+    });
+    assert.equal(seen.status, 403);
+    assert.equal(seen.body.error.code, 'host_not_allowed');
+    assert.equal(seen.body.instances, undefined);
+    // The same server by this machine's own address serves the dashboard.
+    const own = await page.goto(`${base}/`, { waitUntil: 'load', timeout: 30000 });
+    assert.equal(own.status(), 200);
+  } finally {
+    await page.close();
+  }
 });

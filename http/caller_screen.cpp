@@ -1,5 +1,6 @@
-// Calls from web pages (CORS) of server::impl: refused, preflights
-// answered, or let through with the headers their answers carry.
+// Who calls, for server::impl: requests by a name the server may not be
+// addressed by (DNS rebinding) and calls from web pages (CORS): refused,
+// preflights answered, or let through with the headers their answers carry.
 #include "http/server_impl.hpp"
 
 namespace camoufleet::http {
@@ -17,14 +18,26 @@ std::string printable(std::string_view value) {
 
 }  // namespace
 
-bool server::impl::screen_origin(const ph::Request& req, ph::ResponseWriter& response,
+bool server::impl::screen_caller(const ph::Request& req, ph::ResponseWriter& response,
                                  header_list& cors) {
-  const auto origin_header = req.headers().tryGetRaw("Origin");
-  if (!origin_header) return false;  // not a browser page's call
-  const std::string origin = origin_header->value();
   const auto host_header = req.headers().tryGet<ph::Header::Host>();
   const std::string host = host_header ? host_header->host() : std::string();
   const auto route = match_route(ph::methodString(req.method()), req.resource()).target;
+  if (!hosts_.allows(host)) {
+    spdlog::warn("http: refused a request addressed to {} (not in --allowed-hosts)",
+                 printable(host));
+    const auto e = map_failure(
+        http_failure::host_not_allowed,
+        "Requests addressed to " + printable(host) +
+            " are refused: without API keys camoufleet answers only requests to an IP address, "
+            "localhost or a name of --allowed-hosts (CAMOUFLEET_ALLOWED_HOSTS), so that no web "
+            "page can reach it through its own DNS name.");
+    reply_now(std::move(response), route, {}, &e);
+    return true;
+  }
+  const auto origin_header = req.headers().tryGetRaw("Origin");
+  if (!origin_header) return false;  // not a browser page's call
+  const std::string origin = origin_header->value();
   if (!cors_.allows(origin, host)) {
     spdlog::warn("http: refused a call from the web page at {} (not in --cors-origins)",
                  printable(origin));

@@ -1,0 +1,45 @@
+#include "http/host_check.hpp"
+
+#include "core/text.hpp"
+#include "core/web_origin.hpp"
+
+namespace camoufleet::http {
+
+bool is_ip_literal(std::string_view host) {
+  if (host.empty()) return false;
+  if (host.find(':') != std::string_view::npos || host.front() == '[') return true;
+  int dots = 0;
+  std::size_t digits = 0;
+  for (char c : host) {
+    if (c == '.') {
+      if (digits == 0) return false;
+      ++dots;
+      digits = 0;
+    } else if (c >= '0' && c <= '9' && digits < 3) {
+      ++digits;
+    } else {
+      return false;
+    }
+  }
+  return dots == 3 && digits > 0;
+}
+
+host_check::host_check(const std::vector<std::string>& allowed, bool keys_required)
+    : off_(keys_required) {
+  for (const auto& name : allowed) {
+    const auto n = core::to_lower(core::trim(name));
+    if (n == "*") off_ = true;
+    if (!n.empty()) allowed_.push_back(n);
+  }
+}
+
+bool host_check::allows(std::string_view host) const {
+  if (off_ || host.empty() || is_ip_literal(host)) return true;
+  const auto h = core::to_lower(host);
+  if (core::is_loopback_host(h)) return true;
+  for (const auto& name : allowed_)
+    if (h == name) return true;
+  return false;
+}
+
+}  // namespace camoufleet::http
