@@ -31,7 +31,8 @@ std::vector<option_def> value_options() {
        "always may, other pages get 403",
        "Server"},
       {"--allowed-hosts", "CAMOUFLEET_ALLOWED_HOSTS", "LIST", "none",
-       "Without API keys, host names besides IP addresses and localhost that requests may "
+       "On loopback without API keys, host names besides IP addresses and localhost that requests "
+       "may "
        "address the server by (a reverse proxy's public name), comma-separated, * for any; "
        "others get 403 (DNS rebinding)",
        "Server"},

@@ -7,6 +7,7 @@
 
 #include "config/settings_parser.hpp"
 #include "config/text.hpp"
+#include "core/web_origin.hpp"
 
 namespace camoufleet::config {
 
@@ -28,14 +29,10 @@ std::optional<problem> out_of_range(const char* flag, long long v, long long lo,
                            std::to_string(lo) + "-" + std::to_string(hi) + unit};
 }
 
-bool is_loopback_host(const std::string& host) {
-  return starts_with(host, "127.") || host == "localhost" || host == "::1" || host == "[::1]";
-}
-
 }  // namespace
 
 std::optional<problem> open_api_problem(const settings& s) {
-  if (s.cmd != command::serve || is_loopback_host(s.host) || !s.api_keys.empty() ||
+  if (s.cmd != command::serve || core::is_loopback_host(to_lower(s.host)) || !s.api_keys.empty() ||
       s.allow_open_api)
     return std::nullopt;
   return problem{"--host", "--host: " + s.host +

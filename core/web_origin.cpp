@@ -95,7 +95,7 @@ bool is_loopback(const web_origin& o) {
 }
 
 bool is_loopback_host(std::string_view h) {
-  if (h == "localhost" || ends_with(h, ".localhost") || h == "[::1]") return true;
+  if (h == "localhost" || ends_with(h, ".localhost") || h == "[::1]" || h == "::1") return true;
   // 127.0.0.0/8, written as a dotted quad.
   if (h.substr(0, 4) != "127.") return false;
   int dots = 0;

@@ -27,7 +27,8 @@ struct web_origin {
 std::optional<web_origin> parse_origin(std::string_view text);
 
 // A name of this machine: localhost (or a name under .localhost),
-// 127.x.x.x or [::1] (host lower case, as web_origin keeps it).
+// 127.x.x.x or ::1 with or without brackets (lower case, as web_origin
+// keeps its host).
 bool is_loopback_host(std::string_view host);
 // A page on this machine: its host is_loopback_host.
 bool is_loopback(const web_origin& o);

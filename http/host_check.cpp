@@ -24,8 +24,9 @@ bool is_ip_literal(std::string_view host) {
   return dots == 3 && digits > 0;
 }
 
-host_check::host_check(const std::vector<std::string>& allowed, bool keys_required)
-    : off_(keys_required) {
+host_check::host_check(const std::vector<std::string>& allowed, bool keys_required,
+                       bool loopback_listen)
+    : off_(keys_required || !loopback_listen) {
   for (const auto& name : allowed) {
     const auto n = core::to_lower(core::trim(name));
     if (n == "*") off_ = true;

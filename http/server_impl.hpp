@@ -24,6 +24,8 @@
 #include <utility>
 
 #include "actors/observed_gateway.hpp"
+#include "core/text.hpp"
+#include "core/web_origin.hpp"
 #include "http/auth.hpp"
 #include "http/body_guard.hpp"
 #include "http/chat_request.hpp"
@@ -114,7 +116,8 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
         gw_(observed_),
         auth_(options.api_keys),
         cors_(options.cors_origins),
-        hosts_(options.allowed_hosts, auth_.enabled()) {}
+        hosts_(options.allowed_hosts, auth_.enabled(),
+               core::is_loopback_host(core::to_lower(options.host))) {}
 
   ~impl() { stop(); }
 

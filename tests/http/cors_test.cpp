@@ -48,6 +48,7 @@ TEST_CASE("cors: loopback pages are this machine's") {
     CAPTURE(local);
     CHECK(core::is_loopback(*core::parse_origin(local)));
   }
+  CHECK(core::is_loopback_host("::1"));  // as --host gives it
   for (const char* other : {"http://localhost.example.com", "http://127.0.0.1.nip.io",
                             "http://10.0.0.1", "http://[::2]", "http://127.0.0"}) {
     CAPTURE(other);

@@ -18,7 +18,7 @@ TEST_CASE("host check: addresses are IP literals, names are not") {
 }
 
 TEST_CASE("host check: without keys only addresses, loopback names and listed names") {
-  host_check open({}, false);
+  host_check open({}, false, true);
   CHECK(open.allows("127.0.0.1"));
   CHECK(open.allows("192.168.1.20"));
   CHECK(open.allows("[::1]"));
@@ -30,17 +30,21 @@ TEST_CASE("host check: without keys only addresses, loopback names and listed na
   CHECK_FALSE(open.allows("rebind.evil.example"));
   CHECK_FALSE(open.allows("localhost.evil.example"));
 
-  host_check listed({"Fleet.Example.com", " box "}, false);
+  host_check listed({"Fleet.Example.com", " box "}, false, true);
   CHECK(listed.allows("fleet.example.com"));
   CHECK(listed.allows("box"));
   CHECK_FALSE(listed.allows("other.example.com"));
 
-  host_check any({"*"}, false);
+  host_check any({"*"}, false, true);
   CHECK(any.allows("rebind.evil.example"));
 }
 
-TEST_CASE("host check: with API keys every name is fine (a rebinding page has no key)") {
-  host_check keyed({}, true);
+TEST_CASE("host check: with API keys, or listening beyond loopback, every name is fine") {
+  // A rebinding page has no key.
+  host_check keyed({}, true, true);
   CHECK(keyed.allows("rebind.evil.example"));
   CHECK(keyed.allows("fleet.example.com"));
+  // --host 0.0.0.0 --allow-open-api: containers call it by service name.
+  host_check open_network({}, false, false);
+  CHECK(open_network.allows("camoufleet"));
 }

@@ -174,7 +174,7 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("server hosts: listed names, and any name once API keys are required") {
+TEST_CASE("server hosts: listed names, and any name with API keys or beyond loopback") {
   auto listed = test_options();
   listed.allowed_hosts = {"fleet.example.com"};
   fixture a(listed);
@@ -191,4 +191,11 @@ TEST_CASE("server hosts: listed names, and any name once API keys are required")
   // The key still decides everything else.
   CHECK(http_call(b.port(), "GET", "/v1/models", "", {{"Host", "other.example.com"}}).status ==
         401);
+  // Listening beyond loopback without keys (--allow-open-api): the network
+  // is trusted, and containers call by service name.
+  auto open_network = test_options();
+  open_network.host = "0.0.0.0";
+  fixture c(open_network);
+  CHECK(http_call(c.port(), "GET", "/health/live", "", {{"Host", "camoufleet:2048"}}).status ==
+        200);
 }
