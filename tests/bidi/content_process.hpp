@@ -69,14 +69,25 @@ inline std::map<int, long> content_process_ticks(int browser_pid) {
   return out;
 }
 
-// The content process whose CPU time grew most since before, if by at
-// least min_ticks (0 otherwise).
+// The content process of `before` whose CPU time grew most since, if by at
+// least min_ticks (0 otherwise). Two kinds of process are passed over,
+// since they grow on their own while they start (~100 ms of CPU) and
+// firefox-esr 153.8 starts them right after a tab took one:
+// - one started since `before` (the tab's process existed then);
+// - a preallocated one, named "Web Content", where site isolation (Fission,
+//   Firefox's default) puts the tab's page in an "Isolated Web Co" process;
+//   without Fission (no such process) every web content process counts.
 inline int busiest_content_process(int browser_pid, const std::map<int, long>& before, long min_ticks) {
+  const auto now = content_process_ticks(browser_pid);
+  bool isolated = false;
+  for (const auto& [pid, ticks] : now) isolated |= proc_read(pid, "comm") == "Isolated Web Co";
   int best = 0;
   long most = min_ticks - 1;
-  for (const auto& [pid, ticks] : content_process_ticks(browser_pid)) {
+  for (const auto& [pid, ticks] : now) {
     auto was = before.find(pid);
-    const long grew = ticks - (was == before.end() ? 0 : was->second);
+    if (was == before.end()) continue;
+    if (isolated && proc_read(pid, "comm") != "Isolated Web Co") continue;
+    const long grew = ticks - was->second;
     if (grew > most) {
       most = grew;
       best = pid;

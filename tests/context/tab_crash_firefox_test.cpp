@@ -19,6 +19,7 @@ using namespace camoufleet::e2e;
 using namespace camoufleet::reliability;
 using camoufleet::bidi::testing::busiest_content_process;
 using camoufleet::bidi::testing::content_process_ticks;
+using camoufleet::bidi::testing::proc_read;
 using nlohmann::json;
 
 namespace {
@@ -66,6 +67,13 @@ streaming_tab start_streaming(fleet_fixture& f, int browser_pid, const std::stri
     INFO("content processes (pid:+ticks since the answer began):" << grown);
     REQUIRE(found);
   }
+  std::string picked;
+  for (const auto& [pid, ticks] : content_process_ticks(browser_pid)) {
+    auto was = before.find(pid);
+    picked += " " + std::to_string(pid) + "(" + proc_read(pid, "comm") + "):+" +
+              std::to_string(ticks - (was == before.end() ? 0 : was->second));
+  }
+  MESSAGE("the tab's content process: " << t.content_pid << " of" << picked);
   return t;
 }
 
