@@ -18,11 +18,10 @@ std::string printable(std::string_view value) {
 
 }  // namespace
 
-bool server::impl::screen_caller(const ph::Request& req, ph::ResponseWriter& response,
-                                 header_list& cors) {
+bool server::impl::screen_caller(const ph::Request& req, endpoint route,
+                                 ph::ResponseWriter& response, header_list& cors) {
   const auto host_header = req.headers().tryGet<ph::Header::Host>();
   const std::string host = host_header ? host_header->host() : std::string();
-  const auto route = match_route(ph::methodString(req.method()), req.resource()).target;
   if (!hosts_.allows(host)) {
     spdlog::warn("http: refused a request addressed to {} (not in --allowed-hosts)",
                  printable(host));

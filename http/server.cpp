@@ -133,11 +133,11 @@ void server::impl::stop() {
 void server::impl::on_request(const ph::Request& req, ph::ResponseWriter response) {
   // Nothing may escape into Pistache's reactor.
   try {
-    header_list cors;
-    if (screen_caller(req, response, cors)) return;
     const std::string path = req.resource();
     const std::string method = ph::methodString(req.method());
     const auto route = match_route(method, path);
+    header_list cors;
+    if (screen_caller(req, route.target, response, cors)) return;
     if (!auth_exempt(path) && auth_.enabled()) {
       const auto authorization = req.headers().tryGetRaw("Authorization");
       if (!auth_.allows(authorization ? authorization->value() : std::string())) {

@@ -141,7 +141,9 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   // from a web page that may not call (cors_policy) is refused (403) here,
   // a preflight answered, and true; else the CORS headers its answer
   // carries in `cors` and false.
-  bool screen_caller(const ph::Request& req, ph::ResponseWriter& response, header_list& cors);
+  // `route`: where the request goes (the refusal's metric label).
+  bool screen_caller(const ph::Request& req, endpoint route, ph::ResponseWriter& response,
+                     header_list& cors);
   // A reply written on the spot: an error (auth, routing, origin) or, with
   // none, 204 No Content (a preflight's answer).
   void reply_now(ph::ResponseWriter response, endpoint route, header_list cors,
