@@ -72,16 +72,13 @@ std::string describe(const settings& s) {
   out << " page_recycle_after=" << s.page_recycle_after;
   out << " base_port=" << s.base_port << " site_url=" << s.site_url
       << " api_keys=" << s.api_keys.size();
-  if (!s.cors_origins.empty()) {
-    out << " cors_origins=";
-    for (std::size_t i = 0; i < s.cors_origins.size(); ++i)
-      out << (i ? "," : "") << s.cors_origins[i];
-  }
-  if (!s.allowed_hosts.empty()) {
-    out << " allowed_hosts=";
-    for (std::size_t i = 0; i < s.allowed_hosts.size(); ++i)
-      out << (i ? "," : "") << s.allowed_hosts[i];
-  }
+  const auto list = [&out](const char* name, const std::vector<std::string>& items) {
+    if (items.empty()) return;
+    out << ' ' << name << '=';
+    for (std::size_t i = 0; i < items.size(); ++i) out << (i ? "," : "") << items[i];
+  };
+  list("cors_origins", s.cors_origins);
+  list("allowed_hosts", s.allowed_hosts);
   out << " queue_limit=" << s.queue_limit << " queue_timeout=" << s.queue_timeout.count() << "s"
       << " request_timeout=" << s.request_timeout.count() << "s"
       << " max_retries=" << s.max_retries << " log_level=" << s.log_level;

@@ -31,10 +31,9 @@ std::vector<option_def> value_options() {
        "always may, other pages get 403",
        "Server"},
       {"--allowed-hosts", "CAMOUFLEET_ALLOWED_HOSTS", "LIST", "none",
-       "On loopback without API keys, host names besides IP addresses and localhost that requests "
-       "may "
-       "address the server by (a reverse proxy's public name), comma-separated, * for any; "
-       "others get 403 (DNS rebinding)",
+       "On loopback without API keys, host names besides IP addresses and localhost that "
+       "requests may address the server by (a reverse proxy's public name), comma-separated, "
+       "* for any; others get 403 (DNS rebinding)",
        "Server"},
       {"--max-request-bytes", "CAMOUFLEET_MAX_REQUEST_BYTES", "BYTES", "4M",
        "Largest request body (k/M/G suffixes), 1k-1G", "Server"},

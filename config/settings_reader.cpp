@@ -122,7 +122,7 @@ void settings_reader::read_values(settings& s) {
   read_seconds("--quota-cooldown", s.quota_cooldown);
   read_bytes("--max-request-bytes", s.max_request_bytes);
   read_int("--http-threads", s.http_threads);
-  read_origins(s);
+  read_caller_lists(s);
   if (auto v = lookup("--tool-mode")) {
     const std::string text = to_lower(trim(v->text));
     const auto mode = core::parse_tool_mode(text);
@@ -209,8 +209,9 @@ void settings_reader::read_display(settings& s) {
   if (s.cmd == command::login) s.display = display_mode::visible;
 }
 
-// Comma- or space-separated; each origin kept in the form browsers send.
-void settings_reader::read_origins(settings& s) {
+// Who may call: --cors-origins (each origin kept in the form browsers send)
+// and --allowed-hosts; both comma- or space-separated.
+void settings_reader::read_caller_lists(settings& s) {
   if (auto v = lookup("--cors-origins")) {
     s.cors_origins.clear();
     for (const auto& entry : split_list(v->text)) {
@@ -229,9 +230,7 @@ void settings_reader::read_origins(settings& s) {
     s.allowed_hosts.clear();
     for (auto entry : split_list(v->text)) {
       entry = to_lower(entry);
-      const bool name =
-          entry.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-_") == std::string::npos;
-      if (entry != "*" && !name)
+      if (entry != "*" && !core::is_host_name(entry))
         fail("--allowed-hosts", *v, "has " + in_quotes(entry) + ", which is not a host name or *");
       s.allowed_hosts.push_back(entry);
     }

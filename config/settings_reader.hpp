@@ -71,7 +71,7 @@ class settings_reader {
   void read_multi(settings& s);
   void read_display(settings& s);
   void read_isolation(settings& s);
-  void read_origins(settings& s);
+  void read_caller_lists(settings& s);
   void read_kind(settings& s, bool browser_given);
 
   // File system facts (settings_files.cpp).

@@ -70,9 +70,7 @@ std::optional<web_origin> parse_origin(std::string_view text) {
       port = v.substr(colon + 1);
       if (port.empty()) return std::nullopt;
     }
-    if (host.empty()) return std::nullopt;
-    for (char c : host)
-      if (!host_char(c)) return std::nullopt;
+    if (!is_host_name(host)) return std::nullopt;
   }
   o.host = std::string(host);
   if (port.empty()) {
@@ -96,16 +94,37 @@ bool is_loopback(const web_origin& o) {
 
 bool is_loopback_host(std::string_view h) {
   if (h == "localhost" || ends_with(h, ".localhost") || h == "[::1]" || h == "::1") return true;
-  // 127.0.0.0/8, written as a dotted quad.
-  if (h.substr(0, 4) != "127.") return false;
+  return h.substr(0, 4) == "127." && is_ipv4(h);  // 127.0.0.0/8
+}
+
+bool is_host_name(std::string_view host) {
+  if (host.empty()) return false;
+  for (char c : host)
+    if (!host_char(c)) return false;
+  return true;
+}
+
+bool is_ipv4(std::string_view host) {
   int dots = 0;
-  for (char c : h) {
-    if (c == '.')
+  std::size_t digits = 0;
+  for (char c : host) {
+    if (c == '.') {
+      if (digits == 0) return false;
       ++dots;
-    else if (c < '0' || c > '9')
+      digits = 0;
+    } else if (c >= '0' && c <= '9' && digits < 3) {
+      ++digits;
+    } else {
       return false;
+    }
   }
-  return dots == 3;
+  return dots == 3 && digits > 0;
+}
+
+bool is_ip_literal(std::string_view host) {
+  if (host.empty()) return false;
+  if (host.find(':') != std::string_view::npos || host.front() == '[') return true;
+  return is_ipv4(host);
 }
 
 }  // namespace camoufleet::core

@@ -26,6 +26,14 @@ struct web_origin {
 // a query, an empty host or a port outside 1-65535.
 std::optional<web_origin> parse_origin(std::string_view text);
 
+// A host name as an origin or a Host header may carry it: a-z, 0-9, '.',
+// '-', '_' (lower case), not empty.
+bool is_host_name(std::string_view host);
+// An IPv4 dotted quad (four parts of 1-3 digits).
+bool is_ipv4(std::string_view host);
+// An IPv4 dotted quad or an IPv6 address (bracketed or not): a host no DNS
+// answer can rebind.
+bool is_ip_literal(std::string_view host);
 // A name of this machine: localhost (or a name under .localhost),
 // 127.x.x.x or ::1 with or without brackets (lower case, as web_origin
 // keeps its host).

@@ -5,25 +5,6 @@
 
 namespace camoufleet::http {
 
-bool is_ip_literal(std::string_view host) {
-  if (host.empty()) return false;
-  if (host.find(':') != std::string_view::npos || host.front() == '[') return true;
-  int dots = 0;
-  std::size_t digits = 0;
-  for (char c : host) {
-    if (c == '.') {
-      if (digits == 0) return false;
-      ++dots;
-      digits = 0;
-    } else if (c >= '0' && c <= '9' && digits < 3) {
-      ++digits;
-    } else {
-      return false;
-    }
-  }
-  return dots == 3 && digits > 0;
-}
-
 host_check::host_check(const std::vector<std::string>& allowed, bool keys_required,
                        bool loopback_listen)
     : off_(keys_required || !loopback_listen) {
@@ -35,7 +16,7 @@ host_check::host_check(const std::vector<std::string>& allowed, bool keys_requir
 }
 
 bool host_check::allows(std::string_view host) const {
-  if (off_ || host.empty() || is_ip_literal(host)) return true;
+  if (off_ || host.empty() || core::is_ip_literal(host)) return true;
   const auto h = core::to_lower(host);
   if (core::is_loopback_host(h)) return true;
   for (const auto& name : allowed_)

@@ -36,8 +36,4 @@ class host_check {
   std::vector<std::string> allowed_;
 };
 
-// An IPv4 dotted quad or an IPv6 address (bracketed or not): a name no DNS
-// answer can rebind.
-bool is_ip_literal(std::string_view host);
-
 }  // namespace camoufleet::http

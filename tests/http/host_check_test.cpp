@@ -1,9 +1,11 @@
-#include <doctest/doctest.h>
-
 #include "http/host_check.hpp"
 
+#include <doctest/doctest.h>
+
+#include "core/web_origin.hpp"
+
+using camoufleet::core::is_ip_literal;
 using camoufleet::http::host_check;
-using camoufleet::http::is_ip_literal;
 
 TEST_CASE("host check: addresses are IP literals, names are not") {
   for (const char* ip : {"127.0.0.1", "10.0.0.5", "192.168.1.20", "::1", "[::1]", "2001:db8::1"}) {
