@@ -40,17 +40,18 @@ std::shared_ptr<guard_state> state_of(const std::shared_ptr<Pistache::Tcp::Peer>
   return st;
 }
 
-void reject(guard_state& st, const body_limit& limit, std::size_t declared,
+void reject(guard_state& st, const body_limit& limit, const oversized_request& request,
             const std::shared_ptr<Pistache::Tcp::Peer>& peer,
-            const std::function<std::string(std::size_t)>& make_413) {
+            const std::function<oversize_answer(const oversized_request&)>& make_413) {
   st.rejected = true;
   st.drain_until = steady::now() + limit.drain_time;
   // The parser's partial request is dropped with it.
   if (auto parser = ph::Handler::getParser(peer)) parser->reset();
-  const std::string body = make_413(declared);
-  std::string text =
-      "HTTP/1.1 413 Payload Too Large\r\nContent-Type: application/json\r\nContent-Length: " +
-      std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+  const oversize_answer answer = make_413(request);
+  std::string text = "HTTP/1.1 413 Payload Too Large\r\nContent-Type: application/json\r\n";
+  for (const auto& [name, value] : answer.headers) text += name + ": " + value + "\r\n";
+  text += "Content-Length: " + std::to_string(answer.body.size()) +
+          "\r\nConnection: close\r\n\r\n" + answer.body;
   const auto n = text.size();
   const int fd = peer->fd();
   // Once the answer is on the wire, end our direction (FIN after the 413);
@@ -63,7 +64,7 @@ void reject(guard_state& st, const body_limit& limit, std::size_t declared,
 
 void guarded_input(ph::Handler& handler, const body_limit& limit, const char* buffer,
                    std::size_t len, const std::shared_ptr<Pistache::Tcp::Peer>& peer,
-                   const std::function<std::string(std::size_t)>& make_413) {
+                   const std::function<oversize_answer(const oversized_request&)>& make_413) {
   auto st = state_of(peer);
   if (st->rejected) {
     st->drained += len;
@@ -81,13 +82,16 @@ void guarded_input(ph::Handler& handler, const body_limit& limit, const char* bu
     return;
   }
   st->fed += len;
-  std::size_t declared = 0;
-  if (step == ph::Private::BodyStep::Id) {
-    if (auto cl = parser->request.headers().tryGet<ph::Header::ContentLength>())
-      declared = static_cast<std::size_t>(cl->value());
+  oversized_request request;
+  if (step == ph::Private::BodyStep::Id) {  // the head is read whole
+    const auto& headers = parser->request.headers();
+    if (auto cl = headers.tryGet<ph::Header::ContentLength>())
+      request.declared = static_cast<std::size_t>(cl->value());
+    if (auto origin = headers.tryGetRaw("Origin")) request.origin = origin->value();
+    if (auto host = headers.tryGet<ph::Header::Host>()) request.host = host->host();
   }
-  if (declared > limit.max_body || st->fed > limit.max_body + limit.header_slack)
-    reject(*st, limit, declared, peer, make_413);
+  if (request.declared > limit.max_body || st->fed > limit.max_body + limit.header_slack)
+    reject(*st, limit, request, peer, make_413);
 }
 
 }  // namespace camoufleet::http

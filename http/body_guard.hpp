@@ -17,6 +17,8 @@
 #include <memory>
 #include <string>
 
+#include "http/cors.hpp"
+
 namespace Pistache::Tcp {
 class Peer;
 }
@@ -33,11 +35,25 @@ struct body_limit {
   std::chrono::milliseconds drain_time{10000};
 };
 
+// What the oversized request's head said, when it was read whole ("" if not
+// sent or not yet known): enough for the answer's CORS headers, so that a
+// web page can read its 413 like any other error.
+struct oversized_request {
+  std::size_t declared = 0;  // Content-Length; 0 if unknown
+  std::string origin;        // the Origin header
+  std::string host;          // the Host header's host name
+};
+
+struct oversize_answer {
+  header_list headers;  // beyond Content-Type, Content-Length and Connection
+  std::string body;
+};
+
 // Feeds the bytes to Pistache's own HTTP parser unless the connection's
-// current request is over the limit; then answers 413 itself (the body comes
-// from make_413(declared size, 0 if unknown)) and drains.
+// current request is over the limit; then answers 413 itself (headers and
+// body from make_413) and drains.
 void guarded_input(Pistache::Http::Handler& handler, const body_limit& limit, const char* buffer,
                    std::size_t len, const std::shared_ptr<Pistache::Tcp::Peer>& peer,
-                   const std::function<std::string(std::size_t declared)>& make_413);
+                   const std::function<oversize_answer(const oversized_request&)>& make_413);
 
 }  // namespace camoufleet::http

@@ -15,7 +15,7 @@ class handler : public ph::Handler {
   void onInput(const char* buffer, size_t len,
                const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
     guarded_input(*this, owner_->limit(), buffer, len, peer,
-                  [this](std::size_t declared) { return owner_->too_large_body(declared); });
+                  [this](const oversized_request& r) { return owner_->too_large(r); });
   }
 
   server::impl* owner_;
@@ -27,12 +27,18 @@ void handler::onRequest(const ph::Request& req, ph::ResponseWriter response) {
   owner_->on_request(req, std::move(response));
 }
 
-std::string server::impl::too_large_body(std::size_t declared) const {
-  const std::string size =
-      declared > 0 ? "is " + std::to_string(declared) + " bytes" : "is larger than that";
-  return error_body(map_failure(http_failure::too_large,
-                                "The request body " + size + "; the limit is " +
-                                    std::to_string(options_.max_request_bytes) + " bytes."));
+oversize_answer server::impl::too_large(const oversized_request& request) const {
+  const std::string size = request.declared > 0
+                               ? "is " + std::to_string(request.declared) + " bytes"
+                               : "is larger than that";
+  oversize_answer answer;
+  answer.body = error_body(map_failure(http_failure::too_large,
+                                       "The request body " + size + "; the limit is " +
+                                           std::to_string(options_.max_request_bytes) + " bytes."));
+  // A page allowed to call reads this error as it reads the others.
+  if (!request.origin.empty() && cors_.allows(request.origin, request.host))
+    answer.headers = cors_.answer_headers(request.origin);
+  return answer;
 }
 
 // ---------------------------------------------------------------------------

@@ -132,7 +132,7 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
 
   void on_request(const ph::Request& req, ph::ResponseWriter response);
   const body_limit& limit() const { return limit_; }
-  std::string too_large_body(std::size_t declared) const;
+  oversize_answer too_large(const oversized_request& request) const;
 
  private:
   using pending_ptr = std::shared_ptr<pending>;

@@ -133,6 +133,38 @@ TEST_CASE("server cors: a listed page gets its answers, errors and streams with 
   CHECK(other.status == 403);
 }
 
+TEST_CASE("server cors: a page reads the 413 of a body over the limit") {
+  auto o = test_options();
+  o.max_request_bytes = 4096;
+  o.cors_origins = {"https://chat.example.com"};
+  fixture f(o);
+  // Answered from the head, before the body is sent (http/body_guard.hpp):
+  // the headers come from the head the parser read, not from a handler.
+  const auto head = [](const std::string& origin) {
+    return "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:2048\r\nOrigin: " + origin +
+           "\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n";
+  };
+  const auto answer = [&](const std::string& origin) {
+    http_connection c(f.port());
+    REQUIRE(c.send_all(head(origin) + std::string(100, 'x')));
+    wire_response r;
+    REQUIRE(c.read_head(r, 5s));
+    c.read_body(r, 5s);
+    CHECK(r.status == 413);
+    CHECK(json::parse(r.body)["error"]["code"] == "request_too_large");
+    return r;
+  };
+  const auto listed = answer("https://chat.example.com");
+  CHECK(listed.header("access-control-allow-origin") == "https://chat.example.com");
+  CHECK(listed.header("vary") == "Origin");
+  CHECK(listed.header("access-control-expose-headers").find("X-Request-Id") != std::string::npos);
+  CHECK(answer("http://localhost:5173").header("access-control-allow-origin") ==
+        "http://localhost:5173");
+  // Another site's page learns nothing it could read.
+  CHECK(answer("https://evil.example.net").header("access-control-allow-origin").empty());
+  CHECK(f.gw.submitted().empty());
+}
+
 TEST_CASE("server cors: the server's own pages (Origin host = Host) need no list") {
   auto o = test_options();
   o.allowed_hosts = {"fleet.example.com"};  // its name behind a proxy (no keys here)
