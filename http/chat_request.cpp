@@ -234,21 +234,30 @@ bool is_valid_utf8(std::string_view s) {
   return true;
 }
 
-chat_parse_result parse_chat_request(std::string_view body, bool fetch_image_urls) {
-  if (!is_valid_utf8(body))
-    return fail("The request body is not valid UTF-8.");
+std::optional<request_error> read_json_body(std::string_view body, json& doc) {
+  if (!is_valid_utf8(body)) return bad_field("The request body is not valid UTF-8.", "");
   if (!depth_within(body, max_json_depth))
-    return fail("The JSON body of your request is nested too deeply.");
-
-  const json doc = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
+    return bad_field("The JSON body of your request is nested too deeply.", "");
+  doc = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded())
-    return fail("We could not parse the JSON body of your request. (HINT: This likely means "
-                "you aren't using your HTTP library correctly. The OpenAI API expects a JSON "
-                "payload, but what was sent was not valid JSON.)");
+    return bad_field(
+        "We could not parse the JSON body of your request. (HINT: This likely "
+        "means you aren't using your HTTP library correctly. The OpenAI API "
+        "expects a JSON payload, but what was sent was not valid JSON.)",
+        "");
   if (!doc.is_object())
-    return fail(std::string("The request body must be a JSON object, but got ") +
-                type_name(doc) + ".");
+    return bad_field(
+        std::string("The request body must be a JSON object, but got ") + type_name(doc) + ".", "");
+  return std::nullopt;
+}
 
+chat_parse_result parse_chat_request(std::string_view body, bool fetch_image_urls) {
+  json doc;
+  if (auto e = read_json_body(body, doc)) return fail_with(*e);
+  return parse_chat_document(doc, fetch_image_urls);
+}
+
+chat_parse_result parse_chat_document(const json& doc, bool fetch_image_urls) {
   chat_parse_result r;
   r.fetch_image_urls = fetch_image_urls;
   auto& req = r.request;

@@ -3,6 +3,8 @@
 // into the 400 an OpenAI client expects (message naming the field, `param`).
 // Pure: no I/O, no threads, never throws.
 
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -33,6 +35,13 @@ constexpr int max_json_depth = 64;
 constexpr std::size_t max_stop_sequences = 16;
 
 chat_parse_result parse_chat_request(std::string_view body, bool fetch_image_urls = false);
+
+// The two steps of parse_chat_request, for routes that speak another shape
+// (http/responses_request.hpp): the body as a JSON object, or the 400 for
+// one that is not (invalid UTF-8, nested too deeply, not JSON, not an
+// object); then a chat request read from that object.
+std::optional<request_error> read_json_body(std::string_view body, nlohmann::json& doc);
+chat_parse_result parse_chat_document(const nlohmann::json& doc, bool fetch_image_urls = false);
 
 // RFC 3629 UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
 bool is_valid_utf8(std::string_view s);

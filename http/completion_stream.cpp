@@ -2,18 +2,11 @@
 
 namespace camoufleet::http {
 
-namespace {
-
-// The part of `full` after what was already sent, when `full` extends it; ""
-// when the deltas already said everything or told a different story (then
-// repeating text would garble the answer more than leaving it).
 std::string_view unsent_tail(const std::string& full, const std::string& sent) {
   if (full.size() <= sent.size()) return {};
   if (full.compare(0, sent.size(), sent) != 0) return {};
   return std::string_view(full).substr(sent.size());
 }
-
-}  // namespace
 
 completion_stream::completion_stream(completion_meta meta, bool include_usage)
     : meta_(std::move(meta)), include_usage_(include_usage) {}

@@ -7,6 +7,7 @@
 //   followed by data: [DONE].
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -16,15 +17,32 @@
 
 namespace camoufleet::http {
 
-class completion_stream {
+// The body of one streamed answer, in the wire shape of its route (chat
+// completions here, the Responses API in responses_stream.hpp): gateway
+// events in, SSE text out.
+class answer_stream {
+ public:
+  virtual ~answer_stream() = default;
+  virtual std::string on_delta(const request_delta& d) = 0;
+  // The gateway may deliver the whole answer only here (or more than the
+  // deltas carried): whatever the deltas did not yet send goes out first.
+  virtual std::string on_finished(const request_finished& f) = 0;
+  // After the stream began: the failure as the route's error event(s).
+  virtual std::string on_failed(const error_reply& e) = 0;
+};
+
+// The part of `full` after what was already sent, when `full` extends it;
+// "" when the deltas already said everything or told a different story
+// (then repeating text would garble the answer more than leaving it).
+std::string_view unsent_tail(const std::string& full, const std::string& sent);
+
+class completion_stream : public answer_stream {
  public:
   completion_stream(completion_meta meta, bool include_usage);
 
-  std::string on_delta(const request_delta& d);
-  // The gateway may deliver the whole answer only here (or more than the
-  // deltas carried): whatever the deltas did not yet send goes out first.
-  std::string on_finished(const request_finished& f);
-  std::string on_failed(const error_reply& e);
+  std::string on_delta(const request_delta& d) override;
+  std::string on_finished(const request_finished& f) override;
+  std::string on_failed(const error_reply& e) override;
 
   bool role_sent() const { return role_sent_; }
   bool ended() const { return ended_; }

@@ -29,7 +29,7 @@ void server::impl::start_events(ph::ResponseWriter response, header_list cors) {
   completion_meta meta;
   meta.id = p->id;
   // Only so that shutdown's reply_error can end the stream with an error event.
-  p->body.emplace(meta, false);
+  p->body = std::make_unique<completion_stream>(meta, false);
   if (closing_) {
     std::lock_guard<std::mutex> lock(p->mu);
     reply_error(*p, map_error(error_code::shutting_down, {}));

@@ -29,7 +29,15 @@ void server::impl::on_event(const pending_ptr& p, const request_event& ev) {
       } else {
         completion_meta meta = p->meta;
         if (!f->model.empty()) meta.model = f->model;
-        reply_json(*p, 200, completion_json(meta, *f), completion_headers(*p));
+        std::string body;
+        if (p->responses) {
+          response_meta r = *p->responses;
+          r.model = meta.model;
+          body = response_json(r, *f);
+        } else {
+          body = completion_json(meta, *f);
+        }
+        reply_json(*p, 200, body, completion_headers(*p));
       }
       ended = true;
     } else if (auto e = std::get_if<request_failed>(&ev)) {

@@ -7,23 +7,24 @@
 namespace camoufleet::http {
 
 enum class endpoint {
-  chat_completions,    // POST /v1/chat/completions
-  models,              // GET  /v1/models
-  model,               // GET  /v1/models/{model_id}
-  health,              // GET  /health
-  instances,           // GET  /v1/instances
-  queue,               // GET  /v1/queue
-  cancel,              // POST /v1/cancel/{request_id}
-  health_live,         // GET  /health/live
-  health_ready,        // GET  /health/ready
-  metrics,             // GET  /metrics (Prometheus text format)
-  dashboard,           // GET  / (the dashboard page)
-  dashboard_asset,     // GET  /dashboard/{file}
-  events,              // GET  /v1/events (SSE: the dashboard's live state)
-  instance_restart,    // POST /v1/instances/{id}/restart
-  instance_pause,      // POST /v1/instances/{id}/pause  (out of rotation)
-  instance_resume,     // POST /v1/instances/{id}/resume (back into rotation)
-  instance_screenshot, // GET  /v1/instances/{id}/screenshot (image/png of its page)
+  chat_completions,     // POST /v1/chat/completions
+  responses,            // POST /v1/responses (OpenAI's Responses API, stateless)
+  models,               // GET  /v1/models
+  model,                // GET  /v1/models/{model_id}
+  health,               // GET  /health
+  instances,            // GET  /v1/instances
+  queue,                // GET  /v1/queue
+  cancel,               // POST /v1/cancel/{request_id}
+  health_live,          // GET  /health/live
+  health_ready,         // GET  /health/ready
+  metrics,              // GET  /metrics (Prometheus text format)
+  dashboard,            // GET  / (the dashboard page)
+  dashboard_asset,      // GET  /dashboard/{file}
+  events,               // GET  /v1/events (SSE: the dashboard's live state)
+  instance_restart,     // POST /v1/instances/{id}/restart
+  instance_pause,       // POST /v1/instances/{id}/pause  (out of rotation)
+  instance_resume,      // POST /v1/instances/{id}/resume (back into rotation)
+  instance_screenshot,  // GET  /v1/instances/{id}/screenshot (image/png of its page)
   not_found,
   method_not_allowed,
 };

@@ -157,7 +157,8 @@ void server::impl::on_request(const ph::Request& req, ph::ResponseWriter respons
     }
     switch (route.target) {
       case endpoint::chat_completions:
-        handle_chat(req, std::move(response), std::move(cors));
+      case endpoint::responses:
+        handle_completion(req, route.target, std::move(response), std::move(cors));
         return;
       case endpoint::events:
         start_events(std::move(response), std::move(cors));
@@ -190,13 +191,14 @@ void server::impl::on_request(const ph::Request& req, ph::ResponseWriter respons
   }
 }
 
-void server::impl::handle_chat(const ph::Request& req, ph::ResponseWriter response,
-                               header_list cors) {
+void server::impl::handle_completion(const ph::Request& req, endpoint route,
+                                     ph::ResponseWriter response, header_list cors) {
   auto p = std::make_shared<pending>();
   p->completion = true;
   p->cors = std::move(cors);
-  p->route = route_label(endpoint::chat_completions);
-  p->id = new_request_id();
+  p->route = route_label(route);
+  const bool responses_api = route == endpoint::responses;
+  p->id = new_request_id(responses_api ? "resp_" : "chatcmpl-");
   p->peer = response.getPeer();
   p->writer.emplace(std::move(response));
   p->received = steady::now();
@@ -212,7 +214,15 @@ void server::impl::handle_chat(const ph::Request& req, ph::ResponseWriter respon
                                     std::to_string(options_.max_request_bytes) + " bytes."));
     return;
   }
-  auto parsed = parse_chat_request(body, options_.fetch_image_urls);
+  chat_parse_result parsed;
+  if (responses_api) {
+    auto r = parse_responses_request(body, options_.fetch_image_urls);
+    parsed = std::move(r.chat);
+    p->responses.emplace();
+    p->responses->echo = std::move(r.echo);
+  } else {
+    parsed = parse_chat_request(body, options_.fetch_image_urls);
+  }
   if (!parsed.ok) {
     std::lock_guard<std::mutex> lock(p->mu);
     reply_error(*p, bad_request(parsed.error.message, parsed.error.param));
@@ -241,7 +251,17 @@ void server::impl::submit(const pending_ptr& p, chat_parse_result parsed) {
   p->meta.created = request.received_ms / 1000;
   p->meta.model =
       request.params.model.empty() ? options_.default_model : request.params.model;
-  if (p->stream) p->body.emplace(p->meta, parsed.include_usage);
+  if (p->responses) {
+    p->responses->id = p->meta.id;
+    p->responses->created = p->meta.created;
+    p->responses->model = p->meta.model;
+  }
+  if (p->stream) {
+    if (p->responses)
+      p->body = std::make_unique<responses_stream>(*p->responses);
+    else
+      p->body = std::make_unique<completion_stream>(p->meta, parsed.include_usage);
+  }
 
   {
     std::lock_guard<std::mutex> lock(p->mu);
@@ -374,7 +394,7 @@ int server::port() const { return impl_->port(); }
 void server::shutdown() { impl_->stop(); }
 std::size_t server::in_flight() const { return impl_->in_flight(); }
 
-std::string new_request_id() {
+std::string new_request_id(const char* prefix) {
   static std::mutex mu;
   static std::mt19937_64 rng{std::random_device{}()};
   std::uint64_t a, b;
@@ -383,10 +403,10 @@ std::string new_request_id() {
     a = rng();
     b = rng();
   }
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "chatcmpl-%016llx%08llx", static_cast<unsigned long long>(a),
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%016llx%08llx", static_cast<unsigned long long>(a),
                 static_cast<unsigned long long>(b & 0xffffffffULL));
-  return buf;
+  return prefix + std::string(buf);
 }
 
 }  // namespace camoufleet::http

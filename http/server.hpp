@@ -100,7 +100,7 @@ class server {
   std::shared_ptr<impl> impl_;
 };
 
-// "chatcmpl-" + 24 random hex digits.
-std::string new_request_id();
+// prefix + 24 random hex digits ("chatcmpl-...", "resp_...").
+std::string new_request_id(const char* prefix = "chatcmpl-");
 
 }  // namespace camoufleet::http

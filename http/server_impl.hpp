@@ -35,6 +35,8 @@
 #include "http/errors.hpp"
 #include "http/host_check.hpp"
 #include "http/metrics.hpp"
+#include "http/responses_request.hpp"
+#include "http/responses_stream.hpp"
 #include "http/routes.hpp"
 #include "http/server.hpp"
 #include "http/sse.hpp"
@@ -69,7 +71,10 @@ struct pending {
   int status = 0;  // what the client was told (200 once a stream started)
   std::string instance_id;
   completion_meta meta;
-  std::optional<completion_stream> body;
+  // POST /v1/responses: the answer in the Responses API's shape (its id,
+  // created and model are meta's).
+  std::optional<response_meta> responses;
+  std::unique_ptr<answer_stream> body;  // a stream's body in its route's shape
   std::string route;       // label for camoufleet_http_requests_total ("" = not counted)
   bool events = false;     // a /v1/events subscriber (the dashboard)
   std::string last_state;  // events: the last state sent to it
@@ -148,7 +153,10 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   // none, 204 No Content (a preflight's answer).
   void reply_now(ph::ResponseWriter response, endpoint route, header_list cors,
                  const error_reply* error);
-  void handle_chat(const ph::Request& req, ph::ResponseWriter response, header_list cors);
+  // POST /v1/chat/completions and POST /v1/responses (route): the same
+  // request, read from and answered in each route's shape.
+  void handle_completion(const ph::Request& req, endpoint route, ph::ResponseWriter response,
+                         header_list cors);
   // A parsed completion to the gateway (p already tracked or not; a p that
   // was answered meanwhile is left alone).
   void submit(const pending_ptr& p, chat_parse_result parsed);

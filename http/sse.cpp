@@ -69,6 +69,16 @@ std::string sse_event(std::string_view payload) {
   return out;
 }
 
+std::string sse_named_event(std::string_view name, std::string_view payload) {
+  std::string out;
+  out.reserve(name.size() + payload.size() + 16);
+  out.append("event: ");
+  out.append(name);
+  out.append("\n");
+  out.append(sse_event(payload));
+  return out;
+}
+
 std::string sse_comment(std::string_view text) {
   std::string out = ": ";
   // A newline would end the comment early and start a bogus field.

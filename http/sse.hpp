@@ -21,6 +21,9 @@ std::string_view chunk_terminator();
 // ---- Server-sent events ----
 // "data: <payload>\n\n"; payload must be one line (JSON from dump() is).
 std::string sse_event(std::string_view payload);
+// "event: <name>\ndata: <payload>\n\n" (the Responses API names its events);
+// name and payload must be one line each.
+std::string sse_named_event(std::string_view name, std::string_view payload);
 // ": <text>\n\n", ignored by every SSE client.
 std::string sse_comment(std::string_view text);
 std::string_view sse_keep_alive();  // ": keep-alive\n\n"

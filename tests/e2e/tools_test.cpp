@@ -1,6 +1,7 @@
 // Function calling and images end to end: the official openai SDK
-// (tests/node/tools_test.mjs) and LangChain.js bindTools
-// (tests/node/langchain_test.mjs) against one real fleet on the simulator.
+// (tests/node/tools_test.mjs), LangChain.js bindTools
+// (tests/node/langchain_test.mjs) and the SDK's Responses API helpers
+// (tests/node/responses_test.mjs) against one real fleet on the simulator.
 #include <doctest/doctest.h>
 #include <sys/wait.h>
 
@@ -20,6 +21,9 @@ TEST_CASE("e2e: the openai SDK and LangChain run tool loops, images reach the pa
   fleet_fixture f(cfg);
   run_node_tests(f, "tools_test.mjs", "sk-tools-test");
   run_node_tests(f, "langchain_test.mjs", "sk-tools-test");
+  // The Responses API (POST /v1/responses) on the same fleet.
+  run_node_tests(f, "responses_test.mjs", "sk-tools-test",
+                 {{"EXPECTED_TEXT", expected_answer("Hello from the Responses API")}});
 }
 
 // One fleet for two settings of issue 17: the simulator's gemini-2.0-flash

@@ -33,6 +33,8 @@ std::vector<sse_event> parse_sse(std::string& buffer) {
       if (line.rfind(":", 0) == 0) {
         ev.comment = true;
         ev.data = line.size() > 2 ? line.substr(2) : std::string();
+      } else if (line.rfind("event:", 0) == 0) {
+        ev.event = line.substr(line.size() > 6 && line[6] == ' ' ? 7 : 6);
       } else if (line.rfind("data:", 0) == 0) {
         std::string v = line.substr(5);
         if (!v.empty() && v[0] == ' ') v.erase(0, 1);

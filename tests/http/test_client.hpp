@@ -27,6 +27,7 @@ struct wire_response {
 struct sse_event {
   bool comment = false;
   std::string data;  // the data: payload, or the comment text
+  std::string event;  // the event: field ("" = none)
 };
 
 // Splits SSE text into events; `rest` keeps an incomplete tail.

@@ -1,0 +1,66 @@
+#pragma once
+// Answers in the shape of OpenAI's Responses API: the response object of a
+// finished answer, and the named SSE events of a streamed one. Pure, so the
+// event order is unit tested without sockets:
+//   response.created, response.in_progress; per output item
+//   response.output_item.added, its part / text events, response.output_item.done
+//   (a reasoning item with the thoughts as summary text, then the message,
+//   then one function_call item per call); response.completed (or
+//   response.incomplete when the answer was cut off). A failure after the
+//   start is an `error` event, then response.failed. No `data: [DONE]`:
+//   this API does not send one.
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "actors/types.hpp"
+#include "http/completion_stream.hpp"
+#include "http/errors.hpp"
+
+namespace camoufleet::http {
+
+struct response_meta {
+  std::string id;            // "resp_...": also the request id (X-Request-Id, cancel)
+  std::int64_t created = 0;  // unix seconds
+  std::string model;
+  // The request's settings the response object repeats
+  // (responses_parse_result::echo).
+  nlohmann::json echo = nlohmann::json::object();
+};
+
+// The response object of a finished answer (a non-stream reply).
+std::string response_json(const response_meta& meta, const request_finished& f);
+
+class responses_stream : public answer_stream {
+ public:
+  explicit responses_stream(response_meta meta);
+
+  std::string on_delta(const request_delta& d) override;
+  std::string on_finished(const request_finished& f) override;
+  std::string on_failed(const error_reply& e) override;
+
+ private:
+  std::string event(const char* type, nlohmann::ordered_json fields);
+  std::string begin();
+  std::string open_reasoning();
+  std::string close_reasoning();
+  std::string open_message();
+  std::string close_message(const char* status);
+  std::string item_id(const char* prefix) const;
+
+  response_meta meta_;
+  int sequence_ = 0;
+  bool begun_ = false;
+  bool ended_ = false;
+  int next_index_ = 0;     // output_index of the next item
+  int reasoning_at_ = -1;  // output_index of the reasoning item; -1 = none
+  bool reasoning_open_ = false;
+  int message_at_ = -1;
+  bool message_open_ = false;
+  std::string sent_content_;
+  std::string sent_reasoning_;
+  nlohmann::ordered_json output_ = nlohmann::ordered_json::array();  // items done
+};
+
+}  // namespace camoufleet::http

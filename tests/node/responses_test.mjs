@@ -1,0 +1,143 @@
+// OpenAI's Responses API (POST /v1/responses) through the official openai
+// SDK's own `responses` helpers, against a running camoufleet on the
+// simulator (started by tests/e2e/tools_test.cpp). The simulator's
+// gemini-2.5-pro thinks before it answers and calls a function when the
+// last turn says `call NAME {json}` (sim/README.md). Env:
+// CAMOUFLEET_BASE_URL, CAMOUFLEET_API_KEY, SIM_ADMIN, EXPECTED_TEXT (the
+// answer to `prompt` below).
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import OpenAI from 'openai';
+import { client, model, results, lastSimRequest, one, two } from './tools_helpers.mjs';
+
+const prompt = 'Hello from the Responses API';
+// This API's function tools: no `function` wrapper.
+const tools = [
+  {
+    type: 'function', name: 'get_weather', description: 'Current weather of a city', strict: true,
+    parameters: {
+      type: 'object', additionalProperties: false,
+      properties: { city: { type: 'string' }, unit: { type: ['string', 'null'], enum: ['c', 'f', null] } },
+      required: ['city'],
+    },
+  },
+  {
+    type: 'function', name: 'get_time', description: 'Current time in a time zone',
+    parameters: { type: 'object', properties: { tz: { type: 'string' } }, required: ['tz'] },
+  },
+];
+
+function checkResponse(r) {
+  assert.equal(r.object, 'response');
+  assert.match(r.id, /^resp_[0-9a-f]{24}$/);
+  assert.equal(r.status, 'completed');
+  assert.equal(r.model, model);
+  // The simulator's model thinks first: its thoughts are a reasoning item.
+  const reasoning = r.output.find((o) => o.type === 'reasoning');
+  assert.ok(reasoning, JSON.stringify(r.output));
+  assert.match(reasoning.summary[0].text, /^Thinking about/);
+  assert.ok(r.usage.output_tokens > 0 && r.usage.total_tokens > r.usage.output_tokens);
+}
+
+test('a response, its output_text and reasoning', async () => {
+  const r = await client.responses.create({ model, input: prompt });
+  checkResponse(r);
+  assert.equal(r.output_text, process.env.EXPECTED_TEXT);
+  assert.equal(r.output.at(-1).type, 'message');
+  assert.equal(r.output.at(-1).role, 'assistant');
+});
+
+test('a stream read by the SDK\'s responses.stream helper', async () => {
+  const stream = client.responses.stream({ model, input: prompt });
+  let text = '';
+  stream.on('response.output_text.delta', (e) => { text += e.delta; });
+  const final = await stream.finalResponse();
+  checkResponse(final);
+  assert.equal(text, process.env.EXPECTED_TEXT);
+  assert.equal(final.output_text, process.env.EXPECTED_TEXT);
+});
+
+test('a raw stream: every event typed and numbered in order, no [DONE]', async () => {
+  const stream = await client.responses.create({ model, input: prompt, stream: true });
+  const types = [];
+  let last = -1;
+  for await (const e of stream) {
+    types.push(e.type);
+    assert.equal(e.sequence_number, last + 1);
+    last = e.sequence_number;
+  }
+  assert.equal(types[0], 'response.created');
+  assert.equal(types[1], 'response.in_progress');
+  assert.ok(types.includes('response.reasoning_summary_text.delta'));
+  assert.ok(types.includes('response.output_text.delta'));
+  assert.equal(types.at(-1), 'response.completed');
+});
+
+test('instructions reach the page as the system turn', async () => {
+  await client.responses.create({ model, instructions: 'Answer like a pirate.', input: prompt });
+  const sent = (await lastSimRequest()).prompt;
+  assert.match(sent, /System Instructions:\nAnswer like a pirate\./);
+  assert.ok(sent.includes(prompt), sent);
+});
+
+// function_call items -> function_call_output items -> final answer, with
+// the whole output handed back as input, as the Agents SDK does.
+async function toolLoop(stream, phrase, expected) {
+  const input = [{ role: 'user', content: `Please help. ${phrase}` }];
+  const ask = async () => {
+    if (!stream) return client.responses.create({ model, input, tools });
+    return client.responses.stream({ model, input, tools }).finalResponse();
+  };
+  const first = await ask();
+  const calls = first.output.filter((o) => o.type === 'function_call');
+  assert.deepEqual(calls.map((c) => [c.name, JSON.parse(c.arguments)]), expected);
+  for (const c of calls) {
+    assert.match(c.call_id, /^call_[A-Za-z0-9]{24}$/);
+    assert.equal(c.status, 'completed');
+  }
+  assert.deepEqual((await lastSimRequest()).tools, ['get_weather', 'get_time']);
+
+  input.push(...first.output);
+  for (const c of calls) input.push({ type: 'function_call_output', call_id: c.call_id, output: results[c.name] });
+  const final = await ask();
+  assert.equal(final.status, 'completed');
+  assert.equal(final.output.filter((o) => o.type === 'function_call').length, 0);
+  assert.ok(final.output_text.length > 0);
+  const sent = (await lastSimRequest()).prompt;
+  for (const c of calls) {
+    assert.ok(sent.includes(`Request function call: ${c.name} (tool_call_id=${c.call_id})`), sent);
+    assert.ok(sent.includes(`Tool result (tool_call_id=${c.call_id}):\n${results[c.name]}`), sent);
+  }
+}
+
+test('tool loop, one call', () => toolLoop(false, ...one));
+test('tool loop, two parallel calls, streamed', () => toolLoop(true, ...two));
+
+// 1x1 PNG, 70 bytes.
+const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+
+test('an input_image reaches the page as a file', async () => {
+  const r = await client.responses.create({
+    model,
+    input: [{ role: 'user', content: [
+      { type: 'input_text', text: 'What is in this picture?' },
+      { type: 'input_image', image_url: `data:image/png;base64,${png}`, detail: 'auto' },
+    ] }],
+  });
+  assert.match(r.output_text, /\[file image\/png 70 bytes\]/);
+  const files = (await lastSimRequest()).files;
+  assert.deepEqual(files.map((f) => [f.type, f.size]), [['image/png', 70]]);
+});
+
+test('what cannot be honoured is a BadRequestError naming the field', async () => {
+  await assert.rejects(
+    client.responses.create({ model, input: 'x', previous_response_id: 'resp_0123' }),
+    (e) => e instanceof OpenAI.BadRequestError && e.param === 'previous_response_id' &&
+      /whole conversation in 'input'/.test(e.message));
+  await assert.rejects(
+    client.responses.create({ model, input: 'x', tools: [{ type: 'web_search' }] }),
+    (e) => e instanceof OpenAI.BadRequestError && e.param === 'tools[0].type');
+  await assert.rejects(
+    client.responses.create({ model: 'gpt-nonexistent', input: 'x' }),
+    (e) => e instanceof OpenAI.NotFoundError);
+});
