@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "actors/types.hpp"
 
@@ -25,6 +26,10 @@ struct chat_parse_result {
   // --image-urls fetch: http:// image URLs become placeholders to fetch
   // (request_parts.hpp, read_image_part); an input of parse_chat_request.
   bool fetch_image_urls = false;
+  // What the caller named each message ("input[2]" on /v1/responses), for
+  // errors found after parsing (a URL that cannot be fetched); empty:
+  // "messages[i]".
+  std::vector<std::string> message_names;
   request_error error;
 };
 

@@ -34,7 +34,10 @@ void server::impl::fetch_then_submit(const pending_ptr& p, chat_parse_result par
         if (got.mime_type.empty()) {
           {
             std::lock_guard<std::mutex> lock(p->mu);
-            const std::string where = "messages[" + std::to_string(i) + "].content";
+            const std::string where =
+                (i < parsed.message_names.size() ? parsed.message_names[i]
+                                                 : "messages[" + std::to_string(i) + "]") +
+                ".content";
             if (!p->done) self->reply_error(*p, bad_request("Invalid value for '" + where + "': " +
                                                                 got.error + ".", where));
           }

@@ -303,11 +303,12 @@ json echo_of(const json& doc) {
           {"previous_response_id", nullptr},
           {"reasoning", std::move(reasoning)},
           {"store", false},
-          {"temperature", get("temperature", 1.0)},
+          // Unset: null (the page's own defaults apply, not OpenAI's 1.0).
+          {"temperature", get("temperature", nullptr)},
           {"text", {{"format", std::move(format)}}},
           {"tool_choice", get("tool_choice", "auto")},
           {"tools", get("tools", json::array())},
-          {"top_p", get("top_p", 1.0)},
+          {"top_p", get("top_p", nullptr)},
           {"truncation", "disabled"},
           {"user", get("user", nullptr)}};
 }
@@ -332,6 +333,7 @@ responses_parse_result parse_responses_request(std::string_view body, bool fetch
     rename_fields(r.chat.error, draft);
     return r;
   }
+  r.chat.message_names = std::move(draft.origin);
   r.echo = echo_of(doc);
   return r;
 }

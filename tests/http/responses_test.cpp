@@ -103,6 +103,14 @@ TEST_CASE("responses request: a string input, instructions and settings") {
   CHECK(r.echo["reasoning"]["effort"] == "high");
   CHECK(r.echo["text"]["format"]["type"] == "text");
   CHECK(r.echo["tool_choice"] == "auto");
+  CHECK(r.echo["temperature"] == 0.3);
+  // Unset settings are null: the page's defaults apply, not OpenAI's.
+  const auto bare = parse({{"input", "hi"}});
+  REQUIRE(bare.chat.ok);
+  CHECK(bare.echo["temperature"].is_null());
+  CHECK(bare.echo["top_p"].is_null());
+  CHECK(bare.echo["instructions"].is_null());
+  CHECK(bare.echo["tools"] == json::array());
 }
 
 TEST_CASE("responses request: input items become the conversation") {

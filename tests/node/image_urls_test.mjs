@@ -124,3 +124,22 @@ test('a certificate for another host is a 400', () =>
 test('https over --image-fetch-max-bytes is a 400', () => refused(`${secure}/big.png`, /larger than 1024 bytes/));
 test('a redirect hop that does not answer in time is a 400 counting the hop', () =>
   refused(`${base}/to-slow`, new RegExp(`did not answer within 2000 ms \\(after 1 redirect, at '${secure}/slow.png'\\)`)));
+
+// The same fetch behind POST /v1/responses: the refusal names its input item.
+test('Responses API: an input_image URL is fetched, a failing one names the input item', async () => {
+  const ask = (url) => client.responses.create({
+    model,
+    input: [{ role: 'user', content: [
+      { type: 'input_text', text: 'What is in this picture?' },
+      { type: 'input_image', image_url: url },
+    ] }],
+  });
+  const r = await ask(`${base}/pixel.png`);
+  assert.match(r.output_text, /\[file image\/png 70 bytes\]/);
+  await assert.rejects(ask(`${base}/missing.png`), (e) => {
+    assert.ok(e instanceof OpenAI.BadRequestError, String(e));
+    assert.equal(e.param, 'input[0].content');
+    assert.match(e.message, /Invalid value for 'input\[0\]\.content': .*HTTP 404/);
+    return true;
+  });
+});
