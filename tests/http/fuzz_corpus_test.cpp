@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "http/chat_request.hpp"
+#include "http/responses_request.hpp"
 #include "tests/fuzz/mutate.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
@@ -65,4 +66,45 @@ TEST_CASE("fuzz corpus: random bytes and deep nesting never crash") {
   std::string deep = R"({"messages":)" + std::string(100000, '[') + std::string(100000, ']') + "}";
   REQUIRE_NOTHROW(run(deep));
   CHECK_FALSE(camoufleet::http::parse_chat_request(deep).ok);
+}
+
+// POST /v1/responses rewrites the body before the chat reader sees it: the
+// rewriting must hold for any input too (nlohmann's operator[] on a const
+// object with a missing key would be undefined behaviour, not an error).
+TEST_CASE("fuzz corpus: Responses API bodies never crash, throw or break the invariants") {
+  const std::vector<std::string> responses_seeds = {
+      R"({"input":"hi"})",
+      R"({"model":"gemini-2.5-pro","instructions":"s","input":[{"role":"user","content":[{"type":"input_text","text":"a"},{"type":"input_image","image_url":"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="}]}],"stream":true,"temperature":0.7,"max_output_tokens":9,"reasoning":{"effort":"low"},"text":{"format":{"type":"json_schema","name":"n","schema":{"type":"object"}}}})",
+      R"({"input":[{"role":"user","content":"q"},{"type":"reasoning","summary":[]},{"type":"function_call","call_id":"c","name":"f","arguments":"{}"},{"type":"function_call_output","call_id":"c","output":"1"}],"tools":[{"type":"function","name":"f","parameters":{"type":"object"}}],"tool_choice":{"type":"function","name":"f"}})",
+  };
+  const std::vector<std::string> responses_tokens = {
+      "{",           "}",        "[",          "]",           ",",
+      ":",           "\"",       "null",       "true",        "1",
+      "\"input\"",   "\"type\"", "\"role\"",   "\"content\"", "\"function_call\"",
+      "\"message\"", "\"text\"", "\"format\"", "\"tools\"",   "\"name\"",
+      "\xff",        ""};
+  for (const auto& s : responses_seeds) {
+    INFO(s);
+    CHECK(camoufleet::http::parse_responses_request(s).chat.ok);
+  }
+  std::mt19937 rng(20261207);
+  int accepted = 0;
+  int refused = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const std::string input = camoufleet::testing::mutate(
+        responses_seeds[static_cast<std::size_t>(i) % responses_seeds.size()], rng,
+        responses_tokens);
+    camoufleet::http::responses_parse_result r;
+    REQUIRE_NOTHROW(r = camoufleet::http::parse_responses_request(input));
+    if (r.chat.ok) {
+      REQUIRE_FALSE(r.chat.request.messages.empty());
+      ++accepted;
+    } else {
+      REQUIRE(r.chat.error.status == 400);
+      REQUIRE_FALSE(r.chat.error.message.empty());
+      ++refused;
+    }
+  }
+  CHECK(accepted > 0);
+  CHECK(refused > 0);
 }
