@@ -70,6 +70,7 @@ std::string describe(const settings& s) {
   if (s.isolate == isolation::context) out << " accounts_per_browser=" << s.accounts_per_browser;
   if (s.spare_browsers > 0) out << " spare_browsers=" << s.spare_browsers;
   out << " page_recycle_after=" << s.page_recycle_after;
+  out << " responses_store_mb=" << s.responses_store_mb;
   out << " base_port=" << s.base_port << " site_url=" << s.site_url
       << " api_keys=" << s.api_keys.size();
   const auto list = [&out](const char* name, const std::vector<std::string>& items) {

@@ -37,6 +37,12 @@ std::vector<option_def> value_options() {
        "Server"},
       {"--max-request-bytes", "CAMOUFLEET_MAX_REQUEST_BYTES", "BYTES", "4M",
        "Largest request body (k/M/G suffixes), 1k-1G", "Server"},
+      {"--responses-store-mb", "CAMOUFLEET_RESPONSES_STORE_MB", "MB",
+       std::to_string(d.responses_store_mb),
+       "Memory for /v1/responses answers, so that clients may continue them "
+       "(previous_response_id, item_reference) and read them back; oldest forgotten first, "
+       "none across restarts; 0 = keep none, 0-65536",
+       "Server"},
       {"--auth-dir", "CAMOUFLEET_AUTH_DIR", "DIR", d.auth_dir,
        "Profiles to serve (Playwright storageState *.json); must exist", "Fleet"},
       {"--saved-dir", "CAMOUFLEET_SAVED_DIR", "DIR", d.saved_dir,

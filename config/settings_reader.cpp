@@ -121,6 +121,7 @@ void settings_reader::read_values(settings& s) {
   read_seconds("--rate-limit-cooldown", s.rate_limit_cooldown);
   read_seconds("--quota-cooldown", s.quota_cooldown);
   read_bytes("--max-request-bytes", s.max_request_bytes);
+  read_int("--responses-store-mb", s.responses_store_mb);
   read_int("--http-threads", s.http_threads);
   read_caller_lists(s);
   if (auto v = lookup("--tool-mode")) {

@@ -3,6 +3,18 @@
 
 namespace camoufleet::http {
 
+namespace {
+
+std::string not_remembered(const std::string& id) {
+  return error_body(map_failure(http_failure::route_not_found,
+                                "No response with id '" + id +
+                                    "' is remembered (answers are kept in memory only, up to "
+                                    "--responses-store-mb, oldest forgotten first).",
+                                "response_id"));
+}
+
+}  // namespace
+
 void server::impl::handle_admin(endpoint target, const std::string& target_id,
                                 ph::ResponseWriter response, header_list cors) {
   auto p = std::make_shared<pending>();
@@ -150,6 +162,20 @@ void server::impl::handle_admin(endpoint target, const std::string& target_id,
             answer(404, error_body(e));
           }
         });
+        break;
+      case endpoint::response_get:
+        if (auto text = answers_.response(target_id)) {
+          answer(200, *text);
+        } else {
+          answer(404, not_remembered(target_id));
+        }
+        break;
+      case endpoint::response_delete:
+        if (answers_.remove(target_id)) {
+          answer(200, R"({"id":")" + target_id + R"(","object":"response","deleted":true})");
+        } else {
+          answer(404, not_remembered(target_id));
+        }
         break;
       default: {
         std::lock_guard<std::mutex> lock(p->mu);

@@ -23,6 +23,7 @@ void server::impl::on_event(const pending_ptr& p, const request_event& ev) {
       // Non-stream replies are built from request_finished alone.
     } else if (auto f = std::get_if<request_finished>(&ev)) {
       if (!f->instance_id.empty()) p->instance_id = f->instance_id;
+      remember(*p, *f);
       if (p->stream) {
         if (!p->head_sent) start_stream(*p);
         write_stream(*p, p->body->on_finished(*f), true);
@@ -47,6 +48,13 @@ void server::impl::on_event(const pending_ptr& p, const request_event& ev) {
     }
   }
   if (ended) untrack(p);
+}
+
+void server::impl::remember(pending& p, const request_finished& f) {
+  if (!p.responses || !p.record.store) return;
+  response_meta r = *p.responses;
+  if (!f.model.empty()) r.model = f.model;
+  answers_.save(p.id, p.record.previous, std::move(p.record.input), response_json(r, f));
 }
 
 header_list server::impl::completion_headers(const pending& p) const {

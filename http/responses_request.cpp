@@ -25,7 +25,15 @@ struct chat_draft {
 
 request_error not_stored(const std::string& field) {
   return bad_field("'" + field +
-                       "' is not supported: camoufleet keeps no responses or conversations. "
+                       "' is not supported: camoufleet keeps no conversations. Send the whole "
+                       "conversation in 'input', or continue one with 'previous_response_id'.",
+                   field);
+}
+
+request_error unknown(const std::string& what, const std::string& id, const std::string& field) {
+  return bad_field(what + " with id '" + id +
+                       "' not found: camoufleet remembers answers in memory only "
+                       "(--responses-store-mb, oldest forgotten first, none across restarts). "
                        "Send the whole conversation in 'input'.",
                    field);
 }
@@ -159,23 +167,34 @@ std::optional<request_error> add_item(const json& item, const std::string& where
   // The model's own reasoning from an earlier answer: the page cannot be
   // given it back, and the answer does not depend on it.
   if (type == "reasoning") return std::nullopt;
-  if (type == "item_reference") return not_stored(where);
   return bad_field("Invalid value for '" + where + ".type': '" + type +
                        "'. Supported values are: 'message', 'function_call', "
                        "'function_call_output' and 'reasoning'.",
                    where + ".type");
 }
 
-std::optional<request_error> add_input(const json& doc, chat_draft& draft) {
+// instructions, the conversation of previous_response_id, then `input`
+// (its item references resolved into `own`: what is remembered of it).
+std::optional<request_error> add_input(const json& doc, const response_store* memory,
+                                       chat_draft& draft, std::string& previous, json& own) {
   draft.doc["messages"] = json::array();
   if (const auto it = doc.find("instructions"); it != doc.end() && !it->is_null()) {
     if (!it->is_string()) return wrong_type("instructions", "a string", *it);
     draft.add({{"role", "system"}, {"content", *it}}, "instructions");
   }
+  if (const auto it = doc.find("previous_response_id"); it != doc.end() && !it->is_null()) {
+    if (!it->is_string()) return wrong_type("previous_response_id", "a string", *it);
+    previous = it->get<std::string>();
+    const auto earlier = memory ? memory->conversation(previous) : std::nullopt;
+    if (!earlier) return unknown("Previous response", previous, "previous_response_id");
+    for (const auto& item : *earlier)
+      if (auto e = add_item(item, "previous_response_id", draft)) return e;
+  }
   const auto input = doc.find("input");
   if (input == doc.end() || input->is_null())
     return bad_field("Missing required parameter: 'input'.", "input");
   if (input->is_string()) {
+    own.push_back({{"type", "message"}, {"role", "user"}, {"content", *input}});
     draft.add({{"role", "user"}, {"content", *input}}, "input");
     return std::nullopt;
   }
@@ -183,8 +202,19 @@ std::optional<request_error> add_input(const json& doc, chat_draft& draft) {
   if (input->empty())
     return bad_field("Invalid 'input': empty array. Expected an array with minimum length 1.",
                      "input");
-  for (std::size_t i = 0; i < input->size(); ++i)
-    if (auto e = add_item((*input)[i], "input[" + std::to_string(i) + "]", draft)) return e;
+  for (std::size_t i = 0; i < input->size(); ++i) {
+    const std::string where = "input[" + std::to_string(i) + "]";
+    json item = (*input)[i];
+    if (item.is_object() && item.value("type", json()) == "item_reference") {
+      std::string id;
+      if (auto e = read_string(item, "id", where, id)) return e;
+      auto found = memory ? memory->item(id) : std::nullopt;
+      if (!found) return unknown("Item", id, where + ".id");
+      item = std::move(*found);
+    }
+    if (auto e = add_item(item, where, draft)) return e;
+    own.push_back(std::move(item));
+  }
   return std::nullopt;
 }
 
@@ -249,7 +279,7 @@ std::optional<request_error> add_settings(const json& doc, chat_draft& draft) {
     if (!it->is_object()) return wrong_type("reasoning", "an object", *it);
     if (const auto e = it->find("effort"); e != it->end()) draft.doc["reasoning_effort"] = *e;
   }
-  for (const char* key : {"previous_response_id", "conversation", "prompt"})
+  for (const char* key : {"conversation", "prompt"})
     if (const auto it = doc.find(key); it != doc.end() && !it->is_null()) return not_stored(key);
   if (const auto it = doc.find("background");
       it != doc.end() && it->is_boolean() && it->get<bool>())
@@ -300,9 +330,9 @@ json echo_of(const json& doc) {
           {"max_output_tokens", get("max_output_tokens", nullptr)},
           {"metadata", get("metadata", json::object())},
           {"parallel_tool_calls", get("parallel_tool_calls", true)},
-          {"previous_response_id", nullptr},
+          {"previous_response_id", get("previous_response_id", nullptr)},
           {"reasoning", std::move(reasoning)},
-          {"store", false},
+          {"store", get("store", true)},
           // Unset: null (the page's own defaults apply, not OpenAI's 1.0).
           {"temperature", get("temperature", nullptr)},
           {"text", {{"format", std::move(format)}}},
@@ -315,7 +345,8 @@ json echo_of(const json& doc) {
 
 }  // namespace
 
-responses_parse_result parse_responses_request(std::string_view body, bool fetch_image_urls) {
+responses_parse_result parse_responses_request(std::string_view body, bool fetch_image_urls,
+                                               const response_store* memory) {
   responses_parse_result r;
   const auto refuse = [&](request_error e) {
     r.chat.ok = false;
@@ -325,7 +356,10 @@ responses_parse_result parse_responses_request(std::string_view body, bool fetch
   json doc;
   if (auto e = read_json_body(body, doc)) return refuse(*e);
   chat_draft draft;
-  if (auto e = add_input(doc, draft)) return refuse(*e);
+  if (auto e = add_input(doc, memory, draft, r.previous_response_id, r.input_items))
+    return refuse(*e);
+  if (const auto it = doc.find("store"); it != doc.end() && it->is_boolean())
+    r.store = it->get<bool>();
   if (auto e = add_tools(doc, draft)) return refuse(*e);
   if (auto e = add_settings(doc, draft)) return refuse(*e);
   r.chat = parse_chat_document(draft.doc, fetch_image_urls);

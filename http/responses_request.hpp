@@ -7,14 +7,15 @@
 // The request is rewritten into the chat shape and read by the chat
 // request's own reader, so both routes accept and refuse the same things;
 // a refusal then names the Responses field (`input[2]`, `text.format`,
-// `tools[0].parameters...`). Nothing is stored: `previous_response_id`,
-// `conversation`, `item_reference` and `background` are refused with a 400
-// saying to send the whole conversation in `input`.
+// `tools[0].parameters...`). `previous_response_id` and `item_reference`
+// items are looked up in the server's memory of earlier answers
+// (http/response_store.hpp); `conversation` and `background` are refused.
 
 #include <nlohmann/json.hpp>
 #include <string_view>
 
 #include "http/chat_request.hpp"
+#include "http/response_store.hpp"
 
 namespace camoufleet::http {
 
@@ -23,9 +24,16 @@ struct responses_parse_result {
   // The request's settings as the response object repeats them
   // (instructions, tools, temperature, text, ...): responses_stream.hpp.
   nlohmann::json echo = nlohmann::json::object();
+  // What to remember once answered (unless `store` is false): the response
+  // it continues ("" = none) and its own input items, references resolved.
+  std::string previous_response_id;
+  nlohmann::json input_items = nlohmann::json::array();
+  bool store = true;
 };
 
-responses_parse_result parse_responses_request(std::string_view body,
-                                               bool fetch_image_urls = false);
+// memory: earlier answers; nullptr (or an empty store) refuses
+// previous_response_id and item_reference as unknown.
+responses_parse_result parse_responses_request(std::string_view body, bool fetch_image_urls = false,
+                                               const response_store* memory = nullptr);
 
 }  // namespace camoufleet::http

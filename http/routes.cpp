@@ -35,6 +35,9 @@ const char* route_label(endpoint e) {
     case endpoint::chat_completions: return "/v1/chat/completions";
     case endpoint::responses:
       return "/v1/responses";
+    case endpoint::response_get:
+    case endpoint::response_delete:
+      return "/v1/responses/{id}";
     case endpoint::models: return "/v1/models";
     case endpoint::model: return "/v1/models/{id}";
     case endpoint::health: return "/health";
@@ -97,6 +100,15 @@ route_match match_route(std::string_view method, std::string_view path) {
     route_match m = with(endpoint::model);
     m.model_id = std::string(id);
     return m;
+  }
+
+  constexpr std::string_view response_prefix = "/v1/responses/";
+  if (path.substr(0, response_prefix.size()) == response_prefix) {
+    const auto id = path.substr(response_prefix.size());
+    if (!safe_id(id)) return with(endpoint::not_found);
+    if (get) return with(endpoint::response_get, std::string(id));
+    if (method == "DELETE") return with(endpoint::response_delete, std::string(id));
+    return wrong_method("GET, DELETE");
   }
 
   constexpr std::string_view cancel_prefix = "/v1/cancel/";

@@ -8,7 +8,9 @@ namespace camoufleet::http {
 
 enum class endpoint {
   chat_completions,     // POST /v1/chat/completions
-  responses,            // POST /v1/responses (OpenAI's Responses API, stateless)
+  responses,            // POST /v1/responses (OpenAI's Responses API)
+  response_get,         // GET    /v1/responses/{id} (a remembered answer)
+  response_delete,      // DELETE /v1/responses/{id}
   models,               // GET  /v1/models
   model,                // GET  /v1/models/{model_id}
   health,               // GET  /health
@@ -31,7 +33,7 @@ enum class endpoint {
 
 struct route_match {
   endpoint target = endpoint::not_found;
-  std::string request_id;  // for cancel
+  std::string request_id;  // for cancel and response_get / response_delete
   std::string model_id;    // for model
   std::string instance_id; // for instance_*
   std::string asset;       // for dashboard_asset: the file name

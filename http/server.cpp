@@ -216,10 +216,14 @@ void server::impl::handle_completion(const ph::Request& req, endpoint route,
   }
   chat_parse_result parsed;
   if (responses_api) {
-    auto r = parse_responses_request(body, options_.fetch_image_urls);
+    auto r = parse_responses_request(body, options_.fetch_image_urls, &answers_);
     parsed = std::move(r.chat);
     p->responses.emplace();
     p->responses->echo = std::move(r.echo);
+    p->record.store = r.store && answers_.enabled();
+    if (!answers_.enabled()) p->responses->echo["store"] = false;
+    p->record.previous = std::move(r.previous_response_id);
+    p->record.input = std::move(r.input_items);
   } else {
     parsed = parse_chat_request(body, options_.fetch_image_urls);
   }
@@ -377,6 +381,7 @@ server_options options_from(const config::settings& s) {
   o.image_fetch_max_bytes = s.image_fetch_max_bytes;
   o.image_fetch_timeout = s.image_fetch_timeout;
   o.image_fetch_ca_file = s.image_fetch_ca_file;
+  o.responses_store_bytes = static_cast<std::size_t>(s.responses_store_mb) << 20;
   // The gateway's own limits end a request first; this only catches hangs.
   o.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
       s.request_timeout + s.queue_timeout + std::chrono::seconds(30));

@@ -66,6 +66,9 @@ struct server_options {
   std::size_t image_fetch_max_bytes = 8 * 1024 * 1024;
   std::chrono::milliseconds image_fetch_timeout{10000};
   std::string image_fetch_ca_file;
+  // --responses-store-mb: answers of /v1/responses remembered for
+  // previous_response_id, item_reference and GET (0 = none).
+  std::size_t responses_store_bytes = 64u << 20;
 };
 
 server_options options_from(const config::settings& s);

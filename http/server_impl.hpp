@@ -74,6 +74,7 @@ struct pending {
   // POST /v1/responses: the answer in the Responses API's shape (its id,
   // created and model are meta's).
   std::optional<response_meta> responses;
+  response_record record;               // /v1/responses: what to remember once answered
   std::unique_ptr<answer_stream> body;  // a stream's body in its route's shape
   std::string route;       // label for camoufleet_http_requests_total ("" = not counted)
   bool events = false;     // a /v1/events subscriber (the dashboard)
@@ -122,7 +123,8 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
         auth_(options.api_keys),
         cors_(options.cors_origins),
         hosts_(options.allowed_hosts, auth_.enabled(),
-               core::is_loopback_host(core::to_lower(options.host))) {}
+               core::is_loopback_host(core::to_lower(options.host))),
+        answers_(options.responses_store_bytes) {}
 
   ~impl() { stop(); }
 
@@ -168,6 +170,8 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   void handle_admin(endpoint target, const std::string& target_id, ph::ResponseWriter response,
                     header_list cors);
   void on_event(const pending_ptr& p, const request_event& ev);
+  // A finished /v1/responses answer into answers_ (unless store is off).
+  void remember(pending& p, const request_finished& f);
   // /v1/events, the dashboard's live state: start a subscriber, push to the
   // subscribers (from the ticker), end them all (drain).
   void start_events(ph::ResponseWriter response, header_list cors);
@@ -200,6 +204,7 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   api_key_check auth_;
   cors_policy cors_;
   host_check hosts_;
+  response_store answers_;  // /v1/responses answers, for previous_response_id and GET
   body_limit limit_;
   std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
   int port_ = 0;

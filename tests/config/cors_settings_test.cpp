@@ -3,8 +3,10 @@
 #include <string>
 #include <vector>
 
+#include "config/settings_parser.hpp"
 #include "parse_fixture.hpp"
 
+using camoufleet::config::describe;
 using camoufleet::config::test::check_error;
 using camoufleet::config::test::parse_fixture;
 
@@ -54,4 +56,19 @@ TEST_CASE("allowed hosts: none by default, names or * from the flag or the envir
       f.parse({"--allowed-hosts", "fleet.example.com:2048"}),
       "--allowed-hosts: \"fleet.example.com:2048\" has \"fleet.example.com:2048\", which is "
       "not a host name or *");
+}
+
+TEST_CASE("responses store: --responses-store-mb is 64 by default, 0 keeps none, bounded") {
+  parse_fixture f;
+  auto d = f.parse({});
+  CHECK(d.value.responses_store_mb == 64);
+  CHECK(describe(d.value).find("responses_store_mb=64") != std::string::npos);
+  CHECK(f.parse({"--responses-store-mb", "0"}).value.responses_store_mb == 0);
+  parse_fixture e;
+  e.env["CAMOUFLEET_RESPONSES_STORE_MB"] = "256";
+  CHECK(e.parse({}).value.responses_store_mb == 256);
+  auto n = f.parse({"--responses-store-mb", "70000"});
+  CHECK(n.exit_code == 2);
+  CHECK(n.output.find("--responses-store-mb: 70000 is out of range 0-65536") != std::string::npos);
+  CHECK(f.parse({"--help"}).output.find("--responses-store-mb") != std::string::npos);
 }

@@ -1,7 +1,8 @@
 // Function calling and images end to end: the official openai SDK
 // (tests/node/tools_test.mjs), LangChain.js bindTools
-// (tests/node/langchain_test.mjs) and the SDK's Responses API helpers
-// (tests/node/responses_test.mjs) against one real fleet on the simulator.
+// (tests/node/langchain_test.mjs), the SDK's Responses API helpers
+// (tests/node/responses_test.mjs) and the Vercel AI SDK over the Responses
+// API (tests/node/ai_sdk_test.mjs) against one real fleet on the simulator.
 #include <doctest/doctest.h>
 #include <sys/wait.h>
 
@@ -22,8 +23,9 @@ TEST_CASE("e2e: the openai SDK and LangChain run tool loops, images reach the pa
   run_node_tests(f, "tools_test.mjs", "sk-tools-test");
   run_node_tests(f, "langchain_test.mjs", "sk-tools-test");
   // The Responses API (POST /v1/responses) on the same fleet.
-  run_node_tests(f, "responses_test.mjs", "sk-tools-test",
-                 {{"EXPECTED_TEXT", expected_answer("Hello from the Responses API")}});
+  const std::string responses_answer = expected_answer("Hello from the Responses API");
+  run_node_tests(f, "responses_test.mjs", "sk-tools-test", {{"EXPECTED_TEXT", responses_answer}});
+  run_node_tests(f, "ai_sdk_test.mjs", "sk-tools-test", {{"EXPECTED_TEXT", responses_answer}});
 }
 
 // One fleet for two settings of issue 17: the simulator's gemini-2.0-flash

@@ -96,10 +96,11 @@ TEST_CASE("responses request: a string input, instructions and settings") {
   CHECK(q.params.max_output_tokens == 64);
   CHECK(q.params.reasoning_effort == "high");
   CHECK(q.stream);
-  // What the response object repeats; nothing is stored whatever was asked.
+  // What the response object repeats.
   CHECK(r.echo["instructions"] == "Be brief.");
   CHECK(r.echo["metadata"]["k"] == "v");
-  CHECK(r.echo["store"] == false);
+  CHECK(r.echo["store"] == true);
+  CHECK(r.store);
   CHECK(r.echo["reasoning"]["effort"] == "high");
   CHECK(r.echo["text"]["format"]["type"] == "text");
   CHECK(r.echo["tool_choice"] == "auto");
@@ -204,11 +205,12 @@ TEST_CASE("responses request: refusals name the Responses field") {
       {R"({})", "input", "Missing required parameter: 'input'"},
       {R"({"input": 5})", "input", "expected a string or an array"},
       {R"({"input": []})", "input", "empty array"},
+      // Without a memory of answers (response_store_test.cpp has one).
       {R"({"input": "hi", "previous_response_id": "resp_1"})", "previous_response_id",
-       "keeps no responses"},
-      {R"({"input": "hi", "conversation": "conv_1"})", "conversation", "keeps no responses"},
-      {R"({"input": [{"type": "item_reference", "id": "msg_1"}]})", "input[0]",
-       "keeps no responses"},
+       "Previous response with id 'resp_1' not found"},
+      {R"({"input": "hi", "conversation": "conv_1"})", "conversation", "keeps no conversations"},
+      {R"({"input": [{"type": "item_reference", "id": "msg_1"}]})", "input[0].id",
+       "Item with id 'msg_1' not found"},
       {R"({"input": "hi", "background": true})", "background", "not supported"},
       {R"({"input": "hi", "tools": [{"type": "web_search"}]})", "tools[0].type", "web_search"},
       {R"({"input": [{"role": "user", "content": [{"type": "input_image", "file_id": "f"}]}]})",

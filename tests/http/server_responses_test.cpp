@@ -94,7 +94,7 @@ TEST_CASE("server responses: a stream of named events, ended by response.complet
 
 TEST_CASE("server responses: errors before and after the start") {
   fixture f;
-  SUBCASE("a field this server cannot honour: 400 naming it, nothing submitted") {
+  SUBCASE("an answer it does not remember: 400 naming the field, nothing submitted") {
     const auto r = http_call(f.port(), "POST", "/v1/responses",
                              R"({"input":"hi","previous_response_id":"resp_123"})");
     CHECK(r.status == 400);
@@ -137,7 +137,74 @@ TEST_CASE("server responses: errors before and after the start") {
     const auto r = http_call(f.port(), "GET", "/v1/responses", "");
     CHECK(r.status == 405);
     CHECK(r.header("allow") == "POST");
+    CHECK(http_call(f.port(), "PUT", "/v1/responses/resp_1", "").header("allow") == "GET, DELETE");
   }
+}
+
+TEST_CASE("server responses: remembered answers are continued, read back and deleted") {
+  fixture f;
+  f.gw.set_script([](const completion_request& q) {
+    // The answer names how many turns the page was given.
+    return std::vector<script_step>{
+        {10ms, finished("turns=" + std::to_string(q.messages.size()), "inst-A")}};
+  });
+  const auto ask = [&](const std::string& body) {
+    const auto r = http_call(f.port(), "POST", "/v1/responses", body);
+    REQUIRE(r.status == 200);
+    return json::parse(r.body);
+  };
+  const auto first = ask(R"({"input":"one"})");
+  const std::string id = first["id"];
+  CHECK(first["store"] == true);
+  const auto second =
+      ask(R"({"previous_response_id":")" + id + R"(","input":"two","stream":false})");
+  CHECK(second["output"][0]["content"][0]["text"] == "turns=3");  // one, its answer, two
+  CHECK(second["previous_response_id"] == id);
+  // Streamed answers are remembered too.
+  http_connection c(f.port());
+  REQUIRE(
+      c.send_all(build_request("POST", "/v1/responses",
+                               R"({"previous_response_id":")" + second["id"].get<std::string>() +
+                                   R"(","input":"three","stream":true})")));
+  const auto s = read_stream(c, 10s);
+  REQUIRE(s.head.status == 200);
+  const std::string third = s.head.header("x-request-id");
+  const auto fourth = ask(R"({"previous_response_id":")" + third + R"(","input":"four"})");
+  CHECK(fourth["output"][0]["content"][0]["text"] == "turns=7");
+
+  const auto got = http_call(f.port(), "GET", "/v1/responses/" + id, "");
+  CHECK(got.status == 200);
+  CHECK(json::parse(got.body) == first);
+  const auto del = http_call(f.port(), "DELETE", "/v1/responses/" + id, "");
+  CHECK(del.status == 200);
+  CHECK(json::parse(del.body)["deleted"] == true);
+  CHECK(http_call(f.port(), "GET", "/v1/responses/" + id, "").status == 404);
+  CHECK(http_call(f.port(), "DELETE", "/v1/responses/" + id, "").status == 404);
+
+  // store: false is not remembered.
+  const auto unkept = ask(R"({"input":"secret","store":false})");
+  CHECK(unkept["store"] == false);
+  CHECK(http_call(f.port(), "GET", "/v1/responses/" + unkept["id"].get<std::string>(), "").status ==
+        404);
+}
+
+TEST_CASE("server responses: --responses-store-mb 0 remembers nothing") {
+  auto o = test_options();
+  o.responses_store_bytes = 0;
+  fixture f(o);
+  f.gw.set_script([](const completion_request&) {
+    return std::vector<script_step>{{10ms, finished("ok", "inst-A")}};
+  });
+  const auto r = http_call(f.port(), "POST", "/v1/responses", R"({"input":"one"})");
+  REQUIRE(r.status == 200);
+  const auto j = json::parse(r.body);
+  CHECK(j["store"] == false);
+  const auto next = http_call(
+      f.port(), "POST", "/v1/responses",
+      R"({"previous_response_id":")" + j["id"].get<std::string>() + R"(","input":"two"})");
+  CHECK(next.status == 400);
+  CHECK(http_call(f.port(), "GET", "/v1/responses/" + j["id"].get<std::string>(), "").status ==
+        404);
 }
 
 TEST_CASE("server responses: cancelled by its response id") {

@@ -129,11 +129,33 @@ test('an input_image reaches the page as a file', async () => {
   assert.deepEqual(files.map((f) => [f.type, f.size]), [['image/png', 70]]);
 });
 
+test('a conversation continued by previous_response_id, read back and deleted', async () => {
+  const first = await client.responses.create({ model, input: 'Remember the word heron.' });
+  const second = await client.responses.create({ model, previous_response_id: first.id, input: 'Which word?' });
+  assert.equal(second.previous_response_id, first.id);
+  // The page got the earlier turn and its answer, flattened before the new one.
+  const sent = (await lastSimRequest()).prompt;
+  const earlier = sent.indexOf('Remember the word heron.');
+  assert.ok(earlier >= 0, sent);
+  assert.ok(sent.indexOf(first.output_text) > earlier, sent);
+  assert.ok(sent.lastIndexOf('Which word?') > sent.indexOf(first.output_text), sent);
+
+  const got = await client.responses.retrieve(second.id);
+  assert.equal(got.id, second.id);
+  assert.equal(got.output_text, second.output_text);
+  await client.responses.delete(first.id);
+  await assert.rejects(client.responses.retrieve(first.id), (e) => e instanceof OpenAI.NotFoundError);
+  // What continued it still holds the whole conversation.
+  const third = await client.responses.create({ model, previous_response_id: second.id, input: 'Again?' });
+  assert.equal(third.status, 'completed');
+  assert.ok((await lastSimRequest()).prompt.includes('Remember the word heron.'));
+});
+
 test('what cannot be honoured is a BadRequestError naming the field', async () => {
   await assert.rejects(
     client.responses.create({ model, input: 'x', previous_response_id: 'resp_0123' }),
     (e) => e instanceof OpenAI.BadRequestError && e.param === 'previous_response_id' &&
-      /whole conversation in 'input'/.test(e.message));
+      /not found/.test(e.message));
   await assert.rejects(
     client.responses.create({ model, input: 'x', tools: [{ type: 'web_search' }] }),
     (e) => e instanceof OpenAI.BadRequestError && e.param === 'tools[0].type');

@@ -1,0 +1,120 @@
+#include "http/response_store.hpp"
+
+#include <utility>
+#include <vector>
+
+namespace camoufleet::http {
+
+namespace {
+
+using json = nlohmann::json;
+
+std::size_t size_of(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace).size();
+}
+
+}  // namespace
+
+response_store::response_store(std::size_t max_bytes) : max_bytes_(max_bytes) {}
+
+std::size_t response_store::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return entries_.size();
+}
+
+std::size_t response_store::bytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return bytes_;
+}
+
+std::optional<json> response_store::conversation(const std::string& response_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const auto it = entries_.find(response_id);
+  if (it == entries_.end()) return std::nullopt;
+  std::vector<const node*> turns;
+  for (const node* n = it->second.turn.get(); n != nullptr; n = n->parent.get()) turns.push_back(n);
+  json out = json::array();
+  for (auto t = turns.rbegin(); t != turns.rend(); ++t)
+    for (const auto& item : (*t)->items) out.push_back(item);
+  return out;
+}
+
+std::optional<json> response_store::item(const std::string& item_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const auto owner = item_owner_.find(item_id);
+  if (owner == item_owner_.end()) return std::nullopt;
+  const auto it = entries_.find(owner->second);
+  if (it == entries_.end()) return std::nullopt;
+  for (const auto& item : it->second.turn->items)
+    if (item.is_object() && item.value("id", json()) == item_id) return item;
+  return std::nullopt;
+}
+
+std::optional<std::string> response_store::response(const std::string& response_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const auto it = entries_.find(response_id);
+  if (it == entries_.end()) return std::nullopt;
+  return it->second.response_text;
+}
+
+void response_store::save(const std::string& response_id, const std::string& previous, json input,
+                          const std::string& response_text) {
+  if (max_bytes_ == 0) return;
+  // Built outside the lock: parsing the answer and counting its bytes.
+  const json object = json::parse(response_text, nullptr, false);
+  std::lock_guard<std::mutex> lock(mu_);
+  auto turn = std::make_shared<node>();
+  if (!previous.empty()) {
+    // Forgotten meanwhile: the answer was given, but cannot be continued.
+    const auto parent = entries_.find(previous);
+    if (parent == entries_.end()) return;
+    turn->parent = parent->second.turn;
+  }
+  turn->items = input.is_array() ? std::move(input) : json::array();
+  if (object.is_object() && object.contains("output") && object["output"].is_array())
+    for (const auto& item : object["output"]) turn->items.push_back(item);
+  turn->conversation_bytes =
+      size_of(turn->items) + (turn->parent ? turn->parent->conversation_bytes : 0);
+
+  entry e;
+  e.bytes = turn->conversation_bytes + response_text.size();
+  if (e.bytes > max_bytes_) return;
+  remove_locked(response_id);
+  while (bytes_ + e.bytes > max_bytes_ && !oldest_first_.empty())
+    forget(entries_.find(oldest_first_.front()));
+
+  for (const auto& item : turn->items)
+    if (item.is_object() && item.contains("id") && item["id"].is_string())
+      item_owner_[item["id"].get<std::string>()] = response_id;
+  e.turn = std::move(turn);
+  e.response_text = response_text;
+  e.age = oldest_first_.insert(oldest_first_.end(), response_id);
+  bytes_ += e.bytes;
+  entries_.emplace(response_id, std::move(e));
+}
+
+bool response_store::remove(const std::string& response_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return remove_locked(response_id);
+}
+
+bool response_store::remove_locked(const std::string& response_id) {
+  const auto it = entries_.find(response_id);
+  if (it == entries_.end()) return false;
+  forget(it);
+  return true;
+}
+
+void response_store::forget(std::unordered_map<std::string, entry>::iterator it) {
+  const std::string id = it->first;
+  for (const auto& item : it->second.turn->items) {
+    if (!item.is_object() || !item.contains("id") || !item["id"].is_string()) continue;
+    const auto owner = item_owner_.find(item["id"].get<std::string>());
+    if (owner != item_owner_.end() && owner->second == id) item_owner_.erase(owner);
+  }
+  bytes_ -= it->second.bytes;
+  oldest_first_.erase(it->second.age);
+  entries_.erase(it);
+}
+
+}  // namespace camoufleet::http
