@@ -1,8 +1,9 @@
 // Function calling and images end to end: the official openai SDK
 // (tests/node/tools_test.mjs), LangChain.js bindTools
-// (tests/node/langchain_test.mjs), the SDK's Responses API helpers
-// (tests/node/responses_test.mjs) and the Vercel AI SDK over the Responses
-// API (tests/node/ai_sdk_test.mjs) against one real fleet on the simulator.
+// (tests/node/langchain_test.mjs), and over the Responses API the SDK's own
+// helpers (tests/node/responses_test.mjs), the Vercel AI SDK
+// (tests/node/ai_sdk_test.mjs) and the OpenAI Agents SDK
+// (tests/node/agents_test.mjs), against one real fleet on the simulator.
 #include <doctest/doctest.h>
 #include <sys/wait.h>
 
@@ -26,6 +27,7 @@ TEST_CASE("e2e: the openai SDK and LangChain run tool loops, images reach the pa
   const std::string responses_answer = expected_answer("Hello from the Responses API");
   run_node_tests(f, "responses_test.mjs", "sk-tools-test", {{"EXPECTED_TEXT", responses_answer}});
   run_node_tests(f, "ai_sdk_test.mjs", "sk-tools-test", {{"EXPECTED_TEXT", responses_answer}});
+  run_node_tests(f, "agents_test.mjs", "sk-tools-test");
 }
 
 // One fleet for two settings of issue 17: the simulator's gemini-2.0-flash
