@@ -23,8 +23,9 @@ bool server::impl::screen_caller(const ph::Request& req, endpoint route,
   const auto host_header = req.headers().tryGet<ph::Header::Host>();
   const std::string host = host_header ? host_header->host() : std::string();
   if (!hosts_.allows(host)) {
-    spdlog::warn("http: refused a request addressed to {} (not in --allowed-hosts)",
-                 printable(host));
+    if (auto held = refusals_.admit("host " + printable(host), steady::now()))
+      spdlog::warn("http: refused a request addressed to {} (not in --allowed-hosts){}",
+                   printable(host), refusals_.held_note(*held));
     const auto e = map_failure(
         http_failure::host_not_allowed,
         "Requests addressed to " + printable(host) +
@@ -38,8 +39,9 @@ bool server::impl::screen_caller(const ph::Request& req, endpoint route,
   if (!origin_header) return false;  // not a browser page's call
   const std::string origin = origin_header->value();
   if (!cors_.allows(origin, host)) {
-    spdlog::warn("http: refused a call from the web page at {} (not in --cors-origins)",
-                 printable(origin));
+    if (auto held = refusals_.admit("origin " + printable(origin), steady::now()))
+      spdlog::warn("http: refused a call from the web page at {} (not in --cors-origins){}",
+                   printable(origin), refusals_.held_note(*held));
     const auto e =
         map_failure(http_failure::origin_not_allowed,
                     "Calls from the web page at " + printable(origin) +

@@ -34,6 +34,7 @@
 #include "http/dashboard.hpp"
 #include "http/errors.hpp"
 #include "http/host_check.hpp"
+#include "http/log_gate.hpp"
 #include "http/metrics.hpp"
 #include "http/responses_request.hpp"
 #include "http/responses_stream.hpp"
@@ -204,6 +205,8 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   api_key_check auth_;
   cors_policy cors_;
   host_check hosts_;
+  // Refused callers' log lines: one per host name or origin and minute.
+  log_gate refusals_{std::chrono::seconds(60)};
   response_store answers_;  // /v1/responses answers, for previous_response_id and GET
   body_limit limit_;
   std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
