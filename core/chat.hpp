@@ -58,6 +58,10 @@ struct generation_params {
   // text. The page has no control for it: a closing instruction asks for it.
   std::string response_format;
   std::string response_schema;
+  // Google Search grounding on for this answer (web_search_options, or the
+  // Responses API's web_search tool). false: the page's own setting stays,
+  // unless an earlier request turned it on (then it goes off again).
+  bool web_search = false;
 };
 
 struct delta {

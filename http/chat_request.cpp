@@ -401,6 +401,7 @@ chat_parse_result parse_chat_document(const json& doc, bool fetch_image_urls) {
   }
 
   if (auto e = read_tools(doc, req.params)) return fail_with(*e);
+  if (auto e = read_web_search(doc, req.params)) return fail_with(*e);
   if (auto e = read_response_format(doc, req.params)) return fail_with(*e);
 
   // One page produces one answer: asking for several cannot be honoured.

@@ -97,6 +97,19 @@ const char* json_type_name(const json& v) {
   }
 }
 
+std::optional<request_error> read_web_search(const json& body, core::generation_params& params) {
+  const auto it = body.find("web_search_options");
+  if (it == body.end() || it->is_null()) return std::nullopt;
+  if (!it->is_object()) return wrong_type("web_search_options", "an object", *it);
+  if (!params.function_declarations.empty())
+    return bad_field(
+        "'web_search_options' cannot be combined with function tools: on AI Studio "
+        "Google Search grounding and function calling exclude each other.",
+        "web_search_options");
+  params.web_search = true;
+  return std::nullopt;
+}
+
 std::optional<request_error> read_response_format(const json& body,
                                                   core::generation_params& params) {
   auto it = body.find("response_format");

@@ -44,6 +44,13 @@ std::optional<request_error> read_tools(const nlohmann::json& body,
 std::optional<request_error> read_response_format(const nlohmann::json& body,
                                                   core::generation_params& params);
 
+// `web_search_options` (an object; its fields are for OpenAI's own search
+// and have no control on the page): Google Search grounding for this
+// answer. Refused with function tools, which grounding excludes on the
+// page. Call after read_tools.
+std::optional<request_error> read_web_search(const nlohmann::json& body,
+                                             core::generation_params& params);
+
 // An assistant message's `tool_calls` (absent or null = none).
 std::optional<request_error> read_tool_calls(const nlohmann::json& message,
                                              const std::string& where,

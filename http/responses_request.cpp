@@ -231,10 +231,17 @@ std::optional<request_error> add_tools(const json& doc, chat_draft& draft) {
       const std::string type = tool.value("type", json("function")).is_string()
                                    ? tool.value("type", std::string("function"))
                                    : std::string();
+      // Web search is the page's Google Search grounding.
+      if (type == "web_search" || type == "web_search_preview" ||
+          type.rfind("web_search_", 0) == 0) {
+        draft.doc["web_search_options"] = json::object();
+        continue;
+      }
       if (type != "function")
         return bad_field("Invalid value for '" + where + ".type': '" + type +
-                             "'. Only function tools are supported: the page cannot run "
-                             "OpenAI's hosted tools.",
+                             "'. Supported are function tools and web_search (the page's Google "
+                             "Search grounding); the page cannot run OpenAI's other hosted "
+                             "tools.",
                          where + ".type");
       json function = tool;
       function.erase("type");
@@ -302,6 +309,9 @@ void rename_fields(request_error& e, const chat_draft& draft) {
   for (std::size_t i = draft.origin.size(); i-- > 0;)
     names.emplace_back("messages[" + std::to_string(i) + "]", draft.origin[i]);
   names.emplace_back("messages", "input");
+  names.emplace_back("'web_search_options' cannot be combined",
+                     "A web_search tool cannot be combined");
+  names.emplace_back("web_search_options", "tools");
   names.emplace_back("response_format.json_schema.", "text.format.");
   names.emplace_back("response_format.json_schema", "text.format");
   names.emplace_back("response_format", "text.format");

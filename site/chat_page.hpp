@@ -166,6 +166,9 @@ class chat_page : public core::page_driver {
   nlohmann::json model_shown(std::chrono::milliseconds timeout);
   // Grounding and URL context off, then the function-calling switch on.
   bool function_calling_on(clock::time_point deadline, std::chrono::milliseconds step);
+  // Google Search grounding on for a request that asks for web search; off
+  // again for the next one that does not, when it was turned on for one.
+  void apply_search(const generation_params& params, clock::time_point deadline);
   void attach_files(const std::vector<std::string>& paths, const std::string& prompt,
                     clock::time_point deadline);
   nlohmann::json step_until(const std::string& name, const nlohmann::json& args,
@@ -184,6 +187,9 @@ class chat_page : public core::page_driver {
   bool stop_chips_added_ = false;
   // Hash of the declarations + model the page holds; "" = none set by us.
   std::string tools_key_;
+  // Google Search grounding was turned on by us for a request (and must go
+  // off for the next one that does not ask for it).
+  bool search_on_ = false;
   // Page round trips so far, and those of the last generate() up to the Run click.
   int trips_ = 0;
   int submit_trips_ = 0;

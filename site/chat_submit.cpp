@@ -21,6 +21,8 @@ bool chat_page::settings_in_one_trip(const generation_params& params) const {
 
 bool chat_page::page_checkable(const generation_params& params) const {
   if (!settings_in_one_trip(params)) return false;
+  // The search switch is set by prepare_page() (apply_search).
+  if (params.web_search || search_on_) return false;
   if (!page_tools_wanted(params)) return tools_key_.empty();
   // Our key names the model: without one requested the page must be asked.
   return !params.model.empty() &&
@@ -37,6 +39,7 @@ bool chat_page::prepare_page(const generation_params& params, clock::time_point 
   if (!params.model.empty() && current_model() != params.model)
     switch_model(params.model, left(deadline));
   const bool emulate = apply_tools(params, deadline);
+  apply_search(params, deadline);
   // A stop that came while the model menu or the tool dialog was busy.
   if (stop_requested_)
     throw driver_error(failure_kind::cancelled, "cancelled before the answer began");

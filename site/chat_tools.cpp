@@ -83,6 +83,30 @@ bool chat_page::function_calling_on(clock::time_point deadline, milliseconds ste
   return false;
 }
 
+void chat_page::apply_search(const generation_params& params, clock::time_point deadline) {
+  if (!params.web_search && !search_on_) return;  // the page's own setting stays
+  // Until the page shows its model its run settings are the defaults, and
+  // the model's own come over them when it does (after a model switch the
+  // list arrives late): a switch set before that would be set back.
+  wait_model_shown(deadline);
+  const auto step = std::min(left(deadline), site_.timeouts.settings);
+  const std::string st = settle("toggle",
+                                {{"selector", site_.function_calling.grounding_toggle},
+                                 {"want", params.web_search},
+                                 {"wait_ms", 300}},
+                                deadline, step);
+  if (st == "absent" && params.web_search)
+    throw driver_error(failure_kind::site_error,
+                       "this model has no Google Search grounding on the page (web search)");
+  if (st != "set" && st != "absent")
+    throw driver_error(failure_kind::site_error,
+                       std::string("Google Search grounding did not turn ") +
+                           (params.web_search ? "on" : "off") + " (the page answered " + st + ")");
+  search_on_ = params.web_search;
+  spdlog::info("instance={} Google Search grounding {}", setup_.instance_id,
+               params.web_search ? "on for this request" : "off again");
+}
+
 // Until the page shows its model (the list arrives after the page is
 // usable), the run settings are the defaults, tool box included: whether
 // the model has function calling is read only after that. A page that never

@@ -195,6 +195,24 @@ TEST_CASE("responses request: function tools, tool_choice and text.format") {
   CHECK(r.chat.request.params.response_format == "json_object");
 }
 
+TEST_CASE("responses request: the web_search tool is the page's Google Search grounding") {
+  for (const char* type : {"web_search", "web_search_preview", "web_search_2025_08_26"}) {
+    CAPTURE(type);
+    const auto r = parse({{"input", "news?"}, {"tools", {{{"type", type}}}}});
+    REQUIRE(r.chat.ok);
+    CHECK(r.chat.request.params.web_search);
+    CHECK(r.chat.request.params.function_declarations.empty());
+    CHECK(r.echo["tools"][0]["type"] == type);
+  }
+  CHECK_FALSE(parse({{"input", "hi"}}).chat.request.params.web_search);
+  const auto both = parse_responses_request(R"({"input":"x","tools":[{"type":"web_search"},
+      {"type":"function","name":"f","parameters":{"type":"object"}}]})");
+  REQUIRE_FALSE(both.chat.ok);
+  CHECK(both.chat.error.param == "tools");
+  CHECK(both.chat.error.message.find("A web_search tool cannot be combined with function tools") !=
+        std::string::npos);
+}
+
 TEST_CASE("responses request: refusals name the Responses field") {
   struct bad_case {
     const char* body;
@@ -212,7 +230,7 @@ TEST_CASE("responses request: refusals name the Responses field") {
       {R"({"input": [{"type": "item_reference", "id": "msg_1"}]})", "input[0].id",
        "Item with id 'msg_1' not found"},
       {R"({"input": "hi", "background": true})", "background", "not supported"},
-      {R"({"input": "hi", "tools": [{"type": "web_search"}]})", "tools[0].type", "web_search"},
+      {R"({"input": "hi", "tools": [{"type": "file_search"}]})", "tools[0].type", "file_search"},
       {R"({"input": [{"role": "user", "content": [{"type": "input_image", "file_id": "f"}]}]})",
        "input[0].content[0].file_id", "no Files API"},
       {R"({"input": [{"role": "user", "content": [{"type": "input_video"}]}]})",

@@ -76,6 +76,29 @@ TEST_CASE("tools: tool_choice none sends no declarations, required and a named f
   CHECK(named.request.params.tool_choice_name == "get_weather");
 }
 
+TEST_CASE("web search: web_search_options turns the page's Google Search grounding on") {
+  auto plain = parse_chat_request(body_with(""));
+  REQUIRE(plain.ok);
+  CHECK_FALSE(plain.request.params.web_search);
+  auto search =
+      parse_chat_request(body_with(R"(,"web_search_options":{"search_context_size":"low"})"));
+  REQUIRE(search.ok);
+  CHECK(search.request.params.web_search);
+  CHECK(parse_chat_request(body_with(R"(,"web_search_options":null)")).ok);
+  auto wrong = parse_chat_request(body_with(R"(,"web_search_options":true)"));
+  CHECK_FALSE(wrong.ok);
+  CHECK(wrong.error.param == "web_search_options");
+  // Grounding and function calling exclude each other on the page.
+  const std::string tools = std::string(R"(,"tools":[)") + weather_tool + "]";
+  auto both = parse_chat_request(body_with(tools + R"(,"web_search_options":{})"));
+  CHECK_FALSE(both.ok);
+  CHECK(both.error.param == "web_search_options");
+  CHECK(both.error.message.find("exclude each other") != std::string::npos);
+  // tool_choice none sends no declarations: then searching is fine.
+  CHECK(
+      parse_chat_request(body_with(tools + R"(,"tool_choice":"none","web_search_options":{})")).ok);
+}
+
 TEST_CASE("tools: bad tools and tool_choice are 400s naming the tool, the key and the param") {
   struct bad_case {
     std::string extra;

@@ -151,13 +151,22 @@ test('a conversation continued by previous_response_id, read back and deleted', 
   assert.ok((await lastSimRequest()).prompt.includes('Remember the word heron.'));
 });
 
+test('the web_search tool is the page\'s Google Search grounding', async () => {
+  const flash = 'gemini-2.5-flash';  // its grounding switch starts off on the simulator
+  const r = await client.responses.create({ model: flash, input: 'Any news?', tools: [{ type: 'web_search' }] });
+  assert.equal(r.status, 'completed');
+  assert.equal((await lastSimRequest()).grounding, true);
+  await client.responses.create({ model: flash, input: 'Thanks' });
+  assert.equal((await lastSimRequest()).grounding, false);
+});
+
 test('what cannot be honoured is a BadRequestError naming the field', async () => {
   await assert.rejects(
     client.responses.create({ model, input: 'x', previous_response_id: 'resp_0123' }),
     (e) => e instanceof OpenAI.BadRequestError && e.param === 'previous_response_id' &&
       /not found/.test(e.message));
   await assert.rejects(
-    client.responses.create({ model, input: 'x', tools: [{ type: 'web_search' }] }),
+    client.responses.create({ model, input: 'x', tools: [{ type: 'file_search', vector_store_ids: ['vs_1'] }] }),
     (e) => e instanceof OpenAI.BadRequestError && e.param === 'tools[0].type');
   await assert.rejects(
     client.responses.create({ model: 'gpt-nonexistent', input: 'x' }),

@@ -7,7 +7,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
-import { client, model, results, lastSimRequest, ask, checkCalls, pushResults, one, two } from './tools_helpers.mjs';
+import { client, model, tools, results, lastSimRequest, ask, checkCalls, pushResults, one, two } from './tools_helpers.mjs';
 
 // tools -> tool call(s) -> tool result(s) -> final answer.
 async function toolLoop(stream, phrase, expected) {
@@ -57,6 +57,21 @@ test('a request without tools turns function calling off again', async () => {
   const r = await client.chat.completions.create({ model, messages: [{ role: 'user', content: one[0] }] });
   assert.equal(r.choices[0].finish_reason, 'stop');
   assert.deepEqual((await lastSimRequest()).tools, []);
+});
+
+test('web_search_options turns Google Search grounding on, for that request only', async () => {
+  const flash = 'gemini-2.5-flash';  // its grounding switch starts off on the simulator
+  const ask = (extra) => client.chat.completions.create({
+    model: flash, messages: [{ role: 'user', content: 'What happened today?' }], ...extra,
+  });
+  const r = await ask({ web_search_options: { search_context_size: 'low' } });
+  assert.equal(r.choices[0].finish_reason, 'stop');
+  assert.equal((await lastSimRequest()).grounding, true);
+  await ask({});
+  assert.equal((await lastSimRequest()).grounding, false);
+  // Grounding excludes function calling on the page: asking for both is a 400.
+  await assert.rejects(ask({ tools, web_search_options: {} }),
+    (e) => e instanceof OpenAI.BadRequestError && e.param === 'web_search_options');
 });
 
 test('a schema the page cannot take is a 400 naming the tool and the key', async () => {
