@@ -359,30 +359,7 @@ chat_parse_result parse_chat_document(const json& doc, bool fetch_image_urls) {
     if (limit > 0) req.params.max_output_tokens = limit;
   }
 
-  if (auto it = doc.find("stop"); it != doc.end() && !it->is_null()) {
-    if (it->is_string()) {
-      if (!it->get<std::string>().empty()) req.params.stop.push_back(it->get<std::string>());
-    } else if (it->is_array()) {
-      if (it->size() > max_stop_sequences)
-        return fail("Invalid 'stop': array too long. Expected an array with maximum length " +
-                        std::to_string(max_stop_sequences) + ", but got an array with length " +
-                        std::to_string(it->size()) + " instead.",
-                    "stop");
-      std::size_t i = 0;
-      for (const auto& s : *it) {
-        if (!s.is_string())
-          return fail("Invalid type for 'stop[" + std::to_string(i) +
-                          "]': expected a string, but got " + type_name(s) + ".",
-                      "stop[" + std::to_string(i) + "]");
-        if (!s.get<std::string>().empty()) req.params.stop.push_back(s.get<std::string>());
-        ++i;
-      }
-    } else {
-      return fail(std::string("Invalid type for 'stop': expected a string or an array of "
-                              "strings, but got ") + type_name(*it) + ".",
-                  "stop");
-    }
-  }
+  if (auto e = read_stop(doc, req.params)) return fail_with(*e);
 
   if (auto it = doc.find("reasoning_effort"); it != doc.end() && !it->is_null()) {
     if (!it->is_string())

@@ -97,6 +97,28 @@ const char* json_type_name(const json& v) {
   }
 }
 
+std::optional<request_error> read_stop(const json& body, core::generation_params& params) {
+  const auto it = body.find("stop");
+  if (it == body.end() || it->is_null()) return std::nullopt;
+  if (it->is_string()) {
+    if (!it->get<std::string>().empty()) params.stop.push_back(it->get<std::string>());
+    return std::nullopt;
+  }
+  if (!it->is_array()) return wrong_type("stop", "a string or an array of strings", *it);
+  if (it->size() > max_stop_sequences)
+    return bad_field("Invalid 'stop': array too long. Expected an array with maximum length " +
+                         std::to_string(max_stop_sequences) + ", but got an array with length " +
+                         std::to_string(it->size()) + " instead.",
+                     "stop");
+  for (std::size_t i = 0; i < it->size(); ++i) {
+    const auto& s = (*it)[i];
+    const std::string where = "stop[" + std::to_string(i) + "]";
+    if (!s.is_string()) return wrong_type(where, "a string", s);
+    if (!s.get<std::string>().empty()) params.stop.push_back(s.get<std::string>());
+  }
+  return std::nullopt;
+}
+
 std::optional<request_error> read_web_search(const json& body, core::generation_params& params) {
   const auto it = body.find("web_search_options");
   if (it == body.end() || it->is_null()) return std::nullopt;

@@ -44,6 +44,10 @@ std::optional<request_error> read_tools(const nlohmann::json& body,
 std::optional<request_error> read_response_format(const nlohmann::json& body,
                                                   core::generation_params& params);
 
+// `stop`: a string or at most max_stop_sequences strings (empty ones
+// dropped). Fills params.stop.
+std::optional<request_error> read_stop(const nlohmann::json& body, core::generation_params& params);
+
 // `web_search_options` (an object; its fields are for OpenAI's own search
 // and have no control on the page): Google Search grounding for this
 // answer. Refused with function tools, which grounding excludes on the
