@@ -23,22 +23,22 @@ void server::impl::on_event(const pending_ptr& p, const request_event& ev) {
       // Non-stream replies are built from request_finished alone.
     } else if (auto f = std::get_if<request_finished>(&ev)) {
       if (!f->instance_id.empty()) p->instance_id = f->instance_id;
-      remember(*p, *f);
+      completion_meta meta = p->meta;
+      if (!f->model.empty()) meta.model = f->model;
+      // /v1/responses: the response object, to keep and (not streamed) to send.
+      std::string object;
+      if (p->responses && (p->record.store || !p->stream)) {
+        response_meta r = *p->responses;
+        r.model = meta.model;
+        object = response_json(r, *f);
+        remember(*p, object);
+      }
       if (p->stream) {
         if (!p->head_sent) start_stream(*p);
         write_stream(*p, p->body->on_finished(*f), true);
       } else {
-        completion_meta meta = p->meta;
-        if (!f->model.empty()) meta.model = f->model;
-        std::string body;
-        if (p->responses) {
-          response_meta r = *p->responses;
-          r.model = meta.model;
-          body = response_json(r, *f);
-        } else {
-          body = completion_json(meta, *f);
-        }
-        reply_json(*p, 200, body, completion_headers(*p));
+        reply_json(*p, 200, p->responses ? object : completion_json(meta, *f),
+                   completion_headers(*p));
       }
       ended = true;
     } else if (auto e = std::get_if<request_failed>(&ev)) {
@@ -50,11 +50,9 @@ void server::impl::on_event(const pending_ptr& p, const request_event& ev) {
   if (ended) untrack(p);
 }
 
-void server::impl::remember(pending& p, const request_finished& f) {
+void server::impl::remember(pending& p, const std::string& object) {
   if (!p.responses || !p.record.store) return;
-  response_meta r = *p.responses;
-  if (!f.model.empty()) r.model = f.model;
-  answers_.save(p.id, p.record.previous, std::move(p.record.input), response_json(r, f));
+  answers_.save(p.id, p.record.previous, std::move(p.record.input), object);
 }
 
 header_list server::impl::completion_headers(const pending& p) const {

@@ -218,8 +218,9 @@ std::optional<request_error> add_input(const json& doc, const response_store* me
   return std::nullopt;
 }
 
-// Function tools lose their "function" wrapper in this API; hosted tools
-// (web search, file search, computer use, ...) have no place on the page.
+// Function tools lose their "function" wrapper in this API; web search is
+// the page's grounding switch; other hosted tools (file search, computer
+// use, ...) have no place on the page.
 std::optional<request_error> add_tools(const json& doc, chat_draft& draft) {
   if (const auto it = doc.find("tools"); it != doc.end() && !it->is_null()) {
     if (!it->is_array()) return wrong_type("tools", "an array", *it);
@@ -232,8 +233,7 @@ std::optional<request_error> add_tools(const json& doc, chat_draft& draft) {
                                    ? tool.value("type", std::string("function"))
                                    : std::string();
       // Web search is the page's Google Search grounding.
-      if (type == "web_search" || type == "web_search_preview" ||
-          type.rfind("web_search_", 0) == 0) {
+      if (type == "web_search" || type.rfind("web_search_", 0) == 0) {  // _preview, dated
         draft.doc["web_search_options"] = json::object();
         continue;
       }

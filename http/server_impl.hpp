@@ -172,7 +172,7 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
                     header_list cors);
   void on_event(const pending_ptr& p, const request_event& ev);
   // A finished /v1/responses answer into answers_ (unless store is off).
-  void remember(pending& p, const request_finished& f);
+  void remember(pending& p, const std::string& object);
   // /v1/events, the dashboard's live state: start a subscriber, push to the
   // subscribers (from the ticker), end them all (drain).
   void start_events(ph::ResponseWriter response, header_list cors);
