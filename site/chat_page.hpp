@@ -134,6 +134,10 @@ class chat_page : public core::page_driver {
   // so a control still re-rendering is not clicked back. The last state.
   std::string settle(const std::string& name, nlohmann::json args, clock::time_point deadline,
                      std::chrono::milliseconds step);
+  // A switch (toggle.js) settled to `want`: its last state ("set", "absent",
+  // ...); set_toggle() says whether it is set.
+  std::string settle_toggle(const selector_list& selector, bool want, clock::time_point deadline,
+                            std::chrono::milliseconds step);
   bool set_toggle(const selector_list& selector, bool want, clock::time_point deadline,
                   std::chrono::milliseconds step);
   // Opens the collapsed section holding these selector groups when they are

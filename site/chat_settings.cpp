@@ -72,10 +72,15 @@ std::string chat_page::settle(const std::string& name, json args, clock::time_po
   }
 }
 
+std::string chat_page::settle_toggle(const selector_list& selector, bool want,
+                                     clock::time_point deadline, milliseconds step) {
+  return settle("toggle", {{"selector", selector}, {"want", want}, {"wait_ms", 300}}, deadline,
+                step);
+}
+
 bool chat_page::set_toggle(const selector_list& selector, bool want, clock::time_point deadline,
                            milliseconds step) {
-  return settle("toggle", {{"selector", selector}, {"want", want}, {"wait_ms", 300}}, deadline, step) ==
-         "set";
+  return settle_toggle(selector, want, deadline, step) == "set";
 }
 
 bool chat_page::reveal(const std::vector<std::string>& groups, clock::time_point deadline) {
@@ -89,9 +94,7 @@ bool chat_page::reveal(const std::vector<std::string>& groups, clock::time_point
 
 void chat_page::keep_temporary_chat(clock::time_point deadline) {
   const auto step = std::min(left(deadline), site_.timeouts.settings);
-  const auto state = settle("toggle", {{"selector", site_.selectors.temporary_chat_toggle},
-                                        {"want", true}, {"wait_ms", 300}},
-                            deadline, step);
+  const auto state = settle_toggle(site_.selectors.temporary_chat_toggle, true, deadline, step);
   if (state != "set" && state != "absent")
     spdlog::warn("instance={} Temporary chat did not turn on ({})", setup_.instance_id, state);
 }

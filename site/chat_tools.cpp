@@ -73,7 +73,7 @@ bool chat_page::function_calling_on(clock::time_point deadline, milliseconds ste
     for (const auto& [what, sel] : {std::pair<const char*, const selector_list*>{
                                         "Google Search grounding", &fc.grounding_toggle},
                                     {"URL context", &fc.url_context_toggle}}) {
-      const std::string st = settle("toggle", {{"selector", *sel}, {"want", false}, {"wait_ms", 300}}, deadline, step);
+      const std::string st = settle_toggle(*sel, false, deadline, step);
       if (st != "set" && st != "absent")
         throw driver_error(failure_kind::site_error,
                            std::string(what) + " did not turn off (it excludes function calling)");
@@ -90,11 +90,8 @@ void chat_page::apply_search(const generation_params& params, clock::time_point 
   // list arrives late): a switch set before that would be set back.
   wait_model_shown(deadline);
   const auto step = std::min(left(deadline), site_.timeouts.settings);
-  const std::string st = settle("toggle",
-                                {{"selector", site_.function_calling.grounding_toggle},
-                                 {"want", params.web_search},
-                                 {"wait_ms", 300}},
-                                deadline, step);
+  const std::string st =
+      settle_toggle(site_.function_calling.grounding_toggle, params.web_search, deadline, step);
   if (st == "absent" && params.web_search)
     throw driver_error(failure_kind::site_error,
                        "this model has no Google Search grounding on the page (web search)");
