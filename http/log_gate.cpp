@@ -1,5 +1,7 @@
 #include "http/log_gate.hpp"
 
+#include <iterator>
+
 namespace camoufleet::http {
 
 namespace {
@@ -14,27 +16,18 @@ std::optional<std::size_t> log_gate::admit(const std::string& key, clock::time_p
   auto it = keys_.find(key);
   if (it == keys_.end()) {
     if (keys_.size() >= max_keys_) {
-      for (auto k = keys_.begin(); k != keys_.end();) {
-        if (now - k->second.last_line >= interval_) {
-          k = keys_.erase(k);
-        } else {
-          ++k;
-        }
-      }
+      for (auto k = keys_.begin(); k != keys_.end();)
+        k = now - k->second.last_line >= interval_ ? keys_.erase(k) : std::next(k);
     }
-    if (keys_.size() >= max_keys_) {
-      it = keys_.find(overflow_key);
-      if (it == keys_.end())
-        it = keys_.emplace(overflow_key, window{now, 0}).first;
-      else if (now - it->second.last_line < interval_) {
-        ++it->second.held;
-        return std::nullopt;
-      }
-    } else {
-      keys_.emplace(key, window{now, 0});
+    // Still full: new keys share one.
+    const std::string& slot = keys_.size() < max_keys_ ? key : overflow_key;
+    it = keys_.find(slot);
+    if (it == keys_.end()) {
+      keys_.emplace(slot, window{now, 0});
       return 0;
     }
-  } else if (now - it->second.last_line < interval_) {
+  }
+  if (now - it->second.last_line < interval_) {
     ++it->second.held;
     return std::nullopt;
   }

@@ -19,19 +19,27 @@ request_error wrong_type(const std::string& where, const char* expected, const j
                    where);
 }
 
+std::optional<request_error> read_string_field(const json& obj, const char* key,
+                                               const std::string& where, std::string& out) {
+  const auto it = obj.find(key);
+  const std::string here = where + "." + key;
+  if (it == obj.end() || it->is_null())
+    return bad_field("Missing required parameter: '" + here + "'.", here);
+  if (!it->is_string()) return wrong_type(here, "a string", *it);
+  out = it->get<std::string>();
+  return std::nullopt;
+}
+
 namespace {
 
 // A non-empty string member, or the 400 naming it.
 std::optional<request_error> read_name(const json& obj, const char* key, const std::string& where,
                                        std::string& out) {
-  auto it = obj.find(key);
-  const std::string here = where + "." + key;
-  if (it == obj.end() || it->is_null())
-    return bad_field("Missing required parameter: '" + here + "'.", here);
-  if (!it->is_string()) return wrong_type(here, "a string", *it);
-  if (it->get<std::string>().empty())
+  if (auto e = read_string_field(obj, key, where, out)) return e;
+  if (out.empty()) {
+    const std::string here = where + "." + key;
     return bad_field("Invalid value for '" + here + "': expected a non-empty string.", here);
-  out = it->get<std::string>();
+  }
   return std::nullopt;
 }
 

@@ -30,6 +30,10 @@ request_error bad_field(std::string message, std::string param);
 // "Invalid type for 'where': expected <expected>, but got <its JSON type>."
 request_error wrong_type(const std::string& where, const char* expected, const nlohmann::json& got);
 
+// obj[key], a string that must be there (where: obj's path, for the 400).
+std::optional<request_error> read_string_field(const nlohmann::json& obj, const char* key,
+                                               const std::string& where, std::string& out);
+
 // `tools` (type "function" only) converted to the page's function
 // declarations (site/function_calls.hpp: an unconvertible schema is a 400
 // naming the tool and the key), and `tool_choice`. Fills

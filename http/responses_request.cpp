@@ -109,16 +109,6 @@ std::optional<request_error> chat_content(const json& content, const std::string
   return std::nullopt;
 }
 
-std::optional<request_error> read_string(const json& item, const char* key,
-                                         const std::string& where, std::string& out) {
-  const auto it = item.find(key);
-  if (it == item.end() || it->is_null())
-    return bad_field("Missing required parameter: '" + where + "." + key + "'.", where + "." + key);
-  if (!it->is_string()) return wrong_type(where + "." + key, "a string", *it);
-  out = it->get<std::string>();
-  return std::nullopt;
-}
-
 std::optional<request_error> add_item(const json& item, const std::string& where,
                                       chat_draft& draft) {
   if (!item.is_object()) return wrong_type(where, "an object", item);
@@ -137,8 +127,8 @@ std::optional<request_error> add_item(const json& item, const std::string& where
   }
   if (type == "function_call") {
     std::string call_id, name;
-    if (auto e = read_string(item, "call_id", where, call_id)) return e;
-    if (auto e = read_string(item, "name", where, name)) return e;
+    if (auto e = read_string_field(item, "call_id", where, call_id)) return e;
+    if (auto e = read_string_field(item, "name", where, name)) return e;
     json arguments = item.contains("arguments") ? item["arguments"] : json("{}");
     json call = {{"id", call_id},
                  {"type", "function"},
@@ -155,7 +145,7 @@ std::optional<request_error> add_item(const json& item, const std::string& where
   }
   if (type == "function_call_output") {
     std::string call_id;
-    if (auto e = read_string(item, "call_id", where, call_id)) return e;
+    if (auto e = read_string_field(item, "call_id", where, call_id)) return e;
     json message = {{"role", "tool"}, {"tool_call_id", call_id}};
     const auto output = item.find("output");
     if (output == item.end())
@@ -207,7 +197,7 @@ std::optional<request_error> add_input(const json& doc, const response_store* me
     json item = (*input)[i];
     if (item.is_object() && item.value("type", json()) == "item_reference") {
       std::string id;
-      if (auto e = read_string(item, "id", where, id)) return e;
+      if (auto e = read_string_field(item, "id", where, id)) return e;
       auto found = memory ? memory->item(id) : std::nullopt;
       if (!found) return unknown("Item", id, where + ".id");
       item = std::move(*found);

@@ -95,19 +95,25 @@ std::string id_suffix(const std::string& response_id) {
                                                             : response_id;
 }
 
+// An output item's id: its kind ("rs", "msg", "fc") and the response's own
+// random part, the same in a reply and in a stream.
+std::string item_id_for(const char* kind, const std::string& response_id) {
+  return std::string(kind) + "_" + id_suffix(response_id);
+}
+
 std::string call_id(const std::string& response_id, std::size_t i) {
-  return "fc_" + id_suffix(response_id) + "_" + std::to_string(i);
+  return item_id_for("fc", response_id) + "_" + std::to_string(i);
 }
 
 }  // namespace
 
 std::string response_json(const response_meta& meta, const request_finished& f) {
   const auto o = outcome_of(f.finish_reason);
-  const std::string suffix = id_suffix(meta.id);
   ojson output = ojson::array();
-  if (!f.reasoning.empty()) output.push_back(reasoning_item("rs_" + suffix, f.reasoning));
+  if (!f.reasoning.empty())
+    output.push_back(reasoning_item(item_id_for("rs", meta.id), f.reasoning));
   if (!f.content.empty() || f.tool_calls.empty())
-    output.push_back(message_item("msg_" + suffix, o.item_status, &f.content));
+    output.push_back(message_item(item_id_for("msg", meta.id), o.item_status, &f.content));
   for (std::size_t i = 0; i < f.tool_calls.size(); ++i)
     output.push_back(
         call_item(call_id(meta.id, i), "completed", f.tool_calls[i], f.tool_calls[i].arguments));
@@ -119,8 +125,8 @@ std::string response_json(const response_meta& meta, const request_finished& f) 
 
 responses_stream::responses_stream(response_meta meta) : meta_(std::move(meta)) {}
 
-std::string responses_stream::item_id(const char* prefix) const {
-  return std::string(prefix) + "_" + id_suffix(meta_.id);
+std::string responses_stream::item_id(const char* kind) const {
+  return item_id_for(kind, meta_.id);
 }
 
 std::string responses_stream::event(const char* type, ojson fields) {
