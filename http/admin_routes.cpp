@@ -1,4 +1,5 @@
 // The fleet, dashboard and instance-action routes of server::impl.
+#include "http/input_items.hpp"
 #include "http/server_impl.hpp"
 
 namespace camoufleet::http {
@@ -16,7 +17,8 @@ std::string not_remembered(const std::string& id) {
 }  // namespace
 
 void server::impl::handle_admin(endpoint target, const std::string& target_id,
-                                ph::ResponseWriter response, header_list cors) {
+                                ph::ResponseWriter response, header_list cors,
+                                std::map<std::string, std::string> query) {
   auto p = std::make_shared<pending>();
   p->cors = std::move(cors);
   p->id = target_id;
@@ -170,6 +172,20 @@ void server::impl::handle_admin(endpoint target, const std::string& target_id,
           answer(404, not_remembered(target_id));
         }
         break;
+      case endpoint::response_input_items: {
+        const auto items = answers_.input_items(target_id);
+        if (!items) {
+          answer(404, not_remembered(target_id));
+          break;
+        }
+        const auto page = input_items_page(*items, query);
+        if (page.error) {
+          answer_error(bad_request(page.error->message, page.error->param));
+        } else {
+          answer(200, page.body);
+        }
+        break;
+      }
       case endpoint::response_delete:
         if (answers_.remove(target_id)) {
           answer(200, R"({"id":")" + target_id + R"(","object":"response","deleted":true})");

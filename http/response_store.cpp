@@ -57,6 +57,16 @@ std::optional<json> response_store::item(const std::string& item_id) const {
   return std::nullopt;
 }
 
+std::optional<json> response_store::input_items(const std::string& response_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const auto it = entries_.find(response_id);
+  if (it == entries_.end()) return std::nullopt;
+  const auto& turn = *it->second.turn;
+  json out = json::array();
+  for (std::size_t i = 0; i < turn.input_count; ++i) out.push_back(turn.items[i]);
+  return out;
+}
+
 std::optional<std::string> response_store::response(const std::string& response_id) const {
   std::lock_guard<std::mutex> lock(mu_);
   const auto it = entries_.find(response_id);
@@ -78,6 +88,7 @@ void response_store::save(const std::string& response_id, const std::string& pre
     turn->parent = parent->second.turn;
   }
   turn->items = input.is_array() ? std::move(input) : json::array();
+  turn->input_count = turn->items.size();
   if (object.is_object() && object.contains("output") && object["output"].is_array())
     for (const auto& item : object["output"]) turn->items.push_back(item);
   turn->conversation_bytes =

@@ -40,6 +40,9 @@ class response_store {
   std::optional<nlohmann::json> conversation(const std::string& response_id) const;
   // An output or input item by its id (`item_reference`).
   std::optional<nlohmann::json> item(const std::string& item_id) const;
+  // A response's own input items, in the order they were sent (not the
+  // turns it continued from).
+  std::optional<nlohmann::json> input_items(const std::string& response_id) const;
   // The response object as it was answered.
   std::optional<std::string> response(const std::string& response_id) const;
 
@@ -58,6 +61,7 @@ class response_store {
   struct node {
     std::shared_ptr<const node> parent;
     nlohmann::json items;  // this turn's input, then its output
+    std::size_t input_count = 0;
     std::size_t conversation_bytes = 0;
   };
   struct entry {

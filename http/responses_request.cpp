@@ -372,4 +372,33 @@ responses_parse_result parse_responses_request(std::string_view body, bool fetch
   return r;
 }
 
+void name_input_items(json& items, const std::string& response_id) {
+  if (!items.is_array()) return;
+  const std::string suffix =
+      response_id.rfind("resp_", 0) == 0 ? response_id.substr(5) : response_id;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    auto& item = items[i];
+    if (!item.is_object()) continue;
+    const auto t = item.find("type");
+    const std::string type = t != item.end() && t->is_string() ? t->get<std::string>() : "message";
+    if (type == "message") {
+      item["type"] = "message";
+      if (const auto c = item.find("content"); c != item.end() && c->is_string()) {
+        const bool said = item.value("role", json()) == "assistant";
+        json part = {{"type", said ? "output_text" : "input_text"}, {"text", *c}};
+        if (said) part["annotations"] = json::array();
+        *c = json::array({std::move(part)});
+      }
+      if (!item.contains("status")) item["status"] = "completed";
+    }
+    if (item.contains("id")) continue;
+    const char* kind = type == "message"                ? "msg"
+                       : type == "function_call"        ? "fc"
+                       : type == "function_call_output" ? "fco"
+                       : type == "reasoning"            ? "rs"
+                                                        : "item";
+    item["id"] = std::string(kind) + "_" + suffix + "_in" + std::to_string(i);
+  }
+}
+
 }  // namespace camoufleet::http

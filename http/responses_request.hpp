@@ -12,6 +12,7 @@
 // (http/response_store.hpp); `conversation` and `background` are refused.
 
 #include <nlohmann/json.hpp>
+#include <string>
 #include <string_view>
 
 #include "http/chat_request.hpp"
@@ -35,5 +36,11 @@ struct responses_parse_result {
 // previous_response_id and item_reference as unknown.
 responses_parse_result parse_responses_request(std::string_view body, bool fetch_image_urls = false,
                                                const response_store* memory = nullptr);
+
+// The input items as GET /v1/responses/{id}/input_items lists them and
+// `item_reference` finds them: each with an id (one it came with, else
+// "msg_<response>_in<i>", "fc_...", "fco_..." after its type) and a
+// message's string content as one text part.
+void name_input_items(nlohmann::json& items, const std::string& response_id);
 
 }  // namespace camoufleet::http

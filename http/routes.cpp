@@ -38,6 +38,8 @@ const char* route_label(endpoint e) {
     case endpoint::response_get:
     case endpoint::response_delete:
       return "/v1/responses/{id}";
+    case endpoint::response_input_items:
+      return "/v1/responses/{id}/input_items";
     case endpoint::models: return "/v1/models";
     case endpoint::model: return "/v1/models/{id}";
     case endpoint::health: return "/health";
@@ -104,7 +106,15 @@ route_match match_route(std::string_view method, std::string_view path) {
 
   constexpr std::string_view response_prefix = "/v1/responses/";
   if (path.substr(0, response_prefix.size()) == response_prefix) {
-    const auto id = path.substr(response_prefix.size());
+    auto id = path.substr(response_prefix.size());
+    constexpr std::string_view items_suffix = "/input_items";
+    if (id.size() > items_suffix.size() &&
+        id.substr(id.size() - items_suffix.size()) == items_suffix) {
+      id.remove_suffix(items_suffix.size());
+      if (!safe_id(id)) return with(endpoint::not_found);
+      if (get) return with(endpoint::response_input_items, std::string(id));
+      return wrong_method("GET");
+    }
     if (!safe_id(id)) return with(endpoint::not_found);
     if (get) return with(endpoint::response_get, std::string(id));
     if (method == "DELETE") return with(endpoint::response_delete, std::string(id));

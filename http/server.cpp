@@ -176,14 +176,19 @@ void server::impl::on_request(const ph::Request& req, ph::ResponseWriter respons
         reply_now(std::move(response), route.target, std::move(cors), &e);
         return;
       }
-      default:
+      default: {
+        std::map<std::string, std::string> query;
+        const auto& q = req.query();
+        for (auto it = q.parameters_begin(); it != q.parameters_end(); ++it)
+          query.emplace(it->first, it->second);
         handle_admin(route.target,
                      route.target == endpoint::model ? route.model_id
                      : !route.instance_id.empty()    ? route.instance_id
                      : !route.asset.empty()          ? route.asset
                                                      : route.request_id,
-                     std::move(response), std::move(cors));
+                     std::move(response), std::move(cors), std::move(query));
         return;
+      }
     }
   } catch (const std::exception&) {
     // The writer may already be gone; Pistache answers nothing then and the
@@ -224,6 +229,7 @@ void server::impl::handle_completion(const ph::Request& req, endpoint route,
     if (!answers_.enabled()) p->responses->echo["store"] = false;
     p->record.previous = std::move(r.previous_response_id);
     p->record.input = std::move(r.input_items);
+    name_input_items(p->record.input, p->id);
   } else {
     parsed = parse_chat_request(body, options_.fetch_image_urls);
   }

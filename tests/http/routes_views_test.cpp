@@ -29,6 +29,19 @@ TEST_CASE("routes: methods and paths") {
   CHECK(match_route("POST", "/v1/cancel/a/b").target == endpoint::not_found);
   CHECK(match_route("GET", "/v1/completions").target == endpoint::not_found);
   CHECK(match_route("GET", "/v1/modelsx").target == endpoint::not_found);
+
+  const auto r = match_route("GET", "/v1/responses/resp_12ab");
+  CHECK(r.target == endpoint::response_get);
+  CHECK(r.request_id == "resp_12ab");
+  CHECK(match_route("DELETE", "/v1/responses/resp_12ab").target == endpoint::response_delete);
+  const auto items = match_route("GET", "/v1/responses/resp_12ab/input_items/");
+  CHECK(items.target == endpoint::response_input_items);
+  CHECK(items.request_id == "resp_12ab");
+  CHECK(route_label(items.target) == std::string("/v1/responses/{id}/input_items"));
+  CHECK(match_route("POST", "/v1/responses/resp_1/input_items").allow == "GET");
+  CHECK(match_route("GET", "/v1/responses//input_items").target == endpoint::not_found);
+  CHECK(match_route("GET", "/v1/responses/a/b/input_items").target == endpoint::not_found);
+  CHECK(match_route("GET", "/v1/responses/resp_1/other").target == endpoint::not_found);
 }
 
 TEST_CASE("routes: probes, metrics, dashboard and instance actions") {

@@ -175,6 +175,18 @@ TEST_CASE("server responses: remembered answers are continued, read back and del
   const auto got = http_call(f.port(), "GET", "/v1/responses/" + id, "");
   CHECK(got.status == 200);
   CHECK(json::parse(got.body) == first);
+  // Its own input, named; paged by the URL's parameters.
+  const auto items = http_call(f.port(), "GET", "/v1/responses/" + third + "/input_items", "");
+  REQUIRE(items.status == 200);
+  const auto listed = json::parse(items.body);
+  REQUIRE(listed["data"].size() == 1);
+  CHECK(listed["data"][0]["content"][0]["text"] == "three");
+  CHECK(listed["data"][0]["id"] == "msg_" + third.substr(5) + "_in0");
+  const auto bad =
+      http_call(f.port(), "GET", "/v1/responses/" + third + "/input_items?order=up&limit=2", "");
+  CHECK(bad.status == 400);
+  CHECK(json::parse(bad.body)["error"]["param"] == "order");
+  CHECK(http_call(f.port(), "GET", "/v1/responses/resp_none/input_items", "").status == 404);
   const auto del = http_call(f.port(), "DELETE", "/v1/responses/" + id, "");
   CHECK(del.status == 200);
   CHECK(json::parse(del.body)["deleted"] == true);

@@ -129,7 +129,7 @@ test('an input_image reaches the page as a file', async () => {
   assert.deepEqual(files.map((f) => [f.type, f.size]), [['image/png', 70]]);
 });
 
-test('a conversation continued by previous_response_id, read back and deleted', async () => {
+test('a conversation continued by previous_response_id, its input listed, read back and deleted', async () => {
   const first = await client.responses.create({ model, input: 'Remember the word heron.' });
   const second = await client.responses.create({ model, previous_response_id: first.id, input: 'Which word?' });
   assert.equal(second.previous_response_id, first.id);
@@ -139,6 +139,19 @@ test('a conversation continued by previous_response_id, read back and deleted', 
   assert.ok(earlier >= 0, sent);
   assert.ok(sent.indexOf(first.output_text) > earlier, sent);
   assert.ok(sent.lastIndexOf('Which word?') > sent.indexOf(first.output_text), sent);
+
+  // Its own input, listed and paged by the SDK's cursor (one item a page).
+  const multi = await client.responses.create({
+    model, previous_response_id: first.id,
+    input: [{ role: 'user', content: 'Which word?' }, { role: 'user', content: [{ type: 'input_text', text: 'Spell it.' }] }],
+  });
+  const listed = [];
+  for await (const item of client.responses.inputItems.list(multi.id, { limit: 1, order: 'asc' })) listed.push(item);
+  assert.deepEqual(listed.map((i) => [i.type, i.role, i.content[0].text]),
+    [['message', 'user', 'Which word?'], ['message', 'user', 'Spell it.']]);
+  assert.equal(new Set(listed.map((i) => i.id)).size, 2);
+  const newest = await client.responses.inputItems.list(multi.id);
+  assert.deepEqual(newest.data.map((i) => i.id), listed.map((i) => i.id).reverse());
 
   const got = await client.responses.retrieve(second.id);
   assert.equal(got.id, second.id);
