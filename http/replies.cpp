@@ -27,17 +27,15 @@ void server::impl::on_event(const pending_ptr& p, const request_event& ev) {
       if (!f->model.empty()) meta.model = f->model;
       // /v1/responses: the response object, to keep and (not streamed) to send.
       std::string object;
-      if (p->responses && (p->record.store || !p->stream)) {
-        response_meta r = *p->responses;
-        r.model = meta.model;
-        object = response_json(r, *f);
+      if (p->responses_echo && (p->record.store || !p->stream)) {
+        object = response_json({meta, *p->responses_echo}, *f);
         remember(*p, object);
       }
       if (p->stream) {
         if (!p->head_sent) start_stream(*p);
         write_stream(*p, p->body->on_finished(*f), true);
       } else {
-        reply_json(*p, 200, p->responses ? object : completion_json(meta, *f),
+        reply_json(*p, 200, p->responses_echo ? object : completion_json(meta, *f),
                    completion_headers(*p));
       }
       ended = true;
@@ -51,7 +49,7 @@ void server::impl::on_event(const pending_ptr& p, const request_event& ev) {
 }
 
 void server::impl::remember(pending& p, const std::string& object) {
-  if (!p.responses || !p.record.store) return;
+  if (!p.responses_echo || !p.record.store) return;
   answers_.save(p.id, p.record.previous, std::move(p.record.input), object);
 }
 

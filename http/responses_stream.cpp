@@ -42,13 +42,13 @@ ojson usage_json(const request_finished& f) {
 
 ojson response_object(const response_meta& m, const char* status, ojson output, ojson usage,
                       ojson error, ojson incomplete) {
-  ojson j = {{"id", m.id},
+  ojson j = {{"id", m.answer.id},
              {"object", "response"},
-             {"created_at", m.created},
+             {"created_at", m.answer.created},
              {"status", status},
              {"error", std::move(error)},
              {"incomplete_details", std::move(incomplete)},
-             {"model", m.model},
+             {"model", m.answer.model},
              {"output", std::move(output)},
              {"usage", std::move(usage)}};
   for (auto it = m.echo.begin(); it != m.echo.end(); ++it)
@@ -111,12 +111,12 @@ std::string response_json(const response_meta& meta, const request_finished& f) 
   const auto o = outcome_of(f.finish_reason);
   ojson output = ojson::array();
   if (!f.reasoning.empty())
-    output.push_back(reasoning_item(item_id_for("rs", meta.id), f.reasoning));
+    output.push_back(reasoning_item(item_id_for("rs", meta.answer.id), f.reasoning));
   if (!f.content.empty() || f.tool_calls.empty())
-    output.push_back(message_item(item_id_for("msg", meta.id), o.item_status, &f.content));
+    output.push_back(message_item(item_id_for("msg", meta.answer.id), o.item_status, &f.content));
   for (std::size_t i = 0; i < f.tool_calls.size(); ++i)
-    output.push_back(
-        call_item(call_id(meta.id, i), "completed", f.tool_calls[i], f.tool_calls[i].arguments));
+    output.push_back(call_item(call_id(meta.answer.id, i), "completed", f.tool_calls[i],
+                               f.tool_calls[i].arguments));
   return dump(response_object(meta, o.status, std::move(output), usage_json(f), nullptr,
                               o.incomplete_details));
 }
@@ -126,7 +126,7 @@ std::string response_json(const response_meta& meta, const request_finished& f) 
 responses_stream::responses_stream(response_meta meta) : meta_(std::move(meta)) {}
 
 std::string responses_stream::item_id(const char* kind) const {
-  return item_id_for(kind, meta_.id);
+  return item_id_for(kind, meta_.answer.id);
 }
 
 std::string responses_stream::event(const char* type, ojson fields) {
@@ -249,7 +249,7 @@ std::string responses_stream::on_finished(const request_finished& f) {
   for (std::size_t i = 0; i < f.tool_calls.size(); ++i) {
     const auto& call = f.tool_calls[i];
     const int at = next_index_++;
-    const std::string id = call_id(meta_.id, i);
+    const std::string id = call_id(meta_.answer.id, i);
     out += event("response.output_item.added",
                  {{"output_index", at}, {"item", call_item(id, "in_progress", call, "")}});
     out += event("response.function_call_arguments.delta",

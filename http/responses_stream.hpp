@@ -10,7 +10,6 @@
 //   start is an `error` event, then response.failed. No `data: [DONE]`:
 //   this API does not send one.
 
-#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -21,9 +20,9 @@
 namespace camoufleet::http {
 
 struct response_meta {
-  std::string id;            // "resp_...": also the request id (X-Request-Id, cancel)
-  std::int64_t created = 0;  // unix seconds
-  std::string model;
+  // The same id, time and model a chat answer has; the id is "resp_...",
+  // also the request id (X-Request-Id, cancel).
+  completion_meta answer;
   // The request's settings the response object repeats
   // (responses_parse_result::echo).
   nlohmann::json echo = nlohmann::json::object();

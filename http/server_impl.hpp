@@ -1,6 +1,7 @@
 #pragma once
 // server::impl, shared by the files that implement it (server.cpp: start,
-// stop, routing, chat; admin_routes.cpp: the fleet and dashboard routes;
+// stop, routing, the ticker; completions.cpp: the completion routes;
+// admin_routes.cpp: the fleet, dashboard and remembered-answer routes;
 // replies.cpp: writing answers and streams; events_stream.cpp: /v1/events).
 // Only those files include it; nothing here is API.
 
@@ -72,9 +73,10 @@ struct pending {
   int status = 0;  // what the client was told (200 once a stream started)
   std::string instance_id;
   completion_meta meta;
-  // POST /v1/responses: the answer in the Responses API's shape (its id,
-  // created and model are meta's).
-  std::optional<response_meta> responses;
+  // POST /v1/responses: the request's settings its answer repeats (the
+  // answer is in the Responses API's shape, with meta's id, created and
+  // model); unset for a chat completion.
+  std::optional<nlohmann::json> responses_echo;
   response_record record;               // /v1/responses: what to remember once answered
   std::unique_ptr<answer_stream> body;  // a stream's body in its route's shape
   std::string route;       // label for camoufleet_http_requests_total ("" = not counted)

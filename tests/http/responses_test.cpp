@@ -28,9 +28,7 @@ responses_parse_result parse(const json& body) {
 
 response_meta meta() {
   response_meta m;
-  m.id = "resp_abc";
-  m.created = 1700000000;
-  m.model = "gemini-2.5-pro";
+  m.answer = {"resp_abc", 1700000000, "gemini-2.5-pro"};
   m.echo = {{"instructions", "Be brief."}, {"temperature", 0.3}, {"store", false}};
   return m;
 }

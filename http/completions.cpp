@@ -1,0 +1,98 @@
+// The two completion routes of server::impl (POST /v1/chat/completions and
+// POST /v1/responses): the body read in its route's shape, then one
+// completion_request submitted to the gateway; the answer comes back
+// through on_event (replies.cpp).
+#include "http/server_impl.hpp"
+
+namespace camoufleet::http {
+
+void server::impl::handle_completion(const ph::Request& req, endpoint route,
+                                     ph::ResponseWriter response, header_list cors) {
+  auto p = std::make_shared<pending>();
+  p->completion = true;
+  p->cors = std::move(cors);
+  p->route = route_label(route);
+  const bool responses_api = route == endpoint::responses;
+  p->id = new_request_id(responses_api ? "resp_" : "chatcmpl-");
+  p->peer = response.getPeer();
+  p->writer.emplace(std::move(response));
+  p->received = steady::now();
+  p->last_write = p->received;
+  p->deadline = p->received + options_.request_timeout;
+
+  const std::string& body = req.body();
+  if (body.size() > options_.max_request_bytes) {
+    std::lock_guard<std::mutex> lock(p->mu);
+    reply_error(*p, map_failure(http_failure::too_large,
+                                "The request body is " + std::to_string(body.size()) +
+                                    " bytes; the limit is " +
+                                    std::to_string(options_.max_request_bytes) + " bytes."));
+    return;
+  }
+  chat_parse_result parsed;
+  if (responses_api) {
+    auto r = parse_responses_request(body, options_.fetch_image_urls, &answers_);
+    parsed = std::move(r.chat);
+    p->responses_echo = std::move(r.echo);
+    p->record.store = r.store && answers_.enabled();
+    if (!answers_.enabled()) (*p->responses_echo)["store"] = false;
+    p->record.previous = std::move(r.previous_response_id);
+    p->record.input = std::move(r.input_items);
+    name_input_items(p->record.input, p->id);
+  } else {
+    parsed = parse_chat_request(body, options_.fetch_image_urls);
+  }
+  if (!parsed.ok) {
+    std::lock_guard<std::mutex> lock(p->mu);
+    reply_error(*p, bad_request(parsed.error.message, parsed.error.param));
+    return;
+  }
+  if (closing_) {
+    std::lock_guard<std::mutex> lock(p->mu);
+    reply_error(*p, map_error(error_code::shutting_down, {}));
+    return;
+  }
+
+  if (has_image_urls(parsed.request)) {
+    fetch_then_submit(p, std::move(parsed));
+    return;
+  }
+  submit(p, std::move(parsed));
+}
+
+void server::impl::submit(const pending_ptr& p, chat_parse_result parsed) {
+  completion_request request = std::move(parsed.request);
+  request.id = p->id;
+  request.received_ms = unix_ms_now();
+  request.params.tool_mode = options_.tool_mode;
+  p->stream = request.stream;
+  p->meta.id = p->id;
+  p->meta.created = request.received_ms / 1000;
+  p->meta.model = request.params.model.empty() ? options_.default_model : request.params.model;
+  if (p->stream) {
+    if (p->responses_echo)
+      p->body = std::make_unique<responses_stream>(response_meta{p->meta, *p->responses_echo});
+    else
+      p->body = std::make_unique<completion_stream>(p->meta, parsed.include_usage);
+  }
+
+  {
+    std::lock_guard<std::mutex> lock(p->mu);
+    if (p->done) return;  // answered while its images were fetched
+  }
+  track(p);
+  std::weak_ptr<impl> self = shared_from_this();
+  try {
+    gw_.submit(std::move(request), [self, p](const request_event& ev) {
+      if (auto s = self.lock()) s->on_event(p, ev);
+    });
+  } catch (const std::exception& e) {
+    {
+      std::lock_guard<std::mutex> lock(p->mu);
+      if (!p->done) reply_error(*p, map_failure(http_failure::internal, e.what()));
+    }
+    untrack(p);
+  }
+}
+
+}  // namespace camoufleet::http
