@@ -281,7 +281,7 @@ typename Inspector::result_type inspect(Inspector& f, tool_call& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, attachment& x) {
-  return f(caf::meta::type_name("attachment"), x.mime_type, x.data);
+  return f(caf::meta::type_name("attachment"), x.mime_type, x.data, x.filename);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, chat_message& x) {
@@ -292,7 +292,8 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, generation_params& x) {
   return f(caf::meta::type_name("generation_params"), x.model, x.temperature, x.top_p,
            x.max_output_tokens, x.stop, x.reasoning_effort, x.function_declarations,
-           x.tool_choice, x.tool_choice_name, x.tool_mode);
+           x.tool_choice, x.tool_choice_name, x.tool_mode, x.response_format, x.response_schema,
+           x.web_search);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, delta& x) {

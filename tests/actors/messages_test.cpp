@@ -50,6 +50,18 @@ TEST_CASE("messages: a completion request crosses a serializer intact") {
   r.params.temperature = 0.5;
   r.params.stop = {"END"};
   r.params.reasoning_effort = "low";
+  r.params.function_declarations = R"([{"name":"f"}])";
+  r.params.tool_choice = "function";
+  r.params.tool_choice_name = "f";
+  r.params.tool_mode = core::tool_mode::emulated;
+  r.params.response_format = "json_schema";
+  r.params.response_schema = R"({"name":"trip","schema":{"type":"object"}})";
+  r.params.web_search = true;
+  core::attachment file;
+  file.mime_type = "application/pdf";
+  file.data = "%PDF-1.4";
+  file.filename = "report.pdf";
+  r.messages[1].attachments.push_back(file);
   r.stream = true;
   r.received_ms = 1234;
   auto b = round_trip(f.sys, r);
@@ -59,6 +71,19 @@ TEST_CASE("messages: a completion request crosses a serializer intact") {
   CHECK(b.params.model == "gemini-2.5-pro");
   CHECK(b.params.temperature == doctest::Approx(0.5));
   CHECK(b.params.stop == std::vector<std::string>{"END"});
+  // Every field a page needs, also on a remote node (nodes/ sends these).
+  CHECK(b.params.reasoning_effort == "low");
+  CHECK(b.params.function_declarations == r.params.function_declarations);
+  CHECK(b.params.tool_choice == "function");
+  CHECK(b.params.tool_choice_name == "f");
+  CHECK(b.params.tool_mode == core::tool_mode::emulated);
+  CHECK(b.params.response_format == "json_schema");
+  CHECK(b.params.response_schema == r.params.response_schema);
+  CHECK(b.params.web_search);
+  REQUIRE(b.messages[1].attachments.size() == 1);
+  CHECK(b.messages[1].attachments[0].mime_type == "application/pdf");
+  CHECK(b.messages[1].attachments[0].data == "%PDF-1.4");
+  CHECK(b.messages[1].attachments[0].filename == "report.pdf");
   CHECK(b.stream);
   CHECK(b.received_ms == 1234);
 }
