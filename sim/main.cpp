@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
   camoufleet::sim::pacing pace;
   std::vector<std::string> faults;
   std::string profiles_dir;
-  std::string generate_body_file;
+  std::vector<std::string> generate_body_files;
   camoufleet::sim::page_options page;
   page.preference_vote_every = -1;  // -1: the variant's default
   app.add_option("--port", port, "port on 127.0.0.1 (0 = pick a free one)");
@@ -49,9 +49,10 @@ int main(int argc, char** argv) {
   app.add_option("--token-ms", pace.token_ms, "delay between chunks");
   app.add_option("--tokens", pace.tokens, "answer length in text tokens");
   app.add_option("--fault", faults, "fault JSON as for POST /__admin/faults (repeatable)");
-  app.add_option("--generate-body", generate_body_file,
+  app.add_option("--generate-body", generate_body_files,
                  "answer every generation with FILE's bytes (a captured GenerateContent body), "
-                 "split after each chunk and paced by --first-token-ms / --token-ms")
+                 "split after each chunk and paced by --first-token-ms / --token-ms; repeated: "
+                 "the files answer in turn (the first generation, the second, ..., then again)")
       ->check(CLI::ExistingFile);
   std::string variants;
   for (const auto& v : camoufleet::sim::ui_variants()) variants += (variants.empty() ? "" : ", ") + v;
@@ -113,11 +114,11 @@ int main(int argc, char** argv) {
     camoufleet::sim::sim_state state(extra_accounts, pace, startup_faults);
     if (page.preference_vote_every < 0) page.preference_vote_every = page.ui_variant == "2026" ? 3 : 0;
     state.set_page_options(page);
-    if (!generate_body_file.empty()) {
-      std::ifstream in(generate_body_file, std::ios::binary);
+    for (const auto& file : generate_body_files) {
+      std::ifstream in(file, std::ios::binary);
       std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      if (!in.good() && !in.eof()) throw std::runtime_error("cannot read " + generate_body_file);
-      state.set_generate_body(body);
+      if (!in.good() && !in.eof()) throw std::runtime_error("cannot read " + file);
+      state.add_generate_body(body);
     }
     camoufleet::sim::server srv(state, port);
     std::cout << "aistudio-sim listening on http://127.0.0.1:" << srv.port() << std::endl;

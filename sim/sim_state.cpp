@@ -137,7 +137,7 @@ admission sim_state::begin_generate(const std::string& name, const generate_para
       const auto emulated = find_call_phrases(p.prompt, prompt_functions(p.prompt));
       if (!emulated.empty()) answer_with_text(a.ans, emulated_call_text(emulated));
     }
-    a.pieces = !replay_pieces_.empty() ? replay_pieces_
+    a.pieces = !replay_bodies_.empty() ? replay_bodies_[replays_++ % replay_bodies_.size()]
                : calls.empty()         ? encode_answer(a.ans, trace)
                                        : encode_calls(calls, a.ans.prompt_tokens, trace);
     a.hang = f.hang.value_or(false);
@@ -163,9 +163,13 @@ page_options sim_state::page() const {
   return page_;
 }
 
-void sim_state::set_generate_body(const std::string& body) {
+void sim_state::add_generate_body(const std::string& body) {
   std::lock_guard<std::mutex> lock(mu_);
-  replay_pieces_ = split_body(body);
+  if (body.empty()) {
+    replay_bodies_.clear();
+    return;
+  }
+  replay_bodies_.push_back(split_body(body));
 }
 
 sim_state::request_record* sim_state::find_request(int id) {

@@ -97,9 +97,10 @@ class sim_state {
   void reset();
   nlohmann::json to_json() const;
 
-  // Every later GenerateContent answers with these bytes (a capture of the
-  // real site), split after each chunk-list element; "" = compute answers.
-  void set_generate_body(const std::string& body);
+  // Later GenerateContent requests answer with these bytes (a capture of
+  // the real site), split after each chunk-list element; bodies added one
+  // after another answer in turn. "" = compute answers again.
+  void add_generate_body(const std::string& body);
 
   void set_page_options(page_options p);
   page_options page() const;
@@ -140,7 +141,9 @@ class sim_state {
   std::map<std::string, std::string> by_sid_;  // SID value -> account name
   std::map<std::string, fault_set> faults_;    // "*" or account name
   std::vector<request_record> requests_;
-  std::vector<std::string> replay_pieces_;
+  // --generate-body FILE...: one body's pieces per file, answered in turn.
+  std::vector<std::vector<std::string>> replay_bodies_;
+  std::size_t replays_ = 0;
   page_options page_;
   int next_id_ = 1;  // never reset: a stream outliving a reset must not hit a new record
 };

@@ -14,6 +14,7 @@
 #include "site/json_fence.hpp"
 #include "site/page_scripts.hpp"
 #include "site/prompt.hpp"
+#include "site/schema_check.hpp"
 
 namespace camoufleet::site {
 
@@ -260,7 +261,43 @@ generation_result chat_page::generate(const std::vector<chat_message>& messages,
     }
     result.content = json_fence::strip(result.content);
   }
+  if (params.mend_json && result.tool_calls.empty() && result.finish_reason == "stop") {
+    const std::string problem = json_answer_problem(result.content, params);
+    if (!problem.empty() && !stop_requested_ && clock::now() < deadline)
+      return mend_json_answer(messages, params, std::move(result), problem, on_delta, deadline);
+  }
   return result;
+}
+
+generation_result chat_page::mend_json_answer(const std::vector<chat_message>& messages,
+                                              const generation_params& params,
+                                              generation_result first, const std::string& problem,
+                                              const std::function<void(const delta&)>& on_delta,
+                                              clock::time_point deadline) {
+  spdlog::warn("instance={} the answer breaks its response_format ({}): asking once more",
+               setup_.instance_id, problem);
+  std::vector<chat_message> again = messages;
+  again.emplace_back("assistant", first.content);
+  again.emplace_back("user", json_mend_request(problem));
+  generation_params once = params;
+  once.mend_json = false;
+  try {
+    new_chat(left(deadline));
+    generation_result second = generate(again, once, on_delta, left(deadline));
+    // Both answers were asked of the account.
+    second.prompt_tokens += first.prompt_tokens;
+    second.completion_tokens += first.completion_tokens;
+    second.reasoning_tokens += first.reasoning_tokens;
+    if (const auto still = json_answer_problem(second.content, params); !still.empty())
+      spdlog::warn("instance={} the second answer breaks it too ({}): returned as it is",
+                   setup_.instance_id, still);
+    return second;
+  } catch (const driver_error& e) {
+    if (e.kind() == failure_kind::cancelled) throw;
+    spdlog::warn("instance={} the second try failed ({}): the first answer is returned",
+                 setup_.instance_id, e.what());
+    return first;
+  }
 }
 
 }  // namespace camoufleet::site

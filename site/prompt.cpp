@@ -103,4 +103,9 @@ std::string response_format_instruction(const generation_params& params) {
   return "Answer with one JSON value only (\"" + name + "\"). " + bare;
 }
 
+std::string json_mend_request(const std::string& problem) {
+  return "Your last answer cannot be used as it is: " + problem +
+         ". Answer the request above again, with the corrected JSON only.";
+}
+
 }  // namespace camoufleet::site

@@ -51,4 +51,8 @@ std::string tool_choice_instruction(const generation_params& params, bool emulat
 // json_schema the same with the schema (and its name) to follow.
 std::string response_format_instruction(const generation_params& params);
 
+// The last turn of a second try after an answer broke response_format
+// (`problem`: json_answer_problem's words, site/schema_check.hpp).
+std::string json_mend_request(const std::string& problem);
+
 }  // namespace camoufleet::site

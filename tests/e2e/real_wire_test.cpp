@@ -191,3 +191,58 @@ TEST_CASE("e2e wire: an answer asked for as JSON reaches the client without the 
   CHECK(schema_prompt.find("valid against this JSON Schema (\"trip\")") != std::string::npos);
   CHECK(schema_prompt.find("\"days\"") != std::string::npos);
 }
+
+// A reply whose JSON breaks its schema is asked for once more, in a new
+// chat with the broken answer and what is wrong with it; a stream is not
+// (its text is already out). The simulator answers its bodies in turn: the
+// schema miss first, then the right answer.
+TEST_CASE("e2e wire: a JSON reply that breaks its schema is asked for once more") {
+  auto cfg = replaying("schema-miss-json.json", 20, 40);
+  cfg.sim_args.insert(cfg.sim_args.end(),
+                      {"--generate-body", testing::sim_fixture_path("fenced-json.json")});
+  fleet_fixture f(cfg);
+  const auto asked = [&] { return f.sim().state()["requests"].size(); };
+  const std::size_t before = asked();
+
+  json body = chat_body("Where and for how long?");
+  body["response_format"] = {
+      {"type", "json_schema"},
+      {"json_schema",
+       {{"name", "trip"},
+        {"strict", true},
+        {"schema",
+         {{"type", "object"},
+          {"properties", {{"city", {{"type", "string"}}}, {"days", {{"type", "integer"}}}}},
+          {"required", {"city", "days"}},
+          {"additionalProperties", false}}}}}};
+  auto r = f.post("/v1/chat/completions", body);
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  const auto reply = r.json();
+  CHECK(json::parse(reply["choices"][0]["message"]["content"].get<std::string>()) ==
+        json({{"city", "Paris"}, {"days", 3}}));
+  // Both tries were asked of the account, and are counted.
+  CHECK(reply["usage"]["prompt_tokens"] == 24);
+  CHECK(reply["usage"]["completion_tokens"] == 24);
+  REQUIRE(asked() == before + 2);
+  const std::string again = f.sim().state()["requests"].back()["prompt"];
+  CHECK(again.find(R"("days": "three")") != std::string::npos);  // the broken answer, shown
+  CHECK(
+      again.find(
+          R"(Your last answer cannot be used as it is: $.days: expected an integer, got "three")") !=
+      std::string::npos);
+  CHECK(again.find("valid against this JSON Schema (\"trip\")") != std::string::npos);
+
+  // Streamed: the third body (the miss again) goes out as it is, asked once.
+  body["stream"] = true;
+  auto s = f.post("/v1/chat/completions", body);
+  INFO(s.body);
+  REQUIRE(s.status == 200);
+  CHECK(json::parse(parse_sse(s.body).content()) == json({{"city", "Paris"}, {"days", "three"}}));
+  CHECK(asked() == before + 3);
+  // A reply that keeps to it (the fourth body) is not asked again.
+  body["stream"] = false;
+  auto ok = f.post("/v1/chat/completions", body);
+  REQUIRE(ok.status == 200);
+  CHECK(asked() == before + 4);
+}
