@@ -29,6 +29,10 @@ class answer_stream {
   virtual std::string on_finished(const request_finished& f) = 0;
   // After the stream began: the failure as the route's error event(s).
   virtual std::string on_failed(const error_reply& e) = 0;
+  // After on_finished: the whole answer as one object, as the stream's last
+  // event told it (the Responses API's response object, remembered for
+  // GET and previous_response_id); "" for a shape that has none.
+  virtual std::string answered_object() const { return {}; }
 };
 
 // The part of `full` after what was already sent, when `full` extends it;

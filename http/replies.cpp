@@ -25,16 +25,20 @@ void server::impl::on_event(const pending_ptr& p, const request_event& ev) {
       if (!f->instance_id.empty()) p->instance_id = f->instance_id;
       completion_meta meta = p->meta;
       if (!f->model.empty()) meta.model = f->model;
-      // /v1/responses: the response object, to keep and (not streamed) to send.
-      std::string object;
-      if (p->responses_echo && (p->record.store || !p->stream)) {
-        object = response_json({meta, *p->responses_echo}, *f);
-        remember(*p, object);
-      }
       if (p->stream) {
         if (!p->head_sent) start_stream(*p);
-        write_stream(*p, p->body->on_finished(*f), true);
+        const std::string end = p->body->on_finished(*f);
+        // /v1/responses: the object the stream's last event carries, kept
+        // before that event goes out (a client may continue from it at once).
+        remember(*p, p->body->answered_object());
+        write_stream(*p, end, true);
       } else {
+        // /v1/responses: the response object, to keep and to send.
+        std::string object;
+        if (p->responses_echo) {
+          object = response_json({meta, *p->responses_echo}, *f);
+          remember(*p, object);
+        }
         reply_json(*p, 200, p->responses_echo ? object : completion_json(meta, *f),
                    completion_headers(*p));
       }

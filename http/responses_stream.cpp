@@ -146,29 +146,39 @@ std::string responses_stream::begin() {
   return out;
 }
 
-std::string responses_stream::open_reasoning() {
+std::string responses_stream::open_reasoning(std::string id) {
   reasoning_at_ = next_index_++;
   reasoning_open_ = true;
-  const std::string id = item_id("rs");
-  std::string out = event("response.output_item.added",
-                          {{"output_index", reasoning_at_}, {"item", reasoning_item(id, "")}});
-  out += event("response.reasoning_summary_part.added", {{"item_id", id},
+  reasoning_id_ = std::move(id);
+  reasoning_text_.clear();
+  std::string out =
+      event("response.output_item.added",
+            {{"output_index", reasoning_at_}, {"item", reasoning_item(reasoning_id_, "")}});
+  out += event("response.reasoning_summary_part.added", {{"item_id", reasoning_id_},
                                                          {"output_index", reasoning_at_},
                                                          {"summary_index", 0},
                                                          {"part", summary_part("")}});
   return out;
 }
 
+std::string responses_stream::reasoning_delta(const std::string& text) {
+  reasoning_text_ += text;
+  return event("response.reasoning_summary_text.delta", {{"item_id", reasoning_id_},
+                                                         {"output_index", reasoning_at_},
+                                                         {"summary_index", 0},
+                                                         {"delta", text}});
+}
+
 std::string responses_stream::close_reasoning() {
   if (!reasoning_open_) return {};
   reasoning_open_ = false;
-  const std::string id = item_id("rs");
+  const std::string& id = reasoning_id_;
   const ojson where = {{"item_id", id}, {"output_index", reasoning_at_}, {"summary_index", 0}};
   ojson text_done = where;
-  text_done["text"] = sent_reasoning_;
+  text_done["text"] = reasoning_text_;
   ojson part_done = where;
-  part_done["part"] = summary_part(sent_reasoning_);
-  output_.push_back(reasoning_item(id, sent_reasoning_));
+  part_done["part"] = summary_part(reasoning_text_);
+  output_.push_back(reasoning_item(id, reasoning_text_));
   // One event after another: each takes the next sequence number.
   std::string out = event("response.reasoning_summary_text.done", std::move(text_done));
   out += event("response.reasoning_summary_part.done", std::move(part_done));
@@ -213,13 +223,14 @@ std::string responses_stream::on_delta(const request_delta& d) {
   if (ended_) return {};
   std::string out = begin();
   // Thoughts come before the answer; any that come after it has begun
-  // have no item left to go into.
-  if (!d.reasoning.empty() && message_at_ < 0) {
-    if (!reasoning_open_) out += open_reasoning();
-    out += event("response.reasoning_summary_text.delta", {{"item_id", item_id("rs")},
-                                                           {"output_index", reasoning_at_},
-                                                           {"summary_index", 0},
-                                                           {"delta", d.reasoning}});
+  // wait for the message to be done, then go out as an item of their own.
+  if (!d.reasoning.empty()) {
+    if (message_at_ >= 0) {
+      late_reasoning_ += d.reasoning;
+    } else {
+      if (!reasoning_open_) out += open_reasoning(item_id("rs"));
+      out += reasoning_delta(d.reasoning);
+    }
     sent_reasoning_ += d.reasoning;
   }
   if (!d.content.empty()) {
@@ -236,6 +247,8 @@ std::string responses_stream::on_delta(const request_delta& d) {
 
 std::string responses_stream::on_finished(const request_finished& f) {
   if (ended_) return {};
+  // The model the page answered with, as a reply names it.
+  if (!f.model.empty()) meta_.answer.model = f.model;
   request_delta rest;
   rest.reasoning = std::string(unsent_tail(f.reasoning, sent_reasoning_));
   rest.content = std::string(unsent_tail(f.content, sent_content_));
@@ -245,6 +258,11 @@ std::string responses_stream::on_finished(const request_finished& f) {
   out += close_reasoning();
   const auto o = outcome_of(f.finish_reason);
   out += close_message(o.item_status);
+  if (!late_reasoning_.empty()) {
+    out += open_reasoning(item_id("rs") + "_late");
+    out += reasoning_delta(late_reasoning_);
+    out += close_reasoning();
+  }
   // The page gives a call only once it is complete: each goes out whole.
   for (std::size_t i = 0; i < f.tool_calls.size(); ++i) {
     const auto& call = f.tool_calls[i];
@@ -261,8 +279,10 @@ std::string responses_stream::on_finished(const request_finished& f) {
     output_.push_back(call_item(id, "completed", call, call.arguments));
     out += event("response.output_item.done", {{"output_index", at}, {"item", output_.back()}});
   }
-  out += event(o.event, {{"response", response_object(meta_, o.status, output_, usage_json(f),
-                                                      nullptr, o.incomplete_details)}});
+  const ojson object =
+      response_object(meta_, o.status, output_, usage_json(f), nullptr, o.incomplete_details);
+  answered_ = dump(object);
+  out += event(o.event, {{"response", object}});
   ended_ = true;
   return out;
 }

@@ -5,7 +5,8 @@
 //   response.created, response.in_progress; per output item
 //   response.output_item.added, its part / text events, response.output_item.done
 //   (a reasoning item with the thoughts as summary text, then the message,
-//   then one function_call item per call); response.completed (or
+//   a second reasoning item with thoughts that came after the message
+//   began, then one function_call item per call); response.completed (or
 //   response.incomplete when the answer was cut off). A failure after the
 //   start is an `error` event, then response.failed. No `data: [DONE]`:
 //   this API does not send one.
@@ -38,11 +39,13 @@ class responses_stream : public answer_stream {
   std::string on_delta(const request_delta& d) override;
   std::string on_finished(const request_finished& f) override;
   std::string on_failed(const error_reply& e) override;
+  std::string answered_object() const override { return answered_; }
 
  private:
   std::string event(const char* type, nlohmann::ordered_json fields);
   std::string begin();
-  std::string open_reasoning();
+  std::string open_reasoning(std::string id);
+  std::string reasoning_delta(const std::string& text);
   std::string close_reasoning();
   std::string open_message();
   std::string close_message(const char* status);
@@ -53,13 +56,18 @@ class responses_stream : public answer_stream {
   bool begun_ = false;
   bool ended_ = false;
   int next_index_ = 0;     // output_index of the next item
-  int reasoning_at_ = -1;  // output_index of the reasoning item; -1 = none
+  int reasoning_at_ = -1;  // output_index of the open reasoning item
   bool reasoning_open_ = false;
+  std::string reasoning_id_;
+  std::string reasoning_text_;  // the open reasoning item's
+  // Thoughts after the message began: their own item once it is done.
+  std::string late_reasoning_;
   int message_at_ = -1;
   bool message_open_ = false;
   std::string sent_content_;
-  std::string sent_reasoning_;
+  std::string sent_reasoning_;  // every thought passed on, late ones too
   nlohmann::ordered_json output_ = nlohmann::ordered_json::array();  // items done
+  std::string answered_;
 };
 
 }  // namespace camoufleet::http

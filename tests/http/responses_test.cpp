@@ -1,6 +1,6 @@
-// POST /v1/responses, the pure parts: the request read into the same
-// completion_request a chat completion becomes (http/responses_request.*),
-// and answers in the Responses API's shape (http/responses_stream.*).
+// POST /v1/responses, the request: read into the same completion_request a
+// chat completion becomes (http/responses_request.*); its answers are in
+// responses_stream_test.cpp.
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
@@ -8,8 +8,6 @@
 #include <vector>
 
 #include "http/responses_request.hpp"
-#include "http/responses_stream.hpp"
-#include "test_client.hpp"
 
 using namespace camoufleet;
 using namespace camoufleet::http;
@@ -24,48 +22,6 @@ const char* png_url =
 
 responses_parse_result parse(const json& body) {
   return parse_responses_request(body.dump());
-}
-
-response_meta meta() {
-  response_meta m;
-  m.answer = {"resp_abc", 1700000000, "gemini-2.5-pro"};
-  m.echo = {{"instructions", "Be brief."}, {"temperature", 0.3}, {"store", false}};
-  return m;
-}
-
-request_finished answer(std::string content, std::string reasoning = "",
-                        std::string reason = "stop") {
-  request_finished f;
-  f.content = std::move(content);
-  f.reasoning = std::move(reasoning);
-  f.finish_reason = std::move(reason);
-  f.prompt_tokens = 12;
-  f.completion_tokens = 7;
-  f.reasoning_tokens = 2;
-  return f;
-}
-
-// The named events of a stream body, in order.
-struct named {
-  std::string name;
-  json data;
-};
-std::vector<named> events_of(std::string text) {
-  std::vector<named> out;
-  for (const auto& e : testing::parse_sse(text)) {
-    REQUIRE_FALSE(e.comment);
-    CHECK(e.data != "[DONE]");
-    named n{e.event, json::parse(e.data)};
-    CHECK(n.data["type"] == n.name);  // the event name repeats the type
-    out.push_back(std::move(n));
-  }
-  return out;
-}
-
-std::vector<std::string> names_of(const std::vector<named>& events) {
-  std::vector<std::string> out;
-  for (const auto& e : events) out.push_back(e.name);
-  return out;
 }
 
 }  // namespace
@@ -264,163 +220,4 @@ TEST_CASE("responses request: refusals name the Responses field") {
   const auto junk = parse_responses_request("{nope");
   CHECK_FALSE(junk.chat.ok);
   CHECK(junk.chat.error.message.find("could not parse the JSON body") != std::string::npos);
-}
-
-TEST_CASE("responses: a finished answer as a response object") {
-  const auto j = json::parse(response_json(meta(), answer("Hello!", "Thinking.")));
-  CHECK(j["id"] == "resp_abc");
-  CHECK(j["object"] == "response");
-  CHECK(j["created_at"] == 1700000000);
-  CHECK(j["status"] == "completed");
-  CHECK(j["error"].is_null());
-  CHECK(j["incomplete_details"].is_null());
-  CHECK(j["model"] == "gemini-2.5-pro");
-  CHECK(j["instructions"] == "Be brief.");
-  REQUIRE(j["output"].size() == 2);
-  CHECK(j["output"][0]["type"] == "reasoning");
-  CHECK(j["output"][0]["id"] == "rs_abc");
-  CHECK(j["output"][0]["summary"][0] == json({{"type", "summary_text"}, {"text", "Thinking."}}));
-  const auto& message = j["output"][1];
-  CHECK(message["type"] == "message");
-  CHECK(message["id"] == "msg_abc");
-  CHECK(message["role"] == "assistant");
-  CHECK(message["status"] == "completed");
-  CHECK(message["content"][0]["type"] == "output_text");
-  CHECK(message["content"][0]["text"] == "Hello!");
-  CHECK(message["content"][0]["annotations"] == json::array());
-  CHECK(j["usage"] == json({{"input_tokens", 12},
-                            {"input_tokens_details", {{"cached_tokens", 0}}},
-                            {"output_tokens", 7},
-                            {"output_tokens_details", {{"reasoning_tokens", 2}}},
-                            {"total_tokens", 19}}));
-
-  // Cut off by max_output_tokens.
-  const auto cut = json::parse(response_json(meta(), answer("Hel", "", "length")));
-  CHECK(cut["status"] == "incomplete");
-  CHECK(cut["incomplete_details"]["reason"] == "max_output_tokens");
-  CHECK(cut["output"][0]["status"] == "incomplete");
-
-  // Only calls: no message item.
-  auto calls = answer("", "", "tool_calls");
-  calls.tool_calls = {{"call_1", "get_weather", R"({"city":"Paris"})"},
-                      {"call_2", "get_weather", R"({"city":"Rome"})"}};
-  const auto c = json::parse(response_json(meta(), calls));
-  REQUIRE(c["output"].size() == 2);
-  CHECK(c["output"][0] == json({{"id", "fc_abc_0"},
-                                {"type", "function_call"},
-                                {"status", "completed"},
-                                {"call_id", "call_1"},
-                                {"name", "get_weather"},
-                                {"arguments", R"({"city":"Paris"})"}}));
-  CHECK(c["output"][1]["call_id"] == "call_2");
-}
-
-TEST_CASE("responses stream: thoughts, text and the end, as the SDKs accumulate them") {
-  responses_stream s(meta());
-  request_delta thought;
-  thought.reasoning = "Thinking";
-  request_delta hel;
-  hel.content = "Hel";
-  request_delta dot;
-  dot.reasoning = ".";
-  std::string text = s.on_delta(thought);
-  text += s.on_delta(dot);
-  text += s.on_delta(hel);
-  // The gateway's last word carries more than the deltas did.
-  text += s.on_finished(answer("Hello!", "Thinking."));
-  CHECK(s.on_delta(hel).empty());  // nothing after the end
-
-  const auto events = events_of(text);
-  CHECK(names_of(events) ==
-        std::vector<std::string>{
-            "response.created", "response.in_progress", "response.output_item.added",
-            "response.reasoning_summary_part.added", "response.reasoning_summary_text.delta",
-            "response.reasoning_summary_text.delta", "response.reasoning_summary_text.done",
-            "response.reasoning_summary_part.done", "response.output_item.done",
-            "response.output_item.added", "response.content_part.added",
-            "response.output_text.delta", "response.output_text.delta", "response.output_text.done",
-            "response.content_part.done", "response.output_item.done", "response.completed"});
-  for (std::size_t i = 0; i < events.size(); ++i)
-    CHECK(events[i].data["sequence_number"] == static_cast<int>(i));
-  CHECK(events[0].data["response"]["status"] == "in_progress");
-  CHECK(events[0].data["response"]["output"] == json::array());
-  CHECK(events[4].data["delta"] == "Thinking");
-  CHECK(events[5].data["delta"] == ".");
-  CHECK(events[6].data["text"] == "Thinking.");
-  CHECK(events[9].data["output_index"] == 1);
-  CHECK(events[11].data["delta"] == "Hel");
-  CHECK(events[11].data["item_id"] == "msg_abc");
-  CHECK(events[12].data["delta"] == "lo!");
-  CHECK(events[13].data["text"] == "Hello!");
-  const auto& done = events.back().data["response"];
-  CHECK(done["status"] == "completed");
-  // The final object is the one a non-stream request gets.
-  CHECK(done == json::parse(response_json(meta(), answer("Hello!", "Thinking."))));
-
-  // Thoughts after the answer began have no open item: left out, and the
-  // final object says what the stream said.
-  responses_stream late(meta());
-  std::string late_text = late.on_delta(hel);
-  late_text += late.on_delta(thought);
-  late_text += late.on_finished(answer("Hello!", "Thinking"));
-  const auto late_events = events_of(late_text);
-  for (const auto& e : late_events) CHECK(e.name.find("reasoning") == std::string::npos);
-  CHECK(late_events.back().data["response"]["output"].size() == 1);
-}
-
-TEST_CASE("responses stream: calls, a cut-off answer, an empty one, a failure") {
-  SUBCASE("function calls go out whole, one item each") {
-    responses_stream s(meta());
-    auto f = answer("", "", "tool_calls");
-    f.tool_calls = {{"call_1", "get_weather", R"({"city":"Paris"})"}};
-    const auto events = events_of(s.on_finished(f));
-    CHECK(names_of(events) ==
-          std::vector<std::string>{
-              "response.created", "response.in_progress", "response.output_item.added",
-              "response.function_call_arguments.delta", "response.function_call_arguments.done",
-              "response.output_item.done", "response.completed"});
-    CHECK(events[2].data["item"]["arguments"] == "");
-    CHECK(events[3].data["delta"] == R"({"city":"Paris"})");
-    CHECK(events[4].data["name"] == "get_weather");
-    CHECK(events[5].data["item"]["status"] == "completed");
-    CHECK(events.back().data["response"] == json::parse(response_json(meta(), f)));
-  }
-  SUBCASE("cut off: response.incomplete") {
-    responses_stream s(meta());
-    request_delta d;
-    d.content = "Hel";
-    std::string text = s.on_delta(d);
-    text += s.on_finished(answer("Hel", "", "length"));
-    const auto events = events_of(text);
-    CHECK(events.back().name == "response.incomplete");
-    CHECK(events.back().data["response"]["incomplete_details"]["reason"] == "max_output_tokens");
-  }
-  SUBCASE("nothing said: still one (empty) message") {
-    responses_stream s(meta());
-    const auto events = events_of(s.on_finished(answer("")));
-    CHECK(events[2].data["item"]["type"] == "message");
-    CHECK(events.back().data["response"]["output"][0]["content"][0]["text"] == "");
-  }
-  SUBCASE("a failure after the start: error, then response.failed") {
-    responses_stream s(meta());
-    request_delta d;
-    d.content = "Hel";
-    error_reply e;
-    e.status = 502;
-    e.type = "server_error";
-    e.code = "browser_gone";
-    e.message = "The browser exited.";
-    std::string text = s.on_delta(d);
-    text += s.on_failed(e);
-    const auto events = events_of(text);
-    const auto n = events.size();
-    REQUIRE(n >= 2);
-    CHECK(events[n - 2].name == "error");
-    CHECK(events[n - 2].data["code"] == "browser_gone");
-    CHECK(events[n - 2].data["message"] == "The browser exited.");
-    CHECK(events[n - 1].name == "response.failed");
-    CHECK(events[n - 1].data["response"]["status"] == "failed");
-    CHECK(events[n - 1].data["response"]["error"]["code"] == "browser_gone");
-    CHECK(s.on_finished(answer("Hello")).empty());
-  }
 }
