@@ -293,7 +293,7 @@ typename Inspector::result_type inspect(Inspector& f, generation_params& x) {
   return f(caf::meta::type_name("generation_params"), x.model, x.temperature, x.top_p,
            x.max_output_tokens, x.stop, x.reasoning_effort, x.function_declarations, x.tool_choice,
            x.tool_choice_name, x.tool_mode, x.response_format, x.response_schema, x.web_search,
-           x.mend_json);
+           x.ask_again);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, delta& x) {

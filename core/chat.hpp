@@ -62,11 +62,12 @@ struct generation_params {
   // Responses API's web_search tool). false: the page's own setting stays,
   // unless an earlier request turned it on (then it goes off again).
   bool web_search = false;
-  // An answer that breaks response_format (not JSON, or not as its schema
-  // says) is asked for once more, the broken answer and what is wrong with
-  // it shown to the model (site/schema_check.hpp). Only where nothing of
-  // the answer reached the client yet: a request that does not stream.
-  bool mend_json = false;
+  // Nothing of the answer reaches the client before it is done (a request
+  // that does not stream): an answer that is not what the request demands
+  // (JSON that breaks response_format, no call where tool_choice requires
+  // one) may be asked for once more, the first answer and what is wrong
+  // with it shown to the model (site/reply_check.hpp).
+  bool ask_again = false;
 };
 
 struct delta {

@@ -381,7 +381,7 @@ chat_parse_result parse_chat_document(const json& doc, bool fetch_image_urls) {
   if (auto e = read_web_search(doc, req.params)) return fail_with(*e);
   if (auto e = read_response_format(doc, req.params)) return fail_with(*e);
   // A streamed answer cannot be taken back: only a reply is asked for again.
-  req.params.mend_json = !req.stream && !req.params.response_format.empty();
+  req.params.ask_again = !req.stream;
 
   // One page produces one answer: asking for several cannot be honoured.
   if (auto it = doc.find("n"); it != doc.end() && !it->is_null()) {

@@ -14,7 +14,7 @@
 #include "site/json_fence.hpp"
 #include "site/page_scripts.hpp"
 #include "site/prompt.hpp"
-#include "site/schema_check.hpp"
+#include "site/reply_check.hpp"
 
 namespace camoufleet::site {
 
@@ -261,26 +261,28 @@ generation_result chat_page::generate(const std::vector<chat_message>& messages,
     }
     result.content = json_fence::strip(result.content);
   }
-  if (params.mend_json && result.tool_calls.empty() && result.finish_reason == "stop") {
-    const std::string problem = json_answer_problem(result.content, params);
+  if (params.ask_again) {
+    const std::string problem = reply_problem(result, params);
     if (!problem.empty() && !stop_requested_ && clock::now() < deadline)
-      return mend_json_answer(messages, params, std::move(result), problem, on_delta, deadline);
+      return ask_again(messages, params, std::move(result), problem, on_delta, deadline);
   }
   return result;
 }
 
-generation_result chat_page::mend_json_answer(const std::vector<chat_message>& messages,
-                                              const generation_params& params,
-                                              generation_result first, const std::string& problem,
-                                              const std::function<void(const delta&)>& on_delta,
-                                              clock::time_point deadline) {
-  spdlog::warn("instance={} the answer breaks its response_format ({}): asking once more",
+generation_result chat_page::ask_again(const std::vector<chat_message>& messages,
+                                       const generation_params& params, generation_result first,
+                                       const std::string& problem,
+                                       const std::function<void(const delta&)>& on_delta,
+                                       clock::time_point deadline) {
+  spdlog::warn("instance={} the answer is not what the request demands ({}): asking once more",
                setup_.instance_id, problem);
   std::vector<chat_message> again = messages;
-  again.emplace_back("assistant", first.content);
-  again.emplace_back("user", json_mend_request(problem));
+  chat_message said("assistant", first.content);
+  said.tool_calls = first.tool_calls;
+  again.push_back(std::move(said));
+  again.emplace_back("user", ask_again_request(problem, params));
   generation_params once = params;
-  once.mend_json = false;
+  once.ask_again = false;
   try {
     new_chat(left(deadline));
     generation_result second = generate(again, once, on_delta, left(deadline));
@@ -288,7 +290,7 @@ generation_result chat_page::mend_json_answer(const std::vector<chat_message>& m
     second.prompt_tokens += first.prompt_tokens;
     second.completion_tokens += first.completion_tokens;
     second.reasoning_tokens += first.reasoning_tokens;
-    if (const auto still = json_answer_problem(second.content, params); !still.empty())
+    if (const auto still = reply_problem(second, params); !still.empty())
       spdlog::warn("instance={} the second answer breaks it too ({}): returned as it is",
                    setup_.instance_id, still);
     return second;

@@ -157,14 +157,14 @@ class chat_page : public core::page_driver {
   void cancel_generation(event_queue& queue, const generation& g);
   void after_failure(const driver_error& e);
   void wait_shown_finished(std::size_t turns_before, clock::time_point deadline);
-  // params.mend_json: an answer that broke response_format, asked for once
-  // more in a new chat (site/chat_generate.cpp); the first answer when the
-  // second try fails.
-  generation_result mend_json_answer(const std::vector<chat_message>& messages,
-                                     const generation_params& params, generation_result first,
-                                     const std::string& problem,
-                                     const std::function<void(const delta&)>& on_delta,
-                                     clock::time_point deadline);
+  // params.ask_again: an answer that is not what its request demands
+  // (site/reply_check.hpp), asked for once more in a new chat
+  // (site/chat_generate.cpp); the first answer when the second try fails.
+  generation_result ask_again(const std::vector<chat_message>& messages,
+                              const generation_params& params, generation_result first,
+                              const std::string& problem,
+                              const std::function<void(const delta&)>& on_delta,
+                              clock::time_point deadline);
   void ensure_open() const;
   // site/chat_tools.cpp: the page's function declarations (set only when
   // they or the model changed; turned off for a request without tools) and

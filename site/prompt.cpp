@@ -103,9 +103,11 @@ std::string response_format_instruction(const generation_params& params) {
   return "Answer with one JSON value only (\"" + name + "\"). " + bare;
 }
 
-std::string json_mend_request(const std::string& problem) {
+std::string ask_again_request(const std::string& problem, const generation_params& params) {
+  const bool call = params.tool_choice == "required" || params.tool_choice == "function";
   return "Your last answer cannot be used as it is: " + problem +
-         ". Answer the request above again, with the corrected JSON only.";
+         ". Answer the request above again, " +
+         (call ? "with the function call it needs." : "with the corrected JSON only.");
 }
 
 }  // namespace camoufleet::site

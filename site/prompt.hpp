@@ -51,8 +51,9 @@ std::string tool_choice_instruction(const generation_params& params, bool emulat
 // json_schema the same with the schema (and its name) to follow.
 std::string response_format_instruction(const generation_params& params);
 
-// The last turn of a second try after an answer broke response_format
-// (`problem`: json_answer_problem's words, site/schema_check.hpp).
-std::string json_mend_request(const std::string& problem);
+// The last turn of a second try after an answer was not what its request
+// demands (`problem`: reply_problem's words, site/reply_check.hpp): the
+// function call tool_choice requires, else the corrected JSON.
+std::string ask_again_request(const std::string& problem, const generation_params& params);
 
 }  // namespace camoufleet::site

@@ -57,7 +57,7 @@ TEST_CASE("messages: a completion request crosses a serializer intact") {
   r.params.response_format = "json_schema";
   r.params.response_schema = R"({"name":"trip","schema":{"type":"object"}})";
   r.params.web_search = true;
-  r.params.mend_json = true;
+  r.params.ask_again = true;
   core::attachment file;
   file.mime_type = "application/pdf";
   file.data = "%PDF-1.4";
@@ -81,7 +81,7 @@ TEST_CASE("messages: a completion request crosses a serializer intact") {
   CHECK(b.params.response_format == "json_schema");
   CHECK(b.params.response_schema == r.params.response_schema);
   CHECK(b.params.web_search);
-  CHECK(b.params.mend_json);
+  CHECK(b.params.ask_again);
   REQUIRE(b.messages[1].attachments.size() == 1);
   CHECK(b.messages[1].attachments[0].mime_type == "application/pdf");
   CHECK(b.messages[1].attachments[0].data == "%PDF-1.4");

@@ -27,6 +27,19 @@ fleet_config replaying(const std::string& fixture, int first_token_ms, int token
   return c;
 }
 
+// Two captures answered in turn (the simulator's --generate-body repeated).
+fleet_config replaying_in_turn(const std::string& first, const std::string& second,
+                               int first_token_ms, int token_ms) {
+  auto c = replaying(first, first_token_ms, token_ms);
+  c.sim_args.insert(c.sim_args.end(), {"--generate-body", testing::sim_fixture_path(second)});
+  return c;
+}
+
+// How many GenerateContent requests reached the simulator.
+std::size_t sim_requests(fleet_fixture& f) {
+  return f.sim().state()["requests"].size();
+}
+
 // The status of the simulator's most recent GenerateContent request.
 std::string last_sim_status(fleet_fixture& f) {
   auto reqs = f.sim().state()["requests"];
@@ -197,11 +210,8 @@ TEST_CASE("e2e wire: an answer asked for as JSON reaches the client without the 
 // (its text is already out). The simulator answers its bodies in turn: the
 // schema miss first, then the right answer.
 TEST_CASE("e2e wire: a JSON reply that breaks its schema is asked for once more") {
-  auto cfg = replaying("schema-miss-json.json", 20, 40);
-  cfg.sim_args.insert(cfg.sim_args.end(),
-                      {"--generate-body", testing::sim_fixture_path("fenced-json.json")});
-  fleet_fixture f(cfg);
-  const auto asked = [&] { return f.sim().state()["requests"].size(); };
+  fleet_fixture f(replaying_in_turn("schema-miss-json.json", "fenced-json.json", 20, 40));
+  const auto asked = [&] { return sim_requests(f); };
   const std::size_t before = asked();
 
   json body = chat_body("Where and for how long?");
@@ -245,4 +255,36 @@ TEST_CASE("e2e wire: a JSON reply that breaks its schema is asked for once more"
   auto ok = f.post("/v1/chat/completions", body);
   REQUIRE(ok.status == 200);
   CHECK(asked() == before + 4);
+}
+
+// tool_choice "required" answered in text: asked for once more, the same
+// way (the simulator's bodies in turn: text, then a call).
+TEST_CASE("e2e wire: a reply without the call tool_choice requires is asked for once more") {
+  fleet_fixture f(replaying_in_turn("thinking-stream.json", "function-call.json", 20, 5));
+  const std::size_t before = sim_requests(f);
+
+  json body = chat_body("What is the weather in Paris?");
+  body["tools"] = json::array(
+      {{{"type", "function"},
+        {"function",
+         {{"name", "get_weather"},
+          {"description", "Current weather of a city"},
+          {"parameters",
+           {{"type", "object"},
+            {"properties", {{"city", {{"type", "string"}}}, {"days", {{"type", "integer"}}}}},
+            {"required", {"city"}}}}}}}});
+  body["tool_choice"] = "required";
+  auto r = f.post("/v1/chat/completions", body);
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  const auto reply = r.json();
+  const auto& choice = reply["choices"][0];
+  CHECK(choice["finish_reason"] == "tool_calls");
+  REQUIRE(choice["message"]["tool_calls"].size() == 1);
+  CHECK(choice["message"]["tool_calls"][0]["function"]["name"] == "get_weather");
+  REQUIRE(sim_requests(f) == before + 2);
+  const std::string again = f.sim().state()["requests"].back()["prompt"];
+  CHECK(again.find("Your last answer cannot be used as it is: it calls no function") !=
+        std::string::npos);
+  CHECK(again.find("with the function call it needs.") != std::string::npos);
 }

@@ -83,17 +83,17 @@ TEST_CASE("chat_request: every supported field is carried over") {
   CHECK(q.params.response_format == "json_schema");
   CHECK(nlohmann::json::parse(q.params.response_schema) ==
         nlohmann::json{{"name", "trip"}, {"schema", {{"type", "object"}}}});
-  CHECK_FALSE(q.params.mend_json);  // streamed: what went out cannot be asked for again
+  CHECK_FALSE(q.params.ask_again);  // streamed: what went out cannot be asked for again
   auto text = parse_chat_request(R"({"messages":[{"role":"user","content":"a"}],
                                      "response_format":{"type":"text"}})");
   REQUIRE(text.ok);
   CHECK(text.request.params.response_format.empty());
-  CHECK_FALSE(text.request.params.mend_json);
+  CHECK(text.request.params.ask_again);
   auto object = parse_chat_request(R"({"messages":[{"role":"user","content":"a"}],
                                        "response_format":{"type":"json_object"}})");
   REQUIRE(object.ok);
   CHECK(object.request.params.response_format == "json_object");
-  CHECK(object.request.params.mend_json);  // a reply that breaks it is asked for again
+  CHECK(object.request.params.ask_again);  // a reply: asked for again if it breaks it
 }
 
 TEST_CASE("chat_request: boundary values are accepted") {

@@ -1,4 +1,4 @@
-#include "site/schema_check.hpp"
+#include "site/reply_check.hpp"
 
 #include <cmath>
 
@@ -216,6 +216,25 @@ std::string json_answer_problem(const std::string& content, const core::generati
   const auto spec = json::parse(params.response_schema, nullptr, false);
   if (!spec.is_object() || !spec.contains("schema")) return {};
   return schema_violation(value, spec["schema"]);
+}
+
+std::string reply_problem(const core::generation_result& answer,
+                          const core::generation_params& params) {
+  if (answer.finish_reason == "length" || answer.finish_reason == "content_filter") return {};
+  if (params.tool_choice == "required" && answer.tool_calls.empty())
+    return "it calls no function, and this request must be answered with a function call";
+  if (params.tool_choice == "function") {
+    const std::string& wanted = params.tool_choice_name;
+    if (answer.tool_calls.empty())
+      return "it does not call the function " + wanted + ", which this request must call";
+    for (const auto& call : answer.tool_calls)
+      if (call.name != wanted)
+        return "it calls the function " + call.name + ", and this request must call " + wanted +
+               " only";
+    return {};
+  }
+  if (!answer.tool_calls.empty()) return {};
+  return json_answer_problem(answer.content, params);
 }
 
 }  // namespace camoufleet::site

@@ -1,7 +1,8 @@
-// An answer asked for as JSON checked against what response_format asked
-// (site/schema_check.*): the schema keywords structured outputs use, the
-// place named, and the second try's wording (site/prompt.*).
-#include "site/schema_check.hpp"
+// A reply checked against what its request demands (site/reply_check.*):
+// the call tool_choice requires, JSON as response_format asks (the schema
+// keywords structured outputs use, the place named), and the second try's
+// wording (site/prompt.*).
+#include "site/reply_check.hpp"
 
 #include <doctest/doctest.h>
 
@@ -129,7 +130,49 @@ TEST_CASE("json answer: what response_format asked for, and the second try's wor
   CHECK(json_answer_problem(R"({"city":"Paris"})", asking("json_schema", trip)) ==
         "$: the required property 'days' is missing");
   CHECK(json_answer_problem("[1]", asking("json_schema")).empty());  // no schema to keep to
-  CHECK(json_mend_request("$.days: expected an integer, got \"three\"") ==
+  CHECK(ask_again_request("$.days: expected an integer, got \"three\"", asking("json_object")) ==
         "Your last answer cannot be used as it is: $.days: expected an integer, got \"three\". "
         "Answer the request above again, with the corrected JSON only.");
+}
+
+TEST_CASE("reply check: the call tool_choice requires, then the JSON") {
+  core::generation_result text;
+  text.content = "It is sunny.";
+  text.finish_reason = "stop";
+  core::generation_result called;
+  called.finish_reason = "tool_calls";
+  called.tool_calls = {{"call_1", "get_weather", R"({"city":"Paris"})"}};
+
+  generation_params required;
+  required.tool_choice = "required";
+  CHECK(reply_problem(text, required) ==
+        "it calls no function, and this request must be answered with a function call");
+  CHECK(reply_problem(called, required).empty());
+  CHECK(ask_again_request("it calls no function", required) ==
+        "Your last answer cannot be used as it is: it calls no function. "
+        "Answer the request above again, with the function call it needs.");
+
+  generation_params named;
+  named.tool_choice = "function";
+  named.tool_choice_name = "get_time";
+  CHECK(reply_problem(text, named) ==
+        "it does not call the function get_time, which this request must call");
+  CHECK(reply_problem(called, named) ==
+        "it calls the function get_weather, and this request must call get_time only");
+  named.tool_choice_name = "get_weather";
+  CHECK(reply_problem(called, named).empty());
+
+  // auto / none: calls or text as the model chose; text is then checked as JSON.
+  generation_params json_auto = asking("json_object");
+  json_auto.tool_choice = "auto";
+  CHECK(reply_problem(text, json_auto) == "the answer is not valid JSON");
+  CHECK(reply_problem(called, json_auto).empty());
+  CHECK(reply_problem(text, generation_params{}).empty());
+  // A cut-off or blocked answer is what it is: not asked for again.
+  for (const char* reason : {"length", "content_filter"}) {
+    core::generation_result cut = text;
+    cut.finish_reason = reason;
+    CHECK(reply_problem(cut, required).empty());
+    CHECK(reply_problem(cut, json_auto).empty());
+  }
 }
