@@ -18,7 +18,7 @@ std::string not_remembered(const std::string& id) {
 
 void server::impl::handle_admin(endpoint target, const std::string& target_id,
                                 ph::ResponseWriter response, header_list cors,
-                                std::map<std::string, std::string> query) {
+                                const ph::Uri::Query& query) {
   auto p = std::make_shared<pending>();
   p->cors = std::move(cors);
   p->id = target_id;
@@ -178,7 +178,9 @@ void server::impl::handle_admin(endpoint target, const std::string& target_id,
           answer(404, not_remembered(target_id));
           break;
         }
-        const auto page = input_items_page(*items, query);
+        const auto page = input_items_page(
+            *items,
+            std::map<std::string, std::string>(query.parameters_begin(), query.parameters_end()));
         if (page.error) {
           answer_error(bad_request(page.error->message, page.error->param));
         } else {

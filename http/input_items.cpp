@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <vector>
 
+#include "http/response_store.hpp"
+
 namespace camoufleet::http {
 
 namespace {
@@ -24,9 +26,10 @@ std::optional<int> read_limit(const std::string& text) {
   return n;
 }
 
-std::string id_of(const json& item) {
-  const auto it = item.find("id");
-  return it != item.end() && it->is_string() ? it->get<std::string>() : std::string();
+// For first_id / last_id.
+json id_or_null(const json& item) {
+  const auto* id = item_id_of(item);
+  return id != nullptr ? json(*id) : json();
 }
 
 }  // namespace
@@ -59,7 +62,7 @@ items_page input_items_page(const json& items, const std::map<std::string, std::
   std::size_t start = 0;
   if (const auto it = query.find("after"); it != query.end()) {
     std::size_t at = 0;
-    while (at < ordered.size() && id_of(*ordered[at]) != it->second) ++at;
+    while (at < ordered.size() && id_or_null(*ordered[at]) != it->second) ++at;
     if (at == ordered.size()) {
       page.error = invalid("after", it->second, "No input item of this response has that id.");
       return page;
@@ -74,8 +77,8 @@ items_page input_items_page(const json& items, const std::map<std::string, std::
   const bool has_more = start + data.size() < ordered.size();
   json body = {{"object", "list"},
                {"data", data},
-               {"first_id", data.empty() ? json() : json(id_of(data.front()))},
-               {"last_id", data.empty() ? json() : json(id_of(data.back()))},
+               {"first_id", data.empty() ? json() : id_or_null(data.front())},
+               {"last_id", data.empty() ? json() : id_or_null(data.back())},
                {"has_more", has_more}};
   page.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
   return page;

@@ -23,8 +23,6 @@ void server::impl::on_event(const pending_ptr& p, const request_event& ev) {
       // Non-stream replies are built from request_finished alone.
     } else if (auto f = std::get_if<request_finished>(&ev)) {
       if (!f->instance_id.empty()) p->instance_id = f->instance_id;
-      completion_meta meta = p->meta;
-      if (!f->model.empty()) meta.model = f->model;
       if (p->stream) {
         if (!p->head_sent) start_stream(*p);
         const std::string end = p->body->on_finished(*f);
@@ -33,6 +31,8 @@ void server::impl::on_event(const pending_ptr& p, const request_event& ev) {
         remember(*p, p->body->answered_object());
         write_stream(*p, end, true);
       } else {
+        completion_meta meta = p->meta;
+        if (!f->model.empty()) meta.model = f->model;
         // /v1/responses: the response object, to keep and to send.
         std::string object;
         if (p->responses_echo) {

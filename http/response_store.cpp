@@ -13,14 +13,13 @@ std::size_t size_of(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace).size();
 }
 
-// An item's "id", or nullptr when it has none (input items need not).
-const std::string* id_of(const json& item) {
+}  // namespace
+
+const std::string* item_id_of(const json& item) {
   if (!item.is_object()) return nullptr;
   const auto it = item.find("id");
   return it != item.end() && it->is_string() ? it->get_ptr<const std::string*>() : nullptr;
 }
-
-}  // namespace
 
 response_store::response_store(std::size_t max_bytes) : max_bytes_(max_bytes) {}
 
@@ -53,7 +52,7 @@ std::optional<json> response_store::item(const std::string& item_id) const {
   const auto it = entries_.find(owner->second);
   if (it == entries_.end()) return std::nullopt;
   for (const auto& item : it->second.turn->items)
-    if (const auto* id = id_of(item); id != nullptr && *id == item_id) return item;
+    if (const auto* id = item_id_of(item); id != nullptr && *id == item_id) return item;
   return std::nullopt;
 }
 
@@ -102,7 +101,7 @@ void response_store::save(const std::string& response_id, const std::string& pre
     forget(entries_.find(oldest_first_.front()));
 
   for (const auto& item : turn->items)
-    if (const auto* id = id_of(item)) item_owner_[*id] = response_id;
+    if (const auto* id = item_id_of(item)) item_owner_[*id] = response_id;
   e.turn = std::move(turn);
   e.response_text = response_text;
   e.age = oldest_first_.insert(oldest_first_.end(), response_id);
@@ -125,7 +124,7 @@ bool response_store::remove_locked(const std::string& response_id) {
 void response_store::forget(std::unordered_map<std::string, entry>::iterator it) {
   const std::string id = it->first;
   for (const auto& item : it->second.turn->items) {
-    const auto* item_id = id_of(item);
+    const auto* item_id = item_id_of(item);
     if (item_id == nullptr) continue;
     const auto owner = item_owner_.find(*item_id);
     if (owner != item_owner_.end() && owner->second == id) item_owner_.erase(owner);

@@ -22,6 +22,9 @@
 
 namespace camoufleet::http {
 
+// An item's "id", or nullptr when it has none (input items need not).
+const std::string* item_id_of(const nlohmann::json& item);
+
 // What a /v1/responses request leaves to remember once it is answered.
 struct response_record {
   bool store = false;    // the request's `store` (and the server keeps any)

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "http/request_parts.hpp"
+#include "http/responses_stream.hpp"
 
 namespace camoufleet::http {
 
@@ -374,8 +375,6 @@ responses_parse_result parse_responses_request(std::string_view body, bool fetch
 
 void name_input_items(json& items, const std::string& response_id) {
   if (!items.is_array()) return;
-  const std::string suffix =
-      response_id.rfind("resp_", 0) == 0 ? response_id.substr(5) : response_id;
   for (std::size_t i = 0; i < items.size(); ++i) {
     auto& item = items[i];
     if (!item.is_object()) continue;
@@ -397,7 +396,7 @@ void name_input_items(json& items, const std::string& response_id) {
                        : type == "function_call_output" ? "fco"
                        : type == "reasoning"            ? "rs"
                                                         : "item";
-    item["id"] = std::string(kind) + "_" + suffix + "_in" + std::to_string(i);
+    item["id"] = item_id_for(kind, response_id) + "_in" + std::to_string(i);
   }
 }
 

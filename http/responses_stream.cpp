@@ -95,17 +95,15 @@ std::string id_suffix(const std::string& response_id) {
                                                             : response_id;
 }
 
-// An output item's id: its kind ("rs", "msg", "fc") and the response's own
-// random part, the same in a reply and in a stream.
-std::string item_id_for(const char* kind, const std::string& response_id) {
-  return std::string(kind) + "_" + id_suffix(response_id);
-}
-
 std::string call_id(const std::string& response_id, std::size_t i) {
   return item_id_for("fc", response_id) + "_" + std::to_string(i);
 }
 
 }  // namespace
+
+std::string item_id_for(const char* kind, const std::string& response_id) {
+  return std::string(kind) + "_" + id_suffix(response_id);
+}
 
 std::string response_json(const response_meta& meta, const request_finished& f) {
   const auto o = outcome_of(f.finish_reason);

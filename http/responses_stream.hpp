@@ -29,6 +29,10 @@ struct response_meta {
   nlohmann::json echo = nlohmann::json::object();
 };
 
+// An item's id: its kind ("rs", "msg", "fc", ...) and the response's own
+// random part — the same in a reply, a stream and the input items.
+std::string item_id_for(const char* kind, const std::string& response_id);
+
 // The response object of a finished answer (a non-stream reply).
 std::string response_json(const response_meta& meta, const request_finished& f);
 

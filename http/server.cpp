@@ -176,19 +176,14 @@ void server::impl::on_request(const ph::Request& req, ph::ResponseWriter respons
         reply_now(std::move(response), route.target, std::move(cors), &e);
         return;
       }
-      default: {
-        std::map<std::string, std::string> query;
-        const auto& q = req.query();
-        for (auto it = q.parameters_begin(); it != q.parameters_end(); ++it)
-          query.emplace(it->first, it->second);
+      default:
         handle_admin(route.target,
                      route.target == endpoint::model ? route.model_id
                      : !route.instance_id.empty()    ? route.instance_id
                      : !route.asset.empty()          ? route.asset
                                                      : route.request_id,
-                     std::move(response), std::move(cors), std::move(query));
+                     std::move(response), std::move(cors), req.query());
         return;
-      }
     }
   } catch (const std::exception&) {
     // The writer may already be gone; Pistache answers nothing then and the

@@ -170,9 +170,9 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   // naming the URL.
   void fetch_then_submit(const pending_ptr& p, chat_parse_result parsed);
   // target_id: the request id (cancel, /v1/responses/{id}), the model id
-  // (model), ...; query: the URL's parameters.
+  // (model), ...; query: the URL's parameters (read before it returns).
   void handle_admin(endpoint target, const std::string& target_id, ph::ResponseWriter response,
-                    header_list cors, std::map<std::string, std::string> query);
+                    header_list cors, const ph::Uri::Query& query);
   void on_event(const pending_ptr& p, const request_event& ev);
   // A finished /v1/responses answer into answers_ (unless store is off).
   void remember(pending& p, const std::string& object);
