@@ -99,7 +99,8 @@ class sim_state {
 
   // Later GenerateContent requests answer with these bytes (a capture of
   // the real site), split after each chunk-list element; bodies added one
-  // after another answer in turn. "" = compute answers again.
+  // after another answer in turn. "" is not added (with none added,
+  // answers are computed).
   void add_generate_body(const std::string& body);
 
   void set_page_options(page_options p);
