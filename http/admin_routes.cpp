@@ -188,7 +188,13 @@ void server::impl::handle_admin(endpoint target, const std::string& target_id,
         }
         break;
       }
+      case endpoint::response_cancel: {
+        const auto [status, body] = cancel_response(target_id);
+        answer(status, status == 404 ? not_remembered(target_id) : body);
+        break;
+      }
       case endpoint::response_delete:
+        cancel_background(target_id);  // a running one stops first
         if (answers_.remove(target_id)) {
           answer(200, R"({"id":")" + target_id + R"(","object":"response","deleted":true})");
         } else {

@@ -39,6 +39,14 @@ void server::impl::handle_completion(const ph::Request& req, endpoint route,
     p->record.previous = std::move(r.previous_response_id);
     p->record.input = std::move(r.input_items);
     name_input_items(p->record.input, p->id);
+    p->background = r.background;
+    if (p->background && !answers_.enabled()) {
+      std::lock_guard<std::mutex> lock(p->mu);
+      reply_error(*p, bad_request("'background' needs the server to keep responses, and it "
+                                  "keeps none (--responses-store-mb 0).",
+                                  "background"));
+      return;
+    }
   } else {
     parsed = parse_chat_request(body, options_.fetch_image_urls);
   }
@@ -79,6 +87,7 @@ void server::impl::submit(const pending_ptr& p, chat_parse_result parsed) {
   {
     std::lock_guard<std::mutex> lock(p->mu);
     if (p->done) return;  // answered while its images were fetched
+    if (p->background) accept_background(*p);
   }
   track(p);
   std::weak_ptr<impl> self = shared_from_this();

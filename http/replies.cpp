@@ -14,6 +14,7 @@ void server::impl::on_event(const pending_ptr& p, const request_event& ev) {
     if (p->done) return;
     if (auto a = std::get_if<request_assigned>(&ev)) {
       p->instance_id = a->instance_id;
+      if (!p->background_status.empty()) note_background_start(*p);
       if (p->stream && p->head_sent) write_stream(*p, sse_comment("instance " + a->instance_id), false);
     } else if (auto d = std::get_if<request_delta>(&ev)) {
       if (p->stream) {
@@ -23,7 +24,9 @@ void server::impl::on_event(const pending_ptr& p, const request_event& ev) {
       // Non-stream replies are built from request_finished alone.
     } else if (auto f = std::get_if<request_finished>(&ev)) {
       if (!f->instance_id.empty()) p->instance_id = f->instance_id;
-      if (p->stream) {
+      if (!p->background_status.empty()) {
+        settle_background(*p, *f);
+      } else if (p->stream) {
         if (!p->head_sent) start_stream(*p);
         const std::string end = p->body->on_finished(*f);
         // /v1/responses: the object the stream's last event carries, kept
@@ -45,7 +48,11 @@ void server::impl::on_event(const pending_ptr& p, const request_event& ev) {
       ended = true;
     } else if (auto e = std::get_if<request_failed>(&ev)) {
       if (!e->instance_id.empty()) p->instance_id = e->instance_id;
-      reply_error(*p, map_error(e->code, e->message, e->retry_after_s));
+      const auto reply = map_error(e->code, e->message, e->retry_after_s);
+      if (!p->background_status.empty() && e->code == error_code::cancelled)
+        fail_background(*p, "cancelled", nullptr);  // by /v1/cancel/{id}
+      else
+        reply_error(*p, reply);
       ended = true;
     }
   }
@@ -100,6 +107,12 @@ std::string response_bytes(int status, const std::string& content_type,
 void server::impl::reply_json(pending& p, int status, const std::string& body,
                               const header_list& headers, const char* content_type) {
   if (p.done) return;
+  write_reply(p, status, body, headers, content_type);
+  finish(p);
+}
+
+void server::impl::write_reply(pending& p, int status, const std::string& body,
+                               const header_list& headers, const char* content_type) {
   p.status = status;
   std::shared_lock<std::shared_mutex> io(io_mu_);
   if (p.writer && writable_) {
@@ -119,11 +132,14 @@ void server::impl::reply_json(pending& p, int status, const std::string& body,
       // The peer is gone; nothing to tell it.
     }
   }
-  finish(p);
 }
 
 void server::impl::reply_error(pending& p, const error_reply& e) {
   if (p.done) return;
+  if (!p.background_status.empty()) {  // its client has its answer: kept instead
+    fail_background(p, "failed", &e);
+    return;
+  }
   if (p.stream && p.head_sent) {
     // The status line is out: the SDKs raise on an error event instead.
     write_stream(p, p.body->on_failed(e), true);
@@ -187,8 +203,14 @@ void server::impl::finish(pending& p) {
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() -
                                                                           p.received)
                         .count();
-    spdlog::info("http: {} {} -> {} via {} in {} ms", p.id, p.stream ? "stream" : "reply",
-                 p.status == 0 ? std::string("client gone") : std::to_string(p.status),
+    const bool background = !p.background_status.empty();
+    spdlog::info("http: {} {} -> {} via {} in {} ms", p.id,
+                 background ? "background"
+                 : p.stream ? "stream"
+                            : "reply",
+                 background      ? p.background_status
+                 : p.status == 0 ? std::string("client gone")
+                                 : std::to_string(p.status),
                  p.instance_id.empty() ? std::string("-") : p.instance_id, ms);
   }
   // Dropped here, while the server (and so Pistache's transport) is alive.

@@ -73,17 +73,53 @@ std::optional<std::string> response_store::response(const std::string& response_
   return it->second.response_text;
 }
 
-void response_store::save(const std::string& response_id, const std::string& previous, json input,
-                          const std::string& response_text) {
-  if (max_bytes_ == 0) return;
+std::optional<std::string> response_store::status(const std::string& response_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const auto it = entries_.find(response_id);
+  if (it == entries_.end()) return std::nullopt;
+  return it->second.status;
+}
+
+namespace {
+
+std::string status_of(const json& object) {
+  if (!object.is_object()) return {};
+  const auto it = object.find("status");
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+bool response_store::refresh(const std::string& response_id, const std::string& response_text) {
+  const std::string status = status_of(json::parse(response_text, nullptr, false));
+  std::lock_guard<std::mutex> lock(mu_);
+  const auto it = entries_.find(response_id);
+  if (it == entries_.end()) return false;
+  auto& e = it->second;
+  // A status object is a few hundred bytes: the bound may be passed by that
+  // much until the next save makes room.
+  bytes_ = bytes_ - e.response_text.size() + response_text.size();
+  e.bytes = e.bytes - e.response_text.size() + response_text.size();
+  e.response_text = response_text;
+  e.status = status;
+  return true;
+}
+
+bool response_store::save(const std::string& response_id, const std::string& previous, json input,
+                          const std::string& response_text, bool only_if_kept) {
+  if (max_bytes_ == 0) return false;
   // Built outside the lock: parsing the answer and counting its bytes.
   const json object = json::parse(response_text, nullptr, false);
   std::lock_guard<std::mutex> lock(mu_);
+  if (only_if_kept && entries_.count(response_id) == 0) return false;
   auto turn = std::make_shared<node>();
   if (!previous.empty()) {
     // Forgotten meanwhile: the answer was given, but cannot be continued.
     const auto parent = entries_.find(previous);
-    if (parent == entries_.end()) return;
+    if (parent == entries_.end()) {
+      remove_locked(response_id);
+      return false;
+    }
     turn->parent = parent->second.turn;
   }
   turn->items = input.is_array() ? std::move(input) : json::array();
@@ -95,8 +131,8 @@ void response_store::save(const std::string& response_id, const std::string& pre
 
   entry e;
   e.bytes = turn->conversation_bytes + response_text.size();
-  if (e.bytes > max_bytes_) return;
   remove_locked(response_id);
+  if (e.bytes > max_bytes_) return false;
   while (bytes_ + e.bytes > max_bytes_ && !oldest_first_.empty())
     forget(entries_.find(oldest_first_.front()));
 
@@ -104,9 +140,11 @@ void response_store::save(const std::string& response_id, const std::string& pre
     if (const auto* id = item_id_of(item)) item_owner_[*id] = response_id;
   e.turn = std::move(turn);
   e.response_text = response_text;
+  e.status = status_of(object);
   e.age = oldest_first_.insert(oldest_first_.end(), response_id);
   bytes_ += e.bytes;
   entries_.emplace(response_id, std::move(e));
+  return true;
 }
 
 bool response_store::remove(const std::string& response_id) {

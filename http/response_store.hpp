@@ -46,14 +46,23 @@ class response_store {
   // A response's own input items, in the order they were sent (not the
   // turns it continued from).
   std::optional<nlohmann::json> input_items(const std::string& response_id) const;
-  // The response object as it was answered.
+  // The response object as it was answered (or, for a background
+  // response, as it stands).
   std::optional<std::string> response(const std::string& response_id) const;
+  // Its object's `status` ("completed", "queued", "cancelled", ...).
+  std::optional<std::string> status(const std::string& response_id) const;
 
   // After an answer: `previous` its previous_response_id ("" = none),
   // `input` its own input items, `response_text` the response object (its
   // `output` items are kept as items). Too big to keep at all: not kept.
-  void save(const std::string& response_id, const std::string& previous, nlohmann::json input,
-            const std::string& response_text);
+  // only_if_kept: only replace a response still kept (a background one
+  // deleted or forgotten while it ran stays so). Whether it was kept.
+  bool save(const std::string& response_id, const std::string& previous, nlohmann::json input,
+            const std::string& response_text, bool only_if_kept = false);
+  // A kept response's object replaced by one with no new items (a
+  // background response's status: in progress, cancelled, failed). False:
+  // not kept.
+  bool refresh(const std::string& response_id, const std::string& response_text);
   bool remove(const std::string& response_id);
 
   std::size_t size() const;
@@ -70,6 +79,7 @@ class response_store {
   struct entry {
     std::shared_ptr<const node> turn;
     std::string response_text;
+    std::string status;  // response_text's
     std::size_t bytes = 0;
     std::list<std::string>::iterator age;
   };

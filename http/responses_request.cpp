@@ -176,6 +176,17 @@ std::optional<request_error> add_input(const json& doc, const response_store* me
   if (const auto it = doc.find("previous_response_id"); it != doc.end() && !it->is_null()) {
     if (!it->is_string()) return wrong_type("previous_response_id", "a string", *it);
     previous = it->get<std::string>();
+    if (const auto status = memory ? memory->status(previous) : std::nullopt;
+        status && (*status == "queued" || *status == "in_progress" || *status == "failed" ||
+                   *status == "cancelled"))
+      return bad_field("Previous response with id '" + previous +
+                           "' has no answer to continue "
+                           "from: its status is '" +
+                           *status + "'" +
+                           (*status == "queued" || *status == "in_progress"
+                                ? "; continue from it once it has completed."
+                                : "."),
+                       "previous_response_id");
     const auto earlier = memory ? memory->conversation(previous) : std::nullopt;
     if (!earlier) return unknown("Previous response", previous, "previous_response_id");
     for (const auto& item : *earlier)
@@ -279,12 +290,14 @@ std::optional<request_error> add_settings(const json& doc, chat_draft& draft) {
   }
   for (const char* key : {"conversation", "prompt"})
     if (const auto it = doc.find(key); it != doc.end() && !it->is_null()) return not_stored(key);
-  if (const auto it = doc.find("background");
-      it != doc.end() && it->is_boolean() && it->get<bool>())
-    return bad_field(
-        "'background' is not supported: every response is answered while the "
-        "request is open.",
-        "background");
+  if (const auto it = doc.find("background"); it != doc.end() && !it->is_null()) {
+    if (!it->is_boolean()) return wrong_type("background", "a boolean", *it);
+    if (it->get<bool>() && doc.value("store", json(true)) == json(false))
+      return bad_field(
+          "'background' needs 'store': a background response is read back by "
+          "GET /v1/responses/{id}, so it has to be stored.",
+          "store");
+  }
   return std::nullopt;
 }
 
@@ -316,34 +329,6 @@ void rename_fields(request_error& e, const chat_draft& draft) {
   }
 }
 
-json echo_of(const json& doc) {
-  const auto get = [&](const char* key, json fallback) {
-    const auto it = doc.find(key);
-    return it == doc.end() || it->is_null() ? fallback : *it;
-  };
-  json format = {{"type", "text"}};
-  if (const auto t = doc.find("text"); t != doc.end() && t->is_object() && t->contains("format"))
-    format = (*t)["format"];
-  json reasoning = {{"effort", nullptr}, {"summary", nullptr}};
-  if (const auto r = doc.find("reasoning"); r != doc.end() && r->is_object())
-    reasoning["effort"] = r->value("effort", json());
-  return {{"instructions", get("instructions", nullptr)},
-          {"max_output_tokens", get("max_output_tokens", nullptr)},
-          {"metadata", get("metadata", json::object())},
-          {"parallel_tool_calls", get("parallel_tool_calls", true)},
-          {"previous_response_id", get("previous_response_id", nullptr)},
-          {"reasoning", std::move(reasoning)},
-          {"store", get("store", true)},
-          // Unset: null (the page's own defaults apply, not OpenAI's 1.0).
-          {"temperature", get("temperature", nullptr)},
-          {"text", {{"format", std::move(format)}}},
-          {"tool_choice", get("tool_choice", "auto")},
-          {"tools", get("tools", json::array())},
-          {"top_p", get("top_p", nullptr)},
-          {"truncation", "disabled"},
-          {"user", get("user", nullptr)}};
-}
-
 }  // namespace
 
 responses_parse_result parse_responses_request(std::string_view body, bool fetch_image_urls,
@@ -369,35 +354,16 @@ responses_parse_result parse_responses_request(std::string_view body, bool fetch
     return r;
   }
   r.chat.message_names = std::move(draft.origin);
-  r.echo = echo_of(doc);
+  if (const auto it = doc.find("background"); it != doc.end() && it->is_boolean())
+    r.background = it->get<bool>();
+  if (r.background && r.chat.request.stream)
+    return refuse(bad_field(
+        "'background' with 'stream' is not supported: camoufleet does not keep a background "
+        "response's events to stream again. Poll GET /v1/responses/{id}, or stream without "
+        "'background'.",
+        "stream"));
+  r.echo = responses_echo(doc);
   return r;
-}
-
-void name_input_items(json& items, const std::string& response_id) {
-  if (!items.is_array()) return;
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    auto& item = items[i];
-    if (!item.is_object()) continue;
-    const auto t = item.find("type");
-    const std::string type = t != item.end() && t->is_string() ? t->get<std::string>() : "message";
-    if (type == "message") {
-      item["type"] = "message";
-      if (const auto c = item.find("content"); c != item.end() && c->is_string()) {
-        const bool said = item.value("role", json()) == "assistant";
-        json part = {{"type", said ? "output_text" : "input_text"}, {"text", *c}};
-        if (said) part["annotations"] = json::array();
-        *c = json::array({std::move(part)});
-      }
-      if (!item.contains("status")) item["status"] = "completed";
-    }
-    if (item.contains("id")) continue;
-    const char* kind = type == "message"                ? "msg"
-                       : type == "function_call"        ? "fc"
-                       : type == "function_call_output" ? "fco"
-                       : type == "reasoning"            ? "rs"
-                                                        : "item";
-    item["id"] = item_id_for(kind, response_id) + "_in" + std::to_string(i);
-  }
 }
 
 }  // namespace camoufleet::http

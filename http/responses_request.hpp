@@ -9,7 +9,9 @@
 // a refusal then names the Responses field (`input[2]`, `text.format`,
 // `tools[0].parameters...`). `previous_response_id` and `item_reference`
 // items are looked up in the server's memory of earlier answers
-// (http/response_store.hpp); `conversation` and `background` are refused.
+// (http/response_store.hpp); `conversation` is refused. A `background`
+// request is answered at once with the response queued, and read back by
+// GET /v1/responses/{id} (http/background.cpp).
 
 #include <nlohmann/json.hpp>
 #include <string>
@@ -30,7 +32,11 @@ struct responses_parse_result {
   std::string previous_response_id;
   nlohmann::json input_items = nlohmann::json::array();
   bool store = true;
+  bool background = false;  // `background: true` (never with stream, never unstored)
 };
+
+// The request's settings as its response object repeats them (pure).
+nlohmann::json responses_echo(const nlohmann::json& doc);
 
 // memory: earlier answers; nullptr (or an empty store) refuses
 // previous_response_id and item_reference as unknown.

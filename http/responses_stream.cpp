@@ -105,6 +105,14 @@ std::string item_id_for(const char* kind, const std::string& response_id) {
   return std::string(kind) + "_" + id_suffix(response_id);
 }
 
+std::string response_status_json(const response_meta& meta, const char* status,
+                                 const error_reply* error) {
+  ojson err = nullptr;
+  if (error != nullptr)
+    err = {{"code", error->code.empty() ? error->type : error->code}, {"message", error->message}};
+  return dump(response_object(meta, status, ojson::array(), nullptr, std::move(err), nullptr));
+}
+
 std::string response_json(const response_meta& meta, const request_finished& f) {
   const auto o = outcome_of(f.finish_reason);
   ojson output = ojson::array();

@@ -36,6 +36,12 @@ std::string item_id_for(const char* kind, const std::string& response_id);
 // The response object of a finished answer (a non-stream reply).
 std::string response_json(const response_meta& meta, const request_finished& f);
 
+// A response with no answer in it: a background response still "queued"
+// or "in_progress", or one "cancelled" or "failed" (error: why; its code
+// and message become the object's `error`). No output, usage null.
+std::string response_status_json(const response_meta& meta, const char* status,
+                                 const error_reply* error = nullptr);
+
 class responses_stream : public answer_stream {
  public:
   explicit responses_stream(response_meta meta);

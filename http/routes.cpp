@@ -40,6 +40,8 @@ const char* route_label(endpoint e) {
       return "/v1/responses/{id}";
     case endpoint::response_input_items:
       return "/v1/responses/{id}/input_items";
+    case endpoint::response_cancel:
+      return "/v1/responses/{id}/cancel";
     case endpoint::models: return "/v1/models";
     case endpoint::model: return "/v1/models/{id}";
     case endpoint::health: return "/health";
@@ -107,13 +109,21 @@ route_match match_route(std::string_view method, std::string_view path) {
   constexpr std::string_view response_prefix = "/v1/responses/";
   if (path.substr(0, response_prefix.size()) == response_prefix) {
     auto id = path.substr(response_prefix.size());
-    constexpr std::string_view items_suffix = "/input_items";
-    if (id.size() > items_suffix.size() &&
-        id.substr(id.size() - items_suffix.size()) == items_suffix) {
-      id.remove_suffix(items_suffix.size());
+    const auto ends_with = [&id](std::string_view suffix) {
+      if (id.size() <= suffix.size() || id.substr(id.size() - suffix.size()) != suffix)
+        return false;
+      id.remove_suffix(suffix.size());
+      return true;
+    };
+    if (ends_with("/input_items")) {
       if (!safe_id(id)) return with(endpoint::not_found);
       if (get) return with(endpoint::response_input_items, std::string(id));
       return wrong_method("GET");
+    }
+    if (ends_with("/cancel")) {
+      if (!safe_id(id)) return with(endpoint::not_found);
+      if (post) return with(endpoint::response_cancel, std::string(id));
+      return wrong_method("POST");
     }
     if (!safe_id(id)) return with(endpoint::not_found);
     if (get) return with(endpoint::response_get, std::string(id));

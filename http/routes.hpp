@@ -11,6 +11,7 @@ enum class endpoint {
   responses,             // POST /v1/responses (OpenAI's Responses API)
   response_get,          // GET    /v1/responses/{id} (a remembered answer)
   response_delete,       // DELETE /v1/responses/{id}
+  response_cancel,       // POST   /v1/responses/{id}/cancel (a background response)
   response_input_items,  // GET    /v1/responses/{id}/input_items
   models,                // GET  /v1/models
   model,                 // GET  /v1/models/{model_id}

@@ -236,7 +236,7 @@ void server::impl::tick() {
       continue;
     }
     if (p->events && !p->peer.expired()) subscribers.push_back(p);
-    if (p->peer.expired()) {
+    if (p->peer.expired() && p->background_status.empty()) {
       // The client went away: stop spending a browser on it.
       if (p->completion) to_cancel.push_back(p->id);
       if (p->stream && p->head_sent) p->status = 0;  // the stream broke off

@@ -78,6 +78,10 @@ struct pending {
   // model); unset for a chat completion.
   std::optional<nlohmann::json> responses_echo;
   response_record record;               // /v1/responses: what to remember once answered
+  // /v1/responses with `background: true` (http/background.cpp): asked
+  // for, and the status kept for it once accepted ("" = not accepted yet).
+  bool background = false;
+  std::string background_status;
   std::unique_ptr<answer_stream> body;  // a stream's body in its route's shape
   std::string route;       // label for camoufleet_http_requests_total ("" = not counted)
   bool events = false;     // a /v1/events subscriber (the dashboard)
@@ -176,6 +180,21 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   void on_event(const pending_ptr& p, const request_event& ev);
   // A finished /v1/responses answer into answers_ (unless store is off).
   void remember(pending& p, const std::string& object);
+  // http/background.cpp, under p.mu unless said: a background response
+  // kept as queued and that object sent (p stays open without its client);
+  // its start, its answer, or its end without one (e: the failure, if
+  // any), kept, and p done.
+  void accept_background(pending& p);
+  void note_background_start(pending& p);
+  void settle_background(pending& p, const request_finished& f);
+  void fail_background(pending& p, const char* status, const error_reply* e);
+  // Not under any lock: a running background response by id (nullptr:
+  // none), and its cancel (false: none was running).
+  pending_ptr running_background(const std::string& id);
+  bool cancel_background(const std::string& id);
+  // POST /v1/responses/{id}/cancel: (status, body); 404's body is left to
+  // the route.
+  std::pair<int, std::string> cancel_response(const std::string& id);
   // /v1/events, the dashboard's live state: start a subscriber, push to the
   // subscribers (from the ticker), end them all (drain).
   void start_events(ph::ResponseWriter response, header_list cors);
@@ -187,6 +206,9 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   // content_type: nullptr = application/json.
   void reply_json(pending& p, int status, const std::string& body, const header_list& headers,
                   const char* content_type = nullptr);
+  // reply_json's writing alone: p stays open.
+  void write_reply(pending& p, int status, const std::string& body, const header_list& headers,
+                   const char* content_type);
   void reply_error(pending& p, const error_reply& e);
   void write_stream(pending& p, std::string sse_text, bool last);
   // Hands bytes to the client's connection as they are (stream head, chunks).

@@ -137,3 +137,56 @@ TEST_CASE("responses request: previous_response_id and item_reference read the m
   CHECK(gone.chat.error.param == "previous_response_id");
   CHECK(gone.chat.error.message.find("--responses-store-mb") != std::string::npos);
 }
+
+TEST_CASE("response store: a background response's status, its answer, and its end") {
+  response_store store(1 << 20);
+  const auto status_object = [](const std::string& id, const char* status) {
+    return json({{"id", id}, {"object", "response"}, {"status", status}, {"output", json::array()}})
+        .dump();
+  };
+  CHECK_FALSE(store.status("resp_1"));
+  CHECK_FALSE(store.refresh("resp_1", status_object("resp_1", "in_progress")));
+  CHECK_FALSE(store.save("resp_1", "", json::array({user("Hi")}), answered("resp_1", "Hello"),
+                         true));  // only_if_kept, and it is not
+  CHECK_FALSE(store.response("resp_1"));
+
+  CHECK(store.save("resp_1", "", json::array({user("Hi")}), status_object("resp_1", "queued")));
+  CHECK(store.status("resp_1") == "queued");
+  CHECK(store.input_items("resp_1") == json::array({user("Hi")}));
+  const auto queued_bytes = store.bytes();
+  CHECK(store.refresh("resp_1", status_object("resp_1", "in_progress")));
+  CHECK(store.status("resp_1") == "in_progress");
+  CHECK(store.bytes() == queued_bytes + 5);  // "in_progress" is 5 longer than "queued"
+  CHECK(json::parse(*store.response("resp_1"))["status"] == "in_progress");
+
+  // A turn still running has no answer to continue from.
+  auto r =
+      parse_responses_request(R"({"previous_response_id":"resp_1","input":"And?"})", false, &store);
+  REQUIRE_FALSE(r.chat.ok);
+  CHECK(r.chat.error.param == "previous_response_id");
+  CHECK(r.chat.error.message.find("status is 'in_progress'; continue from it once it has "
+                                  "completed") != std::string::npos);
+
+  json done = json::parse(answered("resp_1", "Hello"));
+  done["status"] = "completed";
+  CHECK(store.save("resp_1", "", json::array({user("Hi")}), done.dump(), true));
+  CHECK(store.status("resp_1") == "completed");
+  CHECK(store.size() == 1);
+  r = parse_responses_request(R"({"previous_response_id":"resp_1","input":"And?"})", false, &store);
+  REQUIRE(r.chat.ok);
+  CHECK(r.chat.request.messages.size() == 3);
+
+  // One that failed has none either.
+  CHECK(store.save("resp_2", "", json::array({user("Hi")}), status_object("resp_2", "queued")));
+  CHECK(store.refresh("resp_2", status_object("resp_2", "failed")));
+  r = parse_responses_request(R"({"previous_response_id":"resp_2","input":"And?"})", false, &store);
+  REQUIRE_FALSE(r.chat.ok);
+  CHECK(r.chat.error.message.find("status is 'failed'.") != std::string::npos);
+
+  // Deleted while it ran: its answer is not kept after all.
+  CHECK(store.save("resp_3", "", json::array({user("Hi")}), status_object("resp_3", "queued")));
+  CHECK(store.remove("resp_3"));
+  CHECK_FALSE(store.save("resp_3", "", json::array({user("Hi")}), answered("resp_3", "x"), true));
+  CHECK_FALSE(store.status("resp_3"));
+  CHECK(store.size() == 2);
+}

@@ -110,6 +110,31 @@ TEST_CASE("responses: a finished answer as a response object") {
   CHECK(c["output"][1]["call_id"] == "call_2");
 }
 
+TEST_CASE("responses: a background response's object before, or without, its answer") {
+  const auto queued = json::parse(response_status_json(meta(), "queued"));
+  CHECK(queued["id"] == "resp_abc");
+  CHECK(queued["object"] == "response");
+  CHECK(queued["status"] == "queued");
+  CHECK(queued["output"] == json::array());
+  CHECK(queued["usage"].is_null());
+  CHECK(queued["error"].is_null());
+  CHECK(queued["instructions"] == "Be brief.");  // the request's settings, as in an answer
+
+  error_reply e;
+  e.status = 429;
+  e.type = "rate_limit_error";
+  e.code = "rate_limit_exceeded";
+  e.message = "Every instance is rate limited.";
+  const auto failed = json::parse(response_status_json(meta(), "failed", &e));
+  CHECK(failed["status"] == "failed");
+  CHECK(failed["error"] ==
+        json({{"code", "rate_limit_exceeded"}, {"message", "Every instance is rate limited."}}));
+  e.code.clear();  // no code: the type stands for it, as in a stream's failure
+  CHECK(json::parse(response_status_json(meta(), "failed", &e))["error"]["code"] ==
+        "rate_limit_error");
+  CHECK(json::parse(response_status_json(meta(), "cancelled"))["error"].is_null());
+}
+
 TEST_CASE("responses stream: thoughts, text and the end, as the SDKs accumulate them") {
   responses_stream s(meta());
   request_delta thought;

@@ -183,7 +183,10 @@ TEST_CASE("responses request: refusals name the Responses field") {
       {R"({"input": "hi", "conversation": "conv_1"})", "conversation", "keeps no conversations"},
       {R"({"input": [{"type": "item_reference", "id": "msg_1"}]})", "input[0].id",
        "Item with id 'msg_1' not found"},
-      {R"({"input": "hi", "background": true})", "background", "not supported"},
+      {R"({"input": "hi", "background": "yes"})", "background", "expected a boolean"},
+      {R"({"input": "hi", "background": true, "store": false})", "store", "needs 'store'"},
+      {R"({"input": "hi", "background": true, "stream": true})", "stream",
+       "Poll GET /v1/responses/{id}"},
       {R"({"input": "hi", "tools": [{"type": "file_search"}]})", "tools[0].type", "file_search"},
       {R"({"input": [{"role": "user", "content": [{"type": "input_image", "file_id": "f"}]}]})",
        "input[0].content[0].file_id", "no Files API"},
@@ -220,4 +223,24 @@ TEST_CASE("responses request: refusals name the Responses field") {
   const auto junk = parse_responses_request("{nope");
   CHECK_FALSE(junk.chat.ok);
   CHECK(junk.chat.error.message.find("could not parse the JSON body") != std::string::npos);
+}
+
+TEST_CASE("responses request: background is asked for, and repeated in the answer") {
+  auto r = parse({{"input", "Say hello"}, {"background", true}});
+  REQUIRE(r.chat.ok);
+  CHECK(r.background);
+  CHECK(r.store);
+  CHECK_FALSE(r.chat.request.stream);
+  CHECK(r.echo["background"] == true);
+
+  r = parse({{"input", "Say hello"}});
+  REQUIRE(r.chat.ok);
+  CHECK_FALSE(r.background);
+  CHECK(r.echo["background"] == false);
+  r = parse({{"input", "Say hello"}, {"background", nullptr}, {"stream", true}});
+  REQUIRE(r.chat.ok);
+  CHECK_FALSE(r.background);
+  r = parse({{"input", "Say hello"}, {"background", false}, {"store", false}});
+  REQUIRE(r.chat.ok);
+  CHECK_FALSE(r.background);
 }

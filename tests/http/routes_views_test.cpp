@@ -41,6 +41,14 @@ TEST_CASE("routes: methods and paths") {
   CHECK(match_route("POST", "/v1/responses/resp_1/input_items").allow == "GET");
   CHECK(match_route("GET", "/v1/responses//input_items").target == endpoint::not_found);
   CHECK(match_route("GET", "/v1/responses/a/b/input_items").target == endpoint::not_found);
+  const auto cancel = match_route("POST", "/v1/responses/resp_12ab/cancel");
+  CHECK(cancel.target == endpoint::response_cancel);
+  CHECK(cancel.request_id == "resp_12ab");
+  CHECK(route_label(cancel.target) == std::string("/v1/responses/{id}/cancel"));
+  CHECK(match_route("GET", "/v1/responses/resp_1/cancel").allow == "POST");
+  CHECK(match_route("POST", "/v1/responses//cancel").target == endpoint::not_found);
+  // A response whose id is "cancel" is still read by GET.
+  CHECK(match_route("GET", "/v1/responses/cancel").target == endpoint::response_get);
   CHECK(match_route("GET", "/v1/responses/resp_1/other").target == endpoint::not_found);
 }
 

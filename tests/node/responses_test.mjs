@@ -173,6 +173,61 @@ test('the web_search tool is the page\'s Google Search grounding', async () => {
   assert.equal((await lastSimRequest()).grounding, false);
 });
 
+// The response as GET /v1/responses/{id} shows it, once its status is one of `want`.
+async function polled(id, want) {
+  const deadline = Date.now() + 60000;
+  for (;;) {
+    const r = await client.responses.retrieve(id);
+    if (want.includes(r.status)) return r;
+    assert.ok(Date.now() < deadline, `${id} still ${r.status}, waiting for ${want}`);
+    await new Promise((done) => setTimeout(done, 50));
+  }
+}
+
+async function simRequestFor(text, statuses) {
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    const st = await (await fetch(process.env.SIM_ADMIN + '/__admin/state')).json();
+    const found = st.requests.findLast((q) => q.prompt.includes(text));
+    if (found && statuses.includes(found.status)) return found;
+    assert.ok(Date.now() < deadline, `no sim request for ${text} in ${statuses}: ${JSON.stringify(found)}`);
+    await new Promise((done) => setTimeout(done, 50));
+  }
+}
+
+test('a background response: queued at once, read back by retrieve until completed', async () => {
+  const queued = await client.responses.create({ model, input: prompt, background: true });
+  assert.equal(queued.background, true);
+  assert.equal(queued.status, 'queued');
+  assert.deepEqual(queued.output, []);
+  const r = await polled(queued.id, ['completed', 'incomplete', 'failed', 'cancelled']);
+  checkResponse(r);
+  assert.equal(r.background, true);
+  assert.equal(r.output_text, process.env.EXPECTED_TEXT);
+});
+
+test('a background response cancelled while the page answers: the page stops, the fleet goes on', async () => {
+  const faults = (body) => fetch(process.env.SIM_ADMIN + '/__admin/faults', {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+  });
+  assert.equal((await faults({ hang: true })).status, 200);
+  try {
+    const queued = await client.responses.create({ model, input: 'Stop me', background: true });
+    await polled(queued.id, ['in_progress']);
+    await simRequestFor('Stop me', ['streaming']);
+    const cancelled = await client.responses.cancel(queued.id);
+    assert.equal(cancelled.id, queued.id);
+    assert.equal(cancelled.status, 'cancelled');
+    assert.equal((await client.responses.retrieve(queued.id)).status, 'cancelled');
+    // The page's Stop reached the site.
+    await simRequestFor('Stop me', ['aborted']);
+  } finally {
+    await faults({ clear: true });
+  }
+  const next = await client.responses.create({ model, input: prompt });
+  checkResponse(next);
+});
+
 test('what cannot be honoured is a BadRequestError naming the field', async () => {
   await assert.rejects(
     client.responses.create({ model, input: 'x', previous_response_id: 'resp_0123' }),
@@ -181,6 +236,9 @@ test('what cannot be honoured is a BadRequestError naming the field', async () =
   await assert.rejects(
     client.responses.create({ model, input: 'x', tools: [{ type: 'file_search', vector_store_ids: ['vs_1'] }] }),
     (e) => e instanceof OpenAI.BadRequestError && e.param === 'tools[0].type');
+  await assert.rejects(
+    client.responses.create({ model, input: 'x', background: true, store: false }),
+    (e) => e instanceof OpenAI.BadRequestError && e.param === 'store');
   await assert.rejects(
     client.responses.create({ model: 'gpt-nonexistent', input: 'x' }),
     (e) => e instanceof OpenAI.NotFoundError);
