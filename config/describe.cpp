@@ -80,6 +80,9 @@ std::string describe(const settings& s) {
   };
   list("cors_origins", s.cors_origins);
   list("allowed_hosts", s.allowed_hosts);
+  std::vector<std::string> aliases;
+  for (const auto& [name, model] : s.model_aliases) aliases.push_back(name + "=" + model);
+  list("model_aliases", aliases);
   out << " queue_limit=" << s.queue_limit << " queue_timeout=" << s.queue_timeout.count() << "s"
       << " request_timeout=" << s.request_timeout.count() << "s"
       << " max_retries=" << s.max_retries << " log_level=" << s.log_level;

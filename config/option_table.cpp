@@ -35,6 +35,11 @@ std::vector<option_def> value_options() {
        "requests may address the server by (a reverse proxy's public name), comma-separated, "
        "* for any; others get 403 (DNS rebinding)",
        "Server"},
+      {"--model-alias", "CAMOUFLEET_MODEL_ALIASES", "LIST", "none",
+       "Other names clients may ask for a model by, comma-separated NAME=MODEL "
+       "(gpt-4o=gemini-2.5-pro), for clients that only offer OpenAI's model names; "
+       "listed in /v1/models beside the model",
+       "Server"},
       {"--max-request-bytes", "CAMOUFLEET_MAX_REQUEST_BYTES", "BYTES", "4M",
        "Largest request body (k/M/G suffixes), 1k-1G", "Server"},
       {"--responses-store-mb", "CAMOUFLEET_RESPONSES_STORE_MB", "MB",

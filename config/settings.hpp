@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/tool_mode.hpp"
@@ -59,6 +60,9 @@ struct settings {
   // --allowed-hosts: names besides IP addresses and localhost that requests
   // may address the server by when no API keys are set (http/host_check.hpp).
   std::vector<std::string> allowed_hosts;
+  // --model-alias: other names clients may ask for a site model by
+  // (name, model), in the order given; names unique, never "models/...".
+  std::vector<std::pair<std::string, std::string>> model_aliases;
   std::string saved_dir = "auth_profiles/saved";  // kept profiles, not served
   std::string profile_root;                    // parent of private browser profile dirs ("" = system temp)
   // `camoufleet login --save-as NAME [--activate] [--timeout S]`

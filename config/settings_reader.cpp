@@ -4,6 +4,7 @@
 #include "config/settings_reader.hpp"
 
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <climits>
 
 #include "config/node_settings.hpp"
@@ -124,6 +125,7 @@ void settings_reader::read_values(settings& s) {
   read_int("--responses-store-mb", s.responses_store_mb);
   read_int("--http-threads", s.http_threads);
   read_caller_lists(s);
+  read_model_aliases(s);
   if (auto v = lookup("--tool-mode")) {
     const std::string text = to_lower(trim(v->text));
     const auto mode = core::parse_tool_mode(text);
@@ -235,6 +237,48 @@ void settings_reader::read_caller_lists(settings& s) {
         fail("--allowed-hosts", *v, "has " + in_quotes(entry) + ", which is not a host name or *");
       s.allowed_hosts.push_back(entry);
     }
+  }
+}
+
+namespace {
+
+// A model id as the site and clients write them: letters, digits and - . _ :
+bool model_name(const std::string& s) {
+  if (s.empty() || s.size() > 128) return false;
+  for (char c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' && c != '_' &&
+        c != ':')
+      return false;
+  return true;
+}
+
+}  // namespace
+
+// --model-alias NAME=MODEL[,NAME=MODEL...]: comma- or space-separated.
+void settings_reader::read_model_aliases(settings& s) {
+  auto v = lookup("--model-alias");
+  if (!v) return;
+  s.model_aliases.clear();
+  for (const auto& entry : split_list(v->text)) {
+    const auto eq = entry.find('=');
+    if (eq == std::string::npos)
+      fail("--model-alias", *v, "has " + in_quotes(entry) + ", which is not NAME=MODEL");
+    const std::string name = entry.substr(0, eq);
+    std::string model = entry.substr(eq + 1);
+    if (model.rfind("models/", 0) == 0) model.erase(0, 7);
+    for (const auto& part : {name, model})
+      if (!model_name(part))
+        fail("--model-alias", *v,
+             "has " + in_quotes(entry) + ": " + in_quotes(part) +
+                 " is not a model name (letters, digits, - . _ :)");
+    if (name == model)
+      fail("--model-alias", *v, "has " + in_quotes(entry) + ", a model named after itself");
+    for (const auto& [known, to] : s.model_aliases)
+      if (known == name)
+        fail("--model-alias", *v,
+             "names " + in_quotes(name) + " twice (" + in_quotes(to) + " and " + in_quotes(model) +
+                 ")");
+    s.model_aliases.emplace_back(name, model);
   }
 }
 

@@ -72,6 +72,7 @@ class settings_reader {
   void read_display(settings& s);
   void read_isolation(settings& s);
   void read_caller_lists(settings& s);
+  void read_model_aliases(settings& s);
   void read_kind(settings& s, bool browser_given);
 
   // File system facts (settings_files.cpp).

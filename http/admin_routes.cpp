@@ -137,15 +137,17 @@ void server::impl::handle_admin(endpoint target, const std::string& target_id,
         break;
       case endpoint::models: {
         const auto created = unix_ms_now() / 1000;
-        gw_.models([answer, created](const std::vector<core::model_info>& m) {
-          answer(200, models_json(m, created));
+        gw_.models([self, answer, created](const std::vector<core::model_info>& m) {
+          if (auto s = self.lock()) answer(200, models_json(s->aliases_.listed(m), created));
         });
         break;
       }
       case endpoint::model: {
         const auto created = unix_ms_now() / 1000;
-        gw_.models([answer, created, target_id](const std::vector<core::model_info>& m) {
-          auto body = model_json(m, target_id, created);
+        gw_.models([self, answer, created, target_id](const std::vector<core::model_info>& m) {
+          const auto s = self.lock();
+          if (!s) return;
+          auto body = model_json(s->aliases_.listed(m), target_id, created);
           if (!body.empty()) return answer(200, body);
           answer(404, error_body(map_error(error_code::unknown_model,
                                            "The model '" + target_id + "' does not exist.")));

@@ -73,6 +73,10 @@ void server::impl::submit(const pending_ptr& p, chat_parse_result parsed) {
   request.id = p->id;
   request.received_ms = unix_ms_now();
   request.params.tool_mode = options_.tool_mode;
+  if (const auto* model = aliases_.target(request.params.model)) {
+    p->alias = std::move(request.params.model);
+    request.params.model = *model;
+  }
   p->stream = request.stream;
   p->meta.id = p->id;
   p->meta.created = request.received_ms / 1000;

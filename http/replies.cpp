@@ -48,7 +48,10 @@ void server::impl::on_event(const pending_ptr& p, const request_event& ev) {
       ended = true;
     } else if (auto e = std::get_if<request_failed>(&ev)) {
       if (!e->instance_id.empty()) p->instance_id = e->instance_id;
-      const auto reply = map_error(e->code, e->message, e->retry_after_s);
+      auto reply = map_error(e->code, e->message, e->retry_after_s);
+      if (e->code == error_code::unknown_model && !p->alias.empty())
+        reply.message = "The model '" + p->alias + "' stands for '" + p->meta.model +
+                        "' (--model-alias), which the site does not have.";
       if (!p->background_status.empty() && e->code == error_code::cancelled)
         fail_background(*p, "cancelled", nullptr);  // by /v1/cancel/{id}
       else

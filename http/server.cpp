@@ -280,6 +280,7 @@ server_options options_from(const config::settings& s) {
   o.api_keys = s.api_keys;
   o.cors_origins = s.cors_origins;
   o.allowed_hosts = s.allowed_hosts;
+  o.model_aliases = s.model_aliases;
   o.multi_instance_mode = s.multi;
   o.tool_mode = s.tool_mode;
   o.fetch_image_urls = s.image_urls == "fetch";

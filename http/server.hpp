@@ -41,6 +41,8 @@ struct server_options {
   // --allowed-hosts: names the server may be addressed by without API keys
   // besides IP addresses and localhost (http/host_check.hpp); others get 403.
   std::vector<std::string> allowed_hosts;
+  // --model-alias: (name, model) pairs (http/model_aliases.hpp).
+  std::vector<std::pair<std::string, std::string>> model_aliases;
   bool multi_instance_mode = false;   // reported by /health
   std::chrono::milliseconds keep_alive_interval{15000};
   // Safety net above the gateway's own timeouts: a completion with no end

@@ -37,6 +37,7 @@
 #include "http/host_check.hpp"
 #include "http/log_gate.hpp"
 #include "http/metrics.hpp"
+#include "http/model_aliases.hpp"
 #include "http/responses_request.hpp"
 #include "http/responses_stream.hpp"
 #include "http/routes.hpp"
@@ -77,6 +78,7 @@ struct pending {
   // answer is in the Responses API's shape, with meta's id, created and
   // model); unset for a chat completion.
   std::optional<nlohmann::json> responses_echo;
+  std::string alias;  // the model name asked for when it was an alias (--model-alias)
   response_record record;               // /v1/responses: what to remember once answered
   // /v1/responses with `background: true` (http/background.cpp): asked
   // for, and the status kept for it once accepted ("" = not accepted yet).
@@ -131,7 +133,8 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
         cors_(options.cors_origins),
         hosts_(options.allowed_hosts, auth_.enabled(),
                core::is_loopback_host(core::to_lower(options.host))),
-        answers_(options.responses_store_bytes) {}
+        answers_(options.responses_store_bytes),
+        aliases_(options.model_aliases) {}
 
   ~impl() { stop(); }
 
@@ -233,6 +236,7 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   // Refused callers' log lines: one per host name or origin and minute.
   log_gate refusals_{std::chrono::seconds(60)};
   response_store answers_;  // /v1/responses answers, for previous_response_id and GET
+  model_aliases aliases_;   // --model-alias
   body_limit limit_;
   std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
   int port_ = 0;

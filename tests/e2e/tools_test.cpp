@@ -20,6 +20,7 @@ TEST_CASE("e2e: the openai SDK and LangChain run tool loops, images reach the pa
   // Grounding (on by default for gemini-2.5-pro) and URL context start on:
   // the driver must turn both off before function calling can go on.
   cfg.sim_args.insert(cfg.sim_args.end(), {"--url-context-on", "gemini-2.5-pro"});
+  cfg.server_args = {"--model-alias", "gpt-4o=gemini-2.5-pro"};
   fleet_fixture f(cfg);
   run_node_tests(f, "tools_test.mjs", "sk-tools-test");
   run_node_tests(f, "langchain_test.mjs", "sk-tools-test");

@@ -186,3 +186,45 @@ TEST_CASE("server: start fails loudly on a port that is taken") {
   http::server b(o, gw);
   CHECK_THROWS_AS(b.start(), std::runtime_error);
 }
+
+TEST_CASE("server: --model-alias names reach the fleet as their model and are listed") {
+  auto o = test_options();
+  o.model_aliases = {{"gpt-4o", "gemini-2.5-pro"}, {"gpt-5", "gemini-9"}};
+  fixture f(o);
+  f.gw.set_models({{"gemini-2.5-pro", "Gemini 2.5 Pro"}, {"gemini-2.5-flash", "Flash"}});
+  f.gw.set_script([](const completion_request& r) {
+    if (r.params.model == "gemini-9")  // as the balancer answers a model the site lacks
+      return std::vector<script_step>{
+          {5ms, failed(error_code::unknown_model, "The model 'gemini-9' does not exist")}};
+    return std::vector<script_step>{{5ms, finished("Hello!", "inst-A")}};
+  });
+
+  const auto m = json::parse(http_call(f.port(), "GET", "/v1/models").body);
+  std::vector<std::string> ids;
+  for (const auto& e : m["data"]) ids.push_back(e["id"]);
+  CHECK(ids == std::vector<std::string>{"gemini-2.5-pro", "gpt-4o", "gemini-2.5-flash"});
+  const auto one = http_call(f.port(), "GET", "/v1/models/gpt-4o");
+  REQUIRE(one.status == 200);
+  CHECK(json::parse(one.body)["display_name"] == "Gemini 2.5 Pro (as gpt-4o)");
+  CHECK(http_call(f.port(), "GET", "/v1/models/gpt-5").status == 404);
+
+  const auto r = http_call(f.port(), "POST", "/v1/chat/completions",
+                           R"({"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]})");
+  REQUIRE(r.status == 200);
+  CHECK(json::parse(r.body)["model"] == "gemini-2.5-pro");  // the model that answered
+  const auto responses =
+      http_call(f.port(), "POST", "/v1/responses", R"({"model":"gpt-4o","input":"Hi"})");
+  REQUIRE(responses.status == 200);
+  const auto sent = f.gw.submitted();
+  REQUIRE(sent.size() == 2);
+  CHECK(sent[0].params.model == "gemini-2.5-pro");
+  CHECK(sent[1].params.model == "gemini-2.5-pro");
+
+  const auto lost = http_call(f.port(), "POST", "/v1/chat/completions",
+                              R"({"model":"gpt-5","messages":[{"role":"user","content":"Hi"}]})");
+  CHECK(lost.status == 404);
+  const auto e = json::parse(lost.body)["error"];
+  CHECK(e["code"] == "model_not_found");
+  CHECK(e["message"] ==
+        "The model 'gpt-5' stands for 'gemini-9' (--model-alias), which the site does not have.");
+}

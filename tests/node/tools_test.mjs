@@ -74,6 +74,20 @@ test('web_search_options turns Google Search grounding on, for that request only
     (e) => e instanceof OpenAI.BadRequestError && e.param === 'web_search_options');
 });
 
+test('a model alias (--model-alias gpt-4o=gemini-2.5-pro) is listed and reaches the page as its model', async () => {
+  const ids = (await client.models.list()).data.map((m) => m.id);
+  assert.equal(ids[ids.indexOf(model) + 1], 'gpt-4o', JSON.stringify(ids));
+  assert.match((await client.models.retrieve('gpt-4o')).display_name, /\(as gpt-4o\)$/);
+  // From another model first, so that the page has to switch.
+  await client.chat.completions.create({ model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'Hi' }] });
+  assert.equal((await lastSimRequest()).model, 'gemini-2.5-flash');
+  const r = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi again' }] });
+  assert.equal(r.model, model);
+  assert.equal((await lastSimRequest()).model, model);
+  const resp = await client.responses.create({ model: 'gpt-4o', input: 'And once more' });
+  assert.equal(resp.model, model);
+});
+
 test('a schema the page cannot take is a 400 naming the tool and the key', async () => {
   await assert.rejects(
     client.chat.completions.create({
