@@ -124,7 +124,7 @@ int main(int argc, char** argv) {
     return parsed.exit_code;
   }
   const config::settings& s = parsed.value;
-  config::init_logging(s.log_level);
+  config::init_logging(s.log_level, s.log_format);
   for (const auto& w : parsed.warnings) spdlog::warn("{}", w);
 
   std::unique_ptr<browser::virtual_display> xvfb;

@@ -85,7 +85,8 @@ std::string describe(const settings& s) {
   list("model_aliases", aliases);
   out << " queue_limit=" << s.queue_limit << " queue_timeout=" << s.queue_timeout.count() << "s"
       << " request_timeout=" << s.request_timeout.count() << "s"
-      << " max_retries=" << s.max_retries << " log_level=" << s.log_level;
+      << " max_retries=" << s.max_retries << " log_level=" << s.log_level
+      << " log_format=" << s.log_format;
   if (!s.node_secret_file.empty()) out << " node_secret=yes";
   if (!s.node_tls_cert.empty()) out << " node_tls=yes";
   return out.str();

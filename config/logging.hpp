@@ -11,11 +11,15 @@ namespace camoufleet::config {
 
 // Sets spdlog's default logger ("camoufleet", to stderr) and the level of
 // every logger. level: trace|debug|info|warn|error|off; anything else means
-// info (settings are validated before this is called).
-void init_logging(const std::string& level);
+// info (settings are validated before this is called). format: "text" (a
+// readable line: time, level, [logger], message) or "json" (one JSON object
+// per line: time in ISO 8601 with its offset, level, logger, msg — for log
+// collectors; the message escaped, broken UTF-8 replaced).
+void init_logging(const std::string& level, const std::string& format = "text");
 
 // Same, writing to the given sink instead of stderr (tests capture lines).
-void init_logging(const std::string& level, spdlog::sink_ptr sink);
+void init_logging(const std::string& level, spdlog::sink_ptr sink,
+                  const std::string& format = "text");
 
 // A logger whose every line reads `[instance_1]`; the same id gives the same
 // logger. Shares the default logger's sinks, so call init_logging first.

@@ -102,6 +102,10 @@ std::vector<option_def> value_options() {
        "How long an account rests after its quota ran out, 1s-7d", "Timing"},
       {"--log-level", "CAMOUFLEET_LOG_LEVEL", "LEVEL", d.log_level,
        "trace|debug|info|warn|error|off", "Logging"},
+      {"--log-format", "CAMOUFLEET_LOG_FORMAT", "text|json", d.log_format,
+       "text: a readable line per event; json: one JSON object per line (time, level, logger, "
+       "msg) for log collectors",
+       "Logging"},
       {"--tool-mode", "CAMOUFLEET_TOOL_MODE", "auto|native|emulated", core::to_string(d.tool_mode),
        "Function calling: the page's own (native), described in the prompt (emulated), or "
        "native where the page has it (auto)",

@@ -46,6 +46,7 @@ struct settings {
   int max_retries = 2;                         // failover attempts on other instances
   std::string ws_endpoint;                     // CAMOUFOX_WS_ENDPOINT / --ws-endpoint
   std::string log_level = "info";
+  std::string log_format = "text";  // --log-format: text | json (config/logging.hpp)
   std::chrono::seconds shutdown_grace{30};
   std::chrono::seconds rate_limit_cooldown{300};    // upstream rests a rate-limited profile 5 min
   std::chrono::seconds quota_cooldown{4 * 3600};    // and one out of quota 4 h

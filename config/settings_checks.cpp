@@ -103,6 +103,9 @@ std::optional<problem> find_problem(const settings& s) {
     return problem{"--log-level", "--log-level: " + in_quotes(s.log_level) +
                                       " is not one of trace, debug, info, warn, error, off"};
   }
+  if (s.log_format != "text" && s.log_format != "json")
+    return problem{"--log-format",
+                   "--log-format: " + in_quotes(s.log_format) + " is not one of text, json"};
   if (s.cmd == command::login) {
     if (s.login_save_as.empty()) {
       return problem{"--save-as", "--save-as: login needs a profile name (login --save-as NAME)"};

@@ -118,6 +118,7 @@ void settings_reader::read_values(settings& s) {
   read_int("--max-retries", s.max_retries);
   read_string("--ws-endpoint", s.ws_endpoint);
   if (auto v = lookup("--log-level")) s.log_level = to_lower(trim(v->text));
+  if (auto v = lookup("--log-format")) s.log_format = to_lower(trim(v->text));
   read_seconds("--shutdown-grace", s.shutdown_grace);
   read_seconds("--rate-limit-cooldown", s.rate_limit_cooldown);
   read_seconds("--quota-cooldown", s.quota_cooldown);

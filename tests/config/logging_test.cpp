@@ -1,14 +1,14 @@
+#include "config/logging.hpp"
+
 #include <doctest/doctest.h>
-
-#include <cctype>
-#include <sstream>
-#include <thread>
-#include <vector>
-
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
-#include "config/logging.hpp"
+#include <cctype>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+#include <vector>
 
 using namespace camoufleet::config;
 
@@ -19,7 +19,9 @@ struct captured_log {
   std::shared_ptr<spdlog::sinks::ostream_sink_mt> sink =
       std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
 
-  explicit captured_log(const std::string& level) { init_logging(level, sink); }
+  explicit captured_log(const std::string& level, const std::string& format = "text") {
+    init_logging(level, sink, format);
+  }
   // Leave a working default logger behind, not one writing into a dead stream.
   ~captured_log() { init_logging("info"); }
 
@@ -120,4 +122,38 @@ TEST_CASE("logging: instances asking for their loggers at once get one each") {
     REQUIRE(got[i] != nullptr);
     CHECK(got[i] == instance_logger("instance_" + std::to_string(10 + (i % 50) % ids)));
   }
+}
+
+TEST_CASE("logging: --log-format json writes one JSON object per line") {
+  captured_log log("info", "json");
+  spdlog::info("http: {} reply -> {}", "chatcmpl-1", 200);
+  // What site text may bring into a message: quotes, backslashes, a line
+  // break, a control character and broken UTF-8.
+  instance_logger("instance_7")->warn("page said \"hi\"\\ \n next\x01 \xff caf\xc3\xa9");
+  spdlog::debug("hidden");
+  // The actors' loggers are clones of the default one (actors/*_actor.cpp).
+  spdlog::default_logger()->clone("balancer")->info("ready");
+  std::istringstream lines(log.text());
+  std::vector<nlohmann::json> got;
+  for (std::string line; std::getline(lines, line);) {
+    CAPTURE(line);
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    REQUIRE_FALSE(j.is_discarded());
+    got.push_back(std::move(j));
+  }
+  REQUIRE(got.size() == 3);  // the line break stayed inside its line
+  CHECK(got[0]["level"] == "info");
+  CHECK(got[0]["logger"] == "camoufleet");
+  CHECK(got[0]["msg"] == "http: chatcmpl-1 reply -> 200");
+  // 2026-12-07T14:16:08.882+00:00: ISO 8601 with milliseconds and the offset.
+  const std::string time = got[0]["time"];
+  REQUIRE(time.size() == 29);
+  CHECK(time[10] == 'T');
+  CHECK(time[19] == '.');
+  CHECK((time[23] == '+' || time[23] == '-'));
+  CHECK(got[1]["level"] == "warning");
+  CHECK(got[1]["logger"] == "instance_7");
+  CHECK(got[1]["msg"] == "page said \"hi\"\\ \n next\x01 \xef\xbf\xbd caf\xc3\xa9");
+  CHECK(got[2]["logger"] == "balancer");
+  CHECK(got[2]["msg"] == "ready");
 }

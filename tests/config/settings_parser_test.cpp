@@ -205,6 +205,7 @@ TEST_CASE("precedence holds for strings, flags and CAMOUFLEET_* names too") {
       "CAMOUFLEET_HOST=127.0.0.11\n"
       "MULTI_INSTANCE_MODE=true\n"
       "CAMOUFLEET_LOG_LEVEL='warn'\n"
+      "CAMOUFLEET_LOG_FORMAT=JSON\n"
       "CAMOUFLEET_QUEUE_LIMIT=\"7\"\n"
       "SOMETHING_ELSE=ignored\n");
   auto r = f.parse({});
@@ -212,6 +213,7 @@ TEST_CASE("precedence holds for strings, flags and CAMOUFLEET_* names too") {
   CHECK(r.value.host == "127.0.0.11");
   CHECK(r.value.multi);
   CHECK(r.value.log_level == "warn");
+  CHECK(r.value.log_format == "json");
   CHECK(r.value.queue_limit == 7);
 
   f.env["CAMOUFLEET_HOST"] = "127.0.0.12";
@@ -222,10 +224,11 @@ TEST_CASE("precedence holds for strings, flags and CAMOUFLEET_* names too") {
   CHECK_FALSE(env.value.multi);
   CHECK(env.value.log_level == "warn");  // still from .env
 
-  auto cli = f.parse({"--host", "127.0.0.13", "--log-level", "error"});
+  auto cli = f.parse({"--host", "127.0.0.13", "--log-level", "error", "--log-format", "text"});
   check_ok(cli);
   CHECK(cli.value.host == "127.0.0.13");
   CHECK(cli.value.log_level == "error");
+  CHECK(cli.value.log_format == "text");
 }
 
 TEST_CASE("an empty environment variable counts as unset") {

@@ -69,6 +69,15 @@ TEST_CASE("validate: log levels") {
   CHECK(starts_with(validate(s), "--log-level: \"warning\""));
 }
 
+TEST_CASE("validate: log formats") {
+  settings s;
+  CHECK(s.log_format == "text");
+  s.log_format = "json";
+  CHECK(validate(s) == "");
+  s.log_format = "logfmt";
+  CHECK(validate(s) == "--log-format: \"logfmt\" is not one of text, json");
+}
+
 TEST_CASE("validate: durations and counts") {
   using std::chrono::seconds;
   settings s;
