@@ -19,7 +19,6 @@ response_meta meta_of(const pending& p) {
 }  // namespace
 
 void server::impl::accept_background(pending& p) {
-  p.background = true;
   p.background_status = "queued";
   const std::string object = response_status_json(meta_of(p), "queued");
   // Kept before the client can ask for it; the input is kept again, with
@@ -86,19 +85,15 @@ std::pair<int, std::string> server::impl::cancel_response(const std::string& id)
   if (!text) return {404, {}};
   const auto object = nlohmann::json::parse(*text, nullptr, false);
   const auto status = object.value("status", std::string());
+  const auto refuse = [](const std::string& message) {
+    return std::pair<int, std::string>{400, error_body(bad_request(message, "response_id"))};
+  };
   if (!object.value("background", false))
-    return {400, error_body(bad_request("Only a response created with 'background': true can "
-                                        "be cancelled; '" +
-                                            id +
-                                            "' was answered while its "
-                                            "request was open.",
-                                        "response_id"))};
+    return refuse("Only a response created with 'background': true can be cancelled; '" + id +
+                  "' was answered while its request was open.");
   if (status != "cancelled")
-    return {400, error_body(bad_request("The response '" + id +
-                                            "' cannot be cancelled: it has "
-                                            "already ended with status '" +
-                                            status + "'.",
-                                        "response_id"))};
+    return refuse("The response '" + id + "' cannot be cancelled: it has already ended with " +
+                  "status '" + status + "'.");
   return {200, *text};  // cancelled now, or before (cancelling twice is no error)
 }
 
