@@ -3,14 +3,13 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <spdlog/spdlog.h>
 
 #include <cstdio>
 #include <cstdlib>
-#include <optional>
 #include <iostream>
 #include <memory>
-
-#include <spdlog/spdlog.h>
+#include <optional>
 
 #include "actors/fleet.hpp"
 #include "app/login.hpp"
@@ -18,11 +17,12 @@
 #include "browser/browser_process.hpp"
 #include "browser/session.hpp"
 #include "browser/virtual_display.hpp"
-#include "site/site_profile.hpp"
+#include "config/key_file.hpp"
 #include "config/logging.hpp"
 #include "config/node_settings.hpp"
 #include "config/settings_parser.hpp"
 #include "http/server.hpp"
+#include "site/site_profile.hpp"
 
 namespace {
 
@@ -197,7 +197,21 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
   spdlog::info("Serving the OpenAI API on http://{}:{}", s.host, api.port());
 
-  app::wait_and_drain(stop_signals, instances, s);
+  // SIGHUP also reads the API key file again: keys added or revoked without
+  // a restart (nothing in flight is dropped). A file that cannot be read or
+  // holds no key leaves the keys in use as they are.
+  const auto reload_keys = [&s, &api] {
+    if (s.api_keys_file.empty()) return;
+    auto r = config::load_key_file(s.api_keys_file);
+    if (!r.error.empty()) {
+      spdlog::error("SIGHUP: the API keys in use stay: {}", r.error);
+      return;
+    }
+    const auto n = r.keys.size();
+    if (api.replace_api_keys(std::move(r.keys)))
+      spdlog::info("SIGHUP: {} API key{} from {}", n, n == 1 ? "" : "s", s.api_keys_file);
+  };
+  app::wait_and_drain(stop_signals, instances, s, reload_keys);
   // The fleet refused new requests at once and let running ones finish;
   // their replies still went out through the server, which stops last.
   api.shutdown();

@@ -6,7 +6,8 @@
 
 namespace camoufleet::app {
 
-void wait_and_drain(const sigset_t& stop_signals, fleet& instances, const config::settings& s) {
+void wait_and_drain(const sigset_t& stop_signals, fleet& instances, const config::settings& s,
+                    const std::function<void()>& on_reload) {
   int sig = 0;
   for (;;) {
     sigwait(&stop_signals, &sig);
@@ -14,6 +15,7 @@ void wait_and_drain(const sigset_t& stop_signals, fleet& instances, const config
     // `systemctl reload`: read the auth dir now rather than at the next poll.
     spdlog::info("SIGHUP: reading the auth dir {} again", s.auth_dir);
     instances.poll_auth_dir();
+    if (on_reload) on_reload();
   }
   spdlog::info("Signal {} received: draining (grace {} s)", sig, s.shutdown_grace.count());
   instances.shutdown(std::chrono::duration_cast<std::chrono::milliseconds>(s.shutdown_grace));

@@ -124,7 +124,7 @@ void server::impl::handle_admin(endpoint target, const std::string& target_id,
         });
         break;
       case endpoint::health_live:
-        answer(200, live_json(auth_.enabled()));  // the process answers: nothing to ask
+        answer(200, live_json(auth_enabled_));  // the process answers: nothing to ask
         break;
       case endpoint::health_ready:
         gw_.fleet([answer](const fleet_view& v) {

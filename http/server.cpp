@@ -77,7 +77,7 @@ void server::impl::start() {
     writable_ = true;
   }
   spdlog::info("http: serving on {}:{} ({} threads, API keys {})", options_.host, port_,
-               options_.threads, auth_.enabled() ? "required" : "not required");
+               options_.threads, auth_enabled_ ? "required" : "not required");
   ticker_ = std::thread([this] { ticker_loop(); });
 }
 
@@ -144,9 +144,10 @@ void server::impl::on_request(const ph::Request& req, ph::ResponseWriter respons
     const auto route = match_route(method, path);
     header_list cors;
     if (screen_caller(req, route.target, response, cors)) return;
-    if (!auth_exempt(path) && auth_.enabled()) {
+    if (!auth_exempt(path) && auth_enabled_) {
       const auto authorization = req.headers().tryGetRaw("Authorization");
-      if (!auth_.allows(authorization ? authorization->value() : std::string())) {
+      if (!std::atomic_load(&auth_)->allows(authorization ? authorization->value()
+                                                          : std::string())) {
         const auto e = map_failure(http_failure::unauthorized,
                                    authorization ? "Incorrect API key provided."
                                                  : "Missing API key: send "
@@ -304,6 +305,9 @@ bool server::drain(std::chrono::milliseconds grace) { return impl_->drain(grace)
 int server::port() const { return impl_->port(); }
 void server::shutdown() { impl_->stop(); }
 std::size_t server::in_flight() const { return impl_->in_flight(); }
+bool server::replace_api_keys(std::vector<std::string> keys) {
+  return impl_->replace_api_keys(std::move(keys));
+}
 
 std::string new_request_id(const char* prefix) {
   static std::mutex mu;

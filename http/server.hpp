@@ -99,6 +99,14 @@ class server {
   // Requests whose reply is not finished yet (completions and admin calls).
   std::size_t in_flight() const;
 
+  // The accepted API keys replaced (the key file read again on SIGHUP): a
+  // request checked after this is checked against `keys` only; requests
+  // already accepted go on. Keys cannot be turned on or off while serving
+  // (the host checks and --allow-open-api were decided by them at start):
+  // false, and nothing changes, when the server started without keys or
+  // `keys` is empty.
+  bool replace_api_keys(std::vector<std::string> keys);
+
   class impl;
 
  private:

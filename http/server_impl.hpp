@@ -129,9 +129,10 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
       : options_(options),
         observed_(gw, stats_),
         gw_(observed_),
-        auth_(options.api_keys),
+        auth_(std::make_shared<const api_key_check>(options.api_keys)),
+        auth_enabled_(!options.api_keys.empty()),
         cors_(options.cors_origins),
-        hosts_(options.allowed_hosts, auth_.enabled(),
+        hosts_(options.allowed_hosts, auth_enabled_,
                core::is_loopback_host(core::to_lower(options.host))),
         answers_(options.responses_store_bytes),
         aliases_(options.model_aliases) {}
@@ -142,6 +143,12 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   int port() const { return port_; }
   bool drain(std::chrono::milliseconds grace);
   void stop();
+  bool replace_api_keys(std::vector<std::string> keys) {
+    if (!auth_enabled_ || keys.empty()) return false;
+    std::atomic_store(&auth_, std::shared_ptr<const api_key_check>(
+                                  std::make_shared<const api_key_check>(std::move(keys))));
+    return true;
+  }
   std::size_t in_flight() const {
     std::lock_guard<std::mutex> lock(map_mu_);
     return pending_.size();
@@ -230,7 +237,10 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   fleet_stats stats_;
   observed_gateway observed_;
   gateway& gw_;
-  api_key_check auth_;
+  // Read and replaced with std::atomic_load / atomic_store (SIGHUP); on or
+  // off for good at start.
+  std::shared_ptr<const api_key_check> auth_;
+  const bool auth_enabled_;
   cors_policy cors_;
   host_check hosts_;
   // Refused callers' log lines: one per host name or origin and minute.

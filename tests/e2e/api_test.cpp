@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <fstream>
 #include <future>
 #include <map>
 #include <set>
@@ -253,7 +255,7 @@ TEST_CASE("e2e: client mistakes get OpenAI errors with the right status") {
   CHECK(f.post("/v1/chat/completions", chat_body("still fine")).status == 200);
 }
 
-TEST_CASE("e2e: with keys configured every route but /health needs one") {
+TEST_CASE("e2e: with keys configured every route but /health needs one, SIGHUP reloads them") {
   fleet_config cfg = with_accounts(1);
   cfg.api_keys = {"sk-test-one", "sk-test-two"};
   fleet_fixture f(cfg);
@@ -265,6 +267,41 @@ TEST_CASE("e2e: with keys configured every route but /health needs one") {
   auto denied = f.post("/v1/chat/completions", chat_body("hi"));
   CHECK(denied.status == 401);
   CHECK(denied.json()["error"]["code"] == "invalid_api_key");
+
+  // The key file rewritten (as an editor saves it: a new file moved in
+  // place), then `systemctl reload`: the new key works, a removed one no
+  // longer does, and nothing restarted.
+  const std::string keys = f.auth_dir() + "/../keys.txt";
+  const auto rewrite = [&keys](const std::string& text) {
+    {
+      std::ofstream out(keys + ".new");
+      out << text;
+    }
+    REQUIRE(std::rename((keys + ".new").c_str(), keys.c_str()) == 0);
+  };
+  const auto models_with = [&f](const std::string& key) {
+    return f.get("/v1/models", {{"Authorization", "Bearer " + key}}).status;
+  };
+  rewrite("# rotated\nsk-test-three\nsk-test-two\n");
+  REQUIRE(::kill(f.server().pid(), SIGHUP) == 0);
+  CHECK(testing::wait_until([&] { return models_with("sk-test-three") == 200; }, 10s));
+  CHECK(models_with("sk-test-one") == 401);
+  CHECK(models_with("sk-test-two") == 200);
+  CHECK(f.post("/v1/chat/completions", chat_body("after the reload"),
+               {{"Authorization", "Bearer sk-test-three"}})
+            .status == 200);
+  // A file left with no key would turn auth off: the keys in use stay.
+  rewrite("# nothing here\n");
+  REQUIRE(::kill(f.server().pid(), SIGHUP) == 0);
+  CHECK(testing::wait_until(
+      [&] {
+        for (const auto& l : f.log_lines())
+          if (l.find("SIGHUP: the API keys in use stay") != std::string::npos) return true;
+        return false;
+      },
+      10s));
+  CHECK(models_with("sk-test-three") == 200);
+  CHECK(f.get("/v1/models").status == 401);
   // Keys never appear in the log.
   for (const auto& l : f.log_lines()) CHECK(l.find("sk-test-") == std::string::npos);
 }

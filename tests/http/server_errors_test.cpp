@@ -45,6 +45,30 @@ TEST_CASE("server: API keys guard every route but /health") {
   CHECK(health.status == 200);
 }
 
+TEST_CASE("server: API keys replaced while serving, never turned on or off") {
+  auto o = test_options();
+  o.api_keys = {"sk-old"};
+  fixture f(o);
+  f.gw.set_models({{"gemini-2.5-pro", "Gemini 2.5 Pro"}});
+  const auto models_with = [&f](const std::string& key) {
+    return http_call(f.port(), "GET", "/v1/models", "", {{"Authorization", "Bearer " + key}})
+        .status;
+  };
+  CHECK(models_with("sk-old") == 200);
+  CHECK(f.srv.replace_api_keys({"sk-new", "sk-other"}));
+  CHECK(models_with("sk-old") == 401);
+  CHECK(models_with("sk-new") == 200);
+  CHECK(models_with("sk-other") == 200);
+  CHECK_FALSE(f.srv.replace_api_keys({}));  // no keys would open the API
+  CHECK(models_with("sk-new") == 200);
+  CHECK(http_call(f.port(), "GET", "/v1/models").status == 401);
+
+  fixture open(test_options());
+  open.gw.set_models({{"gemini-2.5-pro", "Gemini 2.5 Pro"}});
+  CHECK_FALSE(open.srv.replace_api_keys({"sk-late"}));  // started without: stays without
+  CHECK(http_call(open.port(), "GET", "/v1/models").status == 200);
+}
+
 TEST_CASE("server: unknown routes, wrong methods and bad bodies get OpenAI errors") {
   fixture f;
   auto nf = http_call(f.port(), "GET", "/v1/nothing");
