@@ -1,6 +1,6 @@
-// Headless Chromium for the tests that drive a page (puppeteer-core): a
-// private profile dir, and a close that leaves neither the browser nor the
-// dir behind even when the test failed.
+// Headless Chromium (or firefox-esr) for the tests that drive a page
+// (puppeteer-core): a private profile dir, and a close that leaves neither
+// the browser nor the dir behind even when the test failed.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +24,28 @@ export async function launchChromium(name, extraArgs = []) {
   }
 }
 
+// firefox-esr the same way, over WebDriver BiDi; `prefs` are Firefox
+// preferences (the tests' stand-in for Chromium's switches).
+export async function launchFirefox(name, prefs = {}) {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), `camoufleet-${name}-`));
+  try {
+    const browser = await puppeteer.launch({
+      browser: 'firefox',
+      executablePath: process.env.FIREFOX_BIN || '/usr/bin/firefox-esr',
+      headless: true,
+      userDataDir: profile,
+      extraPrefsFirefox: prefs,
+      protocolTimeout: 120000,
+      timeout: 120000,
+    });
+    return { browser, profile };
+  } catch (e) {
+    fs.rmSync(profile, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+// Closes either kind; the browser is killed by its PID if closing hangs.
 export async function closeChromium({ browser, profile } = {}) {
   if (browser) {
     const pid = browser.process() && browser.process().pid;

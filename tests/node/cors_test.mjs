@@ -8,14 +8,21 @@
 // Started by tests/e2e/web_page_test.cpp. Env: CAMOUFLEET_BASE_URL,
 // CAMOUFLEET_API_KEY, CHROMIUM_BIN, SIM_ADMIN, EXPECTED_TEXT (the answer to
 // PROMPT), LISTED_HOST (a host name the fleet's --cors-origins lists as
-// http://LISTED_HOST).
+// http://LISTED_HOST), PAGE_BROWSER (chromium, the default, or firefox:
+// firefox-esr over WebDriver BiDi, FIREFOX_BIN).
+//
+// The made-up sites reach this file's server: Chromium maps their names to
+// it (--host-resolver-rules); Firefox, which cannot map a name to a port,
+// sends them to it as its HTTP proxy (never for localhost and 127.0.0.1),
+// and the server passes the rebinding site's requests on to the fleet as
+// they came, Host header included, as its DNS would.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium, closeChromium } from './browser_helpers.mjs';
+import { launchChromium, launchFirefox, closeChromium } from './browser_helpers.mjs';
 
 const base = process.env.CAMOUFLEET_BASE_URL;
 const key = process.env.CAMOUFLEET_API_KEY;
@@ -27,8 +34,25 @@ const openaiDir = path.dirname(fileURLToPath(import.meta.resolve('openai')));
 
 let server, port, chromium, browser;
 
+const firefox = process.env.PAGE_BROWSER === 'firefox';
+
+// The rebinding site's requests (through Firefox's proxy) go on to the
+// fleet's port as they came.
+function passOn(req, res) {
+  const { port: apiPort } = new URL(base);
+  const url = new URL(req.url, `http://${req.headers.host}`);
+  const upstream = http.request({ host: '127.0.0.1', port: apiPort, method: req.method,
+    path: url.pathname + url.search, headers: req.headers }, (answer) => {
+    res.writeHead(answer.statusCode, answer.headers);
+    answer.pipe(res);
+  });
+  upstream.on('error', () => { res.writeHead(502); res.end(); });
+  req.pipe(upstream);
+}
+
 // The page, and the SDK's files as the browser asks for them (/openai/...).
 function serve(req, res) {
+  if ((req.headers.host ?? '').split(':')[0] === rebound) return passOn(req, res);
   const url = new URL(req.url, 'http://page');
   if (url.pathname === '/') {
     res.writeHead(200, { 'Content-Type': 'text/html' });
@@ -52,10 +76,18 @@ before(async () => {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = server.address().port;
   // Two more sites, served from this file's server on port 80 of their origin.
-  chromium = await launchChromium('cors',
-    [`--host-resolver-rules=MAP ${listed} 127.0.0.1:${port}, MAP ${other} 127.0.0.1:${port}, ` +
-      `MAP ${rebound} 127.0.0.1`]);
+  chromium = firefox
+    ? await launchFirefox('cors', {
+      'network.proxy.type': 1,
+      'network.proxy.http': '127.0.0.1',
+      'network.proxy.http_port': port,
+    })
+    : await launchChromium('cors',
+      [`--host-resolver-rules=MAP ${listed} 127.0.0.1:${port}, MAP ${other} 127.0.0.1:${port}, ` +
+        `MAP ${rebound} 127.0.0.1`]);
   browser = chromium.browser;
+  // The caller is the browser asked for (puppeteer-core falls back to nothing).
+  assert.match(await browser.version(), firefox ? /^firefox\//i : /chrom/i);
 });
 
 after(async () => {
