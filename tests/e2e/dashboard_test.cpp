@@ -1,5 +1,6 @@
 // The dashboard at `/`, driven by puppeteer-core in real headless Chromium
-// (tests/node/dashboard_test.mjs) against a real fleet on the simulator.
+// (and once in firefox-esr) (tests/node/dashboard_test.mjs) against a real
+// fleet on the simulator.
 #include <doctest/doctest.h>
 
 #include <map>
@@ -24,6 +25,11 @@ TEST_CASE("e2e: the dashboard shows the fleet live and its buttons act (puppetee
   // A killed browser restarts after the first backoff step (1 s).
   fleet_fixture f(with_accounts(2));
   run_dashboard_script(f, "");
+}
+
+TEST_CASE("e2e: the dashboard works in Firefox too (puppeteer-core over WebDriver BiDi)") {
+  fleet_fixture f(with_accounts(2));
+  run_dashboard_script(f, "", {{"PAGE_BROWSER", "firefox"}});
 }
 
 TEST_CASE("e2e: with API keys the dashboard loads nothing without one (puppeteer-core)") {

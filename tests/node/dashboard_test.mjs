@@ -1,10 +1,11 @@
-// The dashboard in real headless Chromium (puppeteer-core) against a running
+// The dashboard in real headless Chromium, or firefox-esr over WebDriver
+// BiDi (PAGE_BROWSER=firefox), driven by puppeteer-core against a running
 // camoufleet on the simulator (started by tests/e2e/dashboard_test.cpp).
-// Env: CAMOUFLEET_BASE_URL, CHROMIUM_BIN, SIM_ADMIN, and CAMOUFLEET_API_KEY
-// when the server has keys (then only the key checks run).
+// Env: CAMOUFLEET_BASE_URL, CHROMIUM_BIN, FIREFOX_BIN, SIM_ADMIN, and
+// CAMOUFLEET_API_KEY when the server has keys (then only the key checks run).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchChromium, closeChromium } from './browser_helpers.mjs';
+import { launchChromium, launchFirefox, closeChromium } from './browser_helpers.mjs';
 
 const base = process.env.CAMOUFLEET_BASE_URL;
 const key = process.env.CAMOUFLEET_API_KEY || '';
@@ -13,8 +14,10 @@ let chromium, browser, page;
 const problems = [];  // console errors and page errors
 
 before(async () => {
-  chromium = await launchChromium('dash');
+  const firefox = process.env.PAGE_BROWSER === 'firefox';
+  chromium = firefox ? await launchFirefox('dash') : await launchChromium('dash');
   browser = chromium.browser;
+  assert.match(await browser.version(), firefox ? /^firefox\//i : /chrom/i);
   page = await browser.newPage();
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
