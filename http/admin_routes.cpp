@@ -155,6 +155,10 @@ void server::impl::handle_admin(endpoint target, const std::string& target_id,
         break;
       }
       case endpoint::cancel:
+        if (cancel_choices(target_id)) {  // n > 1: its parts
+          answer(200, R"({"id":")" + target_id + R"(","cancelled":true})");
+          break;
+        }
         gw_.cancel(target_id, [answer, target_id](bool cancelled) {
           if (cancelled) {
             answer(200, R"({"id":")" + target_id + R"(","cancelled":true})");

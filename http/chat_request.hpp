@@ -23,6 +23,9 @@ struct chat_parse_result {
   bool ok = false;
   completion_request request;  // id and received_ms are left for the caller
   bool include_usage = false;  // stream_options.include_usage
+  // `n`: choices wanted, 1..max_choices; each is a page's answer of its
+  // own, asked of the fleet in parallel (never streamed).
+  int choices = 1;
   // --image-urls fetch: http:// image URLs become placeholders to fetch
   // (request_parts.hpp, read_image_part); an input of parse_chat_request.
   bool fetch_image_urls = false;
@@ -32,6 +35,9 @@ struct chat_parse_result {
   std::vector<std::string> message_names;
   request_error error;
 };
+
+// The most choices (`n`) one request may ask for: each takes a page.
+constexpr int max_choices = 8;
 
 // Nesting deeper than this is refused before the JSON parser sees it, so a
 // hostile body cannot make parsing or destruction recurse without bound.

@@ -88,6 +88,10 @@ void server::impl::submit(const pending_ptr& p, chat_parse_result parsed) {
       p->body = std::make_unique<completion_stream>(p->meta, parsed.include_usage);
   }
 
+  if (parsed.choices > 1) {
+    submit_choices(p, request, parsed.choices);
+    return;
+  }
   {
     std::lock_guard<std::mutex> lock(p->mu);
     if (p->done) return;  // answered while its images were fetched

@@ -106,7 +106,8 @@ void server::impl::stop() {
   for (auto& p : open) {
     std::lock_guard<std::mutex> lock(p->mu);
     if (p->done) continue;
-    if (p->completion) to_cancel.push_back(p->id);
+    if (p->completion)
+      for (auto& id : gateway_ids(*p)) to_cancel.push_back(std::move(id));
     reply_error(*p, map_error(error_code::shutting_down, {}));
   }
   for (const auto& id : to_cancel) gw_.cancel(id, [](bool) {});
@@ -239,7 +240,8 @@ void server::impl::tick() {
     if (p->events && !p->peer.expired()) subscribers.push_back(p);
     if (p->peer.expired() && p->background_status.empty()) {
       // The client went away: stop spending a browser on it.
-      if (p->completion) to_cancel.push_back(p->id);
+      if (p->completion)
+        for (auto& id : gateway_ids(*p)) to_cancel.push_back(std::move(id));
       if (p->stream && p->head_sent) p->status = 0;  // the stream broke off
       finish(*p);
       ended.push_back(p);
@@ -249,7 +251,7 @@ void server::impl::tick() {
       spdlog::warn("http: {} got no answer in time, giving up",
                    p->completion ? p->id : std::string("an admin call"));
       if (p->completion) {
-        to_cancel.push_back(p->id);
+        for (auto& id : gateway_ids(*p)) to_cancel.push_back(std::move(id));
         reply_error(*p, map_error(error_code::timeout,
                                   "No answer within the request timeout of " +
                                       std::to_string(options_.request_timeout.count() / 1000) +

@@ -80,6 +80,11 @@ struct pending {
   std::optional<nlohmann::json> responses_echo;
   std::string alias;  // the model name asked for when it was an alias (--model-alias)
   response_record record;               // /v1/responses: what to remember once answered
+  // `n` > 1 (http/choices.cpp): the parts' request ids, their answers by
+  // choice, and how many are still out.
+  std::vector<std::string> parts;
+  std::vector<request_finished> answers;
+  int choices_left = 0;
   // /v1/responses with `background: true` (http/background.cpp): asked
   // for, and the status kept for it once accepted ("" = not accepted yet).
   bool background = false;
@@ -188,6 +193,12 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   void handle_admin(endpoint target, const std::string& target_id, ph::ResponseWriter response,
                     header_list cors, const ph::Uri::Query& query);
   void on_event(const pending_ptr& p, const request_event& ev);
+  // http/choices.cpp: `n` > 1 as n requests to the gateway, and their events.
+  void submit_choices(const pending_ptr& p, const completion_request& request, int n);
+  void on_choice_event(const pending_ptr& p, std::size_t i, const request_event& ev);
+  // Not under any lock: every part of the running request `id` cancelled
+  // (false: no such request with parts).
+  bool cancel_choices(const std::string& id);
   // A finished /v1/responses answer into answers_ (unless store is off).
   void remember(pending& p, const std::string& object);
   // http/background.cpp, under p.mu unless said: a background response
@@ -276,6 +287,9 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   steady::time_point memory_at_{};
   std::map<std::string, std::int64_t> memory_;
 };
+
+// The ids p goes by in the gateway: its parts (`n` > 1), else its own.
+std::vector<std::string> gateway_ids(const pending& p);
 
 // Whether any attachment is an http:// URL still to fetch (mime_type "").
 bool has_image_urls(const completion_request& r);

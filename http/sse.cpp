@@ -95,7 +95,9 @@ std::string_view normalize_finish_reason(std::string_view reason) {
   return "stop";
 }
 
-std::string completion_json(const completion_meta& meta, const request_finished& done) {
+namespace {
+
+ojson choice_json(int index, const request_finished& done) {
   ojson message = {{"role", "assistant"}, {"content", done.content}};
   if (!done.reasoning.empty()) message["reasoning_content"] = done.reasoning;
   if (!done.tool_calls.empty()) {
@@ -105,15 +107,33 @@ std::string completion_json(const completion_meta& meta, const request_finished&
     for (const auto& c : done.tool_calls) calls.push_back(tool_call_json(c));
     message["tool_calls"] = std::move(calls);
   }
-  ojson choice = {{"index", 0},
-                  {"message", std::move(message)},
-                  {"finish_reason", std::string(normalize_finish_reason(done.finish_reason))}};
+  return {{"index", index},
+          {"message", std::move(message)},
+          {"finish_reason", std::string(normalize_finish_reason(done.finish_reason))}};
+}
+
+}  // namespace
+
+std::string completion_json(const completion_meta& meta, const request_finished& done) {
+  return completion_json(meta, std::vector<request_finished>{done});
+}
+
+std::string completion_json(const completion_meta& meta,
+                            const std::vector<request_finished>& choices) {
+  ojson list = ojson::array();
+  int completion = 0, reasoning = 0;
+  for (std::size_t i = 0; i < choices.size(); ++i) {
+    list.push_back(choice_json(static_cast<int>(i), choices[i]));
+    completion += choices[i].completion_tokens;
+    reasoning += choices[i].reasoning_tokens;
+  }
+  const int prompt = choices.empty() ? 0 : choices.front().prompt_tokens;
   ojson j = {{"id", meta.id},
              {"object", "chat.completion"},
              {"created", meta.created},
              {"model", meta.model},
-             {"choices", ojson::array({std::move(choice)})},
-             {"usage", usage({done.prompt_tokens, done.completion_tokens, done.reasoning_tokens})}};
+             {"choices", std::move(list)},
+             {"usage", usage({prompt, completion, reasoning})}};
   return dump(j);
 }
 

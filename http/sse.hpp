@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "actors/types.hpp"
 
@@ -46,6 +47,11 @@ struct completion_meta {
 
 // chat.completion for a non-stream answer.
 std::string completion_json(const completion_meta& meta, const request_finished& done);
+// n choices (`n`), each a page's answer, choice i from choices[i]; usage
+// counts the prompt once (the same prompt went to every page) and every
+// choice's answer.
+std::string completion_json(const completion_meta& meta,
+                            const std::vector<request_finished>& choices);
 // chat.completion.chunk with delta {"role":"assistant","content":""}.
 std::string role_chunk_json(const completion_meta& meta);
 // chat.completion.chunk carrying content and/or reasoning_content (empty

@@ -255,6 +255,43 @@ TEST_CASE("e2e: client mistakes get OpenAI errors with the right status") {
   CHECK(f.post("/v1/chat/completions", chat_body("still fine")).status == 200);
 }
 
+TEST_CASE("e2e: n choices are pages' answers, asked side by side on the fleet") {
+  fleet_fixture f;  // three instances
+  const std::string prompt = "three ways to say it";
+  const auto one = f.post("/v1/chat/completions", chat_body(prompt));
+  REQUIRE(one.status == 200);
+  auto body = chat_body(prompt);
+  body["n"] = 3;
+  const auto r = f.post("/v1/chat/completions", body);
+  REQUIRE(r.status == 200);
+  const auto j = r.json();
+  REQUIRE(j["choices"].size() == 3);
+  for (int i = 0; i < 3; ++i) {
+    CAPTURE(i);
+    CHECK(j["choices"][i]["index"] == i);
+    CHECK(j["choices"][i]["message"]["content"] == expected_answer(prompt));
+    CHECK(j["choices"][i]["finish_reason"] == "stop");
+  }
+  // One prompt, three answers.
+  const auto single = one.json()["usage"];
+  CHECK(j["usage"]["prompt_tokens"] == single["prompt_tokens"]);
+  CHECK(j["usage"]["completion_tokens"] == 3 * single["completion_tokens"].get<int>());
+  // Each choice on an instance of its own: all three were free.
+  std::set<std::string> instances;
+  std::string list = r.header("X-Camoufleet-Instance");
+  for (std::size_t at = 0; at != std::string::npos;) {
+    const auto comma = list.find(',', at);
+    instances.insert(list.substr(at, comma == std::string::npos ? comma : comma - at));
+    at = comma == std::string::npos ? comma : comma + 1;
+  }
+  CHECK(instances.size() == 3);
+  // Streaming several choices is refused before anything runs.
+  body["stream"] = true;
+  const auto streamed = f.post("/v1/chat/completions", body);
+  CHECK(streamed.status == 400);
+  CHECK(streamed.json()["error"]["param"] == "n");
+}
+
 TEST_CASE("e2e: with keys configured every route but /health needs one, SIGHUP reloads them") {
   fleet_config cfg = with_accounts(1);
   cfg.api_keys = {"sk-test-one", "sk-test-two"};

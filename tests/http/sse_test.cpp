@@ -80,6 +80,30 @@ TEST_CASE("sse: chunk JSON objects follow the OpenAI shape byte for byte") {
   CHECK_FALSE(only_reasoning["choices"][0]["delta"].contains("content"));
 }
 
+TEST_CASE("sse: a completion of n choices, the prompt counted once") {
+  std::vector<request_finished> choices(3);
+  for (int i = 0; i < 3; ++i) {
+    choices[i].content = "answer " + std::to_string(i);
+    choices[i].finish_reason = i == 1 ? "length" : "stop";
+    choices[i].prompt_tokens = 10;
+    choices[i].completion_tokens = 2 + i;
+    choices[i].reasoning_tokens = 1;
+  }
+  choices[2].tool_calls = {{"call_1", "f", "{}"}};
+  const auto j = json::parse(completion_json(meta(), choices));
+  REQUIRE(j["choices"].size() == 3);
+  for (int i = 0; i < 3; ++i) {
+    CHECK(j["choices"][i]["index"] == i);
+    CHECK(j["choices"][i]["message"]["content"] == "answer " + std::to_string(i));
+  }
+  CHECK(j["choices"][1]["finish_reason"] == "length");
+  CHECK(j["choices"][2]["message"]["tool_calls"][0]["id"] == "call_1");
+  CHECK(j["usage"]["prompt_tokens"] == 10);
+  CHECK(j["usage"]["completion_tokens"] == 2 + 3 + 4);
+  CHECK(j["usage"]["total_tokens"] == 19);
+  CHECK(j["usage"]["completion_tokens_details"]["reasoning_tokens"] == 3);
+}
+
 TEST_CASE("sse: non-stream completion object") {
   request_finished f;
   f.content = "Hello there";
