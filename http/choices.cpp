@@ -31,6 +31,12 @@ void server::impl::submit_choices(const pending_ptr& p, const completion_request
   track(p);
   std::weak_ptr<impl> self = shared_from_this();
   for (std::size_t i = 0; i < parts.size(); ++i) {
+    {
+      // A part that failed at once (a full queue) ended the request: the
+      // parts after it are not asked for at all.
+      std::lock_guard<std::mutex> lock(p->mu);
+      if (p->done) break;
+    }
     try {
       gw_.submit(std::move(parts[i]), [self, p, i](const request_event& ev) {
         if (auto s = self.lock()) s->on_choice_event(p, i, ev);
@@ -61,9 +67,9 @@ void server::impl::on_choice_event(const pending_ptr& p, std::size_t i, const re
   {
     std::lock_guard<std::mutex> lock(p->mu);
     if (p->done) return;
-    if (auto a = std::get_if<request_assigned>(&ev)) {
-      (void)a;
-    } else if (auto f = std::get_if<request_finished>(&ev)) {
+    // Assignments and deltas change nothing here: the instances are named
+    // as their answers come, and the reply is built from the ends alone.
+    if (auto f = std::get_if<request_finished>(&ev)) {
       p->answers[i] = *f;
       if (!f->instance_id.empty())
         p->instance_id += (p->instance_id.empty() ? "" : ",") + f->instance_id;

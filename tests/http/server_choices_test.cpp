@@ -106,3 +106,15 @@ TEST_CASE("server choices: a cancel of the request, or its client going away, re
     CHECK(wait_until([&] { return f.srv.in_flight() == 0; }, 5s));
   }
 }
+
+TEST_CASE("server choices: a part refused at once leaves the parts after it unasked") {
+  fixture f;
+  f.gw.set_synchronous(true);  // the refusal arrives inside submit(), as a full queue's does
+  f.gw.set_script([](const completion_request&) {
+    return std::vector<script_step>{{0ms, failed(error_code::queue_full, "The queue is full.", 5)}};
+  });
+  const auto r = http_call(f.port(), "POST", "/v1/chat/completions", body_with_n(3));
+  CHECK(r.status == 429);
+  CHECK(r.header("retry-after") == "5");
+  CHECK(f.gw.submitted().size() == 1);
+}
