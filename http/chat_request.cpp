@@ -383,25 +383,7 @@ chat_parse_result parse_chat_document(const json& doc, bool fetch_image_urls) {
   // A streamed answer cannot be taken back: only a reply is asked for again.
   req.params.ask_again = !req.stream;
 
-  // One page gives one answer: n choices are n pages' answers, asked of the
-  // fleet side by side and sent together.
-  if (auto it = doc.find("n"); it != doc.end() && !it->is_null()) {
-    if (!it->is_number_integer() && !it->is_number_unsigned())
-      return fail(std::string("Invalid type for 'n': expected an integer, but got ") +
-                      type_name(*it) + ".",
-                  "n");
-    const long long n = it->get<long long>();
-    if (n < 1 || n > max_choices)
-      return fail("Invalid value for 'n': " + std::to_string(n) + ". It must be 1 to " +
-                      std::to_string(max_choices) + " (each choice is a page's answer).",
-                  "n");
-    if (n > 1 && req.stream)
-      return fail(
-          "'n' above 1 cannot stream here: each choice is a page of its own, and they "
-          "are sent together. Set 'stream' to false, or ask n times.",
-          "n");
-    r.choices = static_cast<int>(n);
-  }
+  if (auto e = read_choices(doc, req.stream, max_choices, r.choices)) return fail_with(*e);
 
   r.ok = true;
   return r;

@@ -1,7 +1,8 @@
 // The two completion routes of server::impl (POST /v1/chat/completions and
 // POST /v1/responses): the body read in its route's shape, then one
-// completion_request submitted to the gateway; the answer comes back
-// through on_event (replies.cpp).
+// completion_request submitted to the gateway (n of them for `n` choices:
+// choices.cpp); the answer comes back through on_event (replies.cpp), or
+// is kept for a background response (background.cpp).
 #include "http/server_impl.hpp"
 
 namespace camoufleet::http {
