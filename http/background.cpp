@@ -41,9 +41,7 @@ void server::impl::settle_background(pending& p, const request_finished& f) {
   response_meta meta = meta_of(p);
   if (!f.model.empty()) meta.answer.model = f.model;
   const std::string object = response_json(meta, f);
-  p.background_status = f.finish_reason == "length" || f.finish_reason == "content_filter"
-                            ? "incomplete"
-                            : "completed";
+  p.background_status = response_status(f);
   if (!answers_.save(p.id, p.record.previous, std::move(p.record.input), object, true))
     spdlog::warn(
         "http: background response {} ended but is no longer kept (deleted, or "
@@ -59,16 +57,9 @@ void server::impl::fail_background(pending& p, const char* status, const error_r
   finish(p);
 }
 
-server::impl::pending_ptr server::impl::running_background(const std::string& id) {
-  std::lock_guard<std::mutex> lock(map_mu_);
-  for (const auto& [key, p] : pending_)
-    if (p->background && p->id == id) return p;
-  return nullptr;
-}
-
 bool server::impl::cancel_background(const std::string& id) {
-  const auto p = running_background(id);
-  if (!p) return false;
+  const auto p = open_completion(id);
+  if (!p || !p->background) return false;
   {
     std::lock_guard<std::mutex> lock(p->mu);
     if (p->done) return false;

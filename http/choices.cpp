@@ -51,11 +51,12 @@ void server::impl::submit_choices(const pending_ptr& p, const completion_request
 }
 
 bool server::impl::cancel_choices(const std::string& id) {
+  const auto p = open_completion(id);
+  if (!p) return false;
   std::vector<std::string> parts;
   {
-    std::lock_guard<std::mutex> lock(map_mu_);
-    for (const auto& [key, p] : pending_)
-      if (p->id == id && !p->parts.empty()) parts = p->parts;
+    std::lock_guard<std::mutex> lock(p->mu);
+    parts = p->parts;
   }
   for (const auto& part : parts) gw_.cancel(part, [](bool) {});
   return !parts.empty();

@@ -4,7 +4,6 @@
 #include <vector>
 
 #include "http/request_parts.hpp"
-#include "http/responses_stream.hpp"
 
 namespace camoufleet::http {
 

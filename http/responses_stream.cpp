@@ -105,6 +105,10 @@ std::string item_id_for(const char* kind, const std::string& response_id) {
   return std::string(kind) + "_" + id_suffix(response_id);
 }
 
+const char* response_status(const request_finished& f) {
+  return outcome_of(f.finish_reason).status;
+}
+
 std::string response_status_json(const response_meta& meta, const char* status,
                                  const error_reply* error) {
   ojson err = nullptr;

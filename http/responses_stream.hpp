@@ -33,6 +33,10 @@ struct response_meta {
 // random part — the same in a reply, a stream and the input items.
 std::string item_id_for(const char* kind, const std::string& response_id);
 
+// The status a finished answer gives its response: "completed", or
+// "incomplete" when it was cut off (max tokens, content filter).
+const char* response_status(const request_finished& f);
+
 // The response object of a finished answer (a non-stream reply).
 std::string response_json(const response_meta& meta, const request_finished& f);
 

@@ -195,6 +195,14 @@ void server::impl::on_request(const ph::Request& req, ph::ResponseWriter respons
 
 // ---------------------------------------------------------------------------
 
+server::impl::pending_ptr server::impl::open_completion(const std::string& id) {
+  std::lock_guard<std::mutex> lock(map_mu_);
+  // A completion only: an admin call about `id` (its cancel) goes by `id` too.
+  for (const auto& [key, p] : pending_)
+    if (p->completion && p->id == id) return p;
+  return nullptr;
+}
+
 void server::impl::track(const pending_ptr& p) {
   std::lock_guard<std::mutex> lock(map_mu_);
   pending_.emplace(p.get(), p);

@@ -209,9 +209,8 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   void note_background_start(pending& p);
   void settle_background(pending& p, const request_finished& f);
   void fail_background(pending& p, const char* status, const error_reply* e);
-  // Not under any lock: a running background response by id (nullptr:
-  // none), and its cancel (false: none was running).
-  pending_ptr running_background(const std::string& id);
+  // Not under any lock: a running background response's cancel (false:
+  // none was running).
   bool cancel_background(const std::string& id);
   // POST /v1/responses/{id}/cancel: (status, body); 404's body is left to
   // the route.
@@ -238,6 +237,8 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   void finish(pending& p);
   header_list completion_headers(const pending& p) const;
 
+  // Not under any lock: the open completion request `id` (nullptr: none).
+  pending_ptr open_completion(const std::string& id);
   void track(const pending_ptr& p);
   void untrack(const pending_ptr& p);
   void tick();
