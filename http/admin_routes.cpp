@@ -172,6 +172,16 @@ void server::impl::handle_admin(endpoint target, const std::string& target_id,
         });
         break;
       case endpoint::response_get:
+        if (const auto stream = query.get("stream"); stream && *stream != "false") {
+          if (*stream != "true") {
+            answer_error(
+                bad_request("'stream' must be true or false, not '" + *stream + "'.", "stream"));
+          } else if (!follow_response(p, target_id,
+                                      {query.parameters_begin(), query.parameters_end()})) {
+            answer(404, not_remembered(target_id));
+          }
+          break;
+        }
         if (auto text = answers_.response(target_id)) {
           answer(200, *text);
         } else {
@@ -201,6 +211,10 @@ void server::impl::handle_admin(endpoint target, const std::string& target_id,
       }
       case endpoint::response_delete:
         cancel_background(target_id);  // a running one stops first
+        {
+          std::lock_guard<std::mutex> lock(streams_mu_);
+          streams_.erase(target_id);
+        }
         if (answers_.remove(target_id)) {
           answer(200, R"({"id":")" + target_id + R"(","object":"response","deleted":true})");
         } else {

@@ -19,7 +19,7 @@ void server::impl::on_event(const pending_ptr& p, const request_event& ev) {
     } else if (auto d = std::get_if<request_delta>(&ev)) {
       if (p->stream) {
         if (!p->head_sent) start_stream(*p);
-        write_stream(*p, p->body->on_delta(*d), false);
+        emit(*p, p->body->on_delta(*d), false);
       }
       // Non-stream replies are built from request_finished alone.
     } else if (auto f = std::get_if<request_finished>(&ev)) {
@@ -145,7 +145,8 @@ void server::impl::reply_error(pending& p, const error_reply& e) {
   }
   if (p.stream && p.head_sent) {
     // The status line is out: the SDKs raise on an error event instead.
-    write_stream(p, p.body->on_failed(e), true);
+    // A reader of a kept stream has no body of its own: its stream just ends.
+    write_stream(p, p.body ? p.body->on_failed(e) : std::string(), true);
     return;
   }
   header_list headers = e.headers;

@@ -355,12 +355,6 @@ responses_parse_result parse_responses_request(std::string_view body, bool fetch
   r.chat.message_names = std::move(draft.origin);
   if (const auto it = doc.find("background"); it != doc.end() && it->is_boolean())
     r.background = it->get<bool>();
-  if (r.background && r.chat.request.stream)
-    return refuse(bad_field(
-        "'background' with 'stream' is not supported: camoufleet does not keep a background "
-        "response's events to stream again. Poll GET /v1/responses/{id}, or stream without "
-        "'background'.",
-        "stream"));
   r.echo = responses_echo(doc);
   return r;
 }

@@ -10,8 +10,9 @@
 // `tools[0].parameters...`). `previous_response_id` and `item_reference`
 // items are looked up in the server's memory of earlier answers
 // (http/response_store.hpp); `conversation` is refused. A `background`
-// request is answered at once with the response queued, and read back by
-// GET /v1/responses/{id} (http/background.cpp).
+// request is answered at once with the response queued (or, streamed, with
+// its events as they come), and read back by GET /v1/responses/{id}
+// (http/background.cpp).
 
 #include <nlohmann/json.hpp>
 #include <string>
@@ -32,7 +33,7 @@ struct responses_parse_result {
   std::string previous_response_id;
   nlohmann::json input_items = nlohmann::json::array();
   bool store = true;
-  bool background = false;  // `background: true` (never with stream, never unstored)
+  bool background = false;  // `background: true` (never unstored)
 };
 
 // The request's settings as its response object repeats them (pure).

@@ -151,9 +151,24 @@ std::string responses_stream::begin() {
   const auto snapshot = [&] {
     return response_object(meta_, "in_progress", ojson::array(), nullptr, nullptr, nullptr);
   };
-  std::string out = event("response.created", {{"response", snapshot()}});
+  std::string out = queued_ ? std::string() : event("response.created", {{"response", snapshot()}});
   out += event("response.in_progress", {{"response", snapshot()}});
   return out;
+}
+
+std::string responses_stream::on_queued() {
+  if (queued_ || begun_) return {};
+  queued_ = true;
+  const auto snapshot = [&] {
+    return response_object(meta_, "queued", ojson::array(), nullptr, nullptr, nullptr);
+  };
+  std::string out = event("response.created", {{"response", snapshot()}});
+  out += event("response.queued", {{"response", snapshot()}});
+  return out;
+}
+
+std::string responses_stream::on_started() {
+  return ended_ ? std::string() : begin();
 }
 
 std::string responses_stream::open_reasoning(std::string id) {
@@ -300,7 +315,8 @@ std::string responses_stream::on_finished(const request_finished& f) {
 std::string responses_stream::on_failed(const error_reply& e) {
   if (ended_) return {};
   ended_ = true;
-  std::string out = begin();
+  // A queued background response that fails never started.
+  std::string out = queued_ ? std::string() : begin();
   const ojson code = e.code.empty() ? ojson(e.type) : ojson(e.code);
   out += event("error", {{"code", code},
                          {"message", e.message},

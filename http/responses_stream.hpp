@@ -2,7 +2,8 @@
 // Answers in the shape of OpenAI's Responses API: the response object of a
 // finished answer, and the named SSE events of a streamed one. Pure, so the
 // event order is unit tested without sockets:
-//   response.created, response.in_progress; per output item
+//   response.created, (response.queued, for a background response,)
+//   response.in_progress; per output item
 //   response.output_item.added, its part / text events, response.output_item.done
 //   (a reasoning item with the thoughts as summary text, then the message,
 //   a second reasoning item with thoughts that came after the message
@@ -50,6 +51,13 @@ class responses_stream : public answer_stream {
  public:
   explicit responses_stream(response_meta meta);
 
+  // A background response (`background` with `stream`): response.created
+  // and response.queued, both "queued", before a page has it; then
+  // on_started, response.in_progress, once one has. Without them the first
+  // delta sends response.created and response.in_progress together.
+  std::string on_queued();
+  std::string on_started();
+
   std::string on_delta(const request_delta& d) override;
   std::string on_finished(const request_finished& f) override;
   std::string on_failed(const error_reply& e) override;
@@ -68,6 +76,7 @@ class responses_stream : public answer_stream {
   response_meta meta_;
   int sequence_ = 0;
   bool begun_ = false;
+  bool queued_ = false;
   bool ended_ = false;
   int next_index_ = 0;     // output_index of the next item
   int reasoning_at_ = -1;  // output_index of the open reasoning item

@@ -276,6 +276,7 @@ void server::impl::tick() {
     }
   }
   for (const auto& p : ended) untrack(p);
+  prune_streams();
   // Outside every lock: a gateway may answer synchronously into on_event.
   for (const auto& id : to_cancel) gw_.cancel(id, [](bool) {});
   if (!subscribers.empty()) push_events(subscribers);

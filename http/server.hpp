@@ -71,6 +71,10 @@ struct server_options {
   // --responses-store-mb: answers of /v1/responses remembered for
   // previous_response_id, item_reference and GET (0 = none).
   std::size_t responses_store_bytes = 64u << 20;
+  // How long a streamed background response's events stay readable again
+  // (GET /v1/responses/{id}?stream=true) after it ended; at most
+  // responses_store_bytes of them, oldest ended dropped first.
+  std::chrono::milliseconds stream_kept_for{std::chrono::minutes(10)};
 };
 
 server_options options_from(const config::settings& s);

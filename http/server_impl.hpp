@@ -34,6 +34,7 @@
 #include "http/cors.hpp"
 #include "http/dashboard.hpp"
 #include "http/errors.hpp"
+#include "http/event_log.hpp"
 #include "http/host_check.hpp"
 #include "http/log_gate.hpp"
 #include "http/metrics.hpp"
@@ -56,6 +57,24 @@ inline std::int64_t unix_ms_now() {
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
+
+struct pending;
+
+// A streamed background response's events (http/background.cpp), kept
+// while it runs and a while after, and the clients reading it again
+// (GET /v1/responses/{id}?stream=true), each from the event after its
+// `starting_after`. Lock order: the response's pending, then mu, then a
+// reader's pending.
+struct kept_stream {
+  struct reader {
+    std::weak_ptr<pending> p;
+    long long after = -1;
+  };
+  std::mutex mu;
+  event_log log;
+  std::vector<reader> readers;
+  steady::time_point ended_at{};
+};
 
 // One reply that is not written yet. Touched by the reactor thread (creation),
 // gateway callback threads (events) and the ticker, always under mu.
@@ -89,6 +108,8 @@ struct pending {
   // for, and the status kept for it once accepted ("" = not accepted yet).
   bool background = false;
   std::string background_status;
+  // With `stream` too: where its events are kept for readers.
+  std::shared_ptr<kept_stream> replay;
   std::unique_ptr<answer_stream> body;  // a stream's body in its route's shape
   std::string route;       // label for camoufleet_http_requests_total ("" = not counted)
   bool events = false;     // a /v1/events subscriber (the dashboard)
@@ -215,6 +236,17 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   // POST /v1/responses/{id}/cancel: (status, body); 404's body is left to
   // the route.
   std::pair<int, std::string> cancel_response(const std::string& id);
+  // Under p.mu: a stream's events to its client, and, for a streamed
+  // background response, to its kept events and their readers.
+  void emit(pending& p, std::string sse_text, bool last);
+  // GET /v1/responses/{id}?stream=true (params: the query's): the admin
+  // call p turned into a reader of the kept events, or answered with a
+  // refusal. False: no response `id` is known (the route answers 404).
+  bool follow_response(const pending_ptr& p, const std::string& id,
+                       const std::map<std::string, std::string>& params);
+  // The ticker's: kept events of responses ended long enough ago, or over
+  // the budget (oldest ended first), dropped.
+  void prune_streams();
   // /v1/events, the dashboard's live state: start a subscriber, push to the
   // subscribers (from the ticker), end them all (drain).
   void start_events(ph::ResponseWriter response, header_list cors);
@@ -258,6 +290,9 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   // Refused callers' log lines: one per host name or origin and minute.
   log_gate refusals_{std::chrono::seconds(60)};
   response_store answers_;  // /v1/responses answers, for previous_response_id and GET
+  // Streamed background responses' events, by response id.
+  std::mutex streams_mu_;
+  std::unordered_map<std::string, std::shared_ptr<kept_stream>> streams_;
   model_aliases aliases_;   // --model-alias
   body_limit limit_;
   std::unique_ptr<Pistache::Http::Endpoint> endpoint_;

@@ -111,7 +111,14 @@ TEST_CASE("e2e: the guide's curl examples run as written") {
     for (const auto& l : sh.stdout_lines()) out += l + "\n";
     CAPTURE(out);
     CHECK_FALSE(out.empty());
-    if (b.find("\"stream\":true") != std::string::npos) {
+    if (b.find("\"stream\":true") != std::string::npos &&
+        b.find("/v1/responses") != std::string::npos) {
+      // The Responses API sends no [DONE]: its last event ends it. Read on
+      // after a number, the stream begins past response.created.
+      CHECK(out.find("event: response.completed") != std::string::npos);
+      if (b.find("starting_after=") != std::string::npos)
+        CHECK(out.find("event: response.created") == std::string::npos);
+    } else if (b.find("\"stream\":true") != std::string::npos) {
       CHECK(out.find("data: [DONE]") != std::string::npos);
     } else if (b.find("/metrics") != std::string::npos) {
       CHECK(out.find("# TYPE camoufleet_instance_state gauge") != std::string::npos);

@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -252,4 +253,50 @@ TEST_CASE("responses stream: calls, a cut-off answer, an empty one, a failure") 
     CHECK(events[n - 1].data["response"]["error"]["code"] == "browser_gone");
     CHECK(s.on_finished(answer("Hello")).empty());
   }
+}
+
+TEST_CASE("responses stream: a background one is created queued, then in progress, numbered on") {
+  response_meta m = meta();
+  m.echo["background"] = true;
+  responses_stream s(m);
+  std::string text = s.on_queued();
+  CHECK(s.on_queued().empty());  // once
+  auto first = events_of(text);
+  CHECK(names_of(first) == std::vector<std::string>{"response.created", "response.queued"});
+  for (const auto& e : first) {
+    CHECK(e.data["response"]["status"] == "queued");
+    CHECK(e.data["response"]["background"] == true);
+  }
+  const std::string started = s.on_started();
+  CHECK(s.on_started().empty());
+  const auto in_progress = events_of(started);
+  REQUIRE(in_progress.size() == 1);
+  CHECK(in_progress[0].name == "response.in_progress");
+  CHECK(in_progress[0].data["response"]["status"] == "in_progress");
+  request_delta d;
+  d.content = "Hel";
+  text += started + s.on_delta(d) + s.on_finished(answer("Hello!"));
+  const auto all = events_of(text);
+  // No second response.created: the deltas carry on from the queued start.
+  const auto names = names_of(all);
+  CHECK(std::count(names.begin(), names.end(), "response.created") == 1);
+  CHECK(names.back() == "response.completed");
+  for (std::size_t i = 0; i < all.size(); ++i) CHECK(all[i].data["sequence_number"] == i);
+  CHECK(json::parse(s.answered_object())["status"] == "completed");
+}
+
+TEST_CASE("responses stream: a background one that fails before a page had it") {
+  responses_stream s(meta());
+  const std::string queued = s.on_queued();
+  error_reply e;
+  e.type = "rate_limit_error";
+  e.code = "rate_limit_exceeded";
+  e.message = "Every instance is rate limited.";
+  const auto all = events_of(queued + s.on_failed(e));
+  // It never started: no response.in_progress.
+  CHECK(names_of(all) == std::vector<std::string>{"response.created", "response.queued", "error",
+                                                  "response.failed"});
+  CHECK(all.back().data["response"]["error"]["code"] == "rate_limit_exceeded");
+  CHECK(all.back().data["sequence_number"] == 3);
+  CHECK(s.on_started().empty());  // ended: nothing more
 }

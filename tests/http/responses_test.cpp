@@ -185,8 +185,6 @@ TEST_CASE("responses request: refusals name the Responses field") {
        "Item with id 'msg_1' not found"},
       {R"({"input": "hi", "background": "yes"})", "background", "expected a boolean"},
       {R"({"input": "hi", "background": true, "store": false})", "store", "needs 'store'"},
-      {R"({"input": "hi", "background": true, "stream": true})", "stream",
-       "Poll GET /v1/responses/{id}"},
       {R"({"input": "hi", "tools": [{"type": "file_search"}]})", "tools[0].type", "file_search"},
       {R"({"input": [{"role": "user", "content": [{"type": "input_image", "file_id": "f"}]}]})",
        "input[0].content[0].file_id", "no Files API"},
@@ -243,4 +241,9 @@ TEST_CASE("responses request: background is asked for, and repeated in the answe
   r = parse({{"input", "Say hello"}, {"background", false}, {"store", false}});
   REQUIRE(r.chat.ok);
   CHECK_FALSE(r.background);
+  // Streamed too: its events are kept to read again (http/background.cpp).
+  r = parse({{"input", "Say hello"}, {"background", true}, {"stream", true}});
+  REQUIRE(r.chat.ok);
+  CHECK(r.background);
+  CHECK(r.chat.request.stream);
 }

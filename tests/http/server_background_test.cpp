@@ -166,13 +166,6 @@ TEST_CASE("server background: stopped by /v1/cancel or DELETE, and what is refus
     CHECK(refused.body.find("'background': true") != std::string::npos);
     CHECK(http_call(f.port(), "POST", "/v1/responses/resp_none/cancel", "").status == 404);
   }
-  SUBCASE("a stream in the background is refused before anything is queued") {
-    const auto r = http_call(f.port(), "POST", "/v1/responses",
-                             R"({"input":"hi","background":true,"stream":true})");
-    CHECK(r.status == 400);
-    CHECK(json::parse(r.body)["error"]["param"] == "stream");
-    CHECK(f.gw.submitted().empty());
-  }
 }
 
 TEST_CASE("server background: refused when the server keeps no responses") {

@@ -228,6 +228,44 @@ test('a background response cancelled while the page answers: the page stops, th
   checkResponse(next);
 });
 
+test('a background stream broken off after its first words is read on from where it stopped', async () => {
+  const stream = await client.responses.create({ model, input: prompt, background: true, stream: true });
+  let id;
+  let seen = -1;
+  let text = '';
+  for await (const e of stream) {
+    if (e.type === 'response.created') {
+      id = e.response.id;
+      assert.equal(e.response.status, 'queued');
+      assert.equal(e.response.background, true);
+    }
+    assert.equal(e.sequence_number, seen + 1);
+    seen = e.sequence_number;
+    if (e.type === 'response.output_text.delta') {
+      text += e.delta;
+      break; // closes the connection: the answer goes on without it
+    }
+  }
+  assert.ok(id);
+  // The raw events after the last one seen (GET ...?stream=true&starting_after=N).
+  const rest = await client.responses.retrieve(id, { stream: true, starting_after: seen });
+  let first;
+  let done;
+  for await (const e of rest) {
+    first ??= e.sequence_number;
+    if (e.type === 'response.output_text.delta') text += e.delta;
+    if (e.type === 'response.completed') done = e.response;
+  }
+  assert.equal(first, seen + 1);
+  assert.equal(text, process.env.EXPECTED_TEXT);
+  assert.equal(done.status, 'completed');
+  // The SDK's stream helper resumes too, and builds the whole response.
+  const resumed = client.responses.stream({ response_id: id, starting_after: seen });
+  const whole = await resumed.finalResponse();
+  assert.equal(whole.output_text, process.env.EXPECTED_TEXT);
+  assert.equal((await client.responses.retrieve(id)).status, 'completed');
+});
+
 test('what cannot be honoured is a BadRequestError naming the field', async () => {
   await assert.rejects(
     client.responses.create({ model, input: 'x', previous_response_id: 'resp_0123' }),
