@@ -14,6 +14,7 @@
 #include "actors/fleet.hpp"
 #include "app/login.hpp"
 #include "app/node.hpp"
+#include "app/responses_file.hpp"
 #include "browser/browser_process.hpp"
 #include "browser/session.hpp"
 #include "browser/virtual_display.hpp"
@@ -185,6 +186,13 @@ int main(int argc, char** argv) {
   if (s.cmd == config::command::node) return app::run_node(s, instances, stop_signals);
 
   http::server api(http::options_from(s), instances.api());
+  // --responses-store-file: the answers kept before the restart, read
+  // before the first request can be answered.
+  std::unique_ptr<app::responses_file> kept_answers;
+  if (!s.responses_store_file.empty()) {
+    kept_answers = std::make_unique<app::responses_file>(s.responses_store_file, api);
+    kept_answers->load();
+  }
   try {
     api.start();
   } catch (const std::exception& e) {
@@ -211,10 +219,13 @@ int main(int argc, char** argv) {
     if (api.replace_api_keys(std::move(r.keys)))
       spdlog::info("SIGHUP: {} API key{} from {}", n, n == 1 ? "" : "s", s.api_keys_file);
   };
+  if (kept_answers) kept_answers->start();
   app::wait_and_drain(stop_signals, instances, s, reload_keys);
   // The fleet refused new requests at once and let running ones finish;
   // their replies still went out through the server, which stops last.
   api.shutdown();
+  // Every background response has its end now: the last write.
+  if (kept_answers) kept_answers->save();
   xvfb.reset();
   spdlog::info("Stopped");
   return 0;

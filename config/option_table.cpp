@@ -45,8 +45,13 @@ std::vector<option_def> value_options() {
       {"--responses-store-mb", "CAMOUFLEET_RESPONSES_STORE_MB", "MB",
        std::to_string(d.responses_store_mb),
        "Memory for /v1/responses answers, so that clients may continue them "
-       "(previous_response_id, item_reference) and read them back; oldest forgotten first, "
-       "none across restarts; 0 = keep none, 0-65536",
+       "(previous_response_id, item_reference) and read them back; oldest forgotten first; "
+       "0 = keep none, 0-65536",
+       "Server"},
+      {"--responses-store-file", "CAMOUFLEET_RESPONSES_STORE_FILE", "PATH", "none",
+       "Keep the /v1/responses answers across restarts in this file (written every 30 s "
+       "when changed and at shutdown, mode 0600; it holds the conversations); none = in "
+       "memory only",
        "Server"},
       {"--auth-dir", "CAMOUFLEET_AUTH_DIR", "DIR", d.auth_dir,
        "Profiles to serve (Playwright storageState *.json); must exist", "Fleet"},

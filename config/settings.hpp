@@ -52,6 +52,7 @@ struct settings {
   std::chrono::seconds quota_cooldown{4 * 3600};    // and one out of quota 4 h
   std::size_t max_request_bytes = 4 * 1024 * 1024;
   int responses_store_mb = 64;  // --responses-store-mb: /v1/responses answers kept (0 = none)
+  std::string responses_store_file;  // --responses-store-file: kept across restarts ("" = not)
   bool allow_open_api = false;                 // --allow-open-api: non-loopback --host without keys
   int http_threads = 2;
   // --cors-origins: web pages (besides this machine's and the server's own)

@@ -91,6 +91,9 @@ std::optional<problem> find_problem(const settings& s) {
   if (auto p = out_of_range("--page-recycle-after", s.page_recycle_after, 0, 1000000)) return p;
   if (auto p = out_of_range("--http-threads", s.http_threads, 1, 64)) return p;
   if (auto p = out_of_range("--responses-store-mb", s.responses_store_mb, 0, 65536)) return p;
+  if (!s.responses_store_file.empty() && s.responses_store_mb == 0)
+    return problem{"--responses-store-file",
+                   "--responses-store-file: nothing to keep with --responses-store-mb 0"};
   if (s.max_request_bytes < 1024 || s.max_request_bytes > (std::size_t{1} << 30)) {
     return problem{"--max-request-bytes", "--max-request-bytes: " +
                                               std::to_string(s.max_request_bytes) +

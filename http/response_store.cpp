@@ -102,6 +102,7 @@ bool response_store::refresh(const std::string& response_id, const std::string& 
   e.bytes = e.bytes - e.response_text.size() + response_text.size();
   e.response_text = response_text;
   e.status = status;
+  ++generation_;
   return true;
 }
 
@@ -129,22 +130,27 @@ bool response_store::save(const std::string& response_id, const std::string& pre
   turn->conversation_bytes =
       size_of(turn->items) + (turn->parent ? turn->parent->conversation_bytes : 0);
 
+  remove_locked(response_id);
+  if (turn->conversation_bytes + response_text.size() > max_bytes_) return false;
+  keep(response_id, std::move(turn), response_text, status_of(object));
+  return true;
+}
+
+void response_store::keep(const std::string& response_id, std::shared_ptr<const node> turn,
+                          const std::string& response_text, std::string status) {
   entry e;
   e.bytes = turn->conversation_bytes + response_text.size();
-  remove_locked(response_id);
-  if (e.bytes > max_bytes_) return false;
   while (bytes_ + e.bytes > max_bytes_ && !oldest_first_.empty())
     forget(entries_.find(oldest_first_.front()));
-
   for (const auto& item : turn->items)
     if (const auto* id = item_id_of(item)) item_owner_[*id] = response_id;
   e.turn = std::move(turn);
   e.response_text = response_text;
-  e.status = status_of(object);
+  e.status = std::move(status);
   e.age = oldest_first_.insert(oldest_first_.end(), response_id);
   bytes_ += e.bytes;
+  ++generation_;
   entries_.emplace(response_id, std::move(e));
-  return true;
 }
 
 bool response_store::remove(const std::string& response_id) {
@@ -170,6 +176,7 @@ void response_store::forget(std::unordered_map<std::string, entry>::iterator it)
   bytes_ -= it->second.bytes;
   oldest_first_.erase(it->second.age);
   entries_.erase(it);
+  ++generation_;
 }
 
 }  // namespace camoufleet::http

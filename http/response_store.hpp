@@ -12,6 +12,7 @@
 // bound holds however the links are shared.
 
 #include <cstddef>
+#include <cstdint>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -69,6 +70,17 @@ class response_store {
   std::size_t bytes() const;
   bool enabled() const { return max_bytes_ > 0; }
 
+  // Kept across a restart (--responses-store-file): every kept response
+  // and the turns it needs, as one JSON document (turns parents first,
+  // responses oldest first).
+  std::string dump() const;
+  // A dump() loaded into an empty store, oldest first, as save() would
+  // (over a smaller bound, the oldest are forgotten). "" when loaded, else
+  // why not, and nothing is kept.
+  std::string load(const std::string& document);
+  // Bumped by every change: whether there is anything new to write.
+  std::uint64_t generation() const;
+
  private:
   struct node {
     std::shared_ptr<const node> parent;
@@ -88,8 +100,13 @@ class response_store {
   void forget(std::unordered_map<std::string, entry>::iterator it);
   bool remove_locked(const std::string& response_id);
 
+  // Under mu_: an entry kept as save() keeps it (the bound made room for).
+  void keep(const std::string& response_id, std::shared_ptr<const node> turn,
+            const std::string& response_text, std::string status);
+
   mutable std::mutex mu_;
   std::size_t max_bytes_;
+  std::uint64_t generation_ = 0;
   std::size_t bytes_ = 0;
   std::unordered_map<std::string, entry> entries_;
   std::list<std::string> oldest_first_;

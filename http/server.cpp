@@ -319,6 +319,18 @@ std::size_t server::in_flight() const { return impl_->in_flight(); }
 bool server::replace_api_keys(std::vector<std::string> keys) {
   return impl_->replace_api_keys(std::move(keys));
 }
+std::string server::dump_responses() const {
+  return impl_->responses().dump();
+}
+std::string server::load_responses(const std::string& document) {
+  return impl_->responses().load(document);
+}
+std::uint64_t server::responses_generation() const {
+  return impl_->responses().generation();
+}
+std::size_t server::responses_kept() const {
+  return impl_->responses().size();
+}
 
 std::string new_request_id(const char* prefix) {
   static std::mutex mu;

@@ -20,6 +20,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -110,6 +111,15 @@ class server {
   // false, and nothing changes, when the server started without keys or
   // `keys` is empty.
   bool replace_api_keys(std::vector<std::string> keys);
+
+  // The /v1/responses answers kept across a restart (--responses-store-file,
+  // app/responses_file.hpp): the memory as one document, a document loaded
+  // into the still empty memory ("" when loaded, else why not), and a
+  // counter every change moves.
+  std::string dump_responses() const;
+  std::string load_responses(const std::string& document);
+  std::uint64_t responses_generation() const;
+  std::size_t responses_kept() const;
 
   class impl;
 

@@ -175,6 +175,7 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
                                   std::make_shared<const api_key_check>(std::move(keys))));
     return true;
   }
+  response_store& responses() { return answers_; }
   std::size_t in_flight() const {
     std::lock_guard<std::mutex> lock(map_mu_);
     return pending_.size();

@@ -72,3 +72,23 @@ TEST_CASE("responses store: --responses-store-mb is 64 by default, 0 keeps none,
   CHECK(n.output.find("--responses-store-mb: 70000 is out of range 0-65536") != std::string::npos);
   CHECK(f.parse({"--help"}).output.find("--responses-store-mb") != std::string::npos);
 }
+
+TEST_CASE("responses store: --responses-store-file keeps them across restarts, not with 0 MB") {
+  parse_fixture f;
+  auto d = f.parse({});
+  CHECK(d.value.responses_store_file.empty());
+  CHECK(describe(d.value).find("responses_store_file") == std::string::npos);
+  auto set = f.parse({"--responses-store-file", "/var/lib/camoufleet/responses.json"});
+  CHECK_FALSE(set.exit_now);
+  CHECK(set.value.responses_store_file == "/var/lib/camoufleet/responses.json");
+  CHECK(describe(set.value).find("responses_store_file=/var/lib/camoufleet/responses.json") !=
+        std::string::npos);
+  parse_fixture e;
+  e.env["CAMOUFLEET_RESPONSES_STORE_FILE"] = "/tmp/r.json";
+  CHECK(e.parse({}).value.responses_store_file == "/tmp/r.json");
+  auto none = f.parse({"--responses-store-file", "/tmp/r.json", "--responses-store-mb", "0"});
+  CHECK(none.exit_code == 2);
+  CHECK(none.output.find("--responses-store-file: nothing to keep with --responses-store-mb 0") !=
+        std::string::npos);
+  CHECK(f.parse({"--help"}).output.find("--responses-store-file") != std::string::npos);
+}

@@ -8,29 +8,12 @@
 #include <string>
 
 #include "http/responses_request.hpp"
+#include "response_objects.hpp"
 
 using namespace camoufleet::http;
+using camoufleet::testing::answered;
+using camoufleet::testing::user;
 using nlohmann::json;
-
-namespace {
-
-// A response object as response_json writes one, with one message.
-std::string answered(const std::string& id, const std::string& text) {
-  return json({{"id", id},
-               {"object", "response"},
-               {"output",
-                {{{"id", "msg_" + id.substr(5)},
-                  {"type", "message"},
-                  {"role", "assistant"},
-                  {"content", {{{"type", "output_text"}, {"text", text}}}}}}}})
-      .dump();
-}
-
-json user(const std::string& text) {
-  return {{"type", "message"}, {"role", "user"}, {"content", text}};
-}
-
-}  // namespace
 
 TEST_CASE("response store: a conversation is the chain of turns, each kept once") {
   response_store store(1 << 20);
