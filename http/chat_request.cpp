@@ -383,7 +383,7 @@ chat_parse_result parse_chat_document(const json& doc, bool fetch_image_urls) {
   // A streamed answer cannot be taken back: only a reply is asked for again.
   req.params.ask_again = !req.stream;
 
-  if (auto e = read_choices(doc, req.stream, max_choices, r.choices)) return fail_with(*e);
+  if (auto e = read_choices(doc, max_choices, r.choices)) return fail_with(*e);
 
   r.ok = true;
   return r;

@@ -1,10 +1,13 @@
 // `n` above 1 on POST /v1/chat/completions (server::impl): one page gives
 // one answer, so n choices are n requests to the fleet, side by side, each
 // with an id of its own (<id>-<i>), answered on whichever instances are
-// free; the reply goes out once every choice is in, choice i being the
-// answer to part i. The first part that fails fails the request (its
-// error), and the other parts are cancelled; a cancel of the request's id,
-// its client going away or its timeout cancel every part.
+// free; choice i is the answer to part i. A reply goes out once every
+// choice is in; a stream sends each choice's chunks as they come, tagged
+// with its index (choices_stream), and ends when the last one finished.
+// The first part that fails fails the request (its error: an HTTP status,
+// or an error event once the stream began), and the other parts are
+// cancelled; a cancel of the request's id, its client going away or its
+// timeout cancel every part.
 #include "http/server_impl.hpp"
 
 namespace camoufleet::http {
@@ -68,13 +71,23 @@ void server::impl::on_choice_event(const pending_ptr& p, std::size_t i, const re
   {
     std::lock_guard<std::mutex> lock(p->mu);
     if (p->done) return;
-    // Assignments and deltas change nothing here: the instances are named
-    // as their answers come, and the reply is built from the ends alone.
-    if (auto f = std::get_if<request_finished>(&ev)) {
+    // Assignments change nothing here: the instances are named as their
+    // answers come. A reply is built from the ends alone.
+    if (auto d = std::get_if<request_delta>(&ev); d && p->stream) {
+      if (!p->head_sent) start_stream(*p);
+      write_stream(*p, static_cast<choices_stream&>(*p->body).on_choice_delta(i, *d), false);
+    } else if (auto f = std::get_if<request_finished>(&ev)) {
       p->answers[i] = *f;
       if (!f->instance_id.empty())
         p->instance_id += (p->instance_id.empty() ? "" : ",") + f->instance_id;
-      if (--p->choices_left == 0) {
+      --p->choices_left;
+      if (p->stream) {
+        if (!p->head_sent) start_stream(*p);
+        auto& body = static_cast<choices_stream&>(*p->body);
+        const std::string chunks = body.on_choice_finished(i, *f);
+        ended = body.ended();
+        write_stream(*p, chunks, ended);
+      } else if (p->choices_left == 0) {
         completion_meta meta = p->meta;
         if (!p->answers.front().model.empty()) meta.model = p->answers.front().model;
         reply_json(*p, 200, completion_json(meta, p->answers), completion_headers(*p));

@@ -8,8 +8,8 @@ std::string_view unsent_tail(const std::string& full, const std::string& sent) {
   return std::string_view(full).substr(sent.size());
 }
 
-completion_stream::completion_stream(completion_meta meta, bool include_usage)
-    : meta_(std::move(meta)), include_usage_(include_usage) {}
+completion_stream::completion_stream(completion_meta meta, bool include_usage, bool ends_stream)
+    : meta_(std::move(meta)), include_usage_(include_usage), ends_stream_(ends_stream) {}
 
 std::string completion_stream::ensure_role() {
   if (role_sent_) return {};
@@ -38,11 +38,12 @@ std::string completion_stream::on_finished(const request_finished& f) {
   for (std::size_t i = 0; i < f.tool_calls.size(); ++i)
     out += sse_event(tool_call_chunk_json(meta_, static_cast<int>(i), f.tool_calls[i]));
   out += sse_event(finish_chunk_json(meta_, f.finish_reason));
+  ended_ = true;
+  if (!ends_stream_) return out;
   if (include_usage_)
     out += sse_event(
         usage_chunk_json(meta_, {f.prompt_tokens, f.completion_tokens, f.reasoning_tokens}));
   out += sse_done();
-  ended_ = true;
   return out;
 }
 

@@ -42,7 +42,9 @@ std::string_view unsent_tail(const std::string& full, const std::string& sent);
 
 class completion_stream : public answer_stream {
  public:
-  completion_stream(completion_meta meta, bool include_usage);
+  // ends_stream false: a choice of several (choices_stream.hpp), whose
+  // stream goes on after it: no usage chunk and no [DONE] of its own.
+  completion_stream(completion_meta meta, bool include_usage, bool ends_stream = true);
 
   std::string on_delta(const request_delta& d) override;
   std::string on_finished(const request_finished& f) override;
@@ -57,6 +59,7 @@ class completion_stream : public answer_stream {
 
   completion_meta meta_;
   bool include_usage_;
+  bool ends_stream_;
   bool role_sent_ = false;
   bool ended_ = false;
   std::string sent_content_;

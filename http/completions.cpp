@@ -85,6 +85,8 @@ void server::impl::submit(const pending_ptr& p, chat_parse_result parsed) {
   if (p->stream) {
     if (p->responses_echo)
       p->body = std::make_unique<responses_stream>(response_meta{p->meta, *p->responses_echo});
+    else if (parsed.choices > 1)
+      p->body = std::make_unique<choices_stream>(p->meta, parsed.choices, parsed.include_usage);
     else
       p->body = std::make_unique<completion_stream>(p->meta, parsed.include_usage);
   }

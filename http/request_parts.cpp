@@ -105,9 +105,9 @@ const char* json_type_name(const json& v) {
   }
 }
 
-std::optional<request_error> read_choices(const json& body, bool stream, int limit, int& choices) {
+std::optional<request_error> read_choices(const json& body, int limit, int& choices) {
   // One page gives one answer: n choices are n pages' answers, asked of the
-  // fleet side by side and sent together (http/choices.cpp).
+  // fleet side by side (http/choices.cpp).
   const auto it = body.find("n");
   if (it == body.end() || it->is_null()) return std::nullopt;
   if (!it->is_number_integer() && !it->is_number_unsigned())
@@ -117,11 +117,6 @@ std::optional<request_error> read_choices(const json& body, bool stream, int lim
     return bad_field("Invalid value for 'n': " + std::to_string(n) + ". It must be 1 to " +
                          std::to_string(limit) + " (each choice is a page's answer).",
                      "n");
-  if (n > 1 && stream)
-    return bad_field(
-        "'n' above 1 cannot stream here: each choice is a page of its own, and they "
-        "are sent together. Set 'stream' to false, or ask n times.",
-        "n");
   choices = static_cast<int>(n);
   return std::nullopt;
 }

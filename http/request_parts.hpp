@@ -52,10 +52,8 @@ std::optional<request_error> read_response_format(const nlohmann::json& body,
 // dropped). Fills params.stop.
 std::optional<request_error> read_stop(const nlohmann::json& body, core::generation_params& params);
 
-// `n`: 1..limit choices (absent or null = 1), above 1 never with
-// `stream`. Fills choices.
-std::optional<request_error> read_choices(const nlohmann::json& body, bool stream, int limit,
-                                          int& choices);
+// `n`: 1..limit choices (absent or null = 1). Fills choices.
+std::optional<request_error> read_choices(const nlohmann::json& body, int limit, int& choices);
 
 // `web_search_options` (an object; its fields are for OpenAI's own search
 // and have no control on the page): Google Search grounding for this

@@ -30,6 +30,7 @@
 #include "http/auth.hpp"
 #include "http/body_guard.hpp"
 #include "http/chat_request.hpp"
+#include "http/choices_stream.hpp"
 #include "http/completion_stream.hpp"
 #include "http/cors.hpp"
 #include "http/dashboard.hpp"

@@ -22,8 +22,8 @@ ojson chunk_base(const completion_meta& meta) {
                {"model", meta.model}};
 }
 
-ojson one_choice(ojson delta, std::string_view finish_reason) {
-  ojson choice = {{"index", 0}, {"delta", std::move(delta)}};
+ojson one_choice(int index, ojson delta, std::string_view finish_reason) {
+  ojson choice = {{"index", index}, {"delta", std::move(delta)}};
   choice["finish_reason"] =
       finish_reason.empty() ? ojson(nullptr) : ojson(std::string(finish_reason));
   return ojson::array({std::move(choice)});
@@ -139,7 +139,7 @@ std::string completion_json(const completion_meta& meta,
 
 std::string role_chunk_json(const completion_meta& meta) {
   ojson j = chunk_base(meta);
-  j["choices"] = one_choice(ojson{{"role", "assistant"}, {"content", ""}}, {});
+  j["choices"] = one_choice(meta.choice, ojson{{"role", "assistant"}, {"content", ""}}, {});
   return dump(j);
 }
 
@@ -149,7 +149,7 @@ std::string delta_chunk_json(const completion_meta& meta, std::string_view conte
   if (!reasoning.empty()) delta["reasoning_content"] = std::string(reasoning);
   if (!content.empty()) delta["content"] = std::string(content);
   ojson j = chunk_base(meta);
-  j["choices"] = one_choice(std::move(delta), {});
+  j["choices"] = one_choice(meta.choice, std::move(delta), {});
   return dump(j);
 }
 
@@ -159,13 +159,14 @@ std::string tool_call_chunk_json(const completion_meta& meta, int index,
   const ojson body = tool_call_json(call);
   for (auto it = body.begin(); it != body.end(); ++it) entry[it.key()] = it.value();
   ojson j = chunk_base(meta);
-  j["choices"] = one_choice(ojson{{"tool_calls", ojson::array({std::move(entry)})}}, {});
+  j["choices"] =
+      one_choice(meta.choice, ojson{{"tool_calls", ojson::array({std::move(entry)})}}, {});
   return dump(j);
 }
 
 std::string finish_chunk_json(const completion_meta& meta, std::string_view finish_reason) {
   ojson j = chunk_base(meta);
-  j["choices"] = one_choice(ojson::object(), normalize_finish_reason(finish_reason));
+  j["choices"] = one_choice(meta.choice, ojson::object(), normalize_finish_reason(finish_reason));
   return dump(j);
 }
 

@@ -43,6 +43,7 @@ struct completion_meta {
   std::string id;
   std::int64_t created = 0;  // unix seconds
   std::string model;
+  int choice = 0;  // a chunk's choice index (`n` choices streamed)
 };
 
 // chat.completion for a non-stream answer.

@@ -285,11 +285,32 @@ TEST_CASE("e2e: n choices are pages' answers, asked side by side on the fleet") 
     at = comma == std::string::npos ? comma : comma + 1;
   }
   CHECK(instances.size() == 3);
-  // Streaming several choices is refused before anything runs.
+  // Streamed: each choice's chunks carry its index, one [DONE] at the end.
   body["stream"] = true;
+  body["stream_options"] = {{"include_usage", true}};
   const auto streamed = f.post("/v1/chat/completions", body);
-  CHECK(streamed.status == 400);
-  CHECK(streamed.json()["error"]["param"] == "n");
+  REQUIRE(streamed.status == 200);
+  const auto s = parse_sse(streamed.body);
+  CHECK(s.done());
+  CHECK(std::count(s.data.begin(), s.data.end(), "[DONE]") == 1);
+  std::map<int, std::string> texts;
+  json usage;
+  for (const auto& c : s.chunks()) {
+    if (c["choices"].empty()) {
+      usage = c["usage"];
+      continue;
+    }
+    const auto& choice = c["choices"][0];
+    if (choice["delta"].contains("content"))
+      texts[choice["index"].get<int>()] += choice["delta"]["content"].get<std::string>();
+  }
+  REQUIRE(texts.size() == 3);
+  for (const auto& [i, text] : texts) {
+    CAPTURE(i);
+    CHECK(text == expected_answer(prompt));
+  }
+  CHECK(usage["prompt_tokens"] == single["prompt_tokens"]);
+  CHECK(usage["completion_tokens"] == 3 * single["completion_tokens"].get<int>());
 }
 
 TEST_CASE("e2e: with keys configured every route but /health needs one, SIGHUP reloads them") {

@@ -4,6 +4,7 @@
 // a gone client and the timeout reach every part (http/choices.cpp).
 #include <doctest/doctest.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -117,4 +118,101 @@ TEST_CASE("server choices: a part refused at once leaves the parts after it unas
   CHECK(r.status == 429);
   CHECK(r.header("retry-after") == "5");
   CHECK(f.gw.submitted().size() == 1);
+}
+
+namespace {
+
+std::string streamed_with_n(int n) {
+  auto j = json::parse(body_with_n(n));
+  j["stream"] = true;
+  j["stream_options"] = {{"include_usage", true}};
+  return j.dump();
+}
+
+// Part i says "answer <i>" in two deltas; part 0 starts last and ends last.
+std::vector<script_step> streamed_part(const completion_request& r) {
+  const auto i = r.id.substr(r.id.rfind('-') + 1);
+  const auto wait = std::chrono::milliseconds(i == "0" ? 200 : 10);
+  return {{5ms, assigned("inst-" + i)},
+          {wait, delta("answer ")},
+          {10ms, delta(i)},
+          {10ms, finished("answer " + i, "inst-" + i)}};
+}
+
+}  // namespace
+
+TEST_CASE("server choices: streamed, each choice's chunks as they come, tagged with its index") {
+  fixture f;
+  f.gw.set_script(streamed_part);
+  http_connection c(f.port());
+  REQUIRE(c.send_all(build_request("POST", "/v1/chat/completions", streamed_with_n(3))));
+  const auto s = read_stream(c, 10s);
+  REQUIRE(s.head.status == 200);
+  CHECK(s.ended);
+  std::map<int, std::string> texts;
+  std::vector<int> order;  // the choice of each content chunk, as it came
+  int finishes = 0, dones = 0;
+  json usage;
+  for (const auto& e : s.events) {
+    if (e.comment) continue;
+    if (e.data == "[DONE]") {
+      ++dones;
+      continue;
+    }
+    const auto j = json::parse(e.data);
+    CHECK(j["id"] == s.head.header("x-request-id"));
+    if (j["choices"].empty()) {
+      usage = j["usage"];
+      continue;
+    }
+    const auto& choice = j["choices"][0];
+    const int i = choice["index"];
+    if (choice["delta"].contains("content") &&
+        !choice["delta"]["content"].get<std::string>().empty()) {
+      texts[i] += choice["delta"]["content"].get<std::string>();
+      order.push_back(i);
+    }
+    if (!choice["finish_reason"].is_null()) ++finishes;
+  }
+  CHECK(texts == std::map<int, std::string>{{0, "answer 0"}, {1, "answer 1"}, {2, "answer 2"}});
+  CHECK(finishes == 3);
+  CHECK(dones == 1);
+  CHECK(s.events.back().data == "[DONE]");
+  CHECK(usage["prompt_tokens"] == 11);
+  CHECK(usage["completion_tokens"] == 9);
+  // Choice 0 started last: its words came after the others', not held back for order.
+  REQUIRE_FALSE(order.empty());
+  CHECK(order.back() == 0);
+  CHECK(order.front() != 0);
+}
+
+TEST_CASE("server choices: streamed, a part failing mid-stream ends it with an error event") {
+  fixture f;
+  f.gw.set_script([](const completion_request& r) {
+    if (r.id.back() == '1')
+      return std::vector<script_step>{{5ms, assigned("inst-B")},
+                                      {50ms, delta("Hal")},
+                                      {50ms, failed(error_code::site_error, "The page broke.")}};
+    return std::vector<script_step>{
+        {5ms, assigned("inst-A")}, {10ms, delta("Hel")}, {30s, finished("late", "inst-A")}};
+  });
+  http_connection c(f.port());
+  REQUIRE(c.send_all(build_request("POST", "/v1/chat/completions", streamed_with_n(2))));
+  const auto s = read_stream(c, 10s);
+  REQUIRE(s.head.status == 200);  // the stream had begun
+  CHECK(s.ended);
+  const std::string id = s.head.header("x-request-id");
+  REQUIRE(s.events.size() >= 2);
+  CHECK(s.events.back().data == "[DONE]");
+  const auto error = json::parse(s.events[s.events.size() - 2].data);
+  CHECK(error["error"]["message"].get<std::string>().rfind("Choice 1 of 2 failed: ", 0) == 0);
+  CHECK(wait_until([&] { return f.gw.was_cancelled(id + "-0"); }, 5s));
+  CHECK(wait_until([&] { return f.gw.active() == 0 && f.srv.in_flight() == 0; }, 5s));
+  // Refused before any chunk: a real status, as without n.
+  f.gw.set_script([](const completion_request&) {
+    return std::vector<script_step>{{5ms, failed(error_code::queue_full, "queue is full", 9)}};
+  });
+  const auto refused = http_call(f.port(), "POST", "/v1/chat/completions", streamed_with_n(2));
+  CHECK(refused.status == 429);
+  CHECK(refused.header("retry-after") == "9");
 }

@@ -104,8 +104,8 @@ std::vector<bad_case> bad_cases() {
       {"stop entry a number", "POST", chat, with([](json& b) { b["stop"] = json::array({1}); }),
        400, inv},
       {"n = 9", "POST", chat, with([](json& b) { b["n"] = 9; }), 400, inv},
-      {"n = 2 streamed", "POST", chat, with([](json& b) {
-         b["n"] = 2;
+      {"n = 0 streamed", "POST", chat, with([](json& b) {
+         b["n"] = 0;
          b["stream"] = true;
        }),
        400, inv},
