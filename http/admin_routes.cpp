@@ -89,7 +89,9 @@ void server::impl::handle_admin(endpoint target, const std::string& target_id,
           auto s = self.lock();
           if (!s) return;
           const auto now = unix_ms_now();
-          answer_as(200, metrics_text(v, s->stats_.snapshot(now), s->browser_memory(v), now),
+          answer_as(200,
+                    metrics_text(v, s->stats_.snapshot(now), s->browser_memory(v), now,
+                                 s->responses_figures()),
                     metrics_content_type);
         });
         break;

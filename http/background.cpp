@@ -150,6 +150,20 @@ bool server::impl::follow_response(const pending_ptr& p, const std::string& id,
   return true;
 }
 
+responses_memory server::impl::responses_figures() {
+  responses_memory m;
+  m.kept = answers_.size();
+  m.bytes = answers_.bytes();
+  m.limit_bytes = options_.responses_store_bytes;
+  std::lock_guard<std::mutex> lock(streams_mu_);
+  m.streams = streams_.size();
+  for (const auto& [id, kept] : streams_) {
+    std::lock_guard<std::mutex> kept_lock(kept->mu);
+    m.stream_bytes += kept->log.bytes();
+  }
+  return m;
+}
+
 void server::impl::prune_streams() {
   const auto now = steady::now();
   std::lock_guard<std::mutex> lock(streams_mu_);

@@ -88,7 +88,8 @@ std::string escape_label(const std::string& value) {
 }
 
 std::string metrics_text(const fleet_view& fleet, const stats_snapshot& stats,
-                         const std::map<std::string, std::int64_t>& memory, std::int64_t now_ms) {
+                         const std::map<std::string, std::int64_t>& memory, std::int64_t now_ms,
+                         const responses_memory& responses) {
   writer w;
   const auto& inst = fleet.instances;
 
@@ -202,6 +203,22 @@ std::string metrics_text(const fleet_view& fleet, const stats_snapshot& stats,
   w.family("camoufleet_completion_tokens_total", "counter",
            "Completion tokens of answered requests.");
   w.sample("camoufleet_completion_tokens_total", {}, static_cast<double>(stats.completion_tokens));
+
+  w.family("camoufleet_responses_kept", "gauge",
+           "Responses API answers kept for previous_response_id and GET (--responses-store-mb).");
+  w.sample("camoufleet_responses_kept", {}, static_cast<double>(responses.kept));
+  w.family("camoufleet_responses_kept_bytes", "gauge",
+           "Bytes the kept answers take, with the conversations they continue.");
+  w.sample("camoufleet_responses_kept_bytes", {}, static_cast<double>(responses.bytes));
+  w.family("camoufleet_responses_kept_limit_bytes", "gauge",
+           "Bytes the kept answers may take before the oldest are forgotten.");
+  w.sample("camoufleet_responses_kept_limit_bytes", {}, static_cast<double>(responses.limit_bytes));
+  w.family("camoufleet_response_streams_kept", "gauge",
+           "Streamed background responses whose events are kept to be read again.");
+  w.sample("camoufleet_response_streams_kept", {}, static_cast<double>(responses.streams));
+  w.family("camoufleet_response_streams_kept_bytes", "gauge", "Bytes those kept events take.");
+  w.sample("camoufleet_response_streams_kept_bytes", {},
+           static_cast<double>(responses.stream_bytes));
 
   w.family("camoufleet_http_requests_total", "counter", "HTTP answers by route and status.");
   for (const auto& [key, n] : stats.http)

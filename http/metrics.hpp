@@ -3,6 +3,7 @@
 // exposition format (version 0.0.4). Pure: the server gathers the fleet
 // view, the counters and the browsers' memory, this only writes text.
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -15,9 +16,20 @@ namespace camoufleet::http {
 // The Content-Type Prometheus expects for this format.
 constexpr const char* metrics_content_type = "text/plain; version=0.0.4; charset=utf-8";
 
+// The Responses API's memory (--responses-store-mb): the answers kept and
+// their bytes, and the kept events of streamed background responses.
+struct responses_memory {
+  std::size_t kept = 0;
+  std::size_t bytes = 0;
+  std::size_t limit_bytes = 0;
+  std::size_t streams = 0;
+  std::size_t stream_bytes = 0;
+};
+
 // memory: instance id -> resident bytes of its browser (missing = unknown, 0).
 std::string metrics_text(const fleet_view& fleet, const stats_snapshot& stats,
-                         const std::map<std::string, std::int64_t>& memory, std::int64_t now_ms);
+                         const std::map<std::string, std::int64_t>& memory, std::int64_t now_ms,
+                         const responses_memory& responses = {});
 
 // A label value with \, " and newline escaped.
 std::string escape_label(const std::string& value);

@@ -249,6 +249,8 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   // The ticker's: kept events of responses ended long enough ago, or over
   // the budget (oldest ended first), dropped.
   void prune_streams();
+  // /metrics: what the Responses API keeps.
+  responses_memory responses_figures();
   // /v1/events, the dashboard's live state: start a subscriber, push to the
   // subscribers (from the ticker), end them all (drain).
   void start_events(ph::ResponseWriter response, header_list cors);

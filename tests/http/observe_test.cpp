@@ -89,7 +89,7 @@ TEST_CASE("metrics: the text parses strictly and says what the fleet did") {
   stats.http_answered("/v1/chat/completions", 429);
 
   const auto text = http::metrics_text(v, stats.snapshot(100000), {{"instance_1", 300000000}},
-                                       100000);
+                                       100000, {3, 4096, 64u << 20, 1, 900});
   prom_text m;
   REQUIRE_NOTHROW(m = parse_prometheus_text(text));
   const std::map<std::string, std::string> i1 = {
@@ -129,6 +129,11 @@ TEST_CASE("metrics: the text parses strictly and says what the fleet did") {
   CHECK(m.value("camoufleet_completion_tokens_total") == 5);
   CHECK(m.value("camoufleet_http_requests_total",
                 {{"route", "/v1/chat/completions"}, {"status", "429"}}) == 1);
+  CHECK(m.value("camoufleet_responses_kept") == 3);
+  CHECK(m.value("camoufleet_responses_kept_bytes") == 4096);
+  CHECK(m.value("camoufleet_responses_kept_limit_bytes") == 64 << 20);
+  CHECK(m.value("camoufleet_response_streams_kept") == 1);
+  CHECK(m.value("camoufleet_response_streams_kept_bytes") == 900);
 }
 
 TEST_CASE("prometheus parser: refuses what Prometheus refuses") {

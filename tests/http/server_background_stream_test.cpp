@@ -102,6 +102,11 @@ TEST_CASE("server background stream: streamed as it comes, read again whole or a
   CHECK(none.ended);
   CHECK(data_events(none).empty());
 
+  // /metrics counts the response and its kept events.
+  const auto metrics = http_call(f.port(), "GET", "/metrics", "").body;
+  CHECK(metrics.find("\ncamoufleet_responses_kept 1\n") != std::string::npos);
+  CHECK(metrics.find("\ncamoufleet_response_streams_kept 1\n") != std::string::npos);
+
   // The kept object is the one the last event carried.
   const auto kept = http_call(f.port(), "GET", "/v1/responses/" + id, "");
   REQUIRE(kept.status == 200);
