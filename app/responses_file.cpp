@@ -60,11 +60,19 @@ responses_file::~responses_file() {
 void responses_file::load() {
   std::ifstream in(path_, std::ios::binary);
   if (!in) {
-    if (errno == ENOENT) {
-      spdlog::info("Responses: {} does not exist yet; starting with none kept", path_);
-    } else {
+    if (errno != ENOENT) {
       spdlog::error("Responses: cannot read {} ({}); starting with none kept", path_,
                     std::strerror(errno));
+      return;
+    }
+    // None yet: written now, empty, so that a path that cannot be written
+    // is told at the start rather than at the first answer.
+    const std::string why = write_file_replacing(path_, api_.dump_responses());
+    if (why.empty()) {
+      spdlog::info("Responses: {} is new; starting with none kept", path_);
+    } else {
+      spdlog::error("Responses: answers will not be kept across a restart: {}", why);
+      failing_ = true;
     }
     return;
   }

@@ -30,9 +30,10 @@ class responses_file {
   responses_file(const responses_file&) = delete;
   responses_file& operator=(const responses_file&) = delete;
 
-  // Before the server starts. No file: nothing to load. A file that is not
-  // a responses file is moved aside (PATH.unreadable-<unix time>), logged,
-  // and the server starts with none.
+  // Before the server starts. No file: none to load, and an empty one is
+  // written at once (a path that cannot be written is logged now, not at
+  // the first answer). A file that is not a responses file is moved aside
+  // (PATH.unreadable-<unix time>), logged, and the server starts with none.
   void load();
   // The periodic writer.
   void start();

@@ -92,6 +92,21 @@ TEST_CASE("responses file: written whole, mode 0600, over what was there") {
   CHECK(why.find("cannot create " + dir.file("missing/responses.json")) == 0);
 }
 
+TEST_CASE("responses file: a new one is written at the start, a path that cannot be is told") {
+  temp_dir dir("camoufleet-respfile-");
+  serving s;
+  app::responses_file fresh(dir.file("responses.json"), s.srv, 1h);
+  fresh.load();
+  CHECK(json::parse(read_all(dir.file("responses.json")))["responses"] == json::array());
+  app::responses_file nowhere(dir.file("missing/responses.json"), s.srv, 1h);
+  nowhere.load();
+  s.srv.start();
+  s.ask("Hello");
+  CHECK_FALSE(nowhere.save());
+  CHECK(fresh.save());
+  CHECK(json::parse(read_all(dir.file("responses.json")))["responses"].size() == 1);
+}
+
 TEST_CASE("responses file: what one server kept, the next one has, and continues") {
   temp_dir dir("camoufleet-respfile-");
   const std::string path = dir.file("responses.json");
