@@ -53,28 +53,45 @@ std::string response_store::dump() const {
       responses.push_back({id, e.turn, e.response_text});
     }
   }
+  // Turns numbered first (parents before their children, each once), then
+  // the document written as text, each turn's items dumped in place: no
+  // second copy of the kept answers as JSON values.
   std::unordered_map<const node*, int> index;
-  json turns = json::array();
-  // A turn's parents written before it, each once.
-  const auto add = [&](const node* n) {
-    std::vector<const node*> chain;
-    for (; n != nullptr && index.count(n) == 0; n = n->parent.get()) chain.push_back(n);
-    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-      const node* t = *it;
-      const int parent = t->parent ? index.at(t->parent.get()) : -1;
-      index.emplace(t, static_cast<int>(turns.size()));
-      turns.push_back({{"parent", parent}, {"input_count", t->input_count}, {"items", t->items}});
-    }
-  };
-  json list = json::array();
+  std::vector<const node*> turns;
+  std::vector<int> turn_of;  // by response
   for (const auto& r : responses) {
-    add(r.turn.get());
-    list.push_back({{"id", r.id}, {"turn", index.at(r.turn.get())}, {"response", r.text}});
+    std::vector<const node*> chain;
+    for (const node* n = r.turn.get(); n != nullptr && index.count(n) == 0; n = n->parent.get())
+      chain.push_back(n);
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+      index.emplace(*it, static_cast<int>(turns.size()));
+      turns.push_back(*it);
+    }
+    turn_of.push_back(index.at(r.turn.get()));
   }
-  const json doc = {{"camoufleet_responses", format_version},
-                    {"turns", std::move(turns)},
-                    {"responses", std::move(list)}};
-  return doc.dump(-1, ' ', false, json::error_handler_t::replace);
+  const auto text_of = [](const json& j) {
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+  };
+  std::string out =
+      R"({"camoufleet_responses":)" + std::to_string(format_version) + R"(,"turns":[)";
+  for (std::size_t i = 0; i < turns.size(); ++i) {
+    const node* t = turns[i];
+    out += i == 0 ? "" : ",";
+    out += R"({"parent":)" + std::to_string(t->parent ? index.at(t->parent.get()) : -1) +
+           R"(,"input_count":)" + std::to_string(t->input_count) + R"(,"items":)";
+    out += text_of(t->items);
+    out += '}';
+  }
+  out += R"(],"responses":[)";
+  for (std::size_t i = 0; i < responses.size(); ++i) {
+    out += i == 0 ? "" : ",";
+    out += R"({"id":)" + text_of(responses[i].id) + R"(,"turn":)" + std::to_string(turn_of[i]) +
+           R"(,"response":)";
+    out += text_of(responses[i].text);
+    out += '}';
+  }
+  out += "]}";
+  return out;
 }
 
 std::string response_store::load(const std::string& document) {
