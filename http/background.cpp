@@ -131,7 +131,7 @@ bool server::impl::follow_response(const pending_ptr& p, const std::string& id,
     if (const auto it = streams_.find(id); it != streams_.end()) kept = it->second;
   }
   if (!kept) {
-    if (!answers_.response(id)) return false;
+    if (!answers_.status(id)) return false;  // kept at all? (without copying its object)
     return refuse("The response '" + id +
                       "' cannot be streamed: only one created with both "
                       "'background' and 'stream' can, while it runs and for " +

@@ -90,8 +90,17 @@ std::string status_of(const json& object) {
 
 }  // namespace
 
+void response_store::count_conversation(node& turn) {
+  turn.conversation_bytes =
+      size_of(turn.items) + (turn.parent ? turn.parent->conversation_bytes : 0);
+}
+
+std::string response_store::status_in(const std::string& response_text) {
+  return status_of(json::parse(response_text, nullptr, false));
+}
+
 bool response_store::refresh(const std::string& response_id, const std::string& response_text) {
-  const std::string status = status_of(json::parse(response_text, nullptr, false));
+  const std::string status = status_in(response_text);
   std::lock_guard<std::mutex> lock(mu_);
   const auto it = entries_.find(response_id);
   if (it == entries_.end()) return false;
@@ -127,8 +136,7 @@ bool response_store::save(const std::string& response_id, const std::string& pre
   turn->input_count = turn->items.size();
   if (object.is_object() && object.contains("output") && object["output"].is_array())
     for (const auto& item : object["output"]) turn->items.push_back(item);
-  turn->conversation_bytes =
-      size_of(turn->items) + (turn->parent ? turn->parent->conversation_bytes : 0);
+  count_conversation(*turn);
 
   remove_locked(response_id);
   if (turn->conversation_bytes + response_text.size() > max_bytes_) return false;

@@ -96,6 +96,12 @@ class response_store {
     std::list<std::string>::iterator age;
   };
 
+  // What save() and load() both work out (response_store.cpp): a new
+  // turn's conversation_bytes (its items', then its parent's), and the
+  // `status` of a response object's text ("" when it has none).
+  static void count_conversation(node& turn);
+  static std::string status_in(const std::string& response_text);
+
   // Under mu_.
   void forget(std::unordered_map<std::string, entry>::iterator it);
   bool remove_locked(const std::string& response_id);

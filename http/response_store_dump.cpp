@@ -1,5 +1,5 @@
-// response_store kept across a restart: dump() and load() (the server
-// writes and reads the file, http/store_file.cpp). The document:
+// response_store kept across a restart: dump() and load() (the file is
+// written and read by app/responses_file.cpp). The document:
 //   {"camoufleet_responses": 1,
 //    "turns": [{"parent": <index or -1>, "input_count": n, "items": [...]}, ...],
 //    "responses": [{"id": "resp_...", "turn": <index>, "response": "<object text>"}, ...]}
@@ -18,17 +18,6 @@ namespace {
 using json = nlohmann::json;
 
 constexpr int format_version = 1;
-
-std::size_t size_of(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace).size();
-}
-
-std::string status_in(const std::string& response_text) {
-  const json object = json::parse(response_text, nullptr, false);
-  if (!object.is_object()) return {};
-  const auto it = object.find("status");
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 }  // namespace
 
@@ -122,7 +111,7 @@ std::string response_store::load(const std::string& document) {
     n->items = t.at("items");
     n->input_count = t.at("input_count").get<std::size_t>();
     if (n->input_count > n->items.size()) return where + " has fewer items than inputs";
-    n->conversation_bytes = size_of(n->items) + (n->parent ? n->parent->conversation_bytes : 0);
+    count_conversation(*n);
     made.push_back(std::move(n));
   }
   struct kept {
