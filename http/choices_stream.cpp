@@ -10,7 +10,6 @@ choices_stream::choices_stream(const completion_meta& meta, int n, bool include_
     // Each choice's own chunks only: the usage and [DONE] are the stream's.
     choices_.emplace_back(m, false, false);
   }
-  finished_.assign(choices_.size(), false);
 }
 
 std::string choices_stream::on_choice_delta(std::size_t choice, const request_delta& d) {
@@ -19,13 +18,10 @@ std::string choices_stream::on_choice_delta(std::size_t choice, const request_de
 }
 
 std::string choices_stream::on_choice_finished(std::size_t choice, const request_finished& f) {
-  if (ended_ || choice >= choices_.size() || finished_[choice]) return {};
-  finished_[choice] = true;
+  if (ended_ || choice >= choices_.size() || choices_[choice].ended()) return {};
+  // The same prompt went to every page: counted with the first to finish.
+  if (left_ == choices_.size()) usage_.prompt_tokens = f.prompt_tokens;
   std::string out = choices_[choice].on_finished(f);
-  if (!prompt_counted_) {  // the same prompt went to every page
-    usage_.prompt_tokens = f.prompt_tokens;
-    prompt_counted_ = true;
-  }
   usage_.completion_tokens += f.completion_tokens;
   usage_.reasoning_tokens += f.reasoning_tokens;
   if (--left_ > 0) return out;
@@ -38,9 +34,7 @@ std::string choices_stream::on_choice_finished(std::size_t choice, const request
 std::string choices_stream::on_failed(const error_reply& e) {
   if (ended_) return {};
   ended_ = true;
-  std::string out = sse_event(error_body(e));
-  out += sse_done();
-  return out;
+  return failed_stream_end(e);
 }
 
 }  // namespace camoufleet::http

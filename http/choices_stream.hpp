@@ -34,10 +34,8 @@ class choices_stream : public answer_stream {
   completion_meta meta_;
   bool include_usage_;
   std::vector<completion_stream> choices_;
-  std::vector<bool> finished_;
-  std::size_t left_;
+  std::size_t left_;  // choices not finished yet
   token_usage usage_;
-  bool prompt_counted_ = false;
   bool ended_ = false;
 };
 

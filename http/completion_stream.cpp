@@ -47,12 +47,16 @@ std::string completion_stream::on_finished(const request_finished& f) {
   return out;
 }
 
-std::string completion_stream::on_failed(const error_reply& e) {
-  if (ended_) return {};
-  ended_ = true;
+std::string failed_stream_end(const error_reply& e) {
   std::string out = sse_event(error_body(e));
   out += sse_done();
   return out;
+}
+
+std::string completion_stream::on_failed(const error_reply& e) {
+  if (ended_) return {};
+  ended_ = true;
+  return failed_stream_end(e);
 }
 
 std::string stream_response_head(

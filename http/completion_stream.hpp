@@ -35,6 +35,10 @@ class answer_stream {
   virtual std::string answered_object() const { return {}; }
 };
 
+// A chat stream's end after a failure: the error as an event, then
+// data: [DONE] (one choice or several).
+std::string failed_stream_end(const error_reply& e);
+
 // The part of `full` after what was already sent, when `full` extends it;
 // "" when the deltas already said everything or told a different story
 // (then repeating text would garble the answer more than leaving it).

@@ -56,6 +56,11 @@ ojson response_object(const response_meta& m, const char* status, ojson output, 
   return j;
 }
 
+// The response as it stands before any output: its lifecycle events' object.
+ojson no_output_yet(const response_meta& m, const char* status) {
+  return response_object(m, status, ojson::array(), nullptr, nullptr, nullptr);
+}
+
 ojson text_part(const std::string& text) {
   return {{"type", "output_text"},
           {"annotations", ojson::array()},
@@ -148,22 +153,18 @@ std::string responses_stream::event(const char* type, ojson fields) {
 std::string responses_stream::begin() {
   if (begun_) return {};
   begun_ = true;
-  const auto snapshot = [&] {
-    return response_object(meta_, "in_progress", ojson::array(), nullptr, nullptr, nullptr);
-  };
-  std::string out = queued_ ? std::string() : event("response.created", {{"response", snapshot()}});
-  out += event("response.in_progress", {{"response", snapshot()}});
+  std::string out =
+      queued_ ? std::string()
+              : event("response.created", {{"response", no_output_yet(meta_, "in_progress")}});
+  out += event("response.in_progress", {{"response", no_output_yet(meta_, "in_progress")}});
   return out;
 }
 
 std::string responses_stream::on_queued() {
   if (queued_ || begun_) return {};
   queued_ = true;
-  const auto snapshot = [&] {
-    return response_object(meta_, "queued", ojson::array(), nullptr, nullptr, nullptr);
-  };
-  std::string out = event("response.created", {{"response", snapshot()}});
-  out += event("response.queued", {{"response", snapshot()}});
+  std::string out = event("response.created", {{"response", no_output_yet(meta_, "queued")}});
+  out += event("response.queued", {{"response", no_output_yet(meta_, "queued")}});
   return out;
 }
 
