@@ -26,6 +26,13 @@ struct chat_parse_result {
   // `n`: choices wanted, 1..max_choices; each is a page's answer of its
   // own, asked of the fleet in parallel (never streamed).
   int choices = 1;
+  // POST /v1/completions with several prompts (LangChain batches them):
+  // each is answered `choices` times, part i answering prompts[i /
+  // choices] (OpenAI's order); the request's own turn is prompts[0].
+  // Empty: every part answers the request's turn.
+  std::vector<std::string> prompts;
+  // The fleet requests this one makes: choices, times the prompts.
+  int parts() const { return choices * (prompts.empty() ? 1 : static_cast<int>(prompts.size())); }
   // --image-urls fetch: http:// image URLs become placeholders to fetch
   // (request_parts.hpp, read_image_part); an input of parse_chat_request.
   bool fetch_image_urls = false;

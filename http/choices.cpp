@@ -17,7 +17,9 @@ std::vector<std::string> gateway_ids(const pending& p) {
   return {p.id};
 }
 
-void server::impl::submit_choices(const pending_ptr& p, const completion_request& request, int n) {
+void server::impl::submit_choices(const pending_ptr& p, const completion_request& request,
+                                  const chat_parse_result& parsed) {
+  const int n = parsed.parts();
   std::vector<completion_request> parts;
   {
     std::lock_guard<std::mutex> lock(p->mu);
@@ -25,6 +27,8 @@ void server::impl::submit_choices(const pending_ptr& p, const completion_request
     for (int i = 0; i < n; ++i) {
       completion_request part = request;
       part.id = p->id + "-" + std::to_string(i);
+      if (!parsed.prompts.empty())
+        part.messages.back().content = parsed.prompts[static_cast<std::size_t>(i / parsed.choices)];
       p->parts.push_back(part.id);
       parts.push_back(std::move(part));
     }
@@ -90,7 +94,8 @@ void server::impl::on_choice_event(const pending_ptr& p, std::size_t i, const re
       } else if (p->choices_left == 0) {
         completion_meta meta = p->meta;
         if (!p->answers.front().model.empty()) meta.model = p->answers.front().model;
-        reply_json(*p, 200, completion_json(meta, p->answers), completion_headers(*p));
+        reply_json(*p, 200, completion_json(meta, p->answers, p->choices_per_prompt),
+                   completion_headers(*p));
         ended = true;
       }
     } else if (auto e = std::get_if<request_failed>(&ev)) {

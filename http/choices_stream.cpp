@@ -2,8 +2,13 @@
 
 namespace camoufleet::http {
 
-choices_stream::choices_stream(const completion_meta& meta, int n, bool include_usage)
-    : meta_(meta), include_usage_(include_usage), left_(n > 0 ? static_cast<std::size_t>(n) : 0) {
+choices_stream::choices_stream(const completion_meta& meta, int n, bool include_usage,
+                               int per_prompt)
+    : meta_(meta),
+      include_usage_(include_usage),
+      per_prompt_(per_prompt > 0 ? static_cast<std::size_t>(per_prompt)
+                                 : static_cast<std::size_t>(n > 0 ? n : 1)),
+      left_(n > 0 ? static_cast<std::size_t>(n) : 0) {
   for (int i = 0; i < n; ++i) {
     completion_meta m = meta;
     m.choice = i;
@@ -19,8 +24,8 @@ std::string choices_stream::on_choice_delta(std::size_t choice, const request_de
 
 std::string choices_stream::on_choice_finished(std::size_t choice, const request_finished& f) {
   if (ended_ || choice >= choices_.size() || choices_[choice].ended()) return {};
-  // The same prompt went to every page: counted with the first to finish.
-  if (left_ == choices_.size()) usage_.prompt_tokens = f.prompt_tokens;
+  // Each prompt counted once, with its first choice (as completion_json).
+  if (choice % per_prompt_ == 0) usage_.prompt_tokens += f.prompt_tokens;
   std::string out = choices_[choice].on_finished(f);
   usage_.completion_tokens += f.completion_tokens;
   usage_.reasoning_tokens += f.reasoning_tokens;

@@ -4,7 +4,7 @@
 // chunks go out as they come, tagged with the choice's index — the role
 // chunk, deltas, calls and finish chunk of each choice as a one-choice
 // stream sends them (completion_stream), interleaved. Once every choice
-// has finished: one usage chunk (stream_options.include_usage; the prompt
+// has finished: one usage chunk (stream_options.include_usage; each prompt
 // counted once, every choice's answer) and data: [DONE]. A failure ends
 // the whole stream (an error event, then [DONE]). Pure.
 
@@ -18,7 +18,9 @@ namespace camoufleet::http {
 
 class choices_stream : public answer_stream {
  public:
-  choices_stream(const completion_meta& meta, int n, bool include_usage);
+  // per_prompt: choices in a row that answer one prompt (several prompts on
+  // /v1/completions); 0 = all n answer the one prompt.
+  choices_stream(const completion_meta& meta, int n, bool include_usage, int per_prompt = 0);
 
   std::string on_choice_delta(std::size_t choice, const request_delta& d);
   // The last choice to finish also ends the stream.
@@ -34,6 +36,7 @@ class choices_stream : public answer_stream {
   completion_meta meta_;
   bool include_usage_;
   std::vector<completion_stream> choices_;
+  std::size_t per_prompt_;
   std::size_t left_;  // choices not finished yet
   token_usage usage_;
   bool ended_ = false;

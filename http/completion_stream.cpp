@@ -9,7 +9,10 @@ std::string_view unsent_tail(const std::string& full, const std::string& sent) {
 }
 
 completion_stream::completion_stream(completion_meta meta, bool include_usage, bool ends_stream)
-    : meta_(std::move(meta)), include_usage_(include_usage), ends_stream_(ends_stream) {}
+    : meta_(std::move(meta)),
+      include_usage_(include_usage),
+      ends_stream_(ends_stream),
+      role_sent_(meta_.text) {}  // a text completion's chunks carry no role
 
 std::string completion_stream::ensure_role() {
   if (role_sent_) return {};
@@ -20,7 +23,8 @@ std::string completion_stream::ensure_role() {
 std::string completion_stream::on_delta(const request_delta& d) {
   if (ended_) return {};
   std::string out = ensure_role();
-  if (d.content.empty() && d.reasoning.empty()) return out;
+  // A text completion has no field for the reasoning: only words are sent.
+  if (d.content.empty() && (meta_.text || d.reasoning.empty())) return out;
   out += sse_event(delta_chunk_json(meta_, d.content, d.reasoning));
   sent_content_ += d.content;
   sent_reasoning_ += d.reasoning;
@@ -32,10 +36,11 @@ std::string completion_stream::on_finished(const request_finished& f) {
   std::string out = ensure_role();
   const auto reasoning_tail = unsent_tail(f.reasoning, sent_reasoning_);
   const auto content_tail = unsent_tail(f.content, sent_content_);
-  if (!reasoning_tail.empty() || !content_tail.empty())
+  if (!content_tail.empty() || (!reasoning_tail.empty() && !meta_.text))
     out += sse_event(delta_chunk_json(meta_, content_tail, reasoning_tail));
-  // The page gives a call only once it is complete: each goes out whole.
-  for (std::size_t i = 0; i < f.tool_calls.size(); ++i)
+  // The page gives a call only once it is complete: each goes out whole (a
+  // text completion asks for no tools, and has no field for a call).
+  for (std::size_t i = 0; !meta_.text && i < f.tool_calls.size(); ++i)
     out += sse_event(tool_call_chunk_json(meta_, static_cast<int>(i), f.tool_calls[i]));
   out += sse_event(finish_chunk_json(meta_, f.finish_reason));
   ended_ = true;

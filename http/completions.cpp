@@ -1,5 +1,6 @@
-// The two completion routes of server::impl (POST /v1/chat/completions and
-// POST /v1/responses): the body read in its route's shape, then one
+// The completion routes of server::impl (POST /v1/chat/completions, POST
+// /v1/completions and POST /v1/responses): the body read in its route's
+// shape, then one
 // completion_request submitted to the gateway (n of them for `n` choices:
 // choices.cpp); the answer comes back through on_event (replies.cpp), or
 // is kept for a background response (background.cpp).
@@ -14,7 +15,9 @@ void server::impl::handle_completion(const ph::Request& req, endpoint route,
   p->cors = std::move(cors);
   p->route = route_label(route);
   const bool responses_api = route == endpoint::responses;
-  p->id = new_request_id(responses_api ? "resp_" : "chatcmpl-");
+  // A legacy text completion: the same chat request, answered in its shape.
+  p->meta.text = route == endpoint::text_completions;
+  p->id = new_request_id(responses_api ? "resp_" : p->meta.text ? "cmpl-" : "chatcmpl-");
   p->peer = response.getPeer();
   p->writer.emplace(std::move(response));
   p->received = steady::now();
@@ -48,6 +51,8 @@ void server::impl::handle_completion(const ph::Request& req, endpoint route,
                                   "background"));
       return;
     }
+  } else if (p->meta.text) {
+    parsed = parse_text_completion_request(body);
   } else {
     parsed = parse_chat_request(body, options_.fetch_image_urls);
   }
@@ -85,14 +90,16 @@ void server::impl::submit(const pending_ptr& p, chat_parse_result parsed) {
   if (p->stream) {
     if (p->responses_echo)
       p->body = std::make_unique<responses_stream>(response_meta{p->meta, *p->responses_echo});
-    else if (parsed.choices > 1)
-      p->body = std::make_unique<choices_stream>(p->meta, parsed.choices, parsed.include_usage);
+    else if (parsed.parts() > 1)
+      p->body = std::make_unique<choices_stream>(p->meta, parsed.parts(), parsed.include_usage,
+                                                 parsed.choices);
     else
       p->body = std::make_unique<completion_stream>(p->meta, parsed.include_usage);
   }
 
-  if (parsed.choices > 1) {
-    submit_choices(p, request, parsed.choices);
+  if (parsed.parts() > 1) {
+    p->choices_per_prompt = parsed.choices;
+    submit_choices(p, request, parsed);
     return;
   }
   {

@@ -33,6 +33,8 @@ bool safe_id(std::string_view id) {
 const char* route_label(endpoint e) {
   switch (e) {
     case endpoint::chat_completions: return "/v1/chat/completions";
+    case endpoint::text_completions:
+      return "/v1/completions";
     case endpoint::responses:
       return "/v1/responses";
     case endpoint::response_get:
@@ -77,6 +79,7 @@ route_match match_route(std::string_view method, std::string_view path) {
   };
   static const fixed table[] = {
       {"/v1/chat/completions", endpoint::chat_completions, true},
+      {"/v1/completions", endpoint::text_completions, true},
       {"/v1/responses", endpoint::responses, true},
       {"/v1/models", endpoint::models, false},
       {"/health", endpoint::health, false},

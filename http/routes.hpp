@@ -8,6 +8,7 @@ namespace camoufleet::http {
 
 enum class endpoint {
   chat_completions,      // POST /v1/chat/completions
+  text_completions,      // POST /v1/completions (the legacy text completions)
   responses,             // POST /v1/responses (OpenAI's Responses API)
   response_get,          // GET    /v1/responses/{id} (a remembered answer)
   response_delete,       // DELETE /v1/responses/{id}

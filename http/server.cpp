@@ -159,6 +159,7 @@ void server::impl::on_request(const ph::Request& req, ph::ResponseWriter respons
     }
     switch (route.target) {
       case endpoint::chat_completions:
+      case endpoint::text_completions:
       case endpoint::responses:
         handle_completion(req, route.target, std::move(response), std::move(cors));
         return;

@@ -45,6 +45,7 @@
 #include "http/routes.hpp"
 #include "http/server.hpp"
 #include "http/sse.hpp"
+#include "http/text_completion_request.hpp"
 #include "http/views.hpp"
 
 namespace camoufleet::http {
@@ -105,6 +106,7 @@ struct pending {
   std::vector<std::string> parts;
   std::vector<request_finished> answers;
   int choices_left = 0;
+  int choices_per_prompt = 1;  // `n`: parts in a row answer one prompt
   // /v1/responses with `background: true` (http/background.cpp): asked
   // for, and the status kept for it once accepted ("" = not accepted yet).
   bool background = false;
@@ -200,8 +202,8 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   // none, 204 No Content (a preflight's answer).
   void reply_now(ph::ResponseWriter response, endpoint route, header_list cors,
                  const error_reply* error);
-  // POST /v1/chat/completions and POST /v1/responses (route): the same
-  // request, read from and answered in each route's shape.
+  // POST /v1/chat/completions, POST /v1/completions and POST /v1/responses
+  // (route): the same request, read from and answered in each route's shape.
   void handle_completion(const ph::Request& req, endpoint route, ph::ResponseWriter response,
                          header_list cors);
   // A parsed completion to the gateway (p already tracked or not; a p that
@@ -217,7 +219,10 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
                     header_list cors, const ph::Uri::Query& query);
   void on_event(const pending_ptr& p, const request_event& ev);
   // http/choices.cpp: `n` > 1 as n requests to the gateway, and their events.
-  void submit_choices(const pending_ptr& p, const completion_request& request, int n);
+  // parsed.parts() requests; part i's user turn is parsed.prompts[i /
+  // parsed.choices] when there are several prompts.
+  void submit_choices(const pending_ptr& p, const completion_request& request,
+                      const chat_parse_result& parsed);
   void on_choice_event(const pending_ptr& p, std::size_t i, const request_event& ev);
   // Not under any lock: every part of the running request `id` cancelled
   // (false: no such request with parts).

@@ -17,16 +17,27 @@ std::string dump(const ojson& j) {
 
 ojson chunk_base(const completion_meta& meta) {
   return ojson{{"id", meta.id},
-               {"object", "chat.completion.chunk"},
+               {"object", meta.text ? "text_completion" : "chat.completion.chunk"},
                {"created", meta.created},
                {"model", meta.model}};
 }
 
+ojson finish_value(std::string_view finish_reason) {
+  return finish_reason.empty() ? ojson(nullptr) : ojson(std::string(finish_reason));
+}
+
 ojson one_choice(int index, ojson delta, std::string_view finish_reason) {
   ojson choice = {{"index", index}, {"delta", std::move(delta)}};
-  choice["finish_reason"] =
-      finish_reason.empty() ? ojson(nullptr) : ojson(std::string(finish_reason));
+  choice["finish_reason"] = finish_value(finish_reason);
   return ojson::array({std::move(choice)});
+}
+
+// A text_completion's choice, in a chunk or a whole answer alike.
+ojson text_choice(int index, std::string_view text, std::string_view finish_reason) {
+  return {{"text", std::string(text)},
+          {"index", index},
+          {"logprobs", nullptr},
+          {"finish_reason", finish_value(finish_reason)}};
 }
 
 ojson usage(const token_usage& u) {
@@ -97,7 +108,8 @@ std::string_view normalize_finish_reason(std::string_view reason) {
 
 namespace {
 
-ojson choice_json(int index, const request_finished& done) {
+ojson choice_json(bool text, int index, const request_finished& done) {
+  if (text) return text_choice(index, done.content, normalize_finish_reason(done.finish_reason));
   ojson message = {{"role", "assistant"}, {"content", done.content}};
   if (!done.reasoning.empty()) message["reasoning_content"] = done.reasoning;
   if (!done.tool_calls.empty()) {
@@ -118,18 +130,25 @@ std::string completion_json(const completion_meta& meta, const request_finished&
   return completion_json(meta, std::vector<request_finished>{done});
 }
 
+int prompt_tokens_once(const std::vector<request_finished>& choices, int per_prompt) {
+  const std::size_t step = per_prompt > 0 ? static_cast<std::size_t>(per_prompt) : choices.size();
+  int tokens = 0;
+  for (std::size_t i = 0; i < choices.size(); i += step) tokens += choices[i].prompt_tokens;
+  return tokens;
+}
+
 std::string completion_json(const completion_meta& meta,
-                            const std::vector<request_finished>& choices) {
+                            const std::vector<request_finished>& choices, int per_prompt) {
   ojson list = ojson::array();
   int completion = 0, reasoning = 0;
   for (std::size_t i = 0; i < choices.size(); ++i) {
-    list.push_back(choice_json(static_cast<int>(i), choices[i]));
+    list.push_back(choice_json(meta.text, static_cast<int>(i), choices[i]));
     completion += choices[i].completion_tokens;
     reasoning += choices[i].reasoning_tokens;
   }
-  const int prompt = choices.empty() ? 0 : choices.front().prompt_tokens;
+  const int prompt = prompt_tokens_once(choices, per_prompt);
   ojson j = {{"id", meta.id},
-             {"object", "chat.completion"},
+             {"object", meta.text ? "text_completion" : "chat.completion"},
              {"created", meta.created},
              {"model", meta.model},
              {"choices", std::move(list)},
@@ -145,6 +164,11 @@ std::string role_chunk_json(const completion_meta& meta) {
 
 std::string delta_chunk_json(const completion_meta& meta, std::string_view content,
                              std::string_view reasoning) {
+  if (meta.text) {
+    ojson j = chunk_base(meta);
+    j["choices"] = ojson::array({text_choice(meta.choice, content, {})});
+    return dump(j);
+  }
   ojson delta = ojson::object();
   if (!reasoning.empty()) delta["reasoning_content"] = std::string(reasoning);
   if (!content.empty()) delta["content"] = std::string(content);
@@ -166,6 +190,11 @@ std::string tool_call_chunk_json(const completion_meta& meta, int index,
 
 std::string finish_chunk_json(const completion_meta& meta, std::string_view finish_reason) {
   ojson j = chunk_base(meta);
+  if (meta.text) {
+    j["choices"] =
+        ojson::array({text_choice(meta.choice, "", normalize_finish_reason(finish_reason))});
+    return dump(j);
+  }
   j["choices"] = one_choice(meta.choice, ojson::object(), normalize_finish_reason(finish_reason));
   return dump(j);
 }

@@ -44,26 +44,36 @@ struct completion_meta {
   std::int64_t created = 0;  // unix seconds
   std::string model;
   int choice = 0;  // a chunk's choice index (`n` choices streamed)
+  // The legacy text completion's shape (POST /v1/completions): objects
+  // "text_completion", a choice's words in "text" (no role, no reasoning,
+  // no tool calls), "logprobs": null.
+  bool text = false;
 };
 
-// chat.completion for a non-stream answer.
+// chat.completion for a non-stream answer (text_completion for meta.text).
 std::string completion_json(const completion_meta& meta, const request_finished& done);
 // n choices (`n`), each a page's answer, choice i from choices[i]; usage
-// counts the prompt once (the same prompt went to every page) and every
-// choice's answer.
+// counts each prompt once and every choice's answer. per_prompt: how many
+// choices in a row answer one prompt (several prompts: /v1/completions);
+// 0 = all of them, one prompt.
 std::string completion_json(const completion_meta& meta,
-                            const std::vector<request_finished>& choices);
+                            const std::vector<request_finished>& choices, int per_prompt = 0);
+// The prompt tokens of n choices: those of each prompt's first choice
+// (per_prompt as above).
+int prompt_tokens_once(const std::vector<request_finished>& choices, int per_prompt);
 // chat.completion.chunk with delta {"role":"assistant","content":""}.
 std::string role_chunk_json(const completion_meta& meta);
 // chat.completion.chunk carrying content and/or reasoning_content (empty
-// fields are left out of the delta).
+// fields are left out of the delta); for meta.text, a text_completion
+// chunk whose "text" is the content (the reasoning is not sent).
 std::string delta_chunk_json(const completion_meta& meta, std::string_view content,
                              std::string_view reasoning);
 // chat.completion.chunk whose delta carries one tool call in full:
 // {"tool_calls":[{"index", "id", "type":"function", "function":{name, arguments}}]}.
 std::string tool_call_chunk_json(const completion_meta& meta, int index,
                                  const core::tool_call& call);
-// chat.completion.chunk with an empty delta and the finish reason.
+// chat.completion.chunk with an empty delta and the finish reason (meta.text:
+// "text": "").
 std::string finish_chunk_json(const completion_meta& meta, std::string_view finish_reason);
 // chat.completion.chunk with "choices":[] and usage (stream_options.include_usage).
 std::string usage_chunk_json(const completion_meta& meta, const token_usage& usage);

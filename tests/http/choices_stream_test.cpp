@@ -8,9 +8,10 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "test_client.hpp"
+#include "sse_chunks.hpp"
 
 using namespace camoufleet;
 using namespace camoufleet::http;
@@ -37,13 +38,7 @@ request_finished done(const std::string& content, int completion_tokens) {
   return f;
 }
 
-// The data events of a body; "[DONE]" kept as a string.
-std::vector<json> chunks(std::string body) {
-  std::vector<json> out;
-  for (const auto& e : testing::parse_sse(body))
-    out.push_back(e.data == "[DONE]" ? json("[DONE]") : json::parse(e.data));
-  return out;
-}
+std::vector<json> chunks(std::string body) { return testing::sse_chunks(std::move(body)); }
 
 }  // namespace
 

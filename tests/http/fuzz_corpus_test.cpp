@@ -10,6 +10,7 @@
 
 #include "http/chat_request.hpp"
 #include "http/responses_request.hpp"
+#include "http/text_completion_request.hpp"
 #include "tests/fuzz/mutate.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
@@ -102,6 +103,47 @@ TEST_CASE("fuzz corpus: Responses API bodies never crash, throw or break the inv
     } else {
       REQUIRE(r.chat.error.status == 400);
       REQUIRE_FALSE(r.chat.error.message.empty());
+      ++refused;
+    }
+  }
+  CHECK(accepted > 0);
+  CHECK(refused > 0);
+}
+
+// POST /v1/completions builds a chat body from the legacy one: any input
+// gives a request with its prompt as a turn and parts within the bound, or
+// a 400 with words.
+TEST_CASE("fuzz corpus: legacy text completion bodies never crash, throw or break the invariants") {
+  const std::vector<std::string> legacy_seeds = {
+      R"({"prompt":"hi"})",
+      R"({"model":"gemini-2.5-pro","prompt":["a","b"],"n":2,"stream":true,"stream_options":{"include_usage":true},"max_tokens":9,"stop":"x","echo":false,"suffix":null,"best_of":2,"logprobs":1})",
+      R"({"prompt":["q"],"temperature":0.5,"top_p":1})",
+  };
+  const std::vector<std::string> legacy_tokens = {
+      "{",          "}",           "[",          "]",    ",",  ":",          "\"",    "null",
+      "true",       "false",       "1",          "-1",   "20", "\"prompt\"", "\"n\"", "\"echo\"",
+      "\"suffix\"", "\"best_of\"", "\"stream\"", "\xff", "",   " "};
+  for (const auto& s : legacy_seeds) {
+    INFO(s);
+    CHECK(camoufleet::http::parse_text_completion_request(s).ok);
+  }
+  std::mt19937 rng(20261208);
+  int accepted = 0;
+  int refused = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const std::string input = camoufleet::testing::mutate(
+        legacy_seeds[static_cast<std::size_t>(i) % legacy_seeds.size()], rng, legacy_tokens);
+    camoufleet::http::chat_parse_result r;
+    REQUIRE_NOTHROW(r = camoufleet::http::parse_text_completion_request(input));
+    if (r.ok) {
+      REQUIRE(r.request.messages.size() == 1);
+      REQUIRE(r.parts() >= 1);
+      REQUIRE(r.parts() <= camoufleet::http::max_prompt_parts);
+      REQUIRE(r.prompts.size() != 1);
+      ++accepted;
+    } else {
+      REQUIRE(r.error.status == 400);
+      REQUIRE_FALSE(r.error.message.empty());
       ++refused;
     }
   }

@@ -27,7 +27,10 @@ TEST_CASE("routes: methods and paths") {
   CHECK(match_route("GET", "/v1/cancel/abc").target == endpoint::method_not_allowed);
   CHECK(match_route("POST", "/v1/cancel/").target == endpoint::not_found);
   CHECK(match_route("POST", "/v1/cancel/a/b").target == endpoint::not_found);
-  CHECK(match_route("GET", "/v1/completions").target == endpoint::not_found);
+  CHECK(match_route("POST", "/v1/completions").target == endpoint::text_completions);
+  CHECK(route_label(endpoint::text_completions) == std::string("/v1/completions"));
+  CHECK(match_route("GET", "/v1/completions").allow == "POST");
+  CHECK(match_route("POST", "/v1/completionsx").target == endpoint::not_found);
   CHECK(match_route("GET", "/v1/modelsx").target == endpoint::not_found);
 
   const auto r = match_route("GET", "/v1/responses/resp_12ab");
