@@ -48,6 +48,7 @@ void fleet_stats::started(const completion_request& request, std::int64_t now_ms
   r.model = request.params.model;
   r.stream = request.stream;
   r.started_ms = now_ms;
+  r.caller = request.caller;
   std::lock_guard<std::mutex> lock(mu_);
   running_[request.id] = std::move(r);
 }
@@ -100,6 +101,11 @@ void fleet_stats::finished(const request_finished& f, std::int64_t now_ms) {
   r.completion_tokens = f.completion_tokens;
   s_.prompt_tokens += static_cast<std::uint64_t>(std::max(0, f.prompt_tokens));
   s_.completion_tokens += static_cast<std::uint64_t>(std::max(0, f.completion_tokens));
+  if (!r.caller.empty()) {
+    auto& c = s_.callers[r.caller];
+    c.prompt_tokens += static_cast<std::uint64_t>(std::max(0, f.prompt_tokens));
+    c.completion_tokens += static_cast<std::uint64_t>(std::max(0, f.completion_tokens));
+  }
   end(std::move(r), now_ms, true);
 }
 
@@ -118,6 +124,7 @@ void fleet_stats::end(request_record r, std::int64_t now_ms, bool ok) {
   const std::string outcome = ok ? "success" : (r.outcome == "cancelled" ? "cancelled" : "error");
   ++s_.requests[outcome];
   if (!r.instance_id.empty()) ++s_.instances[r.instance_id].requests[outcome];
+  if (!r.caller.empty()) ++s_.callers[r.caller].requests[outcome];
   auto& sample = sample_at(now_ms);
   if (ok) {
     ++sample.completed;

@@ -42,6 +42,15 @@ struct request_record {
   double duration_s = -1;        // -1: still running
   int prompt_tokens = 0;
   int completion_tokens = 0;
+  std::string caller;  // its API key's name ("" without keys)
+};
+
+// What one API key (by its name) asked of the fleet: ended requests by
+// outcome, and the tokens of their answers as the site counted them.
+struct caller_counters {
+  std::map<std::string, std::uint64_t> requests;  // by outcome
+  std::uint64_t prompt_tokens = 0;
+  std::uint64_t completion_tokens = 0;
 };
 
 // Requests ended in one second (for the dashboard's charts).
@@ -66,6 +75,7 @@ struct stats_snapshot {
   std::uint64_t prompt_tokens = 0;
   std::uint64_t completion_tokens = 0;
   std::map<std::pair<std::string, int>, std::uint64_t> http;  // (route, status) -> count
+  std::map<std::string, caller_counters> callers;             // by key name; none without keys
   std::vector<request_record> running;  // oldest first
   std::vector<request_record> recent;   // newest first
   std::vector<second_sample> series;    // oldest first, the last series_seconds

@@ -171,7 +171,7 @@ struct page_reloaded {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, completion_request& x) {
   return f(caf::meta::type_name("completion_request"), x.id, x.messages, x.params, x.stream,
-           x.received_ms);
+           x.received_ms, x.caller);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, request_assigned& x) {

@@ -42,6 +42,7 @@ struct completion_request {
   core::generation_params params;
   bool stream = false;
   std::int64_t received_ms = 0;  // unix ms
+  std::string caller;            // the name of its API key ("" without keys): counted under it
 };
 
 // Events about one request, in this order: assigned (maybe several times

@@ -10,15 +10,21 @@
 
 namespace camoufleet::config {
 
-std::vector<std::string> parse_key_lines(std::string_view text) {
-  std::vector<std::string> keys;
+std::vector<core::api_key> parse_key_lines(std::string_view text) {
+  std::vector<core::api_key> keys;
   while (!text.empty()) {
     auto nl = text.find('\n');
     std::string_view line = trim(text.substr(0, nl));
     text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
     if (line.empty() || line.front() == '#') continue;
-    std::string key(line);
-    if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(std::move(key));
+    // A bearer token has no whitespace: what follows the first is a name.
+    const auto gap = line.find_first_of(" \t");
+    const std::string key(line.substr(0, gap));
+    const std::string name(gap == std::string_view::npos ? std::string_view{}
+                                                         : trim(line.substr(gap)));
+    const bool known = std::any_of(keys.begin(), keys.end(),
+                                   [&key](const core::api_key& k) { return k.key == key; });
+    if (!known) keys.emplace_back(key, name);
   }
   return keys;
 }

@@ -102,7 +102,7 @@ std::string load_node_secret(settings& s, std::vector<std::string>& warnings) {
   auto r = load_key_file(s.node_secret_file);
   if (!r.error.empty()) return "--node-secret-file: " + r.error;
   if (r.keys.empty()) return "--node-secret-file: " + s.node_secret_file + " holds no secret";
-  s.node_secret = r.keys.front();
+  s.node_secret = r.keys.front().key;  // a secret has no whitespace, as a key
   if (s.node_secret.size() < 16)
     warnings.push_back("--node-secret-file: the secret is shorter than 16 characters");
   if (r.shared)

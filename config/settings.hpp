@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/api_key.hpp"
 #include "core/tool_mode.hpp"
 
 namespace camoufleet::config {
@@ -38,7 +39,7 @@ struct settings {
   std::string site_url = "https://aistudio.google.com/prompts/new_chat";
   std::string site_file;                      // driver's site data file ("" = built-in path)
   std::string api_keys_file;                  // "" = none
-  std::vector<std::string> api_keys;          // loaded from api_keys_file
+  std::vector<core::api_key> api_keys;        // loaded from api_keys_file
   std::chrono::seconds monitor_interval{30};
   std::chrono::seconds request_timeout{300};
   std::chrono::seconds queue_timeout{120};

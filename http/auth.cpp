@@ -4,19 +4,21 @@
 
 namespace camoufleet::http {
 
-api_key_check::api_key_check(std::vector<std::string> keys) {
+api_key_check::api_key_check(std::vector<core::api_key> keys) {
   for (auto& k : keys)
-    if (!k.empty()) keys_.push_back(std::move(k));
+    if (!k.key.empty()) keys_.push_back(std::move(k));
 }
 
-bool api_key_check::allows(std::string_view authorization) const {
-  if (keys_.empty()) return true;
+const std::string* api_key_check::caller(std::string_view authorization) const {
+  static const std::string nobody;
+  if (keys_.empty()) return &nobody;
   const auto token = bearer_token(authorization);
-  if (token.empty()) return false;
+  if (token.empty()) return nullptr;
   // Every key is compared, so timing does not tell which one nearly matched.
-  bool ok = false;
-  for (const auto& key : keys_) ok |= constant_time_equal(token, key);
-  return ok;
+  const std::string* found = nullptr;
+  for (const auto& k : keys_)
+    if (constant_time_equal(token, k.key) && found == nullptr) found = &k.name;
+  return found;
 }
 
 bool auth_exempt(std::string_view path) {

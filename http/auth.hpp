@@ -6,19 +6,24 @@
 #include <string_view>
 #include <vector>
 
+#include "core/api_key.hpp"
+
 namespace camoufleet::http {
 
 class api_key_check {
  public:
   // An empty list turns authentication off.
-  explicit api_key_check(std::vector<std::string> keys);
+  explicit api_key_check(std::vector<core::api_key> keys);
 
   bool enabled() const { return !keys_.empty(); }
   // `authorization` is the raw header value ("" when absent).
-  bool allows(std::string_view authorization) const;
+  bool allows(std::string_view authorization) const { return caller(authorization) != nullptr; }
+  // The name of the key the header carries; nullptr when it carries none of
+  // them; "" when authentication is off.
+  const std::string* caller(std::string_view authorization) const;
 
  private:
-  std::vector<std::string> keys_;
+  std::vector<core::api_key> keys_;
 };
 
 // Paths that answer without a key (load balancers probe them).

@@ -9,9 +9,11 @@
 namespace camoufleet::http {
 
 void server::impl::handle_completion(const ph::Request& req, endpoint route,
-                                     ph::ResponseWriter response, header_list cors) {
+                                     ph::ResponseWriter response, header_list cors,
+                                     std::string caller) {
   auto p = std::make_shared<pending>();
   p->completion = true;
+  p->caller = std::move(caller);
   p->cors = std::move(cors);
   p->route = route_label(route);
   const bool responses_api = route == endpoint::responses;
@@ -77,6 +79,7 @@ void server::impl::handle_completion(const ph::Request& req, endpoint route,
 void server::impl::submit(const pending_ptr& p, chat_parse_result parsed) {
   completion_request request = std::move(parsed.request);
   request.id = p->id;
+  request.caller = p->caller;
   request.received_ms = unix_ms_now();
   request.params.tool_mode = options_.tool_mode;
   if (const auto* model = aliases_.target(request.params.model)) {

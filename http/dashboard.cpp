@@ -17,6 +17,7 @@ ojson text_or_null(const std::string& s) { return s.empty() ? ojson(nullptr) : o
 ojson record_json(const request_record& r) {
   return ojson{{"id", r.id},
                {"model", text_or_null(r.model)},
+               {"key", text_or_null(r.caller)},
                {"instance", text_or_null(r.instance_id)},
                {"stream", r.stream},
                {"outcome", text_or_null(r.outcome)},

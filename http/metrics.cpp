@@ -204,6 +204,25 @@ std::string metrics_text(const fleet_view& fleet, const stats_snapshot& stats,
            "Completion tokens of answered requests.");
   w.sample("camoufleet_completion_tokens_total", {}, static_cast<double>(stats.completion_tokens));
 
+  // Per API key (by the name the key file gives it, or its fingerprint);
+  // no samples without keys.
+  w.family("camoufleet_key_requests_total", "counter",
+           "Completion requests that ended, by API key name and outcome.");
+  for (const auto& [name, c] : stats.callers)
+    for (const char* outcome : {"success", "error", "cancelled"}) {
+      const auto it = c.requests.find(outcome);
+      w.sample("camoufleet_key_requests_total", {{"key", name}, {"outcome", outcome}},
+               it == c.requests.end() ? 0.0 : static_cast<double>(it->second));
+    }
+  w.family("camoufleet_key_tokens_total", "counter",
+           "Tokens of answered requests, by API key name and kind (prompt, completion).");
+  for (const auto& [name, c] : stats.callers) {
+    w.sample("camoufleet_key_tokens_total", {{"key", name}, {"kind", "prompt"}},
+             static_cast<double>(c.prompt_tokens));
+    w.sample("camoufleet_key_tokens_total", {{"key", name}, {"kind", "completion"}},
+             static_cast<double>(c.completion_tokens));
+  }
+
   w.family("camoufleet_responses_kept", "gauge",
            "Responses API answers kept for previous_response_id and GET (--responses-store-mb).");
   w.sample("camoufleet_responses_kept", {}, static_cast<double>(responses.kept));

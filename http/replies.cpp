@@ -208,14 +208,15 @@ void server::impl::finish(pending& p) {
                                                                           p.received)
                         .count();
     const bool background = !p.background_status.empty();
-    spdlog::info("http: {} {} -> {} via {} in {} ms", p.id,
+    spdlog::info("http: {} {} -> {} via {} in {} ms{}", p.id,
                  background ? "background"
                  : p.stream ? "stream"
                             : "reply",
                  background      ? p.background_status
                  : p.status == 0 ? std::string("client gone")
                                  : std::to_string(p.status),
-                 p.instance_id.empty() ? std::string("-") : p.instance_id, ms);
+                 p.instance_id.empty() ? std::string("-") : p.instance_id, ms,
+                 p.caller.empty() ? std::string() : " for " + p.caller);
   }
   // Dropped here, while the server (and so Pistache's transport) is alive.
   p.writer.reset();

@@ -145,10 +145,14 @@ void server::impl::on_request(const ph::Request& req, ph::ResponseWriter respons
     const auto route = match_route(method, path);
     header_list cors;
     if (screen_caller(req, route.target, response, cors)) return;
+    std::string caller;  // the name of the caller's key ("" without keys)
     if (!auth_exempt(path) && auth_enabled_) {
       const auto authorization = req.headers().tryGetRaw("Authorization");
-      if (!std::atomic_load(&auth_)->allows(authorization ? authorization->value()
-                                                          : std::string())) {
+      const auto check = std::atomic_load(&auth_);
+      const std::string* name =
+          check->caller(authorization ? authorization->value() : std::string());
+      if (name != nullptr) caller = *name;
+      if (name == nullptr) {
         const auto e = map_failure(http_failure::unauthorized,
                                    authorization ? "Incorrect API key provided."
                                                  : "Missing API key: send "
@@ -161,7 +165,8 @@ void server::impl::on_request(const ph::Request& req, ph::ResponseWriter respons
       case endpoint::chat_completions:
       case endpoint::text_completions:
       case endpoint::responses:
-        handle_completion(req, route.target, std::move(response), std::move(cors));
+        handle_completion(req, route.target, std::move(response), std::move(cors),
+                          std::move(caller));
         return;
       case endpoint::events:
         start_events(std::move(response), std::move(cors));
@@ -317,7 +322,7 @@ bool server::drain(std::chrono::milliseconds grace) { return impl_->drain(grace)
 int server::port() const { return impl_->port(); }
 void server::shutdown() { impl_->stop(); }
 std::size_t server::in_flight() const { return impl_->in_flight(); }
-bool server::replace_api_keys(std::vector<std::string> keys) {
+bool server::replace_api_keys(std::vector<core::api_key> keys) {
   return impl_->replace_api_keys(std::move(keys));
 }
 std::string server::dump_responses() const {

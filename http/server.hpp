@@ -35,7 +35,8 @@ struct server_options {
   int port = 0;  // 0 = any free port; see server::port()
   int threads = 2;
   std::size_t max_request_bytes = 4 * 1024 * 1024;
-  std::vector<std::string> api_keys;  // empty = no authentication
+  // Empty = no authentication; each key's use is counted under its name.
+  std::vector<core::api_key> api_keys;
   // --cors-origins: pages besides loopback and our own that may call from a
   // browser (http/cors.hpp); others are refused with 403.
   std::vector<std::string> cors_origins;
@@ -110,7 +111,7 @@ class server {
   // (the host checks and --allow-open-api were decided by them at start):
   // false, and nothing changes, when the server started without keys or
   // `keys` is empty.
-  bool replace_api_keys(std::vector<std::string> keys);
+  bool replace_api_keys(std::vector<core::api_key> keys);
 
   // The /v1/responses answers kept across a restart (--responses-store-file,
   // app/responses_file.hpp): the memory as one document, a document loaded

@@ -94,6 +94,7 @@ struct pending {
   bool head_sent = false;
   int status = 0;  // what the client was told (200 once a stream started)
   std::string instance_id;
+  std::string caller;  // its API key's name ("" without keys)
   completion_meta meta;
   // POST /v1/responses: the request's settings its answer repeats (the
   // answer is in the Responses API's shape, with meta's id, created and
@@ -172,7 +173,7 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   int port() const { return port_; }
   bool drain(std::chrono::milliseconds grace);
   void stop();
-  bool replace_api_keys(std::vector<std::string> keys) {
+  bool replace_api_keys(std::vector<core::api_key> keys) {
     if (!auth_enabled_ || keys.empty()) return false;
     std::atomic_store(&auth_, std::shared_ptr<const api_key_check>(
                                   std::make_shared<const api_key_check>(std::move(keys))));
@@ -204,8 +205,9 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
                  const error_reply* error);
   // POST /v1/chat/completions, POST /v1/completions and POST /v1/responses
   // (route): the same request, read from and answered in each route's shape.
+  // caller: the name of the request's API key ("" without keys).
   void handle_completion(const ph::Request& req, endpoint route, ph::ResponseWriter response,
-                         header_list cors);
+                         header_list cors, std::string caller);
   // A parsed completion to the gateway (p already tracked or not; a p that
   // was answered meanwhile is left alone).
   void submit(const pending_ptr& p, chat_parse_result parsed);

@@ -112,6 +112,43 @@ TEST_CASE("fleet_stats: failures, cancels, unknown ids and the recent list's bou
   CHECK(snap.requests["success"] == 80);
 }
 
+TEST_CASE("fleet_stats: each API key's requests by outcome and its tokens, under its name") {
+  fleet_stats s;
+  const auto keyed = [](const std::string& id, const std::string& caller) {
+    completion_request r = req(id);
+    r.caller = caller;
+    return r;
+  };
+  const auto finish = [&s](const std::string& id, int prompt, int completion) {
+    request_finished f;
+    f.request_id = id;
+    f.prompt_tokens = prompt;
+    f.completion_tokens = completion;
+    s.finished(f, 200);
+  };
+  s.started(keyed("a1", "alice"), 0);
+  s.started(keyed("a2", "alice"), 0);
+  s.started(keyed("b1", "bob"), 0);
+  s.started(req("open"), 0);  // no keys: counted fleet-wide only
+  finish("a1", 10, 20);
+  finish("b1", 1, 2);
+  finish("open", 100, 100);
+  request_failed lost;
+  lost.request_id = "a2";
+  lost.code = error_code::rate_limited;
+  s.failed(lost, 300);
+  auto snap = s.snapshot(300);
+  REQUIRE(snap.callers.size() == 2);
+  CHECK(snap.callers["alice"].requests["success"] == 1);
+  CHECK(snap.callers["alice"].requests["error"] == 1);
+  CHECK(snap.callers["alice"].prompt_tokens == 10);
+  CHECK(snap.callers["alice"].completion_tokens == 20);
+  CHECK(snap.callers["bob"].requests["success"] == 1);
+  CHECK(snap.callers["bob"].completion_tokens == 2);
+  CHECK(snap.prompt_tokens == 111);
+  CHECK(snap.recent.front().caller == "alice");  // the dashboard's list names it
+}
+
 TEST_CASE("observed_gateway: counts what passes and forwards every event") {
   std::int64_t now = 1'000;
   scripted_gateway inner;

@@ -10,9 +10,37 @@ namespace fs = std::filesystem;
 
 TEST_CASE("key lines: comments, blanks, whitespace and duplicates") {
   auto keys = parse_key_lines("# header\nsk-a\n\n\t sk-b \r\n#sk-c\nsk-a\nsk-d");
-  CHECK(keys == std::vector<std::string>{"sk-a", "sk-b", "sk-d"});
+  CHECK(keys == std::vector<camoufleet::core::api_key>{"sk-a", "sk-b", "sk-d"});
   CHECK(parse_key_lines("").empty());
   CHECK(parse_key_lines("\n\n# only comments\n").empty());
+}
+
+TEST_CASE("key lines: a name after the key is what its use is counted under") {
+  auto keys =
+      parse_key_lines("sk-a alice\nsk-b\t  Bob Smith \nsk-c\nsk-a mallory\nsk-d bad\"name{}\n");
+  REQUIRE(keys.size() == 4);
+  CHECK(keys[0].key == "sk-a");
+  CHECK(keys[0].name == "alice");  // the first line of a key given twice
+  CHECK(keys[1].key == "sk-b");
+  CHECK(keys[1].name == "Bob_Smith");  // made fit for a label and a log line
+  CHECK(keys[2].key == "sk-c");
+  CHECK(keys[2].name == camoufleet::core::key_fingerprint("sk-c"));
+  CHECK(keys[3].name == "bad_name__");
+}
+
+TEST_CASE("key names: an unnamed key's fingerprint tells keys apart and never shows them") {
+  using camoufleet::core::key_fingerprint;
+  const auto a = key_fingerprint("sk-live-0123456789abcdef");
+  CHECK(a.size() == 12);
+  CHECK(a.rfind("key-", 0) == 0);
+  CHECK(a.find("0123") == std::string::npos);
+  CHECK(a == key_fingerprint("sk-live-0123456789abcdef"));  // stable across reloads
+  CHECK(a != key_fingerprint("sk-live-0123456789abcdeg"));
+  CHECK(key_fingerprint("") == "key-811c9dc5");  // FNV-1a's offset basis
+  CHECK(camoufleet::core::api_key("sk-x").name == key_fingerprint("sk-x"));
+  CHECK(camoufleet::core::api_key("sk-x", "").name == key_fingerprint("sk-x"));
+  CHECK(camoufleet::core::key_name(std::string(80, 'n')).size() == 64);
+  CHECK(camoufleet::core::key_name("ops@team.example+ci_1-x") == "ops@team.example+ci_1-x");
 }
 
 TEST_CASE("key file: loads keys and reports group/other access") {
@@ -21,7 +49,7 @@ TEST_CASE("key file: loads keys and reports group/other access") {
   fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write);
   auto r = load_key_file(path);
   CHECK(r.error == "");
-  CHECK(r.keys == std::vector<std::string>{"sk-1", "sk-2"});
+  CHECK(r.keys == std::vector<camoufleet::core::api_key>{"sk-1", "sk-2"});
   CHECK_FALSE(r.shared);
 
   fs::permissions(path, fs::perms::others_read, fs::perm_options::add);

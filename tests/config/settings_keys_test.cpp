@@ -20,7 +20,7 @@ TEST_CASE("--api-keys loads one key per line, skipping blanks and comments") {
   auto r = f.parse({"--api-keys", path});
   check_ok(r);
   CHECK(r.value.api_keys_file == path);
-  CHECK(r.value.api_keys == std::vector<std::string>{"sk-one", "sk-two"});
+  CHECK(r.value.api_keys == std::vector<camoufleet::core::api_key>{"sk-one", "sk-two"});
   CHECK(r.warnings.empty());
 }
 
@@ -31,7 +31,7 @@ TEST_CASE("auth_profiles/key.txt is used by default when present") {
   auto r = f.parse({});
   check_ok(r);
   CHECK(r.value.api_keys_file == "auth_profiles/key.txt");
-  CHECK(r.value.api_keys == std::vector<std::string>{"sk-default"});
+  CHECK(r.value.api_keys == std::vector<camoufleet::core::api_key>{"sk-default"});
 }
 
 TEST_CASE("an explicitly empty --api-keys turns the default key file off") {

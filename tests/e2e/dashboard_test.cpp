@@ -34,9 +34,9 @@ TEST_CASE("e2e: the dashboard works in Firefox too (puppeteer-core over WebDrive
 
 TEST_CASE("e2e: with API keys the dashboard loads nothing without one (puppeteer-core)") {
   fleet_config cfg = with_accounts(1);
-  cfg.api_keys = {"sk-dashboard-test"};
+  cfg.api_keys = {"sk-dashboard-test dashboard-user"};  // a key and its name
   fleet_fixture f(cfg);
-  run_dashboard_script(f, "sk-dashboard-test");
+  run_dashboard_script(f, "sk-dashboard-test", {{"KEY_NAME", "dashboard-user"}});
 }
 
 TEST_CASE("e2e: the dashboard shows warm spare browsers apart, and a used one's replacement (puppeteer-core)") {

@@ -26,7 +26,7 @@ struct fleet_config {
   bool multi = true;
   std::vector<std::string> sim_args = {"--first-token-ms", "20", "--token-ms", "5"};
   std::vector<std::string> server_args;  // extra camoufleet flags
-  std::vector<std::string> api_keys;     // written to a key file when not empty
+  std::vector<std::string> api_keys;     // key file lines ("KEY [NAME]"), written when not empty
   std::map<std::string, std::string> env;
   bool wait_ready = true;
   // Called with the auth dir after the profiles are in place, before the

@@ -23,12 +23,12 @@ TEST_CASE("e2e: the official openai SDK works and raises its typed errors") {
 
 TEST_CASE("e2e: legacy text completions through the openai SDK and LangChain's OpenAI LLM") {
   fleet_config cfg = with_accounts(2);
-  cfg.api_keys = {"sk-completions-test"};
+  cfg.api_keys = {"sk-completions-test text-client"};  // a key and the name it is counted under
   fleet_fixture f(cfg);
   nlohmann::ordered_json expected = nlohmann::ordered_json::object();  // in this order
   for (const char* prompt : {"Once upon a time, said the openai SDK", "A LangChain batch, first",
                              "A LangChain batch, second"})
     expected[prompt] = expected_answer(prompt);
-  run_node_tests(f, "completions_test.mjs", "sk-completions-test", {{"EXPECTED", expected.dump()}},
-                 180s);
+  run_node_tests(f, "completions_test.mjs", "sk-completions-test",
+                 {{"EXPECTED", expected.dump()}, {"KEY_NAME", "text-client"}}, 180s);
 }

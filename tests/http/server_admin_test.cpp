@@ -172,7 +172,7 @@ TEST_CASE("server: options_from maps the settings") {
   CHECK(o.port == 1234);
   CHECK(o.threads == 3);
   CHECK(o.max_request_bytes == 777);
-  CHECK(o.api_keys == std::vector<std::string>{"k"});
+  CHECK(o.api_keys == std::vector<core::api_key>{"k"});
   CHECK(o.multi_instance_mode);
   // Above the gateway's own queue + request limits, so those fire first.
   CHECK(o.request_timeout > std::chrono::seconds(150));

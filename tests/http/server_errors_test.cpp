@@ -69,6 +69,58 @@ TEST_CASE("server: API keys replaced while serving, never turned on or off") {
   CHECK(http_call(open.port(), "GET", "/v1/models").status == 200);
 }
 
+TEST_CASE("server: each API key's requests and tokens are counted under its name") {
+  auto o = test_options();
+  o.api_keys = {core::api_key("sk-alice", "alice"), "sk-anon"};
+  fixture f(o);
+  f.gw.set_script([](const completion_request& r) {
+    if (r.messages.back().content == "fail")
+      return std::vector<script_step>{{5ms, failed(error_code::rate_limited, "slow down", 30)}};
+    return std::vector<script_step>{{5ms, assigned("inst-A")}, {5ms, finished("hi", "inst-A")}};
+  });
+  const auto ask = [&f](const std::string& key, const std::string& text) {
+    const json body = {{"messages", json::array({{{"role", "user"}, {"content", text}}})}};
+    return http_call(f.port(), "POST", "/v1/chat/completions", body.dump(),
+                     {{"Authorization", "Bearer " + key}})
+        .status;
+  };
+  CHECK(ask("sk-alice", "one") == 200);
+  CHECK(ask("sk-alice", "two") == 200);
+  CHECK(ask("sk-alice", "fail") == 429);
+  CHECK(ask("sk-anon", "three") == 200);
+  CHECK(http_call(f.port(), "POST", "/v1/chat/completions", chat_body(false)).status == 401);
+  // What the gateway saw: the key's name, never the key.
+  for (const auto& r : f.gw.submitted())
+    CHECK((r.caller == "alice" || r.caller == core::key_fingerprint("sk-anon")));
+
+  const auto metrics =
+      http_call(f.port(), "GET", "/metrics", "", {{"Authorization", "Bearer sk-anon"}}).body;
+  const std::string anon = core::key_fingerprint("sk-anon");
+  for (const std::string& line : std::vector<std::string>{
+           R"(camoufleet_key_requests_total{key="alice",outcome="success"} 2)",
+           R"(camoufleet_key_requests_total{key="alice",outcome="error"} 1)",
+           R"(camoufleet_key_requests_total{key="alice",outcome="cancelled"} 0)",
+           R"(camoufleet_key_tokens_total{key="alice",kind="prompt"} 22)",
+           R"(camoufleet_key_tokens_total{key="alice",kind="completion"} 6)",
+           "camoufleet_key_requests_total{key=\"" + anon + "\",outcome=\"success\"} 1",
+           "camoufleet_key_tokens_total{key=\"" + anon + "\",kind=\"completion\"} 3"}) {
+    CAPTURE(line);
+    CHECK(metrics.find(line + "\n") != std::string::npos);
+  }
+  CHECK(metrics.find("sk-alice") == std::string::npos);
+  CHECK(metrics.find("sk-anon") == std::string::npos);
+
+  // Without keys: no per-key samples at all.
+  fixture open;
+  open.gw.set_script([](const completion_request&) {
+    return std::vector<script_step>{{5ms, finished("hi", "inst-A")}};
+  });
+  CHECK(http_call(open.port(), "POST", "/v1/chat/completions", chat_body(false)).status == 200);
+  const auto open_metrics = http_call(open.port(), "GET", "/metrics").body;
+  CHECK(open_metrics.find("# TYPE camoufleet_key_requests_total counter") != std::string::npos);
+  CHECK(open_metrics.find("camoufleet_key_requests_total{") == std::string::npos);
+}
+
 TEST_CASE("server: unknown routes, wrong methods and bad bodies get OpenAI errors") {
   fixture f;
   auto nf = http_call(f.port(), "GET", "/v1/nothing");

@@ -1,8 +1,10 @@
 // The legacy text completions (POST /v1/completions) against a running
 // camoufleet: the official openai SDK's `completions.create` and LangChain's
 // `OpenAI` LLM (invoke, stream, and generate with several prompts in one
-// request). Env: CAMOUFLEET_BASE_URL, CAMOUFLEET_API_KEY, EXPECTED (a JSON
-// object: each prompt below -> the simulator's exact answer to it).
+// request); then what /metrics counted under the key's name. Env:
+// CAMOUFLEET_BASE_URL, CAMOUFLEET_API_KEY, KEY_NAME (the key's name in the
+// key file), EXPECTED (a JSON object: each prompt below -> the simulator's
+// exact answer to it).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
@@ -93,4 +95,23 @@ test("LangChain's OpenAI LLM: generate sends its prompts in one request", async 
     assert.deepEqual(r.generations.map((g) => g[0].text), [expected[first], expected[second]],
       `streaming ${streaming}`);
   }
+});
+
+test("/metrics counted every answer above under the key's name, never the key", async () => {
+  const r = await fetch(`${process.env.CAMOUFLEET_BASE_URL}/metrics`,
+    { headers: { Authorization: `Bearer ${apiKey}` } });
+  assert.equal(r.status, 200);
+  const text = await r.text();
+  const value = (sample) => {
+    const line = text.split('\n').find((l) => l.startsWith(sample + ' '));
+    assert.ok(line, `no sample ${sample}`);
+    return Number(line.slice(sample.length + 1));
+  };
+  const name = process.env.KEY_NAME;
+  // 1 + 1 + 2 prompts + 0 refused + 2 LangChain + 2 x 2 prompts generated.
+  assert.equal(value(`camoufleet_key_requests_total{key="${name}",outcome="success"}`), 10);
+  assert.equal(value(`camoufleet_key_requests_total{key="${name}",outcome="error"}`), 0);
+  assert.ok(value(`camoufleet_key_tokens_total{key="${name}",kind="prompt"}`) > 0);
+  assert.ok(value(`camoufleet_key_tokens_total{key="${name}",kind="completion"}`) > 0);
+  assert.ok(!text.includes(apiKey));
 });

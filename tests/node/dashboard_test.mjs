@@ -162,9 +162,11 @@ if (key) {
     });
     assert.equal(r.status, 200);
     const served_by = r.headers.get('x-camoufleet-instance');
-    await page.waitForFunction((inst) => [...document.querySelectorAll('[data-testid=recent-request]')]
-      .some((tr) => tr.textContent.includes('gemini-2.5-pro') && tr.textContent.includes(inst) && tr.textContent.includes('success')),
-    { timeout: 5000 }, served_by);
+    // With keys, the row names the key that asked (KEY_NAME: its name in the key file).
+    await page.waitForFunction((inst, name) => [...document.querySelectorAll('[data-testid=recent-request]')]
+      .some((tr) => tr.textContent.includes('gemini-2.5-pro') && tr.textContent.includes(inst) && tr.textContent.includes('success')
+        && (!name || tr.textContent.includes(name))),
+    { timeout: 5000 }, served_by, process.env.KEY_NAME || '');
 
     // Cancel a running request from the page.
     await fetch(`${process.env.SIM_ADMIN}/__admin/faults`, { method: 'POST', body: JSON.stringify({ account: '*', hang: true }) });
