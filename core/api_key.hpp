@@ -1,6 +1,6 @@
 #pragma once
 // An API key the server accepts, and the name its use is counted under
-// (/metrics, the log, /v1/queue): the name given beside it in the key file,
+// (/metrics, the dashboard, the log): the name given beside it in the key file,
 // or a fingerprint of the key ("key-1a2b3c4d") that never shows the key.
 
 #include <string>

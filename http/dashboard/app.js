@@ -189,14 +189,13 @@ function render() {
   update($('running'), state.running, (r) => r.id, runningRow);
   $('queue-summary').textContent = `(${state.running.length} open, ${state.queue.length} waiting)`;
 
-  $('recent').replaceChildren(...state.recent.map(
-      (r) => el(
-          'tr', {'data-testid': 'recent-request'}, el('td', {class: 'id'}, r.id),
-          el('td', {}, r.model || '–'), el('td', {}, r.key || '–'), el('td', {}, r.instance || '–'),
-          el('td', {class: r.outcome === 'success' ? 'ok' : 'error'}, r.outcome),
-          el('td', {}, secs(r.ttft_s)), el('td', {}, secs(r.duration_s)),
-          el('td', {}, `${r.prompt_tokens} / ${r.completion_tokens}`),
-          el('td', {}, new Date(r.started).toLocaleTimeString()))));
+  $('recent').replaceChildren(...state.recent.map((r) => el('tr', { 'data-testid': 'recent-request' },
+    el('td', { class: 'id' }, r.id), el('td', {}, r.model || '–'), el('td', {}, r.key || '–'),
+    el('td', {}, r.instance || '–'),
+    el('td', { class: r.outcome === 'success' ? 'ok' : 'error' }, r.outcome),
+    el('td', {}, secs(r.ttft_s)), el('td', {}, secs(r.duration_s)),
+    el('td', {}, `${r.prompt_tokens} / ${r.completion_tokens}`),
+    el('td', {}, new Date(r.started).toLocaleTimeString()))));
 
   const t = state.totals;
   $('totals').replaceChildren(
