@@ -71,6 +71,7 @@ std::string describe(const settings& s) {
   if (s.spare_browsers > 0) out << " spare_browsers=" << s.spare_browsers;
   out << " page_recycle_after=" << s.page_recycle_after;
   out << " responses_store_mb=" << s.responses_store_mb;
+  if (s.max_open_per_key > 0) out << " max_open_per_key=" << s.max_open_per_key;
   if (!s.responses_store_file.empty()) out << " responses_store_file=" << s.responses_store_file;
   out << " base_port=" << s.base_port << " site_url=" << s.site_url
       << " api_keys=" << s.api_keys.size();

@@ -42,6 +42,10 @@ std::vector<option_def> value_options() {
        "Server"},
       {"--max-request-bytes", "CAMOUFLEET_MAX_REQUEST_BYTES", "BYTES", "4M",
        "Largest request body (k/M/G suffixes), 1k-1G", "Server"},
+      {"--max-open-per-key", "CAMOUFLEET_MAX_OPEN_PER_KEY", "N", "0",
+       "Completion requests one API key may have open at once (waiting, answering or in the "
+       "background); more get 429 with Retry-After; needs API keys; 0 = no limit, 0-10000",
+       "Server"},
       {"--responses-store-mb", "CAMOUFLEET_RESPONSES_STORE_MB", "MB",
        std::to_string(d.responses_store_mb),
        "Memory for /v1/responses answers, so that clients may continue them "

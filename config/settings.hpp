@@ -52,6 +52,7 @@ struct settings {
   std::chrono::seconds rate_limit_cooldown{300};    // upstream rests a rate-limited profile 5 min
   std::chrono::seconds quota_cooldown{4 * 3600};    // and one out of quota 4 h
   std::size_t max_request_bytes = 4 * 1024 * 1024;
+  int max_open_per_key = 0;     // --max-open-per-key: completions a key may have open (0 = any)
   int responses_store_mb = 64;  // --responses-store-mb: /v1/responses answers kept (0 = none)
   std::string responses_store_file;  // --responses-store-file: kept across restarts ("" = not)
   bool allow_open_api = false;                 // --allow-open-api: non-loopback --host without keys

@@ -41,6 +41,14 @@ std::optional<problem> open_api_problem(const settings& s) {
                                "--api-keys, or pass --allow-open-api if that is intended"};
 }
 
+std::optional<problem> per_key_problem(const settings& s) {
+  if (s.cmd != command::serve || s.max_open_per_key == 0 || !s.api_keys.empty())
+    return std::nullopt;
+  return problem{"--max-open-per-key",
+                 "--max-open-per-key: it limits each API key, and no keys are set; set them "
+                 "with --api-keys"};
+}
+
 std::optional<problem> find_problem(const settings& s) {
   if (s.host.empty()) return problem{"--host", "--host: must not be empty"};
   if (auto p = out_of_range("--port", s.port, 0, 65535)) return p;
@@ -91,6 +99,7 @@ std::optional<problem> find_problem(const settings& s) {
   if (auto p = out_of_range("--page-recycle-after", s.page_recycle_after, 0, 1000000)) return p;
   if (auto p = out_of_range("--http-threads", s.http_threads, 1, 64)) return p;
   if (auto p = out_of_range("--responses-store-mb", s.responses_store_mb, 0, 65536)) return p;
+  if (auto p = out_of_range("--max-open-per-key", s.max_open_per_key, 0, 10000)) return p;
   if (!s.responses_store_file.empty() && s.responses_store_mb == 0)
     return problem{"--responses-store-file",
                    "--responses-store-file: nothing to keep with --responses-store-mb 0"};
@@ -126,6 +135,7 @@ std::optional<problem> find_problem(const settings& s) {
 std::string validate(const settings& s) {
   auto p = find_problem(s);
   if (!p) p = open_api_problem(s);
+  if (!p) p = per_key_problem(s);
   return p ? p->text : std::string{};
 }
 

@@ -20,5 +20,7 @@ std::optional<problem> find_problem(const settings& s);
 // Checked once the keys are loaded: an API anyone on the network can use
 // spends every account, so it takes an explicit flag.
 std::optional<problem> open_api_problem(const settings& s);
+// Checked once the keys are loaded too: a per-key limit without keys.
+std::optional<problem> per_key_problem(const settings& s);
 
 }  // namespace camoufleet::config

@@ -130,6 +130,7 @@ parse_result settings_reader::run(int argc, const char* const* argv) {
   check_files(s, result.warnings);
   s.allow_open_api = on_cli("--allow-open-api") && flag_values_["--allow-open-api"];
   if (auto p = open_api_problem(s)) throw bad_setting{p->text + note_for(p->flag)};
+  if (auto p = per_key_problem(s)) throw bad_setting{p->text + note_for(p->flag)};
   return result;
 }
 

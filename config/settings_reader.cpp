@@ -124,6 +124,7 @@ void settings_reader::read_values(settings& s) {
   read_seconds("--quota-cooldown", s.quota_cooldown);
   read_bytes("--max-request-bytes", s.max_request_bytes);
   read_int("--responses-store-mb", s.responses_store_mb);
+  read_int("--max-open-per-key", s.max_open_per_key);
   read_string("--responses-store-file", s.responses_store_file);
   read_int("--http-threads", s.http_threads);
   read_caller_lists(s);

@@ -22,8 +22,12 @@ void server::impl::submit_choices(const pending_ptr& p, const completion_request
   const int n = parsed.parts();
   std::vector<completion_request> parts;
   {
-    std::lock_guard<std::mutex> lock(p->mu);
-    if (p->done) return;  // answered while its images were fetched
+    std::unique_lock<std::mutex> lock(p->mu);
+    if (p->done) {  // answered while its images were fetched
+      lock.unlock();
+      untrack(p);
+      return;
+    }
     for (int i = 0; i < n; ++i) {
       completion_request part = request;
       part.id = p->id + "-" + std::to_string(i);
@@ -35,7 +39,6 @@ void server::impl::submit_choices(const pending_ptr& p, const completion_request
     p->answers.resize(static_cast<std::size_t>(n));
     p->choices_left = n;
   }
-  track(p);
   std::weak_ptr<impl> self = shared_from_this();
   for (std::size_t i = 0; i < parts.size(); ++i) {
     {

@@ -77,6 +77,10 @@ void server::impl::handle_completion(const ph::Request& req, endpoint route,
 }
 
 void server::impl::submit(const pending_ptr& p, chat_parse_result parsed) {
+  if (!track(p)) {  // its key has --max-open-per-key open already
+    refuse_busy_key(p);
+    return;
+  }
   completion_request request = std::move(parsed.request);
   request.id = p->id;
   request.caller = p->caller;
@@ -106,11 +110,14 @@ void server::impl::submit(const pending_ptr& p, chat_parse_result parsed) {
     return;
   }
   {
-    std::lock_guard<std::mutex> lock(p->mu);
-    if (p->done) return;  // answered while its images were fetched
+    std::unique_lock<std::mutex> lock(p->mu);
+    if (p->done) {  // answered while its images were fetched
+      lock.unlock();
+      untrack(p);
+      return;
+    }
     if (p->background) accept_background(*p);
   }
-  track(p);
   std::weak_ptr<impl> self = shared_from_this();
   try {
     gw_.submit(std::move(request), [self, p](const request_event& ev) {

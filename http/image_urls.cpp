@@ -18,7 +18,11 @@ bool has_image_urls(const completion_request& r) {
 }
 
 void server::impl::fetch_then_submit(const pending_ptr& p, chat_parse_result parsed) {
-  track(p);  // the ticker's request_timeout and gone-client checks apply meanwhile
+  // The ticker's request_timeout and gone-client checks apply meanwhile.
+  if (!track(p)) {  // its key has --max-open-per-key open already: nothing fetched
+    refuse_busy_key(p);
+    return;
+  }
   std::weak_ptr<impl> weak = shared_from_this();
   fetch::fetch_limits limits;
   limits.max_bytes = options_.image_fetch_max_bytes;

@@ -209,14 +209,35 @@ server::impl::pending_ptr server::impl::open_completion(const std::string& id) {
   return nullptr;
 }
 
-void server::impl::track(const pending_ptr& p) {
+bool server::impl::track(const pending_ptr& p) {
   std::lock_guard<std::mutex> lock(map_mu_);
+  if (pending_.count(p.get()) > 0) return true;
+  // p->caller is set when p is made, before any other thread sees it.
+  if (options_.max_open_per_key > 0 && !p->caller.empty()) {
+    int& open = open_by_key_[p->caller];
+    if (open >= options_.max_open_per_key) return false;
+    ++open;
+  }
   pending_.emplace(p.get(), p);
+  return true;
 }
 
 void server::impl::untrack(const pending_ptr& p) {
   std::lock_guard<std::mutex> lock(map_mu_);
-  pending_.erase(p.get());
+  if (pending_.erase(p.get()) == 0) return;
+  if (options_.max_open_per_key <= 0 || p->caller.empty()) return;
+  const auto it = open_by_key_.find(p->caller);
+  if (it != open_by_key_.end() && --it->second <= 0) open_by_key_.erase(it);
+}
+
+void server::impl::refuse_busy_key(const pending_ptr& p) {
+  std::lock_guard<std::mutex> lock(p->mu);
+  reply_error(*p, map_error(error_code::queue_full,
+                            "The API key '" + p->caller + "' has " +
+                                std::to_string(options_.max_open_per_key) +
+                                " requests open, the most one key may have "
+                                "(--max-open-per-key). Try again when one of them has ended.",
+                            1));
 }
 
 void server::impl::ticker_loop() {
@@ -296,6 +317,7 @@ server_options options_from(const config::settings& s) {
   o.threads = s.http_threads;
   o.max_request_bytes = s.max_request_bytes;
   o.api_keys = s.api_keys;
+  o.max_open_per_key = s.max_open_per_key;
   o.cors_origins = s.cors_origins;
   o.allowed_hosts = s.allowed_hosts;
   o.model_aliases = s.model_aliases;

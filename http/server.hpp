@@ -37,6 +37,9 @@ struct server_options {
   std::size_t max_request_bytes = 4 * 1024 * 1024;
   // Empty = no authentication; each key's use is counted under its name.
   std::vector<core::api_key> api_keys;
+  // --max-open-per-key: completions one key may have open at once (queued,
+  // answering, or running in the background); more get a 429. 0 = no limit.
+  int max_open_per_key = 0;
   // --cors-origins: pages besides loopback and our own that may call from a
   // browser (http/cors.hpp); others are refused with 403.
   std::vector<std::string> cors_origins;

@@ -282,8 +282,13 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
 
   // Not under any lock: the open completion request `id` (nullptr: none).
   pending_ptr open_completion(const std::string& id);
-  void track(const pending_ptr& p);
+  // A reply kept open (the ticker's timeouts and gone-client checks reach
+  // it). false, and not kept, when it is a completion of an API key that
+  // has --max-open-per-key open already; true when it was kept before.
+  bool track(const pending_ptr& p);
   void untrack(const pending_ptr& p);
+  // The 429 for a completion its key's --max-open-per-key turned away.
+  void refuse_busy_key(const pending_ptr& p);
   void tick();
   void ticker_loop();
 
@@ -319,6 +324,7 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
 
   mutable std::mutex map_mu_;
   std::unordered_map<pending*, pending_ptr> pending_;
+  std::map<std::string, int> open_by_key_;  // tracked completions by key name (--max-open-per-key)
 
   std::mutex ticker_mu_;
   std::condition_variable ticker_cv_;

@@ -86,3 +86,20 @@ TEST_CASE("describe() names the key count, never a key") {
   CHECK_FALSE(contains(text, "sk-secret-value"));
   CHECK_FALSE(contains(text, "sk-other"));
 }
+
+TEST_CASE("--max-open-per-key limits each key, and needs keys") {
+  parse_fixture f;
+  auto path = f.dir.write("keys.txt", "sk-one alice\n");
+  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write);
+  auto r = f.parse({"--api-keys", path, "--max-open-per-key", "3"});
+  check_ok(r);
+  CHECK(r.value.max_open_per_key == 3);
+  CHECK(r.value.api_keys == std::vector<camoufleet::core::api_key>{{"sk-one", "alice"}});
+  CHECK(contains(describe(r.value), "max_open_per_key=3"));
+  CHECK(f.parse({"--api-keys", path}).value.max_open_per_key == 0);  // no limit by default
+  check_error(f.parse({"--max-open-per-key", "2"}),
+              "--max-open-per-key: it limits each API key, and no keys are set");
+  check_error(f.parse({"--api-keys", path, "--max-open-per-key", "-1"}),
+              "--max-open-per-key: -1 is out of range 0-10000");
+  check_ok(f.parse({"--max-open-per-key", "0"}));  // 0 without keys: nothing to limit
+}

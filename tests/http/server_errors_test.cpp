@@ -5,13 +5,13 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "server_fixture.hpp"
 
@@ -119,6 +119,56 @@ TEST_CASE("server: each API key's requests and tokens are counted under its name
   const auto open_metrics = http_call(open.port(), "GET", "/metrics").body;
   CHECK(open_metrics.find("# TYPE camoufleet_key_requests_total counter") != std::string::npos);
   CHECK(open_metrics.find("camoufleet_key_requests_total{") == std::string::npos);
+}
+
+TEST_CASE("server: --max-open-per-key turns a key's next request away while it has that many") {
+  auto o = test_options();
+  o.api_keys = {core::api_key("sk-alice", "alice"), core::api_key("sk-bob", "bob")};
+  o.max_open_per_key = 2;
+  fixture f(o);
+  f.gw.set_script([](const completion_request& r) {
+    if (r.messages.back().content == "quick")
+      return std::vector<script_step>{{5ms, finished("hi", "inst-A")}};
+    return std::vector<script_step>{{5ms, assigned("inst-A")}, {30s, finished("late", "inst-A")}};
+  });
+  const auto body = [](const std::string& text, int n = 1) {
+    return json({{"messages", json::array({{{"role", "user"}, {"content", text}}})}, {"n", n}})
+        .dump();
+  };
+  const auto bearer = [](const std::string& key) {
+    return std::map<std::string, std::string>{{"Authorization", "Bearer " + key}};
+  };
+  // alice: one slow request, and one of two choices (one request, two pages).
+  http_connection slow(f.port());
+  REQUIRE(slow.send_all(
+      build_request("POST", "/v1/chat/completions", body("slow"), bearer("sk-alice"))));
+  http_connection two(f.port());
+  REQUIRE(two.send_all(
+      build_request("POST", "/v1/chat/completions", body("slow", 2), bearer("sk-alice"))));
+  REQUIRE(wait_until([&] { return f.gw.active() == 3; }, 5s));
+
+  const auto third =
+      http_call(f.port(), "POST", "/v1/chat/completions", body("quick"), bearer("sk-alice"));
+  CHECK(third.status == 429);
+  CHECK(third.header("retry-after") == "1");
+  const auto e = json::parse(third.body)["error"];
+  CHECK(e["code"] == "rate_limit_exceeded");
+  CHECK(e["message"].get<std::string>().find("'alice' has 2 requests open") != std::string::npos);
+  CHECK(third.body.find("sk-alice") == std::string::npos);
+  CHECK(f.gw.submitted().size() == 3);  // nothing of it reached the fleet
+  // Another key is not held back by alice's.
+  CHECK(http_call(f.port(), "POST", "/v1/completions", R"({"prompt":"quick"})", bearer("sk-bob"))
+            .status == 200);
+
+  // One of alice's ends (its client goes away): her next request is taken.
+  slow.close();
+  CHECK(wait_until(
+      [&] {
+        return http_call(f.port(), "POST", "/v1/chat/completions", body("quick"),
+                         bearer("sk-alice"))
+                   .status == 200;
+      },
+      5s));
 }
 
 TEST_CASE("server: unknown routes, wrong methods and bad bodies get OpenAI errors") {
