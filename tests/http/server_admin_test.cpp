@@ -164,6 +164,7 @@ TEST_CASE("server: options_from maps the settings") {
   s.http_threads = 3;
   s.max_request_bytes = 777;
   s.api_keys = {"k"};
+  s.max_open_per_key = 3;
   s.multi = true;
   s.request_timeout = std::chrono::seconds(100);
   s.queue_timeout = std::chrono::seconds(50);
@@ -173,6 +174,7 @@ TEST_CASE("server: options_from maps the settings") {
   CHECK(o.threads == 3);
   CHECK(o.max_request_bytes == 777);
   CHECK(o.api_keys == std::vector<core::api_key>{"k"});
+  CHECK(o.max_open_per_key == 3);
   CHECK(o.multi_instance_mode);
   // Above the gateway's own queue + request limits, so those fire first.
   CHECK(o.request_timeout > std::chrono::seconds(150));
