@@ -77,6 +77,9 @@ void server::impl::handle_completion(const ph::Request& req, endpoint route,
 }
 
 void server::impl::submit(const pending_ptr& p, chat_parse_result parsed) {
+  // The admission comes first (a request turned away is never accepted as
+  // a background one); once tracked, the ticker reads p under p->mu, so
+  // what is set up below is set under it.
   if (!track(p)) {  // its key has --max-open-per-key open already
     refuse_busy_key(p);
     return;
@@ -86,26 +89,29 @@ void server::impl::submit(const pending_ptr& p, chat_parse_result parsed) {
   request.caller = p->caller;
   request.received_ms = unix_ms_now();
   request.params.tool_mode = options_.tool_mode;
-  if (const auto* model = aliases_.target(request.params.model)) {
-    p->alias = std::move(request.params.model);
-    request.params.model = *model;
-  }
-  p->stream = request.stream;
-  p->meta.id = p->id;
-  p->meta.created = request.received_ms / 1000;
-  p->meta.model = request.params.model.empty() ? options_.default_model : request.params.model;
-  if (p->stream) {
-    if (p->responses_echo)
-      p->body = std::make_unique<responses_stream>(response_meta{p->meta, *p->responses_echo});
-    else if (parsed.parts() > 1)
-      p->body = std::make_unique<choices_stream>(p->meta, parsed.parts(), parsed.include_usage,
-                                                 parsed.choices);
-    else
-      p->body = std::make_unique<completion_stream>(p->meta, parsed.include_usage);
+  {
+    std::lock_guard<std::mutex> lock(p->mu);
+    if (const auto* model = aliases_.target(request.params.model)) {
+      p->alias = std::move(request.params.model);
+      request.params.model = *model;
+    }
+    p->stream = request.stream;
+    p->meta.id = p->id;
+    p->meta.created = request.received_ms / 1000;
+    p->meta.model = request.params.model.empty() ? options_.default_model : request.params.model;
+    p->choices_per_prompt = parsed.choices;
+    if (p->stream) {
+      if (p->responses_echo)
+        p->body = std::make_unique<responses_stream>(response_meta{p->meta, *p->responses_echo});
+      else if (parsed.parts() > 1)
+        p->body = std::make_unique<choices_stream>(p->meta, parsed.parts(), parsed.include_usage,
+                                                   parsed.choices);
+      else
+        p->body = std::make_unique<completion_stream>(p->meta, parsed.include_usage);
+    }
   }
 
   if (parsed.parts() > 1) {
-    p->choices_per_prompt = parsed.choices;
     submit_choices(p, request, parsed);
     return;
   }
