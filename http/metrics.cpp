@@ -89,7 +89,8 @@ std::string escape_label(const std::string& value) {
 
 std::string metrics_text(const fleet_view& fleet, const stats_snapshot& stats,
                          const std::map<std::string, std::int64_t>& memory, std::int64_t now_ms,
-                         const responses_memory& responses) {
+                         const responses_memory& responses,
+                         const std::map<std::string, int>& open_by_key) {
   writer w;
   const auto& inst = fleet.instances;
 
@@ -214,6 +215,12 @@ std::string metrics_text(const fleet_view& fleet, const stats_snapshot& stats,
       w.sample("camoufleet_key_requests_total", {{"key", name}, {"outcome", outcome}},
                it == c.requests.end() ? 0.0 : static_cast<double>(it->second));
     }
+  std::map<std::string, int> open = open_by_key;
+  for (const auto& [name, c] : stats.callers) open.emplace(name, 0);
+  w.family("camoufleet_key_open_requests", "gauge",
+           "Completion requests of an API key open now: waiting, being answered or running in "
+           "the background (what --max-open-per-key bounds).");
+  for (const auto& [name, n] : open) w.sample("camoufleet_key_open_requests", {{"key", name}}, n);
   w.family("camoufleet_key_tokens_total", "counter",
            "Tokens of answered requests, by API key name and kind (prompt, completion).");
   for (const auto& [name, c] : stats.callers) {

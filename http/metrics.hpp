@@ -27,9 +27,12 @@ struct responses_memory {
 };
 
 // memory: instance id -> resident bytes of its browser (missing = unknown, 0).
+// open_by_key: completion requests open now per API key name (what
+// --max-open-per-key bounds).
 std::string metrics_text(const fleet_view& fleet, const stats_snapshot& stats,
                          const std::map<std::string, std::int64_t>& memory, std::int64_t now_ms,
-                         const responses_memory& responses = {});
+                         const responses_memory& responses = {},
+                         const std::map<std::string, int>& open_by_key = {});
 
 // A label value with \, " and newline escaped.
 std::string escape_label(const std::string& value);

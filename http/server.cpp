@@ -213,9 +213,12 @@ bool server::impl::track(const pending_ptr& p) {
   std::lock_guard<std::mutex> lock(map_mu_);
   if (pending_.count(p.get()) > 0) return true;
   // p->caller is set when p is made, before any other thread sees it.
-  if (options_.max_open_per_key > 0 && !p->caller.empty()) {
+  if (!p->caller.empty()) {
     int& open = open_by_key_[p->caller];
-    if (open >= options_.max_open_per_key) return false;
+    if (options_.max_open_per_key > 0 && open >= options_.max_open_per_key) {
+      if (open == 0) open_by_key_.erase(p->caller);
+      return false;
+    }
     ++open;
   }
   pending_.emplace(p.get(), p);
@@ -225,7 +228,7 @@ bool server::impl::track(const pending_ptr& p) {
 void server::impl::untrack(const pending_ptr& p) {
   std::lock_guard<std::mutex> lock(map_mu_);
   if (pending_.erase(p.get()) == 0) return;
-  if (options_.max_open_per_key <= 0 || p->caller.empty()) return;
+  if (p->caller.empty()) return;
   const auto it = open_by_key_.find(p->caller);
   if (it != open_by_key_.end() && --it->second <= 0) open_by_key_.erase(it);
 }

@@ -258,6 +258,11 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   void prune_streams();
   // /metrics: what the Responses API keeps.
   responses_memory responses_figures();
+  // Completion requests open now per API key name (a copy).
+  std::map<std::string, int> open_by_key() const {
+    std::lock_guard<std::mutex> lock(map_mu_);
+    return open_by_key_;
+  }
   // /v1/events, the dashboard's live state: start a subscriber, push to the
   // subscribers (from the ticker), end them all (drain).
   void start_events(ph::ResponseWriter response, header_list cors);
@@ -324,7 +329,7 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
 
   mutable std::mutex map_mu_;
   std::unordered_map<pending*, pending_ptr> pending_;
-  std::map<std::string, int> open_by_key_;  // tracked completions by key name (--max-open-per-key)
+  std::map<std::string, int> open_by_key_;  // tracked completions by key name
 
   std::mutex ticker_mu_;
   std::condition_variable ticker_cv_;

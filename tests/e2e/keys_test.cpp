@@ -57,6 +57,7 @@ TEST_CASE("e2e: named API keys are counted apart, and --max-open-per-key holds o
   CHECK(metrics.find(
             R"(camoufleet_http_requests_total{route="/v1/chat/completions",status="429"} 1)") !=
         std::string::npos);
+  CHECK(metrics.find("camoufleet_key_open_requests{key=\"alice\"} 0\n") != std::string::npos);
   CHECK(metrics.find("sk-alice") == std::string::npos);
   // Each answer's log line names the key it was for, never the key.
   bool named = false;

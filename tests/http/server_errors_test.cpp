@@ -102,6 +102,7 @@ TEST_CASE("server: each API key's requests and tokens are counted under its name
            R"(camoufleet_key_requests_total{key="alice",outcome="cancelled"} 0)",
            R"(camoufleet_key_tokens_total{key="alice",kind="prompt"} 22)",
            R"(camoufleet_key_tokens_total{key="alice",kind="completion"} 6)",
+           R"(camoufleet_key_open_requests{key="alice"} 0)",  // all ended
            "camoufleet_key_requests_total{key=\"" + anon + "\",outcome=\"success\"} 1",
            "camoufleet_key_tokens_total{key=\"" + anon + "\",kind=\"completion\"} 3"}) {
     CAPTURE(line);
@@ -146,6 +147,9 @@ TEST_CASE("server: --max-open-per-key turns a key's next request away while it h
   REQUIRE(two.send_all(
       build_request("POST", "/v1/chat/completions", body("slow", 2), bearer("sk-alice"))));
   REQUIRE(wait_until([&] { return f.gw.active() == 3; }, 5s));
+  // What /metrics shows of it: alice's two open requests (three pages).
+  const auto open_metrics = http_call(f.port(), "GET", "/metrics", "", bearer("sk-bob")).body;
+  CHECK(open_metrics.find("camoufleet_key_open_requests{key=\"alice\"} 2\n") != std::string::npos);
 
   const auto third =
       http_call(f.port(), "POST", "/v1/chat/completions", body("quick"), bearer("sk-alice"));
