@@ -215,10 +215,7 @@ bool server::impl::track(const pending_ptr& p) {
   // p->caller is set when p is made, before any other thread sees it.
   if (!p->caller.empty()) {
     int& open = open_by_key_[p->caller];
-    if (options_.max_open_per_key > 0 && open >= options_.max_open_per_key) {
-      if (open == 0) open_by_key_.erase(p->caller);
-      return false;
-    }
+    if (options_.max_open_per_key > 0 && open >= options_.max_open_per_key) return false;
     ++open;
   }
   pending_.emplace(p.get(), p);
