@@ -151,7 +151,6 @@ void server::impl::on_request(const ph::Request& req, ph::ResponseWriter respons
       const auto check = std::atomic_load(&auth_);
       const std::string* name =
           check->caller(authorization ? authorization->value() : std::string());
-      if (name != nullptr) caller = *name;
       if (name == nullptr) {
         const auto e = map_failure(http_failure::unauthorized,
                                    authorization ? "Incorrect API key provided."
@@ -160,6 +159,7 @@ void server::impl::on_request(const ph::Request& req, ph::ResponseWriter respons
         reply_now(std::move(response), route.target, std::move(cors), &e);
         return;
       }
+      caller = *name;
     }
     switch (route.target) {
       case endpoint::chat_completions:

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,18 +14,10 @@ namespace {
 
 using json = nlohmann::json;
 
-chat_parse_result fail(std::string message, std::string param) {
+chat_parse_result fail_with(request_error e) {
   chat_parse_result r;
-  r.error.status = 400;
-  r.error.message = std::move(message);
-  r.error.param = std::move(param);
+  r.error = std::move(e);
   return r;
-}
-
-chat_parse_result wrong_type(const std::string& name, const char* expected, const json& v) {
-  return fail("Invalid type for '" + name + "': expected " + expected + ", but got " +
-                  json_type_name(v) + ".",
-              name);
 }
 
 bool blank(const std::string& s) {
@@ -32,50 +25,44 @@ bool blank(const std::string& s) {
 }
 
 // The prompts as strings (one or several), or the refusal.
-chat_parse_result read_prompts(const json& doc, std::vector<std::string>& prompts) {
+std::optional<request_error> read_prompts(const json& doc, std::vector<std::string>& prompts) {
   auto it = doc.find("prompt");
   if (it == doc.end() || it->is_null())
-    return fail("Missing required parameter: 'prompt'.", "prompt");
-  chat_parse_result ok;
-  ok.ok = true;
+    return bad_field("Missing required parameter: 'prompt'.", "prompt");
   if (it->is_string()) {
     prompts.push_back(it->get<std::string>());
     if (blank(prompts.back()))
-      return fail("Invalid 'prompt': it has no text, so there is nothing to answer.", "prompt");
-    return ok;
+      return bad_field("Invalid 'prompt': it has no text, so there is nothing to answer.",
+                       "prompt");
+    return std::nullopt;
   }
-  if (it->is_array()) {
-    if (it->empty())
-      return fail("Invalid 'prompt': empty array. Send the prompt as a string.", "prompt");
-    const bool tokens = std::all_of(it->begin(), it->end(), [](const json& v) {
-      return v.is_number_integer() || v.is_array();
-    });
-    if (tokens)
-      return fail(
-          "Invalid 'prompt': token ids are not supported (the site reads text). Send the "
-          "prompt as a string.",
-          "prompt");
-    for (const auto& v : *it) {
-      if (!v.is_string()) return wrong_type("prompt", "a string or an array of strings", v);
-      prompts.push_back(v.get<std::string>());
-      if (blank(prompts.back()))
-        return fail("Invalid 'prompt[" + std::to_string(prompts.size() - 1) +
-                        "]': it has no text, so there is nothing to answer.",
-                    "prompt");
-    }
-    return ok;
+  if (!it->is_array()) return wrong_type("prompt", "a string or an array of strings", *it);
+  if (it->empty())
+    return bad_field("Invalid 'prompt': empty array. Send the prompt as a string.", "prompt");
+  const bool tokens = std::all_of(
+      it->begin(), it->end(), [](const json& v) { return v.is_number_integer() || v.is_array(); });
+  if (tokens)
+    return bad_field(
+        "Invalid 'prompt': token ids are not supported (the site reads text). Send the "
+        "prompt as a string.",
+        "prompt");
+  for (const auto& v : *it) {
+    if (!v.is_string()) return wrong_type("prompt", "a string or an array of strings", v);
+    prompts.push_back(v.get<std::string>());
+    if (blank(prompts.back()))
+      return bad_field("Invalid 'prompt[" + std::to_string(prompts.size() - 1) +
+                           "]': it has no text, so there is nothing to answer.",
+                       "prompt");
   }
-  return wrong_type("prompt", "a string or an array of strings", *it);
+  return std::nullopt;
 }
 
-// echo, suffix and best_of: refused when they ask for what a page cannot do.
-chat_parse_result read_refused(const json& doc) {
-  chat_parse_result ok;
-  ok.ok = true;
+// echo and suffix: refused when they ask for what a page cannot do.
+std::optional<request_error> read_echo_suffix(const json& doc) {
   if (auto it = doc.find("echo"); it != doc.end() && !it->is_null()) {
     if (!it->is_boolean()) return wrong_type("echo", "a boolean", *it);
     if (it->get<bool>())
-      return fail(
+      return bad_field(
           "'echo' is not supported: the site answers a prompt and does not give it back. "
           "Put the prompt before the answer yourself.",
           "echo");
@@ -83,33 +70,35 @@ chat_parse_result read_refused(const json& doc) {
   if (auto it = doc.find("suffix"); it != doc.end() && !it->is_null()) {
     if (!it->is_string()) return wrong_type("suffix", "a string", *it);
     if (!it->get_ref<const std::string&>().empty())
-      return fail(
+      return bad_field(
           "'suffix' is not supported: the site cannot fill text in between a prompt and "
           "a suffix.",
           "suffix");
   }
-  if (auto it = doc.find("best_of"); it != doc.end() && !it->is_null()) {
-    if (!it->is_number_integer()) return wrong_type("best_of", "an integer", *it);
-    long long n = 1;
-    if (auto n_it = doc.find("n"); n_it != doc.end() && n_it->is_number_integer())
-      n = n_it->get<long long>();
-    if (it->get<long long>() > n)
-      return fail(
-          "'best_of' above 'n' is not supported: the site gives no log probabilities "
-          "to pick the best answer by. Ask for several answers with 'n'.",
-          "best_of");
-  }
-  return ok;
+  return std::nullopt;
+}
+
+// best_of against the `n` the chat parser read: above it is refused.
+std::optional<request_error> read_best_of(const json& doc, int n) {
+  const auto it = doc.find("best_of");
+  if (it == doc.end() || it->is_null()) return std::nullopt;
+  if (!it->is_number_integer()) return wrong_type("best_of", "an integer", *it);
+  if (it->get<long long>() > n)
+    return bad_field(
+        "'best_of' above 'n' is not supported: the site gives no log probabilities "
+        "to pick the best answer by. Ask for several answers with 'n'.",
+        "best_of");
+  return std::nullopt;
 }
 
 }  // namespace
 
 chat_parse_result parse_text_completion_request(std::string_view body) {
   json doc;
-  if (auto e = read_json_body(body, doc)) return fail(e->message, e->param);
+  if (auto e = read_json_body(body, doc)) return fail_with(std::move(*e));
   std::vector<std::string> prompts;
-  if (auto r = read_prompts(doc, prompts); !r.ok) return r;
-  if (auto r = read_refused(doc); !r.ok) return r;
+  if (auto e = read_prompts(doc, prompts)) return fail_with(std::move(*e));
+  if (auto e = read_echo_suffix(doc)) return fail_with(std::move(*e));
 
   // The fields both shapes share, read by the chat parser; the rest of a
   // legacy body (logprobs, seed, user, penalties, logit_bias) is ignored
@@ -121,15 +110,17 @@ chat_parse_result parse_text_completion_request(std::string_view body) {
   chat["messages"] = json::array({json{{"role", "user"}, {"content", prompts.front()}}});
   auto r = parse_chat_document(chat);
   if (!r.ok) return r;
+  if (auto e = read_best_of(doc, r.choices)) return fail_with(std::move(*e));
   r.message_names = {"prompt"};
   if (prompts.size() > 1) {
     r.prompts = std::move(prompts);
     if (r.parts() > max_prompt_parts)
-      return fail("Invalid 'prompt': " + std::to_string(r.prompts.size()) +
-                      " prompts times n = " + std::to_string(r.choices) + " ask for " +
-                      std::to_string(r.parts()) + " answers; one request may ask for at most " +
-                      std::to_string(max_prompt_parts) + " (each is a page's answer).",
-                  "prompt");
+      return fail_with(
+          bad_field("Invalid 'prompt': " + std::to_string(r.prompts.size()) +
+                        " prompts times n = " + std::to_string(r.choices) + " ask for " +
+                        std::to_string(r.parts()) + " answers; one request may ask for at most " +
+                        std::to_string(max_prompt_parts) + " (each is a page's answer).",
+                    "prompt"));
   }
   return r;
 }
