@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <system_error>
 
@@ -10,23 +11,72 @@
 
 namespace camoufleet::config {
 
-std::vector<core::api_key> parse_key_lines(std::string_view text) {
-  std::vector<core::api_key> keys;
-  while (!text.empty()) {
-    auto nl = text.find('\n');
-    std::string_view line = trim(text.substr(0, nl));
-    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
-    if (line.empty() || line.front() == '#') continue;
-    // A bearer token has no whitespace: what follows the first is a name.
-    const auto gap = line.find_first_of(" \t");
-    const std::string key(line.substr(0, gap));
-    const std::string name(gap == std::string_view::npos ? std::string_view{}
-                                                         : trim(line.substr(gap)));
-    const bool known = std::any_of(keys.begin(), keys.end(),
-                                   [&key](const core::api_key& k) { return k.key == key; });
-    if (!known) keys.emplace_back(key, name);
+namespace {
+
+std::string_view next_word(std::string_view& rest) {
+  rest = trim(rest);
+  const auto gap = rest.find_first_of(" \t");
+  const std::string_view word = rest.substr(0, gap);
+  rest = gap == std::string_view::npos ? std::string_view{} : rest.substr(gap);
+  return word;
+}
+
+// "max_open=N" on key line `line` into k; an error text, or "".
+std::string apply_option(std::string_view word, int line, core::api_key& k) {
+  const auto eq = word.find('=');
+  const std::string option(word.substr(0, eq));
+  const std::string value(word.substr(eq + 1));
+  const std::string where = "line " + std::to_string(line) + ": ";
+  if (option != "max_open") {
+    return where + "unknown option " + in_quotes(one_line(option)) +
+           " (a key line is: KEY [NAME] [max_open=N])";
   }
-  return keys;
+  long long n = 0;
+  if (parse_integer(value, n) != int_status::ok || n < 0 || n > 10000) {
+    return where + "max_open must be a whole number from 0 (no limit) to 10000, not " +
+           in_quotes(one_line(value));
+  }
+  k.max_open = static_cast<int>(n);
+  return {};
+}
+
+}  // namespace
+
+parsed_keys parse_key_lines(std::string_view text) {
+  parsed_keys r;
+  std::map<std::string, std::pair<int, int>> limit_of;  // name -> (max_open, line)
+  for (int line_no = 1; !text.empty(); ++line_no) {
+    auto nl = text.find('\n');
+    std::string_view rest = trim(text.substr(0, nl));
+    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+    if (rest.empty() || rest.front() == '#') continue;
+    // A bearer token has no whitespace: the words after it are its name,
+    // and its options (the words with a '=').
+    core::api_key k;
+    k.key = std::string(next_word(rest));
+    std::string name;
+    for (auto word = next_word(rest); !word.empty(); word = next_word(rest)) {
+      if (word.find('=') != std::string_view::npos) {
+        if (auto e = apply_option(word, line_no, k); !e.empty()) return {{}, e};
+      } else {
+        name += (name.empty() ? "" : " ") + std::string(word);
+      }
+    }
+    k.name = core::api_key(k.key, name).name;
+    const bool known = std::any_of(r.keys.begin(), r.keys.end(),
+                                   [&k](const core::api_key& o) { return o.key == k.key; });
+    if (known) continue;
+    // Keys that share a name share its count of open requests: one limit.
+    const auto [it, fresh] = limit_of.emplace(k.name, std::make_pair(k.max_open, line_no));
+    if (!fresh && it->second.first != k.max_open) {
+      return {{},
+              "line " + std::to_string(line_no) + ": " + in_quotes(k.name) +
+                  " has another max_open on line " + std::to_string(it->second.second) +
+                  "; the keys of one name share one limit"};
+    }
+    r.keys.push_back(std::move(k));
+  }
+  return r;
 }
 
 key_file_result load_key_file(const std::string& path) {
@@ -49,7 +99,12 @@ key_file_result load_key_file(const std::string& path) {
   }
   std::ostringstream buf;
   buf << in.rdbuf();
-  r.keys = parse_key_lines(buf.str());
+  auto parsed = parse_key_lines(buf.str());
+  if (!parsed.error.empty()) {
+    r.error = path + ", " + parsed.error;
+    return r;
+  }
+  r.keys = std::move(parsed.keys);
   // An empty key list means "no auth" to the server: refuse rather than
   // silently open the API because a file was truncated.
   if (r.keys.empty()) {

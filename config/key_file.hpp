@@ -9,11 +9,20 @@
 
 namespace camoufleet::config {
 
+struct parsed_keys {
+  std::vector<core::api_key> keys;
+  std::string error;  // "" when fine; names a line, never a key
+};
+
 // One key per line, optionally followed by whitespace and the name its use
-// is counted under ("sk-... alice"; unnamed: the key's fingerprint);
-// surrounding whitespace (and a CR) is dropped, blank lines and `#` lines
-// are ignored, a key given twice is kept once (its first line), order kept.
-std::vector<core::api_key> parse_key_lines(std::string_view text);
+// is counted under ("sk-... alice"; unnamed: the key's fingerprint) and by
+// options, words of the form option=value ("sk-... alice max_open=2": at
+// most 2 completion requests open at once for this key, 0 for no limit;
+// without it the server's --max-open-per-key). Surrounding whitespace (and a
+// CR) is dropped, blank lines and `#` lines are ignored, a key given twice
+// is kept once (its first line), order kept. An unknown option, a bad value,
+// or one name given two limits is an error.
+parsed_keys parse_key_lines(std::string_view text);
 
 struct key_file_result {
   std::vector<core::api_key> keys;

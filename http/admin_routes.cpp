@@ -91,7 +91,7 @@ void server::impl::handle_admin(endpoint target, const std::string& target_id,
           const auto now = unix_ms_now();
           answer_as(200,
                     metrics_text(v, s->stats_.snapshot(now), s->browser_memory(v), now,
-                                 s->responses_figures(), s->open_by_key()),
+                                 s->responses_figures(), s->admission()),
                     metrics_content_type);
         });
         break;

@@ -9,15 +9,15 @@ api_key_check::api_key_check(std::vector<core::api_key> keys) {
     if (!k.key.empty()) keys_.push_back(std::move(k));
 }
 
-const std::string* api_key_check::caller(std::string_view authorization) const {
-  static const std::string nobody;
+const core::api_key* api_key_check::caller(std::string_view authorization) const {
+  static const core::api_key nobody;
   if (keys_.empty()) return &nobody;
   const auto token = bearer_token(authorization);
   if (token.empty()) return nullptr;
   // Every key is compared, so timing does not tell which one nearly matched.
-  const std::string* found = nullptr;
+  const core::api_key* found = nullptr;
   for (const auto& k : keys_)
-    if (constant_time_equal(token, k.key) && found == nullptr) found = &k.name;
+    if (constant_time_equal(token, k.key) && found == nullptr) found = &k;
   return found;
 }
 

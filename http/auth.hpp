@@ -16,11 +16,13 @@ class api_key_check {
   explicit api_key_check(std::vector<core::api_key> keys);
 
   bool enabled() const { return !keys_.empty(); }
+  const std::vector<core::api_key>& keys() const { return keys_; }
   // `authorization` is the raw header value ("" when absent).
   bool allows(std::string_view authorization) const { return caller(authorization) != nullptr; }
-  // The name of the key the header carries; nullptr when it carries none of
-  // them; "" when authentication is off.
-  const std::string* caller(std::string_view authorization) const;
+  // The key the header carries (its name and limit, never to be logged
+  // whole); nullptr when it carries none of them; a key with no name and
+  // no limit of its own when authentication is off.
+  const core::api_key* caller(std::string_view authorization) const;
 
  private:
   std::vector<core::api_key> keys_;

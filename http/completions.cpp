@@ -10,10 +10,11 @@ namespace camoufleet::http {
 
 void server::impl::handle_completion(const ph::Request& req, endpoint route,
                                      ph::ResponseWriter response, header_list cors,
-                                     std::string caller) {
+                                     std::string caller, int open_limit) {
   auto p = std::make_shared<pending>();
   p->completion = true;
   p->caller = std::move(caller);
+  p->open_limit = open_limit;
   p->cors = std::move(cors);
   p->route = route_label(route);
   const bool responses_api = route == endpoint::responses;
@@ -80,7 +81,7 @@ void server::impl::submit(const pending_ptr& p, chat_parse_result parsed) {
   // The admission comes first (a request turned away is never accepted as
   // a background one); once tracked, the ticker reads p under p->mu, so
   // what is set up below is set under it.
-  if (!track(p)) {  // its key has --max-open-per-key open already
+  if (!track(p)) {  // its key has its open_limit open already
     refuse_busy_key(p);
     return;
   }

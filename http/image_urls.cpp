@@ -19,7 +19,7 @@ bool has_image_urls(const completion_request& r) {
 
 void server::impl::fetch_then_submit(const pending_ptr& p, chat_parse_result parsed) {
   // The ticker's request_timeout and gone-client checks apply meanwhile.
-  if (!track(p)) {  // its key has --max-open-per-key open already: nothing fetched
+  if (!track(p)) {  // its key has its open_limit open already: nothing fetched
     refuse_busy_key(p);
     return;
   }

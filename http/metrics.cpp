@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <set>
 #include <vector>
 
 namespace camoufleet::http {
@@ -89,8 +90,7 @@ std::string escape_label(const std::string& value) {
 
 std::string metrics_text(const fleet_view& fleet, const stats_snapshot& stats,
                          const std::map<std::string, std::int64_t>& memory, std::int64_t now_ms,
-                         const responses_memory& responses,
-                         const std::map<std::string, int>& open_by_key) {
+                         const responses_memory& responses, const key_admission& keys) {
   writer w;
   const auto& inst = fleet.instances;
 
@@ -207,20 +207,38 @@ std::string metrics_text(const fleet_view& fleet, const stats_snapshot& stats,
 
   // Per API key (by the name the key file gives it, or its fingerprint);
   // no samples without keys.
+  // Every name seen: served, refused, open now or given a limit.
+  std::set<std::string> names;
+  for (const auto& [name, c] : stats.callers) names.insert(name);
+  for (const auto* m : {&keys.open, &keys.limit})
+    for (const auto& [name, n] : *m) names.insert(name);
+  for (const auto& [name, n] : keys.refused) names.insert(name);
+  const auto count_of = [](const auto& map, const std::string& name) {
+    const auto it = map.find(name);
+    return it == map.end() ? 0.0 : static_cast<double>(it->second);
+  };
   w.family("camoufleet_key_requests_total", "counter",
-           "Completion requests that ended, by API key name and outcome.");
-  for (const auto& [name, c] : stats.callers)
+           "Completion requests by API key name and outcome: success, error and cancelled "
+           "ended on the fleet; refused were turned away at the key's open-request limit (429).");
+  for (const auto& name : names) {
+    const auto c = stats.callers.find(name);
     for (const char* outcome : {"success", "error", "cancelled"}) {
-      const auto it = c.requests.find(outcome);
       w.sample("camoufleet_key_requests_total", {{"key", name}, {"outcome", outcome}},
-               it == c.requests.end() ? 0.0 : static_cast<double>(it->second));
+               c == stats.callers.end() ? 0.0 : count_of(c->second.requests, outcome));
     }
-  std::map<std::string, int> open = open_by_key;
-  for (const auto& [name, c] : stats.callers) open.emplace(name, 0);
+    w.sample("camoufleet_key_requests_total", {{"key", name}, {"outcome", "refused"}},
+             count_of(keys.refused, name));
+  }
   w.family("camoufleet_key_open_requests", "gauge",
            "Completion requests of an API key open now: waiting, being answered or running in "
-           "the background (what --max-open-per-key bounds).");
-  for (const auto& [name, n] : open) w.sample("camoufleet_key_open_requests", {{"key", name}}, n);
+           "the background (what --max-open-per-key and a key's max_open= bound).");
+  for (const auto& name : names)
+    w.sample("camoufleet_key_open_requests", {{"key", name}}, count_of(keys.open, name));
+  w.family("camoufleet_key_open_limit", "gauge",
+           "The most completion requests an API key may have open (--max-open-per-key, or its "
+           "max_open= in the key file); keys without a limit have no sample.");
+  for (const auto& [name, n] : keys.limit)
+    w.sample("camoufleet_key_open_limit", {{"key", name}}, n);
   w.family("camoufleet_key_tokens_total", "counter",
            "Tokens of answered requests, by API key name and kind (prompt, completion).");
   for (const auto& [name, c] : stats.callers) {

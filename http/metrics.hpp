@@ -26,13 +26,18 @@ struct responses_memory {
   std::size_t stream_bytes = 0;
 };
 
+// The server's admission of completion requests by API key name (what
+// --max-open-per-key and a key's max_open= bound), now.
+struct key_admission {
+  std::map<std::string, int> open;               // requests open now
+  std::map<std::string, int> limit;              // each limited name's limit
+  std::map<std::string, std::uint64_t> refused;  // turned away at it, since the start
+};
+
 // memory: instance id -> resident bytes of its browser (missing = unknown, 0).
-// open_by_key: completion requests open now per API key name (what
-// --max-open-per-key bounds).
 std::string metrics_text(const fleet_view& fleet, const stats_snapshot& stats,
                          const std::map<std::string, std::int64_t>& memory, std::int64_t now_ms,
-                         const responses_memory& responses = {},
-                         const std::map<std::string, int>& open_by_key = {});
+                         const responses_memory& responses = {}, const key_admission& keys = {});
 
 // A label value with \, " and newline escaped.
 std::string escape_label(const std::string& value);

@@ -146,12 +146,13 @@ void server::impl::on_request(const ph::Request& req, ph::ResponseWriter respons
     header_list cors;
     if (screen_caller(req, route.target, response, cors)) return;
     std::string caller;  // the name of the caller's key ("" without keys)
+    int open_limit = 0;  // how many requests that key may have open (0: no limit)
     if (!auth_exempt(path) && auth_enabled_) {
       const auto authorization = req.headers().tryGetRaw("Authorization");
       const auto check = std::atomic_load(&auth_);
-      const std::string* name =
+      const core::api_key* key =
           check->caller(authorization ? authorization->value() : std::string());
-      if (name == nullptr) {
+      if (key == nullptr) {
         const auto e = map_failure(http_failure::unauthorized,
                                    authorization ? "Incorrect API key provided."
                                                  : "Missing API key: send "
@@ -159,14 +160,15 @@ void server::impl::on_request(const ph::Request& req, ph::ResponseWriter respons
         reply_now(std::move(response), route.target, std::move(cors), &e);
         return;
       }
-      caller = *name;
+      caller = key->name;
+      open_limit = key->open_limit(options_.max_open_per_key);
     }
     switch (route.target) {
       case endpoint::chat_completions:
       case endpoint::text_completions:
       case endpoint::responses:
         handle_completion(req, route.target, std::move(response), std::move(cors),
-                          std::move(caller));
+                          std::move(caller), open_limit);
         return;
       case endpoint::events:
         start_events(std::move(response), std::move(cors));
@@ -215,7 +217,10 @@ bool server::impl::track(const pending_ptr& p) {
   // p->caller is set when p is made, before any other thread sees it.
   if (!p->caller.empty()) {
     int& open = open_by_key_[p->caller];
-    if (options_.max_open_per_key > 0 && open >= options_.max_open_per_key) return false;
+    if (p->open_limit > 0 && open >= p->open_limit) {
+      ++refused_by_key_[p->caller];
+      return false;
+    }
     ++open;
   }
   pending_.emplace(p.get(), p);
@@ -230,13 +235,22 @@ void server::impl::untrack(const pending_ptr& p) {
   if (it != open_by_key_.end() && --it->second <= 0) open_by_key_.erase(it);
 }
 
+key_admission server::impl::admission() const {
+  key_admission a;
+  for (const auto& k : std::atomic_load(&auth_)->keys())
+    if (const int n = k.open_limit(options_.max_open_per_key); n > 0) a.limit[k.name] = n;
+  std::lock_guard<std::mutex> lock(map_mu_);
+  a.open = open_by_key_;
+  a.refused = refused_by_key_;
+  return a;
+}
+
 void server::impl::refuse_busy_key(const pending_ptr& p) {
   std::lock_guard<std::mutex> lock(p->mu);
   reply_error(*p, map_error(error_code::queue_full,
-                            "The API key '" + p->caller + "' has " +
-                                std::to_string(options_.max_open_per_key) +
-                                " requests open, the most one key may have "
-                                "(--max-open-per-key). Try again when one of them has ended.",
+                            "The API key '" + p->caller + "' has " + std::to_string(p->open_limit) +
+                                " requests open, the most it may have (--max-open-per-key, or "
+                                "max_open= in the key file). Try again when one of them has ended.",
                             1));
 }
 

@@ -95,6 +95,7 @@ struct pending {
   int status = 0;  // what the client was told (200 once a stream started)
   std::string instance_id;
   std::string caller;  // its API key's name ("" without keys)
+  int open_limit = 0;  // requests its key may have open at once (0: no limit)
   completion_meta meta;
   // POST /v1/responses: the request's settings its answer repeats (the
   // answer is in the Responses API's shape, with meta's id, created and
@@ -207,7 +208,7 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   // (route): the same request, read from and answered in each route's shape.
   // caller: the name of the request's API key ("" without keys).
   void handle_completion(const ph::Request& req, endpoint route, ph::ResponseWriter response,
-                         header_list cors, std::string caller);
+                         header_list cors, std::string caller, int open_limit);
   // A parsed completion to the gateway (p already tracked or not; a p that
   // was answered meanwhile is left alone).
   void submit(const pending_ptr& p, chat_parse_result parsed);
@@ -258,11 +259,8 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   void prune_streams();
   // /metrics: what the Responses API keeps.
   responses_memory responses_figures();
-  // Completion requests open now per API key name (a copy).
-  std::map<std::string, int> open_by_key() const {
-    std::lock_guard<std::mutex> lock(map_mu_);
-    return open_by_key_;
-  }
+  // Completion requests open now, limits and refusals, per API key name.
+  key_admission admission() const;
   // /v1/events, the dashboard's live state: start a subscriber, push to the
   // subscribers (from the ticker), end them all (drain).
   void start_events(ph::ResponseWriter response, header_list cors);
@@ -289,10 +287,10 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   pending_ptr open_completion(const std::string& id);
   // A reply kept open (the ticker's timeouts and gone-client checks reach
   // it). false, and not kept, when it is a completion of an API key that
-  // has --max-open-per-key open already; true when it was kept before.
+  // has its open_limit open already; true when it was kept before.
   bool track(const pending_ptr& p);
   void untrack(const pending_ptr& p);
-  // The 429 for a completion its key's --max-open-per-key turned away.
+  // The 429 for a completion its key's open-request limit turned away.
   void refuse_busy_key(const pending_ptr& p);
   void tick();
   void ticker_loop();
@@ -330,6 +328,7 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
   mutable std::mutex map_mu_;
   std::unordered_map<pending*, pending_ptr> pending_;
   std::map<std::string, int> open_by_key_;  // tracked completions by key name
+  std::map<std::string, std::uint64_t> refused_by_key_;  // track() refusals by key name
 
   std::mutex ticker_mu_;
   std::condition_variable ticker_cv_;

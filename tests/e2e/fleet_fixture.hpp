@@ -26,7 +26,8 @@ struct fleet_config {
   bool multi = true;
   std::vector<std::string> sim_args = {"--first-token-ms", "20", "--token-ms", "5"};
   std::vector<std::string> server_args;  // extra camoufleet flags
-  std::vector<std::string> api_keys;     // key file lines ("KEY [NAME]"), written when not empty
+  // Key file lines ("KEY [NAME] [max_open=N]"), written when not empty.
+  std::vector<std::string> api_keys;
   std::map<std::string, std::string> env;
   bool wait_ready = true;
   // Called with the auth dir after the profiles are in place, before the

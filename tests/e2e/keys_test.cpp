@@ -1,6 +1,7 @@
 // Named API keys through the real binary on real browsers: each key's use
 // counted apart under its name, and --max-open-per-key turning a key's next
-// request away while another key is served.
+// request away while another key (with a limit of its own in the key file)
+// is served.
 #include <doctest/doctest.h>
 
 #include <future>
@@ -24,7 +25,7 @@ TEST_CASE("e2e: named API keys are counted apart, and --max-open-per-key holds o
   // Every answer takes 3 s before its first token: alice's first is still
   // open when her second comes, however slow the machine.
   cfg.sim_args = {"--first-token-ms", "3000", "--token-ms", "5"};
-  cfg.api_keys = {"sk-alice-0123456789 alice", "sk-bob-0123456789 bob"};
+  cfg.api_keys = {"sk-alice-0123456789 alice", "sk-bob-0123456789 bob max_open=3"};
   cfg.server_args = {"--max-open-per-key", "1"};
   fleet_fixture f(cfg);
 
@@ -58,6 +59,11 @@ TEST_CASE("e2e: named API keys are counted apart, and --max-open-per-key holds o
             R"(camoufleet_http_requests_total{route="/v1/chat/completions",status="429"} 1)") !=
         std::string::npos);
   CHECK(metrics.find("camoufleet_key_open_requests{key=\"alice\"} 0\n") != std::string::npos);
+  CHECK(metrics.find("camoufleet_key_requests_total{key=\"alice\",outcome=\"refused\"} 1\n") !=
+        std::string::npos);
+  // alice is held to the server's limit, bob to his own line's.
+  CHECK(metrics.find("camoufleet_key_open_limit{key=\"alice\"} 1\n") != std::string::npos);
+  CHECK(metrics.find("camoufleet_key_open_limit{key=\"bob\"} 3\n") != std::string::npos);
   CHECK(metrics.find("sk-alice") == std::string::npos);
   // Each answer's log line names the key it was for, never the key.
   bool named = false;
