@@ -22,14 +22,14 @@ std::int64_t system_unix_ms() {
 
 }  // namespace
 
-observed_gateway::observed_gateway(gateway& inner, fleet_stats& stats,
+observed_gateway::observed_gateway(gateway& inner, std::shared_ptr<fleet_stats> stats,
                                    std::function<std::int64_t()> clock)
-    : inner_(inner), stats_(stats), clock_(clock ? std::move(clock) : system_unix_ms) {}
+    : inner_(inner), stats_(std::move(stats)), clock_(clock ? std::move(clock) : system_unix_ms) {}
 
 void observed_gateway::submit(completion_request request,
                               std::function<void(const request_event&)> on_event) {
-  stats_.started(request, clock_());
-  auto* stats = &stats_;
+  stats_->started(request, clock_());
+  auto stats = stats_;
   auto clock = clock_;
   inner_.submit(std::move(request), [stats, clock, on_event](const request_event& ev) {
     const auto now = clock();

@@ -2,10 +2,13 @@
 // A gateway in front of another that counts what passes through it into a
 // fleet_stats: every request's start, assignment, first delta and end. The
 // HTTP server puts one in front of whatever gateway it is given, so every
-// answer it serves is counted the same way. No CAF.
+// answer it serves is counted the same way. No CAF. Each request's callback
+// shares the counters, so an event the inner gateway delivers late (after
+// the server that made this one is gone) still has them to count into.
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,7 +20,8 @@ namespace camoufleet {
 class observed_gateway : public gateway {
  public:
   // `clock` gives unix ms (tests pass their own).
-  observed_gateway(gateway& inner, fleet_stats& stats, std::function<std::int64_t()> clock = {});
+  observed_gateway(gateway& inner, std::shared_ptr<fleet_stats> stats,
+                   std::function<std::int64_t()> clock = {});
 
   void submit(completion_request request,
               std::function<void(const request_event&)> on_event) override;
@@ -32,7 +36,7 @@ class observed_gateway : public gateway {
 
  private:
   gateway& inner_;
-  fleet_stats& stats_;
+  std::shared_ptr<fleet_stats> stats_;
   std::function<std::int64_t()> clock_;
 };
 

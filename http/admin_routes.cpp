@@ -90,7 +90,7 @@ void server::impl::handle_admin(endpoint target, const std::string& target_id,
           if (!s) return;
           const auto now = unix_ms_now();
           answer_as(200,
-                    metrics_text(v, s->stats_.snapshot(now), s->browser_memory(v), now,
+                    metrics_text(v, s->stats_->snapshot(now), s->browser_memory(v), now,
                                  s->responses_figures(), s->admission()),
                     metrics_content_type);
         });

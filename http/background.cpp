@@ -51,7 +51,7 @@ void server::impl::accept_background(pending& p) {
     write_reply(p, 200, object, completion_headers(p), nullptr);
     p.writer.reset();
   }
-  if (!p.route.empty()) stats_.http_answered(p.route, 200);
+  if (!p.route.empty()) stats_->http_answered(p.route, 200);
   p.route.clear();  // counted once, here
 }
 

@@ -58,7 +58,7 @@ void server::impl::push_events(const std::vector<pending_ptr>& subscribers) {
     if (!s) return;
     const auto now_ms = unix_ms_now();
     const auto state =
-        dashboard_state_json(v, s->stats_.snapshot(now_ms), s->browser_memory(v), now_ms);
+        dashboard_state_json(v, s->stats_->snapshot(now_ms), s->browser_memory(v), now_ms);
     for (const auto& p : subscribers) {
       std::lock_guard<std::mutex> lock(p->mu);
       if (p->done || p->last_state == state) continue;

@@ -202,7 +202,7 @@ void server::impl::write_stream(pending& p, std::string sse_text, bool last) {
 void server::impl::finish(pending& p) {
   p.done = true;
   // 0: the client went away before the answer ended (counted as nginx's 499).
-  if (!p.route.empty()) stats_.http_answered(p.route, p.status == 0 ? 499 : p.status);
+  if (!p.route.empty()) stats_->http_answered(p.route, p.status == 0 ? 499 : p.status);
   if (p.completion) {
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() -
                                                                           p.received)

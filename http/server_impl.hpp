@@ -297,7 +297,7 @@ class server::impl : public std::enable_shared_from_this<server::impl> {
 
   server_options options_;
   // Every request passes through observed_, which counts it into stats_.
-  fleet_stats stats_;
+  std::shared_ptr<fleet_stats> stats_ = std::make_shared<fleet_stats>();
   observed_gateway observed_;
   gateway& gw_;
   // Read and replaced with std::atomic_load / atomic_store (SIGHUP); on or

@@ -1,13 +1,15 @@
 // fleet_stats and observed_gateway: what the counters make of a request's
 // events (pure; a hand-driven clock).
-#include <doctest/doctest.h>
+#include "actors/fleet_stats.hpp"
 
+#include <doctest/doctest.h>
 #include <unistd.h>
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <vector>
 
-#include "actors/fleet_stats.hpp"
 #include "actors/observed_gateway.hpp"
 
 using namespace camoufleet;
@@ -36,6 +38,15 @@ class scripted_gateway : public gateway {
   void cancel(const std::string&, std::function<void(bool)> done) override { done(false); }
   void fleet(std::function<void(const fleet_view&)> on_view) override { on_view({}); }
   void models(std::function<void(const std::vector<core::model_info>&)> on) override { on({}); }
+};
+
+// Keeps each request's callback, for the test to call when it likes.
+class holding_gateway : public scripted_gateway {
+ public:
+  std::vector<std::function<void(const request_event&)>> held;
+  void submit(completion_request, std::function<void(const request_event&)> on_event) override {
+    held.push_back(std::move(on_event));
+  }
 };
 
 }  // namespace
@@ -159,12 +170,12 @@ TEST_CASE("observed_gateway: counts what passes and forwards every event") {
   f.request_id = "x";
   f.instance_id = "instance_3";
   inner.events = {a, d, f};
-  fleet_stats stats;
+  auto stats = std::make_shared<fleet_stats>();
   observed_gateway g(inner, stats, [&] { return now; });
   int seen = 0;
   g.submit(req("x"), [&](const request_event&) { ++seen; });
   CHECK(seen == 3);
-  auto snap = stats.snapshot(now);
+  auto snap = stats->snapshot(now);
   CHECK(snap.requests["success"] == 1);
   CHECK(snap.recent[0].queue_wait_s == doctest::Approx(0.1));
   CHECK(snap.recent[0].ttft_s == doctest::Approx(0.2));
@@ -172,6 +183,28 @@ TEST_CASE("observed_gateway: counts what passes and forwards every event") {
   bool restarted = true;
   g.restart("instance_3", [&](bool ok) { restarted = ok; });
   CHECK_FALSE(restarted);  // the inner gateway has no instances to act on
+}
+
+TEST_CASE("observed_gateway: an event that comes after it is gone is still counted, safely") {
+  std::int64_t now = 1'000;
+  holding_gateway inner;
+  std::weak_ptr<fleet_stats> watch;
+  {
+    auto stats = std::make_shared<fleet_stats>();
+    watch = stats;
+    observed_gateway g(inner, stats, [&] { return now; });
+    g.submit(req("late"), {});
+  }  // the server that made it (and its counters' owner) is gone
+  REQUIRE(inner.held.size() == 1);
+  auto stats = watch.lock();
+  REQUIRE(static_cast<bool>(stats));  // the callback the inner gateway still holds keeps them
+  request_failed f;
+  f.request_id = "late";
+  inner.held.front()(f);
+  CHECK(stats->snapshot(now).requests["error"] == 1);
+  stats.reset();
+  inner.held.clear();
+  CHECK(watch.expired());  // and lets them go with the last callback
 }
 
 TEST_CASE("browser_memory_bytes: this test's own process group has memory, pid 0 has none") {
