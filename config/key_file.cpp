@@ -21,8 +21,8 @@ std::string_view next_word(std::string_view& rest) {
   return word;
 }
 
-// "max_open=N" on key line `line` into k; an error text, or "".
-std::string apply_option(std::string_view word, int line, core::api_key& k) {
+// "max_open=N" on key line `line` into max_open; an error text, or "".
+std::string apply_option(std::string_view word, int line, int& max_open) {
   const auto eq = word.find('=');
   const std::string option(word.substr(0, eq));
   const std::string value(word.substr(eq + 1));
@@ -36,7 +36,7 @@ std::string apply_option(std::string_view word, int line, core::api_key& k) {
     return where + "max_open must be a whole number from 0 (no limit) to 10000, not " +
            in_quotes(one_line(value));
   }
-  k.max_open = static_cast<int>(n);
+  max_open = static_cast<int>(n);
   return {};
 }
 
@@ -52,17 +52,18 @@ parsed_keys parse_key_lines(std::string_view text) {
     if (rest.empty() || rest.front() == '#') continue;
     // A bearer token has no whitespace: the words after it are its name,
     // and its options (the words with a '=').
-    core::api_key k;
-    k.key = std::string(next_word(rest));
+    std::string key(next_word(rest));
     std::string name;
+    int max_open = -1;
     for (auto word = next_word(rest); !word.empty(); word = next_word(rest)) {
       if (word.find('=') != std::string_view::npos) {
-        if (auto e = apply_option(word, line_no, k); !e.empty()) return {{}, e};
+        if (auto e = apply_option(word, line_no, max_open); !e.empty()) return {{}, e};
       } else {
         name += (name.empty() ? "" : " ") + std::string(word);
       }
     }
-    k.name = core::api_key(k.key, name).name;
+    core::api_key k(std::move(key), std::move(name));
+    k.max_open = max_open;
     const bool known = std::any_of(r.keys.begin(), r.keys.end(),
                                    [&k](const core::api_key& o) { return o.key == k.key; });
     if (known) continue;

@@ -17,6 +17,14 @@ using namespace camoufleet::testing;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
+namespace {
+
+std::map<std::string, std::string> bearer(const std::string& key) {
+  return {{"Authorization", "Bearer " + key}};
+}
+
+}  // namespace
+
 TEST_CASE("server: each API key's requests and tokens are counted under its name") {
   auto o = test_options();
   o.api_keys = {core::api_key("sk-alice", "alice"), "sk-anon"};
@@ -29,7 +37,7 @@ TEST_CASE("server: each API key's requests and tokens are counted under its name
   const auto ask = [&f](const std::string& key, const std::string& text) {
     const json body = {{"messages", json::array({{{"role", "user"}, {"content", text}}})}};
     return http_call(f.port(), "POST", "/v1/chat/completions", body.dump(),
-                     {{"Authorization", "Bearer " + key}})
+                     bearer(key))
         .status;
   };
   CHECK(ask("sk-alice", "one") == 200);
@@ -42,7 +50,7 @@ TEST_CASE("server: each API key's requests and tokens are counted under its name
     CHECK((r.caller == "alice" || r.caller == core::key_fingerprint("sk-anon")));
 
   const auto metrics =
-      http_call(f.port(), "GET", "/metrics", "", {{"Authorization", "Bearer sk-anon"}}).body;
+      http_call(f.port(), "GET", "/metrics", "", bearer("sk-anon")).body;
   const std::string anon = core::key_fingerprint("sk-anon");
   for (const std::string& line : std::vector<std::string>{
            R"(camoufleet_key_requests_total{key="alice",outcome="success"} 2)",
@@ -83,9 +91,6 @@ TEST_CASE("server: --max-open-per-key turns a key's next request away while it h
   const auto body = [](const std::string& text, int n = 1) {
     return json({{"messages", json::array({{{"role", "user"}, {"content", text}}})}, {"n", n}})
         .dump();
-  };
-  const auto bearer = [](const std::string& key) {
-    return std::map<std::string, std::string>{{"Authorization", "Bearer " + key}};
   };
   // alice: one slow request, and one of two choices (one request, two pages).
   http_connection slow(f.port());
@@ -151,11 +156,11 @@ TEST_CASE("server: a key's max_open= in the key file is its own limit, beside --
   const auto hold = [&](const std::string& key) {
     open.push_back(std::make_unique<http_connection>(f.port()));
     return open.back()->send_all(
-        build_request("POST", "/v1/chat/completions", body, {{"Authorization", "Bearer " + key}}));
+        build_request("POST", "/v1/chat/completions", body, bearer(key)));
   };
   const auto one_more = [&](const std::string& key) {
     return http_call(f.port(), "POST", "/v1/chat/completions", body,
-                     {{"Authorization", "Bearer " + key}});
+                     bearer(key));
   };
   for (int i = 0; i < 3; ++i) REQUIRE(hold("sk-admin"));
   REQUIRE(hold("sk-guest"));
@@ -174,7 +179,7 @@ TEST_CASE("server: a key's max_open= in the key file is its own limit, beside --
   CHECK(f.gw.submitted().size() == 6);  // neither reached the fleet
 
   const auto metrics =
-      http_call(f.port(), "GET", "/metrics", "", {{"Authorization", "Bearer sk-admin"}}).body;
+      http_call(f.port(), "GET", "/metrics", "", bearer("sk-admin")).body;
   for (const std::string line :
        {R"(camoufleet_key_open_requests{key="admin"} 3)",
         R"(camoufleet_key_open_requests{key="guest"} 2)",
@@ -205,21 +210,21 @@ TEST_CASE("server: a key's max_open= limits it without --max-open-per-key") {
   };
   http_connection slow(f.port());
   REQUIRE(slow.send_all(build_request("POST", "/v1/chat/completions", body("slow"),
-                                      {{"Authorization", "Bearer sk-guest"}})));
+                                      bearer("sk-guest"))));
   REQUIRE(wait_until([&] { return f.gw.active() == 1; }, 5s));
   CHECK(http_call(f.port(), "POST", "/v1/chat/completions", body("quick"),
-                  {{"Authorization", "Bearer sk-guest"}})
+                  bearer("sk-guest"))
             .status == 429);
   // bob has no limit of his own and the server none: any number.
   std::vector<std::unique_ptr<http_connection>> bobs;
   for (int i = 0; i < 3; ++i) {
     bobs.push_back(std::make_unique<http_connection>(f.port()));
     REQUIRE(bobs.back()->send_all(build_request("POST", "/v1/chat/completions", body("slow"),
-                                                {{"Authorization", "Bearer sk-bob"}})));
+                                                bearer("sk-bob"))));
   }
   REQUIRE(wait_until([&] { return f.gw.active() == 4; }, 5s));
   CHECK(http_call(f.port(), "POST", "/v1/chat/completions", body("quick"),
-                  {{"Authorization", "Bearer sk-bob"}})
+                  bearer("sk-bob"))
             .status == 200);
   slow.close();
   for (auto& c : bobs) c->close();
